@@ -1,0 +1,83 @@
+"""qunzhu's public API for plugin authors.
+
+    from qunzhu.core import Context, Reply, Button, command, hookimpl
+"""
+
+from qunzhu.core.adapter import Adapter, AdapterConfig
+from qunzhu.core.app import App
+from qunzhu.core.clock import Clock, FakeClock, SystemClock
+from qunzhu.core.commands import Command, Text, command
+from qunzhu.core.context import Context
+from qunzhu.core.dialogs import Choice, Dialog, Expect, Step
+from qunzhu.core.errors import (
+    AdapterError,
+    ConfigError,
+    PermissionDenied,
+    PluginError,
+    QunzhuError,
+    StorageError,
+    UsageError,
+)
+from qunzhu.core.events import (
+    Attachment,
+    AttachmentKind,
+    ButtonPress,
+    ChatKind,
+    ChatRef,
+    Event,
+    Location,
+    MemberChange,
+    Message,
+    Reaction,
+    UserRef,
+)
+from qunzhu.core.hookspecs import hookimpl, hookspec
+from qunzhu.core.i18n import N_, Translator
+from qunzhu.core.people import Person, Role
+from qunzhu.core.reply import Button, Reply
+from qunzhu.core.storage import Base, Database
+
+__all__ = [
+    "N_",
+    "Adapter",
+    "AdapterConfig",
+    "AdapterError",
+    "App",
+    "Attachment",
+    "AttachmentKind",
+    "Base",
+    "Button",
+    "ButtonPress",
+    "ChatKind",
+    "ChatRef",
+    "Choice",
+    "Clock",
+    "Command",
+    "ConfigError",
+    "Context",
+    "Database",
+    "Dialog",
+    "Event",
+    "Expect",
+    "FakeClock",
+    "Location",
+    "MemberChange",
+    "Message",
+    "PermissionDenied",
+    "Person",
+    "PluginError",
+    "QunzhuError",
+    "Reaction",
+    "Reply",
+    "Role",
+    "Step",
+    "StorageError",
+    "SystemClock",
+    "Text",
+    "Translator",
+    "UsageError",
+    "UserRef",
+    "command",
+    "hookimpl",
+    "hookspec",
+]

@@ -1,0 +1,79 @@
+"""The adapter contract: how a platform connects to the core.
+
+An adapter receives platform events, maps them to the core model (`qunzhu.core.events`) and hands
+them to the `sink` it was started with; it sends `Reply`s, edits them, downloads attachments and
+finds the private chat with a person. Adapters are found by entry point (group
+``qunzhu.adapters``) and configured under ``adapters.<name>`` with their `Config` model.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from qunzhu.core.clock import Clock
+from qunzhu.core.errors import AdapterError
+from qunzhu.core.events import Attachment, ChatKind, ChatRef, Event, UserRef
+from qunzhu.core.reply import Reply
+
+__all__ = ["Adapter", "AdapterConfig", "EventSink"]
+
+EventSink = Callable[[Event], Awaitable[None]]
+
+
+class AdapterConfig(BaseModel):
+    """Base of every adapter's config section."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Adapter(abc.ABC):
+    """Base class of platform adapters."""
+
+    platform: ClassVar[str]
+    Config: ClassVar[type[AdapterConfig]] = AdapterConfig
+    #: The bot's own user name on the platform, so that ``/cmd@otherbot`` is left alone.
+    bot_username: str | None = None
+
+    def __init__(self, config: AdapterConfig, *, clock: Clock) -> None:
+        self.config = config
+        self.clock = clock
+        #: Set when the adapter has nothing more to receive (the console's stdin ended).
+        self.finished = asyncio.Event()
+        #: Set by the application: waits until every event handed to the sink so far has been
+        #: handled (the console uses it to print a script's answers in order).
+        self.settle: Callable[[], Awaitable[None]] = _nothing
+
+    @abc.abstractmethod
+    async def start(self, sink: EventSink) -> None:
+        """Connect and begin handing events to `sink`; return once receiving runs."""
+
+    @abc.abstractmethod
+    async def stop(self) -> None:
+        """Stop receiving and disconnect."""
+
+    @abc.abstractmethod
+    async def send(self, chat: ChatRef, reply: Reply) -> str:
+        """Deliver `reply` to `chat`; return the platform's id of the new message."""
+
+    async def edit(self, chat: ChatRef, message_id: str, reply: Reply) -> None:
+        """Replace the text and buttons of a message the bot sent."""
+        msg = f"the {self.platform} adapter cannot edit messages"
+        raise AdapterError(msg)
+
+    async def download(self, attachment: Attachment) -> bytes:
+        """The bytes of an attachment a message carried."""
+        msg = f"the {self.platform} adapter cannot download attachments"
+        raise AdapterError(msg)
+
+    async def direct_chat(self, user: UserRef) -> ChatRef:
+        """The private chat between the bot and `user` (created if the platform needs that)."""
+        return ChatRef(self.platform, user.user_id, ChatKind.DIRECT, user.display_name)
+
+
+async def _nothing() -> None:
+    return None

@@ -1,0 +1,180 @@
+"""The application: builds every service from the settings and runs them together.
+
+    settings ─▶ build_app ─▶ App(db, clock, people, dialogs, dispatcher, adapters, web)
+
+Nothing here is global: tests build as many apps as they like, each with its own database, clock
+and adapters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from importlib.metadata import entry_points
+from typing import Any
+
+from qunzhu.core.adapter import Adapter
+from qunzhu.core.clock import Clock, SystemClock
+from qunzhu.core.config import Settings
+from qunzhu.core.dialog_service import DialogService
+from qunzhu.core.dispatcher import Dispatcher
+from qunzhu.core.errors import AdapterError, ConfigError
+from qunzhu.core.events import ChatRef, Event, UserRef
+from qunzhu.core.i18n import Catalogs
+from qunzhu.core.people import People, PersonSpec
+from qunzhu.core.plugins import PluginSet
+from qunzhu.core.reply import Reply
+from qunzhu.core.storage import Database
+
+__all__ = ["ADAPTER_GROUP", "App", "adapter_classes"]
+
+ADAPTER_GROUP = "qunzhu.adapters"
+log = logging.getLogger("qunzhu.app")
+
+
+def adapter_classes() -> dict[str, type[Adapter]]:
+    """Installed adapters by name (entry point group ``qunzhu.adapters``), loaded lazily so that
+    an unused adapter's platform library is never imported."""
+    return {ep.name: ep.load() for ep in entry_points(group=ADAPTER_GROUP)}
+
+
+class App:
+    """One running bot. Build it with `App.build`, then `await app.start()` / `app.stop()`."""
+
+    def __init__(self, settings: Settings, plugins: PluginSet, db: Database, clock: Clock,
+                 adapters: Mapping[str, Adapter]) -> None:  # fmt: skip
+        self.settings = settings
+        self.plugins = plugins
+        self.db = db
+        self.clock = clock
+        self.adapters: dict[str, Adapter] = {a.platform: a for a in adapters.values()}
+        self.catalogs = Catalogs(settings.bot.language)
+        for domain, path in plugins.catalogs.items():
+            self.catalogs.add_domain(domain, path)
+        self.people = People(db, clock)
+        self.dialogs = DialogService(self, settings.dialogs.timeout)
+        self.dispatcher = Dispatcher(self)
+        self.web: Any = None
+        self.sent: list[tuple[ChatRef, Reply, str]] = []
+        self._stopped = asyncio.Event()
+
+    @classmethod
+    def build(cls, settings: Settings, plugins: PluginSet, *, clock: Clock | None = None,
+              adapters: Mapping[str, Adapter] | None = None) -> App:  # fmt: skip
+        """Build from settings: the database from ``database.url``, the adapters from
+        ``adapters:`` (unless given)."""
+        clock = clock or SystemClock()
+        db = Database(settings.database.url, echo=settings.database.echo)
+        if adapters is None:
+            adapters = _make_adapters(settings, clock)
+        return cls(settings, plugins, db, clock, adapters)
+
+    # -- life cycle ----------------------------------------------------------------------------
+    async def prepare_database(self, *, create: bool = False) -> None:
+        """Bring the schema up to date: create tables directly (`create`, for tests), upgrade
+        automatically (SQLite by default), or check that ``qunzhu db upgrade`` was run."""
+        from qunzhu.core import migrate
+
+        if create:
+            await self.db.create_all()
+            return
+        auto = self.settings.database.auto_upgrade
+        if auto if auto is not None else self.db.is_sqlite:
+            await migrate.upgrade(self.db, self.plugins)
+        else:
+            await migrate.check_current(self.db, self.plugins)
+
+    async def start(self, *, create_tables: bool = False) -> None:
+        await self.prepare_database(create=create_tables)
+        await self.people.apply_config(_person_specs(self.settings))
+        await self.dialogs.load()
+        if self.settings.web.enabled:
+            from qunzhu.core.web import WebServer
+
+            self.web = WebServer(self, self.settings.web.host, self.settings.web.port)
+            await self.web.start()
+        for adapter in self.adapters.values():
+            adapter.settle = self.dispatcher.join
+            await adapter.start(self.receive)
+        await self._call_lifecycle("on_startup")
+        log.info("event=ready adapters=%s plugins=%s db=%s", ",".join(self.adapters),
+                 len(self.plugins.names), self.db.display_url)  # fmt: skip
+
+    async def stop(self) -> None:
+        await self._call_lifecycle("on_shutdown")
+        for adapter in self.adapters.values():
+            await adapter.stop()
+        await self.dispatcher.join()
+        if self.web is not None:
+            await self.web.stop()
+        await self.db.dispose()
+        self._stopped.set()
+
+    async def run(self) -> None:
+        """Start, wait until an adapter finishes (the console's input ended) or the task is
+        cancelled (Ctrl-C, SIGTERM), then stop cleanly."""
+        await self.start()
+        waits = [asyncio.ensure_future(a.finished.wait()) for a in self.adapters.values()]
+        try:
+            if waits:
+                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            else:
+                await self._stopped.wait()
+            await self.dispatcher.join()
+        finally:
+            for w in waits:
+                w.cancel()
+            await self.stop()
+
+    # -- traffic -------------------------------------------------------------------------------
+    async def receive(self, event: Event) -> None:
+        """The sink adapters hand events to."""
+        await self.dispatcher.feed(event)
+
+    async def deliver(self, chat: ChatRef, reply: Reply) -> str | None:
+        """Send one reply now through the chat's adapter; returns the platform message id."""
+        try:
+            message_id = await self.adapter_for(chat.platform).send(chat, reply)
+        except Exception:
+            log.exception("event=send_failed chat=%s", chat.key)
+            return None
+        return message_id
+
+    def adapter_for(self, platform: str) -> Adapter:
+        try:
+            return self.adapters[platform]
+        except KeyError:
+            msg = f"no adapter for platform {platform!r}"
+            raise AdapterError(msg) from None
+
+    async def direct_chat(self, user: UserRef) -> ChatRef:
+        return await self.adapter_for(user.platform).direct_chat(user)
+
+    async def _call_lifecycle(self, hook: str) -> None:
+        for plugin, fn, argnames in self.plugins.impls(hook):
+            try:
+                result = fn(**{name: self for name in argnames})
+                if asyncio.iscoroutine(result):
+                    await result
+            except Exception:
+                log.exception("event=%s_failed plugin=%s", hook, plugin)
+
+
+def _make_adapters(settings: Settings, clock: Clock) -> dict[str, Adapter]:
+    classes = adapter_classes()
+    made: dict[str, Adapter] = {}
+    for name, config in settings.adapters.items():
+        cls = classes.get(name)
+        if cls is None:
+            msg = f"adapters.{name}: no such adapter is installed (installed: {', '.join(classes)})"
+            raise ConfigError(msg)
+        if getattr(config, "enabled", True):
+            made[name] = cls(config, clock=clock)
+    return made
+
+
+def _person_specs(settings: Settings) -> Sequence[PersonSpec]:
+    specs = [PersonSpec(tuple(p.identities), p.name, tuple(p.roles), p.lang) for p in settings.people]
+    specs += [PersonSpec((identity,), roles=("admin",)) for identity in settings.bot.admins]
+    return specs

@@ -1,0 +1,78 @@
+"""``/whoami``, ``/name`` and the admins' ``/role``: people and their roles."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from qunzhu.core.commands import Command, Text, command
+from qunzhu.core.context import Context
+from qunzhu.core.errors import UsageError
+from qunzhu.core.hookspecs import hookimpl
+from qunzhu.core.i18n import N_
+from qunzhu.core.people import ADMIN, Person, parse_role
+
+
+@command("whoami", aliases=["我是谁", "我是誰"], help=N_("Show your name, identities and roles"))
+async def whoami(ctx: Context) -> None:
+    p = ctx.person
+    roles = ", ".join(_role_label(ctx, str(r)) for r in sorted(p.roles)) or ctx.t("none")
+    await ctx.reply("\n".join([
+        ctx.t("You are {name}.", name=p.name),
+        ctx.t("Identities: {ids}", ids=", ".join(p.identities)),
+        ctx.t("Roles: {roles}", roles=roles),
+    ]))  # fmt: skip
+
+
+@command("name", aliases=["姓名"], help=N_("Set your real name, as colleagues should see it"))
+async def set_name(ctx: Context, name: Text) -> None:
+    from qunzhu.core.models import PersonRow
+
+    row = await ctx.db.get(PersonRow, ctx.person.id)
+    if row is None:
+        raise UsageError(ctx.t("You are not known yet; send any message first."))
+    row.real_name = name.strip()[:200]
+    ctx.after_commit(lambda: ctx.app.people._forget(ctx.person.id))
+    await ctx.reply(ctx.t("Your name is now {name}.", name=row.real_name))
+
+
+@command("role", aliases=["角色"], role=ADMIN,
+         help=N_("Give or take a role: /role add|remove <person> <role>, or /role list <person>"))  # fmt: skip
+async def role(ctx: Context, action: str, who: str, role_name: str = "") -> None:
+    action = {"添加": "add", "增加": "add", "删除": "remove", "移除": "remove", "查看": "list"}.get(
+        action, action.lower())
+    target = await _find(ctx, who)
+    if action == "list":
+        roles = ", ".join(_role_label(ctx, str(r)) for r in sorted(target.roles)) or ctx.t("none")
+        await ctx.reply(ctx.t("{name} has the roles: {roles}", name=target.name, roles=roles))
+        return
+    if action not in ("add", "remove") or not role_name:
+        raise UsageError(ctx.t("Usage: {usage}", usage="/role add|remove <person> <role>"))
+    wanted = parse_role(role_name)
+    if action == "add":
+        done = await ctx.app.people.grant(target.id, wanted)
+        text = "{name} now has the role {role}." if done else "{name} already had the role {role}."
+    else:
+        done = await ctx.app.people.revoke(target.id, wanted)
+        text = "{name} no longer has the role {role}." if done else "{name} did not have the role {role}."
+    await ctx.reply(ctx.t(text, name=target.name, role=_role_label(ctx, str(wanted))))
+
+
+async def _find(ctx: Context, who: str) -> Person:
+    people = ctx.app.people
+    key = who if ":" in who and not who.startswith("@") else f"{ctx.chat.platform}:{who.lstrip('@')}"
+    found = await people.find(key) or await people.find(who)
+    if found is None:
+        raise UsageError(ctx.t("I do not know anyone called “{who}”. They must write to me once, "
+                               "or be listed under people: in the config.", who=who))  # fmt: skip
+    return found
+
+
+def _role_label(ctx: Context, role: str) -> str:
+    name, _, scope = role.partition(":")
+    label = ctx.t(name)
+    return f"{label}:{scope}" if scope else label
+
+
+@hookimpl
+def register_commands() -> Sequence[Command]:
+    return [whoami, set_name, role]

@@ -1,0 +1,89 @@
+"""Time, injected. Code asks its `Clock` for the time instead of calling `datetime.now()`, so the
+test harness can move time forward and every deadline, timeout and job can be tested without
+sleeping."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+__all__ = ["Clock", "FakeClock", "SystemClock"]
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware, in UTC."""
+
+    def monotonic(self) -> float:
+        """Seconds from an arbitrary start; only differences mean anything."""
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait `seconds` of this clock's time."""
+
+
+class SystemClock:
+    """The real clock."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+class FakeClock:
+    """A clock that moves only when told. `await clock.advance(...)` wakes every sleeper whose
+    time has come, in order, letting each run before the next is woken."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._now = start or datetime(2026, 1, 5, 1, 0, tzinfo=UTC)  # a Monday, 09:00 in Shanghai
+        if self._now.tzinfo is None:
+            msg = "FakeClock needs a timezone-aware start time"
+            raise ValueError(msg)
+        self._mono = 0.0
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._seq = itertools.count()
+
+    def now(self) -> datetime:
+        return self._now.astimezone(UTC)
+
+    def monotonic(self) -> float:
+        return self._mono
+
+    async def sleep(self, seconds: float) -> None:
+        if seconds <= 0:
+            await asyncio.sleep(0)
+            return
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (self._mono + seconds, next(self._seq), fut))
+        await fut
+
+    def set(self, when: datetime) -> None:
+        """Jump to `when` without waking sleepers (use before anything sleeps)."""
+        self._mono += (when - self._now).total_seconds()
+        self._now = when
+
+    async def advance(self, delta: timedelta | float) -> None:
+        """Move time forward by `delta`, waking sleepers one deadline at a time."""
+        seconds = delta.total_seconds() if isinstance(delta, timedelta) else float(delta)
+        target = self._mono + seconds
+        while self._sleepers and self._sleepers[0][0] <= target:
+            wake_at, _, fut = heapq.heappop(self._sleepers)
+            self._step_to(max(wake_at, self._mono))
+            if not fut.done():
+                fut.set_result(None)
+            for _ in range(5):  # let the woken task and what it starts run
+                await asyncio.sleep(0)
+        self._step_to(target)
+        await asyncio.sleep(0)
+
+    def _step_to(self, mono: float) -> None:
+        self._now += timedelta(seconds=mono - self._mono)
+        self._mono = mono

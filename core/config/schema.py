@@ -1,0 +1,245 @@
+"""The configuration models: one frozen pydantic model per section of `qunzhu.yaml`.
+
+`Settings` is what `load_config` returns. Plugin and adapter sections are validated by the models
+the plugins and adapters declare, and stored here as instances of those models.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SerializeAsAny,
+    field_validator,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from .redact import hide_url_password, redact_model
+
+__all__ = [
+    "LANGUAGES",
+    "BotSettings",
+    "ChatSettings",
+    "DatabaseSettings",
+    "DialogSettings",
+    "DispatcherSettings",
+    "Identity",
+    "Language",
+    "LoggingSettings",
+    "PersonEntry",
+    "Role",
+    "Settings",
+    "WebSettings",
+]
+
+Language = Literal["zh_Hans", "zh_Hant", "en"]
+"""The languages qunzhu speaks: Simplified Chinese, Traditional Chinese, English."""
+
+LANGUAGES: tuple[Language, ...] = ("zh_Hans", "zh_Hant", "en")
+
+_FROZEN = ConfigDict(extra="forbid", frozen=True)
+_IDENTITY = re.compile(r"[a-z][a-z0-9_]*:\S+")
+_ROLE = re.compile(r"\w[\w-]*(:\S+)?")
+CHAT_KEY_PATTERN = _IDENTITY
+
+
+def _check_identity(value: str) -> str:
+    if not _IDENTITY.fullmatch(value):
+        message = f"{value!r} is not an identity: write platform:id, e.g. telegram:12345"
+        raise ValueError(message)
+    return value
+
+
+def _check_role(value: str) -> str:
+    if not _ROLE.fullmatch(value):
+        message = f"{value!r} is not a role: write a name, or name:scope, e.g. member:housing"
+        raise ValueError(message)
+    return value
+
+
+def _check_chat_key(value: str) -> str:
+    if not CHAT_KEY_PATTERN.fullmatch(value):
+        message = f"{value!r} is not a chat key: write platform:chat_id, e.g. telegram:-1001234"
+        raise ValueError(message)
+    return value
+
+
+Identity = Annotated[str, AfterValidator(_check_identity)]
+"""A person's account on one platform, `platform:id` (`telegram:12345`, `console:ana`)."""
+
+Role = Annotated[str, AfterValidator(_check_role)]
+"""A role name, optionally scoped: `admin`, `member:housing`."""
+
+ChatKey = Annotated[str, AfterValidator(_check_chat_key)]
+"""A chat, `platform:chat_id` (`console:village-3`, `telegram:-1001234`)."""
+
+
+class BotSettings(BaseModel):
+    """`bot:` who the bot is and where it lives."""
+
+    model_config = _FROZEN
+
+    name: str = Field("qunzhu", min_length=1)
+    language: Language = "zh_Hans"
+    timezone: str = "Asia/Shanghai"
+    admins: tuple[Identity, ...] = ()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            message = f"unknown timezone {value!r}: use an IANA name such as Asia/Shanghai"
+            raise ValueError(message) from None
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The bot's timezone as a `ZoneInfo`."""
+        return ZoneInfo(self.timezone)
+
+
+class DatabaseSettings(BaseModel):
+    """`database:` where qunzhu keeps its state."""
+
+    model_config = _FROZEN
+
+    url: str = "sqlite+aiosqlite:///qunzhu.db"
+    echo: bool = False
+    auto_upgrade: bool | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _parsable_url(cls, value: str) -> str:
+        try:
+            make_url(value)
+        except ArgumentError:
+            message = "not a database URL: write e.g. sqlite+aiosqlite:///qunzhu.db"
+            raise ValueError(message) from None
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is SQLite."""
+        return make_url(self.url).get_backend_name() == "sqlite"
+
+    @property
+    def upgrade_at_start(self) -> bool:
+        """`auto_upgrade`, where None means: yes for SQLite, no otherwise."""
+        return self.is_sqlite if self.auto_upgrade is None else self.auto_upgrade
+
+    def __repr_args__(self) -> Any:
+        for name, value in super().__repr_args__():
+            yield name, hide_url_password(value) if name == "url" else value
+
+
+class WebSettings(BaseModel):
+    """`web:` the HTTP server (webhooks, /healthz)."""
+
+    model_config = _FROZEN
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+
+
+class DispatcherSettings(BaseModel):
+    """`dispatcher:` how events reach plugins."""
+
+    model_config = _FROZEN
+
+    handler_timeout: float = Field(30.0, gt=0)
+    max_text_length: int = Field(20000, gt=0)
+
+
+class DialogSettings(BaseModel):
+    """`dialogs:` multi-step conversations."""
+
+    model_config = _FROZEN
+
+    timeout: float = Field(1800, gt=0)
+
+
+def _upper(value: Any) -> Any:
+    return value.upper() if isinstance(value, str) else value
+
+
+class LoggingSettings(BaseModel):
+    """`logging:` what is logged."""
+
+    model_config = _FROZEN
+
+    level: Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], BeforeValidator(_upper)] = "INFO"
+
+
+class PersonEntry(BaseModel):
+    """One entry of `people:` a person, their accounts and their roles."""
+
+    model_config = _FROZEN
+
+    name: str = Field(min_length=1)
+    identities: tuple[Identity, ...] = Field(min_length=1)
+    roles: tuple[Role, ...] = ()
+    lang: Language | None = None
+
+
+class ChatSettings(BaseModel):
+    """One entry of `chats:`. `plugins` holds each overridden plugin's effective config for the
+    chat: the base section deep-merged with the chat's override, validated."""
+
+    model_config = _FROZEN
+
+    language: Language | None = None
+    plugins: dict[str, SerializeAsAny[BaseModel]] = {}
+
+
+class Settings(BaseModel):
+    """The whole validated configuration, as returned by `load_config`."""
+
+    model_config = _FROZEN
+
+    bot: BotSettings = BotSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    adapters: dict[str, SerializeAsAny[BaseModel]] = {}
+    web: WebSettings = WebSettings()
+    dispatcher: DispatcherSettings = DispatcherSettings()
+    dialogs: DialogSettings = DialogSettings()
+    logging: LoggingSettings = LoggingSettings()
+    people: tuple[PersonEntry, ...] = ()
+    plugins: dict[str, SerializeAsAny[BaseModel]] = {}
+    disabled_plugins: frozenset[str] = frozenset()
+    chats: dict[ChatKey, ChatSettings] = {}
+    source: str | None = None
+
+    def plugin_config(self, name: str, chat_key: str | None = None) -> BaseModel | None:
+        """Plugin `name`'s config for chat `chat_key` (its override merged in, when it has one),
+        else the plugin's base config; None when the plugin has no config."""
+        if chat_key is not None:
+            chat = self.chats.get(chat_key)
+            if chat is not None and name in chat.plugins:
+                return chat.plugins[name]
+        return self.plugins.get(name)
+
+    def chat_language(self, chat_key: str) -> Language | None:
+        """The language set for chat `chat_key` under `chats:`, if any."""
+        chat = self.chats.get(chat_key)
+        return chat.language if chat is not None else None
+
+    def redacted(self) -> dict[str, Any]:
+        """The whole configuration as a JSON-able dict, secrets replaced by `***`."""
+        return redact_model(self)
+
+    def __repr__(self) -> str:
+        return f"Settings({self.redacted()!r})"
+
+    def __str__(self) -> str:
+        return repr(self)

@@ -1,0 +1,129 @@
+"""Every hook a qunzhu plugin can implement.
+
+Three families (see docs/plugins.md):
+
+* ``register_*``: called once at start-up, synchronous, each returns declarations (a config model,
+  commands, tables, dialogs, jobs, routes...). Results from all plugins are collected.
+* ``on_*``: notifications about events, may be ``async def``. The dispatcher calls each plugin's
+  implementation in turn with its own `Context`, under a timeout, isolated from the others: one
+  plugin raising does not stop the rest.
+* Arguments may be added in later versions, never renamed: an implementation receives only the
+  arguments it names (pluggy's opt-in arguments).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+    from sqlalchemy.orm import DeclarativeBase
+
+    from qunzhu.core.app import App
+    from qunzhu.core.commands import Command
+    from qunzhu.core.context import Context
+    from qunzhu.core.dialogs import Dialog
+    from qunzhu.core.web import RouteDef
+
+PROJECT = "qunzhu"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+__all__ = ["PROJECT", "hookimpl", "hookspec"]
+
+
+@hookspec
+def register_config() -> type[BaseModel] | None:  # type: ignore[empty-body]
+    """Return the pydantic model of this plugin's section under ``plugins.<name>`` in the YAML.
+
+    Asked of each plugin on its own, once at start-up. The validated instance, with per-chat overrides from ``chats:`` applied, reaches every
+    handler as ``ctx.config``."""
+
+
+@hookspec
+def register_commands() -> Sequence[Command]:  # type: ignore[empty-body]
+    """Return the commands this plugin offers (made with `qunzhu.core.command`).
+
+    Called once at start-up. Names and aliases must be unique across all plugins: a clash stops
+    start-up with both plugins named."""
+
+
+@hookspec
+def register_models() -> Sequence[type[DeclarativeBase]]:  # type: ignore[empty-body]
+    """Return the SQLAlchemy models this plugin stores, declared on `qunzhu.core.Base` with table
+    names prefixed by the plugin name (``complaints_ticket``).
+
+    Called once at start-up; the tables must be created by the plugin's Alembic migrations
+    (`register_migrations`). The test harness creates them directly."""
+
+
+@hookspec
+def register_migrations() -> Path | None:  # type: ignore[empty-body]
+    """Return the folder holding this plugin's Alembic revision files (branch label: the plugin
+    name), or None when the plugin stores nothing. Asked of each plugin on its own."""
+
+
+@hookspec
+def register_catalogs() -> Path | None:  # type: ignore[empty-body]
+    """Return the ``locale`` folder holding this plugin's gettext catalogs
+    (``<folder>/<lang>/LC_MESSAGES/<plugin name>.po``). Asked of each plugin on its own."""
+
+
+@hookspec
+def register_dialogs() -> Sequence[Dialog]:  # type: ignore[empty-body]
+    """Return the multi-step dialogs this plugin starts with ``ctx.start_dialog(name)``.
+
+    Dialogs are registered by name so that one interrupted by a restart resumes where it was."""
+
+
+@hookspec
+def register_jobs() -> Sequence[Any]:  # type: ignore[empty-body]
+    """Return recurring jobs (cron with an IANA timezone) this plugin runs.
+
+    Called once at start-up. The persistent scheduler that runs them arrives with durable
+    delivery; until then declared jobs are collected and listed by ``qunzhu plugins list``."""
+
+
+@hookspec
+def register_routes() -> Sequence[RouteDef]:  # type: ignore[empty-body]
+    """Return aiohttp route definitions (``qunzhu.core.web.get("/path", handler)``...) to mount on
+    the bot's web server. Called once at start-up; routes are served only when ``web.enabled``.
+    A handler finds the running `App` as ``request.app[APP_KEY]``."""
+
+
+@hookspec
+def on_startup(app: App) -> Awaitable[None] | None:
+    """Called once when the bot has started (database ready, adapters connected)."""
+
+
+@hookspec
+def on_shutdown(app: App) -> Awaitable[None] | None:
+    """Called once when the bot stops, before adapters disconnect."""
+
+
+@hookspec
+def on_message(ctx: Context) -> Awaitable[None] | None:
+    """Called for every `Message` that is not a command and not an answer to an open dialog.
+
+    ``ctx.message`` is the message; reply with ``await ctx.reply(...)``."""
+
+
+@hookspec
+def on_button(ctx: Context) -> Awaitable[None] | None:
+    """Called for every `ButtonPress` that no dialog consumed. ``ctx.event.data`` is the button's
+    data; check its prefix (by convention your plugin's name, ``"complaints:file:42"``)."""
+
+
+@hookspec
+def on_reaction(ctx: Context) -> Awaitable[None] | None:
+    """Called for every `Reaction` added or removed (``ctx.event.removed``)."""
+
+
+@hookspec
+def on_member_change(ctx: Context) -> Awaitable[None] | None:
+    """Called when someone joins or leaves a chat (``ctx.event.change``)."""

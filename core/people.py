@@ -1,0 +1,273 @@
+"""People and roles. A `Person` owns one or more platform identities (``telegram:123``,
+``matrix:@ana:example.org``, ``console:ana``), has a display and a real name, and roles.
+
+Roles are plain names (``admin``, ``supervisor``, ``member``, ``seller``, ``approver``), optionally
+scoped (``member:housing`` = member of the housing department). ``admin`` passes every role check.
+Roles come from the YAML ``people:`` list (re-applied at every start) and from admin commands
+(kept in the database). People are cached in memory; the first message of an unknown identity
+creates its Person.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from qunzhu.core.clock import Clock
+from qunzhu.core.events import UserRef
+from qunzhu.core.models import IdentityRow, PersonRow, RoleRow
+from qunzhu.core.storage import Database
+
+__all__ = ["ADMIN", "People", "Person", "Role", "parse_role"]
+
+ADMIN = "admin"
+log = logging.getLogger("qunzhu.people")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Role:
+    name: str
+    scope: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.name}:{self.scope}" if self.scope else self.name
+
+
+def parse_role(text: str) -> Role:
+    name, _, scope = text.strip().partition(":")
+    return Role(name.strip().lower(), scope.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A person as plugins see them: immutable; changes go through `People`."""
+
+    id: int
+    display_name: str
+    real_name: str
+    lang: str | None
+    identities: tuple[str, ...]
+    roles: frozenset[Role]
+
+    @property
+    def name(self) -> str:
+        return self.real_name or self.display_name or (self.identities[0] if self.identities else "?")
+
+    @property
+    def is_admin(self) -> bool:
+        return any(r.name == ADMIN for r in self.roles)
+
+    def has_role(self, name: str, scope: str | None = None) -> bool:
+        """True when the person has role `name` (in `scope`, if given), or is an admin."""
+        if self.is_admin:
+            return True
+        return any(r.name == name and (scope is None or r.scope == scope) for r in self.roles)
+
+    def scopes(self, name: str) -> list[str]:
+        """The scopes in which the person has role `name` (``member`` → department names)."""
+        return sorted(r.scope for r in self.roles if r.name == name and r.scope)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonSpec:
+    """A person declared in the YAML (``people:``) or given as admins (``bot.admins``)."""
+
+    identities: tuple[str, ...]
+    real_name: str = ""
+    roles: tuple[str, ...] = ()
+    lang: str | None = None
+
+
+class People:
+    """Looks people up, creates them on first contact, changes roles. One per application."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+        self._cache: dict[str, Person] = {}
+
+    async def resolve(self, user: UserRef) -> Person:
+        """The Person behind a platform identity, created on first contact."""
+        found = self._cache.get(user.key)
+        if found is not None:
+            return found
+        person = await self._load_by_identity(user.platform, user.user_id)
+        if person is None:
+            person = await self._create(user)
+        return self._remember(person)
+
+    async def find(self, key: str) -> Person | None:
+        """Find by identity key (``console:ana``) or by name (real or display, exact)."""
+        if key in self._cache:
+            return self._cache[key]
+        platform, sep, user_id = key.partition(":")
+        if sep:
+            person = await self._load_by_identity(platform, user_id)
+            if person is not None:
+                return self._remember(person)
+        async with self._db.session() as s:
+            ids = (
+                await s.scalars(
+                    select(PersonRow.id).where(
+                        (PersonRow.real_name == key) | (PersonRow.display_name == key)
+                    )
+                )
+            ).all()
+        if len(ids) == 1:
+            return await self.get(ids[0])
+        return None
+
+    async def get(self, person_id: int) -> Person | None:
+        async with self._db.session() as s:
+            row = await s.get(PersonRow, person_id)
+            return None if row is None else self._remember(_to_person(row))
+
+    async def with_role(self, name: str, scope: str | None = None) -> list[Person]:
+        """Everyone holding role `name` (in `scope`, if given); admins are not implied here."""
+        q = select(RoleRow.person_id).where(RoleRow.role == name)
+        if scope is not None:
+            q = q.where(RoleRow.scope == scope)
+        async with self._db.session() as s:
+            ids = sorted(set((await s.scalars(q)).all()))
+        people = [await self.get(i) for i in ids]
+        return [p for p in people if p is not None]
+
+    async def grant(self, person_id: int, role: Role, *, source: str = "command") -> bool:
+        """Give a role; False when the person had it already."""
+        async with self._db.session() as s, s.begin():
+            exists = await s.scalar(
+                select(RoleRow.id).where(RoleRow.person_id == person_id, RoleRow.role == role.name,
+                                         RoleRow.scope == role.scope)  # fmt: skip
+            )
+            if exists is not None:
+                return False
+            s.add(RoleRow(person_id=person_id, role=role.name, scope=role.scope, source=source))
+        self._forget(person_id)
+        return True
+
+    async def revoke(self, person_id: int, role: Role) -> bool:
+        """Take a role away; False when the person did not have it."""
+        async with self._db.session() as s, s.begin():
+            result = await s.execute(
+                delete(RoleRow).where(RoleRow.person_id == person_id, RoleRow.role == role.name,
+                                      RoleRow.scope == role.scope)  # fmt: skip
+            )
+        self._forget(person_id)
+        return bool(getattr(result, "rowcount", 0))
+
+    async def set_lang(self, person_id: int, lang: str | None) -> None:
+        async with self._db.session() as s, s.begin():
+            row = await s.get(PersonRow, person_id)
+            if row is not None:
+                row.lang = lang
+        self._forget(person_id)
+
+    async def apply_config(self, specs: Sequence[PersonSpec]) -> None:
+        """Make the database match the YAML: each declared person exists with all the listed
+        identities, their real name and exactly their configured roles (roles given by commands
+        are kept)."""
+        for spec in specs:
+            async with self._db.session() as s, s.begin():
+                row = await _person_for_identities(s, spec.identities)
+                if row is None:
+                    row = PersonRow(display_name="", real_name=spec.real_name, identities=[],
+                                    roles=[], created_at=self._clock.now())  # fmt: skip
+                    s.add(row)
+                    await s.flush()
+                if spec.real_name:
+                    row.real_name = spec.real_name
+                if spec.lang:
+                    row.lang = spec.lang
+                await _attach_identities(s, row, spec.identities)
+                wanted = {parse_role(r) for r in spec.roles}
+                for r in list(row.roles):
+                    if r.source == "config" and Role(r.role, r.scope) not in wanted:
+                        row.roles.remove(r)
+                have = {Role(r.role, r.scope) for r in row.roles}
+                for role in wanted - have:
+                    row.roles.append(RoleRow(role=role.name, scope=role.scope, source="config"))
+        self._cache.clear()
+
+    async def _load_by_identity(self, platform: str, user_id: str) -> Person | None:
+        async with self._db.session() as s:
+            row = await s.scalar(
+                select(PersonRow).join(IdentityRow).where(
+                    IdentityRow.platform == platform, IdentityRow.user_id == user_id)
+            )  # fmt: skip
+            return None if row is None else _to_person(row)
+
+    async def _create(self, user: UserRef) -> Person:
+        try:
+            async with self._db.session() as s, s.begin():
+                identity = IdentityRow(platform=user.platform, user_id=user.user_id,
+                                       display_name=user.display_name)  # fmt: skip
+                row = PersonRow(display_name=user.display_name, real_name="", lang=None,
+                                identities=[identity], roles=[], created_at=self._clock.now())  # fmt: skip
+                s.add(row)
+                await s.flush()
+                person = Person(row.id, user.display_name, "", None, (user.key,), frozenset())
+        except IntegrityError:  # created at the same moment by another chat or worker
+            found = await self._load_by_identity(user.platform, user.user_id)
+            if found is None:
+                raise
+            return found
+        log.info("event=person_created person=%s identity=%s", person.id, user.key)
+        return person
+
+    def _remember(self, person: Person) -> Person:
+        for key in person.identities:
+            self._cache[key] = person
+        return person
+
+    def _forget(self, person_id: int) -> None:
+        for key in [k for k, p in self._cache.items() if p.id == person_id]:
+            del self._cache[key]
+
+
+def _to_person(row: PersonRow) -> Person:
+    return Person(
+        id=row.id,
+        display_name=row.display_name,
+        real_name=row.real_name,
+        lang=row.lang,
+        identities=tuple(f"{i.platform}:{i.user_id}" for i in row.identities),
+        roles=frozenset(Role(r.role, r.scope) for r in row.roles),
+    )
+
+
+async def _person_for_identities(s: AsyncSession, identities: Iterable[str]) -> PersonRow | None:
+    for key in identities:
+        platform, _, user_id = key.partition(":")
+        row = await s.scalar(
+            select(PersonRow).join(IdentityRow).where(
+                IdentityRow.platform == platform, IdentityRow.user_id == user_id)
+        )  # fmt: skip
+        if row is not None:
+            return row
+    return None
+
+
+async def _attach_identities(s: AsyncSession, row: PersonRow, identities: Iterable[str]) -> None:
+    have = {f"{i.platform}:{i.user_id}" for i in row.identities}
+    for key in identities:
+        if key in have:
+            continue
+        platform, _, user_id = key.partition(":")
+        other = await s.scalar(
+            select(IdentityRow).where(IdentityRow.platform == platform,
+                                      IdentityRow.user_id == user_id)  # fmt: skip
+        )
+        if other is not None:  # first met on its own: move it to the declared person
+            other_person = other.person_id
+            other.person_id = row.id
+            await s.flush()
+            leftover = await s.get(PersonRow, other_person)
+            if leftover is not None and not [i for i in leftover.identities if i.id != other.id]:
+                await s.delete(leftover)
+        else:
+            row.identities.append(IdentityRow(platform=platform, user_id=user_id))

@@ -1,0 +1,158 @@
+"""`BotHarness`: a real App (real plugins, dispatcher, database) driven from test code.
+
+    async def test_hello(bot):
+        replies = await bot.send("/help", user="ana", chat="village-3")
+        assert "Commands you can use" in replies[0].text
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from qunzhu.core.app import App
+from qunzhu.core.clock import FakeClock
+from qunzhu.core.config import Settings, load_config
+from qunzhu.core.events import (
+    Attachment,
+    AttachmentKind,
+    ButtonPress,
+    ChatKind,
+    ChatRef,
+    Event,
+    Location,
+    MemberChange,
+    Message,
+    Reaction,
+    UserRef,
+)
+from qunzhu.core.plugins import PluginSet, load_plugins
+from qunzhu.core.testing.memory import MemoryAdapter, Sent
+
+__all__ = ["BotHarness"]
+
+
+class BotHarness:
+    """Build with `BotHarness.create`; close with `await bot.close()` (the fixture does)."""
+
+    def __init__(self, *, workdir: Path, config: dict[str, Any], plugins: Sequence[object],
+                 clock: FakeClock, entry_points: bool = False) -> None:  # fmt: skip
+        self.workdir = workdir
+        self.config = config
+        self.plugin_objects = list(plugins)
+        self.clock = clock
+        self.entry_points = entry_points
+        self._event_ids = itertools.count(1)
+        self.app: App
+        self.adapter: MemoryAdapter
+
+    @classmethod
+    async def create(cls, *, workdir: Path, config: dict[str, Any] | None = None,
+                     plugins: Sequence[object] = (), clock: FakeClock | None = None,
+                     entry_points: bool = False) -> BotHarness:  # fmt: skip
+        bot = cls(workdir=workdir, config=config or {}, plugins=plugins,
+                  clock=clock or FakeClock(), entry_points=entry_points)  # fmt: skip
+        await bot._boot(create_tables=True)
+        return bot
+
+    async def _boot(self, *, create_tables: bool) -> None:
+        pm = load_plugins(self.plugin_objects, entry_points_enabled=self.entry_points,
+                          disabled=self.config.get("disabled_plugins", ()))  # fmt: skip
+        plugins = PluginSet.collect(pm)
+        settings = self._settings(plugins)
+        self.adapter = MemoryAdapter(clock=self.clock)
+        self.app = App.build(settings, plugins, clock=self.clock, adapters={"memory": self.adapter})
+        await self.app.start(create_tables=create_tables)
+
+    def _settings(self, plugins: PluginSet) -> Settings:
+        raw = {k: v for k, v in self.config.items() if k != "disabled_plugins"}
+        raw.setdefault("database", {}).setdefault("url", f"sqlite+aiosqlite:///{self.workdir / 'bot.db'}")
+        raw["adapters"] = {}
+        path = self.workdir / "qunzhu.yaml"
+        path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+        return load_config(path, plugin_models=plugins.config_models, adapter_models={})
+
+    async def restart(self) -> None:
+        """Stop the bot and start a new one on the same database, as after a crash."""
+        await self.app.stop()
+        await self._boot(create_tables=True)  # creates only what is missing
+
+    async def close(self) -> None:
+        await self.app.stop()
+
+    # -- people and chats ----------------------------------------------------------------------
+    def user(self, name: str, *, lang: str | None = None) -> UserRef:
+        return UserRef("memory", name, name, lang)
+
+    def group(self, name: str) -> ChatRef:
+        return ChatRef("memory", name, ChatKind.GROUP, name)
+
+    def dm(self, name: str) -> ChatRef:
+        return ChatRef("memory", f"dm:{name}", ChatKind.DIRECT, name)
+
+    def _who(self, user: str | UserRef, lang: str | None) -> UserRef:
+        return user if isinstance(user, UserRef) else self.user(user, lang=lang)
+
+    def _where(self, chat: str | ChatRef | None, user: UserRef) -> ChatRef:
+        if isinstance(chat, ChatRef):
+            return chat
+        return self.dm(user.user_id) if chat is None else self.group(chat)
+
+    # -- talking -------------------------------------------------------------------------------
+    async def feed(self, event: Event) -> list[Sent]:
+        """Hand any event to the bot, wait until it is handled, return what the bot sent."""
+        before = len(self.adapter.sent)
+        await self.app.receive(event)
+        await self.app.dispatcher.join()
+        return self.adapter.sent[before:]
+
+    def next_id(self) -> str:
+        return f"e{next(self._event_ids)}"
+
+    async def send(self, text: str = "", *, user: str | UserRef = "ana", chat: str | ChatRef | None = None,
+                   lang: str | None = None, photos: Sequence[str] = (),
+                   location: tuple[float, float] | Location | None = None,
+                   reply_to: str | None = None, mentions: Sequence[str] = (),
+                   edit_of: str | None = None) -> list[Sent]:  # fmt: skip
+        """A message from `user` in `chat` (a group name; None = the user's private chat)."""
+        who = self._who(user, lang)
+        loc = Location(*location) if isinstance(location, tuple) else location
+        atts = tuple(Attachment(AttachmentKind.PHOTO, ref, "image/jpeg", caption=text) for ref in photos)
+        msg = Message(edit_of or self.next_id(), self._where(chat, who), who, text, atts, loc,
+                      reply_to, tuple(mentions), self.clock.now(), None, edit_of is not None)  # fmt: skip
+        return await self.feed(msg)
+
+    async def press(self, sent: Sent, button: str | int, *, user: str | UserRef = "ana",
+                    lang: str | None = None) -> list[Sent]:  # fmt: skip
+        who = self._who(user, lang)
+        data = sent.button(button).data
+        return await self.feed(ButtonPress(self.next_id(), sent.chat, who, sent.message_id, data,
+                                           self.clock.now()))  # fmt: skip
+
+    async def react(self, target: str, key: str = "👍", *, user: str | UserRef = "ana",
+                    chat: str | ChatRef | None = None, removed: bool = False) -> list[Sent]:  # fmt: skip
+        who = self._who(user, None)
+        return await self.feed(Reaction(self.next_id(), self._where(chat, who), who, target, key,
+                                        removed, self.clock.now()))  # fmt: skip
+
+    async def join(self, user: str, chat: str, *, left: bool = False) -> list[Sent]:
+        who = self.user(user)
+        return await self.feed(MemberChange(self.next_id(), self.group(chat), who, who,
+                                            "left" if left else "joined", self.clock.now()))  # fmt: skip
+
+    async def advance(self, delta: timedelta | float) -> None:
+        await self.clock.advance(delta)
+
+    # -- looking -------------------------------------------------------------------------------
+    @property
+    def sent(self) -> list[Sent]:
+        return self.adapter.sent
+
+    def sent_to(self, chat: str | ChatRef) -> list[Sent]:
+        key = chat.chat_id if isinstance(chat, ChatRef) else chat
+        return [s for s in self.adapter.sent if s.chat.chat_id == key]

@@ -1,0 +1,96 @@
+"""An in-memory adapter: events come from test code, replies are recorded."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from qunzhu.core.adapter import Adapter, AdapterConfig, EventSink
+from qunzhu.core.clock import Clock
+from qunzhu.core.errors import AdapterError
+from qunzhu.core.events import Attachment, ChatKind, ChatRef, UserRef
+from qunzhu.core.reply import Button, Reply
+
+__all__ = ["MemoryAdapter", "Sent"]
+
+
+@dataclass
+class Sent:
+    """A message the bot sent (and its later edits)."""
+
+    chat: ChatRef
+    reply: Reply
+    message_id: str
+    edits: list[Reply] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.current.text
+
+    @property
+    def current(self) -> Reply:
+        return self.edits[-1] if self.edits else self.reply
+
+    @property
+    def buttons(self) -> tuple[Button, ...]:
+        return self.current.flat_buttons
+
+    @property
+    def labels(self) -> list[str]:
+        return [b.label for b in self.buttons]
+
+    def button(self, which: str | int) -> Button:
+        """A button by its label (or a part of it) or by its 1-based number."""
+        if isinstance(which, int):
+            return self.buttons[which - 1]
+        for b in self.buttons:
+            if which == b.label or which in b.label:
+                return b
+        msg = f"no button {which!r} among {self.labels}"
+        raise LookupError(msg)
+
+
+class MemoryAdapter(Adapter):
+    platform = "memory"
+
+    def __init__(self, config: AdapterConfig | None = None, *, clock: Clock,
+                 platform: str = "memory") -> None:  # fmt: skip
+        super().__init__(config or AdapterConfig(), clock=clock)
+        self.platform = platform  # type: ignore[misc]
+        self.sink: EventSink | None = None
+        self.sent: list[Sent] = []
+        self.files: dict[str, bytes] = {}
+        self._ids = itertools.count(1)
+        self.fail_sends = False
+
+    async def start(self, sink: EventSink) -> None:
+        self.sink = sink
+
+    async def stop(self) -> None:
+        self.sink = None
+
+    async def send(self, chat: ChatRef, reply: Reply) -> str:
+        if self.fail_sends:
+            msg = "memory adapter told to fail"
+            raise AdapterError(msg)
+        sent = Sent(chat, reply, f"m{next(self._ids)}")
+        self.sent.append(sent)
+        return sent.message_id
+
+    async def edit(self, chat: ChatRef, message_id: str, reply: Reply) -> None:
+        for sent in self.sent:
+            if sent.message_id == message_id:
+                sent.edits.append(reply)
+                return
+        msg = f"no message {message_id}"
+        raise AdapterError(msg)
+
+    async def download(self, attachment: Attachment) -> bytes:
+        try:
+            return self.files[attachment.ref]
+        except KeyError:
+            msg = f"no file {attachment.ref!r}"
+            raise AdapterError(msg) from None
+
+    async def direct_chat(self, user: UserRef) -> ChatRef:
+        return ChatRef(self.platform, f"dm:{user.user_id}", ChatKind.DIRECT, user.display_name)
