@@ -175,6 +175,14 @@ def _make_adapters(settings: Settings, clock: Clock) -> dict[str, Adapter]:
 
 
 def _person_specs(settings: Settings) -> Sequence[PersonSpec]:
-    specs = [PersonSpec(tuple(p.identities), p.name, tuple(p.roles), p.lang) for p in settings.people]
-    specs += [PersonSpec((identity,), roles=("admin",)) for identity in settings.bot.admins]
+    """The YAML's people, with ``bot.admins`` merged in as the admin role."""
+    admins = set(settings.bot.admins)
+    specs = []
+    for p in settings.people:
+        roles = tuple(p.roles)
+        if admins & set(p.identities):
+            admins -= set(p.identities)
+            roles = (*roles, "admin") if "admin" not in roles else roles
+        specs.append(PersonSpec(tuple(p.identities), p.name, roles, p.lang))
+    specs += [PersonSpec((identity,), roles=("admin",)) for identity in sorted(admins)]
     return specs

@@ -21,6 +21,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
+from qunzhu.core.i18n import N_
+
 __all__ = ["INJECTABLE", "ArgumentError", "Command", "Param", "Text", "command", "split_command"]
 
 _REST = object()
@@ -30,8 +32,8 @@ Text = Annotated[str, _REST]
 INJECTABLE = frozenset(
     {"ctx", "message", "event", "db", "clock", "person", "config", "t", "chat", "sender"}
 )
-_TYPE_NAMES = {str: "text", int: "number", float: "number", bool: "yes/no", Decimal: "number",
-               date: "date"}  # fmt: skip
+_TYPE_NAMES = {str: N_("text"), int: N_("number"), float: N_("number"), bool: N_("yes/no"),
+               Decimal: N_("number"), date: N_("date")}  # fmt: skip
 _TRUE = {"1", "true", "yes", "on", "y", "是", "对", "开"}
 _FALSE = {"0", "false", "no", "off", "n", "否", "不", "关"}
 _REQUIRED: Any = inspect.Parameter.empty

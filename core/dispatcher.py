@@ -70,6 +70,7 @@ class Dispatcher:
         try:
             while queue:
                 await self.handle(queue.popleft())
+                await asyncio.sleep(0)  # let other chats take a turn: no chat hogs the loop
         finally:
             del self._queues[key]
             if not self._queues:

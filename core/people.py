@@ -20,12 +20,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qunzhu.core.clock import Clock
 from qunzhu.core.events import UserRef
+from qunzhu.core.i18n import N_
 from qunzhu.core.models import IdentityRow, PersonRow, RoleRow
 from qunzhu.core.storage import Database
 
-__all__ = ["ADMIN", "People", "Person", "Role", "parse_role"]
+__all__ = ["ADMIN", "KNOWN_ROLES", "People", "Person", "PersonSpec", "Role", "parse_role"]
 
 ADMIN = "admin"
+#: The roles the built-in plugins use; their names are translated when shown.
+KNOWN_ROLES = (N_("admin"), N_("supervisor"), N_("member"), N_("seller"), N_("approver"))
 log = logging.getLogger("qunzhu.people")
 
 

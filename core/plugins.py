@@ -18,7 +18,7 @@ from types import ModuleType
 from typing import Any
 
 import pluggy
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from qunzhu.core import hookspecs
 from qunzhu.core.commands import Command
@@ -89,6 +89,12 @@ def domain_of(plugin: str) -> str:
     return CORE_DOMAIN if plugin.startswith("core.") else plugin
 
 
+class NoSettings(BaseModel):
+    """The section of a plugin that declares no settings: empty."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
 @dataclass
 class PluginSet:
     """The plugins of one application and everything they declared at start-up."""
@@ -129,6 +135,12 @@ class PluginSet:
         for _name, routes in _per_plugin(pm.hook.register_routes):
             ps.routes.extend(routes or ())
         return ps
+
+    def section_models(self) -> dict[str, type[BaseModel]]:
+        """The model of every plugin's YAML section; plugins without settings get an empty one,
+        so that ``plugins.<name>: {enabled: false}`` works for them too."""
+        return {name: self.config_models.get(name, NoSettings) for name in self.names
+                if not name.startswith("core.")}  # fmt: skip
 
     def _add_command(self, cmd: Command) -> None:
         for n in cmd.names:

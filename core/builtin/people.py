@@ -48,13 +48,17 @@ async def role(ctx: Context, action: str, who: str, role_name: str = "") -> None
     if action not in ("add", "remove") or not role_name:
         raise UsageError(ctx.t("Usage: {usage}", usage="/role add|remove <person> <role>"))
     wanted = parse_role(role_name)
+    label = _role_label(ctx, str(wanted))
     if action == "add":
-        done = await ctx.app.people.grant(target.id, wanted)
-        text = "{name} now has the role {role}." if done else "{name} already had the role {role}."
+        if await ctx.app.people.grant(target.id, wanted):
+            text = ctx.t("{name} now has the role {role}.", name=target.name, role=label)
+        else:
+            text = ctx.t("{name} already had the role {role}.", name=target.name, role=label)
+    elif await ctx.app.people.revoke(target.id, wanted):
+        text = ctx.t("{name} no longer has the role {role}.", name=target.name, role=label)
     else:
-        done = await ctx.app.people.revoke(target.id, wanted)
-        text = "{name} no longer has the role {role}." if done else "{name} did not have the role {role}."
-    await ctx.reply(ctx.t(text, name=target.name, role=_role_label(ctx, str(wanted))))
+        text = ctx.t("{name} did not have the role {role}.", name=target.name, role=label)
+    await ctx.reply(text)
 
 
 async def _find(ctx: Context, who: str) -> Person:

@@ -7,6 +7,7 @@ line and column of that key or value. Unknown keys get the closest valid key as 
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
@@ -21,6 +22,7 @@ from ._yaml import Document
 __all__ = ["error_problems", "keys_of_model"]
 
 _PREFIXES = ("Value error, ", "Assertion failed, ")
+_INSTANCE_OF = re.compile(r" or instance of \w+")
 # Pydantic names Python types; the person reading the message wrote YAML.
 _WORDS = (
     ("a valid dictionary", "a mapping"),
@@ -71,6 +73,7 @@ def _problem(
         message = message.removeprefix(prefix)
     for pydantic_word, yaml_word in _WORDS:
         message = message.replace(pydantic_word, yaml_word)
+    message = _INSTANCE_OF.sub("", message)
     if kind == "extra_forbidden":
         parent_loc = loc[:-1]
         valid = [*keys_of_model(model, parent_loc), *(extra_keys if not parent_loc else ())]

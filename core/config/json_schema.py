@@ -35,7 +35,7 @@ def config_schema(
 
     schema: dict[str, Any] = {"$schema": "https://json-schema.org/draft/2020-12/schema"}
     schema.update(defs.pop(name_of(FileModel)))
-    defs.pop(name_of(ChatFile), None)  # replaced below by a schema naming each plugin
+    defs.pop(ChatFile.__name__, None)  # replaced below by a schema naming each plugin
     properties = schema["properties"]
     properties["adapters"] = _sections(
         {name: _nullable(_REF + name_of(m)) for name, m in adapter_models.items()},

@@ -84,6 +84,8 @@ class _Validation:
         if not isinstance(data, dict):
             self.problems.append(Problem(1, 1, (), "the file must be a mapping of sections"))
             data = {}
+        # A section with nothing under it (all commented out) keeps its defaults.
+        data = {key: value for key, value in data.items() if value is not None}
         core = self.validate(FileModel, data, [()])
         file = core if isinstance(core, FileModel) else FileModel()
         plugins, disabled, raw_plugins = self.plugins(data)

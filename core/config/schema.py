@@ -201,6 +201,9 @@ class ChatSettings(BaseModel):
     language: Language | None = None
     plugins: dict[str, SerializeAsAny[BaseModel]] = {}
 
+    def __repr_args__(self) -> Any:
+        return redact_model(self).items()
+
 
 class Settings(BaseModel):
     """The whole validated configuration, as returned by `load_config`."""
@@ -238,8 +241,6 @@ class Settings(BaseModel):
         """The whole configuration as a JSON-able dict, secrets replaced by `***`."""
         return redact_model(self)
 
-    def __repr__(self) -> str:
-        return f"Settings({self.redacted()!r})"
-
-    def __str__(self) -> str:
-        return repr(self)
+    def __repr_args__(self) -> Any:
+        # repr(), str() and pretty-printers all read these: never the secrets.
+        return self.redacted().items()

@@ -65,7 +65,11 @@ class BotHarness:
                           disabled=self.config.get("disabled_plugins", ()))  # fmt: skip
         plugins = PluginSet.collect(pm)
         settings = self._settings(plugins)
+        previous = getattr(self, "adapter", None)
         self.adapter = MemoryAdapter(clock=self.clock)
+        if previous is not None:  # what the platform showed before a restart is still there
+            self.adapter.sent, self.adapter._ids = previous.sent, previous._ids
+            self.adapter.files = previous.files
         self.app = App.build(settings, plugins, clock=self.clock, adapters={"memory": self.adapter})
         await self.app.start(create_tables=create_tables)
 
@@ -75,7 +79,7 @@ class BotHarness:
         raw["adapters"] = {}
         path = self.workdir / "qunzhu.yaml"
         path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-        return load_config(path, plugin_models=plugins.config_models, adapter_models={})
+        return load_config(path, plugin_models=plugins.section_models(), adapter_models={})
 
     async def restart(self) -> None:
         """Stop the bot and start a new one on the same database, as after a crash."""

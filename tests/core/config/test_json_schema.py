@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr
 
 from qunzhu.core.config import config_schema, load_config
 
+KEY_LINE = re.compile(r"^\s*(- )?(\"[^\"]+\"|[\w-]+):( |$)")
 EXAMPLE = Path(__file__).parents[3] / "config" / "qunzhu.example.yaml"
 
 
@@ -84,18 +86,26 @@ def test_example_file_sets_every_core_key() -> None:
 
 
 def test_example_file_comments_every_key() -> None:
+    """Each key has an inline comment, or a comment above it (one comment may cover a run of
+    sibling keys, such as host and port)."""
     lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+
+    def is_comment(line: str) -> bool:
+        return line.strip().removeprefix("- ").startswith("#")
+
+    def is_key(line: str) -> bool:
+        return KEY_LINE.match(line) is not None
+
+    def indent(line: str) -> int:
+        return len(line) - len(line.lstrip(" -"))
+
     for i, line in enumerate(lines):
-        stripped = line.strip().removeprefix("- ")
-        if stripped.startswith("#") or ":" not in stripped or stripped.startswith("name: 李娜"):
+        if not is_key(line) or "#" in line:
             continue
-        if i > 0 and lines[i - 1].strip().startswith("- ") and not lines[i - 1].strip()[2:]:
-            continue
-        if "#" in line or lines[i - 1].strip().startswith("#") or stripped.endswith(":"):
-            continue
-        indent = len(line) - len(line.lstrip())
-        siblings_before = lines[i - 1]
-        assert len(siblings_before) - len(siblings_before.lstrip()) == indent, line
+        j = i - 1
+        while j >= 0 and is_key(lines[j]) and indent(lines[j]) == indent(line):
+            j -= 1
+        assert j >= 0 and is_comment(lines[j]), f"line {i + 1} has no comment: {line!r}"
 
 
 def test_core_schema_is_json_and_strict() -> None:
@@ -122,7 +132,9 @@ def test_core_schema_is_json_and_strict() -> None:
 
 
 def test_schema_includes_plugin_and_adapter_sections() -> None:
-    schema = config_schema(plugin_models={"complaints": Complaints}, adapter_models={"console": Console})
+    schema = config_schema(
+        plugin_models={"complaints": Complaints}, adapter_models={"console": Console}
+    )
     json.dumps(schema)
     plugins = schema["properties"]["plugins"]
     assert plugins["additionalProperties"] is False
@@ -132,7 +144,9 @@ def test_schema_includes_plugin_and_adapter_sections() -> None:
     console = resolve(schema, schema["properties"]["adapters"]["properties"]["console"]["anyOf"][0])
     assert set(console["properties"]) == {"prompt"}
     chat = schema["properties"]["chats"]["additionalProperties"]
-    override = resolve(schema, chat["properties"]["plugins"]["properties"]["complaints"]["anyOf"][0])
+    override = resolve(
+        schema, chat["properties"]["plugins"]["properties"]["complaints"]["anyOf"][0]
+    )
     assert "required" not in override  # an override may set any subset
     assert "enabled" not in override["properties"]
     assert "ChatFile" not in schema["$defs"]

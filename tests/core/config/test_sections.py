@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
-from qunzhu.core.config import load_config
+from qunzhu.core.config import Settings, load_config
 from qunzhu.core.errors import ConfigError
 
 
@@ -47,8 +47,8 @@ class Telegram(BaseModel):
     mode: str = "polling"
 
 
-PLUGINS = {"example": Example, "needs": Needs}
-ADAPTERS = {"console": Console, "telegram": Telegram}
+PLUGINS: dict[str, type[BaseModel]] = {"example": Example, "needs": Needs}
+ADAPTERS: dict[str, type[BaseModel]] = {"console": Console, "telegram": Telegram}
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -57,14 +57,14 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def load(path: Path) -> object:
+def load(path: Path) -> Settings:
     return load_config(path, plugin_models=PLUGINS, adapter_models=ADAPTERS, env={})
 
 
 def problems(path: Path) -> list[str]:
     with pytest.raises(ConfigError) as caught:
         load(path)
-    return caught.value.problems
+    return list(caught.value.problems)
 
 
 def test_plugin_section_is_validated_by_its_model(tmp_path: Path) -> None:

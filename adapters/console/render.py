@@ -1,0 +1,111 @@
+"""How the console prints: the bot's messages, echoed input, errors and its own help.
+
+    [lobby] qunzhu #b3 ↩ 5:
+      Thanks, Ana. Shall I register this as a problem?
+      [photo: /tmp/map.png]
+      [1] 登记为问题  [2] Cancel
+    > [lobby] ana #6: 1
+
+Only buttons with ``data`` are numbered (they are what ``/press N`` and a bare ``N`` press); URL
+buttons show their address. Control characters are shown escaped (``\\x1b``), so neither a person
+nor a plugin can move the cursor or recolor the terminal. ANSI colors only when asked for.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qunzhu.core.events import ChatRef
+from qunzhu.core.reply import Button, Reply
+
+__all__ = ["HELP", "Renderer", "chat_label", "pressable"]
+
+HELP = """\
+Console commands (every other line goes to the bot as typed, /help included):
+  /as NAME [LANG]       speak as NAME, e.g. /as ana zh-Hans
+  /in CHAT              go to the group chat CHAT
+  /dm                   go to your private chat with the bot
+  /photo PATH [TEXT]    send a photo with a caption (/file and /video likewise)
+  /loc LAT LON [ADDR]   share a location
+  /reply N TEXT         answer message #N (5, or b3 for the bot's)
+  /react N EMOJI        react to message #N (/unreact N EMOJI takes it back)
+  /join NAME            NAME joins this group (/leave NAME: leaves it)
+  /press N [M]          press button N of the latest bot message here (or of #M);
+                        right after the buttons, a bare N presses too
+  /say TEXT             send TEXT exactly as typed (even /as or a bare number)
+  /console, /?          this list
+  /quit                 stop (Ctrl-D too)"""
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_RESET = "\x1b[0m"
+_STYLES = {"bot": "\x1b[1;36m", "echo": "\x1b[2m", "error": "\x1b[31m", "buttons": "\x1b[33m",
+           "prompt": "\x1b[1m", "info": "\x1b[32m"}  # fmt: skip
+
+
+def pressable(reply: Reply) -> tuple[Button, ...]:
+    """The buttons a person can press, in the order they are numbered (1, 2, ...)."""
+    return tuple(b for b in reply.flat_buttons if b.data)
+
+
+def chat_label(chat: ChatRef) -> str:
+    """``lobby`` for a group, ``dm ana`` for a private chat."""
+    if chat.is_direct:
+        return "dm " + (chat.title or chat.chat_id.removeprefix("dm:"))
+    return chat.chat_id
+
+
+def clean(text: str) -> str:
+    """`text` with control characters (except newline and tab) written as ``\\xNN``."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+class Renderer:
+    """Turns what happens into lines of text; `color` adds ANSI styles."""
+
+    def __init__(self, *, color: bool, bot_name: str = "qunzhu") -> None:
+        self.color = color
+        self.bot_name = bot_name
+
+    def style(self, kind: str, text: str) -> str:
+        return f"{_STYLES[kind]}{text}{_RESET}" if self.color and text else text
+
+    def message(self, chat: ChatRef, message_id: str, reply: Reply, *, edited: bool = False) -> str:
+        """A bot message: header, text indented by two spaces, photo, numbered buttons."""
+        if edited:
+            marks = " (edited)"
+        else:
+            marks = f" ↩ {clean(reply.reply_to)}" if reply.reply_to else ""
+        header = f"[{clean(chat_label(chat))}] {self.bot_name} #{message_id}{marks}:"
+        lines = [self.style("bot", header)]
+        if reply.text:
+            lines += ["  " + line if line else "" for line in clean(reply.text).split("\n")]
+        if reply.photo:
+            lines.append(f"  [photo: {clean(reply.photo)}]")
+        number = 0
+        for row in reply.buttons:
+            shown = []
+            for button in row:
+                if button.data:
+                    number += 1
+                    shown.append(f"[{number}] {clean(button.label)}")
+                else:
+                    shown.append(f"[{clean(button.label)}: {clean(button.url)}]")
+            if shown:
+                lines.append("  " + self.style("buttons", "  ".join(shown)))
+        return "\n".join(lines)
+
+    def echo(self, chat: ChatRef, speaker: str, event_id: str | None, line: str) -> str:
+        """An input line as the transcript shows it: ``> [lobby] ana #5: text``."""
+        number = f" #{event_id}" if event_id else ""
+        text = f"> [{clean(chat_label(chat))}] {clean(speaker)}{number}: {clean(line)}"
+        return self.style("echo", text)
+
+    def error(self, text: str) -> str:
+        return self.style("error", "! " + clean(text))
+
+    def info(self, text: str) -> str:
+        return self.style("info", "* " + clean(text))
+
+    def prompt(self, chat: ChatRef, speaker: str, next_id: str) -> str:
+        """``[lobby] ana #5> ``: where you are, who you are, the number your next line gets."""
+        return self.style("prompt", f"[{clean(chat_label(chat))}] {clean(speaker)} #{next_id}> ")

@@ -1,0 +1,120 @@
+"""What the console remembers: who is speaking, in which chat, and the bot's recent messages.
+
+The bot's messages are kept (the last `limit`) with their pressable buttons, so that
+``/press N [M]`` and a bare number find the button. A bare number presses only when the latest
+bot message with buttons in the chat came after the speaker's own last input there: a number
+typed later is an answer, not a choice.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from qunzhu.core.errors import UsageError
+from qunzhu.core.events import ChatKind, ChatRef, UserRef
+from qunzhu.core.reply import Button, Reply
+
+from .render import pressable
+
+__all__ = ["PLATFORM", "SentMessage", "Session"]
+
+PLATFORM = "console"
+
+
+@dataclass(slots=True)
+class SentMessage:
+    message_id: str
+    chat_id: str
+    buttons: tuple[Button, ...]  # pressable ones only, numbered from 1
+    seq: int  # when it was sent or last edited, in the session's input/output order
+
+
+class Session:
+    def __init__(self, user: str, chat: str, lang: str | None, *, limit: int = 1000) -> None:
+        self.default_lang = lang
+        self._langs: dict[str, str | None] = {}
+        self.user = self.person(user)
+        self.chat = group_chat(chat)
+        self._limit = limit
+        self._sent: OrderedDict[str, SentMessage] = OrderedDict()
+        self._seq = itertools.count(1)
+        self._last_input: dict[tuple[str, str], int] = {}
+
+    # -- who and where -------------------------------------------------------------------------
+    def person(self, name: str, lang: str | None = None) -> UserRef:
+        """The console person `name`; a language given once is remembered for them."""
+        if lang is not None:
+            self._langs[name] = lang
+        lang = self._langs.get(name, self.default_lang)
+        return UserRef(PLATFORM, name, display_name=name, lang=lang)
+
+    def switch_user(self, name: str, lang: str | None) -> None:
+        self.user = self.person(name, lang)
+        if self.chat.is_direct:  # stay in "the private chat", now the new speaker's
+            self.chat = direct_chat(self.user)
+
+    def mark_input(self) -> None:
+        """The speaker just said something in the current chat."""
+        self._last_input[(self.chat.chat_id, self.user.user_id)] = next(self._seq)
+
+    # -- the bot's messages --------------------------------------------------------------------
+    def remember(self, chat: ChatRef, message_id: str, reply: Reply) -> None:
+        """The bot sent (or edited) `message_id`: it becomes the chat's latest output."""
+        self._sent.pop(message_id, None)
+        self._sent[message_id] = SentMessage(message_id, chat.chat_id, pressable(reply),
+                                             next(self._seq))  # fmt: skip
+        while len(self._sent) > self._limit:
+            self._sent.popitem(last=False)
+
+    def latest_with_buttons(self) -> SentMessage | None:
+        for sent in reversed(self._sent.values()):
+            if sent.chat_id == self.chat.chat_id and sent.buttons:
+                return sent
+        return None
+
+    def bare_press(self, text: str) -> tuple[SentMessage, Button] | None:
+        """The button a bare number means here and now, or None when it is plain text."""
+        if not text.isascii() or not text.isdigit() or len(text) > 6:
+            return None
+        sent = self.latest_with_buttons()
+        if sent is None or sent.seq < self._last_input.get(
+            (self.chat.chat_id, self.user.user_id), 0
+        ):
+            return None
+        number = int(text)
+        if not 1 <= number <= len(sent.buttons):
+            return None
+        return sent, sent.buttons[number - 1]
+
+    def press(self, number: int, message_id: str | None) -> tuple[SentMessage, Button]:
+        """Button `number` of bot message `message_id` (default: the latest with buttons here)."""
+        if message_id is None:
+            sent = self.latest_with_buttons()
+            if sent is None:
+                raise UsageError("no bot message with buttons in this chat")
+        else:
+            found = self._sent.get(message_id)
+            if found is None:
+                msg = f"no bot message #{message_id} (the console remembers the last {self._limit})"
+                raise UsageError(msg)
+            if found.chat_id != self.chat.chat_id:
+                raise UsageError(f"bot message #{message_id} is in another chat")
+            sent = found
+        if not sent.buttons:
+            raise UsageError(f"bot message #{sent.message_id} has no buttons to press")
+        if not 1 <= number <= len(sent.buttons):
+            msg = (
+                f"bot message #{sent.message_id} has buttons 1 to {len(sent.buttons)}, not {number}"
+            )
+            raise UsageError(msg)
+        return sent, sent.buttons[number - 1]
+
+
+def group_chat(name: str) -> ChatRef:
+    return ChatRef(PLATFORM, name, ChatKind.GROUP, title=name)
+
+
+def direct_chat(user: UserRef) -> ChatRef:
+    return ChatRef(PLATFORM, f"dm:{user.user_id}", ChatKind.DIRECT, title=user.user_id)

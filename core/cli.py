@@ -1,0 +1,210 @@
+"""The ``qunzhu`` command line.
+
+    qunzhu run [-c FILE]            start the bot (no file: console adapter + SQLite)
+    qunzhu config check FILE        validate a config file without starting
+    qunzhu config schema            print the JSON Schema of the config file
+    qunzhu config show [-c FILE]    print the effective config, secrets redacted
+    qunzhu db upgrade [-c FILE]     run the database migrations
+    qunzhu plugins list [-c FILE]   list the plugins with their commands and hooks
+
+Bad input ends with a one-line reason on stderr and a non-zero exit code (2 for a bad config).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from qunzhu.core.errors import ConfigError, QunzhuError
+
+__all__ = ["main"]
+
+DEFAULT_CONFIG = "qunzhu.yaml"
+EXIT_CONFIG = 2
+EXIT_FAILURE = 1
+_CONFIG_OPTION = click.option(
+    "-c", "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+    envvar="QUNZHU_CONFIG", default=None,
+    help=f"Config file (default: ./{DEFAULT_CONFIG} if it exists, else built-in defaults).",
+)  # fmt: skip
+
+
+def _config_file(path: Path | None) -> Path | None:
+    if path is not None:
+        return path
+    default = Path(DEFAULT_CONFIG)
+    return default if default.is_file() else None
+
+
+def _load(path: Path | None) -> tuple[Any, Any]:
+    """Load plugins and validate the config with their models; drop disabled plugins."""
+    from qunzhu.core.app import adapter_classes
+    from qunzhu.core.config import load_config
+    from qunzhu.core.plugins import PluginSet, load_plugins
+
+    plugins = PluginSet.collect(load_plugins())
+    adapters = {name: cls.Config for name, cls in adapter_classes().items()}
+    settings = load_config(_config_file(path), plugin_models=plugins.section_models(),
+                           adapter_models=adapters)  # fmt: skip
+    if settings.disabled_plugins:
+        plugins = PluginSet.collect(load_plugins(disabled=settings.disabled_plugins))
+    return settings, plugins
+
+
+def _fail(exc: Exception) -> None:
+    if isinstance(exc, ConfigError):
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        sys.exit(EXIT_CONFIG)
+    click.echo(f"qunzhu: {exc}", err=True)
+    sys.exit(EXIT_FAILURE)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="qunzhu")
+def main() -> None:
+    """qunzhu (群主): a chatbot for people who run their work through chat groups."""
+
+
+@main.command()
+@_CONFIG_OPTION
+def run(config_path: Path | None) -> None:
+    """Start the bot and run until stopped (Ctrl-C), or until the console's input ends."""
+    try:
+        settings, plugins = _load(config_path)
+        _setup_logging(settings.logging.level, quiet_console="console" in settings.adapters)
+        asyncio.run(_run(settings, plugins))
+    except QunzhuError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        pass
+
+
+async def _run(settings: Any, plugins: Any) -> None:
+    from qunzhu.core.app import App
+
+    app = App.build(settings, plugins)
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    if task is not None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, task.cancel)
+    try:
+        await app.run()
+    except asyncio.CancelledError:
+        pass
+
+
+@main.group()
+def config() -> None:
+    """Check, show and describe configuration files."""
+
+
+@config.command("check")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def config_check(path: Path) -> None:
+    """Validate PATH without starting the bot; every problem is listed with its line."""
+    try:
+        settings, plugins = _load(path)
+    except QunzhuError as exc:
+        _fail(exc)
+        return
+    click.echo(f"{path}: OK ({len(settings.adapters)} adapter(s), {len(plugins.names)} plugin(s))")
+
+
+@config.command("schema")
+def config_schema() -> None:
+    """Print the JSON Schema of the config file (for editors)."""
+    from qunzhu.core.app import adapter_classes
+    from qunzhu.core.config import config_schema as schema
+    from qunzhu.core.plugins import PluginSet, load_plugins
+
+    plugins = PluginSet.collect(load_plugins())
+    adapters = {name: cls.Config for name, cls in adapter_classes().items()}
+    doc = schema(plugin_models=plugins.section_models(), adapter_models=adapters)
+    click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+
+
+@config.command("show")
+@_CONFIG_OPTION
+def config_show(config_path: Path | None) -> None:
+    """Print the effective configuration with secrets redacted."""
+    import yaml
+
+    try:
+        settings, _ = _load(config_path)
+    except QunzhuError as exc:
+        _fail(exc)
+        return
+    click.echo(yaml.safe_dump(settings.redacted(), allow_unicode=True, sort_keys=False), nl=False)
+
+
+@main.group()
+def db() -> None:
+    """Manage the database."""
+
+
+@db.command("upgrade")
+@_CONFIG_OPTION
+def db_upgrade(config_path: Path | None) -> None:
+    """Create or upgrade the tables of the core and of every plugin."""
+    from qunzhu.core import migrate
+    from qunzhu.core.storage import Database
+
+    async def go(settings: Any, plugins: Any) -> None:
+        database = Database(settings.database.url)
+        try:
+            await migrate.upgrade(database, plugins)
+        finally:
+            await database.dispose()
+        click.echo(f"{database.display_url}: up to date")
+
+    try:
+        settings, plugins = _load(config_path)
+        asyncio.run(go(settings, plugins))
+    except QunzhuError as exc:
+        _fail(exc)
+    except Exception as exc:  # a database that cannot be reached: one line, not a traceback
+        _fail(QunzhuError(f"database: {type(exc).__name__}: {str(exc).splitlines()[0]}"))
+
+
+@main.group()
+def plugins() -> None:
+    """Inspect plugins."""
+
+
+@plugins.command("list")
+@_CONFIG_OPTION
+def plugins_list(config_path: Path | None) -> None:
+    """List the loaded plugins with their commands and hooks."""
+    try:
+        _, ps = _load(config_path)
+    except QunzhuError as exc:
+        _fail(exc)
+        return
+    for name, plugin in ps.pm.list_name_plugin():
+        hooks = sorted(h.name for h in ps.pm.get_hookcallers(plugin) or ())
+        cmds = [f"/{c.name}" for c in ps.unique_commands() if c.plugin == name]
+        click.echo(f"{name}")
+        if cmds:
+            click.echo(f"  commands: {' '.join(cmds)}")
+        click.echo(f"  hooks:    {', '.join(hooks)}")
+
+
+def _setup_logging(level: str, *, quiet_console: bool) -> None:
+    """Structured ``key=value`` lines on stderr. With the console adapter, only warnings and
+    errors reach the terminal unless QUNZHU_LOG_LEVEL says otherwise, so the chat stays readable."""
+    chosen = os.environ.get("QUNZHU_LOG_LEVEL") or (
+        level if not quiet_console or level in ("WARNING", "ERROR") else "WARNING")  # fmt: skip
+    logging.basicConfig(level=chosen, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")  # fmt: skip
+    for noisy in ("aiosqlite", "sqlalchemy", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
