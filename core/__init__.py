@@ -1,6 +1,6 @@
 """qunzhu's public API for plugin authors.
 
-    from qunzhu.core import Context, Reply, Button, command, hookimpl
+from qunzhu.core import Context, Reply, Button, command, hookimpl
 """
 
 from qunzhu.core.adapter import Adapter, AdapterConfig

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from importlib.metadata import entry_points
 from typing import Any
 
-from qunzhu.core.adapter import Adapter
+from qunzhu.core.adapter import Adapter, AdapterConfig
 from qunzhu.core.clock import Clock, SystemClock
 from qunzhu.core.config import Settings
 from qunzhu.core.dialog_service import DialogService
@@ -42,8 +42,14 @@ def adapter_classes() -> dict[str, type[Adapter]]:
 class App:
     """One running bot. Build it with `App.build`, then `await app.start()` / `app.stop()`."""
 
-    def __init__(self, settings: Settings, plugins: PluginSet, db: Database, clock: Clock,
-                 adapters: Mapping[str, Adapter]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        settings: Settings,
+        plugins: PluginSet,
+        db: Database,
+        clock: Clock,
+        adapters: Mapping[str, Adapter],
+    ) -> None:
         self.settings = settings
         self.plugins = plugins
         self.db = db
@@ -60,8 +66,14 @@ class App:
         self._stopped = asyncio.Event()
 
     @classmethod
-    def build(cls, settings: Settings, plugins: PluginSet, *, clock: Clock | None = None,
-              adapters: Mapping[str, Adapter] | None = None) -> App:  # fmt: skip
+    def build(
+        cls,
+        settings: Settings,
+        plugins: PluginSet,
+        *,
+        clock: Clock | None = None,
+        adapters: Mapping[str, Adapter] | None = None,
+    ) -> App:
         """Build from settings: the database from ``database.url``, the adapters from
         ``adapters:`` (unless given)."""
         clock = clock or SystemClock()
@@ -98,8 +110,12 @@ class App:
             adapter.settle = self.dispatcher.join
             await adapter.start(self.receive)
         await self._call_lifecycle("on_startup")
-        log.info("event=ready adapters=%s plugins=%s db=%s", ",".join(self.adapters),
-                 len(self.plugins.names), self.db.display_url)  # fmt: skip
+        log.info(
+            "event=ready adapters=%s plugins=%s db=%s",
+            ",".join(self.adapters),
+            len(self.plugins.names),
+            self.db.display_url,
+        )
 
     async def stop(self) -> None:
         await self._call_lifecycle("on_shutdown")
@@ -169,7 +185,7 @@ def _make_adapters(settings: Settings, clock: Clock) -> dict[str, Adapter]:
         if cls is None:
             msg = f"adapters.{name}: no such adapter is installed (installed: {', '.join(classes)})"
             raise ConfigError(msg)
-        if getattr(config, "enabled", True):
+        if getattr(config, "enabled", True) and isinstance(config, AdapterConfig):
             made[name] = cls(config, clock=clock)
     return made
 

@@ -13,6 +13,7 @@ Bad input ends with a one-line reason on stderr and a non-zero exit code (2 for 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -31,10 +32,14 @@ DEFAULT_CONFIG = "qunzhu.yaml"
 EXIT_CONFIG = 2
 EXIT_FAILURE = 1
 _CONFIG_OPTION = click.option(
-    "-c", "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-    envvar="QUNZHU_CONFIG", default=None,
+    "-c",
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="QUNZHU_CONFIG",
+    default=None,
     help=f"Config file (default: ./{DEFAULT_CONFIG} if it exists, else built-in defaults).",
-)  # fmt: skip
+)
 
 
 def _config_file(path: Path | None) -> Path | None:
@@ -52,8 +57,9 @@ def _load(path: Path | None) -> tuple[Any, Any]:
 
     plugins = PluginSet.collect(load_plugins())
     adapters = {name: cls.Config for name, cls in adapter_classes().items()}
-    settings = load_config(_config_file(path), plugin_models=plugins.section_models(),
-                           adapter_models=adapters)  # fmt: skip
+    settings = load_config(
+        _config_file(path), plugin_models=plugins.section_models(), adapter_models=adapters
+    )
     if settings.disabled_plugins:
         plugins = PluginSet.collect(load_plugins(disabled=settings.disabled_plugins))
     return settings, plugins
@@ -97,10 +103,8 @@ async def _run(settings: Any, plugins: Any) -> None:
     if task is not None:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, task.cancel)
-    try:
+    with contextlib.suppress(asyncio.CancelledError):
         await app.run()
-    except asyncio.CancelledError:
-        pass
 
 
 @main.group()
@@ -203,8 +207,10 @@ def _setup_logging(level: str, *, quiet_console: bool) -> None:
     """Structured ``key=value`` lines on stderr. With the console adapter, only warnings and
     errors reach the terminal unless QUNZHU_LOG_LEVEL says otherwise, so the chat stays readable."""
     chosen = os.environ.get("QUNZHU_LOG_LEVEL") or (
-        level if not quiet_console or level in ("WARNING", "ERROR") else "WARNING")  # fmt: skip
-    logging.basicConfig(level=chosen, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")  # fmt: skip
+        level if not quiet_console or level in ("WARNING", "ERROR") else "WARNING"
+    )
+    logging.basicConfig(
+        level=chosen, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     for noisy in ("aiosqlite", "sqlalchemy", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -13,6 +13,7 @@ and optional when it has a default::
 from __future__ import annotations
 
 import inspect
+import io
 import shlex
 import typing
 from collections.abc import Awaitable, Callable, Sequence
@@ -32,8 +33,14 @@ Text = Annotated[str, _REST]
 INJECTABLE = frozenset(
     {"ctx", "message", "event", "db", "clock", "person", "config", "t", "chat", "sender"}
 )
-_TYPE_NAMES = {str: N_("text"), int: N_("number"), float: N_("number"), bool: N_("yes/no"),
-               Decimal: N_("number"), date: N_("date")}  # fmt: skip
+_TYPE_NAMES = {
+    str: N_("text"),
+    int: N_("number"),
+    float: N_("number"),
+    bool: N_("yes/no"),
+    Decimal: N_("number"),
+    date: N_("date"),
+}
 _TRUE = {"1", "true", "yes", "on", "y", "是", "对", "开"}
 _FALSE = {"0", "false", "no", "off", "n", "否", "不", "关"}
 _REQUIRED: Any = inspect.Parameter.empty
@@ -129,8 +136,17 @@ class Command:
         return values
 
     def bound(self, plugin: str) -> Command:
-        return Command(self.name, self.handler, self.aliases, self.role, self.help, self.params,
-                       self.inject, self.hidden, plugin)  # fmt: skip
+        return Command(
+            self.name,
+            self.handler,
+            self.aliases,
+            self.role,
+            self.help,
+            self.params,
+            self.inject,
+            self.hidden,
+            plugin,
+        )
 
 
 def command(
@@ -148,8 +164,16 @@ def command(
             msg = f"command /{name}: {fn.__qualname__} must be an async function"
             raise TypeError(msg)
         params, inject = _signature(fn, name)
-        return Command(name.lower(), fn, tuple(a.lower() for a in aliases), role,
-                       help or (inspect.getdoc(fn) or "").split("\n")[0], params, inject, hidden)  # fmt: skip
+        return Command(
+            name.lower(),
+            fn,
+            tuple(a.lower() for a in aliases),
+            role,
+            help or (inspect.getdoc(fn) or "").split("\n")[0],
+            params,
+            inject,
+            hidden,
+        )
 
     return decorate
 
@@ -183,7 +207,7 @@ def _signature(fn: Handler, name: str) -> tuple[tuple[Param, ...], tuple[str, ..
         if typing.get_origin(hint) is Annotated:
             rest = _REST in typing.get_args(hint)[1:]
             hint = typing.get_args(hint)[0]
-        if typing.get_origin(hint) in (typing.Union, getattr(__import__("types"), "UnionType")):
+        if typing.get_origin(hint) in (typing.Union, __import__("types").UnionType):
             hint = next(a for a in typing.get_args(hint) if a is not type(None))
         if hint not in _TYPE_NAMES:
             msg = f"command /{name}: parameter {p.name!r} has unsupported type {hint!r}"
@@ -205,7 +229,8 @@ def _tokens(args: str, limit: int | None) -> tuple[list[str], str]:
         except ValueError:
             return text.split(), ""
     tokens: list[str] = []
-    lexer = shlex.shlex(text, posix=True)
+    stream = io.StringIO(text)
+    lexer = shlex.shlex(stream, posix=True)
     lexer.whitespace_split = True
     lexer.commenters = ""
     try:
@@ -214,7 +239,7 @@ def _tokens(args: str, limit: int | None) -> tuple[list[str], str]:
             if tok is None or tok == lexer.eof:
                 break
             tokens.append(tok)
-        remainder = lexer.instream.read().strip()
+        remainder = stream.read().strip()
     except ValueError:
         words = text.split(maxsplit=limit)
         tokens, remainder = words[:limit], (words[limit] if len(words) > limit else "")

@@ -46,8 +46,9 @@ class DialogService:
     async def load(self) -> None:
         """Remember which dialogs are open (after a restart, they resume)."""
         async with self._app.db.session() as s:
-            rows = (await s.execute(select(DialogRow.platform, DialogRow.chat_id,
-                                           DialogRow.user_id))).all()  # fmt: skip
+            rows = (
+                await s.execute(select(DialogRow.platform, DialogRow.chat_id, DialogRow.user_id))
+            ).all()
         self._active = {(r[0], r[1], r[2]) for r in rows}
 
     def is_open(self, event: Event) -> bool:
@@ -61,17 +62,28 @@ class DialogService:
             raise LookupError(msg)
         return found  # type: ignore[no-any-return]
 
-    async def start(self, ctx: Context, name: str, *, chat: ChatRef, initial: dict[str, Any]) -> None:
+    async def start(
+        self, ctx: Context, name: str, *, chat: ChatRef, initial: dict[str, Any]
+    ) -> None:
         owner, dialog = self._lookup(ctx.plugin, name)
         full = f"{owner}.{dialog.name}" if "." not in dialog.name else dialog.name
         key = (chat.platform, chat.chat_id, ctx.sender.user_id)
         s = ctx.db
         await s.execute(delete(DialogRow).where(*_where(key)))
         now = self._app.clock.now()
-        row = DialogRow(platform=key[0], chat_id=key[1], user_id=key[2], plugin=owner, name=full,
-                        step=-1, answers={k: to_json(v) for k, v in initial.items()},
-                        state={"lang": ctx.lang}, chat_kind=chat.kind.value, started_at=now,
-                        expires_at=now + self._timeout(dialog))  # fmt: skip
+        row = DialogRow(
+            platform=key[0],
+            chat_id=key[1],
+            user_id=key[2],
+            plugin=owner,
+            name=full,
+            step=-1,
+            answers={k: to_json(v) for k, v in initial.items()},
+            state={"lang": ctx.lang},
+            chat_kind=chat.kind.value,
+            started_at=now,
+            expires_at=now + self._timeout(dialog),
+        )
         s.add(row)
         await self._advance(ctx, row, dialog, chat)
         if row.step >= 0:
@@ -97,8 +109,9 @@ class DialogService:
         if _aware(row.expires_at) < self._app.clock.now():
             await ctx.db.delete(row)
             ctx.after_commit(lambda: self._active.discard(key))
-            await ctx.send(ctx.t.core("The previous conversation timed out; please start again."),
-                           chat=chat)  # fmt: skip
+            await ctx.send(
+                ctx.t.core("The previous conversation timed out; please start again."), chat=chat
+            )
             return
         try:
             _, dialog = self._lookup(row.plugin, row.name)
@@ -135,8 +148,9 @@ class DialogService:
         await self._cancel(ctx, row, dialog, ctx.chat, key)
         return True
 
-    async def _cancel(self, ctx: Context, row: DialogRow, dialog: Dialog | None, chat: ChatRef,
-                      key: Key) -> None:  # fmt: skip
+    async def _cancel(
+        self, ctx: Context, row: DialogRow, dialog: Dialog | None, chat: ChatRef, key: Key
+    ) -> None:
         answers = {k: from_json(v) for k, v in row.answers.items()}
         await ctx.db.delete(row)
         ctx.after_commit(lambda: self._active.discard(key))
@@ -175,7 +189,11 @@ class DialogService:
 
     async def _answer(self, ctx: Context, step: Step, event: Event, row: DialogRow) -> Any:
         answers = {k: from_json(v) for k, v in row.answers.items()}
-        if isinstance(event, ButtonPress) and event.data == f"{DIALOG_PREFIX}skip" and step.optional:
+        if (
+            isinstance(event, ButtonPress)
+            and event.data == f"{DIALOG_PREFIX}skip"
+            and step.optional
+        ):
             return None
         value = _parse(ctx, step, event, answers)
         if step.validate is not None:
@@ -260,4 +278,3 @@ def _chat_of(row: DialogRow, event: Event) -> ChatRef:
     if event.chat.chat_id == row.chat_id:
         return event.chat
     return ChatRef(row.platform, row.chat_id, ChatKind(row.chat_kind))
-

@@ -34,8 +34,12 @@ if TYPE_CHECKING:
 __all__ = ["Dispatcher"]
 
 log = logging.getLogger("qunzhu.dispatcher")
-_HOOK_FOR = {Message: "on_message", ButtonPress: "on_button", Reaction: "on_reaction",
-             MemberChange: "on_member_change"}  # fmt: skip
+_HOOK_FOR = {
+    Message: "on_message",
+    ButtonPress: "on_button",
+    Reaction: "on_reaction",
+    MemberChange: "on_member_change",
+}
 _QUIET_ERRORS_SECONDS = 300.0  # a passive hook failing in a group is reported at most this often
 
 
@@ -87,8 +91,11 @@ class Dispatcher:
             lang = self.language_for(person, event)
             await self._route(event, person, lang)
         except Exception:
-            log.exception("event=dispatch_failed chat=%s event=%s", event.chat.key,
-                          getattr(event, "event_id", "?"))  # fmt: skip
+            log.exception(
+                "event=dispatch_failed chat=%s event=%s",
+                event.chat.key,
+                getattr(event, "event_id", "?"),
+            )
         self.handled += 1
 
     async def _route(self, event: Event, person: Person, lang: str) -> None:
@@ -97,9 +104,13 @@ class Dispatcher:
             parsed = split_command(event.text)
             if parsed is not None:
                 if not event.edited:
-                    await self._command(event, person, lang, *parsed)
+                    await self._command(event, person, lang, parsed)
                 return
-            if dialogs.is_open(event) and not event.edited and await self._dialog(event, person, lang):
+            if (
+                dialogs.is_open(event)
+                and not event.edited
+                and await self._dialog(event, person, lang)
+            ):
                 return
         elif isinstance(event, ButtonPress) and event.data.startswith(DIALOG_PREFIX):
             if dialogs.is_open(event) and await self._dialog(event, person, lang):
@@ -113,11 +124,18 @@ class Dispatcher:
     async def _notify(self, hook: str, event: Event, person: Person, lang: str) -> None:
         for plugin, fn, argnames in self._impls[hook]:
             ctx = self._context(event, plugin, person, lang)
-            await self._run(ctx, fn, {name: ctx for name in argnames}, f"{plugin}.{hook}",
-                            user_facing=not isinstance(event, Message) or event.chat.is_direct)  # fmt: skip
+            await self._run(
+                ctx,
+                fn,
+                {name: ctx for name in argnames},
+                f"{plugin}.{hook}",
+                user_facing=not isinstance(event, Message) or event.chat.is_direct,
+            )
 
-    async def _command(self, event: Message, person: Person, lang: str, name: str, args: str,
-                       addressee: str) -> None:  # fmt: skip
+    async def _command(
+        self, event: Message, person: Person, lang: str, parsed: tuple[str, str, str]
+    ) -> None:
+        name, args, addressee = parsed
         bot_name = self._app.adapter_for(event.chat.platform).bot_username
         if addressee and bot_name and addressee.lower() != bot_name.lower():
             return  # "/start@otherbot" in a group: not ours
@@ -127,8 +145,13 @@ class Dispatcher:
         if cmd is None:
             await ctx.reply(self._unknown_command(name, person, core))
         elif cmd.role and not person.has_role(cmd.role):
-            await ctx.reply(core("Sorry, /{name} is only for people with the role “{role}”.",
-                                 name=name, role=core(cmd.role)))  # fmt: skip
+            await ctx.reply(
+                core(
+                    "Sorry, /{name} is only for people with the role “{role}”.",
+                    name=name,
+                    role=core(cmd.role),
+                )
+            )
         else:
             try:
                 values = cmd.parse(args)
@@ -136,7 +159,9 @@ class Dispatcher:
                 await ctx.reply(self._usage(cmd, exc, ctx))
             else:
                 values.update(_inject(ctx, cmd))
-                await self._run(ctx, cmd.handler, values, f"{cmd.plugin}:/{cmd.name}", user_facing=True)
+                await self._run(
+                    ctx, cmd.handler, values, f"{cmd.plugin}:/{cmd.name}", user_facing=True
+                )
                 return
         await self._deliver(ctx)
 
@@ -147,13 +172,25 @@ class Dispatcher:
         row, session = claimed
         ctx = self._context(event, row.plugin, person, lang)
         ctx._db = session  # the dialog's row and the plugin's writes share one transaction
-        await self._run(ctx, self._app.dialogs.answer, {"ctx": ctx, "row": row},
-                        f"{row.plugin}.dialog", user_facing=True)  # fmt: skip
+        await self._run(
+            ctx,
+            self._app.dialogs.answer,
+            {"ctx": ctx, "row": row},
+            f"{row.plugin}.dialog",
+            user_facing=True,
+        )
         return True
 
     # -- running one handler -------------------------------------------------------------------
-    async def _run(self, ctx: Context, fn: Callable[..., Any], kwargs: dict[str, Any], what: str, *,
-                   user_facing: bool) -> None:  # fmt: skip
+    async def _run(
+        self,
+        ctx: Context,
+        fn: Callable[..., Any],
+        kwargs: dict[str, Any],
+        what: str,
+        *,
+        user_facing: bool,
+    ) -> None:
         started = self._app.clock.monotonic()
         try:
             async with asyncio.timeout(self._timeout):
@@ -166,19 +203,30 @@ class Dispatcher:
             await ctx.reply(str(exc))
         except TimeoutError:
             await ctx.rollback()
-            log.error("event=handler_timeout handler=%s chat=%s seconds=%s", what, ctx.chat.key,
-                      self._timeout)  # fmt: skip
+            log.error(
+                "event=handler_timeout handler=%s chat=%s seconds=%s",
+                what,
+                ctx.chat.key,
+                self._timeout,
+            )
             if self._should_notify(ctx, user_facing):
                 await ctx.reply(ctx.t.core("Sorry, that took too long. Please try again later."))
         except Exception:
             await ctx.rollback()
             log.exception("event=handler_failed handler=%s chat=%s", what, ctx.chat.key)
             if self._should_notify(ctx, user_facing):
-                await ctx.reply(ctx.t.core(
-                    "Sorry, something went wrong while handling that. It has been logged."))  # fmt: skip
+                await ctx.reply(
+                    ctx.t.core(
+                        "Sorry, something went wrong while handling that. It has been logged."
+                    )
+                )
         await self._deliver(ctx)
-        log.debug("event=dispatch handler=%s chat=%s ms=%.2f", what, ctx.chat.key,
-                  (self._app.clock.monotonic() - started) * 1000)  # fmt: skip
+        log.debug(
+            "event=dispatch handler=%s chat=%s ms=%.2f",
+            what,
+            ctx.chat.key,
+            (self._app.clock.monotonic() - started) * 1000,
+        )
 
     async def _deliver(self, ctx: Context) -> None:
         for chat, reply in ctx.outgoing:
@@ -204,8 +252,12 @@ class Dispatcher:
         """The person's choice, else the chat's configured language, else the platform's
         language for the person, else the bot's default."""
         settings = self._app.settings
-        return (person.lang or settings.chat_language(event.chat.key)
-                or normalize_language(event.sender.lang) or settings.bot.language)  # fmt: skip
+        return (
+            person.lang
+            or settings.chat_language(event.chat.key)
+            or normalize_language(event.sender.lang)
+            or settings.bot.language
+        )
 
     def _sanitize(self, event: Event) -> Event:
         if not isinstance(event, Message):
@@ -219,12 +271,18 @@ class Dispatcher:
         return event if text is event.text else dataclasses.replace(event, text=text)
 
     def _unknown_command(self, name: str, person: Person, core: Callable[..., str]) -> str:
-        usable = [n for n, c in self._app.plugins.commands.items()
-                  if not c.hidden and (not c.role or person.has_role(c.role))]  # fmt: skip
+        usable = [
+            n
+            for n, c in self._app.plugins.commands.items()
+            if not c.hidden and (not c.role or person.has_role(c.role))
+        ]
         close = difflib.get_close_matches(name, usable, n=1, cutoff=0.5)
         if close:
-            return core("Unknown command /{name}. Did you mean /{close}? Send /help to see all.",
-                        name=name, close=close[0])  # fmt: skip
+            return core(
+                "Unknown command /{name}. Did you mean /{close}? Send /help to see all.",
+                name=name,
+                close=close[0],
+            )
         return core("Unknown command /{name}. Send /help to see what you can use.", name=name)
 
     def _usage(self, cmd: Command, exc: ArgumentError, ctx: Context) -> str:
@@ -232,8 +290,12 @@ class Dispatcher:
         if exc.problem == "missing":
             why = core("“{param}” is missing.", param=exc.param)
         elif exc.problem == "type":
-            why = core("“{value}” is not a valid {kind} for “{param}”.", value=exc.raw,
-                       kind=core(exc.kind), param=exc.param)  # fmt: skip
+            why = core(
+                "“{value}” is not a valid {kind} for “{param}”.",
+                value=exc.raw,
+                kind=core(exc.kind),
+                param=exc.param,
+            )
         else:
             why = core("Too many words after the command.")
         lines = [why, core("Usage: {usage}", usage=cmd.usage())]
@@ -247,4 +309,3 @@ def _inject(ctx: Context, cmd: Command) -> dict[str, Any]:
     for name in cmd.inject:
         values[name] = ctx if name == "ctx" else getattr(ctx, name)
     return values
-

@@ -1,12 +1,12 @@
 """The exception hierarchy. Every error qunzhu raises on purpose derives from `QunzhuError`.
 
-    QunzhuError
-    ├── ConfigError          the YAML file is missing, malformed or invalid (every problem listed)
-    ├── PluginError          a plugin cannot be loaded or declares something twice
-    ├── StorageError         the database cannot be reached or is not migrated
-    ├── AdapterError         a platform adapter failed to start or to deliver
-    └── UsageError           a person used a command wrongly (shown to them, never a traceback)
-        └── PermissionDenied the person lacks the role a command requires
+QunzhuError
+├── ConfigError          the YAML file is missing, malformed or invalid (every problem listed)
+├── PluginError          a plugin cannot be loaded or declares something twice
+├── StorageError         the database cannot be reached or is not migrated
+├── AdapterError         a platform adapter failed to start or to deliver
+└── UsageError           a person used a command wrongly (shown to them, never a traceback)
+    └── PermissionDenied the person lacks the role a command requires
 """
 
 from __future__ import annotations

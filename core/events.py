@@ -138,7 +138,8 @@ class ButtonPress:
 
 @dataclass(frozen=True, slots=True)
 class Reaction:
-    """Someone reacted with `key` (an emoji) to the message `target_id`; `removed` when taken back."""
+    """Someone reacted with `key` (an emoji) to the message `target_id`; `removed` when the
+    reaction was taken back."""
 
     event_id: str
     chat: ChatRef

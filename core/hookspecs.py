@@ -38,11 +38,11 @@ __all__ = ["PROJECT", "hookimpl", "hookspec"]
 
 
 @hookspec
-def register_config() -> type[BaseModel] | None:  # type: ignore[empty-body]
+def register_config() -> type[BaseModel] | None:
     """Return the pydantic model of this plugin's section under ``plugins.<name>`` in the YAML.
 
-    Asked of each plugin on its own, once at start-up. The validated instance, with per-chat overrides from ``chats:`` applied, reaches every
-    handler as ``ctx.config``."""
+    Asked of each plugin on its own, once at start-up. The validated instance, with per-chat
+    overrides from ``chats:`` applied, reaches every handler as ``ctx.config``."""
 
 
 @hookspec
@@ -63,13 +63,13 @@ def register_models() -> Sequence[type[DeclarativeBase]]:  # type: ignore[empty-
 
 
 @hookspec
-def register_migrations() -> Path | None:  # type: ignore[empty-body]
+def register_migrations() -> Path | None:
     """Return the folder holding this plugin's Alembic revision files (branch label: the plugin
     name), or None when the plugin stores nothing. Asked of each plugin on its own."""
 
 
 @hookspec
-def register_catalogs() -> Path | None:  # type: ignore[empty-body]
+def register_catalogs() -> Path | None:
     """Return the ``locale`` folder holding this plugin's gettext catalogs
     (``<folder>/<lang>/LC_MESSAGES/<plugin name>.po``). Asked of each plugin on its own."""
 

@@ -17,8 +17,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData
 
 from qunzhu.core.errors import StorageError
+from qunzhu.core.models import CORE_TABLES
 from qunzhu.core.plugins import PluginSet
 from qunzhu.core.storage import Base, Database
 
@@ -46,7 +48,7 @@ async def upgrade(db: Database, plugins: PluginSet, target: str = "heads") -> No
 
     async with db.engine.begin() as conn:
         await conn.run_sync(run)
-    diffs = await pending_differences(db)
+    diffs = await pending_differences(db, plugins)
     if diffs:
         raise StorageError(_describe(diffs))
 
@@ -62,25 +64,38 @@ async def check_current(db: Database, plugins: PluginSet) -> None:
     async with db.engine.connect() as conn:
         have = await conn.run_sync(current)
     if have != heads:
-        msg = (f"the database {db.display_url} is not up to date (at {sorted(have) or 'nothing'}, "
-               f"code expects {sorted(heads)}): run `qunzhu db upgrade`")  # fmt: skip
+        msg = (
+            f"the database {db.display_url} is not up to date (at {sorted(have) or 'nothing'}, "
+            f"code expects {sorted(heads)}): run `qunzhu db upgrade`"
+        )
         raise StorageError(msg)
 
 
-async def pending_differences(db: Database) -> list[Any]:
-    """Differences between the database and the declared models (empty when they match)."""
+async def pending_differences(db: Database, plugins: PluginSet) -> list[Any]:
+    """Differences between the database and the tables of the core and of the loaded plugins
+    (empty when they match). Tables of modules imported but not loaded as plugins are ignored."""
+    wanted = MetaData(naming_convention=Base.metadata.naming_convention)
+    names = set(CORE_TABLES)
+    names |= {m.__tablename__ for models in plugins.models.values() for m in models}
+    for table in Base.metadata.sorted_tables:
+        if table.name in names:
+            table.to_metadata(wanted)
 
     def compare(conn: Any) -> list[Any]:
         ctx = MigrationContext.configure(conn, opts={"compare_type": False})
-        return list(compare_metadata(ctx, Base.metadata))
+        diffs = list(compare_metadata(ctx, wanted))
+        return [d for d in diffs if not (d[0] == "remove_table" and d[1].name not in names)]
 
     async with db.engine.connect() as conn:
         return await conn.run_sync(compare)
 
 
 def _describe(diffs: list[Any]) -> str:
-    tables = sorted({d[1].name for d in diffs if d[0] == "add_table"})
+    tables = sorted({str(getattr(d[1], "name", d[1])) for d in diffs if d[0] == "add_table"})
     if tables:
-        return ("declared tables that no migration creates: " + ", ".join(tables)
-                + " (a plugin must ship migrations through register_migrations)")  # fmt: skip
+        return (
+            "declared tables that no migration creates: "
+            + ", ".join(tables)
+            + " (a plugin must ship migrations through register_migrations)"
+        )
     return f"the database schema differs from the declared models: {diffs[:5]}"

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qunzhu.core.storage import Base
 
-__all__ = ["DialogRow", "IdentityRow", "PersonRow", "RoleRow"]
+__all__ = ["CORE_TABLES", "DialogRow", "IdentityRow", "PersonRow", "RoleRow"]
 
 
 class PersonRow(Base):
@@ -71,3 +71,8 @@ class DialogRow(Base):
     chat_kind: Mapped[str] = mapped_column(String(16), default="direct")
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+CORE_TABLES: tuple[str, ...] = tuple(
+    m.__tablename__ for m in (PersonRow, IdentityRow, RoleRow, DialogRow)
+)

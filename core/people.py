@@ -59,7 +59,9 @@ class Person:
 
     @property
     def name(self) -> str:
-        return self.real_name or self.display_name or (self.identities[0] if self.identities else "?")
+        return (
+            self.real_name or self.display_name or (self.identities[0] if self.identities else "?")
+        )
 
     @property
     def is_admin(self) -> bool:
@@ -144,8 +146,11 @@ class People:
         """Give a role; False when the person had it already."""
         async with self._db.session() as s, s.begin():
             exists = await s.scalar(
-                select(RoleRow.id).where(RoleRow.person_id == person_id, RoleRow.role == role.name,
-                                         RoleRow.scope == role.scope)  # fmt: skip
+                select(RoleRow.id).where(
+                    RoleRow.person_id == person_id,
+                    RoleRow.role == role.name,
+                    RoleRow.scope == role.scope,
+                )
             )
             if exists is not None:
                 return False
@@ -157,8 +162,11 @@ class People:
         """Take a role away; False when the person did not have it."""
         async with self._db.session() as s, s.begin():
             result = await s.execute(
-                delete(RoleRow).where(RoleRow.person_id == person_id, RoleRow.role == role.name,
-                                      RoleRow.scope == role.scope)  # fmt: skip
+                delete(RoleRow).where(
+                    RoleRow.person_id == person_id,
+                    RoleRow.role == role.name,
+                    RoleRow.scope == role.scope,
+                )
             )
         self._forget(person_id)
         return bool(getattr(result, "rowcount", 0))
@@ -178,8 +186,13 @@ class People:
             async with self._db.session() as s, s.begin():
                 row = await _person_for_identities(s, spec.identities)
                 if row is None:
-                    row = PersonRow(display_name="", real_name=spec.real_name, identities=[],
-                                    roles=[], created_at=self._clock.now())  # fmt: skip
+                    row = PersonRow(
+                        display_name="",
+                        real_name=spec.real_name,
+                        identities=[],
+                        roles=[],
+                        created_at=self._clock.now(),
+                    )
                     s.add(row)
                     await s.flush()
                 if spec.real_name:
@@ -199,18 +212,26 @@ class People:
     async def _load_by_identity(self, platform: str, user_id: str) -> Person | None:
         async with self._db.session() as s:
             row = await s.scalar(
-                select(PersonRow).join(IdentityRow).where(
-                    IdentityRow.platform == platform, IdentityRow.user_id == user_id)
-            )  # fmt: skip
+                select(PersonRow)
+                .join(IdentityRow)
+                .where(IdentityRow.platform == platform, IdentityRow.user_id == user_id)
+            )
             return None if row is None else _to_person(row)
 
     async def _create(self, user: UserRef) -> Person:
         try:
             async with self._db.session() as s, s.begin():
-                identity = IdentityRow(platform=user.platform, user_id=user.user_id,
-                                       display_name=user.display_name)  # fmt: skip
-                row = PersonRow(display_name=user.display_name, real_name="", lang=None,
-                                identities=[identity], roles=[], created_at=self._clock.now())  # fmt: skip
+                identity = IdentityRow(
+                    platform=user.platform, user_id=user.user_id, display_name=user.display_name
+                )
+                row = PersonRow(
+                    display_name=user.display_name,
+                    real_name="",
+                    lang=None,
+                    identities=[identity],
+                    roles=[],
+                    created_at=self._clock.now(),
+                )
                 s.add(row)
                 await s.flush()
                 person = Person(row.id, user.display_name, "", None, (user.key,), frozenset())
@@ -247,9 +268,10 @@ async def _person_for_identities(s: AsyncSession, identities: Iterable[str]) -> 
     for key in identities:
         platform, _, user_id = key.partition(":")
         row = await s.scalar(
-            select(PersonRow).join(IdentityRow).where(
-                IdentityRow.platform == platform, IdentityRow.user_id == user_id)
-        )  # fmt: skip
+            select(PersonRow)
+            .join(IdentityRow)
+            .where(IdentityRow.platform == platform, IdentityRow.user_id == user_id)
+        )
         if row is not None:
             return row
     return None
@@ -262,8 +284,9 @@ async def _attach_identities(s: AsyncSession, row: PersonRow, identities: Iterab
             continue
         platform, _, user_id = key.partition(":")
         other = await s.scalar(
-            select(IdentityRow).where(IdentityRow.platform == platform,
-                                      IdentityRow.user_id == user_id)  # fmt: skip
+            select(IdentityRow).where(
+                IdentityRow.platform == platform, IdentityRow.user_id == user_id
+            )
         )
         if other is not None:  # first met on its own: move it to the declared person
             other_person = other.person_id

@@ -79,8 +79,11 @@ def load_plugins(
 
 def _name_of(plugin: object) -> str:
     if isinstance(plugin, ModuleType):
-        return plugin.__name__.rsplit(".", 1)[-1] if plugin.__name__.startswith("qunzhu.plugins.") \
+        return (
+            plugin.__name__.rsplit(".", 1)[-1]
+            if plugin.__name__.startswith("qunzhu.plugins.")
             else plugin.__name__
+        )
     return getattr(plugin, "name", None) or type(plugin).__name__.lower()
 
 
@@ -112,26 +115,22 @@ class PluginSet:
 
     @classmethod
     def collect(cls, pm: pluggy.PluginManager) -> PluginSet:
-        ps = cls(pm, names=[n for n, _ in pm.list_name_plugin()])
-        for name, model in _per_plugin(pm.hook.register_config):
-            if model is not None:
-                ps.config_models[name] = model
+        hook = pm.hook
+        ps = cls(
+            pm,
+            names=[n for n, _ in pm.list_name_plugin()],
+            config_models={n: m for n, m in _per_plugin(hook.register_config) if m is not None},
+            models={n: list(m or ()) for n, m in _per_plugin(hook.register_models)},
+            migrations={n: Path(p) for n, p in _per_plugin(hook.register_migrations) if p},
+            catalogs={domain_of(n): Path(p) for n, p in _per_plugin(hook.register_catalogs) if p},
+            jobs={n: list(j or ()) for n, j in _per_plugin(hook.register_jobs)},
+        )
         for name, cmds in _per_plugin(pm.hook.register_commands):
             for cmd in cmds or ():
                 ps._add_command(cmd.bound(name))
-        for name, models in _per_plugin(pm.hook.register_models):
-            ps.models[name] = list(models or ())
-        for name, path in _per_plugin(pm.hook.register_migrations):
-            if path is not None:
-                ps.migrations[name] = Path(path)
-        for name, path in _per_plugin(pm.hook.register_catalogs):
-            if path is not None:
-                ps.catalogs[domain_of(name)] = Path(path)
         for name, dialogs in _per_plugin(pm.hook.register_dialogs):
             for dialog in dialogs or ():
                 ps._add_dialog(name, dialog)
-        for name, jobs in _per_plugin(pm.hook.register_jobs):
-            ps.jobs[name] = list(jobs or ())
         for _name, routes in _per_plugin(pm.hook.register_routes):
             ps.routes.extend(routes or ())
         return ps
@@ -139,15 +138,20 @@ class PluginSet:
     def section_models(self) -> dict[str, type[BaseModel]]:
         """The model of every plugin's YAML section; plugins without settings get an empty one,
         so that ``plugins.<name>: {enabled: false}`` works for them too."""
-        return {name: self.config_models.get(name, NoSettings) for name in self.names
-                if not name.startswith("core.")}  # fmt: skip
+        return {
+            name: self.config_models.get(name, NoSettings)
+            for name in self.names
+            if not name.startswith("core.")
+        }
 
     def _add_command(self, cmd: Command) -> None:
         for n in cmd.names:
             other = self.commands.get(n)
             if other is not None:
-                msg = (f"command /{n} is declared by plugin {other.plugin!r} and by plugin "
-                       f"{cmd.plugin!r}: rename one, or disable a plugin in the config")  # fmt: skip
+                msg = (
+                    f"command /{n} is declared by plugin {other.plugin!r} and by plugin "
+                    f"{cmd.plugin!r}: rename one, or disable a plugin in the config"
+                )
                 raise PluginError(msg)
             self.commands[n] = cmd
 
@@ -168,7 +172,9 @@ class PluginSet:
         """The implementations of an ``on_*`` hook in pluggy's call order: (plugin name,
         function, the argument names it asks for)."""
         hook = getattr(self.pm.hook, hook_name)
-        return [(i.plugin_name, i.function, list(i.argnames)) for i in reversed(hook.get_hookimpls())]
+        return [
+            (i.plugin_name, i.function, list(i.argnames)) for i in reversed(hook.get_hookimpls())
+        ]
 
 
 def _per_plugin(hook: pluggy.HookCaller) -> list[tuple[str, Any]]:

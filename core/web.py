@@ -25,8 +25,16 @@ from sqlalchemy import text
 if TYPE_CHECKING:
     from qunzhu.core.app import App
 
-__all__ = ["APP_KEY", "Request", "Response", "RouteDef", "WebServer", "get", "json_response",
-           "post"]  # fmt: skip
+__all__ = [
+    "APP_KEY",
+    "Request",
+    "Response",
+    "RouteDef",
+    "WebServer",
+    "get",
+    "json_response",
+    "post",
+]
 
 APP_KEY: web.AppKey[App] = web.AppKey("qunzhu_app")
 log = logging.getLogger("qunzhu.web")
@@ -65,5 +73,6 @@ async def _healthz(request: Request) -> Response:
             await conn.execute(text("SELECT 1"))
     except Exception as exc:
         return json_response({"status": "error", "database": str(exc)[:200]}, status=503)
-    return json_response({"status": "ok", "adapters": sorted(app.adapters),
-                          "handled": app.dispatcher.handled})  # fmt: skip
+    return json_response(
+        {"status": "ok", "adapters": sorted(app.adapters), "handled": app.dispatcher.handled}
+    )

@@ -1,2 +1,56 @@
+from __future__ import annotations
+
 """Shared test set-up. The ``bot`` fixture comes from qunzhu's own pytest plugin
 (``qunzhu.core.testing.plugin``, registered as a ``pytest11`` entry point)."""
+
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+
+PG_DSN = os.environ.get("QUNZHU_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+async def _pg_reachable() -> str | None:
+    try:
+        import asyncpg
+    except ImportError:
+        return "asyncpg is not installed"
+    try:
+        conn = await asyncio.wait_for(asyncpg.connect(PG_DSN), timeout=5)
+    except Exception as exc:
+        return f"PostgreSQL at {PG_DSN} is not reachable ({type(exc).__name__}: {exc})"
+    await conn.close()
+    return None
+
+
+@pytest_asyncio.fixture
+async def pg_url() -> AsyncIterator[str]:
+    """A fresh, empty PostgreSQL database for one test (dropped afterwards). Skipped with the
+    reason when the server is down, except in CI, where that is a failure."""
+    problem = await _pg_reachable()
+    if problem is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the PostgreSQL tests: {problem}")
+        pytest.skip(problem)
+    import asyncpg
+
+    name = f"qunzhu_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(PG_DSN)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    base = PG_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        admin = await asyncpg.connect(PG_DSN)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()

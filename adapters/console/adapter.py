@@ -5,22 +5,19 @@ parsed (`script.parse_line`), turned into a core event, handed to the sink, and 
 waits for the bot to settle, so that a script's transcript shows every answer right after the
 line that caused it. The bot's messages are printed by `send` (`render.Renderer`).
 
-Reading a real stdin happens in one daemon thread that feeds an `asyncio.Queue` (at most
-`_READ_AHEAD` lines ahead of the bot); an `io.StringIO` is read directly.
+Input is read by `reader.read_lines`: one daemon thread for a real stdin, directly for an
+`io.StringIO`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import codecs
 import contextlib
 import io
 import itertools
 import logging
 import os
 import sys
-import threading
-from collections.abc import AsyncIterator
 from typing import ClassVar, TextIO
 
 from qunzhu.core.adapter import Adapter, AdapterConfig, EventSink
@@ -42,13 +39,13 @@ from qunzhu.core.reply import Reply
 from . import script
 from .config import ConsoleConfig
 from .media import attachment_for, read_attachment
+from .reader import isatty, read_lines
 from .render import HELP, Renderer, chat_label
 from .session import PLATFORM, Session, direct_chat, group_chat
 
 __all__ = ["ConsoleAdapter"]
 
 log = logging.getLogger("qunzhu.adapters.console")
-_READ_AHEAD = 100
 
 
 class ConsoleAdapter(Adapter):
@@ -64,11 +61,11 @@ class ConsoleAdapter(Adapter):
         super().__init__(config, clock=clock)
         self._in: TextIO = stdin if stdin is not None else (sys.stdin or io.StringIO())
         self._out: TextIO = stdout if stdout is not None else (sys.stdout or io.StringIO())
-        self.interactive = _isatty(self._in)
+        self.interactive = isatty(self._in)
         self.echo = config.echo if config.echo is not None else not self.interactive
         color = config.color
         if color is None:
-            color = _isatty(self._out) and not os.environ.get("NO_COLOR")
+            color = isatty(self._out) and not os.environ.get("NO_COLOR")
         self.render = Renderer(color=color, bot_name=self.bot_username)
         self.session = Session(config.user, config.chat, config.lang)
         self._last_event = 0
@@ -83,9 +80,9 @@ class ConsoleAdapter(Adapter):
             msg = "the console adapter is already running"
             raise AdapterError(msg)
         if self.interactive:
-            where = chat_label(self.session.chat)
-            self._emit(self.render.info(f"qunzhu console: you are {self.session.user.name} in "
-                                        f"[{where}]. /console lists what you can do, /quit ends."))  # fmt: skip
+            who, where = self.session.user.name, chat_label(self.session.chat)
+            self._emit(self.render.info(f"qunzhu console: you are {who} in [{where}]. "
+                                        "/console lists what you can do, /quit ends."))  # fmt: skip
         self._task = asyncio.get_running_loop().create_task(self._run(sink), name="console")
 
     async def stop(self) -> None:
@@ -115,7 +112,7 @@ class ConsoleAdapter(Adapter):
     # -- reading -------------------------------------------------------------------------------
     async def _run(self, sink: EventSink) -> None:
         try:
-            async with contextlib.aclosing(self._lines()) as lines:
+            async with contextlib.aclosing(read_lines(self._in)) as lines:
                 self._prompt()
                 async for line in lines:
                     self._prompting = False
@@ -129,21 +126,6 @@ class ConsoleAdapter(Adapter):
         finally:
             self._prompting = False
             self.finished.set()
-
-    async def _lines(self) -> AsyncIterator[str]:
-        if isinstance(self._in, io.StringIO):
-            while line := self._in.readline():
-                yield line
-            return
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[str | None] = asyncio.Queue()
-        room = threading.Semaphore(_READ_AHEAD)
-        reader = threading.Thread(target=_read_lines, args=(self._in, loop, queue, room),
-                                  name="console-stdin", daemon=True)  # fmt: skip
-        reader.start()
-        while (line := await queue.get()) is not None:
-            room.release()
-            yield line
 
     async def _handle(self, raw: str, sink: EventSink) -> bool:
         """Act on one input line; False when it was ``/quit``."""
@@ -160,6 +142,11 @@ class ConsoleAdapter(Adapter):
         except UsageError as exc:
             self._echo(line.strip(), None)
             self._emit(self.render.error(str(exc)))
+            return True
+        except Exception:  # a bug in the console: say so, and read on
+            log.exception("event=console_line_failed")
+            self._echo(line.strip(), None)
+            self._emit(self.render.error("the console could not read that line (see the log)"))
             return True
         self._echo(line.strip(), event.event_id)
         self.session.mark_input()
@@ -187,7 +174,7 @@ class ConsoleAdapter(Adapter):
                 return False
         return True
 
-    def _event_for(self, action: script.EventAction) -> Event:
+    def _event_for(self, action: script.EventAction) -> Event:  # noqa: PLR0911 (one per action)
         """The event `action` stands for; `UsageError` (and no event number used) when it
         cannot be sent."""
         user, chat, now = self.session.user, self.session.chat, self.clock.now()
@@ -221,7 +208,8 @@ class ConsoleAdapter(Adapter):
         raise AssertionError(msg)  # pragma: no cover
 
     def _message(self, text: str, *, attachments: tuple[Attachment, ...] = (),
-                 location: Location | None = None, reply_to: str | None = None) -> Message:  # fmt: skip
+                 location: Location | None = None,
+                 reply_to: str | None = None) -> Message:  # fmt: skip
         mentions = tuple(f"{PLATFORM}:{name}" for name in script.find_mentions(text))
         return Message(self._next_id(), self.session.chat, self.session.user, text,
                        attachments=attachments, location=location, reply_to=reply_to,
@@ -271,36 +259,3 @@ class ConsoleAdapter(Adapter):
         except (OSError, ValueError):  # a closed or broken pipe: nobody is reading any more
             self._out_broken = True
             log.warning("event=console_output_lost", exc_info=True)
-
-
-def _read_lines(stream: TextIO, loop: asyncio.AbstractEventLoop,
-                queue: asyncio.Queue[str | None], room: threading.Semaphore) -> None:  # fmt: skip
-    """The reader thread: lines of `stream` (bytes decoded leniently) into `queue`, then None."""
-    binary = getattr(stream, "buffer", None)
-    encoding = _codec(getattr(stream, "encoding", None))
-    try:
-        while True:
-            room.acquire()
-            line = binary.readline().decode(encoding, "replace") if binary else stream.readline()
-            if not line:
-                break
-            loop.call_soon_threadsafe(queue.put_nowait, line)
-    except Exception:
-        log.exception("event=console_read_failed")
-    finally:
-        with contextlib.suppress(RuntimeError):  # the loop is already closed
-            loop.call_soon_threadsafe(queue.put_nowait, None)
-
-
-def _codec(name: str | None) -> str:
-    try:
-        return codecs.lookup(name or "utf-8").name
-    except LookupError:
-        return "utf-8"
-
-
-def _isatty(stream: object) -> bool:
-    try:
-        return bool(stream.isatty())  # type: ignore[attr-defined]
-    except (AttributeError, ValueError, OSError):
-        return False

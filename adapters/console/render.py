@@ -71,10 +71,9 @@ class Renderer:
 
     def message(self, chat: ChatRef, message_id: str, reply: Reply, *, edited: bool = False) -> str:
         """A bot message: header, text indented by two spaces, photo, numbered buttons."""
+        marks = f" ↩ {clean(reply.reply_to)}" if reply.reply_to else ""
         if edited:
             marks = " (edited)"
-        else:
-            marks = f" ↩ {clean(reply.reply_to)}" if reply.reply_to else ""
         header = f"[{clean(chat_label(chat))}] {self.bot_name} #{message_id}{marks}:"
         lines = [self.style("bot", header)]
         if reply.text:

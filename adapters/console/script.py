@@ -192,7 +192,7 @@ def _split_path(rest: str) -> tuple[str, str]:
         if end < 0:
             raise UsageError("the path's closing quote is missing")
         return rest[1:end], rest[end + 1 :].strip()
-    path, *caption = rest.split(maxsplit=1)
+    path, *caption = rest.split(maxsplit=1) or [""]
     return path, caption[0].strip() if caption else ""
 
 

@@ -21,8 +21,11 @@ async def help_command(ctx: Context, name: str = "") -> None:
             return
         await ctx.reply(_describe(ctx, cmd, usage=True))
         return
-    usable = [c for c in ctx.app.plugins.unique_commands()
-              if not c.hidden and (not c.role or ctx.person.has_role(c.role))]  # fmt: skip
+    usable = [
+        c
+        for c in ctx.app.plugins.unique_commands()
+        if not c.hidden and (not c.role or ctx.person.has_role(c.role))
+    ]
     lines = [ctx.t("Commands you can use:")]
     lines += [_describe(ctx, c) for c in usable]
     lines.append(ctx.t("Send /help <command> for details."))
@@ -30,7 +33,9 @@ async def help_command(ctx: Context, name: str = "") -> None:
 
 
 def _describe(ctx: Context, cmd: Command, *, usage: bool = False) -> str:
-    text = ctx.app.catalogs.translator(ctx.lang, domain_of(cmd.plugin))(cmd.help) if cmd.help else ""
+    text = (
+        ctx.app.catalogs.translator(ctx.lang, domain_of(cmd.plugin))(cmd.help) if cmd.help else ""
+    )
     names = " ".join(f"/{n}" for n in cmd.names if n != cmd.name)
     head = f"/{cmd.name}" + (f" ({names})" if names else "")
     line = f"{head} — {text}" if text else head

@@ -16,11 +16,15 @@ from qunzhu.core.people import ADMIN, Person, parse_role
 async def whoami(ctx: Context) -> None:
     p = ctx.person
     roles = ", ".join(_role_label(ctx, str(r)) for r in sorted(p.roles)) or ctx.t("none")
-    await ctx.reply("\n".join([
-        ctx.t("You are {name}.", name=p.name),
-        ctx.t("Identities: {ids}", ids=", ".join(p.identities)),
-        ctx.t("Roles: {roles}", roles=roles),
-    ]))  # fmt: skip
+    await ctx.reply(
+        "\n".join(
+            [
+                ctx.t("You are {name}.", name=p.name),
+                ctx.t("Identities: {ids}", ids=", ".join(p.identities)),
+                ctx.t("Roles: {roles}", roles=roles),
+            ]
+        )
+    )
 
 
 @command("name", aliases=["姓名"], help=N_("Set your real name, as colleagues should see it"))
@@ -35,11 +39,16 @@ async def set_name(ctx: Context, name: Text) -> None:
     await ctx.reply(ctx.t("Your name is now {name}.", name=row.real_name))
 
 
-@command("role", aliases=["角色"], role=ADMIN,
-         help=N_("Give or take a role: /role add|remove <person> <role>, or /role list <person>"))  # fmt: skip
+@command(
+    "role",
+    aliases=["角色"],
+    role=ADMIN,
+    help=N_("Give or take a role: /role add|remove <person> <role>, or /role list <person>"),
+)
 async def role(ctx: Context, action: str, who: str, role_name: str = "") -> None:
     action = {"添加": "add", "增加": "add", "删除": "remove", "移除": "remove", "查看": "list"}.get(
-        action, action.lower())
+        action, action.lower()
+    )
     target = await _find(ctx, who)
     if action == "list":
         roles = ", ".join(_role_label(ctx, str(r)) for r in sorted(target.roles)) or ctx.t("none")
@@ -63,11 +72,18 @@ async def role(ctx: Context, action: str, who: str, role_name: str = "") -> None
 
 async def _find(ctx: Context, who: str) -> Person:
     people = ctx.app.people
-    key = who if ":" in who and not who.startswith("@") else f"{ctx.chat.platform}:{who.lstrip('@')}"
+    key = (
+        who if ":" in who and not who.startswith("@") else f"{ctx.chat.platform}:{who.lstrip('@')}"
+    )
     found = await people.find(key) or await people.find(who)
     if found is None:
-        raise UsageError(ctx.t("I do not know anyone called “{who}”. They must write to me once, "
-                               "or be listed under people: in the config.", who=who))  # fmt: skip
+        raise UsageError(
+            ctx.t(
+                "I do not know anyone called “{who}”. They must write to me once, "
+                "or be listed under people: in the config.",
+                who=who,
+            )
+        )
     return found
 
 

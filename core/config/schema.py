@@ -149,7 +149,7 @@ class WebSettings(BaseModel):
 
     enabled: bool = False
     host: str = "127.0.0.1"
-    port: int = Field(8080, ge=1, le=65535)
+    port: int = Field(8080, ge=0, le=65535)  # 0: any free port (tests)
 
 
 class DispatcherSettings(BaseModel):

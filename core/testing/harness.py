@@ -1,8 +1,8 @@
 """`BotHarness`: a real App (real plugins, dispatcher, database) driven from test code.
 
-    async def test_hello(bot):
-        replies = await bot.send("/help", user="ana", chat="village-3")
-        assert "Commands you can use" in replies[0].text
+async def test_hello(bot):
+    replies = await bot.send("/help", user="ana", chat="village-3")
+    assert "Commands you can use" in replies[0].text
 """
 
 from __future__ import annotations
@@ -40,8 +40,15 @@ __all__ = ["BotHarness"]
 class BotHarness:
     """Build with `BotHarness.create`; close with `await bot.close()` (the fixture does)."""
 
-    def __init__(self, *, workdir: Path, config: dict[str, Any], plugins: Sequence[object],
-                 clock: FakeClock, entry_points: bool = False) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        workdir: Path,
+        config: dict[str, Any],
+        plugins: Sequence[object],
+        clock: FakeClock,
+        entry_points: bool = False,
+    ) -> None:
         self.workdir = workdir
         self.config = config
         self.plugin_objects = list(plugins)
@@ -52,17 +59,31 @@ class BotHarness:
         self.adapter: MemoryAdapter
 
     @classmethod
-    async def create(cls, *, workdir: Path, config: dict[str, Any] | None = None,
-                     plugins: Sequence[object] = (), clock: FakeClock | None = None,
-                     entry_points: bool = False) -> BotHarness:  # fmt: skip
-        bot = cls(workdir=workdir, config=config or {}, plugins=plugins,
-                  clock=clock or FakeClock(), entry_points=entry_points)  # fmt: skip
+    async def create(
+        cls,
+        *,
+        workdir: Path,
+        config: dict[str, Any] | None = None,
+        plugins: Sequence[object] = (),
+        clock: FakeClock | None = None,
+        entry_points: bool = False,
+    ) -> BotHarness:
+        bot = cls(
+            workdir=workdir,
+            config=config or {},
+            plugins=plugins,
+            clock=clock or FakeClock(),
+            entry_points=entry_points,
+        )
         await bot._boot(create_tables=True)
         return bot
 
     async def _boot(self, *, create_tables: bool) -> None:
-        pm = load_plugins(self.plugin_objects, entry_points_enabled=self.entry_points,
-                          disabled=self.config.get("disabled_plugins", ()))  # fmt: skip
+        pm = load_plugins(
+            self.plugin_objects,
+            entry_points_enabled=self.entry_points,
+            disabled=self.config.get("disabled_plugins", ()),
+        )
         plugins = PluginSet.collect(pm)
         settings = self._settings(plugins)
         previous = getattr(self, "adapter", None)
@@ -75,7 +96,9 @@ class BotHarness:
 
     def _settings(self, plugins: PluginSet) -> Settings:
         raw = {k: v for k, v in self.config.items() if k != "disabled_plugins"}
-        raw.setdefault("database", {}).setdefault("url", f"sqlite+aiosqlite:///{self.workdir / 'bot.db'}")
+        raw.setdefault("database", {}).setdefault(
+            "url", f"sqlite+aiosqlite:///{self.workdir / 'bot.db'}"
+        )
         raw["adapters"] = {}
         path = self.workdir / "qunzhu.yaml"
         path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
@@ -118,36 +141,77 @@ class BotHarness:
     def next_id(self) -> str:
         return f"e{next(self._event_ids)}"
 
-    async def send(self, text: str = "", *, user: str | UserRef = "ana", chat: str | ChatRef | None = None,
-                   lang: str | None = None, photos: Sequence[str] = (),
-                   location: tuple[float, float] | Location | None = None,
-                   reply_to: str | None = None, mentions: Sequence[str] = (),
-                   edit_of: str | None = None) -> list[Sent]:  # fmt: skip
+    async def send(
+        self,
+        text: str = "",
+        *,
+        user: str | UserRef = "ana",
+        chat: str | ChatRef | None = None,
+        lang: str | None = None,
+        photos: Sequence[str] = (),
+        location: tuple[float, float] | Location | None = None,
+        reply_to: str | None = None,
+        mentions: Sequence[str] = (),
+        edit_of: str | None = None,
+    ) -> list[Sent]:
         """A message from `user` in `chat` (a group name; None = the user's private chat)."""
         who = self._who(user, lang)
         loc = Location(*location) if isinstance(location, tuple) else location
-        atts = tuple(Attachment(AttachmentKind.PHOTO, ref, "image/jpeg", caption=text) for ref in photos)
-        msg = Message(edit_of or self.next_id(), self._where(chat, who), who, text, atts, loc,
-                      reply_to, tuple(mentions), self.clock.now(), None, edit_of is not None)  # fmt: skip
+        atts = tuple(
+            Attachment(AttachmentKind.PHOTO, ref, "image/jpeg", caption=text) for ref in photos
+        )
+        msg = Message(
+            edit_of or self.next_id(),
+            self._where(chat, who),
+            who,
+            text,
+            atts,
+            loc,
+            reply_to,
+            tuple(mentions),
+            self.clock.now(),
+            None,
+            edit_of is not None,
+        )
         return await self.feed(msg)
 
-    async def press(self, sent: Sent, button: str | int, *, user: str | UserRef = "ana",
-                    lang: str | None = None) -> list[Sent]:  # fmt: skip
+    async def press(
+        self, sent: Sent, button: str | int, *, user: str | UserRef = "ana", lang: str | None = None
+    ) -> list[Sent]:
         who = self._who(user, lang)
         data = sent.button(button).data
-        return await self.feed(ButtonPress(self.next_id(), sent.chat, who, sent.message_id, data,
-                                           self.clock.now()))  # fmt: skip
+        return await self.feed(
+            ButtonPress(self.next_id(), sent.chat, who, sent.message_id, data, self.clock.now())
+        )
 
-    async def react(self, target: str, key: str = "👍", *, user: str | UserRef = "ana",
-                    chat: str | ChatRef | None = None, removed: bool = False) -> list[Sent]:  # fmt: skip
+    async def react(
+        self,
+        target: str,
+        key: str = "👍",
+        *,
+        user: str | UserRef = "ana",
+        chat: str | ChatRef | None = None,
+        removed: bool = False,
+    ) -> list[Sent]:
         who = self._who(user, None)
-        return await self.feed(Reaction(self.next_id(), self._where(chat, who), who, target, key,
-                                        removed, self.clock.now()))  # fmt: skip
+        return await self.feed(
+            Reaction(
+                self.next_id(), self._where(chat, who), who, target, key, removed, self.clock.now()
+            )
+        )
 
     async def join(self, user: str, chat: str, *, left: bool = False) -> list[Sent]:
         who = self.user(user)
-        return await self.feed(MemberChange(self.next_id(), self.group(chat), who, who,
-                                            "left" if left else "joined", self.clock.now()))  # fmt: skip
+        return await self.feed(
+            MemberChange(
+                self.next_id(),
+                self.group(chat),
+                who,
+                who,
+                "left" if left else "joined",
+                self.clock.now(),
+            )
+        )
 
     async def advance(self, delta: timedelta | float) -> None:
         await self.clock.advance(delta)

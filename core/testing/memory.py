@@ -53,8 +53,9 @@ class Sent:
 class MemoryAdapter(Adapter):
     platform = "memory"
 
-    def __init__(self, config: AdapterConfig | None = None, *, clock: Clock,
-                 platform: str = "memory") -> None:  # fmt: skip
+    def __init__(
+        self, config: AdapterConfig | None = None, *, clock: Clock, platform: str = "memory"
+    ) -> None:
         super().__init__(config or AdapterConfig(), clock=clock)
         self.platform = platform  # type: ignore[misc]
         self.sink: EventSink | None = None

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 try:
-    import pytest_asyncio
+    import pytest_asyncio as _pytest_asyncio
 except ImportError:  # pragma: no cover - qunzhu installed without its test extra
-    pytest_asyncio = None
+    _pytest_asyncio = None  # type: ignore[assignment]
 
 from qunzhu.core.clock import FakeClock
 from qunzhu.core.testing.harness import BotHarness
@@ -45,20 +45,30 @@ def bot_entry_points() -> bool:
     return False
 
 
-async def _bot(tmp_path: Path, bot_plugins: Sequence[object], bot_config: dict[str, Any],
-              bot_clock: FakeClock, bot_entry_points: bool) -> AsyncIterator[BotHarness]:  # fmt: skip
+async def _bot(
+    tmp_path: Path,
+    bot_plugins: Sequence[object],
+    bot_config: dict[str, Any],
+    bot_clock: FakeClock,
+    bot_entry_points: bool,
+) -> AsyncIterator[BotHarness]:
     """A running bot: real plugins and dispatcher, an in-memory adapter, a fresh SQLite database
     in `tmp_path`, and a clock that moves only with ``await bot.advance(...)``."""
-    harness = await BotHarness.create(workdir=tmp_path, config=bot_config, plugins=bot_plugins,
-                                      clock=bot_clock, entry_points=bot_entry_points)  # fmt: skip
+    harness = await BotHarness.create(
+        workdir=tmp_path,
+        config=bot_config,
+        plugins=bot_plugins,
+        clock=bot_clock,
+        entry_points=bot_entry_points,
+    )
     try:
         yield harness
     finally:
         await harness.close()
 
 
-if pytest_asyncio is not None:
-    bot = pytest_asyncio.fixture(_bot, name="bot")
+if _pytest_asyncio is not None:
+    bot = _pytest_asyncio.fixture(_bot, name="bot")
 else:  # pragma: no cover
 
     @pytest.fixture(name="bot")

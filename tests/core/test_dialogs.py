@@ -10,7 +10,18 @@ import pytest
 from sqlalchemy import JSON, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from qunzhu.core import Base, Choice, Context, Dialog, Expect, Location, Step, UsageError, command, hookimpl
+from qunzhu.core import (
+    Base,
+    Choice,
+    Context,
+    Dialog,
+    Expect,
+    Location,
+    Step,
+    UsageError,
+    command,
+    hookimpl,
+)
 from qunzhu.core.testing import BotHarness
 
 
@@ -30,11 +41,16 @@ def _no_digits_only(ctx: Context, value: str) -> str:
 async def _done(ctx: Context, answers: dict[str, Any]) -> None:
     loc = answers["location"]
     photos = answers["photo"] or ()
-    ctx.db.add(Report(description=answers["description"], data={
-        "photos": [p.ref for p in photos],
-        "location": [loc.latitude, loc.longitude] if isinstance(loc, Location) else loc,
-        "category": answers["category"],
-    }))
+    ctx.db.add(
+        Report(
+            description=answers["description"],
+            data={
+                "photos": [p.ref for p in photos],
+                "location": [loc.latitude, loc.longitude] if isinstance(loc, Location) else loc,
+                "category": answers["category"],
+            },
+        )
+    )
     await ctx.reply(f"Filed: {answers['description']} / {answers['category']}")
 
 
@@ -45,14 +61,28 @@ class ReportsPlugin:
 
     @hookimpl
     def register_dialogs(self) -> Sequence[Dialog]:
-        return [Dialog("report", (
-            Step("description", "What is the problem?", validate=_no_digits_only),
-            Step("photo", "Send a photo of it.", Expect.PHOTO, optional=True),
-            Step("location", "Where is it? Share a location or type the address.",
-                 Expect.LOCATION, allow_address=True),
-            Step("category", "Which kind of problem is “{description}”?", Expect.CHOICE,
-                 choices=[Choice("Garbage", "garbage"), Choice("Roads", "roads")]),
-        ), on_done=_done)]
+        return [
+            Dialog(
+                "report",
+                (
+                    Step("description", "What is the problem?", validate=_no_digits_only),
+                    Step("photo", "Send a photo of it.", Expect.PHOTO, optional=True),
+                    Step(
+                        "location",
+                        "Where is it? Share a location or type the address.",
+                        Expect.LOCATION,
+                        allow_address=True,
+                    ),
+                    Step(
+                        "category",
+                        "Which kind of problem is “{description}”?",
+                        Expect.CHOICE,
+                        choices=[Choice("Garbage", "garbage"), Choice("Roads", "roads")],
+                    ),
+                ),
+                on_done=_done,
+            )
+        ]
 
     @hookimpl
     def register_commands(self) -> Sequence[Any]:
@@ -92,7 +122,11 @@ async def test_a_whole_dialog_with_every_answer_type(bot: BotHarness) -> None:
     [done] = await bot.press(q4, "Garbage")
     assert done.text == "Filed: garbage not collected / garbage"
     [row] = await reports(bot)
-    assert row.data == {"photos": ["/tmp/p1.jpg"], "location": [26.65, 119.52], "category": "garbage"}
+    assert row.data == {
+        "photos": ["/tmp/p1.jpg"],
+        "location": [26.65, 119.52],
+        "category": "garbage",
+    }
     # the dialog is over: the next message is ordinary chatter again
     assert await bot.send("thanks") == []
 

@@ -63,8 +63,11 @@ class NotesPlugin:
 
         @command("menu", help="Shows buttons")
         async def menu(ctx: Context) -> None:
-            await ctx.reply(Reply("Pick one").with_buttons(
-                [Button("Yes", data="notes:yes"), Button("No", data="notes:no")]))
+            await ctx.reply(
+                Reply("Pick one").with_buttons(
+                    [Button("Yes", data="notes:yes"), Button("No", data="notes:no")]
+                )
+            )
 
         return [add, note, due, secret, broken, slow, menu]
 
@@ -107,8 +110,11 @@ def bot_plugins(notes: NotesPlugin) -> Sequence[object]:
 
 @pytest.fixture
 def bot_config() -> dict[str, Any]:
-    return {"bot": {"language": "en"}, "dispatcher": {"handler_timeout": 0.2},
-            "people": [{"name": "Wang", "identities": ["memory:wang"], "roles": ["supervisor"]}]}
+    return {
+        "bot": {"language": "en"},
+        "dispatcher": {"handler_timeout": 0.2},
+        "people": [{"name": "Wang", "identities": ["memory:wang"], "roles": ["supervisor"]}],
+    }
 
 
 async def test_typed_arguments_and_defaults(bot: BotHarness) -> None:
@@ -181,7 +187,9 @@ async def test_failing_handler_rolls_back_sends_nothing_and_apologises(
     assert failure.exc_info is not None and "boom" in str(failure.exc_info[1])
 
 
-async def test_a_failing_plugin_does_not_stop_the_others(bot: BotHarness, notes: NotesPlugin) -> None:
+async def test_a_failing_plugin_does_not_stop_the_others(
+    bot: BotHarness, notes: NotesPlugin
+) -> None:
     replies = await bot.send("ping", chat="village-3")
     texts = [r.text for r in replies]
     assert "pong" in texts
@@ -233,7 +241,18 @@ async def test_order_is_kept_within_a_chat_and_chats_run_concurrently(
 
 @pytest.mark.parametrize(
     "text",
-    ["", "x" * 100_000, "a\x00b", "\u202eevil\u202c", "👩‍👩‍👧‍👦🇨🇳", "/", "/ ", "/@", "\n\n", "/add\n1 2"],
+    [
+        "",
+        "x" * 100_000,
+        "a\x00b",
+        "\u202eevil\u202c",
+        "👩‍👩‍👧‍👦🇨🇳",
+        "/",
+        "/ ",
+        "/@",
+        "\n\n",
+        "/add\n1 2",
+    ],
 )
 async def test_odd_input_never_crashes(bot: BotHarness, notes: NotesPlugin, text: str) -> None:
     await bot.send(text, chat="g")

@@ -14,14 +14,26 @@ from qunzhu.core.testing import BotHarness
 def bot_config() -> dict[str, Any]:
     return {
         "bot": {"language": "zh_Hans"},
-        "chats": {"memory:hk-group": {"language": "zh_Hant"}, "memory:en-group": {"language": "en"}},
+        "chats": {
+            "memory:hk-group": {"language": "zh_Hant"},
+            "memory:en-group": {"language": "en"},
+        },
     }
 
 
 @pytest.mark.parametrize(
     ("code", "expected"),
-    [("zh-hans", "zh_Hans"), ("zh", "zh_Hans"), ("zh-CN", "zh_Hans"), ("zh-TW", "zh_Hant"),
-     ("zh-hant", "zh_Hant"), ("zh_HK", "zh_Hant"), ("en-US", "en"), ("fr", None), (None, None)],
+    [
+        ("zh-hans", "zh_Hans"),
+        ("zh", "zh_Hans"),
+        ("zh-CN", "zh_Hans"),
+        ("zh-TW", "zh_Hant"),
+        ("zh-hant", "zh_Hant"),
+        ("zh_HK", "zh_Hant"),
+        ("en-US", "en"),
+        ("fr", None),
+        (None, None),
+    ],
 )
 def test_platform_language_codes(code: str | None, expected: str | None) -> None:
     assert normalize_language(code) == expected
@@ -61,3 +73,13 @@ async def test_a_person_chooses_their_language(bot: BotHarness) -> None:
 async def test_errors_are_translated(bot: BotHarness) -> None:
     [reply] = await bot.send("/hlep")
     assert "/help" in reply.text and "Unknown command" not in reply.text
+
+
+async def test_choosing_the_language_with_buttons(bot: BotHarness) -> None:
+    [menu] = await bot.send("/lang")
+    assert menu.labels == ["简体中文", "繁體中文", "English", "自动"]
+    [done] = await bot.press(menu, "English")
+    assert done.text == "From now on I will write to you in English."
+    [again] = await bot.send("/lang")
+    assert again.text == "Your language: English. Choose one:"
+    assert again.labels[-1] == "Automatic"

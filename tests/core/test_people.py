@@ -14,8 +14,11 @@ def bot_config() -> dict[str, Any]:
     return {
         "bot": {"language": "en", "admins": ["memory:boss"]},
         "people": [
-            {"name": "王书记", "identities": ["memory:wang", "telegram:1001"],
-             "roles": ["supervisor", "member:housing"]},
+            {
+                "name": "王书记",
+                "identities": ["memory:wang", "telegram:1001"],
+                "roles": ["supervisor", "member:housing"],
+            },
         ],
     }
 

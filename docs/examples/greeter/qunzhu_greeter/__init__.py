@@ -1,0 +1,68 @@
+"""greeter: welcomes people who say hello or join, and counts the visits per chat."""
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import BaseModel
+from sqlalchemy import String, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from qunzhu.core import N_, Base, Command, Context, command, hookimpl
+
+
+class GreeterConfig(BaseModel):
+    """The plugin's section of the YAML file: ``plugins: {greeter: {...}}``."""
+
+    greeting: str = "Welcome, {name}!"
+    keyword: str = "hello"
+
+
+class Visit(Base):
+    __tablename__ = "greeter_visit"  # tables start with the plugin's name
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat: Mapped[str] = mapped_column(String(255), index=True)
+    user: Mapped[str] = mapped_column(String(255))
+
+
+@command("visits", aliases=["来访"], help=N_("How many hellos this chat has seen"))
+async def visits(ctx: Context, db: AsyncSession, since_id: int = 0) -> None:
+    query = select(func.count()).select_from(Visit).where(Visit.chat == ctx.chat.key)
+    count = await db.scalar(query.where(Visit.id > since_id))
+    await ctx.reply(ctx.t("{count} visits so far.", count=count))
+
+
+@hookimpl
+def register_config() -> type[BaseModel]:
+    return GreeterConfig
+
+
+@hookimpl
+def register_commands() -> Sequence[Command]:
+    return [visits]
+
+
+@hookimpl
+def register_models() -> Sequence[type[Base]]:
+    return [Visit]
+
+
+@hookimpl
+def register_migrations() -> Path:
+    return Path(__file__).parent / "migrations" / "versions"
+
+
+@hookimpl
+async def on_message(ctx: Context) -> None:
+    config: GreeterConfig = ctx.config
+    if ctx.message and config.keyword in ctx.message.text.lower():
+        ctx.db.add(Visit(chat=ctx.chat.key, user=ctx.sender.key))
+        await ctx.reply(config.greeting.format(name=ctx.person.name))
+
+
+@hookimpl
+async def on_member_change(ctx: Context) -> None:
+    config: GreeterConfig = ctx.config
+    if ctx.event.change == "joined":  # type: ignore[union-attr]
+        await ctx.send(config.greeting.format(name=ctx.event.user.name))  # type: ignore[union-attr]

@@ -1,0 +1,40 @@
+"""Testing a plugin with qunzhu's ``bot`` fixture: real dispatcher, fresh database, fake clock."""
+
+from typing import Any
+
+import pytest
+import qunzhu_greeter
+
+from qunzhu.core.testing import BotHarness
+
+
+@pytest.fixture
+def bot_plugins() -> list[object]:
+    return [("greeter", qunzhu_greeter)]  # (name, plugin): the name its entry point has
+
+
+@pytest.fixture
+def bot_config() -> dict[str, Any]:
+    return {
+        "bot": {"language": "en"},
+        "plugins": {"greeter": {"keyword": "你好"}},
+        "chats": {"memory:english-corner": {"plugins": {"greeter": {"keyword": "hello"}}}},
+    }
+
+
+async def test_greets_on_the_keyword_and_counts(bot: BotHarness) -> None:
+    [reply] = await bot.send("大家你好", user="ana", chat="village-3")
+    assert reply.text == "Welcome, ana!"
+    assert await bot.send("hello", chat="village-3") == []  # not this chat's keyword
+    [count] = await bot.send("/visits", chat="village-3")
+    assert count.text == "1 visits so far."
+
+
+async def test_per_chat_override(bot: BotHarness) -> None:
+    [reply] = await bot.send("Hello all", user="bo", chat="english-corner")
+    assert reply.text == "Welcome, bo!"
+
+
+async def test_welcomes_newcomers(bot: BotHarness) -> None:
+    [reply] = await bot.join("li", "village-3")
+    assert reply.text == "Welcome, li!"

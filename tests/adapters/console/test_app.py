@@ -1,0 +1,56 @@
+"""End to end: a script piped through the console into a real App with the built-in plugins."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from pathlib import Path
+
+import pytest
+
+from qunzhu.adapters.console import ConsoleAdapter, ConsoleConfig
+from qunzhu.core.app import App
+from qunzhu.core.clock import SystemClock
+from qunzhu.core.config import load_config
+from qunzhu.core.plugins import PluginSet, load_plugins
+
+SCRIPT = """\
+/help
+/as ana
+/in village-3
+just chatting, nobody answers
+/nosuchcommand
+/quit
+"""
+
+
+async def test_a_piped_script_shows_the_bots_answers_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the default SQLite database lands here
+    settings = load_config(None, adapter_models={"console": ConsoleConfig})
+    plugins = PluginSet.collect(load_plugins(entry_points_enabled=False))
+    out = io.StringIO()
+    clock = SystemClock()
+    adapter = ConsoleAdapter(ConsoleConfig(), clock=clock, stdin=io.StringIO(SCRIPT), stdout=out)
+    app = App.build(settings, plugins, clock=clock, adapters={"console": adapter})
+
+    await asyncio.wait_for(app.run(), 30)
+
+    lines = out.getvalue().splitlines()
+    assert lines[:2] == ["> [lobby] me #1: /help", "[lobby] qunzhu #b1 ↩ 1:"]
+    help_text = lines[2 : lines.index("> [lobby] me: /as ana")]
+    assert help_text
+    assert all(line.startswith("  ") for line in help_text)
+    assert any(line.lstrip().startswith("/help") for line in help_text)
+    assert any(line.lstrip().startswith("/lang") for line in help_text)
+    rest = lines[len(help_text) + 2 :]
+    assert rest[:4] == [
+        "> [lobby] me: /as ana",
+        "> [lobby] ana: /in village-3",
+        "> [village-3] ana #2: just chatting, nobody answers",
+        "> [village-3] ana #3: /nosuchcommand",
+    ]
+    assert rest[4] == "[village-3] qunzhu #b2 ↩ 3:"  # "no such command", in some words
+    assert rest[-1] == "> [village-3] ana: /quit"
+    assert adapter.finished.is_set()
