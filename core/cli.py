@@ -214,3 +214,7 @@ def _setup_logging(level: str, *, quiet_console: bool) -> None:
     )
     for noisy in ("aiosqlite", "sqlalchemy", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+if __name__ == "__main__":  # python -m qunzhu.core.cli
+    main()

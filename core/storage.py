@@ -7,6 +7,7 @@ real SAVEPOINT support; PostgreSQL is reached by URL (``postgresql+asyncpg://...
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import MetaData, event
@@ -19,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import StaticPool
+
+from qunzhu.core.errors import StorageError
 
 __all__ = ["Base", "Database"]
 
@@ -45,6 +48,11 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        if self.is_sqlite and self.url.database not in (None, "", ":memory:"):
+            folder = Path(self.url.database).expanduser().resolve().parent
+            if not folder.is_dir():
+                msg = f"the folder of the SQLite database does not exist: {folder}"
+                raise StorageError(msg)
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite and self.url.database in (None, "", ":memory:"):
             kwargs["poolclass"] = StaticPool  # one shared in-memory database

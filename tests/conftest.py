@@ -1,7 +1,7 @@
-from __future__ import annotations
-
 """Shared test set-up. The ``bot`` fixture comes from qunzhu's own pytest plugin
 (``qunzhu.core.testing.plugin``, registered as a ``pytest11`` entry point)."""
+
+from __future__ import annotations
 
 
 import asyncio
