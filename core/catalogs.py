@@ -3,11 +3,11 @@
 The texts marked in code (``ctx.t("...")``, ``ctx.t.core("...")``, ``t("...")``, ``core("...")``,
 ``N_("...")``, ``gettext("...")``, ``ngettext("one", "many", n)``) are extracted into
 ``<locale_dir>/<domain>.pot``; each language of `LANGUAGES` gets
-``<locale_dir>/<lang>/LC_MESSAGES/<domain>.po``, created when missing and otherwise updated: existing
-translations stay, new texts arrive untranslated, reworded texts arrive with the old translation
-marked fuzzy (to be checked, it is not used until the ``fuzzy`` flag is removed), and texts that
-left the code are dropped. Then translate the empty ``msgstr`` of the ``zh_Hans`` and ``zh_Hant``
-files; the ``en`` catalog may stay empty, since the message ids are English.
+``<locale_dir>/<lang>/LC_MESSAGES/<domain>.po``, created when missing and otherwise updated:
+existing translations stay, new texts arrive untranslated, a reworded text arrives with the old
+translation marked fuzzy (not used until someone checks it and removes the ``fuzzy`` flag), and
+texts that left the code are dropped. Then translate the empty ``msgstr`` of the ``zh_Hans`` and
+``zh_Hant`` files; the ``en`` catalog may stay empty, since the message ids are English.
 
 The core's own catalogs (run from a checkout)::
 
@@ -208,7 +208,8 @@ def update_command(domain: str, locale_dir: Path | None, source_dirs: tuple[Path
         locale_dir = CORE_LOCALE_DIR if domain == CORE_DOMAIN else sources[0] / "locale"
     counts = update(locale_dir, domain, sources)
     for lang, count in counts.items():
-        click.echo(f"{lang}: {count} untranslated")
+        note = "" if lang in REQUIRED_LANGUAGES else " (optional: the English msgid is used)"
+        click.echo(f"{lang}: {count} untranslated{note}")
     missing = [lang for lang in REQUIRED_LANGUAGES if counts.get(lang)]
     if missing:
         click.echo(

@@ -24,6 +24,7 @@ from typing import Any
 
 import click
 
+from qunzhu.core.catalogs import i18n
 from qunzhu.core.errors import ConfigError, QunzhuError
 
 __all__ = ["main"]
@@ -215,6 +216,8 @@ def _setup_logging(level: str, *, quiet_console: bool) -> None:
     for noisy in ("aiosqlite", "sqlalchemy", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
+
+main.add_command(i18n)
 
 if __name__ == "__main__":  # python -m qunzhu.core.cli
     main()

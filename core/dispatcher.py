@@ -290,14 +290,9 @@ class Dispatcher:
         if exc.problem == "missing":
             why = core("“{param}” is missing.", param=exc.param)
         elif exc.problem == "type":
-            why = core(
-                "“{value}” is not a valid {kind} for “{param}”.",
-                value=exc.raw,
-                kind=core(exc.kind),
-                param=exc.param,
-            )
+            why = core("“{value}” is not a valid {kind}.", value=exc.raw, kind=core(exc.kind))
         else:
-            why = core("Too many words after the command.")
+            why = core("There are more words after the command than it takes.")
         lines = [why, core("Usage: {usage}", usage=cmd.usage())]
         if cmd.help:
             lines.append(ctx.app.catalogs.translator(ctx.lang, domain_of(cmd.plugin))(cmd.help))

@@ -31,7 +31,7 @@ async def lang(ctx: Context, choice: str = "") -> None:
 async def _choose(ctx: Context, choice: str) -> None:
     if choice.lower() in _AUTO:
         await ctx.app.people.set_lang(ctx.person.id, None)
-        await ctx.reply(ctx.t("The bot will use the chat's or your platform's language."))
+        await ctx.reply(ctx.t("Done: I will use the chat's language, or your app's."))
         return
     code = choice if choice in LANGUAGES else normalize_language(choice) or _by_name(choice)
     if code is None:
@@ -45,7 +45,7 @@ async def _choose(ctx: Context, choice: str) -> None:
         return
     await ctx.app.people.set_lang(ctx.person.id, code)
     chosen = ctx.app.catalogs.translator(code)
-    await ctx.reply(chosen("From now on I will write to you in {name}.", name=_NAMES[code]))
+    await ctx.reply(chosen.gettext("From now on I will write to you in {name}.", name=_NAMES[code]))
 
 
 @hookimpl

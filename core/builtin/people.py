@@ -46,16 +46,14 @@ async def set_name(ctx: Context, name: Text) -> None:
     help=N_("Give or take a role: /role add|remove <person> <role>, or /role list <person>"),
 )
 async def role(ctx: Context, action: str, who: str, role_name: str = "") -> None:
-    action = {"添加": "add", "增加": "add", "删除": "remove", "移除": "remove", "查看": "list"}.get(
-        action, action.lower()
-    )
+    action = _ACTIONS.get(action, action.lower())
     target = await _find(ctx, who)
     if action == "list":
         roles = ", ".join(_role_label(ctx, str(r)) for r in sorted(target.roles)) or ctx.t("none")
         await ctx.reply(ctx.t("{name} has the roles: {roles}", name=target.name, roles=roles))
         return
     if action not in ("add", "remove") or not role_name:
-        raise UsageError(ctx.t("Usage: {usage}", usage="/role add|remove <person> <role>"))
+        raise UsageError(ctx.t("Usage: {usage}", usage=ctx.t("/role add|remove <person> <role>")))
     wanted = parse_role(role_name)
     label = _role_label(ctx, str(wanted))
     if action == "add":
@@ -68,6 +66,19 @@ async def role(ctx: Context, action: str, who: str, role_name: str = "") -> None
     else:
         text = ctx.t("{name} did not have the role {role}.", name=target.name, role=label)
     await ctx.reply(text)
+
+
+_ACTIONS = {
+    "添加": "add",
+    "增加": "add",
+    "新增": "add",
+    "删除": "remove",
+    "刪除": "remove",
+    "移除": "remove",
+    "查看": "list",
+    "檢視": "list",
+    "列出": "list",
+}
 
 
 async def _find(ctx: Context, who: str) -> Person:

@@ -129,7 +129,7 @@ async def test_chinese_alias_and_fullwidth_slash(bot: BotHarness) -> None:
 
 async def test_wrong_argument_type_answers_with_usage(bot: BotHarness) -> None:
     [reply] = await bot.send("/add two")
-    assert reply.text == "“two” is not a valid number for “a”.\nUsage: /add <a> [b]\nAdd numbers"
+    assert reply.text == "“two” is not a valid number.\nUsage: /add <a> [b]\nAdd numbers"
 
 
 async def test_missing_argument_answers_with_usage(bot: BotHarness) -> None:

@@ -41,8 +41,8 @@ def test_platform_language_codes(code: str | None, expected: str | None) -> None
 
 async def test_default_language_is_simplified_chinese(bot: BotHarness) -> None:
     [reply] = await bot.send("/help")
-    assert reply.text.startswith("你可以使用的命令")
-    assert "显示你在这里可以做什么" in reply.text  # the help line of /help itself
+    assert reply.text.startswith("您可以使用的命令")
+    assert "查看这里可以使用的功能" in reply.text  # the help line of /help itself
 
 
 async def test_platform_language_of_the_person(bot: BotHarness) -> None:
@@ -55,7 +55,7 @@ async def test_chat_language_from_config(bot: BotHarness) -> None:
     [hant] = await bot.send("/whoami", chat="hk-group")
     [hans] = await bot.send("/whoami", chat="some-group")
     assert hant.text != hans.text
-    assert "你是" in hans.text
+    assert "您是" in hans.text and "账号" in hans.text and "帳號" in hant.text
     [en] = await bot.send("/whoami", chat="en-group")
     assert en.text.startswith("You are")
 
