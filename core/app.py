@@ -62,7 +62,6 @@ class App:
         self.dialogs = DialogService(self, settings.dialogs.timeout)
         self.dispatcher = Dispatcher(self)
         self.web: Any = None
-        self.sent: list[tuple[ChatRef, Reply, str]] = []
         self._stopped = asyncio.Event()
 
     @classmethod

@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qunzhu.core.clock import Clock
@@ -148,13 +147,6 @@ class Context:
         if self._db is not None:
             await self._db.rollback()
             await self._db.close()
-
-    def config_as(self, model: type[BaseModel]) -> Any:
-        cfg = self.config
-        if not isinstance(cfg, model):
-            msg = f"plugin {self.plugin!r} has no config of type {model.__name__}"
-            raise TypeError(msg)
-        return cfg
 
 
 def _with_reply_to(reply: Reply, event_id: str) -> Reply:

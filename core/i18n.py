@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -108,9 +107,6 @@ class Catalogs:
             found = Translator(lang, domain, self._tr.get(key, null), core)
             self._translators[key] = found
         return found
-
-    def languages(self) -> Iterable[str]:
-        return LANGUAGES
 
 
 def _load_po(path: Path, lang: str, domain: str) -> NullTranslations:
