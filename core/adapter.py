@@ -10,19 +10,31 @@ from __future__ import annotations
 
 import abc
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import ClassVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
 from qunzhu.core.clock import Clock
 from qunzhu.core.errors import AdapterError
 from qunzhu.core.events import Attachment, ChatKind, ChatRef, Event, UserRef
+from qunzhu.core.ratelimit import Limits
 from qunzhu.core.reply import Reply
 
 __all__ = ["Adapter", "AdapterConfig", "EventSink"]
 
-EventSink = Callable[[Event], Awaitable[None]]
+
+class EventSink(Protocol):
+    """Where an adapter hands its events (the inbox's intake for that adapter)."""
+
+    async def __call__(self, event: Event) -> None:
+        """Record one event; returns once it is durably in the inbox."""
+
+    async def submit(self, events: Sequence[Event], *, cursor: str | None = None) -> int:
+        """Record a batch and store the adapter's new platform position in the same commit."""
+
+    async def cursor(self) -> str | None:
+        """The platform position stored by the last `submit`."""
 
 
 class AdapterConfig(BaseModel):
@@ -38,6 +50,8 @@ class Adapter(abc.ABC):
     Config: ClassVar[type[AdapterConfig]] = AdapterConfig
     #: The bot's own user name on the platform, so that ``/cmd@otherbot`` is left alone.
     bot_username: str | None = None
+    #: The platform's outbound limits; the sender never exceeds them.
+    limits: Limits = Limits()
 
     def __init__(self, config: AdapterConfig, *, clock: Clock) -> None:
         self.config = config
@@ -59,6 +73,15 @@ class Adapter(abc.ABC):
     @abc.abstractmethod
     async def send(self, chat: ChatRef, reply: Reply) -> str:
         """Deliver `reply` to `chat`; return the platform's id of the new message."""
+
+    async def send_keyed(self, chat: ChatRef, reply: Reply, key: str) -> str:
+        """Like `send`, with a key unique to this outgoing message. Platforms with idempotent
+        sends (Matrix transaction ids) use it so that a message retried after a crash arrives
+        once; the default ignores it.
+
+        Raise `RetryLater`, `TemporaryFailure` or `PermanentFailure` to tell the outbox what to
+        do; any other exception counts as temporary."""
+        return await self.send(chat, reply)
 
     async def edit(self, chat: ChatRef, message_id: str, reply: Reply) -> None:
         """Replace the text and buttons of a message the bot sent."""

@@ -22,9 +22,10 @@ from qunzhu.core.dispatcher import Dispatcher
 from qunzhu.core.errors import AdapterError, ConfigError
 from qunzhu.core.events import ChatRef, Event, UserRef
 from qunzhu.core.i18n import Catalogs
+from qunzhu.core.inbox import Inbox
 from qunzhu.core.people import People, PersonSpec
 from qunzhu.core.plugins import PluginSet
-from qunzhu.core.reply import Reply
+from qunzhu.core.sender import Sender
 from qunzhu.core.storage import Database
 
 __all__ = ["ADAPTER_GROUP", "App", "adapter_classes"]
@@ -61,6 +62,8 @@ class App:
         self.people = People(db, clock)
         self.dialogs = DialogService(self, settings.dialogs.timeout)
         self.dispatcher = Dispatcher(self)
+        self.inbox = Inbox(db, clock, self.dispatcher.push)
+        self.senders = {a.platform: Sender(self, a) for a in self.adapters.values()}
         self.web: Any = None
         self._stopped = asyncio.Event()
 
@@ -99,15 +102,19 @@ class App:
     async def start(self, *, create_tables: bool = False) -> None:
         await self.prepare_database(create=create_tables)
         await self.people.apply_config(_person_specs(self.settings))
-        await self.dialogs.load()
+        await self.dialogs.load_index()
+        self.dispatcher.start()
+        self.dispatcher.push(await self.inbox.pending())  # recorded before a crash, not handled
+        for sender in self.senders.values():
+            await sender.start()
         if self.settings.web.enabled:
             from qunzhu.core.web import WebServer
 
             self.web = WebServer(self, self.settings.web.host, self.settings.web.port)
             await self.web.start()
-        for adapter in self.adapters.values():
-            adapter.settle = self.dispatcher.join
-            await adapter.start(self.receive)
+        for name, adapter in self.adapters.items():
+            adapter.settle = self.settle
+            await adapter.start(self.inbox.intake(name))
         await self._call_lifecycle("on_startup")
         log.info(
             "event=ready adapters=%s plugins=%s db=%s",
@@ -120,7 +127,11 @@ class App:
         await self._call_lifecycle("on_shutdown")
         for adapter in self.adapters.values():
             await adapter.stop()
+        await self.inbox.flush()
         await self.dispatcher.join()
+        await self.dispatcher.stop()
+        for sender in self.senders.values():
+            await sender.stop()
         if self.web is not None:
             await self.web.stop()
         await self.db.dispose()
@@ -136,7 +147,7 @@ class App:
                 await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
             else:
                 await self._stopped.wait()
-            await self.dispatcher.join()
+            await self.settle()
         finally:
             for w in waits:
                 w.cancel()
@@ -144,17 +155,24 @@ class App:
 
     # -- traffic -------------------------------------------------------------------------------
     async def receive(self, event: Event) -> None:
-        """The sink adapters hand events to."""
-        await self.dispatcher.feed(event)
+        """Record one event in the inbox (it is then dispatched)."""
+        await self.inbox.submit([event])
 
-    async def deliver(self, chat: ChatRef, reply: Reply) -> str | None:
-        """Send one reply now through the chat's adapter; returns the platform message id."""
-        try:
-            message_id = await self.adapter_for(chat.platform).send(chat, reply)
-        except Exception:
-            log.exception("event=send_failed chat=%s", chat.key)
-            return None
-        return message_id
+    async def settle(self) -> None:
+        """Wait until everything received so far is recorded, handled and sent (what is not due
+        yet, such as a retry in a minute, is not waited for)."""
+        while True:
+            await self.inbox.flush()
+            await self.dispatcher.join()
+            for sender in self.senders.values():
+                await sender.join()
+            if self.dispatcher.idle and all(s.idle for s in self.senders.values()):
+                return
+
+    def notify_sender(self, platform: str) -> None:
+        sender = self.senders.get(platform)
+        if sender is not None:
+            sender.notify()
 
     def adapter_for(self, platform: str) -> Adapter:
         try:

@@ -1,13 +1,13 @@
 """`Context`: everything a handler gets for one event, as seen by one plugin.
 
-A handler's database work (``ctx.db``) and everything it sends (``ctx.reply``, ``ctx.send``)
-form one unit: the replies are delivered after the handler returns and its transaction commits;
-if the handler raises, its writes are rolled back and nothing it queued is sent.
+A handler's database work (``ctx.db``) and everything it sends (``ctx.reply``, ``ctx.send``,
+``ctx.edit``: rows in the outbox) are one transaction: they exist together or not at all. If the
+handler raises, its writes and its messages are rolled back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -16,32 +16,54 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from qunzhu.core.clock import Clock
 from qunzhu.core.events import Attachment, ButtonPress, ChatRef, Event, Message, UserRef
 from qunzhu.core.i18n import Translator
+from qunzhu.core.models import OutboxRow
+from qunzhu.core.outbox import edit_row, send_row
 from qunzhu.core.people import Person
 from qunzhu.core.reply import Reply
 
 if TYPE_CHECKING:
     from qunzhu.core.app import App
 
-__all__ = ["Context", "Outgoing"]
-
-Outgoing = tuple[ChatRef, Reply]
+__all__ = ["Context"]
 
 
 class Context:
     """Given to every handler. Ask for it by naming a parameter ``ctx``."""
 
-    __slots__ = ("_after_commit", "_db", "app", "event", "outgoing", "person", "plugin", "t")
+    __slots__ = (
+        "_after_commit",
+        "_on_rollback",
+        "app",
+        "db",
+        "event",
+        "person",
+        "plugin",
+        "sent",
+        "t",
+    )
 
-    def __init__(self, app: App, event: Event, plugin: str, person: Person, t: Translator) -> None:
+    def __init__(
+        self,
+        app: App,
+        event: Event,
+        plugin: str,
+        person: Person,
+        *,
+        t: Translator,
+        db: AsyncSession,
+    ) -> None:
         self.app = app
         self.event = event
         self.plugin = plugin
         self.person = person
         #: The translator for this person's language in the plugin's catalog: ``ctx.t("Hi")``.
         self.t = t
-        self.outgoing: list[Outgoing] = []
-        self._db: AsyncSession | None = None
-        self._after_commit: list[Callable[[], Awaitable[None] | None]] = []
+        #: The database session of this event: committed with the outbox and the inbox mark.
+        self.db = db
+        #: The outbox rows this handler created, in order.
+        self.sent: list[OutboxRow] = []
+        self._after_commit: list[Callable[[], Any]] = []
+        self._on_rollback: list[Callable[[], Any]] = []
 
     # -- what happened -------------------------------------------------------------------------
     @property
@@ -79,49 +101,63 @@ class Context:
     def now(self) -> datetime:
         return self.app.clock.now()
 
-    @property
-    def db(self) -> AsyncSession:
-        """An async session, opened on first use, committed when the handler returns."""
-        if self._db is None:
-            self._db = self.app.db.session()
-        return self._db
-
-    @property
-    def uses_db(self) -> bool:
-        return self._db is not None
-
-    def after_commit(self, callback: Callable[[], Awaitable[None] | None]) -> None:
-        """Run `callback` once the handler's transaction has committed."""
+    def after_commit(self, callback: Callable[[], Any]) -> None:
+        """Run `callback` once this event's transaction has committed."""
         self._after_commit.append(callback)
 
+    def on_rollback(self, callback: Callable[[], Any]) -> None:
+        """Run `callback` if this handler's work is rolled back (undo in-memory changes)."""
+        self._on_rollback.append(callback)
+
     # -- answering -----------------------------------------------------------------------------
-    async def reply(self, reply: str | Reply, **kwargs: Any) -> None:
+    async def reply(self, reply: str | Reply, **kwargs: Any) -> OutboxRow:
         """Answer in the same chat, as a reply to the event (text or a `Reply`)."""
         out = Reply.of(reply, **kwargs)
         if out.reply_to is None and isinstance(self.event, Message):
             out = _with_reply_to(out, self.event.event_id)
-        self.outgoing.append((self.chat, out))
+        return self._queue(self.chat, out, None)
 
-    async def send(self, reply: str | Reply, chat: ChatRef | None = None, **kwargs: Any) -> None:
-        """Send to `chat` (default: this chat), not as a reply."""
-        self.outgoing.append((chat or self.chat, Reply.of(reply, **kwargs)))
+    async def send(
+        self,
+        reply: str | Reply,
+        chat: ChatRef | None = None,
+        *,
+        batch: str | None = None,
+        **kwargs: Any,
+    ) -> OutboxRow:
+        """Send to `chat` (default: this chat). Returns the outbox row: its ``id`` (set once the
+        session flushes) lets you edit the message later; `batch` tags a broadcast."""
+        return self._queue(chat or self.chat, Reply.of(reply, **kwargs), batch)
 
-    async def send_direct(self, user: UserRef, reply: str | Reply, **kwargs: Any) -> ChatRef:
-        """Send to the private chat with `user`; returns that chat."""
+    async def send_direct(self, user: UserRef, reply: str | Reply, **kwargs: Any) -> OutboxRow:
+        """Send to the private chat with `user`."""
         chat = await self.app.direct_chat(user)
-        self.outgoing.append((chat, Reply.of(reply, **kwargs)))
-        return chat
+        return self._queue(chat, Reply.of(reply, **kwargs), None)
+
+    async def edit(self, target: OutboxRow | int, reply: str | Reply, **kwargs: Any) -> OutboxRow:
+        """Change a message the bot sent or is about to send (its outbox row or row id)."""
+        row = await edit_row(
+            self.db, target, Reply.of(reply, **kwargs), now=self.now(), plugin=self.plugin
+        )
+        self._notify_sender(row.platform)
+        return row
+
+    def _queue(self, chat: ChatRef, reply: Reply, batch: str | None) -> OutboxRow:
+        row = send_row(chat, reply, now=self.now(), plugin=self.plugin, batch=batch)
+        self.db.add(row)
+        self.sent.append(row)
+        self._notify_sender(chat.platform)
+        return row
+
+    def _notify_sender(self, platform: str) -> None:
+        self.after_commit(lambda: self.app.notify_sender(platform))
 
     async def download(self, attachment: Attachment) -> bytes:
         """The bytes of an attachment, fetched from the platform."""
         return await self.app.adapter_for(self.chat.platform).download(attachment)
 
     async def start_dialog(
-        self,
-        name: str,
-        *,
-        chat: ChatRef | None = None,
-        initial: dict[str, Any] | None = None,
+        self, name: str, *, chat: ChatRef | None = None, initial: dict[str, Any] | None = None
     ) -> None:
         """Start the dialog `name` (``plugin.dialog`` or a name this plugin registered) with the
         sender, in `chat` (default: this chat; pass ``await ctx.direct_chat()`` for private)."""
@@ -132,21 +168,16 @@ class Context:
         return await self.app.direct_chat(self.sender)
 
     # -- used by the dispatcher ----------------------------------------------------------------
-    async def commit(self) -> None:
-        if self._db is not None:
-            await self._db.commit()
-            await self._db.close()
+    def committed(self) -> None:
         for callback in self._after_commit:
-            result = callback()
-            if result is not None:
-                await result
+            callback()
 
-    async def rollback(self) -> None:
-        self.outgoing.clear()
+    def rolled_back(self) -> None:
+        for callback in reversed(self._on_rollback):
+            callback()
         self._after_commit.clear()
-        if self._db is not None:
-            await self._db.rollback()
-            await self._db.close()
+        self._on_rollback.clear()
+        self.sent.clear()
 
 
 def _with_reply_to(reply: Reply, event_id: str) -> Reply:

@@ -43,7 +43,7 @@ class DialogService:
         self._default_timeout = default_timeout
         self._active: set[Key] = set()
 
-    async def load(self) -> None:
+    async def load_index(self) -> None:
         """Remember which dialogs are open (after a restart, they resume)."""
         async with self._app.db.session() as s:
             rows = (
@@ -87,18 +87,25 @@ class DialogService:
         s.add(row)
         await self._advance(ctx, row, dialog, chat)
         if row.step >= 0:
-            ctx.after_commit(lambda: self._active.add(key))
+            self._open(ctx, key)
 
-    async def claim(self, event: Event) -> tuple[DialogRow, AsyncSession] | None:
-        """The sender's open dialog in this chat with the session that loaded it, or None."""
+    async def load(self, session: AsyncSession, event: Event) -> DialogRow | None:
+        """The sender's open dialog in this chat, or None."""
         key = (event.chat.platform, event.chat.chat_id, event.sender.user_id)
-        session = self._app.db.session()
         row = await session.scalar(select(DialogRow).where(*_where(key)))
         if row is None:
             self._active.discard(key)
-            await session.close()
-            return None
-        return row, session
+        return row
+
+    def _open(self, ctx: Context, key: Key) -> None:
+        if key not in self._active:
+            self._active.add(key)
+            ctx.on_rollback(lambda: self._active.discard(key))
+
+    def _close(self, ctx: Context, key: Key) -> None:
+        if key in self._active:
+            self._active.discard(key)
+            ctx.on_rollback(lambda: self._active.add(key))
 
     async def answer(self, ctx: Context, row: DialogRow) -> None:
         """Take ``ctx.event`` as the answer to the current step of `row` and ask the next one
@@ -108,7 +115,7 @@ class DialogService:
         chat = _chat_of(row, event)
         if _aware(row.expires_at) < self._app.clock.now():
             await ctx.db.delete(row)
-            ctx.after_commit(lambda: self._active.discard(key))
+            self._close(ctx, key)
             await ctx.send(
                 ctx.t.core("The previous conversation timed out; please start again."), chat=chat
             )
@@ -117,7 +124,7 @@ class DialogService:
             _, dialog = self._lookup(row.plugin, row.name)
         except LookupError:  # the plugin was removed since the dialog began
             await ctx.db.delete(row)
-            ctx.after_commit(lambda: self._active.discard(key))
+            self._close(ctx, key)
             return
         if isinstance(event, ButtonPress) and event.data == f"{DIALOG_PREFIX}cancel":
             await self._cancel(ctx, row, dialog, chat, key)
@@ -133,7 +140,7 @@ class DialogService:
         row.expires_at = self._app.clock.now() + self._timeout(dialog)
         await self._advance(ctx, row, dialog, chat)
         if row.step < 0:
-            ctx.after_commit(lambda: self._active.discard(key))
+            self._close(ctx, key)
 
     async def cancel(self, ctx: Context) -> bool:
         """Cancel the sender's dialog in this chat; False when there was none."""
@@ -153,7 +160,7 @@ class DialogService:
     ) -> None:
         answers = {k: from_json(v) for k, v in row.answers.items()}
         await ctx.db.delete(row)
-        ctx.after_commit(lambda: self._active.discard(key))
+        self._close(ctx, key)
         await ctx.send(ctx.t.core("Cancelled. Nothing was saved."), chat=chat)
         if dialog is not None and dialog.on_cancel is not None:
             await dialog.on_cancel(ctx, answers)

@@ -1,11 +1,13 @@
-"""The dispatcher: routes each event to commands, open dialogs and ``on_*`` hooks.
+"""The dispatcher: takes recorded events from the inbox and runs commands, dialogs and hooks.
 
-Order is kept within a chat (one event at a time per chat) while chats run concurrently: each
-chat with pending events has one draining task, created when its queue fills and ended when it
-empties, so there is no task and no thread hop per message. Each plugin's handler runs with its
-own `Context` under ``dispatcher.handler_timeout``; one that raises is logged with its traceback,
-its writes are rolled back, the others still run, and the person gets a short polite answer in
-their language.
+Events are handled in inbox order, so the order within a chat is kept, and a burst in one chat
+never delays another chat's earlier events. Work is done in batches: up to
+``dispatcher.batch_size`` events share one transaction (their handlers' writes, their outbox
+rows and the inbox's "handled" marks), which is what makes durability cheap. If any handler in
+a batch fails, the batch is rolled back and its events are run again one at a time, each handler
+in a savepoint of its own: a failing handler's writes and messages are undone, the others' are
+kept, the traceback is logged with the plugin's name, and the person gets a short apology in
+their language. Handlers may therefore run twice; their database work and messages count once.
 """
 
 from __future__ import annotations
@@ -19,12 +21,17 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from qunzhu.core.commands import ArgumentError, Command, split_command
 from qunzhu.core.context import Context
 from qunzhu.core.dialog_service import DIALOG_PREFIX
 from qunzhu.core.errors import UsageError
 from qunzhu.core.events import ButtonPress, Event, MemberChange, Message, Reaction
 from qunzhu.core.i18n import normalize_language
+from qunzhu.core.inbox import Recorded
+from qunzhu.core.models import InboxRow
 from qunzhu.core.people import Person
 from qunzhu.core.plugins import domain_of
 
@@ -43,108 +50,171 @@ _HOOK_FOR = {
 _QUIET_ERRORS_SECONDS = 300.0  # a passive hook failing in a group is reported at most this often
 
 
+class _BatchFailed(Exception):
+    pass
+
+
 class Dispatcher:
     def __init__(self, app: App) -> None:
         self._app = app
-        self._timeout = app.settings.dispatcher.handler_timeout
-        self._max_text = app.settings.dispatcher.max_text_length
+        settings = app.settings.dispatcher
+        self._timeout = settings.handler_timeout
+        self._max_text = settings.max_text_length
+        self._batch_size = getattr(settings, "batch_size", 256)
         self._impls = {hook: app.plugins.impls(hook) for hook in _HOOK_FOR.values()}
-        self._queues: dict[str, deque[Event]] = {}
+        self._pending: deque[Recorded] = deque()
+        self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
+        self._task: asyncio.Task[None] | None = None
         self._last_error_notice: dict[str, float] = {}
         self.handled = 0
+        self.batches = 0
+        self.retried_batches = 0
 
-    # -- queueing ------------------------------------------------------------------------------
-    async def feed(self, event: Event) -> None:
-        """Queue `event` behind the earlier events of its chat; returns at once."""
-        key = event.chat.key
-        queue = self._queues.get(key)
-        if queue is None:
-            queue = self._queues[key] = deque()
-            self._idle.clear()
-            asyncio.get_running_loop().create_task(self._drain(key, queue), name=f"chat:{key}")
-        queue.append(event)
+    # -- life cycle ----------------------------------------------------------------------------
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._loop(), name="dispatcher")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    def push(self, recorded: list[Recorded]) -> None:
+        """Events the inbox has just committed."""
+        self._pending.extend(recorded)
+        self._idle.clear()
+        self._wake.set()
 
     async def join(self) -> None:
-        """Wait until every queued event has been handled."""
+        """Wait until every event pushed so far has been handled."""
         await self._idle.wait()
 
-    async def _drain(self, key: str, queue: deque[Event]) -> None:
-        try:
-            while queue:
-                await self.handle(queue.popleft())
-                await asyncio.sleep(0)  # let other chats take a turn: no chat hogs the loop
-        finally:
-            del self._queues[key]
-            if not self._queues:
+    @property
+    def idle(self) -> bool:
+        return self._idle.is_set()
+
+    async def _loop(self) -> None:
+        while True:
+            if not self._pending:
                 self._idle.set()
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            size = min(self._batch_size, len(self._pending))
+            batch = [self._pending.popleft() for _ in range(size)]
+            try:
+                await self._run_batch(batch)
+            except Exception:  # the database is unreachable: keep the events, try again
+                log.exception("event=batch_failed events=%d", len(batch))
+                self._pending.extendleft(reversed(batch))
+                await self._app.clock.sleep(1.0)
+
+    async def _run_batch(self, batch: list[Recorded]) -> None:
+        self.batches += 1
+        timed_out: set[tuple[int, str]] = set()
+        if len(batch) > 1 and await self._attempt(batch, timed_out, isolated=False):
+            return
+        if len(batch) > 1:
+            self.retried_batches += 1
+        for item in batch:
+            await self._attempt([item], timed_out, isolated=True)
+
+    async def _attempt(
+        self, batch: list[Recorded], timed_out: set[tuple[int, str]], *, isolated: bool
+    ) -> bool:
+        contexts: list[Context] = []
+        async with self._app.db.session() as session:
+            try:
+                for item in batch:
+                    await self._handle(item, session, contexts, timed_out, isolated=isolated)
+                ids = [item.inbox_id for item in batch]
+                await session.execute(
+                    update(InboxRow)
+                    .where(InboxRow.id.in_(ids))
+                    .values(handled_at=self._app.clock.now())
+                )
+                await session.commit()
+            except _BatchFailed:
+                await session.rollback()
+                for ctx in reversed(contexts):
+                    ctx.rolled_back()
+                return False
+            except BaseException:
+                await session.rollback()
+                for ctx in reversed(contexts):
+                    ctx.rolled_back()
+                raise
+        for ctx in contexts:
+            ctx.committed()
+        self.handled += len(batch)
+        return True
 
     # -- routing -------------------------------------------------------------------------------
-    async def handle(self, event: Event) -> None:
-        """Handle one event now (use `feed` to keep per-chat order)."""
+    async def _handle(
+        self,
+        item: Recorded,
+        session: AsyncSession,
+        contexts: list[Context],
+        timed_out: set[tuple[int, str]],
+        *,
+        isolated: bool,
+    ) -> None:
+        event = item.event
         if event.sender.is_bot:
             return
-        try:
-            event = self._sanitize(event)
-            person = await self._app.people.resolve(event.sender)
-            lang = self.language_for(person, event)
-            await self._route(event, person, lang)
-        except Exception:
-            log.exception(
-                "event=dispatch_failed chat=%s event=%s",
-                event.chat.key,
-                getattr(event, "event_id", "?"),
-            )
-        self.handled += 1
+        event = self._sanitize(event)
+        person = await self._app.people.resolve(event.sender)
+        lang = self.language_for(person, event)
+        run = _Runner(
+            self,
+            item.inbox_id,
+            session=session,
+            contexts=contexts,
+            timed_out=timed_out,
+            isolated=isolated,
+            person=person,
+            lang=lang,
+        )
+        await self._route(event, run)
 
-    async def _route(self, event: Event, person: Person, lang: str) -> None:
+    async def _route(self, event: Event, run: _Runner) -> None:
         dialogs = self._app.dialogs
         if isinstance(event, Message):
             parsed = split_command(event.text)
             if parsed is not None:
                 if not event.edited:
-                    await self._command(event, person, lang, parsed)
+                    await self._command(event, run, parsed)
                 return
-            if (
-                dialogs.is_open(event)
-                and not event.edited
-                and await self._dialog(event, person, lang)
-            ):
+            if dialogs.is_open(event) and not event.edited and await self._dialog(event, run):
                 return
         elif isinstance(event, ButtonPress) and event.data.startswith(DIALOG_PREFIX):
-            if dialogs.is_open(event) and await self._dialog(event, person, lang):
+            if dialogs.is_open(event) and await self._dialog(event, run):
                 return
-            ctx = self._context(event, "core", person, lang)
+            ctx = run.context(event, "core")
             await ctx.reply(ctx.t("This conversation has already ended."))
-            await self._deliver(ctx)
             return
-        await self._notify(_HOOK_FOR[type(event)], event, person, lang)
-
-    async def _notify(self, hook: str, event: Event, person: Person, lang: str) -> None:
+        hook = _HOOK_FOR[type(event)]
+        user_facing = not isinstance(event, Message) or event.chat.is_direct
         for plugin, fn, argnames in self._impls[hook]:
-            ctx = self._context(event, plugin, person, lang)
-            await self._run(
-                ctx,
-                fn,
-                {name: ctx for name in argnames},
-                f"{plugin}.{hook}",
-                user_facing=not isinstance(event, Message) or event.chat.is_direct,
+            ctx = run.context(event, plugin)
+            await run.call(
+                ctx, fn, {name: ctx for name in argnames}, f"{plugin}.{hook}", user_facing
             )
 
-    async def _command(
-        self, event: Message, person: Person, lang: str, parsed: tuple[str, str, str]
-    ) -> None:
+    async def _command(self, event: Message, run: _Runner, parsed: tuple[str, str, str]) -> None:
         name, args, addressee = parsed
         bot_name = self._app.adapter_for(event.chat.platform).bot_username
         if addressee and bot_name and addressee.lower() != bot_name.lower():
             return  # "/start@otherbot" in a group: not ours
         cmd = self._app.plugins.commands.get(name)
-        ctx = self._context(event, cmd.plugin if cmd else "core", person, lang)
+        ctx = run.context(event, cmd.plugin if cmd else "core")
         core = ctx.t.core
         if cmd is None:
-            await ctx.reply(self._unknown_command(name, person, core))
-        elif cmd.role and not person.has_role(cmd.role):
+            await ctx.reply(self._unknown_command(name, run.person, core))
+        elif cmd.role and not run.person.has_role(cmd.role):
             await ctx.reply(
                 core(
                     "Sorry, /{name} is only for people with the role “{role}”.",
@@ -159,94 +229,28 @@ class Dispatcher:
                 await ctx.reply(self._usage(cmd, exc, ctx))
             else:
                 values.update(_inject(ctx, cmd))
-                await self._run(
-                    ctx, cmd.handler, values, f"{cmd.plugin}:/{cmd.name}", user_facing=True
-                )
-                return
-        await self._deliver(ctx)
+                await run.call(ctx, cmd.handler, values, f"{cmd.plugin}:/{cmd.name}", True)
 
-    async def _dialog(self, event: Event, person: Person, lang: str) -> bool:
-        claimed = await self._app.dialogs.claim(event)
-        if claimed is None:
+    async def _dialog(self, event: Event, run: _Runner) -> bool:
+        row = await self._app.dialogs.load(run.session, event)
+        if row is None:
             return False
-        row, session = claimed
-        ctx = self._context(event, row.plugin, person, lang)
-        ctx._db = session  # the dialog's row and the plugin's writes share one transaction
-        await self._run(
-            ctx,
-            self._app.dialogs.answer,
-            {"ctx": ctx, "row": row},
-            f"{row.plugin}.dialog",
-            user_facing=True,
+        ctx = run.context(event, row.plugin)
+        await run.call(
+            ctx, self._app.dialogs.answer, {"ctx": ctx, "row": row}, f"{row.plugin}.dialog", True
         )
-        return True
-
-    # -- running one handler -------------------------------------------------------------------
-    async def _run(
-        self,
-        ctx: Context,
-        fn: Callable[..., Any],
-        kwargs: dict[str, Any],
-        what: str,
-        *,
-        user_facing: bool,
-    ) -> None:
-        started = self._app.clock.monotonic()
-        try:
-            async with asyncio.timeout(self._timeout):
-                result = fn(**kwargs)
-                if inspect.isawaitable(result):
-                    await result
-            await ctx.commit()
-        except UsageError as exc:
-            await ctx.rollback()
-            await ctx.reply(str(exc))
-        except TimeoutError:
-            await ctx.rollback()
-            log.error(
-                "event=handler_timeout handler=%s chat=%s seconds=%s",
-                what,
-                ctx.chat.key,
-                self._timeout,
-            )
-            if self._should_notify(ctx, user_facing):
-                await ctx.reply(ctx.t.core("Sorry, that took too long. Please try again later."))
-        except Exception:
-            await ctx.rollback()
-            log.exception("event=handler_failed handler=%s chat=%s", what, ctx.chat.key)
-            if self._should_notify(ctx, user_facing):
-                await ctx.reply(
-                    ctx.t.core(
-                        "Sorry, something went wrong while handling that. It has been logged."
-                    )
-                )
-        await self._deliver(ctx)
-        log.debug(
-            "event=dispatch handler=%s chat=%s ms=%.2f",
-            what,
-            ctx.chat.key,
-            (self._app.clock.monotonic() - started) * 1000,
-        )
-
-    async def _deliver(self, ctx: Context) -> None:
-        for chat, reply in ctx.outgoing:
-            await self._app.deliver(chat, reply)
-        ctx.outgoing.clear()
-
-    def _should_notify(self, ctx: Context, user_facing: bool) -> bool:
-        if user_facing:
-            return True
-        now = self._app.clock.monotonic()
-        last = self._last_error_notice.get(ctx.chat.key)
-        if last is not None and now - last < _QUIET_ERRORS_SECONDS:
-            return False
-        self._last_error_notice[ctx.chat.key] = now
         return True
 
     # -- helpers -------------------------------------------------------------------------------
-    def _context(self, event: Event, plugin: str, person: Person, lang: str) -> Context:
-        t = self._app.catalogs.translator(lang, domain_of(plugin))
-        return Context(self._app, event, plugin, person, t)
+    def should_notify(self, chat_key: str, user_facing: bool) -> bool:
+        if user_facing:
+            return True
+        now = self._app.clock.monotonic()
+        last = self._last_error_notice.get(chat_key)
+        if last is not None and now - last < _QUIET_ERRORS_SECONDS:
+            return False
+        self._last_error_notice[chat_key] = now
+        return True
 
     def language_for(self, person: Person, event: Event) -> str:
         """The person's choice, else the chat's configured language, else the platform's
@@ -299,8 +303,108 @@ class Dispatcher:
         return "\n".join(lines)
 
 
+class _Runner:
+    """Runs the handlers of one event inside a batch: builds contexts, enforces the timeout,
+    and in isolated mode gives each handler a savepoint."""
+
+    __slots__ = (
+        "contexts",
+        "dispatcher",
+        "inbox_id",
+        "isolated",
+        "lang",
+        "person",
+        "session",
+        "timed_out",
+    )
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        inbox_id: int,
+        *,
+        session: AsyncSession,
+        contexts: list[Context],
+        timed_out: set[tuple[int, str]],
+        isolated: bool,
+        person: Person,
+        lang: str,
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.inbox_id = inbox_id
+        self.session = session
+        self.contexts = contexts
+        self.timed_out = timed_out
+        self.isolated = isolated
+        self.person = person
+        self.lang = lang
+
+    def context(self, event: Event, plugin: str) -> Context:
+        app = self.dispatcher._app
+        t = app.catalogs.translator(self.lang, domain_of(plugin))
+        ctx = Context(app, event, plugin, self.person, t=t, db=self.session)
+        self.contexts.append(ctx)
+        return ctx
+
+    async def call(
+        self,
+        ctx: Context,
+        fn: Callable[..., Any],
+        kwargs: dict[str, Any],
+        what: str,
+        user_facing: bool,
+    ) -> None:
+        key = (self.inbox_id, what)
+        if not self.isolated:
+            try:
+                await self._invoke(fn, kwargs)
+            except TimeoutError:
+                self.timed_out.add(key)
+                raise _BatchFailed from None
+            except Exception as exc:
+                raise _BatchFailed from exc
+            return
+        disp = self.dispatcher
+        nested = await self.session.begin_nested()
+        try:
+            if key in self.timed_out:
+                raise TimeoutError
+            await self._invoke(fn, kwargs)
+            await self.session.flush()
+            await nested.commit()
+            return
+        except UsageError as exc:
+            await nested.rollback()
+            ctx.rolled_back()
+            await ctx.reply(str(exc))
+        except TimeoutError:
+            await nested.rollback()
+            ctx.rolled_back()
+            log.error(
+                "event=handler_timeout handler=%s chat=%s seconds=%s",
+                what,
+                ctx.chat.key,
+                disp._timeout,
+            )
+            if disp.should_notify(ctx.chat.key, user_facing):
+                await ctx.reply(ctx.t.core("Sorry, that took too long. Please try again later."))
+        except Exception:
+            await nested.rollback()
+            ctx.rolled_back()
+            log.exception("event=handler_failed handler=%s chat=%s", what, ctx.chat.key)
+            if disp.should_notify(ctx.chat.key, user_facing):
+                await ctx.reply(
+                    ctx.t.core(
+                        "Sorry, something went wrong while handling that. It has been logged."
+                    )
+                )
+
+    async def _invoke(self, fn: Callable[..., Any], kwargs: dict[str, Any]) -> None:
+        async with asyncio.timeout(self.dispatcher._timeout):
+            result = fn(**kwargs)
+            if inspect.isawaitable(result):
+                await result
+
+
 def _inject(ctx: Context, cmd: Command) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for name in cmd.inject:
-        values[name] = ctx if name == "ctx" else getattr(ctx, name)
-    return values
+    return {name: ctx if name == "ctx" else getattr(ctx, name) for name in cmd.inject}

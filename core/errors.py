@@ -13,11 +13,15 @@ from __future__ import annotations
 
 __all__ = [
     "AdapterError",
+    "DeliveryError",
+    "PermanentFailure",
     "ConfigError",
     "PermissionDenied",
     "PluginError",
     "QunzhuError",
+    "RetryLater",
     "StorageError",
+    "TemporaryFailure",
     "UsageError",
 ]
 
@@ -44,6 +48,32 @@ class StorageError(QunzhuError):
 
 class AdapterError(QunzhuError):
     """An adapter failed to start or to deliver."""
+
+
+class DeliveryError(AdapterError):
+    """One message could not be delivered."""
+
+
+class RetryLater(DeliveryError):
+    """The platform asked to wait `seconds` (for the whole bot, or only for this chat)."""
+
+    def __init__(self, seconds: float, *, chat_only: bool = False, detail: str = "") -> None:
+        self.seconds = seconds
+        self.chat_only = chat_only
+        super().__init__(detail or f"retry after {seconds:g} s")
+
+
+class TemporaryFailure(DeliveryError):
+    """A failure that may pass (server error, timeout): retried with backoff."""
+
+
+class PermanentFailure(DeliveryError):
+    """A failure that will not pass. With `chat_gone` the bot may no longer post in the chat
+    (removed, blocked, chat deleted): the chat is marked inactive and its queue is dropped."""
+
+    def __init__(self, detail: str, *, chat_gone: bool = False) -> None:
+        self.chat_gone = chat_gone
+        super().__init__(detail)
 
 
 class UsageError(QunzhuError):

@@ -56,8 +56,14 @@ class ConsoleAdapter(Adapter):
     bot_username = "qunzhu"
     config: ConsoleConfig
 
-    def __init__(self, config: ConsoleConfig, *, clock: Clock, stdin: TextIO | None = None,
-                 stdout: TextIO | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        config: ConsoleConfig,
+        *,
+        clock: Clock,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+    ) -> None:
         super().__init__(config, clock=clock)
         self._in: TextIO = stdin if stdin is not None else (sys.stdin or io.StringIO())
         self._out: TextIO = stdout if stdout is not None else (sys.stdout or io.StringIO())
@@ -81,8 +87,12 @@ class ConsoleAdapter(Adapter):
             raise AdapterError(msg)
         if self.interactive:
             who, where = self.session.user.name, chat_label(self.session.chat)
-            self._emit(self.render.info(f"qunzhu console: you are {who} in [{where}]. "
-                                        "/console lists what you can do, /quit ends."))  # fmt: skip
+            self._emit(
+                self.render.info(
+                    f"qunzhu console: you are {who} in [{where}]. "
+                    "/console lists what you can do, /quit ends."
+                )
+            )
         self._task = asyncio.get_running_loop().create_task(self._run(sink), name="console")
 
     async def stop(self) -> None:
@@ -153,8 +163,9 @@ class ConsoleAdapter(Adapter):
         try:
             await sink(event)
         except Exception:
-            log.exception("event=console_sink_failed event=%s chat=%s", event.event_id,
-                          event.chat.key)  # fmt: skip
+            log.exception(
+                "event=console_sink_failed event=%s chat=%s", event.event_id, event.chat.key
+            )
             self._emit(self.render.error(f"the bot could not take #{event.event_id} (see the log)"))
         await self._settle()
         return True
@@ -183,8 +194,9 @@ class ConsoleAdapter(Adapter):
                 hit = None if literal else self.session.bare_press(text)
                 if hit is not None:
                     sent, button = hit
-                    return ButtonPress(self._next_id(), chat, user, sent.message_id, button.data,
-                                       now)  # fmt: skip
+                    return ButtonPress(
+                        self._next_id(), chat, user, sent.message_id, button.data, now
+                    )
                 return self._message(text)
             case script.SendFile(kind, path, caption):
                 attachment = attachment_for(kind, path, caption)
@@ -207,13 +219,26 @@ class ConsoleAdapter(Adapter):
         msg = f"unexpected console action {action!r}"  # pragma: no cover
         raise AssertionError(msg)  # pragma: no cover
 
-    def _message(self, text: str, *, attachments: tuple[Attachment, ...] = (),
-                 location: Location | None = None,
-                 reply_to: str | None = None) -> Message:  # fmt: skip
+    def _message(
+        self,
+        text: str,
+        *,
+        attachments: tuple[Attachment, ...] = (),
+        location: Location | None = None,
+        reply_to: str | None = None,
+    ) -> Message:
         mentions = tuple(f"{PLATFORM}:{name}" for name in script.find_mentions(text))
-        return Message(self._next_id(), self.session.chat, self.session.user, text,
-                       attachments=attachments, location=location, reply_to=reply_to,
-                       mentions=mentions, sent_at=self.clock.now())  # fmt: skip
+        return Message(
+            self._next_id(),
+            self.session.chat,
+            self.session.user,
+            text,
+            attachments=attachments,
+            location=location,
+            reply_to=reply_to,
+            mentions=mentions,
+            sent_at=self.clock.now(),
+        )
 
     def _next_id(self) -> str:
         self._last_event += 1
@@ -232,8 +257,11 @@ class ConsoleAdapter(Adapter):
 
     def _prompt(self) -> None:
         if self.interactive and not self._prompting:
-            self._write(self.render.prompt(self.session.chat, self.session.user.name,
-                                           str(self._last_event + 1)))  # fmt: skip
+            self._write(
+                self.render.prompt(
+                    self.session.chat, self.session.user.name, str(self._last_event + 1)
+                )
+            )
             self._prompting = True
 
     def _emit(self, text: str) -> None:

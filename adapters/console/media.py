@@ -30,8 +30,9 @@ def attachment_for(kind: AttachmentKind, path: str, caption: str = "") -> Attach
         msg = f"cannot send {path!r}: permission denied"
         raise UsageError(msg)
     mime = mimetypes.guess_type(full.name)[0] or "application/octet-stream"
-    return Attachment(kind, str(full), mime=mime, size=info.st_size, name=full.name,
-                      caption=caption)  # fmt: skip
+    return Attachment(
+        kind, str(full), mime=mime, size=info.st_size, name=full.name, caption=caption
+    )
 
 
 async def read_attachment(attachment: Attachment) -> bytes:

@@ -34,8 +34,9 @@ async def read_lines(stream: TextIO) -> AsyncGenerator[str, None]:
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[str | None] = asyncio.Queue()
     room = threading.Semaphore(READ_AHEAD)
-    thread = threading.Thread(target=_read_forever, args=(stream, loop, queue, room),
-                              name="console-stdin", daemon=True)  # fmt: skip
+    thread = threading.Thread(
+        target=_read_forever, args=(stream, loop, queue, room), name="console-stdin", daemon=True
+    )
     thread.start()
     while (item := await queue.get()) is not None:
         room.release()
@@ -50,8 +51,12 @@ def isatty(stream: object) -> bool:
         return False
 
 
-def _read_forever(stream: TextIO, loop: asyncio.AbstractEventLoop,
-                  queue: asyncio.Queue[str | None], room: threading.Semaphore) -> None:  # fmt: skip
+def _read_forever(
+    stream: TextIO,
+    loop: asyncio.AbstractEventLoop,
+    queue: asyncio.Queue[str | None],
+    room: threading.Semaphore,
+) -> None:
     """The reader thread: lines of `stream` into `queue`, then None at the end."""
     binary = getattr(stream, "buffer", None)
     encoding = _codec(getattr(stream, "encoding", None))

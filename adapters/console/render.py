@@ -38,8 +38,14 @@ Console commands (every other line goes to the bot as typed, /help included):
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _RESET = "\x1b[0m"
-_STYLES = {"bot": "\x1b[1;36m", "echo": "\x1b[2m", "error": "\x1b[31m", "buttons": "\x1b[33m",
-           "prompt": "\x1b[1m", "info": "\x1b[32m"}  # fmt: skip
+_STYLES = {
+    "bot": "\x1b[1;36m",
+    "echo": "\x1b[2m",
+    "error": "\x1b[31m",
+    "buttons": "\x1b[33m",
+    "prompt": "\x1b[1m",
+    "info": "\x1b[32m",
+}
 
 
 def pressable(reply: Reply) -> tuple[Button, ...]:

@@ -63,8 +63,9 @@ class Session:
     def remember(self, chat: ChatRef, message_id: str, reply: Reply) -> None:
         """The bot sent (or edited) `message_id`: it becomes the chat's latest output."""
         self._sent.pop(message_id, None)
-        self._sent[message_id] = SentMessage(message_id, chat.chat_id, pressable(reply),
-                                             next(self._seq))  # fmt: skip
+        self._sent[message_id] = SentMessage(
+            message_id, chat.chat_id, pressable(reply), next(self._seq)
+        )
         while len(self._sent) > self._limit:
             self._sent.popitem(last=False)
 

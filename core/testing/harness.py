@@ -135,7 +135,7 @@ class BotHarness:
         """Hand any event to the bot, wait until it is handled, return what the bot sent."""
         before = len(self.adapter.sent)
         await self.app.receive(event)
-        await self.app.dispatcher.join()
+        await self.app.settle()
         return self.adapter.sent[before:]
 
     def next_id(self) -> str:
@@ -213,8 +213,12 @@ class BotHarness:
             )
         )
 
-    async def advance(self, delta: timedelta | float) -> None:
+    async def advance(self, delta: timedelta | float) -> list[Sent]:
+        """Move the clock; returns what the bot sent meanwhile (retries, jobs)."""
+        before = len(self.adapter.sent)
         await self.clock.advance(delta)
+        await self.app.settle()
+        return self.adapter.sent[before:]
 
     # -- looking -------------------------------------------------------------------------------
     @property
