@@ -25,6 +25,7 @@ from qunzhu.core.i18n import Catalogs
 from qunzhu.core.inbox import Inbox
 from qunzhu.core.people import People, PersonSpec
 from qunzhu.core.plugins import PluginSet
+from qunzhu.core.scheduler import Scheduler
 from qunzhu.core.sender import Sender
 from qunzhu.core.storage import Database
 
@@ -63,6 +64,7 @@ class App:
         self.dialogs = DialogService(self, settings.dialogs.timeout)
         self.dispatcher = Dispatcher(self)
         self.inbox = Inbox(db, clock, self.dispatcher.push)
+        self.scheduler = Scheduler(self)
         self.senders = {a.platform: Sender(self, a) for a in self.adapters.values()}
         self.web: Any = None
         self._stopped = asyncio.Event()
@@ -107,6 +109,7 @@ class App:
         self.dispatcher.push(await self.inbox.pending())  # recorded before a crash, not handled
         for sender in self.senders.values():
             await sender.start()
+        await self.scheduler.start()
         if self.settings.web.enabled:
             from qunzhu.core.web import WebServer
 
@@ -130,6 +133,7 @@ class App:
         await self.inbox.flush()
         await self.dispatcher.join()
         await self.dispatcher.stop()
+        await self.scheduler.stop()
         for sender in self.senders.values():
             await sender.stop()
         if self.web is not None:
@@ -166,7 +170,12 @@ class App:
             await self.dispatcher.join()
             for sender in self.senders.values():
                 await sender.join()
-            if self.dispatcher.idle and all(s.idle for s in self.senders.values()):
+            await asyncio.sleep(0)
+            if (
+                self.dispatcher.idle
+                and self.scheduler.idle
+                and all(s.idle for s in self.senders.values())
+            ):
                 return
 
     def notify_sender(self, platform: str) -> None:

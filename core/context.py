@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qunzhu.core.clock import Clock
-from qunzhu.core.events import Attachment, ButtonPress, ChatRef, Event, Message, UserRef
+from qunzhu.core.events import Attachment, ButtonPress, ChatRef, Event, JobTick, Message, UserRef
 from qunzhu.core.i18n import Translator
 from qunzhu.core.models import OutboxRow
 from qunzhu.core.outbox import edit_row, send_row
@@ -45,7 +45,7 @@ class Context:
     def __init__(
         self,
         app: App,
-        event: Event,
+        event: Event | JobTick,
         plugin: str,
         person: Person,
         *,
@@ -151,6 +151,28 @@ class Context:
 
     def _notify_sender(self, platform: str) -> None:
         self.after_commit(lambda: self.app.notify_sender(platform))
+
+    async def schedule(
+        self,
+        job: str,
+        *,
+        at: datetime | None = None,
+        cron: str | None = None,
+        every: float | None = None,
+        key: str = "",
+        chat: ChatRef | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> Any:
+        """Schedule this plugin's job `job` (declared with ``@job``) once `at` a time or on a
+        `cron`/`every` schedule, for `chat` (its ``ctx.chat`` then) and with `payload` (its
+        ``ctx.event.payload``). Part of this handler's transaction."""
+        return await self.app.scheduler.schedule(
+            self, job, at=at, cron=cron, every=every, key=key, chat=chat, payload=payload
+        )
+
+    async def unschedule(self, job: str, key: str = "") -> bool:
+        """Remove a schedule made with `schedule` (same job and key)."""
+        return await self.app.scheduler.cancel(self, job, key)
 
     async def download(self, attachment: Attachment) -> bytes:
         """The bytes of an attachment, fetched from the platform."""

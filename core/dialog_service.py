@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qunzhu.core.dialogs import Dialog, Expect, Step, from_json, to_json
 from qunzhu.core.errors import UsageError
-from qunzhu.core.events import ButtonPress, ChatKind, ChatRef, Event, Message
+from qunzhu.core.events import ButtonPress, ChatKind, ChatRef, Event, JobTick, Message
 from qunzhu.core.models import DialogRow
 from qunzhu.core.reply import Button, Reply
 
@@ -130,6 +130,8 @@ class DialogService:
             await self._cancel(ctx, row, dialog, chat, key)
             return
         step = dialog.steps[row.step]
+        if isinstance(event, JobTick):  # dialogs answer people, not jobs
+            return
         try:
             value = await self._answer(ctx, step, event, row)
         except _Reask as again:
@@ -281,7 +283,7 @@ def _where(key: Key) -> tuple[Any, ...]:
     return (DialogRow.platform == key[0], DialogRow.chat_id == key[1], DialogRow.user_id == key[2])
 
 
-def _chat_of(row: DialogRow, event: Event) -> ChatRef:
+def _chat_of(row: DialogRow, event: Event | JobTick) -> ChatRef:
     if event.chat.chat_id == row.chat_id:
         return event.chat
     return ChatRef(row.platform, row.chat_id, ChatKind(row.chat_kind))

@@ -89,7 +89,9 @@ class Dispatcher:
         self._wake.set()
 
     async def join(self) -> None:
-        """Wait until every event pushed so far has been handled."""
+        """Wait until every event pushed so far has been handled (at once when stopped)."""
+        if self._task is None or self._task.done():
+            return
         await self._idle.wait()
 
     @property

@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = [
     "Attachment",
@@ -21,10 +21,13 @@ __all__ = [
     "ChatKind",
     "ChatRef",
     "Event",
+    "JobTick",
     "Location",
     "MemberChange",
     "Message",
     "Reaction",
+    "SYSTEM_CHAT",
+    "SYSTEM_USER",
     "UserRef",
 ]
 
@@ -162,5 +165,22 @@ class MemberChange:
     sent_at: datetime | None = None
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
+
+@dataclass(frozen=True, slots=True)
+class JobTick:
+    """A job's turn came (`qunzhu.core.jobs`): what a job handler's ``ctx.event`` is. `chat` is
+    the chat the job was scheduled for, or the bot's own ``system`` chat."""
+
+    event_id: str
+    chat: ChatRef
+    sender: UserRef
+    job: str
+    key: str
+    scheduled_for: datetime
+    payload: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+SYSTEM_CHAT = ChatRef("system", "jobs", ChatKind.GROUP, "jobs")
+SYSTEM_USER = UserRef("system", "qunzhu", "qunzhu")
 
 Event = Message | ButtonPress | Reaction | MemberChange

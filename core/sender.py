@@ -80,6 +80,7 @@ class Sender:
         self._tasks: set[asyncio.Task[None]] = set()
         self._rng = random.Random()
         self._edit_targets: dict[int, str | None] = {}
+        self._timer_at: float | None = None
         self.sent = 0
         self.failed = 0
 
@@ -112,12 +113,19 @@ class Sender:
         self._wake.set()
 
     async def join(self) -> None:
-        """Wait until nothing is in flight and nothing is due now."""
+        """Wait until nothing is in flight and nothing is due now (at once when stopped)."""
+        if self._task is None or self._task.done():
+            return
         await self._idle.wait()
 
     @property
     def idle(self) -> bool:
-        return self._idle.is_set() and not self._wake.is_set()
+        timer = self._timer_at
+        return (
+            self._idle.is_set()
+            and not self._wake.is_set()
+            and (timer is None or timer > self._app.clock.monotonic())
+        )
 
     def is_inactive(self, chat_id: str) -> bool:
         return chat_id in self._inactive
@@ -127,6 +135,7 @@ class Sender:
         clock = self._app.clock
         while True:
             self._wake.clear()
+            self._idle.clear()
             try:
                 heads = await self._due_heads()
             except Exception:
@@ -183,14 +192,19 @@ class Sender:
                 found = await s.execute(
                     select(OutboxRow.id, OutboxRow.message_id).where(OutboxRow.id.in_(edits))
                 )
-                self._edit_targets = dict(found.tuples().all())
+                self._edit_targets = {r[0]: r[1] for r in found}
         return rows
 
     async def _next_attempt_in(self) -> float | None:
+        """Seconds until the next retry falls due (rows due now are waiting on a rate limit,
+        which `_loop` already counted)."""
+        now = self._app.clock.now()
         async with self._app.db.session() as s:
             when = await s.scalar(
                 select(func.min(OutboxRow.next_attempt_at)).where(
-                    OutboxRow.platform == self._platform, OutboxRow.status == "pending"
+                    OutboxRow.platform == self._platform,
+                    OutboxRow.status == "pending",
+                    OutboxRow.next_attempt_at > now,
                 )
             )
         if when is None:
@@ -202,12 +216,15 @@ class Sender:
     async def _sleep_or_wake(self, seconds: float | None) -> None:
         if self._wake.is_set():
             return
+        clock = self._app.clock
+        self._timer_at = None if seconds is None else clock.monotonic() + seconds
         waiter = asyncio.ensure_future(self._wake.wait())
         sleeper = None if seconds is None else asyncio.ensure_future(self._app.clock.sleep(seconds))
         pending = {waiter} if sleeper is None else {waiter, sleeper}
         try:
             await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
         finally:
+            self._timer_at = None
             for fut in pending:
                 fut.cancel()
 

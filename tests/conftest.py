@@ -27,10 +27,9 @@ async def _pg_reachable() -> str | None:
     return None
 
 
-@pytest_asyncio.fixture
-async def pg_url() -> AsyncIterator[str]:
-    """A fresh, empty PostgreSQL database for one test (dropped afterwards). Skipped with the
-    reason when the server is down, except in CI, where that is a failure."""
+async def create_pg_database() -> str:
+    """A fresh, empty PostgreSQL database; skips the test with the reason when the server is
+    down, except in CI, where that is a failure."""
     problem = await _pg_reachable()
     if problem is not None:
         if os.environ.get("CI"):
@@ -45,11 +44,25 @@ async def pg_url() -> AsyncIterator[str]:
     finally:
         await admin.close()
     base = PG_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    return f"{base}/{name}"
+
+
+async def drop_pg_database(url: str) -> None:
+    import asyncpg
+
+    name = url.rsplit("/", 1)[1]
+    admin = await asyncpg.connect(PG_DSN)
     try:
-        yield f"{base}/{name}"
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
-        admin = await asyncpg.connect(PG_DSN)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await admin.close()
+
+
+@pytest_asyncio.fixture
+async def pg_url() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    url = await create_pg_database()
+    try:
+        yield url
+    finally:
+        await drop_pg_database(url)

@@ -122,6 +122,11 @@ class ConsoleAdapter(Adapter):
     # -- reading -------------------------------------------------------------------------------
     async def _run(self, sink: EventSink) -> None:
         try:
+            # Event numbers go on from the last run's, which the inbox stored as this adapter's
+            # cursor: a new "#1" would otherwise be taken for a duplicate of the old one.
+            stored = await sink.cursor() if hasattr(sink, "cursor") else None
+            if stored is not None and stored.isdigit():
+                self._last_event = int(stored)
             async with contextlib.aclosing(read_lines(self._in)) as lines:
                 self._prompt()
                 async for line in lines:
@@ -161,7 +166,10 @@ class ConsoleAdapter(Adapter):
         self._echo(line.strip(), event.event_id)
         self.session.mark_input()
         try:
-            await sink(event)
+            if hasattr(sink, "submit"):
+                await sink.submit([event], cursor=event.event_id)
+            else:
+                await sink(event)
         except Exception:
             log.exception(
                 "event=console_sink_failed event=%s chat=%s", event.event_id, event.chat.key

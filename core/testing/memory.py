@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from qunzhu.core.adapter import Adapter, AdapterConfig, EventSink
@@ -62,7 +63,9 @@ class MemoryAdapter(Adapter):
         self.sent: list[Sent] = []
         self.files: dict[str, bytes] = {}
         self._ids = itertools.count(1)
-        self.fail_sends = False
+        #: Make sends fail: a function of (chat, reply) returning an exception to raise, or None.
+        self.failure: Callable[[ChatRef, Reply], Exception | None] | None = None
+        self.attempts = 0
 
     async def start(self, sink: EventSink) -> None:
         self.sink = sink
@@ -71,9 +74,10 @@ class MemoryAdapter(Adapter):
         self.sink = None
 
     async def send(self, chat: ChatRef, reply: Reply) -> str:
-        if self.fail_sends:
-            msg = "memory adapter told to fail"
-            raise AdapterError(msg)
+        self.attempts += 1
+        error = self.failure(chat, reply) if self.failure is not None else None
+        if error is not None:
+            raise error
         sent = Sent(chat, reply, f"m{next(self._ids)}")
         self.sent.append(sent)
         return sent.message_id

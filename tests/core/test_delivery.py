@@ -1,0 +1,194 @@
+"""Durable delivery through the in-memory adapter: inbox dedup and recovery, the outbox's
+retries, pauses, rate limits and inactive chats, edits, and broadcast progress. Every test runs on
+SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import func, select
+
+from qunzhu.core import ChatKind, Context, Reply, command, hookimpl
+from qunzhu.core.errors import PermanentFailure, RetryLater, TemporaryFailure
+from qunzhu.core.events import Message
+from qunzhu.core.models import ChatRow, InboxRow, OutboxRow
+from qunzhu.core.outbox import progress
+from qunzhu.core.ratelimit import Limit, Limits
+from qunzhu.core.testing import BotHarness
+from tests.conftest import create_pg_database, drop_pg_database
+
+
+class Echo:
+    @hookimpl
+    def register_commands(self) -> Sequence[Any]:
+        @command("broadcast")
+        async def broadcast(ctx: Context, groups: int) -> None:
+            for i in range(groups):
+                await ctx.send(f"promo {i}", chat=_group(f"g{i}"), batch="promo-1")  # fmt: skip
+
+        @command("post")
+        async def post(ctx: Context) -> None:
+            row = await ctx.send(Reply("有货"), chat=_group("market"))
+            await ctx.db.flush()
+            await ctx.reply(f"posted {row.id}")
+
+        @command("soldout")
+        async def soldout(ctx: Context, outbox_id: int) -> None:
+            await ctx.edit(outbox_id, "已售罄")
+
+        return [broadcast, post, soldout]
+
+    @hookimpl
+    async def on_message(self, ctx: Context) -> None:
+        assert ctx.message is not None
+        await ctx.reply(f"echo {ctx.message.text}")
+
+
+def _group(name: str) -> Any:
+    from qunzhu.core.events import ChatRef
+
+    return ChatRef("memory", name, ChatKind.GROUP, name)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest_asyncio.fixture
+async def bot(backend: str, tmp_path: Path) -> AsyncIterator[BotHarness]:
+    config: dict[str, Any] = {"bot": {"language": "en"}}
+    url = await create_pg_database() if backend == "postgres" else None
+    if url:
+        config["database"] = {"url": url}
+    harness = await BotHarness.create(workdir=tmp_path, config=config, plugins=[("echo", Echo())])
+    try:
+        yield harness
+    finally:
+        await harness.close()
+        if url:
+            await drop_pg_database(url)
+
+
+async def count(bot: BotHarness, model: Any, *where: Any) -> int:
+    async with bot.app.db.session() as s:
+        return int(await s.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+async def test_a_duplicate_event_is_dropped(bot: BotHarness) -> None:
+    msg = Message("dup-1", bot.group("g"), bot.user("ana"), "hello")
+    assert [s.text for s in await bot.feed(msg)] == ["echo hello"]
+    assert await bot.feed(msg) == []
+    assert await count(bot, InboxRow) == 1
+    assert bot.app.inbox.duplicates == 1
+
+
+async def test_the_cursor_moves_with_the_events_it_covers(bot: BotHarness) -> None:
+    intake = bot.app.inbox.intake("memory")
+    assert await intake.cursor() is None
+    events = [Message(f"u{i}", bot.group("g"), bot.user("ana"), f"m{i}") for i in range(3)]
+    assert await intake.submit(events, cursor="103") == 3
+    assert await intake.submit(events[:1], cursor="104") == 0  # seen before: dropped
+    await bot.app.settle()
+    await bot.restart()
+    assert await bot.app.inbox.intake("memory").cursor() == "104"
+
+
+async def test_events_recorded_before_a_crash_are_handled_after_the_restart(
+    bot: BotHarness,
+) -> None:
+    await bot.app.dispatcher.stop()  # as if the process died right after the inbox commit
+    await bot.app.inbox.submit([Message("k1", bot.group("g"), bot.user("ana"), "still here")])
+    assert await count(bot, InboxRow, InboxRow.handled_at.is_(None)) == 1
+    await bot.restart()
+    await bot.app.settle()
+    assert [s.text for s in bot.sent_to("g")] == ["echo still here"]
+    assert await count(bot, InboxRow, InboxRow.handled_at.is_(None)) == 0
+
+
+async def test_each_delivery_is_recorded_with_the_platform_message_id(bot: BotHarness) -> None:
+    [sent] = await bot.send("hi", chat="g")
+    async with bot.app.db.session() as s:
+        row = (await s.scalars(select(OutboxRow))).one()
+    assert (row.status, row.message_id, row.chat_id) == ("sent", sent.message_id, "g")
+
+
+async def test_a_delivered_post_is_edited_everywhere(bot: BotHarness) -> None:
+    post, ack = await bot.send("/post")
+    outbox_id = int(ack.text.split()[1])
+    assert post.chat.chat_id == "market"
+    assert post.text == "有货"
+    await bot.send(f"/soldout {outbox_id}")
+    assert post.text == "已售罄" and len(post.edits) == 1
+
+
+async def test_a_platform_outage_loses_nothing_and_sends_nothing_twice(bot: BotHarness) -> None:
+    start = bot.clock.monotonic()
+    bot.adapter.failure = lambda chat, reply: (
+        TemporaryFailure("502 Bad Gateway") if bot.clock.monotonic() - start < 30 else None
+    )
+    for i in range(5):
+        assert await bot.send(f"m{i}", chat=f"g{i}") == []  # the platform is down
+    assert await count(bot, OutboxRow, OutboxRow.status == "pending") == 5
+    for _ in range(12):
+        await bot.advance(timedelta(seconds=10))
+    texts = sorted(s.text for s in bot.sent)
+    assert texts == [f"echo m{i}" for i in range(5)]
+    assert await count(bot, OutboxRow, OutboxRow.status == "sent") == 5
+    assert bot.adapter.attempts > 10  # it was retried, with backoff, not once per event loop turn
+
+
+async def test_retry_after_is_honoured(bot: BotHarness) -> None:
+    answers = iter([RetryLater(20)])
+    bot.adapter.failure = lambda chat, reply: next(answers, None)
+    assert await bot.send("wait", chat="g") == []
+    assert await bot.advance(timedelta(seconds=19)) == []
+    [sent] = await bot.advance(timedelta(seconds=2))
+    assert sent.text == "echo wait"
+
+
+async def test_a_removed_bot_stops_sending_there_without_a_retry_storm(bot: BotHarness) -> None:
+    bot.adapter.failure = lambda chat, reply: (
+        PermanentFailure("Forbidden: bot was kicked", chat_gone=True)
+        if chat.chat_id == "gone"
+        else None
+    )
+    await bot.send("one", chat="gone")
+    await bot.send("two", chat="gone")
+    await bot.send("three", chat="gone")
+    assert bot.adapter.attempts == 1  # the later ones were not even tried
+    assert await count(bot, OutboxRow, OutboxRow.status == "failed") == 3
+    async with bot.app.db.session() as s:
+        chat = await s.get(ChatRow, ("memory", "gone"))
+    assert chat is not None and chat.active is False and "kicked" in (chat.reason or "")
+    assert [s.text for s in await bot.send("fine", chat="ok")] == ["echo fine"]
+
+
+async def test_rate_limits_are_never_exceeded(bot: BotHarness) -> None:
+    from qunzhu.core.ratelimit import RateLimiter
+
+    bot.app.senders["memory"].limiter = RateLimiter(
+        Limits(total=Limit(30, 1.0), per_chat={ChatKind.GROUP: Limit(2, 60.0)})
+    )
+    sent = []
+    for i in range(5):
+        sent += await bot.send(f"m{i}", chat="busy-group")
+    assert [s.text for s in sent] == ["echo m0", "echo m1"]
+    sent += await bot.advance(timedelta(seconds=60))
+    assert [s.text for s in sent] == ["echo m0", "echo m1", "echo m2", "echo m3"]
+    sent += await bot.advance(timedelta(seconds=60))
+    assert len(sent) == 5
+
+
+async def test_broadcast_progress(bot: BotHarness) -> None:
+    bot.adapter.failure = lambda chat, reply: (
+        PermanentFailure("chat not found", chat_gone=True) if chat.chat_id == "g3" else None
+    )
+    await bot.send("/broadcast 10")
+    result = await progress(bot.app.db, "promo-1")
+    assert (result.sent, result.pending, result.failed) == (9, 0, 1)
