@@ -8,6 +8,7 @@ import asyncio
 import heapq
 import itertools
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -24,6 +25,10 @@ class Clock(Protocol):
     async def sleep(self, seconds: float) -> None:
         """Wait `seconds` of this clock's time."""
 
+    def timer(self, seconds: float) -> asyncio.Future[None]:
+        """A future that completes after `seconds` of this clock's time, armed at once (so a
+        test that moves a fake clock right after cannot miss it)."""
+
 
 class SystemClock:
     """The real clock."""
@@ -36,6 +41,13 @@ class SystemClock:
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
+
+    def timer(self, seconds: float) -> asyncio.Future[None]:
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[None] = loop.create_future()
+        handle = loop.call_later(max(seconds, 0.0), _resolve, fut)
+        fut.add_done_callback(lambda _: handle.cancel())
+        return fut
 
 
 class FakeClock:
@@ -50,6 +62,9 @@ class FakeClock:
         self._mono = 0.0
         self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
         self._seq = itertools.count()
+        #: Awaited after each wake-up during `advance` (the test harness sets the app's
+        #: ``settle``), so that timers armed by what a wake-up ran fire within the same advance.
+        self.settle: Callable[[], Awaitable[None]] | None = None
 
     def now(self) -> datetime:
         return self._now.astimezone(UTC)
@@ -61,9 +76,15 @@ class FakeClock:
         if seconds <= 0:
             await asyncio.sleep(0)
             return
+        await self.timer(seconds)
+
+    def timer(self, seconds: float) -> asyncio.Future[None]:
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._sleepers, (self._mono + seconds, next(self._seq), fut))
-        await fut
+        if seconds <= 0:
+            fut.set_result(None)
+        else:
+            heapq.heappush(self._sleepers, (self._mono + seconds, next(self._seq), fut))
+        return fut
 
     def set(self, when: datetime) -> None:
         """Jump to `when` without waking sleepers (use before anything sleeps)."""
@@ -81,9 +102,16 @@ class FakeClock:
                 fut.set_result(None)
             for _ in range(5):  # let the woken task and what it starts run
                 await asyncio.sleep(0)
+            if self.settle is not None:
+                await self.settle()
         self._step_to(target)
         await asyncio.sleep(0)
 
     def _step_to(self, mono: float) -> None:
         self._now += timedelta(seconds=mono - self._mono)
         self._mono = mono
+
+
+def _resolve(fut: asyncio.Future[None]) -> None:
+    if not fut.done():
+        fut.set_result(None)

@@ -66,13 +66,11 @@ def job(
     grace: float = 60.0,
     help: str = "",  # noqa: A002 - the word users and plugin authors expect
 ) -> Callable[[Handler], Job]:
-    """Declare a recurring job from an async function; return it from `register_jobs`.
-    Give exactly one of `cron` and `every`. `help` defaults to the docstring's first line."""
+    """Declare a job from an async function; return it from `register_jobs`. With `cron` or
+    `every` it runs on that schedule by itself; with neither, it runs when a handler schedules it
+    (``ctx.schedule(name, at=...)``). `help` defaults to the docstring's first line."""
 
     def decorate(fn: Handler) -> Job:
-        if cron is None and every is None:
-            msg = f"job {name!r}: give cron= (like '0 9 * * FRI') or every= (seconds)"
-            raise ValueError(msg)
         return Job(
             name,
             fn,

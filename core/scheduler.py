@@ -45,8 +45,8 @@ class Scheduler:
         }
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._busy = False
-        self._timer_at: float | None = None
+        self._timer: asyncio.Future[None] | None = None
+        self._parked = False
         self.runs = 0
 
     # -- life cycle ----------------------------------------------------------------------------
@@ -65,12 +65,8 @@ class Scheduler:
 
     @property
     def idle(self) -> bool:
-        timer = self._timer_at
-        return (
-            not self._busy
-            and not self._wake.is_set()
-            and (timer is None or timer > self._app.clock.monotonic())
-        )
+        timer = self._timer
+        return self._parked and not self._wake.is_set() and (timer is None or not timer.done())
 
     # -- scheduling ----------------------------------------------------------------------------
     async def schedule(
@@ -162,15 +158,12 @@ class Scheduler:
     async def _loop(self) -> None:
         while True:
             self._wake.clear()
-            self._busy = True
             try:
                 ran = await self.run_due()
-            except Exception:
+            except Exception:  # the database is unreachable: try again in a while
                 log.exception("event=scheduler_failed")
-                ran = 0
-                await self._app.clock.sleep(5.0)
-            finally:
-                self._busy = False
+                await self._sleep_or_wake(5.0)
+                continue
             if ran:
                 continue
             await self._sleep_or_wake(await self._seconds_to_next())
@@ -282,15 +275,16 @@ class Scheduler:
     async def _sleep_or_wake(self, seconds: float | None) -> None:
         if self._wake.is_set():
             return
-        clock = self._app.clock
-        self._timer_at = None if seconds is None else clock.monotonic() + seconds
+        timer = None if seconds is None else self._app.clock.timer(seconds)
+        self._timer = timer
+        self._parked = True
         waiter = asyncio.ensure_future(self._wake.wait())
-        sleeper = None if seconds is None else asyncio.ensure_future(self._app.clock.sleep(seconds))
-        pending = {waiter} if sleeper is None else {waiter, sleeper}
+        pending: set[asyncio.Future[Any]] = {waiter} if timer is None else {waiter, timer}
         try:
             await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            self._timer_at = None
+            self._parked = False
+            self._timer = None
             for fut in pending:
                 fut.cancel()
 

@@ -80,7 +80,8 @@ class Sender:
         self._tasks: set[asyncio.Task[None]] = set()
         self._rng = random.Random()
         self._edit_targets: dict[int, str | None] = {}
-        self._timer_at: float | None = None
+        self._timer: asyncio.Future[None] | None = None
+        self._parked = False
         self.sent = 0
         self.failed = 0
 
@@ -120,11 +121,12 @@ class Sender:
 
     @property
     def idle(self) -> bool:
-        timer = self._timer_at
+        timer = self._timer
         return (
-            self._idle.is_set()
+            self._parked
+            and self._idle.is_set()
             and not self._wake.is_set()
-            and (timer is None or timer > self._app.clock.monotonic())
+            and (timer is None or not timer.done())
         )
 
     def is_inactive(self, chat_id: str) -> bool:
@@ -216,15 +218,16 @@ class Sender:
     async def _sleep_or_wake(self, seconds: float | None) -> None:
         if self._wake.is_set():
             return
-        clock = self._app.clock
-        self._timer_at = None if seconds is None else clock.monotonic() + seconds
+        timer = None if seconds is None else self._app.clock.timer(seconds)
+        self._timer = timer
+        self._parked = True
         waiter = asyncio.ensure_future(self._wake.wait())
-        sleeper = None if seconds is None else asyncio.ensure_future(self._app.clock.sleep(seconds))
-        pending = {waiter} if sleeper is None else {waiter, sleeper}
+        pending: set[asyncio.Future[Any]] = {waiter} if timer is None else {waiter, timer}
         try:
             await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            self._timer_at = None
+            self._parked = False
+            self._timer = None
             for fut in pending:
                 fut.cancel()
 

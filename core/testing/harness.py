@@ -93,6 +93,8 @@ class BotHarness:
             self.adapter.files = previous.files
         self.app = App.build(settings, plugins, clock=self.clock, adapters={"memory": self.adapter})
         await self.app.start(create_tables=create_tables)
+        self.clock.settle = self.app.settle
+        await self.app.settle()  # every timer armed before the test moves the clock
 
     def _settings(self, plugins: PluginSet) -> Settings:
         raw = {k: v for k, v in self.config.items() if k != "disabled_plugins"}
@@ -104,9 +106,12 @@ class BotHarness:
         path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
         return load_config(path, plugin_models=plugins.section_models(), adapter_models={})
 
-    async def restart(self) -> None:
-        """Stop the bot and start a new one on the same database, as after a crash."""
+    async def restart(self, *, downtime: timedelta | None = None) -> None:
+        """Stop the bot and start a new one on the same database; with `downtime`, the clock
+        moves on while the bot is down (jobs missed meanwhile follow their misfire rule)."""
         await self.app.stop()
+        if downtime is not None:
+            self.clock.set(self.clock.now() + downtime)
         await self._boot(create_tables=True)  # creates only what is missing
 
     async def close(self) -> None:

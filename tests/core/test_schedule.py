@@ -676,7 +676,6 @@ def test_one_shot_job_needs_neither_cron_nor_every() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({}, "give cron= .* or every="),
         ({"cron": "0 9 * * *", "every": 60}, "not both"),
         ({"cron": "61 9 * * *"}, "not a 5-field cron"),
         ({"cron": "0 9 * * * *"}, "not a 5-field cron"),
@@ -713,3 +712,11 @@ def test_job_class_validates_too() -> None:
         Job("x", scan, cron="every friday")
     with pytest.raises(ValueError, match="needs a non-empty name"):
         Job(" ", scan)
+
+
+def test_a_job_without_a_schedule_runs_only_when_scheduled() -> None:
+    async def handler(ctx: object) -> None:
+        pass
+
+    declared = job("remind")(handler)
+    assert declared.cron is None and declared.every is None and not declared.recurring
