@@ -81,6 +81,11 @@ class Sender:
         self._rng = random.Random()
         self._edit_targets: dict[int, str | None] = {}
         self._timer: asyncio.Future[None] | None = None
+        # A pass's fetch may have started before an outcome was committed: such a stale read
+        # must not send the same row again. `_released` says at which generation of commits a
+        # chat was freed; rows of chats freed after the fetch began wait for the next pass.
+        self._generation = 0
+        self._released: dict[str, int] = {}
         self._parked = False
         self.sent = 0
         self.failed = 0
@@ -138,6 +143,8 @@ class Sender:
         while True:
             self._wake.clear()
             self._idle.clear()
+            fetched_at = self._generation
+            self._released = {c: g for c, g in self._released.items() if g > fetched_at}
             try:
                 heads = await self._due_heads()
             except Exception:
@@ -147,7 +154,10 @@ class Sender:
             started, wait = 0, None
             for row in heads:
                 chat = ChatRef(row.platform, row.chat_id, ChatKind(row.chat_kind))
-                if row.chat_id in self._in_flight:
+                if (
+                    row.chat_id in self._in_flight
+                    or self._released.get(row.chat_id, -1) > fetched_at
+                ):
                     continue
                 if row.chat_id in self._inactive:
                     self._finish(_Outcome(row.id, chat, "failed", error="chat is inactive"))
@@ -309,8 +319,10 @@ class Sender:
                     await self._app.clock.sleep(1.0)
                     self._outcomes[:0] = batch
                     continue
+                self._generation += 1
                 for o in batch:
                     self._in_flight.pop(o.chat.chat_id, None)
+                    self._released[o.chat.chat_id] = self._generation
                 self._wake.set()
         finally:
             self._recorder = None

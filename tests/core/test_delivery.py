@@ -193,3 +193,13 @@ async def test_broadcast_progress(bot: BotHarness) -> None:
     await bot.send("/broadcast 10")
     result = await progress(bot.app.db, "promo-1")
     assert (result.sent, result.pending, result.failed) == (9, 0, 1)
+
+
+async def test_a_burst_is_sent_exactly_once_and_in_order_per_chat(bot: BotHarness) -> None:
+    events = [Message(f"b{i}", bot.group(f"g{i % 20}"), bot.user("ana"), f"m{i}") for i in range(400)]
+    await bot.app.inbox.submit(events)
+    await bot.app.settle()
+    assert bot.adapter.attempts == 400  # no row was sent twice from a stale read
+    for chat in range(20):
+        texts = [s.text for s in bot.sent_to(f"g{chat}")]
+        assert texts == [f"echo m{i}" for i in range(chat, 400, 20)]

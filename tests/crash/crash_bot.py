@@ -1,0 +1,52 @@
+"""A bot for the crash tests, run as a subprocess: ``python crash_bot.py CONFIG.yaml``.
+
+Its one plugin records every message as a row and replies to it, so the test can count rows and
+replies after killing the process in the middle."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from qunzhu.core import Base, Context, hookimpl
+from qunzhu.core.app import App, adapter_classes
+from qunzhu.core.config import load_config
+from qunzhu.core.plugins import PluginSet, load_plugins
+
+
+class CrashRow(Base):
+    __tablename__ = "crash_row"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(100))
+
+
+class CrashPlugin:
+    @hookimpl
+    def register_models(self) -> Sequence[type[Base]]:
+        return [CrashRow]
+
+    @hookimpl
+    async def on_message(self, ctx: Context) -> None:
+        assert ctx.message is not None
+        ctx.db.add(CrashRow(text=ctx.message.text))
+        await ctx.reply(f"ok {ctx.message.text}")
+
+
+async def main(config: Path) -> None:
+    plugins = PluginSet.collect(load_plugins([("crash", CrashPlugin())], entry_points_enabled=False))
+    adapters = {name: cls.Config for name, cls in adapter_classes().items()}
+    settings = load_config(config, plugin_models=plugins.section_models(), adapter_models=adapters)
+    app = App.build(settings, plugins)
+    await app.start(create_tables=True)
+    print("ready", flush=True)
+    await asyncio.Event().wait()  # until killed
+
+
+if __name__ == "__main__":
+    asyncio.run(main(Path(sys.argv[1])))
