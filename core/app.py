@@ -60,7 +60,7 @@ class App:
         self.catalogs = Catalogs(settings.bot.language)
         for domain, path in plugins.catalogs.items():
             self.catalogs.add_domain(domain, path)
-        self.people = People(db, clock)
+        self.people = People(db, clock, cache_seconds=60.0 if settings.dispatcher.shared else None)
         self.dialogs = DialogService(self, settings.dialogs.timeout)
         self.dispatcher = Dispatcher(self)
         self.inbox = Inbox(db, clock, self.dispatcher.push)
@@ -106,7 +106,8 @@ class App:
         await self.people.apply_config(_person_specs(self.settings))
         await self.dialogs.load_index()
         self.dispatcher.start()
-        self.dispatcher.push(await self.inbox.pending())  # recorded before a crash, not handled
+        if not self.dispatcher.shared:  # recorded before a crash, not handled yet
+            self.dispatcher.push(await self.inbox.pending())
         for sender in self.senders.values():
             await sender.start()
         await self.scheduler.start()

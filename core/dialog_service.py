@@ -52,6 +52,8 @@ class DialogService:
         self._active = {(r[0], r[1], r[2]) for r in rows}
 
     def is_open(self, event: Event) -> bool:
+        if self._app.dispatcher.shared:  # another worker may have opened it: ask the database
+            return True
         return (event.chat.platform, event.chat.chat_id, event.sender.user_id) in self._active
 
     def _lookup(self, plugin: str, name: str) -> tuple[str, Dialog]:

@@ -13,6 +13,7 @@ their language. Handlers may therefore run twice; their database work and messag
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import difflib
 import inspect
@@ -21,7 +22,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qunzhu.core.commands import ArgumentError, Command, split_command
@@ -34,6 +35,7 @@ from qunzhu.core.inbox import Recorded
 from qunzhu.core.models import InboxRow
 from qunzhu.core.people import Person
 from qunzhu.core.plugins import domain_of
+from qunzhu.core.serialize import event_from_json
 
 if TYPE_CHECKING:
     from qunzhu.core.app import App
@@ -60,7 +62,9 @@ class Dispatcher:
         settings = app.settings.dispatcher
         self._timeout = settings.handler_timeout
         self._max_text = settings.max_text_length
-        self._batch_size = getattr(settings, "batch_size", 256)
+        self._batch_size = settings.batch_size
+        #: Several workers share one PostgreSQL database (``dispatcher.shared``).
+        self.shared = settings.shared
         self._impls = {hook: app.plugins.impls(hook) for hook in _HOOK_FOR.values()}
         self._pending: deque[Recorded] = deque()
         self._wake = asyncio.Event()
@@ -84,7 +88,8 @@ class Dispatcher:
 
     def push(self, recorded: list[Recorded]) -> None:
         """Events the inbox has just committed."""
-        self._pending.extend(recorded)
+        if not self.shared:  # with several workers, whoever claims them first handles them
+            self._pending.extend(recorded)
         self._idle.clear()
         self._wake.set()
 
@@ -99,6 +104,9 @@ class Dispatcher:
         return self._idle.is_set()
 
     async def _loop(self) -> None:
+        if self.shared:
+            await self._shared_loop()
+            return
         while True:
             if not self._pending:
                 self._idle.set()
@@ -117,42 +125,140 @@ class Dispatcher:
     async def _run_batch(self, batch: list[Recorded]) -> None:
         self.batches += 1
         timed_out: set[tuple[int, str]] = set()
-        if len(batch) > 1 and await self._attempt(batch, timed_out, isolated=False):
-            return
         if len(batch) > 1:
+            async with self._app.db.session() as session:
+                if await self._process(session, batch, timed_out, isolated=False):
+                    return
             self.retried_batches += 1
         for item in batch:
-            await self._attempt([item], timed_out, isolated=True)
+            async with self._app.db.session() as session:
+                await self._process(session, [item], timed_out, isolated=True)
 
-    async def _attempt(
-        self, batch: list[Recorded], timed_out: set[tuple[int, str]], *, isolated: bool
+    async def _process(
+        self,
+        session: AsyncSession,
+        batch: list[Recorded],
+        timed_out: set[tuple[int, str]],
+        *,
+        isolated: bool,
     ) -> bool:
+        """Handle `batch` in `session`'s transaction and commit it; False (rolled back) when a
+        handler failed and the batch must be redone event by event."""
         contexts: list[Context] = []
-        async with self._app.db.session() as session:
-            try:
-                for item in batch:
-                    await self._handle(item, session, contexts, timed_out, isolated=isolated)
-                ids = [item.inbox_id for item in batch]
-                await session.execute(
-                    update(InboxRow)
-                    .where(InboxRow.id.in_(ids))
-                    .values(handled_at=self._app.clock.now())
-                )
-                await session.commit()
-            except _BatchFailed:
-                await session.rollback()
-                for ctx in reversed(contexts):
-                    ctx.rolled_back()
-                return False
-            except BaseException:
-                await session.rollback()
-                for ctx in reversed(contexts):
-                    ctx.rolled_back()
-                raise
+        try:
+            for item in batch:
+                await self._handle(item, session, contexts, timed_out, isolated=isolated)
+            ids = [item.inbox_id for item in batch]
+            await session.execute(
+                update(InboxRow)
+                .where(InboxRow.id.in_(ids))
+                .values(handled_at=self._app.clock.now())
+            )
+            await session.commit()
+        except _BatchFailed:
+            await session.rollback()
+            for ctx in reversed(contexts):
+                ctx.rolled_back()
+            return False
+        except BaseException:
+            await session.rollback()
+            for ctx in reversed(contexts):
+                ctx.rolled_back()
+            raise
         for ctx in contexts:
             ctx.committed()
         self.handled += len(batch)
         return True
+
+    # -- several workers on one PostgreSQL ----------------------------------------------------
+    def poke(self) -> None:
+        """Events were recorded (shared mode: look at the inbox now)."""
+        self._idle.clear()
+        self._wake.set()
+
+    async def _shared_loop(self) -> None:
+        """Claim work from the shared inbox: the oldest unhandled event of each chat, locked with
+        FOR UPDATE SKIP LOCKED, plus the later events of those chats. Another worker cannot take
+        a chat whose oldest event is locked, so each chat is handled by one worker at a time, in
+        order, and no event twice."""
+        interval = self._app.settings.dispatcher.poll_interval
+        while True:
+            self._wake.clear()
+            try:
+                async with self._app.db.session() as session:
+                    batch = await self._claim(session)
+                    if batch:
+                        self.batches += 1
+                        timed_out: set[tuple[int, str]] = set()
+                        if await self._process(session, batch, timed_out, isolated=False):
+                            continue
+                    else:
+                        await session.rollback()
+                if batch:
+                    self.retried_batches += 1
+                    await self._redo(batch)
+                    continue
+            except Exception:
+                log.exception("event=shared_batch_failed")
+                await asyncio.sleep(1.0)
+                continue
+            self._idle.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), interval)
+
+    async def _redo(self, batch: list[Recorded]) -> None:
+        timed_out: set[tuple[int, str]] = set()
+        for item in batch:
+            async with self._app.db.session() as session:
+                if await self._lock_unhandled(session, item):
+                    await self._process(session, [item], timed_out, isolated=True)
+
+    async def _claim(self, session: AsyncSession) -> list[Recorded]:
+        heads_q = (
+            select(func.min(InboxRow.id))
+            .where(InboxRow.handled_at.is_(None))
+            .group_by(InboxRow.platform, InboxRow.chat_id)
+        )
+        heads = (
+            await session.scalars(
+                select(InboxRow)
+                .where(InboxRow.id.in_(heads_q), InboxRow.handled_at.is_(None))
+                .order_by(InboxRow.id)
+                .limit(self._batch_size)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        if not heads:
+            return []
+        rows = list(heads)
+        room = self._batch_size - len(rows)
+        if room > 0:
+            chats = [(h.platform, h.chat_id) for h in heads]
+            rows += (
+                await session.scalars(
+                    select(InboxRow)
+                    .where(
+                        InboxRow.handled_at.is_(None),
+                        tuple_(InboxRow.platform, InboxRow.chat_id).in_(chats),
+                        InboxRow.id.not_in([h.id for h in heads]),
+                    )
+                    .order_by(InboxRow.id)
+                    .limit(room)
+                )
+            ).all()
+        rows.sort(key=lambda r: r.id)
+        return [
+            Recorded(r.id, event_from_json(r.kind, r.platform, r.chat_id, r.event_id, r.payload))
+            for r in rows
+        ]
+
+    async def _lock_unhandled(self, session: AsyncSession, item: Recorded) -> bool:
+        found = await session.scalar(
+            select(InboxRow.id)
+            .where(InboxRow.id == item.inbox_id, InboxRow.handled_at.is_(None))
+            .with_for_update()
+        )
+        return found is not None
 
     # -- routing -------------------------------------------------------------------------------
     async def _handle(

@@ -91,13 +91,21 @@ class PersonSpec:
 class People:
     """Looks people up, creates them on first contact, changes roles. One per application."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, *, cache_seconds: float | None = None) -> None:
         self._db = db
         self._clock = clock
         self._cache: dict[str, Person] = {}
+        # With several workers another process may change roles: forget everything this often.
+        self._cache_seconds = cache_seconds
+        self._cache_since = clock.monotonic()
 
     async def resolve(self, user: UserRef) -> Person:
         """The Person behind a platform identity, created on first contact."""
+        if self._cache_seconds is not None:
+            now = self._clock.monotonic()
+            if now - self._cache_since > self._cache_seconds:
+                self._cache.clear()
+                self._cache_since = now
         found = self._cache.get(user.key)
         if found is not None:
             return found

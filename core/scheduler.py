@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qunzhu.core.events import SYSTEM_CHAT, SYSTEM_USER, ChatKind, ChatRef, JobTick
@@ -51,7 +52,10 @@ class Scheduler:
 
     # -- life cycle ----------------------------------------------------------------------------
     async def start(self) -> None:
-        await self._sync_declared()
+        try:
+            await self._sync_declared()
+        except IntegrityError:  # another worker wrote the same rows at the same moment
+            await self._sync_declared()
         self._task = asyncio.get_running_loop().create_task(self._loop(), name="scheduler")
 
     async def stop(self) -> None:

@@ -16,11 +16,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import zlib
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, select, text, update
 
 from qunzhu.core.errors import PermanentFailure, RetryLater
 from qunzhu.core.events import ChatKind, ChatRef
@@ -89,6 +90,7 @@ class Sender:
         self._parked = False
         self.sent = 0
         self.failed = 0
+        self.leader = False
 
     # -- life cycle ----------------------------------------------------------------------------
     async def start(self) -> None:
@@ -99,9 +101,26 @@ class Sender:
                 )
             )
             self._inactive = set(rows.all())
-        self._task = asyncio.get_running_loop().create_task(
-            self._loop(), name=f"sender:{self._platform}"
-        )
+        main = self._lead() if self._app.dispatcher.shared else self._loop()
+        self._task = asyncio.get_running_loop().create_task(main, name=f"sender:{self._platform}")
+
+    async def _lead(self) -> None:
+        """With several workers, one sends per platform, so that the platform's limits hold for
+        the bot as a whole: the holder of a PostgreSQL advisory lock. When that worker dies, its
+        connection closes, the lock is freed and another worker takes over."""
+        key = zlib.crc32(f"qunzhu-sender:{self._platform}".encode()) & 0x7FFFFFFF
+        self._idle.set()
+        self._parked = True  # a standby sender has nothing to do
+        async with self._app.db.engine.connect() as conn:
+            await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            await conn.commit()
+            self._parked = False
+            log.info("event=sender_leader platform=%s", self._platform)
+            self.leader = True
+            try:
+                await self._loop()
+            finally:
+                self.leader = False
 
     async def stop(self) -> None:
         if self._task is not None:

@@ -159,6 +159,9 @@ class DispatcherSettings(BaseModel):
 
     handler_timeout: float = Field(30.0, gt=0)
     max_text_length: int = Field(20000, gt=0)
+    batch_size: int = Field(256, ge=1, le=10000)
+    shared: bool = False
+    poll_interval: float = Field(0.1, gt=0)
 
 
 class DialogSettings(BaseModel):

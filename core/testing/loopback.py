@@ -15,6 +15,7 @@ events it covers, so a bot killed at any moment neither skips nor repeats an upd
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 from dataclasses import dataclass, field
@@ -82,7 +83,7 @@ class LoopbackPlatform:
         await site.start()
         server = site._server
         if self.port == 0 and server is not None:
-            self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -94,10 +95,8 @@ class LoopbackPlatform:
         timeout = float(request.query.get("timeout", "0"))
         if offset > len(self.updates) and timeout > 0:
             self._new.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new.wait(), timeout)
-            except TimeoutError:
-                pass
         start = max(offset, 1) - 1
         return web.json_response(self.updates[start : start + limit])
 

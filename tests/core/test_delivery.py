@@ -196,7 +196,9 @@ async def test_broadcast_progress(bot: BotHarness) -> None:
 
 
 async def test_a_burst_is_sent_exactly_once_and_in_order_per_chat(bot: BotHarness) -> None:
-    events = [Message(f"b{i}", bot.group(f"g{i % 20}"), bot.user("ana"), f"m{i}") for i in range(400)]
+    events = [
+        Message(f"b{i}", bot.group(f"g{i % 20}"), bot.user("ana"), f"m{i}") for i in range(400)
+    ]
     await bot.app.inbox.submit(events)
     await bot.app.settle()
     assert bot.adapter.attempts == 400  # no row was sent twice from a stale read

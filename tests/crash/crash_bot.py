@@ -6,6 +6,7 @@ replies after killing the process in the middle."""
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +17,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from qunzhu.core import Base, Context, hookimpl
 from qunzhu.core.app import App, adapter_classes
 from qunzhu.core.config import load_config
+from qunzhu.core.events import JobTick
+from qunzhu.core.jobs import Job, job
 from qunzhu.core.plugins import PluginSet, load_plugins
 
 
@@ -24,22 +27,43 @@ class CrashRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     text: Mapped[str] = mapped_column(String(100))
+    chat: Mapped[str] = mapped_column(String(100), default="")
+    worker: Mapped[int] = mapped_column(default=0)
+
+
+class CrashTick(Base):
+    __tablename__ = "crash_tick"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slot: Mapped[str] = mapped_column(String(64))
+    worker: Mapped[int] = mapped_column(default=0)
 
 
 class CrashPlugin:
     @hookimpl
     def register_models(self) -> Sequence[type[Base]]:
-        return [CrashRow]
+        return [CrashRow, CrashTick]
+
+    @hookimpl
+    def register_jobs(self) -> Sequence[Job]:
+        @job("tick", every=1.0, misfire="skip", grace=0.5)
+        async def tick(ctx: Context) -> None:
+            assert isinstance(ctx.event, JobTick)
+            ctx.db.add(CrashTick(slot=ctx.event.scheduled_for.isoformat(), worker=os.getpid()))
+
+        return [tick]
 
     @hookimpl
     async def on_message(self, ctx: Context) -> None:
         assert ctx.message is not None
-        ctx.db.add(CrashRow(text=ctx.message.text))
+        ctx.db.add(CrashRow(text=ctx.message.text, chat=ctx.chat.chat_id, worker=os.getpid()))
         await ctx.reply(f"ok {ctx.message.text}")
 
 
 async def main(config: Path) -> None:
-    plugins = PluginSet.collect(load_plugins([("crash", CrashPlugin())], entry_points_enabled=False))
+    plugins = PluginSet.collect(
+        load_plugins([("crash", CrashPlugin())], entry_points_enabled=False)
+    )
     adapters = {name: cls.Config for name, cls in adapter_classes().items()}
     settings = load_config(config, plugin_models=plugins.section_models(), adapter_models=adapters)
     app = App.build(settings, plugins)

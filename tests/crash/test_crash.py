@@ -22,16 +22,23 @@ pytestmark = pytest.mark.slow
 
 
 async def start_bot(config: Path) -> asyncio.subprocess.Process:
+    """Start the bot; its log goes to a file beside the config (a pipe nobody reads would fill
+    up and stop the bot)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUNZHU")}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, str(BOT), str(config), env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )
+    log = config.with_name(f"{config.stem}-{len(list(config.parent.glob('*.log')))}.log")
+    with log.open("w") as err:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(BOT),
+            str(config),
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=err,
+        )
     assert proc.stdout is not None
     line = await asyncio.wait_for(proc.stdout.readline(), 60)
     if line.strip() != b"ready":
-        err = await proc.stderr.read() if proc.stderr else b""
-        pytest.fail(f"the bot did not start: {line!r} {err.decode()[-2000:]}")
+        pytest.fail(f"the bot did not start: {line!r} {log.read_text()[-2000:]}")
     return proc
 
 
@@ -75,7 +82,9 @@ async def test_sigkill_in_the_middle_loses_nothing_and_repeats_nothing(tmp_path:
     engine = create_engine(f"sqlite:///{db}")
     with engine.connect() as conn:
         rows = collections.Counter(r[0] for r in conn.execute(text("SELECT text FROM crash_row")))
-        unhandled = conn.execute(text("SELECT count(*) FROM core_inbox WHERE handled_at IS NULL")).scalar()
+        unhandled = conn.execute(
+            text("SELECT count(*) FROM core_inbox WHERE handled_at IS NULL")
+        ).scalar()
     engine.dispose()
     expected = {f"msg {i}" for i in range(MESSAGES)}
     assert set(rows) == expected
@@ -84,5 +93,7 @@ async def test_sigkill_in_the_middle_loses_nothing_and_repeats_nothing(tmp_path:
     replies = collections.Counter(d.text for d in platform.deliveries.values())
     assert set(replies) == {f"ok {t}" for t in expected}
     assert max(replies.values()) == 1, "a reply was delivered twice"
-    print(f"killed after {killed_at} deliveries; idempotent repeats absorbed: "
-          f"{sum(d.repeats for d in platform.deliveries.values())}")
+    print(
+        f"killed after {killed_at} deliveries; idempotent repeats absorbed: "
+        f"{sum(d.repeats for d in platform.deliveries.values())}"
+    )

@@ -1,0 +1,81 @@
+"""Two worker processes on one PostgreSQL database share a stream of events and jobs: no event
+is handled twice, each chat stays in order, no job slot runs twice, no reply is sent twice."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import signal
+from pathlib import Path
+
+import pytest
+
+from qunzhu.core.testing.loopback import LoopbackPlatform
+from tests.conftest import create_pg_database, drop_pg_database
+from tests.crash.test_crash import start_bot, wait_for
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+MESSAGES = 1000
+
+
+async def test_two_workers_share_events_and_jobs(tmp_path: Path) -> None:
+    url = await create_pg_database()
+    platform = LoopbackPlatform()
+    await platform.start()
+    config = tmp_path / "worker.yaml"
+    config.write_text(
+        f"database:\n  url: {url}\n  auto_upgrade: true\n"
+        "dispatcher:\n  shared: true\n  batch_size: 20\n  poll_interval: 0.05\n"
+        f"adapters:\n  loopback:\n    url: {platform.url}\n    poll_timeout: 0.2\n"
+        "logging:\n  level: WARNING\n",
+        encoding="utf-8",
+    )
+    for i in range(MESSAGES):
+        platform.inject(f"chat{i % 25}", f"user{i % 40}", f"msg {i}")
+    workers = []
+    try:
+        workers.append(await start_bot(config))  # creates the tables
+        workers.append(await start_bot(config))  # both poll the platform: every update twice
+        started = asyncio.get_running_loop().time()
+        await wait_for(lambda: len(platform.deliveries) >= MESSAGES, 180)
+        remaining = 5.0 - (asyncio.get_running_loop().time() - started)
+        await asyncio.sleep(max(remaining, 0) + 0.5)  # a few job slots; late duplicates arrive
+    finally:
+        for proc in workers:
+            proc.send_signal(signal.SIGTERM)
+        for proc in workers:
+            await asyncio.wait_for(proc.wait(), 30)
+        await platform.stop()
+
+    try:
+        rows, ticks = await _read(url)
+    finally:
+        await drop_pg_database(url)
+
+    texts = collections.Counter(t for _, t, _, _ in rows)
+    assert set(texts) == {f"msg {i}" for i in range(MESSAGES)}
+    assert max(texts.values()) == 1, "an event was handled twice"
+    assert len({w for _, _, _, w in rows}) == 2, "both workers should have handled events"
+    by_chat: dict[str, list[int]] = collections.defaultdict(list)
+    for _, t, chat, _ in sorted(rows):
+        by_chat[chat].append(int(t.split()[1]))
+    for chat, numbers in by_chat.items():
+        assert numbers == sorted(numbers), f"{chat} was handled out of order"
+    replies = collections.Counter(d.text for d in platform.deliveries.values())
+    assert max(replies.values()) == 1 and len(replies) == MESSAGES
+    assert sum(d.repeats for d in platform.deliveries.values()) == 0
+    slots = collections.Counter(slot for slot, _ in ticks)
+    assert len(slots) >= 3
+    assert max(slots.values()) == 1, "a job slot ran twice"
+
+
+async def _read(url: str) -> tuple[list[tuple[int, str, str, int]], list[tuple[str, int]]]:
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        rows = [tuple(r) for r in await conn.fetch("SELECT id, text, chat, worker FROM crash_row")]
+        ticks = [tuple(r) for r in await conn.fetch("SELECT slot, worker FROM crash_tick")]
+    finally:
+        await conn.close()
+    return rows, ticks  # type: ignore[return-value]
