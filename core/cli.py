@@ -52,12 +52,12 @@ def _config_file(path: Path | None) -> Path | None:
 
 def _load(path: Path | None) -> tuple[Any, Any]:
     """Load plugins and validate the config with their models; drop disabled plugins."""
-    from qunzhu.core.app import adapter_classes
+    from qunzhu.core.app import AdapterModels
     from qunzhu.core.config import load_config
     from qunzhu.core.plugins import PluginSet, load_plugins
 
     plugins = PluginSet.collect(load_plugins())
-    adapters = {name: cls.Config for name, cls in adapter_classes().items()}
+    adapters = AdapterModels()
     settings = load_config(
         _config_file(path), plugin_models=plugins.section_models(), adapter_models=adapters
     )

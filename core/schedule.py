@@ -35,8 +35,6 @@ from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from croniter import CroniterError, croniter
-
 __all__ = ["MISSED_CAP", "Misfire", "Plan", "check_cron", "check_timezone", "next_fire", "plan"]
 
 Misfire = Literal["once", "skip"]
@@ -128,6 +126,8 @@ def plan(
 
 def check_cron(cron: str) -> None:
     """Raise ValueError unless `cron` is a 5-field cron expression that fires at some time."""
+    from croniter import CroniterError, croniter  # imported when cron is used: it is not small
+
     if len(cron.split()) != 5 or not croniter.is_valid(cron):
         msg = f"{cron!r} is not a 5-field cron expression (minute hour day month weekday)"
         raise ValueError(msg)
@@ -183,6 +183,8 @@ def _cron_fires(cron: str, tz: str, after: datetime) -> Iterator[datetime]:
     if first is not None and second is not None:  # in a repeated hour: start before its first pass
         local -= second - first
     start = local.replace(second=0, microsecond=0) - timedelta(minutes=1)
+    from croniter import croniter
+
     steps = croniter(cron, start)
     pending: list[datetime] = []
     last = after
@@ -233,6 +235,8 @@ def _instants(
 @lru_cache(maxsize=256)
 def _hour_is_star(cron: str) -> bool:
     """Whether the cron's hour field matches every hour (``*``, ``*/1``, ``0-23``)."""
+    from croniter import croniter
+
     return bool(croniter(cron).expanded[1] == ["*"])
 
 

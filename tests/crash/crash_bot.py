@@ -15,7 +15,7 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qunzhu.core import Base, Context, hookimpl
-from qunzhu.core.app import App, adapter_classes
+from qunzhu.core.app import AdapterModels, App
 from qunzhu.core.config import load_config
 from qunzhu.core.events import JobTick
 from qunzhu.core.jobs import Job, job
@@ -64,7 +64,7 @@ async def main(config: Path) -> None:
     plugins = PluginSet.collect(
         load_plugins([("crash", CrashPlugin())], entry_points_enabled=False)
     )
-    adapters = {name: cls.Config for name, cls in adapter_classes().items()}
+    adapters = AdapterModels()
     settings = load_config(config, plugin_models=plugins.section_models(), adapter_models=adapters)
     app = App.build(settings, plugins)
     await app.start(create_tables=True)
