@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint pytest demo catalogs clean
+.PHONY: run test lint pytest demo bench catalogs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ lint: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.dispatch
+	$(BIN)/python -m benchmarks.fanout
+	$(BIN)/python -m benchmarks.footprint
 
 catalogs: $(STAMP)
 	$(BIN)/qunzhu i18n update

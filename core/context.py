@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from qunzhu.core.clock import Clock
 from qunzhu.core.events import Attachment, ButtonPress, ChatRef, Event, JobTick, Message, UserRef
 from qunzhu.core.i18n import Translator
+from qunzhu.core.ids import new_id
 from qunzhu.core.models import OutboxRow
 from qunzhu.core.outbox import edit_row, send_row
 from qunzhu.core.people import Person
@@ -144,6 +145,8 @@ class Context:
 
     def _queue(self, chat: ChatRef, reply: Reply, batch: str | None) -> OutboxRow:
         row = send_row(chat, reply, now=self.now(), plugin=self.plugin, batch=batch)
+        if self.app.db.is_sqlite:  # one process: ids made here keep the inserts batched
+            row.id = new_id()
         self.db.add(row)
         self.sent.append(row)
         self._notify_sender(chat.platform)

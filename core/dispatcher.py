@@ -124,14 +124,17 @@ class Dispatcher:
 
     async def _run_batch(self, batch: list[Recorded]) -> None:
         self.batches += 1
+        await self._app.people.resolve_many(
+            i.event.sender for i in batch if not i.event.sender.is_bot
+        )
         timed_out: set[tuple[int, str]] = set()
         if len(batch) > 1:
-            async with self._app.db.session() as session:
+            async with self._app.db.writing(), self._app.db.session() as session:
                 if await self._process(session, batch, timed_out, isolated=False):
                     return
             self.retried_batches += 1
         for item in batch:
-            async with self._app.db.session() as session:
+            async with self._app.db.writing(), self._app.db.session() as session:
                 await self._process(session, [item], timed_out, isolated=True)
 
     async def _process(
@@ -188,6 +191,9 @@ class Dispatcher:
                 async with self._app.db.session() as session:
                     batch = await self._claim(session)
                     if batch:
+                        await self._app.people.resolve_many(
+                            i.event.sender for i in batch if not i.event.sender.is_bot
+                        )
                         self.batches += 1
                         timed_out: set[tuple[int, str]] = set()
                         if await self._process(session, batch, timed_out, isolated=False):

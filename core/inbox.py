@@ -125,7 +125,7 @@ class Inbox:
             if sub.cursor is not None:
                 cursors[sub.cursor[0]] = sub.cursor[1]
         new: dict[tuple[str, str, str], int] = {}
-        async with self._db.session() as s, s.begin():
+        async with self._db.writing(), self._db.session() as s, s.begin():
             if rows:
                 stmt = self._insert.on_conflict_do_nothing(
                     index_elements=["platform", "chat_id", "event_id"]

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -99,13 +99,71 @@ class People:
         self._cache_seconds = cache_seconds
         self._cache_since = clock.monotonic()
 
-    async def resolve(self, user: UserRef) -> Person:
-        """The Person behind a platform identity, created on first contact."""
+    async def resolve_many(self, users: Iterable[UserRef]) -> None:
+        """Make sure these identities are cached: one query for those the database knows, one
+        transaction creating the others (the dispatcher calls this once per batch)."""
+        self._expire()
+        missing = {u.key: u for u in users if u.key not in self._cache}
+        if not missing:
+            return
+        keys = [(u.platform, u.user_id) for u in missing.values()]
+        async with self._db.session() as s:
+            rows = (
+                (
+                    await s.scalars(
+                        select(PersonRow)
+                        .join(IdentityRow)
+                        .where(tuple_(IdentityRow.platform, IdentityRow.user_id).in_(keys))
+                    )
+                )
+                .unique()
+                .all()
+            )
+            for row in rows:
+                self._remember(_to_person(row))
+        new = [u for key, u in missing.items() if key not in self._cache]
+        if not new:
+            return
+        try:
+            async with self._db.writing(), self._db.session() as s, s.begin():
+                created = []
+                for user in new:
+                    identity = IdentityRow(
+                        platform=user.platform, user_id=user.user_id, display_name=user.display_name
+                    )
+                    row = PersonRow(
+                        display_name=user.display_name,
+                        real_name="",
+                        lang=None,
+                        identities=[identity],
+                        roles=[],
+                        created_at=self._clock.now(),
+                    )
+                    s.add(row)
+                    created.append((row, user))
+                await s.flush()
+                people = [
+                    Person(r.id, u.display_name, "", None, (u.key,), frozenset())
+                    for r, u in created
+                ]
+        except IntegrityError:  # another worker met them at the same moment: one at a time
+            for user in new:
+                await self.resolve(user)
+            return
+        for person in people:
+            self._remember(person)
+        log.info("event=people_created count=%d", len(people))
+
+    def _expire(self) -> None:
         if self._cache_seconds is not None:
             now = self._clock.monotonic()
             if now - self._cache_since > self._cache_seconds:
                 self._cache.clear()
                 self._cache_since = now
+
+    async def resolve(self, user: UserRef) -> Person:
+        """The Person behind a platform identity, created on first contact."""
+        self._expire()
         found = self._cache.get(user.key)
         if found is not None:
             return found
@@ -150,40 +208,41 @@ class People:
         people = [await self.get(i) for i in ids]
         return [p for p in people if p is not None]
 
-    async def grant(self, person_id: int, role: Role, *, source: str = "command") -> bool:
-        """Give a role; False when the person had it already."""
-        async with self._db.session() as s, s.begin():
-            exists = await s.scalar(
-                select(RoleRow.id).where(
-                    RoleRow.person_id == person_id,
-                    RoleRow.role == role.name,
-                    RoleRow.scope == role.scope,
-                )
+    async def grant(self, s: AsyncSession, person_id: int, role: Role, *,
+                    source: str = "command") -> bool:  # fmt: skip
+        """Give a role, in the caller's transaction (``ctx.db``); False when the person had it.
+        Call `forget` once that commits."""
+        exists = await s.scalar(
+            select(RoleRow.id).where(
+                RoleRow.person_id == person_id,
+                RoleRow.role == role.name,
+                RoleRow.scope == role.scope,
             )
-            if exists is not None:
-                return False
-            s.add(RoleRow(person_id=person_id, role=role.name, scope=role.scope, source=source))
-        self._forget(person_id)
+        )
+        if exists is not None:
+            return False
+        s.add(RoleRow(person_id=person_id, role=role.name, scope=role.scope, source=source))
         return True
 
-    async def revoke(self, person_id: int, role: Role) -> bool:
-        """Take a role away; False when the person did not have it."""
-        async with self._db.session() as s, s.begin():
-            result = await s.execute(
-                delete(RoleRow).where(
-                    RoleRow.person_id == person_id,
-                    RoleRow.role == role.name,
-                    RoleRow.scope == role.scope,
-                )
+    async def revoke(self, s: AsyncSession, person_id: int, role: Role) -> bool:
+        """Take a role away, in the caller's transaction; False when the person lacked it."""
+        result = await s.execute(
+            delete(RoleRow).where(
+                RoleRow.person_id == person_id,
+                RoleRow.role == role.name,
+                RoleRow.scope == role.scope,
             )
-        self._forget(person_id)
+        )
         return bool(getattr(result, "rowcount", 0))
 
-    async def set_lang(self, person_id: int, lang: str | None) -> None:
-        async with self._db.session() as s, s.begin():
-            row = await s.get(PersonRow, person_id)
-            if row is not None:
-                row.lang = lang
+    async def set_lang(self, s: AsyncSession, person_id: int, lang: str | None) -> None:
+        """Set the language a person chose, in the caller's transaction."""
+        row = await s.get(PersonRow, person_id)
+        if row is not None:
+            row.lang = lang
+
+    def forget(self, person_id: int) -> None:
+        """Drop a person from the cache (after a change to them committed)."""
         self._forget(person_id)
 
     async def apply_config(self, specs: Sequence[PersonSpec]) -> None:
@@ -191,7 +250,7 @@ class People:
         identities, their real name and exactly their configured roles (roles given by commands
         are kept)."""
         for spec in specs:
-            async with self._db.session() as s, s.begin():
+            async with self._db.writing(), self._db.session() as s, s.begin():
                 row = await _person_for_identities(s, spec.identities)
                 if row is None:
                     row = PersonRow(
@@ -228,7 +287,7 @@ class People:
 
     async def _create(self, user: UserRef) -> Person:
         try:
-            async with self._db.session() as s, s.begin():
+            async with self._db.writing(), self._db.session() as s, s.begin():
                 identity = IdentityRow(
                     platform=user.platform, user_id=user.user_id, display_name=user.display_name
                 )

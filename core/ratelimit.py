@@ -43,29 +43,35 @@ class Limits:
         )
 
 
-class Window:
-    """N tokens; each returns `per` seconds after it was spent."""
+#: A token comes back this share of `per` late: what the platform counts is when a message
+#: arrives, which is a little after the sender decided to send it.
+MARGIN = 0.03
 
-    __slots__ = ("_spent", "limit")
+
+class Window:
+    """N tokens; each returns `per` seconds (plus `MARGIN`) after it was spent."""
+
+    __slots__ = ("_per", "_spent", "limit")
 
     def __init__(self, limit: Limit) -> None:
         self.limit = limit
+        self._per = limit.per * (1 + MARGIN)
         self._spent: deque[float] = deque()
 
     def wait(self, now: float) -> float:
         """Seconds until a token is free (0 when one is)."""
         spent = self._spent
-        while spent and spent[0] + self.limit.per <= now:
+        while spent and spent[0] + self._per <= now:
             spent.popleft()
         if len(spent) < self.limit.count:
             return 0.0
-        return spent[0] + self.limit.per - now
+        return spent[0] + self._per - now
 
     def take(self, now: float) -> None:
         self._spent.append(now)
 
     def idle(self, now: float) -> bool:
-        return not self._spent or self._spent[-1] + self.limit.per <= now
+        return not self._spent or self._spent[-1] + self._per <= now
 
 
 class RateLimiter:

@@ -135,7 +135,7 @@ class Scheduler:
 
     async def _sync_declared(self) -> None:
         now = self._app.clock.now()
-        async with self._app.db.session() as s, s.begin():
+        async with self._app.db.writing(), self._app.db.session() as s, s.begin():
             rows = {
                 (r.plugin, r.name): r
                 for r in (await s.scalars(select(JobRow).where(JobRow.declared.is_(True)))).all()
@@ -184,7 +184,7 @@ class Scheduler:
         if not self._app.db.is_sqlite:
             query = query.with_for_update(skip_locked=True)
         contexts: list[Context] = []
-        async with self._app.db.session() as s:
+        async with self._app.db.writing(), self._app.db.session() as s:
             rows = list((await s.scalars(query)).all())
             for row in rows:
                 await self._run_one(s, row, now, contexts)

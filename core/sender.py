@@ -86,6 +86,7 @@ class Sender:
         # must not send the same row again. `_released` says at which generation of commits a
         # chat was freed; rows of chats freed after the fetch began wait for the next pass.
         self._generation = 0
+        self._new_rows = True
         self._released: dict[str, int] = {}
         self._parked = False
         self.sent = 0
@@ -134,6 +135,7 @@ class Sender:
 
     def notify(self) -> None:
         """New messages were committed."""
+        self._new_rows = True
         self._idle.clear()
         self._wake.set()
 
@@ -158,42 +160,30 @@ class Sender:
 
     # -- the loop ------------------------------------------------------------------------------
     async def _loop(self) -> None:
-        clock = self._app.clock
+        heads: list[OutboxRow] = []  # fetched, not started yet (waiting on a rate limit)
+        fetched_at = self._generation
         while True:
-            self._wake.clear()
             self._idle.clear()
-            fetched_at = self._generation
-            self._released = {c: g for c, g in self._released.items() if g > fetched_at}
-            try:
-                heads = await self._due_heads()
-            except Exception:
-                log.exception("event=outbox_fetch_failed platform=%s", self._platform)
-                await self._sleep_or_wake(1.0)
-                continue
-            started, wait = 0, None
-            for row in heads:
-                chat = ChatRef(row.platform, row.chat_id, ChatKind(row.chat_kind))
-                if (
-                    row.chat_id in self._in_flight
-                    or self._released.get(row.chat_id, -1) > fetched_at
-                ):
+            if not heads or self._new_rows:
+                self._wake.clear()
+                self._new_rows = False
+                fetched_at = self._generation
+                self._released = {c: g for c, g in self._released.items() if g > fetched_at}
+                try:
+                    heads = await self._due_heads()
+                except Exception:
+                    log.exception("event=outbox_fetch_failed platform=%s", self._platform)
+                    await self._sleep_or_wake(1.0)
                     continue
-                if row.chat_id in self._inactive:
-                    self._finish(_Outcome(row.id, chat, "failed", error="chat is inactive"))
-                    self._in_flight[row.chat_id] = row.id
-                    continue
-                ahead = self.limiter.wait(chat, clock.monotonic())
-                if ahead > 0:
-                    wait = ahead if wait is None else min(wait, ahead)
-                    continue
-                await self._slots.acquire()
-                self.limiter.take(chat, clock.monotonic())
-                self._in_flight[row.chat_id] = row.id
-                task = asyncio.get_running_loop().create_task(self._send(row, chat))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
-                started += 1
+            else:
+                self._wake.clear()
+            started, wait, waiting = await self._start(heads, fetched_at)
+            heads = waiting
             if started or self._in_flight:
+                await self._sleep_or_wake(wait)
+                continue
+            if heads:  # nothing to do but wait for the limits
+                self._idle.set()
                 await self._sleep_or_wake(wait)
                 continue
             later = await self._next_attempt_in()
@@ -202,6 +192,35 @@ class Sender:
             if wait is None or wait > 0:
                 self._idle.set()
             await self._sleep_or_wake(wait)
+
+    async def _start(
+        self, heads: list[OutboxRow], fetched_at: int
+    ) -> tuple[int, float | None, list[OutboxRow]]:
+        """Start what the limits allow; returns how many started, the shortest wait for the
+        rest, and the rows that wait."""
+        clock = self._app.clock
+        started, wait, waiting = 0, None, []
+        for row in heads:
+            chat = ChatRef(row.platform, row.chat_id, ChatKind(row.chat_kind))
+            if row.chat_id in self._in_flight or self._released.get(row.chat_id, -1) > fetched_at:
+                continue
+            if row.chat_id in self._inactive:
+                self._finish(_Outcome(row.id, chat, "failed", error="chat is inactive"))
+                self._in_flight[row.chat_id] = row.id
+                continue
+            ahead = self.limiter.wait(chat, clock.monotonic())
+            if ahead > 0:
+                wait = ahead if wait is None else min(wait, ahead)
+                waiting.append(row)
+                continue
+            await self._slots.acquire()
+            self.limiter.take(chat, clock.monotonic())
+            self._in_flight[row.chat_id] = row.id
+            task = asyncio.get_running_loop().create_task(self._send(row, chat))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            started += 1
+        return started, wait, waiting
 
     async def _due_heads(self) -> list[OutboxRow]:
         now = self._app.clock.now()
@@ -364,7 +383,7 @@ class Sender:
         ]
         gone = {o.chat.chat_id: o for o in batch if o.status == "gone"}
         table = _OUTBOX
-        async with self._app.db.session() as s, s.begin():
+        async with self._app.db.writing(), self._app.db.session() as s, s.begin():
             conn = await s.connection()
             if sent:
                 await conn.execute(

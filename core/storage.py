@@ -6,6 +6,8 @@ real SAVEPOINT support; PostgreSQL is reached by URL (``postgresql+asyncpg://...
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -61,6 +63,7 @@ class Database:
         if self.is_sqlite:
             _configure_sqlite(self.engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._write_lock: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
 
     @property
     def display_url(self) -> str:
@@ -68,6 +71,12 @@ class Database:
 
     def session(self) -> AsyncSession:
         return self.sessions()
+
+    def writing(self) -> contextlib.AbstractAsyncContextManager[None]:
+        """Hold while a transaction writes. SQLite allows one writer at a time and makes the
+        others sleep and retry (its busy handler sleeps up to 100 ms a turn); taking turns here
+        instead keeps latency flat. On PostgreSQL it does nothing."""
+        return self._write_lock if self._write_lock is not None else contextlib.nullcontext()
 
     async def create_all(self) -> None:
         """Create every declared table directly (tests, throwaway databases)."""

@@ -30,7 +30,8 @@ async def lang(ctx: Context, choice: str = "") -> None:
 
 async def _choose(ctx: Context, choice: str) -> None:
     if choice.lower() in _AUTO:
-        await ctx.app.people.set_lang(ctx.person.id, None)
+        await ctx.app.people.set_lang(ctx.db, ctx.person.id, None)
+        ctx.after_commit(lambda: ctx.app.people.forget(ctx.person.id))
         await ctx.reply(ctx.t("Done: I will use the chat's language, or your app's."))
         return
     code = choice if choice in LANGUAGES else normalize_language(choice) or _by_name(choice)
@@ -43,7 +44,8 @@ async def _choose(ctx: Context, choice: str) -> None:
             )
         )
         return
-    await ctx.app.people.set_lang(ctx.person.id, code)
+    await ctx.app.people.set_lang(ctx.db, ctx.person.id, code)
+    ctx.after_commit(lambda: ctx.app.people.forget(ctx.person.id))
     chosen = ctx.app.catalogs.translator(code)
     await ctx.reply(chosen.gettext("From now on I will write to you in {name}.", name=_NAMES[code]))
 

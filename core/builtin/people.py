@@ -35,7 +35,7 @@ async def set_name(ctx: Context, name: Text) -> None:
     if row is None:
         raise UsageError(ctx.t("You are not known yet; send any message first."))
     row.real_name = name.strip()[:200]
-    ctx.after_commit(lambda: ctx.app.people._forget(ctx.person.id))
+    ctx.after_commit(lambda: ctx.app.people.forget(ctx.person.id))
     await ctx.reply(ctx.t("Your name is now {name}.", name=row.real_name))
 
 
@@ -57,14 +57,15 @@ async def role(ctx: Context, action: str, who: str, role_name: str = "") -> None
     wanted = parse_role(role_name)
     label = _role_label(ctx, str(wanted))
     if action == "add":
-        if await ctx.app.people.grant(target.id, wanted):
+        if await ctx.app.people.grant(ctx.db, target.id, wanted):
             text = ctx.t("{name} now has the role {role}.", name=target.name, role=label)
         else:
             text = ctx.t("{name} already had the role {role}.", name=target.name, role=label)
-    elif await ctx.app.people.revoke(target.id, wanted):
+    elif await ctx.app.people.revoke(ctx.db, target.id, wanted):
         text = ctx.t("{name} no longer has the role {role}.", name=target.name, role=label)
     else:
         text = ctx.t("{name} did not have the role {role}.", name=target.name, role=label)
+    ctx.after_commit(lambda: ctx.app.people.forget(target.id))
     await ctx.reply(text)
 
 

@@ -1,0 +1,22 @@
+"""The benchmarks run end to end on small inputs (figures are printed by `make bench`, never
+asserted here: the machines are noisy)."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.dispatch import latency, throughput
+from benchmarks.fanout import main as fanout
+
+
+async def test_dispatch_benchmark_runs() -> None:
+    figures = await throughput(None, 300)
+    assert figures.messages == 300 and figures.seconds > 0
+    p50, p99, achieved = await latency(None, 100, 500.0)
+    assert 0 < p50 <= p99 and achieved > 0
+
+
+async def test_fanout_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    await fanout(60, 50.0)
+    out = capsys.readouterr().out
+    assert "limit violations: 0" in out and "sent 60, pending 0, failed 0" in out
