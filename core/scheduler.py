@@ -170,7 +170,11 @@ class Scheduler:
                 continue
             if ran:
                 continue
-            await self._sleep_or_wake(await self._seconds_to_next())
+            wait = await self._seconds_to_next()
+            if self._app.dispatcher.shared:  # jobs scheduled by other workers: look again soon
+                poll = self._app.settings.dispatcher.poll_interval
+                wait = poll if wait is None else min(wait, poll)
+            await self._sleep_or_wake(wait)
 
     async def run_due(self, limit: int = 50) -> int:
         """Run every job that is due now; returns how many rows were handled."""

@@ -191,6 +191,10 @@ class Sender:
                 wait = later
             if wait is None or wait > 0:
                 self._idle.set()
+            if self._app.dispatcher.shared:  # other workers' messages arrive without a notify
+                poll = self._app.settings.dispatcher.poll_interval
+                wait = poll if wait is None else min(wait, poll)
+                self._new_rows = True
             await self._sleep_or_wake(wait)
 
     async def _start(

@@ -37,7 +37,13 @@ async def test_two_workers_share_events_and_jobs(tmp_path: Path) -> None:
         workers.append(await start_bot(config))  # creates the tables
         workers.append(await start_bot(config))  # both poll the platform: every update twice
         started = asyncio.get_running_loop().time()
-        await wait_for(lambda: len(platform.deliveries) >= MESSAGES, 180)
+        try:
+            await wait_for(lambda: len(platform.deliveries) >= MESSAGES, 120)
+        except BaseException:
+            pytest.fail(
+                f"stuck at {len(platform.deliveries)} deliveries: {await _state(url)}; "
+                f"logs: {[p.read_text()[-1500:] for p in tmp_path.glob('*.log')]}"
+            )
         remaining = 5.0 - (asyncio.get_running_loop().time() - started)
         await asyncio.sleep(max(remaining, 0) + 0.5)  # a few job slots; late duplicates arrive
     finally:
@@ -67,6 +73,23 @@ async def test_two_workers_share_events_and_jobs(tmp_path: Path) -> None:
     slots = collections.Counter(slot for slot, _ in ticks)
     assert len(slots) >= 3
     assert max(slots.values()) == 1, "a job slot ran twice"
+
+
+async def _state(url: str) -> str:
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        inbox = await conn.fetch(
+            "SELECT handled_at IS NULL AS open, count(*) FROM core_inbox GROUP BY 1"
+        )
+        outbox = await conn.fetch("SELECT status, count(*) FROM core_outbox GROUP BY 1")
+        locks = await conn.fetch(
+            "SELECT locktype, mode, granted FROM pg_locks WHERE locktype = 'advisory'"
+        )
+    finally:
+        await conn.close()
+    return f"inbox {[tuple(r) for r in inbox]} outbox {[tuple(r) for r in outbox]} advisory {[tuple(r) for r in locks]}"
 
 
 async def _read(url: str) -> tuple[list[tuple[int, str, str, int]], list[tuple[str, int]]]:
