@@ -89,7 +89,8 @@ async def _state(url: str) -> str:
         )
     finally:
         await conn.close()
-    return f"inbox {[tuple(r) for r in inbox]} outbox {[tuple(r) for r in outbox]} advisory {[tuple(r) for r in locks]}"
+    rows = {"inbox": inbox, "outbox": outbox, "advisory locks": locks}
+    return "; ".join(f"{name} {[tuple(r) for r in found]}" for name, found in rows.items())
 
 
 async def _read(url: str) -> tuple[list[tuple[int, str, str, int]], list[tuple[str, int]]]:
