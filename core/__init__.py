@@ -1,6 +1,6 @@
 """qunzhu's public API for plugin authors.
 
-from qunzhu.core import Context, Reply, Button, command, hookimpl
+from qunzhu.core import Context, Reply, Button, command, hookimpl, job
 """
 
 from qunzhu.core.adapter import Adapter, AdapterConfig
@@ -25,6 +25,7 @@ from qunzhu.core.events import (
     ChatKind,
     ChatRef,
     Event,
+    JobTick,
     Location,
     MemberChange,
     Message,
@@ -33,6 +34,7 @@ from qunzhu.core.events import (
 )
 from qunzhu.core.hookspecs import hookimpl, hookspec
 from qunzhu.core.i18n import N_, Translator
+from qunzhu.core.jobs import Job, job
 from qunzhu.core.people import Person, Role
 from qunzhu.core.reply import Button, Reply
 from qunzhu.core.storage import Base, Database
@@ -60,6 +62,8 @@ __all__ = [
     "Event",
     "Expect",
     "FakeClock",
+    "Job",
+    "JobTick",
     "Location",
     "MemberChange",
     "Message",
@@ -80,4 +84,5 @@ __all__ = [
     "command",
     "hookimpl",
     "hookspec",
+    "job",
 ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pluggy
 
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from qunzhu.core.commands import Command
     from qunzhu.core.context import Context
     from qunzhu.core.dialogs import Dialog
+    from qunzhu.core.jobs import Job
     from qunzhu.core.web import RouteDef
 
 PROJECT = "qunzhu"
@@ -82,11 +83,13 @@ def register_dialogs() -> Sequence[Dialog]:  # type: ignore[empty-body]
 
 
 @hookspec
-def register_jobs() -> Sequence[Any]:  # type: ignore[empty-body]
-    """Return recurring jobs (cron with an IANA timezone) this plugin runs.
+def register_jobs() -> Sequence[Job]:  # type: ignore[empty-body]
+    """Return the jobs this plugin runs, made with `qunzhu.core.jobs.job`: recurring (``cron=``
+    in an IANA ``timezone``, or ``every=`` seconds) or run only when a handler schedules them
+    with ``ctx.schedule(name, at=...)``.
 
-    Called once at start-up. The persistent scheduler that runs them arrives with durable
-    delivery; until then declared jobs are collected and listed by ``qunzhu plugins list``."""
+    Called once at start-up. The rows of recurring jobs are kept in the database, so a job runs
+    once per slot even across restarts and several workers; see docs/delivery.md."""
 
 
 @hookspec
