@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from qunzhu.core.events import SYSTEM_CHAT, SYSTEM_USER, ChatKind, ChatRef, JobTick
 from qunzhu.core.jobs import Job
 from qunzhu.core.models import JobRow
+from qunzhu.core.nap import Nap
 from qunzhu.core.people import Person, Role
 from qunzhu.core.plugins import domain_of
 from qunzhu.core.schedule import Misfire, next_fire, plan
@@ -44,10 +45,8 @@ class Scheduler:
         self._jobs: dict[tuple[str, str], Job] = {
             (plugin, j.name): j for plugin, jobs in app.plugins.jobs.items() for j in jobs
         }
-        self._wake = asyncio.Event()
+        self._nap = Nap(app.clock)
         self._task: asyncio.Task[None] | None = None
-        self._timer: asyncio.Future[None] | None = None
-        self._parked = False
         self.runs = 0
 
     # -- life cycle ----------------------------------------------------------------------------
@@ -65,12 +64,11 @@ class Scheduler:
             self._task = None
 
     def notify(self) -> None:
-        self._wake.set()
+        self._nap.wake()
 
     @property
     def idle(self) -> bool:
-        timer = self._timer
-        return self._parked and not self._wake.is_set() and (timer is None or not timer.done())
+        return self._nap.quiet
 
     # -- scheduling ----------------------------------------------------------------------------
     async def schedule(
@@ -161,12 +159,12 @@ class Scheduler:
     # -- running -------------------------------------------------------------------------------
     async def _loop(self) -> None:
         while True:
-            self._wake.clear()
+            self._nap.clear()
             try:
                 ran = await self.run_due()
             except Exception:  # the database is unreachable: try again in a while
                 log.exception("event=scheduler_failed")
-                await self._sleep_or_wake(5.0)
+                await self._nap(5.0)
                 continue
             if ran:
                 continue
@@ -174,7 +172,7 @@ class Scheduler:
             if self._app.dispatcher.shared:  # jobs scheduled by other workers: look again soon
                 poll = self._app.settings.dispatcher.poll_interval
                 wait = poll if wait is None else min(wait, poll)
-            await self._sleep_or_wake(wait)
+            await self._nap(wait)
 
     async def run_due(self, limit: int = 50) -> int:
         """Run every job that is due now; returns how many rows were handled."""
@@ -279,22 +277,6 @@ class Scheduler:
         if when is None:
             return None
         return max((_aware(when) - self._app.clock.now()).total_seconds(), 0.0)
-
-    async def _sleep_or_wake(self, seconds: float | None) -> None:
-        if self._wake.is_set():
-            return
-        timer = None if seconds is None else self._app.clock.timer(seconds)
-        self._timer = timer
-        self._parked = True
-        waiter = asyncio.ensure_future(self._wake.wait())
-        pending: set[asyncio.Future[Any]] = {waiter} if timer is None else {waiter, timer}
-        try:
-            await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            self._parked = False
-            self._timer = None
-            for fut in pending:
-                fut.cancel()
 
     def declared(self) -> Iterable[tuple[str, Job]]:
         return ((plugin, job) for (plugin, _), job in self._jobs.items())

@@ -26,6 +26,7 @@ from sqlalchemy import Table, bindparam, func, select, text, update
 from qunzhu.core.errors import PermanentFailure, RetryLater
 from qunzhu.core.events import ChatKind, ChatRef
 from qunzhu.core.models import ChatRow, OutboxRow
+from qunzhu.core.nap import Nap
 from qunzhu.core.ratelimit import RateLimiter
 from qunzhu.core.serialize import reply_from_json
 
@@ -75,20 +76,18 @@ class Sender:
         self._outcomes: list[_Outcome] = []
         self._recorder: asyncio.Task[None] | None = None
         self._inactive: set[str] = set()
-        self._wake = asyncio.Event()
+        self._nap = Nap(app.clock)
         self._idle = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._rng = random.Random()
         self._edit_targets: dict[int, str | None] = {}
-        self._timer: asyncio.Future[None] | None = None
         # A pass's fetch may have started before an outcome was committed: such a stale read
         # must not send the same row again. `_released` says at which generation of commits a
         # chat was freed; rows of chats freed after the fetch began wait for the next pass.
         self._generation = 0
         self._new_rows = True
         self._released: dict[str, int] = {}
-        self._parked = False
         self.sent = 0
         self.failed = 0
         self.leader = False
@@ -111,11 +110,11 @@ class Sender:
         connection closes, the lock is freed and another worker takes over."""
         key = zlib.crc32(f"qunzhu-sender:{self._platform}".encode()) & 0x7FFFFFFF
         self._idle.set()
-        self._parked = True  # a standby sender has nothing to do
+        self._nap.parked = True  # a standby sender has nothing to do
         async with self._app.db.engine.connect() as conn:
             await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
             await conn.commit()
-            self._parked = False
+            self._nap.parked = False
             log.info("event=sender_leader platform=%s", self._platform)
             self.leader = True
             try:
@@ -137,7 +136,7 @@ class Sender:
         """New messages were committed."""
         self._new_rows = True
         self._idle.clear()
-        self._wake.set()
+        self._nap.wake()
 
     async def join(self) -> None:
         """Wait until nothing is in flight and nothing is due now (at once when stopped)."""
@@ -147,13 +146,7 @@ class Sender:
 
     @property
     def idle(self) -> bool:
-        timer = self._timer
-        return (
-            self._parked
-            and self._idle.is_set()
-            and not self._wake.is_set()
-            and (timer is None or not timer.done())
-        )
+        return self._idle.is_set() and self._nap.quiet
 
     def is_inactive(self, chat_id: str) -> bool:
         return chat_id in self._inactive
@@ -165,7 +158,7 @@ class Sender:
         while True:
             self._idle.clear()
             if not heads or self._new_rows:
-                self._wake.clear()
+                self._nap.clear()
                 self._new_rows = False
                 fetched_at = self._generation
                 self._released = {c: g for c, g in self._released.items() if g > fetched_at}
@@ -173,18 +166,18 @@ class Sender:
                     heads = await self._due_heads()
                 except Exception:
                     log.exception("event=outbox_fetch_failed platform=%s", self._platform)
-                    await self._sleep_or_wake(1.0)
+                    await self._nap(1.0)
                     continue
             else:
-                self._wake.clear()
+                self._nap.clear()
             started, wait, waiting = await self._start(heads, fetched_at)
             heads = waiting
             if started or self._in_flight:
-                await self._sleep_or_wake(wait)
+                await self._nap(wait)
                 continue
             if heads:  # nothing to do but wait for the limits
                 self._idle.set()
-                await self._sleep_or_wake(wait)
+                await self._nap(wait)
                 continue
             later = await self._next_attempt_in()
             if wait is None or (later is not None and later < wait):
@@ -195,7 +188,7 @@ class Sender:
                 poll = self._app.settings.dispatcher.poll_interval
                 wait = poll if wait is None else min(wait, poll)
                 self._new_rows = True
-            await self._sleep_or_wake(wait)
+            await self._nap(wait)
 
     async def _start(
         self, heads: list[OutboxRow], fetched_at: int
@@ -266,22 +259,6 @@ class Sender:
         if when.tzinfo is None:
             when = when.replace(tzinfo=self._app.clock.now().tzinfo)
         return max((when - self._app.clock.now()).total_seconds(), 0.0)
-
-    async def _sleep_or_wake(self, seconds: float | None) -> None:
-        if self._wake.is_set():
-            return
-        timer = None if seconds is None else self._app.clock.timer(seconds)
-        self._timer = timer
-        self._parked = True
-        waiter = asyncio.ensure_future(self._wake.wait())
-        pending: set[asyncio.Future[Any]] = {waiter} if timer is None else {waiter, timer}
-        try:
-            await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            self._parked = False
-            self._timer = None
-            for fut in pending:
-                fut.cancel()
 
     # -- one message ---------------------------------------------------------------------------
     async def _send(self, row: OutboxRow, chat: ChatRef) -> None:
@@ -365,7 +342,7 @@ class Sender:
                 for o in batch:
                     self._in_flight.pop(o.chat.chat_id, None)
                     self._released[o.chat.chat_id] = self._generation
-                self._wake.set()
+                self._nap.wake()
         finally:
             self._recorder = None
 
