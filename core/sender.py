@@ -38,6 +38,16 @@ __all__ = ["Sender"]
 
 log = logging.getLogger("qunzhu.sender")
 _OUTBOX = cast(Table, OutboxRow.__table__)
+_HEAD_COLUMNS = (
+    OutboxRow.id,
+    OutboxRow.platform,
+    OutboxRow.chat_id,
+    OutboxRow.chat_kind,
+    OutboxRow.action,
+    OutboxRow.edit_of,
+    OutboxRow.payload,
+    OutboxRow.attempts,
+)
 
 
 @dataclass(slots=True)
@@ -226,14 +236,14 @@ class Sender:
             .where(OutboxRow.platform == self._platform, OutboxRow.status == "pending")
             .group_by(OutboxRow.chat_id)
         )
-        query = (
-            select(OutboxRow)
+        query = (  # plain rows, not ORM objects: this runs for every pass of the sender
+            select(*_HEAD_COLUMNS)
             .where(OutboxRow.id.in_(heads), OutboxRow.next_attempt_at <= now)
             .order_by(OutboxRow.id)
             .limit(self._fetch)
         )
         async with self._app.db.session() as s:
-            rows = list((await s.scalars(query)).all())
+            rows: list[Any] = list((await s.execute(query)).all())
             edits = [r.edit_of for r in rows if r.action == "edit" and r.edit_of is not None]
             if edits:
                 found = await s.execute(
