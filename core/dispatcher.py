@@ -133,9 +133,7 @@ class Dispatcher:
                 if await self._process(session, batch, timed_out, isolated=False):
                     return
             self.retried_batches += 1
-        for item in batch:
-            async with self._app.db.writing(), self._app.db.session() as session:
-                await self._process(session, [item], timed_out, isolated=True)
+        await self._redo(batch, timed_out)
 
     async def _process(
         self,
@@ -174,11 +172,6 @@ class Dispatcher:
         return True
 
     # -- several workers on one PostgreSQL ----------------------------------------------------
-    def poke(self) -> None:
-        """Events were recorded (shared mode: look at the inbox now)."""
-        self._idle.clear()
-        self._wake.set()
-
     async def _shared_loop(self) -> None:
         """Claim work from the shared inbox: the oldest unhandled event of each chat, locked with
         FOR UPDATE SKIP LOCKED, plus the later events of those chats. Another worker cannot take
@@ -187,6 +180,7 @@ class Dispatcher:
         interval = self._app.settings.dispatcher.poll_interval
         while True:
             self._wake.clear()
+            timed_out: set[tuple[int, str]] = set()
             try:
                 async with self._app.db.session() as session:
                     batch = await self._claim(session)
@@ -195,14 +189,13 @@ class Dispatcher:
                             i.event.sender for i in batch if not i.event.sender.is_bot
                         )
                         self.batches += 1
-                        timed_out: set[tuple[int, str]] = set()
                         if await self._process(session, batch, timed_out, isolated=False):
                             continue
                     else:
                         await session.rollback()
                 if batch:
                     self.retried_batches += 1
-                    await self._redo(batch)
+                    await self._redo(batch, timed_out)
                     continue
             except Exception:
                 log.exception("event=shared_batch_failed")
@@ -212,12 +205,14 @@ class Dispatcher:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), interval)
 
-    async def _redo(self, batch: list[Recorded]) -> None:
-        timed_out: set[tuple[int, str]] = set()
+    async def _redo(self, batch: list[Recorded], timed_out: set[tuple[int, str]]) -> None:
+        """Handle a failed batch again, one event per transaction (handlers that timed out in
+        the batch are not waited for a second time)."""
         for item in batch:
-            async with self._app.db.session() as session:
-                if await self._lock_unhandled(session, item):
-                    await self._process(session, [item], timed_out, isolated=True)
+            async with self._app.db.writing(), self._app.db.session() as session:
+                if self.shared and not await self._lock_unhandled(session, item):
+                    continue  # another worker handled it meanwhile
+                await self._process(session, [item], timed_out, isolated=True)
 
     async def _claim(self, session: AsyncSession) -> list[Recorded]:
         heads_q = (

@@ -146,9 +146,12 @@ class People:
                     Person(r.id, u.display_name, "", None, (u.key,), frozenset())
                     for r, u in created
                 ]
-        except IntegrityError:  # another worker met them at the same moment: one at a time
+        except IntegrityError:  # another worker met them at the same moment: read theirs
             for user in new:
-                await self.resolve(user)
+                found = await self._load_by_identity(user.platform, user.user_id)
+                if found is None:
+                    raise
+                self._remember(found)
             return
         for person in people:
             self._remember(person)
@@ -165,12 +168,10 @@ class People:
         """The Person behind a platform identity, created on first contact."""
         self._expire()
         found = self._cache.get(user.key)
-        if found is not None:
-            return found
-        person = await self._load_by_identity(user.platform, user.user_id)
-        if person is None:
-            person = await self._create(user)
-        return self._remember(person)
+        if found is None:
+            await self.resolve_many([user])
+            found = self._cache[user.key]
+        return found
 
     async def find(self, key: str) -> Person | None:
         """Find by identity key (``console:ana``) or by name (real or display, exact)."""
@@ -284,31 +285,6 @@ class People:
                 .where(IdentityRow.platform == platform, IdentityRow.user_id == user_id)
             )
             return None if row is None else _to_person(row)
-
-    async def _create(self, user: UserRef) -> Person:
-        try:
-            async with self._db.writing(), self._db.session() as s, s.begin():
-                identity = IdentityRow(
-                    platform=user.platform, user_id=user.user_id, display_name=user.display_name
-                )
-                row = PersonRow(
-                    display_name=user.display_name,
-                    real_name="",
-                    lang=None,
-                    identities=[identity],
-                    roles=[],
-                    created_at=self._clock.now(),
-                )
-                s.add(row)
-                await s.flush()
-                person = Person(row.id, user.display_name, "", None, (user.key,), frozenset())
-        except IntegrityError:  # created at the same moment by another chat or worker
-            found = await self._load_by_identity(user.platform, user.user_id)
-            if found is None:
-                raise
-            return found
-        log.info("event=person_created person=%s identity=%s", person.id, user.key)
-        return person
 
     def _remember(self, person: Person) -> Person:
         for key in person.identities:

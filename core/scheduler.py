@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -277,9 +276,6 @@ class Scheduler:
         if when is None:
             return None
         return max((_aware(when) - self._app.clock.now()).total_seconds(), 0.0)
-
-    def declared(self) -> Iterable[tuple[str, Job]]:
-        return ((plugin, job) for (plugin, _), job in self._jobs.items())
 
 
 def _aware(when: datetime) -> datetime:

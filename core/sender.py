@@ -158,9 +158,6 @@ class Sender:
     def idle(self) -> bool:
         return self._idle.is_set() and self._nap.quiet
 
-    def is_inactive(self, chat_id: str) -> bool:
-        return chat_id in self._inactive
-
     # -- the loop ------------------------------------------------------------------------------
     async def _loop(self) -> None:
         heads: list[OutboxRow] = []  # fetched, not started yet (waiting on a rate limit)
@@ -424,11 +421,3 @@ class Sender:
         self.sent += len(sent)
         self.failed += len(failed)
         self._inactive.update(gone)
-
-    def reactivate(self, chat_id: str) -> None:
-        """The bot was added to the chat again."""
-        self._inactive.discard(chat_id)
-
-    @property
-    def stats(self) -> dict[str, Any]:
-        return {"sent": self.sent, "failed": self.failed, "in_flight": len(self._in_flight)}

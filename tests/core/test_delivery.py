@@ -17,7 +17,7 @@ from qunzhu.core import ChatKind, Context, Reply, command, hookimpl
 from qunzhu.core.errors import PermanentFailure, RetryLater, TemporaryFailure
 from qunzhu.core.events import Message
 from qunzhu.core.models import ChatRow, InboxRow, OutboxRow
-from qunzhu.core.outbox import progress
+from qunzhu.core.outbox import delivery, progress
 from qunzhu.core.ratelimit import Limit, Limits
 from qunzhu.core.testing import BotHarness
 from tests.conftest import create_pg_database, drop_pg_database
@@ -116,6 +116,8 @@ async def test_each_delivery_is_recorded_with_the_platform_message_id(bot: BotHa
     async with bot.app.db.session() as s:
         row = (await s.scalars(select(OutboxRow))).one()
     assert (row.status, row.message_id, row.chat_id) == ("sent", sent.message_id, "g")
+    found = await delivery(bot.app.db, row.id)
+    assert found is not None and (found.status, found.message_id) == ("sent", sent.message_id)
 
 
 async def test_a_delivered_post_is_edited_everywhere(bot: BotHarness) -> None:
