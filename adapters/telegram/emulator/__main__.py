@@ -1,0 +1,7 @@
+"""``python -m qunzhu.adapters.telegram.emulator``: see `cli.main`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
