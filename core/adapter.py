@@ -36,6 +36,12 @@ class EventSink(Protocol):
     async def cursor(self) -> str | None:
         """The platform position stored by the last `submit`."""
 
+    async def state(self, key: str) -> str | None:
+        """A small value stored with `set_state` (None if never stored)."""
+
+    async def set_state(self, key: str, value: str) -> None:
+        """Store a small value for this adapter, durably (its own key space)."""
+
 
 class AdapterConfig(BaseModel):
     """Base of every adapter's config section."""

@@ -107,8 +107,10 @@ class Location:
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """A text, photo, file, location... posted in a chat. `edited` is True when this event replaces
-    the text of an earlier message with the same `event_id`."""
+    """A text, photo, file, location... posted in a chat.
+
+    An edit arrives as a new event with its own `event_id` (so the inbox records each edit once)
+    and `edited` True; `edit_of` is the `event_id` of the message it changes."""
 
     event_id: str
     chat: ChatRef
@@ -121,6 +123,7 @@ class Message:
     sent_at: datetime | None = None
     thread_id: str | None = None
     edited: bool = False
+    edit_of: str | None = None
 
     @property
     def photos(self) -> tuple[Attachment, ...]:

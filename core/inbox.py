@@ -183,3 +183,12 @@ class Intake:
 
     async def cursor(self) -> str | None:
         return await self._inbox.cursor(self.adapter)
+
+    async def state(self, key: str) -> str | None:
+        """A value the adapter stored with `set_state` (for instance a chat's new id after a
+        Telegram group became a supergroup)."""
+        return await self._inbox.cursor(f"{self.adapter}/{key}")
+
+    async def set_state(self, key: str, value: str) -> None:
+        """Store a small value for the adapter, durably, beside its cursor."""
+        await self._inbox.submit((), (f"{self.adapter}/{key}", value))

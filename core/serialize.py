@@ -85,6 +85,7 @@ def event_to_json(event: Event) -> dict[str, Any]:
         data["mentions"] = list(event.mentions)
         data["thread_id"] = event.thread_id
         data["edited"] = event.edited
+        data["edit_of"] = event.edit_of
     elif isinstance(event, ButtonPress):
         data["message_id"] = event.message_id
         data["data"] = event.data
