@@ -16,8 +16,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from qunzhu.core.adapter import Adapter, AdapterConfig
+from qunzhu.core.adapter import EVENT_HOOKS, Adapter, AdapterConfig, Declared
 from qunzhu.core.clock import Clock, SystemClock
+from qunzhu.core.commands import Command
 from qunzhu.core.config import Settings
 from qunzhu.core.dialog_service import DialogService
 from qunzhu.core.dispatcher import Dispatcher
@@ -25,8 +26,9 @@ from qunzhu.core.errors import AdapterError, ConfigError
 from qunzhu.core.events import ChatRef, Event, UserRef
 from qunzhu.core.i18n import Catalogs
 from qunzhu.core.inbox import Inbox
+from qunzhu.core.outbox import Outgoing
 from qunzhu.core.people import People, PersonSpec
-from qunzhu.core.plugins import PluginSet
+from qunzhu.core.plugins import PluginSet, domain_of
 from qunzhu.core.scheduler import Scheduler
 from qunzhu.core.sender import Sender
 from qunzhu.core.storage import Database
@@ -141,8 +143,10 @@ class App:
 
             self.web = WebServer(self, self.settings.web.host, self.settings.web.port)
             await self.web.start()
+        declared = self._declared()
         for name, adapter in self.adapters.items():
             adapter.settle = self.settle
+            adapter.declared = declared
             await adapter.start(self.inbox.intake(name))
         await self._call_lifecycle("on_startup")
         log.info(
@@ -162,6 +166,8 @@ class App:
         await self.scheduler.stop()
         for sender in self.senders.values():
             await sender.stop()
+        for adapter in self.adapters.values():
+            await adapter.close()
         if self.web is not None:
             await self.web.stop()
         await self.db.dispose()
@@ -209,6 +215,13 @@ class App:
         if sender is not None:
             sender.notify()
 
+    def outbox_committed(self, messages: list[Outgoing]) -> None:
+        """Hand messages whose transaction has committed to their platforms' senders."""
+        for out in messages:
+            sender = self.senders.get(out.chat.platform)
+            if sender is not None:
+                sender.offer([out])
+
     def adapter_for(self, platform: str) -> Adapter:
         try:
             return self.adapters[platform]
@@ -218,6 +231,22 @@ class App:
 
     async def direct_chat(self, user: UserRef) -> ChatRef:
         return await self.adapter_for(user.platform).direct_chat(user)
+
+    def _declared(self) -> Declared:
+        """What the plugins declared, for the adapters (subscriptions, command menus)."""
+        catalogs = self.catalogs
+
+        def describe(command: Command, lang: str) -> str:
+            if not command.help:
+                return ""
+            return catalogs.translator(lang, domain_of(command.plugin))(command.help)
+
+        return Declared(
+            hooks=frozenset(h for h in EVENT_HOOKS if self.plugins.impls(h)),
+            commands=tuple(self.plugins.unique_commands()),
+            language=self.settings.bot.language,
+            describe=describe,
+        )
 
     async def _call_lifecycle(self, hook: str) -> None:
         for plugin, fn, argnames in self.plugins.impls(hook):

@@ -16,9 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from qunzhu.core.clock import Clock
 from qunzhu.core.events import Attachment, ButtonPress, ChatRef, Event, JobTick, Message, UserRef
 from qunzhu.core.i18n import Translator
-from qunzhu.core.ids import new_id
-from qunzhu.core.models import OutboxRow
-from qunzhu.core.outbox import edit_row, send_row
+from qunzhu.core.outbox import Outgoing, edit_row, send_row
 from qunzhu.core.people import Person
 from qunzhu.core.reply import Reply
 
@@ -61,8 +59,8 @@ class Context:
         self.t = t
         #: The database session of this event: committed with the outbox and the inbox mark.
         self.db = db
-        #: The outbox rows this handler created, in order.
-        self.sent: list[OutboxRow] = []
+        #: The messages this handler queued, in order.
+        self.sent: list[Outgoing] = []
         self._after_commit: list[Callable[[], Any]] = []
         self._on_rollback: list[Callable[[], Any]] = []
 
@@ -111,7 +109,7 @@ class Context:
         self._on_rollback.append(callback)
 
     # -- answering -----------------------------------------------------------------------------
-    async def reply(self, reply: str | Reply, **kwargs: Any) -> OutboxRow:
+    async def reply(self, reply: str | Reply, **kwargs: Any) -> Outgoing:
         """Answer in the same chat, as a reply to the event (text or a `Reply`)."""
         out = Reply.of(reply, **kwargs)
         if out.reply_to is None and isinstance(self.event, Message):
@@ -125,35 +123,30 @@ class Context:
         *,
         batch: str | None = None,
         **kwargs: Any,
-    ) -> OutboxRow:
-        """Send to `chat` (default: this chat). Returns the outbox row: its ``id`` (set once the
-        session flushes) lets you edit the message later; `batch` tags a broadcast."""
+    ) -> Outgoing:
+        """Send to `chat` (default: this chat). Returns the `Outgoing` message: its ``id`` lets
+        you edit the message later (keep it in your own table); `batch` tags a broadcast."""
         return self._queue(chat or self.chat, Reply.of(reply, **kwargs), batch)
 
-    async def send_direct(self, user: UserRef, reply: str | Reply, **kwargs: Any) -> OutboxRow:
+    async def send_direct(self, user: UserRef, reply: str | Reply, **kwargs: Any) -> Outgoing:
         """Send to the private chat with `user`."""
         chat = await self.app.direct_chat(user)
         return self._queue(chat, Reply.of(reply, **kwargs), None)
 
-    async def edit(self, target: OutboxRow | int, reply: str | Reply, **kwargs: Any) -> OutboxRow:
-        """Change a message the bot sent or is about to send (its outbox row or row id)."""
-        row = await edit_row(
-            self.db, target, Reply.of(reply, **kwargs), now=self.now(), plugin=self.plugin
-        )
-        self._notify_sender(row.platform)
-        return row
+    async def edit(self, target: Outgoing | int, reply: str | Reply, **kwargs: Any) -> None:
+        """Change a message the bot sent or is about to send (the `Outgoing` that ``ctx.send``
+        returned, or its id). The edit is delivered after the message itself."""
+        edit = await edit_row(self.db, target, Reply.of(reply, **kwargs), plugin=self.plugin)
+        if edit is not None:
+            self._add(edit)
 
-    def _queue(self, chat: ChatRef, reply: Reply, batch: str | None) -> OutboxRow:
-        row = send_row(chat, reply, now=self.now(), plugin=self.plugin, batch=batch)
-        if self.app.db.is_sqlite:  # one process: ids made here keep the inserts batched
-            row.id = new_id()
-        self.db.add(row)
-        self.sent.append(row)
-        self._notify_sender(chat.platform)
-        return row
+    def _queue(self, chat: ChatRef, reply: Reply, batch: str | None) -> Outgoing:
+        return self._add(send_row(chat, reply, plugin=self.plugin, batch=batch))
 
-    def _notify_sender(self, platform: str) -> None:
-        self.after_commit(lambda: self.app.notify_sender(platform))
+    def _add(self, out: Outgoing) -> Outgoing:
+        out.queue(self.db, self.app.clock.now())
+        self.sent.append(out)
+        return out
 
     async def schedule(
         self,
@@ -194,12 +187,16 @@ class Context:
 
     # -- used by the dispatcher ----------------------------------------------------------------
     def committed(self) -> None:
+        if self.sent:
+            self.app.outbox_committed(self.sent)
         for callback in self._after_commit:
             callback()
 
     def rolled_back(self) -> None:
         for callback in reversed(self._on_rollback):
             callback()
+        for out in self.sent:
+            out.unqueue(self.db)
         self._after_commit.clear()
         self._on_rollback.clear()
         self.sent.clear()

@@ -1,26 +1,139 @@
 """The outbox: what handlers send, stored in their own transaction, delivered by the `Sender`.
 
-``ctx.reply``/``ctx.send``/``ctx.edit`` add `OutboxRow`s to the handler's session, so a message
-exists exactly when the handler's writes exist. Each row records its delivery (the platform's
-message id, for later edits) or why it failed. A broadcast tags its rows with a ``batch`` so its
-progress can be asked for.
+``ctx.reply``/``ctx.send``/``ctx.edit`` queue `Outgoing` messages in the handler's session: they
+are inserted (one Core ``executemany`` per flush, not an ORM object each) in the handler's
+transaction, so a message exists exactly when the handler's writes exist. Once that transaction
+has committed, they are handed to the sender in memory; the sender reads the table only at
+start-up, for retries, and when several workers share the database. Each row records its
+delivery (the platform's message id, for later edits) or why it failed. A broadcast tags its
+rows with a ``batch`` so its progress can be asked for.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qunzhu.core.events import ChatRef
+from qunzhu.core.events import ChatKind, ChatRef
+from qunzhu.core.ids import new_id
 from qunzhu.core.models import OutboxRow
 from qunzhu.core.reply import Reply
 from qunzhu.core.serialize import reply_to_json
-from qunzhu.core.storage import Database
+from qunzhu.core.storage import Database, QueuedWrites
 
-__all__ = ["Delivery", "Progress", "edit_row", "progress", "send_row"]
+__all__ = ["Delivery", "Outgoing", "Progress", "delivery", "edit_row", "progress", "send_row"]
+
+OUTBOX = cast(Table, OutboxRow.__table__)
+
+
+class Outgoing:
+    """A message (or an edit) the bot is to send: what ``ctx.send`` returns. Its `id` is final
+    from the start, so it can be stored in a plugin's own table and passed to ``ctx.edit``
+    later."""
+
+    __slots__ = ("action", "attempts", "batch", "chat", "edit_of", "id", "payload", "plugin",
+                 "row")  # fmt: skip
+
+    def __init__(
+        self,
+        chat: ChatRef,
+        payload: dict[str, Any],
+        *,
+        action: str = "send",
+        edit_of: int | None = None,
+        batch: str | None = None,
+        plugin: str = "",
+        id: int | None = None,  # noqa: A002 - the column's name
+        attempts: int = 0,
+    ) -> None:
+        self.id = new_id() if id is None else id
+        self.chat = chat
+        self.payload = payload
+        self.action = action
+        self.edit_of = edit_of
+        self.batch = batch
+        self.plugin = plugin
+        self.attempts = attempts
+        #: The dict queued for insertion, until the session writes it.
+        self.row: dict[str, Any] | None = None
+
+    @property
+    def platform(self) -> str:
+        return self.chat.platform
+
+    @property
+    def chat_id(self) -> str:
+        return self.chat.chat_id
+
+    def __repr__(self) -> str:
+        return f"<Outgoing {self.id} {self.action} to {self.chat.key}>"
+
+    def queue(self, session: AsyncSession, now: datetime) -> None:
+        """Add the row to `session`'s transaction (written at its next flush or commit)."""
+        self.row = {
+            "id": self.id,
+            "platform": self.chat.platform,
+            "chat_id": self.chat.chat_id,
+            "chat_kind": self.chat.kind.value,
+            "action": self.action,
+            "edit_of": self.edit_of,
+            "payload": self.payload,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+            "batch": self.batch,
+            "plugin": self.plugin,
+            "sent_at": None,
+            "message_id": None,
+            "error": None,
+        }
+        QueuedWrites.of(session.sync_session).add(OUTBOX, self.row)
+
+    def unqueue(self, session: AsyncSession) -> None:
+        """Take the row back if it is not written yet (its handler was rolled back)."""
+        if self.row is not None:
+            QueuedWrites.of(session.sync_session).discard(OUTBOX, self.row)
+
+
+def send_row(
+    chat: ChatRef, reply: Reply, *, plugin: str = "", batch: str | None = None
+) -> Outgoing:
+    return Outgoing(chat, reply_to_json(reply), plugin=plugin, batch=batch)
+
+
+async def edit_row(
+    session: AsyncSession, target: Outgoing | int, reply: Reply, *, plugin: str = ""
+) -> Outgoing | None:
+    """Change a message the bot sent (or is about to send). A message still waiting in this
+    transaction is changed in place (None is returned); otherwise an edit is queued behind it
+    (and returned). An edit is never lost to a send already under way: the sender applies it
+    after the message is delivered."""
+    payload = reply_to_json(reply)
+    if isinstance(target, Outgoing) and target.row is not None and target.row in _queued(session):
+        target.payload = target.row["payload"] = payload
+        return None
+    target_id = target.id if isinstance(target, Outgoing) else target
+    found = (
+        await session.execute(
+            select(OUTBOX.c.platform, OUTBOX.c.chat_id, OUTBOX.c.chat_kind).where(
+                OUTBOX.c.id == target_id
+            )
+        )
+    ).first()
+    if found is None:
+        msg = f"no outgoing message {target_id!r} to edit"
+        raise LookupError(msg)
+    chat = ChatRef(found.platform, found.chat_id, ChatKind(found.chat_kind))
+    return Outgoing(chat, payload, action="edit", edit_of=target_id, plugin=plugin)
+
+
+def _queued(session: AsyncSession) -> list[dict[str, Any]]:
+    return QueuedWrites.of(session.sync_session).rows.get(OUTBOX, [])
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,61 +155,14 @@ class Delivery:
     error: str | None
 
 
-def send_row(
-    chat: ChatRef, reply: Reply, *, now: datetime, plugin: str = "", batch: str | None = None
-) -> OutboxRow:
-    return OutboxRow(
-        platform=chat.platform,
-        chat_id=chat.chat_id,
-        chat_kind=chat.kind.value,
-        action="send",
-        payload=reply_to_json(reply),
-        status="pending",
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-        plugin=plugin,
-        batch=batch,
-    )
-
-
-async def edit_row(
-    session: AsyncSession, target: OutboxRow | int, reply: Reply, *, now: datetime, plugin: str = ""
-) -> OutboxRow:
-    """Change a message the bot sent (or is about to send). A message not delivered yet is
-    changed in place; a delivered one gets an edit queued behind it."""
-    original = target if isinstance(target, OutboxRow) else await session.get(OutboxRow, target)
-    if original is None:
-        msg = f"no outgoing message {target!r} to edit"
-        raise LookupError(msg)
-    if original.status == "pending" and original.action == "send":
-        original.payload = reply_to_json(reply)
-        return original
-    row = OutboxRow(
-        platform=original.platform,
-        chat_id=original.chat_id,
-        chat_kind=original.chat_kind,
-        action="edit",
-        edit_of=original.id,
-        payload=reply_to_json(reply),
-        status="pending",
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-        plugin=plugin,
-    )
-    session.add(row)
-    return row
-
-
 async def progress(db: Database, batch: str) -> Progress:
     """How far a broadcast has got: sent / pending / failed."""
     async with db.session() as s:
         rows = (
             await s.execute(
-                select(OutboxRow.status, func.count())
-                .where(OutboxRow.batch == batch)
-                .group_by(OutboxRow.status)
+                select(OUTBOX.c.status, func.count())
+                .where(OUTBOX.c.batch == batch)
+                .group_by(OUTBOX.c.status)
             )
         ).all()
     counts = {status: n for status, n in rows}
@@ -105,7 +171,13 @@ async def progress(db: Database, batch: str) -> Progress:
 
 async def delivery(db: Database, outbox_id: int) -> Delivery | None:
     async with db.session() as s:
-        row = await s.get(OutboxRow, outbox_id)
+        row = (
+            await s.execute(
+                select(OUTBOX.c.id, OUTBOX.c.status, OUTBOX.c.message_id, OUTBOX.c.error).where(
+                    OUTBOX.c.id == outbox_id
+                )
+            )
+        ).first()
     if row is None:
         return None
     return Delivery(row.id, row.status, row.message_id, row.error)

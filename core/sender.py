@@ -19,14 +19,16 @@ import random
 import zlib
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Table, bindparam, func, select, text, update
+from sqlalchemy import bindparam, select, text, update
 
+from qunzhu.core.backlog import Backlog
 from qunzhu.core.errors import PermanentFailure, RetryLater
 from qunzhu.core.events import ChatKind, ChatRef
-from qunzhu.core.models import ChatRow, OutboxRow
+from qunzhu.core.models import ChatRow
 from qunzhu.core.nap import Nap
+from qunzhu.core.outbox import OUTBOX, Outgoing
 from qunzhu.core.ratelimit import RateLimiter
 from qunzhu.core.serialize import reply_from_json
 
@@ -37,23 +39,34 @@ if TYPE_CHECKING:
 __all__ = ["Sender"]
 
 log = logging.getLogger("qunzhu.sender")
-_OUTBOX = cast(Table, OutboxRow.__table__)
-_HEAD_COLUMNS = (
-    OutboxRow.id,
-    OutboxRow.platform,
-    OutboxRow.chat_id,
-    OutboxRow.chat_kind,
-    OutboxRow.action,
-    OutboxRow.edit_of,
-    OutboxRow.payload,
-    OutboxRow.attempts,
+_OUTBOX = OUTBOX
+_ROW_COLUMNS = tuple(
+    _OUTBOX.c[name]
+    for name in (
+        "id",
+        "chat_id",
+        "chat_kind",
+        "action",
+        "edit_of",
+        "payload",
+        "attempts",
+        "next_attempt_at",
+    )  # fmt: skip
 )
+_BY_ID = _OUTBOX.c.id == bindparam("b_id")
+_MARK_SENT = update(_OUTBOX).where(_BY_ID).values(status="sent", message_id=bindparam("b_mid"))
+_MARK_RETRY = (
+    update(_OUTBOX)
+    .where(_BY_ID)
+    .values(next_attempt_at=bindparam("b_at"), attempts=bindparam("b_n"), error=bindparam("b_err"))
+)
+_MARK_FAILED = update(_OUTBOX).where(_BY_ID).values(status="failed", error=bindparam("b_err"))
+_REMEMBER_DELIVERED = 10_000  # message ids of recent deliveries, for edits that follow them
 
 
 @dataclass(slots=True)
 class _Outcome:
-    row_id: int
-    chat: ChatRef
+    out: Outgoing
     status: str  # sent | retry | failed | gone
     message_id: str | None = None
     delay: float = 0.0
@@ -91,13 +104,11 @@ class Sender:
         self._task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._rng = random.Random()
-        self._edit_targets: dict[int, str | None] = {}
-        # A pass's fetch may have started before an outcome was committed: such a stale read
-        # must not send the same row again. `_released` says at which generation of commits a
-        # chat was freed; rows of chats freed after the fetch began wait for the next pass.
-        self._generation = 0
-        self._new_rows = True
-        self._released: dict[str, int] = {}
+        self._shared = app.dispatcher.shared
+        #: What is pending for this platform, in memory (see `qunzhu.core.backlog`).
+        self.backlog = Backlog()
+        self._read_needed = True
+        self._delivered: dict[int, str] = {}
         self.sent = 0
         self.failed = 0
         self.leader = False
@@ -142,9 +153,15 @@ class Sender:
         while self._recorder is not None:
             await asyncio.shield(self._recorder)
 
+    def offer(self, messages: list[Outgoing]) -> None:
+        """Messages whose transaction has just committed."""
+        self.backlog.offer(messages)
+        self.notify()
+
     def notify(self) -> None:
-        """New messages were committed."""
-        self._new_rows = True
+        """New messages were committed (read them from the table when not handed over)."""
+        if self._shared:
+            self._read_needed = True
         self._idle.clear()
         self._nap.wake()
 
@@ -160,145 +177,153 @@ class Sender:
 
     # -- the loop ------------------------------------------------------------------------------
     async def _loop(self) -> None:
-        heads: list[OutboxRow] = []  # fetched, not started yet (waiting on a rate limit)
-        fetched_at = self._generation
+        backlog = self.backlog
         while True:
             self._idle.clear()
-            if not heads or self._new_rows:
-                self._nap.clear()
-                self._new_rows = False
-                fetched_at = self._generation
-                self._released = {c: g for c, g in self._released.items() if g > fetched_at}
+            self._nap.clear()
+            if self._read_needed:
+                self._read_needed = False
                 try:
-                    heads = await self._due_heads()
+                    await self._read()
                 except Exception:
-                    log.exception("event=outbox_fetch_failed platform=%s", self._platform)
+                    backlog.abort_read()
+                    log.exception("event=outbox_read_failed platform=%s", self._platform)
+                    self._read_needed = True
                     await self._nap(1.0)
                     continue
-            else:
-                self._nap.clear()
-            started, wait, waiting = await self._start(heads, fetched_at)
-            heads = waiting
+            started, wait = await self._start()
             if started or self._in_flight:
                 await self._nap(wait)
                 continue
-            if heads:  # nothing to do but wait for the limits
+            if backlog:  # nothing to do but wait for the limits or a retry's delay
                 self._idle.set()
                 await self._nap(wait)
                 continue
-            later = await self._next_attempt_in()
-            if wait is None or (later is not None and later < wait):
-                wait = later
-            if wait is None or wait > 0:
-                self._idle.set()
-            if self._app.dispatcher.shared:  # other workers' messages arrive without a notify
-                poll = self._app.settings.dispatcher.poll_interval
-                wait = poll if wait is None else min(wait, poll)
-                self._new_rows = True
-            await self._nap(wait)
+            if not backlog.complete:
+                self._read_needed = True
+                continue
+            self._idle.set()
+            if self._app.dispatcher.shared:  # other workers' messages arrive without a hand-over
+                self._read_needed = True
+                await self._nap(self._app.settings.dispatcher.poll_interval)
+            else:
+                await self._nap(None)
 
-    async def _start(
-        self, heads: list[OutboxRow], fetched_at: int
-    ) -> tuple[int, float | None, list[OutboxRow]]:
-        """Start what the limits allow; returns how many started, the shortest wait for the
-        rest, and the rows that wait."""
+    async def _read(self) -> None:
+        """Bring the backlog up to date with the table (oldest rows first)."""
+        query = (
+            select(*_ROW_COLUMNS)
+            .where(_OUTBOX.c.platform == self._platform, _OUTBOX.c.status == "pending")
+            .order_by(_OUTBOX.c.id)
+            .limit(self._fetch)
+        )
+        self.backlog.begin_read()
+        async with self._app.db.session() as s:
+            rows = (await s.execute(query)).all()
+        now, mono = self._app.clock.now(), self._app.clock.monotonic()
+        found = []
+        for r in rows:
+            out = Outgoing(
+                ChatRef(self._platform, r.chat_id, ChatKind(r.chat_kind)),
+                r.payload,
+                action=r.action,
+                edit_of=r.edit_of,
+                id=r.id,
+                attempts=r.attempts,
+            )
+            due = r.next_attempt_at
+            if due.tzinfo is None:
+                due = due.replace(tzinfo=now.tzinfo)
+            if due > now and r.chat_id not in self.backlog.not_before:
+                self.backlog.not_before[r.chat_id] = mono + (due - now).total_seconds()
+            found.append(out)
+        self.backlog.end_read(found, complete=len(rows) < self._fetch and not self._shared)
+
+    async def _start(self) -> tuple[int, float | None]:
+        """Start what the limits allow, one message per chat; returns how many started and the
+        shortest wait for the rest."""
         clock = self._app.clock
-        started, wait, waiting = 0, None, []
-        for row in heads:
-            chat = ChatRef(row.platform, row.chat_id, ChatKind(row.chat_kind))
-            if row.chat_id in self._in_flight or self._released.get(row.chat_id, -1) > fetched_at:
+        backlog = self.backlog
+        started, wait = 0, None
+        now = clock.monotonic()
+        ready = []
+        for chat_id, queue in backlog.chats():
+            if chat_id in self._in_flight:
                 continue
-            if row.chat_id in self._inactive:
-                self._finish(_Outcome(row.id, chat, "failed", error="chat is inactive"))
-                self._in_flight[row.chat_id] = row.id
+            not_before = backlog.not_before.get(chat_id)
+            if not_before is not None:
+                if not_before > now:
+                    ahead = not_before - now
+                    wait = ahead if wait is None else min(wait, ahead)
+                    continue
+                del backlog.not_before[chat_id]
+            chat = queue[0].chat
+            if chat_id in self._inactive:
+                ready.append((chat_id, True))
                 continue
-            ahead = self.limiter.wait(chat, clock.monotonic())
+            ahead = self.limiter.wait(chat, now)
             if ahead > 0:
                 wait = ahead if wait is None else min(wait, ahead)
-                waiting.append(row)
+                continue
+            ready.append((chat_id, False))
+            self.limiter.take(chat, now)
+        for chat_id, inactive in ready:
+            out = backlog.take(chat_id)
+            self._in_flight[chat_id] = out.id
+            if inactive:
+                self._finish(_Outcome(out, "failed", error="chat is inactive"))
                 continue
             await self._slots.acquire()
-            self.limiter.take(chat, clock.monotonic())
-            self._in_flight[row.chat_id] = row.id
-            task = asyncio.get_running_loop().create_task(self._send(row, chat))
+            task = asyncio.get_running_loop().create_task(self._send(out))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
             started += 1
-        return started, wait, waiting
-
-    async def _due_heads(self) -> list[OutboxRow]:
-        now = self._app.clock.now()
-        heads = (
-            select(func.min(OutboxRow.id))
-            .where(OutboxRow.platform == self._platform, OutboxRow.status == "pending")
-            .group_by(OutboxRow.chat_id)
-        )
-        query = (  # plain rows, not ORM objects: this runs for every pass of the sender
-            select(*_HEAD_COLUMNS)
-            .where(OutboxRow.id.in_(heads), OutboxRow.next_attempt_at <= now)
-            .order_by(OutboxRow.id)
-            .limit(self._fetch)
-        )
-        async with self._app.db.session() as s:
-            rows: list[Any] = list((await s.execute(query)).all())
-            edits = [r.edit_of for r in rows if r.action == "edit" and r.edit_of is not None]
-            if edits:
-                found = await s.execute(
-                    select(OutboxRow.id, OutboxRow.message_id).where(OutboxRow.id.in_(edits))
-                )
-                self._edit_targets = {r[0]: r[1] for r in found}
-        return rows
-
-    async def _next_attempt_in(self) -> float | None:
-        """Seconds until the next retry falls due (rows due now are waiting on a rate limit,
-        which `_loop` already counted)."""
-        now = self._app.clock.now()
-        async with self._app.db.session() as s:
-            when = await s.scalar(
-                select(func.min(OutboxRow.next_attempt_at)).where(
-                    OutboxRow.platform == self._platform,
-                    OutboxRow.status == "pending",
-                    OutboxRow.next_attempt_at > now,
-                )
-            )
-        if when is None:
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=self._app.clock.now().tzinfo)
-        return max((when - self._app.clock.now()).total_seconds(), 0.0)
+        return started, wait
 
     # -- one message ---------------------------------------------------------------------------
-    async def _send(self, row: OutboxRow, chat: ChatRef) -> None:
+    async def _send(self, out: Outgoing) -> None:
         try:
-            outcome = await self._attempt(row, chat)
+            outcome = await self._attempt(out)
         finally:
             self._slots.release()
         self._finish(outcome)
 
-    async def _attempt(self, row: OutboxRow, chat: ChatRef) -> _Outcome:
-        reply = reply_from_json(row.payload)
+    async def _attempt(self, out: Outgoing) -> _Outcome:
+        reply = reply_from_json(out.payload)
         try:
-            if row.action != "edit":
-                message_id = await self._adapter.send_keyed(chat, reply, f"qz{row.id}")
-                return _Outcome(row.id, chat, "sent", message_id=message_id)
-            target = self._edit_targets.get(row.edit_of) if row.edit_of else None
+            if out.action != "edit":
+                message_id = await self._adapter.send_keyed(out.chat, reply, f"qz{out.id}")
+                return _Outcome(out, "sent", message_id=message_id)
+            target = await self._message_id_of(out.edit_of)
             if target is None:
-                error = "the message to edit was not delivered"
-                return _Outcome(row.id, chat, "failed", error=error)
-            await self._adapter.edit(chat, target, reply)
-            return _Outcome(row.id, chat, "sent", message_id=target)
+                return _Outcome(out, "failed", error="the message to edit was not delivered")
+            await self._adapter.edit(out.chat, target, reply)
+            return _Outcome(out, "sent", message_id=target)
         except Exception as exc:
-            return self._failure(row, chat, exc)
+            return self._failure(out, exc)
 
-    def _failure(self, row: OutboxRow, chat: ChatRef, exc: Exception) -> _Outcome:
+    async def _message_id_of(self, outbox_id: int | None) -> str | None:
+        if outbox_id is None:
+            return None
+        known = self._delivered.get(outbox_id)
+        if known is not None:
+            return known
+        async with self._app.db.session() as s:
+            found: str | None = await s.scalar(
+                select(_OUTBOX.c.message_id).where(
+                    _OUTBOX.c.id == outbox_id, _OUTBOX.c.status == "sent"
+                )
+            )
+        return found
+
+    def _failure(self, out: Outgoing, exc: Exception) -> _Outcome:
+        chat = out.chat
         where = (self._platform, chat.chat_id)
         if isinstance(exc, RetryLater):
             paused = chat if exc.chat_only else None
             self.limiter.pause(exc.seconds, self._app.clock.monotonic(), paused)
             log.warning("event=retry_later platform=%s chat=%s seconds=%s", *where, exc.seconds)
-            return _Outcome(
-                row.id, chat, "retry", delay=exc.seconds, attempts=row.attempts, error=str(exc)
-            )
+            return _Outcome(out, "retry", delay=exc.seconds, attempts=out.attempts, error=str(exc))
         if isinstance(exc, PermanentFailure):
             log.warning(
                 "event=delivery_failed platform=%s chat=%s gone=%s error=%s",
@@ -307,8 +332,8 @@ class Sender:
                 exc,
             )
             status = "gone" if exc.chat_gone else "failed"
-            return _Outcome(row.id, chat, status, error=str(exc)[:500])
-        attempts = row.attempts + 1
+            return _Outcome(out, status, error=str(exc)[:500])
+        attempts = out.attempts + 1
         if attempts >= self._max_attempts:
             log.error(
                 "event=delivery_gave_up platform=%s chat=%s attempts=%d error=%s",
@@ -316,7 +341,7 @@ class Sender:
                 attempts,
                 exc,
             )
-            return _Outcome(row.id, chat, "failed", attempts=attempts, error=str(exc)[:500])
+            return _Outcome(out, "failed", attempts=attempts, error=str(exc)[:500])
         delay = min(self._backoff * 2 ** (attempts - 1), self._backoff_max)
         delay *= 0.5 + self._rng.random() / 2  # jitter: senders that failed together spread out
         log.warning(
@@ -326,7 +351,7 @@ class Sender:
             delay,
             exc,
         )
-        return _Outcome(row.id, chat, "retry", delay=delay, attempts=attempts, error=str(exc)[:500])
+        return _Outcome(out, "retry", delay=delay, attempts=attempts, error=str(exc)[:500])
 
     # -- recording outcomes (group commit) -----------------------------------------------------
     def _finish(self, outcome: _Outcome) -> None:
@@ -345,20 +370,42 @@ class Sender:
                     await self._app.clock.sleep(1.0)
                     self._outcomes[:0] = batch
                     continue
-                self._generation += 1
-                for o in batch:
-                    self._in_flight.pop(o.chat.chat_id, None)
-                    self._released[o.chat.chat_id] = self._generation
+                self._recorded(batch)
                 self._nap.wake()
         finally:
             self._recorder = None
 
+    def _recorded(self, batch: list[_Outcome]) -> None:
+        """The outcomes are committed: free their chats and update the backlog."""
+        backlog = self.backlog
+        mono = self._app.clock.monotonic()
+        for o in batch:
+            out = o.out
+            chat_id = out.chat.chat_id
+            self._in_flight.pop(chat_id, None)
+            if o.status == "retry":
+                out.attempts = o.attempts
+                backlog.put_back(out, mono + o.delay)
+                continue
+            backlog.release(out.id)
+            if o.status == "sent":
+                self.sent += 1
+                if o.message_id is not None:
+                    self._delivered[out.id] = o.message_id
+                    if len(self._delivered) > _REMEMBER_DELIVERED:
+                        del self._delivered[next(iter(self._delivered))]
+            else:
+                self.failed += 1
+            if o.status == "gone":
+                self._inactive.add(chat_id)
+                self.failed += len(backlog.drop_chat(chat_id))
+
     async def _record(self, batch: list[_Outcome]) -> None:
         now = self._app.clock.now()
-        sent = [{"b_id": o.row_id, "b_mid": o.message_id} for o in batch if o.status == "sent"]
+        sent = [{"b_id": o.out.id, "b_mid": o.message_id} for o in batch if o.status == "sent"]
         retry = [
             {
-                "b_id": o.row_id,
+                "b_id": o.out.id,
                 "b_at": now + timedelta(seconds=o.delay),
                 "b_n": o.attempts,
                 "b_err": o.error,
@@ -367,43 +414,24 @@ class Sender:
             if o.status == "retry"
         ]
         failed = [
-            {"b_id": o.row_id, "b_err": o.error} for o in batch if o.status in ("failed", "gone")
+            {"b_id": o.out.id, "b_err": o.error} for o in batch if o.status in ("failed", "gone")
         ]
-        gone = {o.chat.chat_id: o for o in batch if o.status == "gone"}
+        gone = {o.out.chat.chat_id: o for o in batch if o.status == "gone"}
         table = _OUTBOX
         async with self._app.db.writing(), self._app.db.session() as s, s.begin():
             conn = await s.connection()
             if sent:
-                await conn.execute(
-                    update(table)
-                    .where(table.c.id == bindparam("b_id"))
-                    .values(status="sent", message_id=bindparam("b_mid"), sent_at=now),
-                    sent,
-                )
+                await conn.execute(_MARK_SENT.values(sent_at=now), sent)
             if retry:
-                await conn.execute(
-                    update(table)
-                    .where(table.c.id == bindparam("b_id"))
-                    .values(
-                        next_attempt_at=bindparam("b_at"),
-                        attempts=bindparam("b_n"),
-                        error=bindparam("b_err"),
-                    ),
-                    retry,
-                )
+                await conn.execute(_MARK_RETRY, retry)
             if failed:
-                await conn.execute(
-                    update(table)
-                    .where(table.c.id == bindparam("b_id"))
-                    .values(status="failed", error=bindparam("b_err")),
-                    failed,
-                )
+                await conn.execute(_MARK_FAILED, failed)
             for chat_id, o in gone.items():
                 await s.merge(
                     ChatRow(
                         platform=self._platform,
                         chat_id=chat_id,
-                        kind=o.chat.kind.value,
+                        kind=o.out.chat.kind.value,
                         active=False,
                         reason=o.error,
                         changed_at=now,
@@ -418,6 +446,3 @@ class Sender:
                     )
                     .values(status="failed", error="chat is inactive")
                 )
-        self.sent += len(sent)
-        self.failed += len(failed)
-        self._inactive.update(gone)

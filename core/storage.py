@@ -20,12 +20,12 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.pool import StaticPool
 
 from qunzhu.core.errors import StorageError
 
-__all__ = ["Base", "Database"]
+__all__ = ["Base", "Database", "QueuedWrites"]
 
 log = logging.getLogger("qunzhu.storage")
 
@@ -42,6 +42,69 @@ class Base(DeclarativeBase):
     """Declare every table on this base; plugin tables are prefixed with the plugin name."""
 
     metadata = MetaData(naming_convention=NAMING)
+
+
+class QueuedWrites:
+    """Rows to insert with one Core ``executemany`` when the session next flushes or commits.
+
+    The hot tables (the outbox) are written this way rather than through ORM objects: a handler
+    queues plain dicts, and they reach the database in its transaction, before any ORM row that
+    might refer to them, in one statement per table."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self) -> None:
+        self.rows: dict[Any, list[dict[str, Any]]] = {}
+
+    @classmethod
+    def of(cls, session: Session) -> QueuedWrites:
+        queued = session.info.get("qunzhu.queued")
+        if queued is None:
+            queued = session.info["qunzhu.queued"] = cls()
+        return queued
+
+    def add(self, table: Any, row: dict[str, Any]) -> None:
+        self.rows.setdefault(table, []).append(row)
+
+    def discard(self, table: Any, row: dict[str, Any]) -> None:
+        """Take back a row not written yet (its handler was rolled back)."""
+        rows = self.rows.get(table, [])
+        for i, queued in enumerate(rows):
+            if queued is row:
+                del rows[i]
+                return
+
+    def write(self, session: Session) -> None:
+        if not self.rows:
+            return
+        batches, self.rows = self.rows, {}
+        for table, rows in batches.items():
+            if rows:
+                session.execute(table.insert(), rows)
+
+
+class _Session(Session):
+    """The ORM session of every qunzhu transaction: writes `QueuedWrites` first."""
+
+    def flush(self, objects: Any = None) -> None:
+        queued = self.info.get("qunzhu.queued")
+        if queued is not None and queued.rows:
+            queued.write(self)
+        super().flush(objects)
+
+    def commit(self) -> None:
+        queued = self.info.get("qunzhu.queued")
+        if queued is not None and queued.rows:
+            queued.write(self)
+        super().commit()
+
+    def rollback(self) -> None:
+        self.info.pop("qunzhu.queued", None)
+        super().rollback()
+
+    def close(self) -> None:
+        self.info.pop("qunzhu.queued", None)
+        super().close()
 
 
 class Database:
@@ -62,7 +125,9 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, sync_session_class=_Session
+        )
         self._write_lock: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
 
     @property
