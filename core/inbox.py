@@ -11,16 +11,20 @@ never skips an event, and a crash between the two replays events the inbox then 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from qunzhu.core.clock import Clock
 from qunzhu.core.events import Event
+from qunzhu.core.ids import new_id
 from qunzhu.core.models import CursorRow, InboxRow
 from qunzhu.core.serialize import event_from_json, event_kind, event_to_json
 from qunzhu.core.storage import Database
@@ -105,37 +109,26 @@ class Inbox:
 
     async def _write(self, batch: list[_Submission]) -> None:
         now = self._clock.now()
-        rows: dict[tuple[str, str, str], dict[str, Any]] = {}
-        order: list[tuple[str, str, str]] = []
+        rows: dict[tuple[str, str, str], tuple[Event, dict[str, Any]]] = {}
         cursors: dict[str, str] = {}
         for sub in batch:
             for event in sub.events:
                 key = (event.chat.platform, event.chat.chat_id, event.event_id)
                 if key not in rows:
-                    order.append(key)
-                    rows[key] = {
-                        "platform": key[0],
-                        "chat_id": key[1],
-                        "event_id": key[2],
-                        "kind": event_kind(event),
-                        "payload": event_to_json(event),
-                        "received_at": now,
-                        "_event": event,
-                    }
+                    rows[key] = (event, event_to_json(event))
             if sub.cursor is not None:
                 cursors[sub.cursor[0]] = sub.cursor[1]
-        new: dict[tuple[str, str, str], int] = {}
         async with self._db.writing(), self._db.session() as s, s.begin():
-            if rows:
-                stmt = self._insert.on_conflict_do_nothing(
-                    index_elements=["platform", "chat_id", "event_id"]
-                ).returning(InboxRow.id, InboxRow.platform, InboxRow.chat_id, InboxRow.event_id)
-                params = [{k: v for k, v in r.items() if k != "_event"} for r in rows.values()]
-                result = await s.execute(stmt, params)
-                new = {(r[1], r[2], r[3]): r[0] for r in result}
+            conn = await s.connection()
+            if not rows:
+                new: dict[tuple[str, str, str], int] = {}
+            elif self._db.is_sqlite:
+                new = await _insert_sqlite(conn, rows, now)
+            else:
+                new = await _insert_returning(conn, self._insert, rows, now)
             for adapter, value in cursors.items():
                 await s.merge(CursorRow(adapter=adapter, value=value, updated_at=now))
-        recorded = sorted((new[k], rows[k]["_event"]) for k in order if k in new)
+        recorded = sorted((new[k], rows[k][0]) for k in rows if k in new)
         self.recorded += len(recorded)
         self.duplicates += len(rows) - len(recorded)
         if recorded:
@@ -164,6 +157,57 @@ class Inbox:
         async with self._db.session() as s:
             row = await s.get(CursorRow, adapter)
             return None if row is None else row.value
+
+
+_INBOX = cast(Table, InboxRow.__table__)
+_SQLITE_INSERT = (
+    "INSERT INTO core_inbox (id, platform, chat_id, event_id, kind, payload, received_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform, chat_id, event_id) DO NOTHING"
+)
+
+
+async def _insert_sqlite(
+    conn: AsyncConnection, rows: dict[tuple[str, str, str], tuple[Event, dict[str, Any]]],
+    now: datetime,
+) -> dict[tuple[str, str, str], int]:  # fmt: skip
+    """The hot path on SQLite: ids made here, one driver-level executemany (SQLAlchemy's
+    per-row parameter processing would cost more than SQLite's work), and a second look only
+    when some keys were seen before."""
+    stamp = _INBOX.c.received_at.type.bind_processor(conn.dialect)
+    received = stamp(now) if stamp is not None else now
+    ids = {key: new_id() for key in rows}
+    params = [
+        (ids[key], *key, event_kind(event), json.dumps(payload, ensure_ascii=False), received)
+        for key, (event, payload) in rows.items()
+    ]
+    result = await conn.exec_driver_sql(_SQLITE_INSERT, params)
+    if result.rowcount == len(params):
+        return ids
+    found = await conn.execute(select(_INBOX.c.id).where(_INBOX.c.id.in_(list(ids.values()))))
+    stored = set(found.scalars())
+    return {key: i for key, i in ids.items() if i in stored}
+
+
+async def _insert_returning(
+    conn: AsyncConnection, insert: Any,
+    rows: dict[tuple[str, str, str], tuple[Event, dict[str, Any]]], now: datetime,
+) -> dict[tuple[str, str, str], int]:  # fmt: skip
+    stmt = insert.on_conflict_do_nothing(
+        index_elements=["platform", "chat_id", "event_id"]
+    ).returning(_INBOX.c.id, _INBOX.c.platform, _INBOX.c.chat_id, _INBOX.c.event_id)
+    params = [
+        {
+            "platform": key[0],
+            "chat_id": key[1],
+            "event_id": key[2],
+            "kind": event_kind(event),
+            "payload": payload,
+            "received_at": now,
+        }
+        for key, (event, payload) in rows.items()
+    ]
+    result = await conn.execute(stmt, params)
+    return {(r[1], r[2], r[3]): r[0] for r in result}
 
 
 class Intake:

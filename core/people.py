@@ -14,7 +14,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -126,25 +126,30 @@ class People:
             return
         try:
             async with self._db.writing(), self._db.session() as s, s.begin():
-                created = []
-                for user in new:
-                    identity = IdentityRow(
-                        platform=user.platform, user_id=user.user_id, display_name=user.display_name
+                # Core, not ORM objects: one multi-row statement per table for a batch of
+                # first contacts (the ORM inserts rows with database-made ids one by one)
+                now = self._clock.now()
+                ids = (
+                    await s.scalars(
+                        insert(PersonRow).returning(PersonRow.id, sort_by_parameter_order=True),
+                        [
+                            {"display_name": u.display_name, "real_name": "", "lang": None,
+                             "created_at": now}
+                            for u in new
+                        ],
                     )
-                    row = PersonRow(
-                        display_name=user.display_name,
-                        real_name="",
-                        lang=None,
-                        identities=[identity],
-                        roles=[],
-                        created_at=self._clock.now(),
-                    )
-                    s.add(row)
-                    created.append((row, user))
-                await s.flush()
+                ).all()  # fmt: skip
+                await s.execute(
+                    insert(IdentityRow),
+                    [
+                        {"person_id": pid, "platform": u.platform, "user_id": u.user_id,
+                         "display_name": u.display_name}
+                        for pid, u in zip(ids, new, strict=True)
+                    ],
+                )  # fmt: skip
                 people = [
-                    Person(r.id, u.display_name, "", None, (u.key,), frozenset())
-                    for r, u in created
+                    Person(pid, u.display_name, "", None, (u.key,), frozenset())
+                    for pid, u in zip(ids, new, strict=True)
                 ]
         except IntegrityError:  # another worker met them at the same moment: read theirs
             for user in new:
