@@ -11,12 +11,14 @@ rows with a ``batch`` so its progress can be asked for.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from qunzhu.core.events import ChatKind, ChatRef
 from qunzhu.core.ids import new_id
@@ -35,8 +37,8 @@ class Outgoing:
     from the start, so it can be stored in a plugin's own table and passed to ``ctx.edit``
     later."""
 
-    __slots__ = ("action", "attempts", "batch", "chat", "edit_of", "id", "payload", "plugin",
-                 "row")  # fmt: skip
+    __slots__ = ("action", "attempts", "batch", "chat", "created", "edit_of", "id", "payload",
+                 "plugin")  # fmt: skip
 
     def __init__(
         self,
@@ -58,8 +60,7 @@ class Outgoing:
         self.batch = batch
         self.plugin = plugin
         self.attempts = attempts
-        #: The dict queued for insertion, until the session writes it.
-        self.row: dict[str, Any] | None = None
+        self.created: datetime | None = None
 
     @property
     def platform(self) -> str:
@@ -74,30 +75,55 @@ class Outgoing:
 
     def queue(self, session: AsyncSession, now: datetime) -> None:
         """Add the row to `session`'s transaction (written at its next flush or commit)."""
-        self.row = {
-            "id": self.id,
-            "platform": self.chat.platform,
-            "chat_id": self.chat.chat_id,
-            "chat_kind": self.chat.kind.value,
-            "action": self.action,
-            "edit_of": self.edit_of,
-            "payload": self.payload,
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-            "batch": self.batch,
-            "plugin": self.plugin,
-            "sent_at": None,
-            "message_id": None,
-            "error": None,
-        }
-        QueuedWrites.of(session.sync_session).add(OUTBOX, self.row)
+        self.created = now
+        QueuedWrites.of(session.sync_session).add(_write, self)
 
     def unqueue(self, session: AsyncSession) -> None:
         """Take the row back if it is not written yet (its handler was rolled back)."""
-        if self.row is not None:
-            QueuedWrites.of(session.sync_session).discard(OUTBOX, self.row)
+        QueuedWrites.of(session.sync_session).discard(_write, self)
+
+    def queued_in(self, session: AsyncSession) -> bool:
+        return QueuedWrites.of(session.sync_session).holds(_write, self)
+
+
+_SQLITE_INSERT = (
+    "INSERT INTO core_outbox (id, platform, chat_id, chat_kind, action, edit_of, payload, status,"
+    " attempts, next_attempt_at, created_at, batch, plugin) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)"
+)
+
+
+def _write(session: Session, items: list[Outgoing]) -> None:
+    """Insert queued messages: one driver-level executemany on SQLite (SQLAlchemy's per-row
+    parameter processing costs more than SQLite's own work), a Core executemany elsewhere."""
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        stamp = OUTBOX.c.created_at.type.bind_processor(conn.dialect)
+        stamps: dict[datetime, Any] = {}
+        params = []
+        for o in items:
+            when = cast(datetime, o.created)
+            at = stamps.get(when)
+            if at is None:
+                at = stamps[when] = stamp(when) if stamp is not None else when
+            chat = o.chat
+            params.append(
+                (o.id, chat.platform, chat.chat_id, chat.kind.value, o.action, o.edit_of,
+                 json.dumps(o.payload, ensure_ascii=False), at, at, o.batch, o.plugin)
+            )  # fmt: skip
+        conn.exec_driver_sql(_SQLITE_INSERT, params)
+        return
+    conn.execute(
+        OUTBOX.insert(),
+        [
+            {"id": o.id, "platform": o.chat.platform, "chat_id": o.chat.chat_id,
+             "chat_kind": o.chat.kind.value, "action": o.action, "edit_of": o.edit_of,
+             "payload": o.payload, "status": "pending", "attempts": 0,
+             "next_attempt_at": o.created, "created_at": o.created, "batch": o.batch,
+             "plugin": o.plugin}
+            for o in items
+        ],
+    )  # fmt: skip
 
 
 def send_row(
@@ -114,8 +140,8 @@ async def edit_row(
     (and returned). An edit is never lost to a send already under way: the sender applies it
     after the message is delivered."""
     payload = reply_to_json(reply)
-    if isinstance(target, Outgoing) and target.row is not None and target.row in _queued(session):
-        target.payload = target.row["payload"] = payload
+    if isinstance(target, Outgoing) and target.queued_in(session):
+        target.payload = payload
         return None
     target_id = target.id if isinstance(target, Outgoing) else target
     found = (
@@ -130,10 +156,6 @@ async def edit_row(
         raise LookupError(msg)
     chat = ChatRef(found.platform, found.chat_id, ChatKind(found.chat_kind))
     return Outgoing(chat, payload, action="edit", edit_of=target_id, plugin=plugin)
-
-
-def _queued(session: AsyncSession) -> list[dict[str, Any]]:
-    return QueuedWrites.of(session.sync_session).rows.get(OUTBOX, [])
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,6 +61,9 @@ _MARK_RETRY = (
     .values(next_attempt_at=bindparam("b_at"), attempts=bindparam("b_n"), error=bindparam("b_err"))
 )
 _MARK_FAILED = update(_OUTBOX).where(_BY_ID).values(status="failed", error=bindparam("b_err"))
+_SQLITE_MARK_SENT = (
+    "UPDATE core_outbox SET status = 'sent', message_id = ?, sent_at = ? WHERE id = ?"
+)
 _REMEMBER_DELIVERED = 10_000  # message ids of recent deliveries, for edits that follow them
 
 
@@ -420,7 +423,13 @@ class Sender:
         table = _OUTBOX
         async with self._app.db.writing(), self._app.db.session() as s, s.begin():
             conn = await s.connection()
-            if sent:
+            if sent and self._app.db.is_sqlite:  # the hot path, through the driver
+                stamp = _OUTBOX.c.sent_at.type.bind_processor(conn.dialect)
+                at = stamp(now) if stamp is not None else now
+                await conn.exec_driver_sql(
+                    _SQLITE_MARK_SENT, [(o["b_mid"], at, o["b_id"]) for o in sent]
+                )
+            elif sent:
                 await conn.execute(_MARK_SENT.values(sent_at=now), sent)
             if retry:
                 await conn.execute(_MARK_RETRY, retry)

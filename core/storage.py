@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,16 +46,16 @@ class Base(DeclarativeBase):
 
 
 class QueuedWrites:
-    """Rows to insert with one Core ``executemany`` when the session next flushes or commits.
+    """Items to write in bulk when the session next flushes or commits, by their writer.
 
     The hot tables (the outbox) are written this way rather than through ORM objects: a handler
-    queues plain dicts, and they reach the database in its transaction, before any ORM row that
-    might refer to them, in one statement per table."""
+    queues plain objects, and they reach the database in its transaction, before any ORM row
+    that might refer to them, with one statement per writer (``writer(session, items)``)."""
 
-    __slots__ = ("rows",)
+    __slots__ = ("items",)
 
     def __init__(self) -> None:
-        self.rows: dict[Any, list[dict[str, Any]]] = {}
+        self.items: dict[Callable[[Session, list[Any]], None], list[Any]] = {}
 
     @classmethod
     def of(cls, session: Session) -> QueuedWrites:
@@ -63,24 +64,27 @@ class QueuedWrites:
             queued = session.info["qunzhu.queued"] = cls()
         return queued
 
-    def add(self, table: Any, row: dict[str, Any]) -> None:
-        self.rows.setdefault(table, []).append(row)
+    def add(self, writer: Callable[[Session, list[Any]], None], item: Any) -> None:
+        self.items.setdefault(writer, []).append(item)
 
-    def discard(self, table: Any, row: dict[str, Any]) -> None:
-        """Take back a row not written yet (its handler was rolled back)."""
-        rows = self.rows.get(table, [])
-        for i, queued in enumerate(rows):
-            if queued is row:
-                del rows[i]
+    def holds(self, writer: Callable[[Session, list[Any]], None], item: Any) -> bool:
+        return any(queued is item for queued in self.items.get(writer, ()))
+
+    def discard(self, writer: Callable[[Session, list[Any]], None], item: Any) -> None:
+        """Take back an item not written yet (its handler was rolled back)."""
+        items = self.items.get(writer, [])
+        for i, queued in enumerate(items):
+            if queued is item:
+                del items[i]
                 return
 
     def write(self, session: Session) -> None:
-        if not self.rows:
+        if not self.items:
             return
-        batches, self.rows = self.rows, {}
-        for table, rows in batches.items():
-            if rows:
-                session.execute(table.insert(), rows)
+        batches, self.items = self.items, {}
+        for writer, items in batches.items():
+            if items:
+                writer(session, items)
 
 
 class _Session(Session):
@@ -88,13 +92,13 @@ class _Session(Session):
 
     def flush(self, objects: Any = None) -> None:
         queued = self.info.get("qunzhu.queued")
-        if queued is not None and queued.rows:
+        if queued is not None and queued.items:
             queued.write(self)
         super().flush(objects)
 
     def commit(self) -> None:
         queued = self.info.get("qunzhu.queued")
-        if queued is not None and queued.rows:
+        if queued is not None and queued.items:
             queued.write(self)
         super().commit()
 
