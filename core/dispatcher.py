@@ -36,6 +36,7 @@ from qunzhu.core.models import InboxRow
 from qunzhu.core.people import Person
 from qunzhu.core.plugins import domain_of
 from qunzhu.core.serialize import event_from_json
+from qunzhu.core.watchdog import Watchdog
 
 if TYPE_CHECKING:
     from qunzhu.core.app import App
@@ -61,6 +62,7 @@ class Dispatcher:
         self._app = app
         settings = app.settings.dispatcher
         self._timeout = settings.handler_timeout
+        self.watchdog = Watchdog(settings.handler_timeout)
         self._max_text = settings.max_text_length
         self._batch_size = settings.batch_size
         #: Several workers share one PostgreSQL database (``dispatcher.shared``).
@@ -78,6 +80,7 @@ class Dispatcher:
 
     # -- life cycle ----------------------------------------------------------------------------
     def start(self) -> None:
+        self.watchdog.start()
         self._task = asyncio.get_running_loop().create_task(self._loop(), name="dispatcher")
 
     async def stop(self) -> None:
@@ -85,6 +88,7 @@ class Dispatcher:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
+        await self.watchdog.stop()
 
     def push(self, recorded: list[Recorded]) -> None:
         """Events the inbox has just committed."""
@@ -509,10 +513,9 @@ class _Runner:
                 )
 
     async def _invoke(self, fn: Callable[..., Any], kwargs: dict[str, Any]) -> None:
-        async with asyncio.timeout(self.dispatcher._timeout):
-            result = fn(**kwargs)
-            if inspect.isawaitable(result):
-                await result
+        result = fn(**kwargs)
+        if inspect.isawaitable(result):
+            await self.dispatcher.watchdog.run(result)
 
 
 def _inject(ctx: Context, cmd: Command) -> dict[str, Any]:
