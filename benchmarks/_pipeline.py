@@ -35,7 +35,12 @@ class BenchRow(Base):
 
 
 class BenchPlugin:
-    """Matches a keyword, writes a row, replies: the equivalent of the aiogram baseline."""
+    """Matches a keyword, writes a row, replies: the equivalent of the aiogram baseline. The row
+    is appended with ``ctx.insert`` (a queued Core insert), or with ``orm=True`` as an ORM
+    object (``ctx.db.add``)."""
+
+    def __init__(self, *, orm: bool = False) -> None:
+        self.orm = orm
 
     @hookimpl
     def register_models(self) -> Sequence[type[Base]]:
@@ -45,7 +50,10 @@ class BenchPlugin:
     async def on_message(self, ctx: Context) -> None:
         message = ctx.message
         if message is not None and KEYWORD in message.text:
-            ctx.db.add(BenchRow(chat=ctx.chat.chat_id, text=message.text))
+            if self.orm:
+                ctx.db.add(BenchRow(chat=ctx.chat.chat_id, text=message.text))
+            else:
+                ctx.insert(BenchRow, chat=ctx.chat.chat_id, text=message.text)
             await ctx.reply("已收到")
 
 

@@ -38,9 +38,9 @@ class Figures:
         return self.messages / self.seconds
 
 
-async def throughput(url: str | None, n: int) -> Figures:
+async def throughput(url: str | None, n: int, *, orm: bool = False) -> Figures:
     adapter = NullAdapter()
-    app, _ = await build(url, adapter, [("bench", BenchPlugin())])
+    app, _ = await build(url, adapter, [("bench", BenchPlugin(orm=orm))])
     events = messages(n)
     adapter.expect = sum(1 for e in events if "垃圾" in e.text)
     intake = app.inbox.intake("bench")
@@ -52,7 +52,8 @@ async def throughput(url: str | None, n: int) -> Figures:
     elapsed = time.perf_counter() - started
     assert app.dispatcher.handled == n, (app.dispatcher.handled, n)
     await app.stop()
-    return Figures(f"qunzhu {'PostgreSQL' if url else 'SQLite'}", n, elapsed)
+    name = f"qunzhu {'PostgreSQL' if url else 'SQLite'}{', ORM row' if orm else ''}"
+    return Figures(name, n, elapsed)
 
 
 async def latency(url: str | None, n: int, rate: float) -> tuple[float, float, float]:
@@ -98,7 +99,8 @@ async def main(n: int, with_pg: bool) -> None:
     print(f"dispatch: n={n:,}, half the messages match the keyword, pinned to one core")
     aio_f = await run_aiogram(n, magic_filter=True)
     aio_a = await run_aiogram(n, magic_filter=False)
-    ours = [await throughput(None, n)]
+    await throughput(None, min(n, 2000))  # warm up: imports, first statements compiled
+    ours = [await throughput(None, n), await throughput(None, n, orm=True)]
     url = await pg_url() if with_pg else None
     if url:
         ours.append(await throughput(url, n))

@@ -16,9 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from qunzhu.core.clock import Clock
 from qunzhu.core.events import Attachment, ButtonPress, ChatRef, Event, JobTick, Message, UserRef
 from qunzhu.core.i18n import Translator
+from qunzhu.core.inserts import queue_insert
 from qunzhu.core.outbox import Outgoing, edit_row, send_row
 from qunzhu.core.people import Person
 from qunzhu.core.reply import Reply
+from qunzhu.core.storage import QueuedWrites
 
 if TYPE_CHECKING:
     from qunzhu.core.app import App
@@ -31,6 +33,7 @@ class Context:
 
     __slots__ = (
         "_after_commit",
+        "_inserted",
         "_on_rollback",
         "app",
         "db",
@@ -61,6 +64,7 @@ class Context:
         self.db = db
         #: The messages this handler queued, in order.
         self.sent: list[Outgoing] = []
+        self._inserted: list[tuple[Any, dict[str, Any]]] = []
         self._after_commit: list[Callable[[], Any]] = []
         self._on_rollback: list[Callable[[], Any]] = []
 
@@ -99,6 +103,15 @@ class Context:
 
     def now(self) -> datetime:
         return self.app.clock.now()
+
+    def insert(self, model: Any, **values: Any) -> dict[str, Any]:
+        """Append a row to `model`'s table without making an ORM object: for tables written on
+        every message. Written with this handler's transaction, all such rows of a table in one
+        statement; returns the row's values, Python-side defaults (``id``) filled in. For a row
+        you will change or navigate later, use ``ctx.db.add(Model(...))``."""
+        writer, row = queue_insert(self.db, model, values)
+        self._inserted.append((writer, row))
+        return row
 
     def after_commit(self, callback: Callable[[], Any]) -> None:
         """Run `callback` once this event's transaction has committed."""
@@ -197,6 +210,11 @@ class Context:
             callback()
         for out in self.sent:
             out.unqueue(self.db)
+        if self._inserted:
+            queued = QueuedWrites.of(self.db.sync_session)
+            for writer, row in self._inserted:
+                queued.discard(writer, row)
+            self._inserted.clear()
         self._after_commit.clear()
         self._on_rollback.clear()
         self.sent.clear()
