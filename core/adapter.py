@@ -11,7 +11,8 @@ from __future__ import annotations
 import abc
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from typing import ClassVar, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -21,7 +22,17 @@ from qunzhu.core.events import Attachment, ChatKind, ChatRef, Event, UserRef
 from qunzhu.core.ratelimit import Limits
 from qunzhu.core.reply import Reply
 
-__all__ = ["Adapter", "AdapterConfig", "EventSink"]
+if TYPE_CHECKING:
+    from aiohttp.web import RouteDef
+
+    from qunzhu.core.commands import Command
+
+__all__ = ["EVENT_HOOKS", "Adapter", "AdapterConfig", "Declared", "EventSink"]
+
+#: The ``on_*`` hooks that receive platform events.
+EVENT_HOOKS: frozenset[str] = frozenset(
+    {"on_message", "on_button", "on_reaction", "on_member_change"}
+)
 
 
 class EventSink(Protocol):
@@ -41,6 +52,25 @@ class EventSink(Protocol):
 
     async def set_state(self, key: str, value: str) -> None:
         """Store a small value for this adapter, durably (its own key space)."""
+
+
+def _untranslated(command: Command, lang: str) -> str:
+    return command.help
+
+
+@dataclass(frozen=True)
+class Declared:
+    """What the plugins declared that a platform may need to know: which event hooks have an
+    implementation (Telegram subscribes to reactions and member updates only when one does) and
+    the commands, with their help in each language (Telegram's command menu). The application
+    sets `Adapter.declared` before `Adapter.start`."""
+
+    hooks: frozenset[str] = EVENT_HOOKS
+    commands: tuple[Command, ...] = ()
+    #: ``bot.language``: the language of the default command menu.
+    language: str = "zh_Hans"
+    #: A command's help text translated into a language.
+    describe: Callable[[Command, str], str] = _untranslated
 
 
 class AdapterConfig(BaseModel):
@@ -67,6 +97,13 @@ class Adapter(abc.ABC):
         #: Set by the application: waits until every event handed to the sink so far has been
         #: handled (the console uses it to print a script's answers in order).
         self.settle: Callable[[], Awaitable[None]] = _nothing
+        #: Set by the application before `start`: what the plugins declared.
+        self.declared = Declared()
+
+    def routes(self) -> Sequence[RouteDef]:
+        """Routes to mount on the bot's web server (a webhook), asked once when the web server
+        is built (``web.enabled``), before `start`."""
+        return ()
 
     @abc.abstractmethod
     async def start(self, sink: EventSink) -> None:
@@ -74,7 +111,10 @@ class Adapter(abc.ABC):
 
     @abc.abstractmethod
     async def stop(self) -> None:
-        """Stop receiving and disconnect."""
+        """Stop receiving (the sender may still deliver what is in flight; see `close`)."""
+
+    async def close(self) -> None:  # noqa: B027 - optional: most adapters hold nothing to close
+        """Release the connections sending needs: called once the sender has stopped."""
 
     @abc.abstractmethod
     async def send(self, chat: ChatRef, reply: Reply) -> str:

@@ -6,6 +6,7 @@
     qunzhu config show [-c FILE]    print the effective config, secrets redacted
     qunzhu db upgrade [-c FILE]     run the database migrations
     qunzhu plugins list [-c FILE]   list the plugins with their commands and hooks
+    qunzhu telegram emulator        a Telegram Bot API emulator on 127.0.0.1, for demos and tests
 
 Bad input ends with a one-line reason on stderr and a non-zero exit code (2 for a bad config).
 """
@@ -202,6 +203,32 @@ def plugins_list(config_path: Path | None) -> None:
         if cmds:
             click.echo(f"  commands: {' '.join(cmds)}")
         click.echo(f"  hooks:    {', '.join(hooks)}")
+
+
+@main.group()
+def telegram() -> None:
+    """Telegram tools."""
+
+
+@telegram.command("emulator")
+@click.option("--port", type=int, default=8081, show_default=True)
+@click.option("--token", default="123456:TEST", show_default=True, help="The bot's token.")
+@click.option("--bot-username", default="qunzhu_bot", show_default=True)
+@click.option("--scale", type=float, default=1.0, help="Multiply Telegram's flood limits.")
+@click.option("--privacy-mode", is_flag=True, help="In groups the bot sees only commands.")
+@click.option("--empty", is_flag=True, help="Start without the demo people and chats.")
+def telegram_emulator(
+    *, port: int, token: str, bot_username: str, scale: float, privacy_mode: bool, empty: bool
+) -> None:
+    """Run a Telegram Bot API emulator on 127.0.0.1 until Ctrl-C: point adapters.telegram.api_base
+    at http://127.0.0.1:PORT and open that address in a browser to chat with the bot."""
+    from qunzhu.adapters.telegram.emulator import main as emulator
+
+    argv = ["--port", str(port), "--token", token, "--bot-username", bot_username]
+    argv += ["--scale", str(scale)]
+    argv += ["--privacy-mode"] if privacy_mode else []
+    argv += ["--empty"] if empty else []
+    sys.exit(emulator(argv))
 
 
 def _setup_logging(level: str, *, quiet_console: bool) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -118,16 +119,16 @@ class Inbox:
                     rows[key] = (event, event_to_json(event))
             if sub.cursor is not None:
                 cursors[sub.cursor[0]] = sub.cursor[1]
-        async with self._db.writing(), self._db.session() as s, s.begin():
-            conn = await s.connection()
-            if not rows:
-                new: dict[tuple[str, str, str], int] = {}
-            elif self._db.is_sqlite:
-                new = await _insert_sqlite(conn, rows, now)
-            else:
-                new = await _insert_returning(conn, self._insert, rows, now)
-            for adapter, value in cursors.items():
-                await s.merge(CursorRow(adapter=adapter, value=value, updated_at=now))
+        direct = self._db.direct()
+        if direct is not None:
+            async with self._db.writing():
+                new = _write_direct(direct, self._db.engine.dialect, rows, cursors, now)
+        else:
+            async with self._db.writing(), self._db.session() as s, s.begin():
+                conn = await s.connection()
+                new = await _insert_returning(conn, self._insert, rows, now) if rows else {}
+                for adapter, value in cursors.items():
+                    await s.merge(CursorRow(adapter=adapter, value=value, updated_at=now))
         recorded = sorted((new[k], rows[k][0]) for k in rows if k in new)
         self.recorded += len(recorded)
         self.duplicates += len(rows) - len(recorded)
@@ -166,26 +167,50 @@ _SQLITE_INSERT = (
 )
 
 
-async def _insert_sqlite(
-    conn: AsyncConnection, rows: dict[tuple[str, str, str], tuple[Event, dict[str, Any]]],
+_SQLITE_CURSOR = (
+    "INSERT INTO core_cursor (adapter, value, updated_at) VALUES (?, ?, ?) "
+    "ON CONFLICT (adapter) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
+)
+
+
+def _write_direct(
+    conn: sqlite3.Connection, dialect: Any,
+    rows: dict[tuple[str, str, str], tuple[Event, dict[str, Any]]], cursors: dict[str, str],
     now: datetime,
 ) -> dict[tuple[str, str, str], int]:  # fmt: skip
-    """The hot path on SQLite: ids made here, one driver-level executemany (SQLAlchemy's
-    per-row parameter processing would cost more than SQLite's work), and a second look only
-    when some keys were seen before."""
-    stamp = _INBOX.c.received_at.type.bind_processor(conn.dialect)
+    """The hot path on SQLite, on the direct connection: ids made here, one executemany, and a
+    second look only when some keys were seen before."""
+    stamp = _INBOX.c.received_at.type.bind_processor(dialect)
     received = stamp(now) if stamp is not None else now
     ids = {key: new_id() for key in rows}
     params = [
         (ids[key], *key, event_kind(event), json.dumps(payload, ensure_ascii=False), received)
         for key, (event, payload) in rows.items()
     ]
-    result = await conn.exec_driver_sql(_SQLITE_INSERT, params)
-    if result.rowcount == len(params):
-        return ids
-    found = await conn.execute(select(_INBOX.c.id).where(_INBOX.c.id.in_(list(ids.values()))))
-    stored = set(found.scalars())
-    return {key: i for key, i in ids.items() if i in stored}
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        new = ids
+        if params:
+            inserted = conn.executemany(_SQLITE_INSERT, params).rowcount
+            if inserted != len(params):
+                marks = ", ".join("?" * len(ids))
+                stored = {
+                    r[0]
+                    for r in conn.execute(
+                        f"SELECT id FROM core_inbox WHERE id IN ({marks})",  # noqa: S608 - marks only
+                        list(ids.values()),
+                    )
+                }
+                new = {key: i for key, i in ids.items() if i in stored}
+        if cursors:
+            conn.executemany(
+                _SQLITE_CURSOR, [(adapter, value, received) for adapter, value in cursors.items()]
+            )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return new
 
 
 async def _insert_returning(

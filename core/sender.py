@@ -16,10 +16,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import sqlite3
 import zlib
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, select, text, update
 
@@ -421,15 +422,16 @@ class Sender:
         ]
         gone = {o.out.chat.chat_id: o for o in batch if o.status == "gone"}
         table = _OUTBOX
+        direct = self._app.db.direct()
+        if direct is not None and not gone:  # the hot path on SQLite
+            async with self._app.db.writing():
+                _record_direct(
+                    direct, self._app.db.engine.dialect, now, sent=sent, retry=retry, failed=failed
+                )
+            return
         async with self._app.db.writing(), self._app.db.session() as s, s.begin():
             conn = await s.connection()
-            if sent and self._app.db.is_sqlite:  # the hot path, through the driver
-                stamp = _OUTBOX.c.sent_at.type.bind_processor(conn.dialect)
-                at = stamp(now) if stamp is not None else now
-                await conn.exec_driver_sql(
-                    _SQLITE_MARK_SENT, [(o["b_mid"], at, o["b_id"]) for o in sent]
-                )
-            elif sent:
+            if sent:
                 await conn.execute(_MARK_SENT.values(sent_at=now), sent)
             if retry:
                 await conn.execute(_MARK_RETRY, retry)
@@ -455,3 +457,37 @@ class Sender:
                     )
                     .values(status="failed", error="chat is inactive")
                 )
+
+
+_SQLITE_MARK_RETRY = (
+    "UPDATE core_outbox SET next_attempt_at = ?, attempts = ?, error = ? WHERE id = ?"
+)
+_SQLITE_MARK_FAILED = "UPDATE core_outbox SET status = 'failed', error = ? WHERE id = ?"
+
+
+def _record_direct(
+    conn: sqlite3.Connection, dialect: Any, now: datetime, *,
+    sent: list[dict[str, Any]], retry: list[dict[str, Any]], failed: list[dict[str, Any]],
+) -> None:  # fmt: skip
+    """Outcomes on SQLite's direct connection (see `Database.direct`)."""
+    stamp = _OUTBOX.c.sent_at.type.bind_processor(dialect)
+
+    def at(when: datetime) -> Any:
+        return stamp(when) if stamp is not None else when
+
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if sent:
+            sent_at = at(now)
+            conn.executemany(_SQLITE_MARK_SENT, [(o["b_mid"], sent_at, o["b_id"]) for o in sent])
+        if retry:
+            conn.executemany(
+                _SQLITE_MARK_RETRY,
+                [(at(o["b_at"]), o["b_n"], o["b_err"], o["b_id"]) for o in retry],
+            )
+        if failed:
+            conn.executemany(_SQLITE_MARK_FAILED, [(o["b_err"], o["b_id"]) for o in failed])
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

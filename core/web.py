@@ -1,6 +1,6 @@
 """The bot's one web server (aiohttp). Off unless ``web.enabled``; plugins add routes through
-`register_routes` (Telegram webhooks, hotline imports). ``GET /healthz`` answers whether the bot
-and its database are up.
+`register_routes` (hotline imports), adapters through `Adapter.routes` (Telegram's webhook).
+``GET /healthz`` answers whether the bot and its database are up.
 
     from qunzhu.core.web import APP_KEY, get, json_response
 
@@ -49,6 +49,8 @@ class WebServer:
         self.web[APP_KEY] = app
         self.web.router.add_get("/healthz", _healthz)
         self.web.router.add_routes(app.plugins.routes)
+        for adapter in app.adapters.values():  # a Telegram webhook
+            self.web.router.add_routes(adapter.routes())
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:

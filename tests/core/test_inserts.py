@@ -19,7 +19,7 @@ from tests.conftest import create_pg_database, drop_pg_database
 
 
 class Note(Base):
-    __tablename__ = "notes_note"
+    __tablename__ = "appender_note"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, default=new_id)
     chat: Mapped[str] = mapped_column(String(64))
@@ -66,7 +66,7 @@ async def bot(backend: str, tmp_path: Path) -> AsyncIterator[BotHarness]:
     url = await create_pg_database() if backend == "postgres" else None
     if url:
         config["database"] = {"url": url}
-    harness = await BotHarness.create(workdir=tmp_path, config=config, plugins=[("notes", Notes())])
+    harness = await BotHarness.create(workdir=tmp_path, config=config, plugins=[("appender", Notes())])
     try:
         yield harness
     finally:
