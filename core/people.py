@@ -11,6 +11,7 @@ creates its Person.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -106,6 +107,16 @@ class People:
         missing = {u.key: u for u in users if u.key not in self._cache}
         if not missing:
             return
+        direct = self._db.direct()
+        if direct is not None:  # SQLite: skip the ORM query when none of them is known yet
+            known = _known_direct(direct, missing.values())
+            if not known:
+                async with self._db.writing():
+                    people = _create_direct(direct, self._db, list(missing.values()), self._clock)
+                for person in people:
+                    self._remember(person)
+                log.info("event=people_created count=%d", len(people))
+                return
         keys = [(u.platform, u.user_id) for u in missing.values()]
         async with self._db.session() as s:
             rows = (
@@ -299,6 +310,47 @@ class People:
     def _forget(self, person_id: int) -> None:
         for key in [k for k, p in self._cache.items() if p.id == person_id]:
             del self._cache[key]
+
+
+def _known_direct(conn: sqlite3.Connection, users: Iterable[UserRef]) -> bool:
+    """Whether any of `users` has an identity already (SQLite's direct connection)."""
+    pairs = [(u.platform, u.user_id) for u in users]
+    marks = ", ".join("(?, ?)" for _ in pairs)
+    query = (
+        "SELECT 1 FROM core_identity WHERE (platform, user_id) IN "  # noqa: S608 - marks only
+        f"(VALUES {marks}) LIMIT 1"
+    )
+    return conn.execute(query, [v for pair in pairs for v in pair]).fetchone() is not None
+
+
+def _create_direct(
+    conn: sqlite3.Connection, db: Database, users: list[UserRef], clock: Clock
+) -> list[Person]:
+    """First contacts on SQLite's direct connection: a row each, read back by rowid."""
+    stamp = PersonRow.__table__.c.created_at.type.bind_processor(db.engine.dialect)
+    now = clock.now()
+    created = stamp(now) if stamp is not None else now
+    people = []
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for u in users:
+            cur = conn.execute(
+                "INSERT INTO core_person (display_name, real_name, lang, created_at) "
+                "VALUES (?, '', NULL, ?)",
+                (u.display_name, created),
+            )
+            person_id = int(cur.lastrowid or 0)
+            conn.execute(
+                "INSERT INTO core_identity (person_id, platform, user_id, display_name) "
+                "VALUES (?, ?, ?, ?)",
+                (person_id, u.platform, u.user_id, u.display_name),
+            )
+            people.append(Person(person_id, u.display_name, "", None, (u.key,), frozenset()))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return people
 
 
 def _to_person(row: PersonRow) -> Person:
