@@ -18,11 +18,12 @@ import dataclasses
 import difflib
 import inspect
 import logging
+import sqlite3
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import Table, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qunzhu.core.commands import ArgumentError, Command, split_command
@@ -36,6 +37,7 @@ from qunzhu.core.models import InboxRow
 from qunzhu.core.people import Person
 from qunzhu.core.plugins import domain_of
 from qunzhu.core.serialize import event_from_json
+from qunzhu.core.storage import QueuedWrites
 from qunzhu.core.watchdog import Watchdog
 
 if TYPE_CHECKING:
@@ -154,12 +156,16 @@ class Dispatcher:
             for item in batch:
                 await self._handle(item, session, contexts, timed_out, isolated=isolated)
             ids = [item.inbox_id for item in batch]
-            await session.execute(
-                update(InboxRow)
-                .where(InboxRow.id.in_(ids))
-                .values(handled_at=self._app.clock.now())
-            )
-            await session.commit()
+            direct = self._app.db.direct()
+            if direct is not None and _untouched(session):
+                self._commit_direct(direct, session, ids)
+            else:
+                await session.execute(
+                    update(InboxRow)
+                    .where(InboxRow.id.in_(ids))
+                    .values(handled_at=self._app.clock.now())
+                )
+                await session.commit()
         except _BatchFailed:
             await session.rollback()
             for ctx in reversed(contexts):
@@ -174,6 +180,29 @@ class Dispatcher:
             ctx.committed()
         self.handled += len(batch)
         return True
+
+    def _commit_direct(
+        self, conn: sqlite3.Connection, session: AsyncSession, ids: list[int]
+    ) -> None:
+        """SQLite, when no handler of the batch used the session itself (the common case:
+        replies and ``ctx.insert`` rows are queued): write the queued rows and the handled marks
+        on the direct connection, one short transaction on the event loop's thread."""
+        dialect = self._app.db.engine.dialect
+        stamp = _HANDLED_AT.type.bind_processor(dialect)
+        now = self._app.clock.now()
+        handled = stamp(now) if stamp is not None else now
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            QueuedWrites.of(session.sync_session).write_direct(conn, dialect)
+            marks = ", ".join("?" * len(ids))
+            conn.execute(
+                f"UPDATE core_inbox SET handled_at = ? WHERE id IN ({marks})",  # noqa: S608
+                [handled, *ids],
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
     # -- several workers on one PostgreSQL ----------------------------------------------------
     async def _shared_loop(self) -> None:
@@ -414,6 +443,15 @@ class Dispatcher:
         if cmd.help:
             lines.append(ctx.app.catalogs.translator(ctx.lang, domain_of(cmd.plugin))(cmd.help))
         return "\n".join(lines)
+
+
+_HANDLED_AT = cast(Table, InboxRow.__table__).c.handled_at
+
+
+def _untouched(session: AsyncSession) -> bool:
+    """No statement ran in the session and no ORM object waits to be written."""
+    sync = session.sync_session
+    return not (sync.in_transaction() or sync.new or sync.dirty or sync.deleted)
 
 
 class _Runner:

@@ -10,6 +10,7 @@ the returned values carry the row's id.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +18,7 @@ from sqlalchemy import Column, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from qunzhu.core.storage import QueuedWrites
+from qunzhu.core.storage import QueuedWrites, Writer
 
 __all__ = ["queue_insert"]
 
@@ -26,7 +27,7 @@ _WRITER = "qunzhu.insert_writer"
 
 def queue_insert(
     session: AsyncSession, target: Any, values: dict[str, Any]
-) -> tuple[Callable[[Session, list[Any]], None], dict[str, Any]]:
+) -> tuple[Writer, dict[str, Any]]:
     """Queue one row of `target` (a mapped class or a `Table`); returns its writer (to take it
     back with ``QueuedWrites.discard``) and the full values."""
     table = _table_of(target)
@@ -43,6 +44,13 @@ def queue_insert(
         raise TypeError(msg)
     QueuedWrites.of(session.sync_session).add(writer, row)
     return writer, row
+
+
+def _by_keys(rows: list[dict[str, Any]]) -> dict[tuple[str, ...], list[dict[str, Any]]]:
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row), []).append(row)
+    return groups
 
 
 def _table_of(target: Any) -> Table:
@@ -76,34 +84,43 @@ class _Writer:
         self.keys = set(table.c.keys())
         self.width = len(self.keys)
         self.defaults = [(c.key, fn) for c in table.c if (fn := _python_default(c)) is not None]
-        self._sqlite: dict[tuple[str, ...], tuple[str, list[Any]]] = {}
+        self._statements: dict[tuple[str, ...], tuple[str, list[Any]]] = {}
 
     def __call__(self, session: Session, rows: list[dict[str, Any]]) -> None:
         conn = session.connection()
-        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-        for row in rows:
-            groups.setdefault(tuple(row), []).append(row)
-        for keys, group in groups.items():
+        for keys, group in _by_keys(rows).items():
             if conn.dialect.name != "sqlite":
                 conn.execute(self.table.insert(), group)
-                continue
-            sql, processors = self._sqlite_statement(keys, conn.dialect)
-            params = [
-                tuple(
-                    value if proc is None or value is None else proc(value)
-                    for proc, value in zip(processors, (row[k] for k in keys), strict=True)
-                )
-                for row in group
-            ]
-            conn.exec_driver_sql(sql, params)
+            else:
+                conn.exec_driver_sql(*self._sqlite(keys, group, conn.dialect))
+
+    def direct(self, conn: sqlite3.Connection, dialect: Any, rows: list[dict[str, Any]]) -> None:
+        for keys, group in _by_keys(rows).items():
+            conn.executemany(*self._sqlite(keys, group, dialect))
+
+    def _sqlite(
+        self, keys: tuple[str, ...], group: list[dict[str, Any]], dialect: Any
+    ) -> tuple[str, list[tuple[Any, ...]]]:
+        sql, processors = self._sqlite_statement(keys, dialect)
+        params = [
+            tuple(
+                value if proc is None or value is None else proc(value)
+                for proc, value in zip(processors, (row[k] for k in keys), strict=True)
+            )
+            for row in group
+        ]
+        return sql, params
 
     def _sqlite_statement(self, keys: tuple[str, ...], dialect: Any) -> tuple[str, list[Any]]:
-        found = self._sqlite.get(keys)
+        found = self._statements.get(keys)
         if found is None:
             columns = [self.table.c[k] for k in keys]
             names = ", ".join(dialect.identifier_preparer.quote(c.name) for c in columns)
             marks = ", ".join("?" for _ in columns)
             table = dialect.identifier_preparer.format_table(self.table)
             sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
-            found = self._sqlite[keys] = (sql, [c.type.bind_processor(dialect) for c in columns])
+            found = self._statements[keys] = (
+                sql,
+                [c.type.bind_processor(dialect) for c in columns],
+            )
         return found

@@ -12,6 +12,7 @@ rows with a ``batch`` so its progress can be asked for.
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -93,37 +94,49 @@ _SQLITE_INSERT = (
 )
 
 
-def _write(session: Session, items: list[Outgoing]) -> None:
-    """Insert queued messages: one driver-level executemany on SQLite (SQLAlchemy's per-row
+class _OutboxWriter:
+    """Inserts queued messages: one driver-level executemany on SQLite (SQLAlchemy's per-row
     parameter processing costs more than SQLite's own work), a Core executemany elsewhere."""
-    conn = session.connection()
-    if conn.dialect.name == "sqlite":
-        stamp = OUTBOX.c.created_at.type.bind_processor(conn.dialect)
-        stamps: dict[datetime, Any] = {}
-        params = []
-        for o in items:
-            when = cast(datetime, o.created)
-            at = stamps.get(when)
-            if at is None:
-                at = stamps[when] = stamp(when) if stamp is not None else when
-            chat = o.chat
-            params.append(
-                (o.id, chat.platform, chat.chat_id, chat.kind.value, o.action, o.edit_of,
-                 json.dumps(o.payload, ensure_ascii=False), at, at, o.batch, o.plugin)
-            )  # fmt: skip
-        conn.exec_driver_sql(_SQLITE_INSERT, params)
-        return
-    conn.execute(
-        OUTBOX.insert(),
-        [
-            {"id": o.id, "platform": o.chat.platform, "chat_id": o.chat.chat_id,
-             "chat_kind": o.chat.kind.value, "action": o.action, "edit_of": o.edit_of,
-             "payload": o.payload, "status": "pending", "attempts": 0,
-             "next_attempt_at": o.created, "created_at": o.created, "batch": o.batch,
-             "plugin": o.plugin}
-            for o in items
-        ],
-    )  # fmt: skip
+
+    def __call__(self, session: Session, items: list[Outgoing]) -> None:
+        conn = session.connection()
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql(_SQLITE_INSERT, _sqlite_params(conn.dialect, items))
+            return
+        conn.execute(
+            OUTBOX.insert(),
+            [
+                {"id": o.id, "platform": o.chat.platform, "chat_id": o.chat.chat_id,
+                 "chat_kind": o.chat.kind.value, "action": o.action, "edit_of": o.edit_of,
+                 "payload": o.payload, "status": "pending", "attempts": 0,
+                 "next_attempt_at": o.created, "created_at": o.created, "batch": o.batch,
+                 "plugin": o.plugin}
+                for o in items
+            ],
+        )  # fmt: skip
+
+    def direct(self, conn: sqlite3.Connection, dialect: Any, items: list[Outgoing]) -> None:
+        conn.executemany(_SQLITE_INSERT, _sqlite_params(dialect, items))
+
+
+def _sqlite_params(dialect: Any, items: list[Outgoing]) -> list[tuple[Any, ...]]:
+    stamp = OUTBOX.c.created_at.type.bind_processor(dialect)
+    stamps: dict[datetime, Any] = {}
+    params = []
+    for o in items:
+        when = cast(datetime, o.created)
+        at = stamps.get(when)
+        if at is None:
+            at = stamps[when] = stamp(when) if stamp is not None else when
+        chat = o.chat
+        params.append(
+            (o.id, chat.platform, chat.chat_id, chat.kind.value, o.action, o.edit_of,
+             json.dumps(o.payload, ensure_ascii=False), at, at, o.batch, o.plugin)
+        )  # fmt: skip
+    return params
+
+
+_write = _OutboxWriter()
 
 
 def send_row(

@@ -10,9 +10,8 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import make_url
@@ -27,7 +26,7 @@ from sqlalchemy.pool import StaticPool
 
 from qunzhu.core.errors import StorageError
 
-__all__ = ["Base", "Database", "QueuedWrites"]
+__all__ = ["Base", "Database", "QueuedWrites", "Writer"]
 
 log = logging.getLogger("qunzhu.storage")
 
@@ -46,6 +45,14 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+class Writer(Protocol):
+    """Writes queued items of one kind: through a session, or on SQLite's direct connection."""
+
+    def __call__(self, session: Session, items: list[Any], /) -> None: ...
+
+    def direct(self, conn: sqlite3.Connection, dialect: Any, items: list[Any], /) -> None: ...
+
+
 class QueuedWrites:
     """Items to write in bulk when the session next flushes or commits, by their writer.
 
@@ -56,7 +63,7 @@ class QueuedWrites:
     __slots__ = ("items",)
 
     def __init__(self) -> None:
-        self.items: dict[Callable[[Session, list[Any]], None], list[Any]] = {}
+        self.items: dict[Writer, list[Any]] = {}
 
     @classmethod
     def of(cls, session: Session) -> QueuedWrites:
@@ -65,19 +72,26 @@ class QueuedWrites:
             queued = session.info["qunzhu.queued"] = cls()
         return queued
 
-    def add(self, writer: Callable[[Session, list[Any]], None], item: Any) -> None:
+    def add(self, writer: Writer, item: Any) -> None:
         self.items.setdefault(writer, []).append(item)
 
-    def holds(self, writer: Callable[[Session, list[Any]], None], item: Any) -> bool:
+    def holds(self, writer: Writer, item: Any) -> bool:
         return any(queued is item for queued in self.items.get(writer, ()))
 
-    def discard(self, writer: Callable[[Session, list[Any]], None], item: Any) -> None:
+    def discard(self, writer: Writer, item: Any) -> None:
         """Take back an item not written yet (its handler was rolled back)."""
         items = self.items.get(writer, [])
         for i, queued in enumerate(items):
             if queued is item:
                 del items[i]
                 return
+
+    def write_direct(self, conn: sqlite3.Connection, dialect: Any) -> None:
+        """Write everything on SQLite's direct connection, in its open transaction."""
+        batches, self.items = self.items, {}
+        for writer, items in batches.items():
+            if items:
+                writer.direct(conn, dialect, items)
 
     def write(self, session: Session) -> None:
         if not self.items:
