@@ -66,7 +66,9 @@ async def bot(backend: str, tmp_path: Path) -> AsyncIterator[BotHarness]:
     url = await create_pg_database() if backend == "postgres" else None
     if url:
         config["database"] = {"url": url}
-    harness = await BotHarness.create(workdir=tmp_path, config=config, plugins=[("appender", Notes())])
+    harness = await BotHarness.create(
+        workdir=tmp_path, config=config, plugins=[("appender", Notes())]
+    )
     try:
         yield harness
     finally:

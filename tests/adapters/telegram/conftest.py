@@ -1,11 +1,14 @@
-"""Fixtures for the Telegram emulator tests: a started emulator with a hand-driven clock, and an
-aiogram `Bot` talking to it over the real wire."""
+"""Fixtures for the Telegram tests: a started emulator with a hand-driven clock, an aiogram `Bot`
+talking to it over the real wire, and (for the adapter's tests) a qunzhu App whose Telegram
+adapter talks to it."""
 
 from __future__ import annotations
 
 import asyncio
 import struct
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -14,6 +17,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
 from qunzhu.adapters.telegram.emulator import Limits, TelegramEmulator
+from tests.adapters.telegram.tgapp import TelegramApp, TgTest
 
 TOKEN = "123456:TEST"
 
@@ -95,3 +99,31 @@ def make_jpeg() -> object:
 def make_png() -> object:
     """``make_png(width, height)`` -> PNG bytes."""
     return png
+
+
+@pytest.fixture
+def plugin(tmp_path: Path) -> TgTest:
+    """The adapter tests' plugin, with a photo on disk for its posts."""
+    photo = tmp_path / "catfish.jpg"
+    photo.write_bytes(jpeg(1600, 1200))
+    return TgTest(photo)
+
+
+@pytest_asyncio.fixture
+async def make_app(
+    tmp_path: Path, tg: TelegramEmulator, plugin: TgTest
+) -> AsyncIterator[Callable[..., Awaitable[TelegramApp]]]:
+    """``await make_app(adapter={...}, web_port=...)``: a started qunzhu App whose Telegram
+    adapter talks to `tg`; stopped at the end of the test."""
+    apps: list[TelegramApp] = []
+
+    async def make(**options: Any) -> TelegramApp:
+        app = TelegramApp(tmp_path, tg, plugin, **options)
+        apps.append(app)
+        return await app.start()
+
+    try:
+        yield make
+    finally:
+        for app in apps:
+            await app.stop()

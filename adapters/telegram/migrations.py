@@ -1,0 +1,62 @@
+"""Basic groups that became supergroups.
+
+Telegram gives the supergroup a new chat id. The core keeps the old one, so that the chat keeps
+its history, its settings under ``chats:`` and its people's roles: updates from the new id are
+handed to the core under the old id, and messages for the old id are sent to the new one. The
+adapter learns of a migration from either service message (``migrate_to_chat_id`` in the old
+group, ``migrate_from_chat_id`` in the new one, whichever arrives first) or from the 400
+"group chat was upgraded" a send to the old id gets; it is stored in the adapter's state before
+any event that depends on it is recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from qunzhu.core.adapter import EventSink
+
+__all__ = ["Migrations"]
+
+log = logging.getLogger("qunzhu.adapters.telegram")
+_KEY = "migrations"
+
+
+class Migrations:
+    def __init__(self) -> None:
+        self._new_of: dict[int, int] = {}
+        self._old_of: dict[int, int] = {}
+        self._sink: EventSink | None = None
+
+    async def load(self, sink: EventSink) -> None:
+        self._sink = sink
+        stored = await sink.state(_KEY)
+        for old, new in json.loads(stored or "{}").items():
+            self._remember(int(old), int(new))
+
+    def core_id(self, telegram_id: int) -> tuple[int, bool]:
+        """The chat id the core knows `telegram_id` by, and whether it is a supergroup that
+        replaced a basic group."""
+        old = self._old_of.get(telegram_id)
+        return (telegram_id, False) if old is None else (old, True)
+
+    def telegram_id(self, core_id: int) -> int:
+        """Where messages for the core's chat `core_id` go now."""
+        return self._new_of.get(core_id, core_id)
+
+    def moved(self, core_id: int) -> bool:
+        return core_id in self._new_of
+
+    async def learn(self, old: int, new: int) -> None:
+        """Group `old` is now supergroup `new`: stored durably before returning."""
+        if self._new_of.get(old) == new:
+            return
+        self._remember(old, new)
+        log.info("event=chat_migrated old=%s new=%s", old, new)
+        if self._sink is not None:
+            value = json.dumps({str(k): v for k, v in self._new_of.items()})
+            await self._sink.set_state(_KEY, value)
+
+    def _remember(self, old: int, new: int) -> None:
+        self._new_of[old] = new
+        self._old_of[new] = old

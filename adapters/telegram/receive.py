@@ -1,0 +1,129 @@
+"""From a batch of updates to the events the core records: shared by long polling and the
+webhook. The `Receiver` learns migrations (stored before anything that depends on them),
+remembers who was seen, drops the bot's own messages, and sets album parts aside (`Albums`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from aiogram import types as tg
+
+from qunzhu.core.clock import Clock
+from qunzhu.core.events import Event, Message
+
+from .albums import Albums
+from .directory import Directory
+from .mapping import (
+    Place,
+    button_event,
+    chat_ref,
+    member_event,
+    member_events_of,
+    message_event,
+    reaction_events,
+)
+from .migrations import Migrations
+
+__all__ = ["Received", "Receiver"]
+
+log = logging.getLogger("qunzhu.adapters.telegram")
+
+
+@dataclass
+class Received:
+    """What a batch of updates came to: events to record, callback queries to answer once they
+    are recorded, and whether album parts were set aside."""
+
+    events: list[Event] = field(default_factory=list)
+    callbacks: list[str] = field(default_factory=list)
+    album_parts: int = 0
+
+
+class Receiver:
+    def __init__(
+        self,
+        *,
+        bot_id: int,
+        migrations: Migrations,
+        directory: Directory,
+        albums: Albums,
+        hooks: frozenset[str],
+        clock: Clock,
+    ) -> None:
+        self.bot_id = bot_id
+        self.migrations = migrations
+        self.directory = directory
+        self.albums = albums
+        self.members = "on_member_change" in hooks
+        self.clock = clock
+
+    async def convert(self, updates: Sequence[tg.Update]) -> Received:
+        """Map `updates`; an update that cannot be read is logged and skipped (it must not
+        stop the bot), a failure to store a migration is raised (nothing may move on)."""
+        out = Received()
+        for update in updates:
+            await self._learn(update)
+            try:
+                self.directory.see_update(update)
+                self._one(update, out)
+            except Exception:
+                log.exception("event=update_unreadable update_id=%s", update.update_id)
+        return out
+
+    def due_albums(self) -> list[Message]:
+        return self.albums.due(self.clock.monotonic())
+
+    async def _learn(self, update: tg.Update) -> None:
+        msg = update.message
+        if msg is None:
+            return
+        if msg.migrate_to_chat_id is not None:
+            await self.migrations.learn(msg.chat.id, msg.migrate_to_chat_id)
+        if msg.migrate_from_chat_id is not None:
+            await self.migrations.learn(msg.migrate_from_chat_id, msg.chat.id)
+
+    def _one(self, update: tg.Update, out: Received) -> None:
+        msg = update.message or update.edited_message
+        if msg is not None:
+            self._message(msg, update, out)
+        elif update.callback_query is not None:
+            query = update.callback_query
+            out.callbacks.append(query.id)
+            if query.message is not None:
+                place = self.place(query.message.chat)
+                pressed = button_event(query, place, self.clock.now())
+                if pressed is not None:
+                    out.events.append(pressed)
+        elif update.message_reaction is not None:
+            reaction = update.message_reaction
+            place = self.place(reaction.chat)
+            out.events.extend(reaction_events(reaction, place, update.update_id))
+        else:
+            change = update.chat_member or update.my_chat_member
+            if change is not None and self.members:
+                member = member_event(change, self.place(change.chat))
+                if member is not None:
+                    out.events.append(member)
+
+    def _message(self, msg: tg.Message, update: tg.Update, out: Received) -> None:
+        if msg.from_user is not None and msg.from_user.id == self.bot_id:
+            return  # the bot's own message (a service message about its own actions)
+        place = self.place(msg.chat)
+        if self.members and (msg.new_chat_members or msg.left_chat_member):
+            out.events.extend(member_events_of(msg, place))
+        event = message_event(msg, place, self.directory.usernames)
+        if event is None:
+            return
+        if msg.media_group_id is not None and update.message is not None:
+            group = f"{place.chat.chat_id}:{msg.media_group_id}"
+            self.albums.add(group, event, update.update_id, self.clock.monotonic())
+            out.album_parts += 1
+            return
+        out.events.append(event)
+
+    def place(self, chat: tg.Chat) -> Place:
+        core_id, moved = self.migrations.core_id(chat.id)
+        return Place(chat_ref(chat, core_id), moved)

@@ -1,0 +1,231 @@
+"""The Telegram adapter under test: a real qunzhu App (real plugins, dispatcher, SQLite, outbox,
+sender) whose Telegram adapter talks to the emulator over aiogram's HTTP client, and a small
+plugin that uses every kind of event."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+
+from qunzhu.adapters.telegram.adapter import TelegramAdapter
+from qunzhu.adapters.telegram.emulator import TelegramEmulator
+from qunzhu.core import Context, Text, command, hookimpl
+from qunzhu.core.app import AdapterModels, App
+from qunzhu.core.commands import Command
+from qunzhu.core.config import load_config
+from qunzhu.core.events import ChatKind, ChatRef, MemberChange, Reaction
+from qunzhu.core.models import ChatRow, InboxRow, OutboxRow
+from qunzhu.core.plugins import PluginSet, load_plugins
+from qunzhu.core.reply import Button, Reply
+
+TOKEN = "123456:TEST"
+
+
+class TgTest:
+    """Commands, a button, a photo post, and a hook for every kind of event."""
+
+    def __init__(self, photo: Path | None = None) -> None:
+        self.photo = str(photo) if photo else None
+        self.asked: int | None = None
+        self.post_row: int | None = None
+        self.targets: list[ChatRef] = []
+        self.downloads: list[bytes] = []
+
+    @hookimpl
+    def register_commands(self) -> Sequence[Command]:
+        @command("echo", help="Say it back")
+        async def echo(ctx: Context, text: Text) -> None:
+            await ctx.reply(text)
+
+        @command("ask", help="Ask with a button")
+        async def ask(ctx: Context) -> None:
+            row = await ctx.reply(
+                Reply("Pick one").with_buttons(
+                    [Button("Yes", data="tgtest:yes"), Button("Docs", url="https://example.org")]
+                )
+            )
+            self.asked = row.id
+
+        @command("post", help="A photo post")
+        async def post(ctx: Context) -> None:
+            row = await ctx.reply(self.post_reply("鮰鱼 <特价> & 新鲜"))
+            self.post_row = row.id
+
+        @command("burst", help="A post to every target")
+        async def burst(ctx: Context) -> None:
+            for chat in self.targets:
+                await ctx.send(self.post_reply("今日特价"), chat=chat, batch="burst")
+
+        @command("notify", help="Send to a chat by id")
+        async def notify(ctx: Context, chat_id: str, text: Text) -> None:
+            await ctx.send(text, chat=ChatRef("telegram", chat_id, ChatKind.GROUP))
+
+        @command("remind", help="Mention people", aliases=["提醒"])
+        async def remind(ctx: Context, ids: Text) -> None:
+            mentions = tuple(f"telegram:{i}" for i in ids.split())
+            await ctx.reply(Reply("请 Ana 提交周报 <今天>", mentions=mentions))
+
+        return [echo, ask, post, burst, notify, remind]
+
+    def post_reply(self, text: str) -> Reply:
+        return Reply(text, photo=self.photo).with_buttons(
+            [Button("我要订购", data="tgtest:order"), Button("联系卖家", url="https://example.org")]
+        )
+
+    @hookimpl
+    async def on_message(self, ctx: Context) -> None:
+        msg = ctx.message
+        assert msg is not None
+        if msg.edited:
+            await ctx.reply(f"edited {msg.edit_of}: {msg.text}")
+        elif msg.attachments:
+            data = [await ctx.download(a) for a in msg.attachments]
+            self.downloads += data
+            sizes = sum(len(d) for d in data)
+            await ctx.reply(f"{len(data)} {msg.attachments[0].kind} {sizes} bytes: {msg.text}")
+        elif msg.location is not None:
+            loc = msg.location
+            await ctx.reply(f"location {loc.latitude:.4f},{loc.longitude:.4f} {loc.address}")
+        elif msg.mentions:
+            await ctx.reply("mentions " + " ".join(msg.mentions))
+        elif msg.text.startswith("n "):
+            await ctx.reply(f"ok {msg.text}")
+
+    @hookimpl
+    async def on_button(self, ctx: Context) -> None:
+        press = ctx.button
+        assert press is not None
+        if press.data == "tgtest:yes" and self.asked is not None:
+            await ctx.edit(self.asked, "Answered: yes")
+        elif press.data == "tgtest:order" and self.post_row is not None:
+            await ctx.edit(self.post_row, Reply("已售罄", photo=self.photo))
+        await ctx.send(f"pressed {press.data} by {ctx.sender.name} under {press.message_id}")
+
+    @hookimpl
+    async def on_reaction(self, ctx: Context) -> None:
+        event = ctx.event
+        assert isinstance(event, Reaction)
+        await ctx.send(f"reaction {event.key} on {event.target_id} removed={event.removed}")
+
+    @hookimpl
+    async def on_member_change(self, ctx: Context) -> None:
+        event = ctx.event
+        assert isinstance(event, MemberChange)
+        if not event.user.is_bot:  # the bot itself added or removed: nothing to say there
+            await ctx.send(f"{event.user.name} {event.change}")
+
+
+class TelegramApp:
+    """A qunzhu App with the Telegram adapter pointed at `tg`, on a SQLite file in `workdir`."""
+
+    def __init__(
+        self,
+        workdir: Path,
+        tg: TelegramEmulator,
+        plugin: object,
+        *,
+        adapter: dict[str, Any] | None = None,
+        web_port: int | None = None,
+    ) -> None:
+        self.workdir = workdir
+        self.tg = tg
+        self.plugin = plugin
+        self.options = adapter or {}
+        self.web_port = web_port
+        self.app: App | None = None
+
+    @property
+    def running(self) -> App:
+        assert self.app is not None
+        return self.app
+
+    @property
+    def adapter(self) -> TelegramAdapter:
+        adapter = self.running.adapters["telegram"]
+        assert isinstance(adapter, TelegramAdapter)
+        return adapter
+
+    async def start(self) -> TelegramApp:
+        telegram = {
+            "token": TOKEN,
+            "api_base": self.tg.api_base,
+            "poll_timeout": 2,
+            "album_wait": 0.3,
+            "limits": {"scale": 1000},  # as the emulator's: tests about limits set their own
+            **self.options,
+        }
+        config: dict[str, Any] = {
+            "bot": {"language": "en"},
+            "database": {"url": f"sqlite+aiosqlite:///{self.workdir / 'bot.db'}"},
+            "adapters": {"telegram": telegram},
+            "logging": {"level": "WARNING"},
+        }
+        if self.web_port is not None:
+            config["web"] = {"enabled": True, "host": "127.0.0.1", "port": self.web_port}
+        path = self.workdir / "qunzhu.yaml"
+        path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+        plugins = PluginSet.collect(
+            load_plugins([("tgtest", self.plugin)], entry_points_enabled=False)
+        )
+        settings = load_config(
+            path, plugin_models=plugins.section_models(), adapter_models=AdapterModels()
+        )
+        self.app = App.build(settings, plugins)
+        await self.app.start(create_tables=True)
+        return self
+
+    async def stop(self) -> None:
+        if self.app is not None:
+            app, self.app = self.app, None
+            await app.stop()
+
+    async def restart(self) -> TelegramApp:
+        await self.stop()
+        return await self.start()
+
+    async def inbox(self) -> list[tuple[str, str, str]]:
+        """(chat_id, event_id, kind) of every recorded event, in order."""
+        async with self.running.db.session() as s:
+            rows = await s.execute(
+                select(InboxRow.chat_id, InboxRow.event_id, InboxRow.kind).order_by(InboxRow.id)
+            )
+            return [(r[0], r[1], r[2]) for r in rows]
+
+    async def outbox(self) -> list[tuple[str, str, int, str | None]]:
+        """(chat_id, status, attempts, error) of every outgoing message, in order."""
+        async with self.running.db.session() as s:
+            rows = await s.execute(
+                select(
+                    OutboxRow.chat_id, OutboxRow.status, OutboxRow.attempts, OutboxRow.error
+                ).order_by(OutboxRow.id)
+            )
+            return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    async def chat_active(self, chat_id: int) -> bool:
+        async with self.running.db.session() as s:
+            row = await s.get(ChatRow, ("telegram", str(chat_id)))
+            return row is None or row.active
+
+    async def settle(self) -> None:
+        await self.running.settle()
+
+
+async def eventually(check: Callable[[], Any], timeout: float = 5.0) -> Any:
+    """Wait until `check()` (sync or async) is truthy; returns its value."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        value = check()
+        if asyncio.iscoroutine(value):
+            value = await value
+        if value:
+            return value
+        if loop.time() > deadline:
+            msg = f"not reached within {timeout} s: last value {value!r}"
+            raise TimeoutError(msg)
+        await asyncio.sleep(0.02)
