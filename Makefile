@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.dispatch
 	$(BIN)/python -m benchmarks.fanout
 	$(BIN)/python -m benchmarks.footprint
+	$(BIN)/python -m benchmarks.telegram_broadcast
 
 catalogs: $(STAMP)
 	$(BIN)/qunzhu i18n update

@@ -96,6 +96,13 @@ class RateLimiter:
             wait = max(wait, window.wait(now))
         return wait
 
+    def bot_wait(self, now: float) -> float:
+        """Seconds until the bot may send anything at all (its own window, or a pause)."""
+        wait = max(self._paused_until - now, 0.0)
+        if self._total is not None:
+            wait = max(wait, self._total.wait(now))
+        return wait
+
     def take(self, chat: ChatRef, now: float) -> None:
         if self._total is not None:
             self._total.take(now)

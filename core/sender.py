@@ -254,6 +254,10 @@ class Sender:
         for chat_id, queue in backlog.chats():
             if chat_id in self._in_flight:
                 continue
+            blocked = self.limiter.bot_wait(now)
+            if blocked > 0:  # the bot's own limit is reached: no other chat can go either
+                wait = blocked if wait is None else min(wait, blocked)
+                break
             not_before = backlog.not_before.get(chat_id)
             if not_before is not None:
                 if not_before > now:
