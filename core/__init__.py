@@ -35,6 +35,7 @@ from qunzhu.core.events import (
 from qunzhu.core.hookspecs import hookimpl, hookspec
 from qunzhu.core.i18n import N_, Translator
 from qunzhu.core.jobs import Job, job
+from qunzhu.core.outbox import Outgoing
 from qunzhu.core.people import Person, Role
 from qunzhu.core.reply import Button, Reply
 from qunzhu.core.storage import Base, Database
@@ -67,6 +68,7 @@ __all__ = [
     "Location",
     "MemberChange",
     "Message",
+    "Outgoing",
     "PermissionDenied",
     "Person",
     "PluginError",
