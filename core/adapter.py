@@ -86,6 +86,9 @@ class Adapter(abc.ABC):
     Config: ClassVar[type[AdapterConfig]] = AdapterConfig
     #: The bot's own user name on the platform, so that ``/cmd@otherbot`` is left alone.
     bot_username: str | None = None
+    #: The bot's own user id on the platform: a `MemberChange` of this user is the bot being
+    #: added to a chat (the outbox may post there again) or removed (it stops at once).
+    bot_user_id: str | None = None
     #: The platform's outbound limits; the sender never exceeds them.
     limits: Limits = Limits()
 

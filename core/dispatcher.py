@@ -33,7 +33,7 @@ from qunzhu.core.errors import UsageError
 from qunzhu.core.events import ButtonPress, Event, MemberChange, Message, Reaction
 from qunzhu.core.i18n import normalize_language
 from qunzhu.core.inbox import Recorded
-from qunzhu.core.models import InboxRow
+from qunzhu.core.models import ChatRow, InboxRow
 from qunzhu.core.people import Person
 from qunzhu.core.plugins import domain_of
 from qunzhu.core.serialize import event_from_json
@@ -320,7 +320,37 @@ class Dispatcher:
             person=person,
             lang=lang,
         )
+        if isinstance(event, MemberChange) and self._is_the_bot(event):
+            await self._bot_membership(event, run)
         await self._route(event, run)
+
+    def _is_the_bot(self, event: MemberChange) -> bool:
+        adapter = self._app.adapters.get(event.chat.platform)
+        return adapter is not None and event.user.user_id == adapter.bot_user_id
+
+    async def _bot_membership(self, event: MemberChange, run: _Runner) -> None:
+        """The bot was added to a chat (it may post there again) or removed (stop at once)."""
+        active = event.change == "joined"
+        ctx = run.context(event, "core")
+        await run.session.merge(
+            ChatRow(
+                platform=event.chat.platform,
+                chat_id=event.chat.chat_id,
+                kind=event.chat.kind.value,
+                active=active,
+                reason=None if active else "the bot was removed from the chat",
+                changed_at=self._app.clock.now(),
+            )
+        )
+        sender = self._app.senders.get(event.chat.platform)
+        if sender is not None:
+            ctx.after_commit(lambda: sender.set_active(event.chat.chat_id, active=active))
+        log.info(
+            "event=bot_membership platform=%s chat=%s active=%s",
+            event.chat.platform,
+            event.chat.chat_id,
+            active,
+        )
 
     async def _route(self, event: Event, run: _Runner) -> None:
         dialogs = self._app.dialogs

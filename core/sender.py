@@ -162,6 +162,14 @@ class Sender:
         self.backlog.offer(messages)
         self.notify()
 
+    def set_active(self, chat_id: str, *, active: bool) -> None:
+        """The bot was added to (`active`) or removed from a chat: post there again, or not."""
+        if active:
+            self._inactive.discard(chat_id)
+            self.notify()
+        else:
+            self._inactive.add(chat_id)
+
     def notify(self) -> None:
         """New messages were committed (read them from the table when not handed over)."""
         if self._shared:

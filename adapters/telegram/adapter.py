@@ -170,6 +170,7 @@ class TelegramAdapter(Adapter):
             msg = f"telegram: getMe at {cfg.api_base} failed: {description(exc)}"
             raise AdapterError(msg) from exc
         self.bot_id = me.id
+        self.bot_user_id = str(me.id)
         self.bot_username = cfg.bot_username or me.username
         await self.migrations.load(sink)
         self.uploads.attach(sink)

@@ -172,6 +172,33 @@ async def test_a_removed_bot_stops_sending_there_without_a_retry_storm(bot: BotH
     assert [s.text for s in await bot.send("fine", chat="ok")] == ["echo fine"]
 
 
+async def test_a_bot_added_back_to_a_chat_posts_there_again(bot: BotHarness) -> None:
+    from qunzhu.core.events import MemberChange, UserRef
+
+    kicked = True
+    bot.adapter.failure = lambda chat, reply: (
+        PermanentFailure("Forbidden: bot was kicked", chat_gone=True)
+        if chat.chat_id == "village" and kicked
+        else None
+    )
+    bot.adapter.bot_user_id = "qunzhu-bot"
+    itself = UserRef("memory", "qunzhu-bot", "群助手", is_bot=True)
+    await bot.send("before", chat="village")
+    assert bot.adapter.attempts == 1
+    kicked = False
+    admin = bot.user("ana")
+    await bot.feed(MemberChange("add-1", bot.group("village"), admin, itself, "joined"))
+    async with bot.app.db.session() as s:
+        chat = await s.get(ChatRow, ("memory", "village"))
+    assert chat is not None and chat.active is True
+    assert [s.text for s in await bot.send("after", chat="village")] == ["echo after"]
+    # removed again: nothing is even tried there
+    await bot.feed(MemberChange("kick-2", bot.group("village"), admin, itself, "left"))
+    tried = bot.adapter.attempts
+    assert await bot.send("gone again", chat="village") == []
+    assert bot.adapter.attempts == tried
+
+
 async def test_rate_limits_are_never_exceeded(bot: BotHarness) -> None:
     from qunzhu.core.ratelimit import RateLimiter
 
