@@ -92,7 +92,18 @@ class App:
         self.dispatcher = Dispatcher(self)
         self.inbox = Inbox(db, clock, self.dispatcher.push)
         self.scheduler = Scheduler(self)
-        self.senders = {a.platform: Sender(self, a) for a in self.adapters.values()}
+        out = self.settings.outbox
+        self.senders = {
+            a.platform: Sender(
+                self,
+                a,
+                max_in_flight=out.max_in_flight,
+                max_attempts=out.max_attempts,
+                backoff=out.backoff,
+                backoff_max=out.backoff_max,
+            )
+            for a in self.adapters.values()
+        }
         self.web: Any = None
         self._stopped = asyncio.Event()
 

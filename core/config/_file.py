@@ -19,6 +19,7 @@ from .schema import (
     DispatcherSettings,
     Language,
     LoggingSettings,
+    OutboxSettings,
     PersonEntry,
     WebSettings,
 )
@@ -48,6 +49,7 @@ class FileModel(BaseModel):
     adapters: dict[str, Section] = {}
     web: WebSettings = WebSettings()
     dispatcher: DispatcherSettings = DispatcherSettings()
+    outbox: OutboxSettings = OutboxSettings()
     dialogs: DialogSettings = DialogSettings()
     logging: LoggingSettings = LoggingSettings()
     people: tuple[PersonEntry, ...] = ()

@@ -106,6 +106,7 @@ class _Validation:
             adapters=self.adapters(data),
             web=file.web,
             dispatcher=file.dispatcher,
+            outbox=file.outbox,
             dialogs=file.dialogs,
             logging=file.logging,
             people=file.people,

@@ -164,6 +164,17 @@ class DispatcherSettings(BaseModel):
     poll_interval: float = Field(0.1, gt=0)
 
 
+class OutboxSettings(BaseModel):
+    """`outbox:` how the senders deliver (the rate limits are the adapters')."""
+
+    model_config = _FROZEN
+
+    max_in_flight: int = Field(16, ge=1, le=1000)
+    max_attempts: int = Field(12, ge=1)
+    backoff: float = Field(1.0, gt=0)
+    backoff_max: float = Field(300.0, gt=0)
+
+
 class DialogSettings(BaseModel):
     """`dialogs:` multi-step conversations."""
 
@@ -218,6 +229,7 @@ class Settings(BaseModel):
     adapters: dict[str, SerializeAsAny[BaseModel]] = {}
     web: WebSettings = WebSettings()
     dispatcher: DispatcherSettings = DispatcherSettings()
+    outbox: OutboxSettings = OutboxSettings()
     dialogs: DialogSettings = DialogSettings()
     logging: LoggingSettings = LoggingSettings()
     people: tuple[PersonEntry, ...] = ()

@@ -119,6 +119,7 @@ def test_core_schema_is_json_and_strict() -> None:
         "adapters",
         "web",
         "dispatcher",
+        "outbox",
         "dialogs",
         "logging",
         "people",
