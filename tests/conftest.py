@@ -4,12 +4,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
+
+from qunzhu.core.testing import BotHarness
 
 PG_DSN = os.environ.get("QUNZHU_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -66,3 +71,28 @@ async def pg_url() -> AsyncIterator[str]:
         yield url
     finally:
         await drop_pg_database(url)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Runs a test once on SQLite and once on PostgreSQL."""
+    return str(request.param)
+
+
+@contextlib.asynccontextmanager
+async def harness_on(
+    backend: str, workdir: Path, plugins: Sequence[tuple[str, object]]
+) -> AsyncIterator[BotHarness]:
+    """A bot (English, the memory adapter) on `backend`, with `plugins`; a fresh PostgreSQL
+    database when it is "postgres", dropped afterwards."""
+    config: dict[str, Any] = {"bot": {"language": "en"}}
+    url = await create_pg_database() if backend == "postgres" else None
+    if url:
+        config["database"] = {"url": url}
+    harness = await BotHarness.create(workdir=workdir, config=config, plugins=plugins)
+    try:
+        yield harness
+    finally:
+        await harness.close()
+        if url:
+            await drop_pg_database(url)

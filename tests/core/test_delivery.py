@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 import pytest_asyncio
 from sqlalchemy import func, select
 
@@ -20,7 +19,7 @@ from qunzhu.core.models import ChatRow, InboxRow, OutboxRow
 from qunzhu.core.outbox import delivery, progress
 from qunzhu.core.ratelimit import Limit, Limits
 from qunzhu.core.testing import BotHarness
-from tests.conftest import create_pg_database, drop_pg_database
+from tests.conftest import harness_on
 
 
 class Echo:
@@ -55,24 +54,10 @@ def _group(name: str) -> Any:
     return ChatRef("memory", name, ChatKind.GROUP, name)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 @pytest_asyncio.fixture
 async def bot(backend: str, tmp_path: Path) -> AsyncIterator[BotHarness]:
-    config: dict[str, Any] = {"bot": {"language": "en"}}
-    url = await create_pg_database() if backend == "postgres" else None
-    if url:
-        config["database"] = {"url": url}
-    harness = await BotHarness.create(workdir=tmp_path, config=config, plugins=[("echo", Echo())])
-    try:
+    async with harness_on(backend, tmp_path, [("echo", Echo())]) as harness:
         yield harness
-    finally:
-        await harness.close()
-        if url:
-            await drop_pg_database(url)
 
 
 async def count(bot: BotHarness, model: Any, *where: Any) -> int:

@@ -7,7 +7,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 import pytest_asyncio
 from sqlalchemy import JSON, BigInteger, DateTime, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from qunzhu.core import Base, Context, command, hookimpl
 from qunzhu.core.ids import new_id
 from qunzhu.core.testing import BotHarness
-from tests.conftest import create_pg_database, drop_pg_database
+from tests.conftest import harness_on
 
 
 class Note(Base):
@@ -55,26 +54,10 @@ class Notes:
         return [note, boom, wrong]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 @pytest_asyncio.fixture
 async def bot(backend: str, tmp_path: Path) -> AsyncIterator[BotHarness]:
-    config: dict[str, Any] = {"bot": {"language": "en"}}
-    url = await create_pg_database() if backend == "postgres" else None
-    if url:
-        config["database"] = {"url": url}
-    harness = await BotHarness.create(
-        workdir=tmp_path, config=config, plugins=[("appender", Notes())]
-    )
-    try:
+    async with harness_on(backend, tmp_path, [("appender", Notes())]) as harness:
         yield harness
-    finally:
-        await harness.close()
-        if url:
-            await drop_pg_database(url)
 
 
 async def notes(bot: BotHarness) -> list[Note]:
