@@ -134,11 +134,12 @@ class Dispatcher:
             i.event.sender for i in batch if not i.event.sender.is_bot
         )
         timed_out: set[tuple[int, str]] = set()
-        if len(batch) > 1:
-            async with self._app.db.writing(), self._app.db.session() as session:
-                if await self._process(session, batch, timed_out, isolated=False):
-                    return
-            self.retried_batches += 1
+        # even a single event goes the batch way first: no savepoints, and on SQLite a commit
+        # on the direct connection; only when a handler fails is it redone in isolation
+        async with self._app.db.writing(), self._app.db.session() as session:
+            if await self._process(session, batch, timed_out, isolated=False):
+                return
+        self.retried_batches += 1
         await self._redo(batch, timed_out)
 
     async def _process(

@@ -100,12 +100,17 @@ async def test_a_known_person_and_no_dialog_cost_no_lookups(bot: BotHarness) -> 
         "before_cursor_execute",
         lambda *args: statements.append(args[2]),
     )
+    direct = bot.app.db.direct()  # SQLite's own connection for the core's hot path
+    if direct is not None:
+        direct.set_trace_callback(statements.append)
     await bot.send("just chatting", chat="g")
     await bot.send("/now", chat="g")
     # only the durable pipeline's own statements: inbox, outbox, commit; no per-message lookups
     looked_up = [s for s in statements if "core_person" in s or "core_dialog" in s]
     assert looked_up == []
     assert any("UPDATE core_inbox" in s for s in statements)  # the capture did see the batch
+    if direct is not None:
+        direct.set_trace_callback(None)
 
 
 def test_split_command() -> None:
