@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from qunzhu.core import Base, ChatKind, ChatRef, Context, Message, UserRef, hookimpl
 from qunzhu.core.adapter import Adapter, AdapterConfig
-from qunzhu.core.app import App
+from qunzhu.core.app import App, freeze_startup_heap
 from qunzhu.core.clock import SystemClock
 from qunzhu.core.config import load_config
 from qunzhu.core.ids import new_id
@@ -102,6 +102,7 @@ async def build(url: str | None, adapter: NullAdapter, plugins: Sequence[object]
     app = App.build(load_config(path, plugin_models=ps.section_models()), ps,
                     adapters={"bench": adapter})  # fmt: skip
     await app.start(create_tables=True)
+    freeze_startup_heap()  # as `qunzhu run` does
     return app, workdir
 
 
