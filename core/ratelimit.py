@@ -9,6 +9,7 @@ continuously allows up to 2N in some span, which the platform would answer with 
 
 from __future__ import annotations
 
+import bisect
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
@@ -70,6 +71,21 @@ class Window:
     def take(self, now: float) -> None:
         self._spent.append(now)
 
+    def shift(self, spent_at: float, used_at: float) -> None:
+        """The token taken at `spent_at` was really used at `used_at` (the send started late:
+        the event loop was busy). Half the margin absorbs a usual delay; beyond it, the token
+        comes back that much later, so a stall cannot squeeze two windows together."""
+        late = used_at - spent_at - self.limit.per * MARGIN / 2
+        if late <= 0:
+            return
+        used_at = spent_at + late
+        spent = self._spent
+        try:
+            spent.remove(spent_at)
+        except ValueError:  # already returned
+            return
+        bisect.insort(spent, used_at)
+
     def idle(self, now: float) -> bool:
         return not self._spent or self._spent[-1] + self._per <= now
 
@@ -116,6 +132,16 @@ class RateLimiter:
         else:
             self._chats.move_to_end(chat.key)
         window.take(now)
+
+    def shift(self, chat: ChatRef, spent_at: float, used_at: float) -> None:
+        """A message decided at `spent_at` started only at `used_at`: count it from then."""
+        if used_at <= spent_at:
+            return
+        if self._total is not None:
+            self._total.shift(spent_at, used_at)
+        window = self._chats.get(chat.key)
+        if window is not None:
+            window.shift(spent_at, used_at)
 
     def pause(self, seconds: float, now: float, chat: ChatRef | None = None) -> None:
         """The platform said "retry after `seconds`" for the bot, or for one chat."""

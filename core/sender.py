@@ -290,14 +290,17 @@ class Sender:
                 self._finish(_Outcome(out, "failed", error="chat is inactive"))
                 continue
             await self._slots.acquire()
-            task = asyncio.get_running_loop().create_task(self._send(out))
+            task = asyncio.get_running_loop().create_task(self._send(out, now))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
             started += 1
         return started, wait
 
     # -- one message ---------------------------------------------------------------------------
-    async def _send(self, out: Outgoing) -> None:
+    async def _send(self, out: Outgoing, taken_at: float) -> None:
+        # the limits counted this message when it was started; it may leave later (a busy
+        # loop, a full slot): count it from when it really leaves
+        self.limiter.shift(out.chat, taken_at, self._app.clock.monotonic())
         try:
             outcome = await self._attempt(out)
         finally:
