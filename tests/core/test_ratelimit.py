@@ -19,7 +19,7 @@ def test_a_window_lends_n_tokens_each_back_after_per_and_the_margin() -> None:
 def test_a_send_that_left_a_little_late_costs_nothing_more() -> None:
     window = Window(Limit(1, 1.0))
     window.take(0.0)
-    window.shift(0.0, MARGIN / 2 - 0.001)  # within half the margin
+    window.shift(0.0, MARGIN - 0.001)  # within the margin
     assert window.wait(1.0 + MARGIN) == 0.0
 
 
@@ -27,7 +27,7 @@ def test_a_send_held_up_by_a_stall_returns_its_token_that_much_later() -> None:
     window = Window(Limit(1, 1.0))
     window.take(0.0)
     window.shift(0.0, 0.2)  # the loop was busy for 200 ms before the send left
-    late = 0.2 - MARGIN / 2
+    late = 0.2 - MARGIN
     assert window.wait(1.0 + MARGIN) == pytest.approx(late)
     assert window.wait(1.0 + MARGIN + late) == 0.0
 
