@@ -6,7 +6,7 @@
 
 Receiving is `polling` (default) or `webhook` (`webhook.Webhook`); both go through one
 `receive.Receiver` that maps updates (`mapping`), joins albums (`albums`) and follows migrated
-groups (`migrations`). Sending goes through `send.Outgoing` (`render` for HTML and keyboards,
+groups (`migrations`). Sending goes through `send.Poster` (`render` for HTML and keyboards,
 `uploads` for photos); `errors` turns Telegram's answers into the outbox's verdicts. See
 docs/telegram.md.
 """
@@ -54,7 +54,7 @@ from .migrations import Migrations
 from .pace import Pace
 from .polling import Poller
 from .receive import Receiver
-from .send import Outgoing
+from .send import Poster
 from .uploads import Uploads
 from .webhook import Webhook
 
@@ -134,7 +134,7 @@ class TelegramAdapter(Adapter):
         self.directory = Directory()
         self.uploads = Uploads()
         self.albums = Albums(config.album_wait)
-        self.outgoing = Outgoing(
+        self.outgoing = Poster(
             self.bot,
             migrations=self.migrations,
             directory=self.directory,

@@ -34,12 +34,15 @@ from .pace import Pace
 from .render import CAPTION_LIMIT, TEXT_LIMIT, Part, keyboard, plan, spans, to_html, truncate
 from .uploads import Uploads
 
-__all__ = ["Outgoing"]
+__all__ = ["Poster"]
 
 _OTHER_KIND = ("there is no text in the message", "there is no caption in the message")
 
 
-class Outgoing:
+class Poster:
+    """Posts a `Reply` (or its edit) to Telegram: rendering, uploads, pacing, and the errors
+    turned into the outbox's verdicts. Not the core's `Outgoing`, which is what it posts."""
+
     def __init__(
         self,
         bot: Bot,
