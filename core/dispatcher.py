@@ -18,12 +18,11 @@ import dataclasses
 import difflib
 import inspect
 import logging
-import sqlite3
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, func, select, tuple_, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qunzhu.core.commands import ArgumentError, Command, split_command
@@ -37,7 +36,7 @@ from qunzhu.core.models import ChatRow, InboxRow
 from qunzhu.core.people import Person
 from qunzhu.core.plugins import domain_of
 from qunzhu.core.serialize import event_from_json
-from qunzhu.core.storage import QueuedWrites
+from qunzhu.core.storage import QueuedWrites, sqlite_time
 from qunzhu.core.watchdog import Watchdog
 
 if TYPE_CHECKING:
@@ -157,9 +156,8 @@ class Dispatcher:
             for item in batch:
                 await self._handle(item, session, contexts, timed_out, isolated=isolated)
             ids = [item.inbox_id for item in batch]
-            direct = self._app.db.direct()
-            if direct is not None and _untouched(session):
-                self._commit_direct(direct, session, ids)
+            if self._app.db.direct() is not None and _untouched(session):
+                self._commit_direct(session, ids)
             else:
                 await session.execute(
                     update(InboxRow)
@@ -182,28 +180,18 @@ class Dispatcher:
         self.handled += len(batch)
         return True
 
-    def _commit_direct(
-        self, conn: sqlite3.Connection, session: AsyncSession, ids: list[int]
-    ) -> None:
+    def _commit_direct(self, session: AsyncSession, ids: list[int]) -> None:
         """SQLite, when no handler of the batch used the session itself (the common case:
         replies and ``ctx.insert`` rows are queued): write the queued rows and the handled marks
         on the direct connection, one short transaction on the event loop's thread."""
-        dialect = self._app.db.engine.dialect
-        stamp = _HANDLED_AT.type.bind_processor(dialect)
-        now = self._app.clock.now()
-        handled = stamp(now) if stamp is not None else now
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            QueuedWrites.of(session.sync_session).write_direct(conn, dialect)
-            marks = ", ".join("?" * len(ids))
+        db = self._app.db
+        marks = ", ".join("?" * len(ids))
+        with db.direct_transaction() as conn:
+            QueuedWrites.of(session.sync_session).write_direct(conn, db.engine.dialect)
             conn.execute(
                 f"UPDATE core_inbox SET handled_at = ? WHERE id IN ({marks})",  # noqa: S608
-                [handled, *ids],
+                [sqlite_time(self._app.clock.now()), *ids],
             )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
 
     # -- several workers on one PostgreSQL ----------------------------------------------------
     async def _shared_loop(self) -> None:
@@ -474,9 +462,6 @@ class Dispatcher:
         if cmd.help:
             lines.append(ctx.app.catalogs.translator(ctx.lang, domain_of(cmd.plugin))(cmd.help))
         return "\n".join(lines)
-
-
-_HANDLED_AT = cast(Table, InboxRow.__table__).c.handled_at
 
 
 def _untouched(session: AsyncSession) -> bool:

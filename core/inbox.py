@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,7 +27,7 @@ from qunzhu.core.events import Event
 from qunzhu.core.ids import new_id
 from qunzhu.core.models import CursorRow, InboxRow
 from qunzhu.core.serialize import event_from_json, event_kind, event_to_json
-from qunzhu.core.storage import Database
+from qunzhu.core.storage import Database, sqlite_time
 
 __all__ = ["Inbox", "Intake", "Recorded"]
 
@@ -119,10 +118,9 @@ class Inbox:
                     rows[key] = (event, event_to_json(event))
             if sub.cursor is not None:
                 cursors[sub.cursor[0]] = sub.cursor[1]
-        direct = self._db.direct()
-        if direct is not None:
+        if self._db.direct() is not None:
             async with self._db.writing():
-                new = _write_direct(direct, self._db.engine.dialect, rows, cursors, now)
+                new = _write_direct(self._db, rows, cursors, now)
         else:
             async with self._db.writing(), self._db.session() as s, s.begin():
                 conn = await s.connection()
@@ -174,42 +172,28 @@ _SQLITE_CURSOR = (
 
 
 def _write_direct(
-    conn: sqlite3.Connection, dialect: Any,
-    rows: dict[tuple[str, str, str], tuple[Event, dict[str, Any]]], cursors: dict[str, str],
-    now: datetime,
+    db: Database, rows: dict[tuple[str, str, str], tuple[Event, dict[str, Any]]],
+    cursors: dict[str, str], now: datetime,
 ) -> dict[tuple[str, str, str], int]:  # fmt: skip
     """The hot path on SQLite, on the direct connection: ids made here, one executemany, and a
     second look only when some keys were seen before."""
-    stamp = _INBOX.c.received_at.type.bind_processor(dialect)
-    received = stamp(now) if stamp is not None else now
+    received = sqlite_time(now)
     ids = {key: new_id() for key in rows}
     params = [
         (ids[key], *key, event_kind(event), json.dumps(payload, ensure_ascii=False), received)
         for key, (event, payload) in rows.items()
     ]
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        new = ids
-        if params:
-            inserted = conn.executemany(_SQLITE_INSERT, params).rowcount
-            if inserted != len(params):
-                marks = ", ".join("?" * len(ids))
-                stored = {
-                    r[0]
-                    for r in conn.execute(
-                        f"SELECT id FROM core_inbox WHERE id IN ({marks})",  # noqa: S608 - marks only
-                        list(ids.values()),
-                    )
-                }
-                new = {key: i for key, i in ids.items() if i in stored}
+    new = ids
+    with db.direct_transaction() as conn:
+        if params and conn.executemany(_SQLITE_INSERT, params).rowcount != len(params):
+            marks = ", ".join("?" * len(ids))
+            query = f"SELECT id FROM core_inbox WHERE id IN ({marks})"  # noqa: S608 - marks only
+            stored = {r[0] for r in conn.execute(query, list(ids.values()))}
+            new = {key: i for key, i in ids.items() if i in stored}
         if cursors:
             conn.executemany(
                 _SQLITE_CURSOR, [(adapter, value, received) for adapter, value in cursors.items()]
             )
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return new
 
 

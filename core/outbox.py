@@ -26,7 +26,7 @@ from qunzhu.core.ids import new_id
 from qunzhu.core.models import OutboxRow
 from qunzhu.core.reply import Reply
 from qunzhu.core.serialize import reply_to_json
-from qunzhu.core.storage import Database, QueuedWrites
+from qunzhu.core.storage import Database, QueuedWrites, sqlite_time
 
 __all__ = ["Delivery", "Outgoing", "Progress", "delivery", "edit_row", "progress", "send_row"]
 
@@ -101,7 +101,7 @@ class _OutboxWriter:
     def __call__(self, session: Session, items: list[Outgoing]) -> None:
         conn = session.connection()
         if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql(_SQLITE_INSERT, _sqlite_params(conn.dialect, items))
+            conn.exec_driver_sql(_SQLITE_INSERT, _sqlite_params(items))
             return
         conn.execute(
             OUTBOX.insert(),
@@ -116,18 +116,17 @@ class _OutboxWriter:
         )  # fmt: skip
 
     def direct(self, conn: sqlite3.Connection, dialect: Any, items: list[Outgoing]) -> None:
-        conn.executemany(_SQLITE_INSERT, _sqlite_params(dialect, items))
+        conn.executemany(_SQLITE_INSERT, _sqlite_params(items))
 
 
-def _sqlite_params(dialect: Any, items: list[Outgoing]) -> list[tuple[Any, ...]]:
-    stamp = OUTBOX.c.created_at.type.bind_processor(dialect)
-    stamps: dict[datetime, Any] = {}
+def _sqlite_params(items: list[Outgoing]) -> list[tuple[Any, ...]]:
+    stamps: dict[datetime, Any] = {}  # a batch's messages mostly share one creation time
     params = []
     for o in items:
         when = cast(datetime, o.created)
         at = stamps.get(when)
         if at is None:
-            at = stamps[when] = stamp(when) if stamp is not None else when
+            at = stamps[when] = sqlite_time(when)
         chat = o.chat
         params.append(
             (o.id, chat.platform, chat.chat_id, chat.kind.value, o.action, o.edit_of,

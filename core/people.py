@@ -23,7 +23,7 @@ from qunzhu.core.clock import Clock
 from qunzhu.core.events import UserRef
 from qunzhu.core.i18n import N_
 from qunzhu.core.models import IdentityRow, PersonRow, RoleRow
-from qunzhu.core.storage import Database
+from qunzhu.core.storage import Database, sqlite_time
 
 __all__ = ["ADMIN", "KNOWN_ROLES", "People", "Person", "PersonSpec", "Role", "parse_role"]
 
@@ -112,7 +112,7 @@ class People:
             known = _known_direct(direct, missing.values())
             if not known:
                 async with self._db.writing():
-                    people = _create_direct(direct, self._db, list(missing.values()), self._clock)
+                    people = _create_direct(self._db, list(missing.values()), self._clock)
                 for person in people:
                     self._remember(person)
                 log.info("event=people_created count=%d", len(people))
@@ -323,16 +323,11 @@ def _known_direct(conn: sqlite3.Connection, users: Iterable[UserRef]) -> bool:
     return conn.execute(query, [v for pair in pairs for v in pair]).fetchone() is not None
 
 
-def _create_direct(
-    conn: sqlite3.Connection, db: Database, users: list[UserRef], clock: Clock
-) -> list[Person]:
+def _create_direct(db: Database, users: list[UserRef], clock: Clock) -> list[Person]:
     """First contacts on SQLite's direct connection: a row each, read back by rowid."""
-    stamp = PersonRow.__table__.c.created_at.type.bind_processor(db.engine.dialect)
-    now = clock.now()
-    created = stamp(now) if stamp is not None else now
+    created = sqlite_time(clock.now())
     people = []
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with db.direct_transaction() as conn:
         for u in users:
             cur = conn.execute(
                 "INSERT INTO core_person (display_name, real_name, lang, created_at) "
@@ -346,10 +341,6 @@ def _create_direct(
                 (person_id, u.platform, u.user_id, u.display_name),
             )
             people.append(Person(person_id, u.display_name, "", None, (u.key,), frozenset()))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return people
 
 

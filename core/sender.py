@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import sqlite3
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,6 +31,7 @@ from qunzhu.core.nap import Nap
 from qunzhu.core.outbox import OUTBOX, Outgoing
 from qunzhu.core.ratelimit import RateLimiter
 from qunzhu.core.serialize import reply_from_json
+from qunzhu.core.storage import Database, sqlite_time
 
 if TYPE_CHECKING:
     from qunzhu.core.adapter import Adapter
@@ -40,28 +40,24 @@ if TYPE_CHECKING:
 __all__ = ["Sender"]
 
 log = logging.getLogger("qunzhu.sender")
-_OUTBOX = OUTBOX
-_ROW_COLUMNS = tuple(
-    _OUTBOX.c[name]
-    for name in (
-        "id",
-        "chat_id",
-        "chat_kind",
-        "action",
-        "edit_of",
-        "payload",
-        "attempts",
-        "next_attempt_at",
-    )  # fmt: skip
-)
-_BY_ID = _OUTBOX.c.id == bindparam("b_id")
-_MARK_SENT = update(_OUTBOX).where(_BY_ID).values(status="sent", message_id=bindparam("b_mid"))
+_ROW_COLUMNS = [
+    OUTBOX.c.id,
+    OUTBOX.c.chat_id,
+    OUTBOX.c.chat_kind,
+    OUTBOX.c.action,
+    OUTBOX.c.edit_of,
+    OUTBOX.c.payload,
+    OUTBOX.c.attempts,
+    OUTBOX.c.next_attempt_at,
+]
+_BY_ID = OUTBOX.c.id == bindparam("b_id")
+_MARK_SENT = update(OUTBOX).where(_BY_ID).values(status="sent", message_id=bindparam("b_mid"))
 _MARK_RETRY = (
-    update(_OUTBOX)
+    update(OUTBOX)
     .where(_BY_ID)
     .values(next_attempt_at=bindparam("b_at"), attempts=bindparam("b_n"), error=bindparam("b_err"))
 )
-_MARK_FAILED = update(_OUTBOX).where(_BY_ID).values(status="failed", error=bindparam("b_err"))
+_MARK_FAILED = update(OUTBOX).where(_BY_ID).values(status="failed", error=bindparam("b_err"))
 _SQLITE_MARK_SENT = (
     "UPDATE core_outbox SET status = 'sent', message_id = ?, sent_at = ? WHERE id = ?"
 )
@@ -225,8 +221,8 @@ class Sender:
         """Bring the backlog up to date with the table (oldest rows first)."""
         query = (
             select(*_ROW_COLUMNS)
-            .where(_OUTBOX.c.platform == self._platform, _OUTBOX.c.status == "pending")
-            .order_by(_OUTBOX.c.id)
+            .where(OUTBOX.c.platform == self._platform, OUTBOX.c.status == "pending")
+            .order_by(OUTBOX.c.id)
             .limit(self._fetch)
         )
         self.backlog.begin_read()
@@ -329,8 +325,8 @@ class Sender:
             return known
         async with self._app.db.session() as s:
             found: str | None = await s.scalar(
-                select(_OUTBOX.c.message_id).where(
-                    _OUTBOX.c.id == outbox_id, _OUTBOX.c.status == "sent"
+                select(OUTBOX.c.message_id).where(
+                    OUTBOX.c.id == outbox_id, OUTBOX.c.status == "sent"
                 )
             )
         return found
@@ -436,13 +432,10 @@ class Sender:
             {"b_id": o.out.id, "b_err": o.error} for o in batch if o.status in ("failed", "gone")
         ]
         gone = {o.out.chat.chat_id: o for o in batch if o.status == "gone"}
-        table = _OUTBOX
-        direct = self._app.db.direct()
-        if direct is not None and not gone:  # the hot path on SQLite
+        table = OUTBOX
+        if self._app.db.direct() is not None and not gone:  # the hot path on SQLite
             async with self._app.db.writing():
-                _record_direct(
-                    direct, self._app.db.engine.dialect, now, sent=sent, retry=retry, failed=failed
-                )
+                _record_direct(self._app.db, now, sent=sent, retry=retry, failed=failed)
             return
         async with self._app.db.writing(), self._app.db.session() as s, s.begin():
             conn = await s.connection()
@@ -481,28 +474,18 @@ _SQLITE_MARK_FAILED = "UPDATE core_outbox SET status = 'failed', error = ? WHERE
 
 
 def _record_direct(
-    conn: sqlite3.Connection, dialect: Any, now: datetime, *,
-    sent: list[dict[str, Any]], retry: list[dict[str, Any]], failed: list[dict[str, Any]],
+    db: Database, now: datetime, *, sent: list[dict[str, Any]], retry: list[dict[str, Any]],
+    failed: list[dict[str, Any]],
 ) -> None:  # fmt: skip
     """Outcomes on SQLite's direct connection (see `Database.direct`)."""
-    stamp = _OUTBOX.c.sent_at.type.bind_processor(dialect)
-
-    def at(when: datetime) -> Any:
-        return stamp(when) if stamp is not None else when
-
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with db.direct_transaction() as conn:
         if sent:
-            sent_at = at(now)
+            sent_at = sqlite_time(now)
             conn.executemany(_SQLITE_MARK_SENT, [(o["b_mid"], sent_at, o["b_id"]) for o in sent])
         if retry:
             conn.executemany(
                 _SQLITE_MARK_RETRY,
-                [(at(o["b_at"]), o["b_n"], o["b_err"], o["b_id"]) for o in retry],
+                [(sqlite_time(o["b_at"]), o["b_n"], o["b_err"], o["b_id"]) for o in retry],
             )
         if failed:
             conn.executemany(_SQLITE_MARK_FAILED, [(o["b_err"], o["b_id"]) for o in failed])
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise

@@ -10,10 +10,13 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import MetaData, event
+from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -26,7 +29,7 @@ from sqlalchemy.pool import StaticPool
 
 from qunzhu.core.errors import StorageError
 
-__all__ = ["Base", "Database", "QueuedWrites", "Writer"]
+__all__ = ["Base", "Database", "QueuedWrites", "Writer", "sqlite_time"]
 
 log = logging.getLogger("qunzhu.storage")
 
@@ -178,6 +181,22 @@ class Database:
             self._direct = conn
         return self._direct
 
+    @contextlib.contextmanager
+    def direct_transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction on the direct connection (take `writing()` first): ``BEGIN
+        IMMEDIATE``, then ``COMMIT``, or ``ROLLBACK`` if the block raises."""
+        conn = self.direct()
+        if conn is None:
+            msg = "no direct connection: only a SQLite file has one"
+            raise StorageError(msg)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
     async def create_all(self) -> None:
         """Create every declared table directly (tests, throwaway databases)."""
         async with self.engine.begin() as conn:
@@ -188,6 +207,14 @@ class Database:
             self._direct.close()
             self._direct = None
         await self.engine.dispose()
+
+
+_SQLITE_DATETIME = DateTime(timezone=True).bind_processor(sqlite.dialect())
+
+
+def sqlite_time(when: datetime) -> Any:
+    """`when` as SQLAlchemy stores a ``DateTime`` on SQLite (for the direct connection's SQL)."""
+    return _SQLITE_DATETIME(when) if _SQLITE_DATETIME is not None else when
 
 
 _SQLITE_PRAGMAS = (
