@@ -258,6 +258,9 @@ class Sender:
         for chat_id, queue in backlog.chats():
             if chat_id in self._in_flight:
                 continue
+            if chat_id in self._inactive:  # fails at once, spends no token
+                ready.append((chat_id, True))
+                continue
             blocked = self.limiter.bot_wait(now)
             if blocked > 0:  # the bot's own limit is reached: no other chat can go either
                 wait = blocked if wait is None else min(wait, blocked)
@@ -270,9 +273,6 @@ class Sender:
                     continue
                 del backlog.not_before[chat_id]
             chat = queue[0].chat
-            if chat_id in self._inactive:
-                ready.append((chat_id, True))
-                continue
             ahead = self.limiter.wait(chat, now)
             if ahead > 0:
                 wait = ahead if wait is None else min(wait, ahead)

@@ -219,3 +219,21 @@ async def test_a_burst_is_sent_exactly_once_and_in_order_per_chat(bot: BotHarnes
     for chat in range(20):
         texts = [s.text for s in bot.sent_to(f"g{chat}")]
         assert texts == [f"echo m{i}" for i in range(chat, 400, 20)]
+
+
+async def test_the_outbox_section_sets_how_often_a_failing_message_is_tried(
+    tmp_path: Path,
+) -> None:
+    config = {"bot": {"language": "en"}, "outbox": {"max_attempts": 3, "backoff": 2.0}}
+    bot = await BotHarness.create(workdir=tmp_path, config=config, plugins=[("echo", Echo())])
+    try:
+        bot.adapter.failure = lambda chat, reply: TemporaryFailure("502 Bad Gateway")
+        assert await bot.send("hello", chat="g") == []
+        await bot.advance(timedelta(seconds=1))  # backoff 2 s (with jitter: 1 to 2 s)
+        await bot.advance(timedelta(seconds=10))
+        assert bot.adapter.attempts == 3
+        assert await count(bot, OutboxRow, OutboxRow.status == "failed") == 1
+        await bot.advance(timedelta(minutes=10))
+        assert bot.adapter.attempts == 3  # given up: never tried again
+    finally:
+        await bot.close()
