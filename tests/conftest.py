@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
+from qunzhu.core.clock import FakeClock
 from qunzhu.core.testing import BotHarness
 
 PG_DSN = os.environ.get("QUNZHU_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -81,15 +82,20 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @contextlib.asynccontextmanager
 async def harness_on(
-    backend: str, workdir: Path, plugins: Sequence[tuple[str, object]]
+    backend: str,
+    workdir: Path,
+    plugins: Sequence[tuple[str, object]],
+    *,
+    bot: dict[str, Any] | None = None,
+    clock: FakeClock | None = None,
 ) -> AsyncIterator[BotHarness]:
-    """A bot (English, the memory adapter) on `backend`, with `plugins`; a fresh PostgreSQL
-    database when it is "postgres", dropped afterwards."""
-    config: dict[str, Any] = {"bot": {"language": "en"}}
+    """A bot (the memory adapter; `bot:` settings, English by default) on `backend`, with
+    `plugins`; a fresh PostgreSQL database when it is "postgres", dropped afterwards."""
+    config: dict[str, Any] = {"bot": bot or {"language": "en"}}
     url = await create_pg_database() if backend == "postgres" else None
     if url:
         config["database"] = {"url": url}
-    harness = await BotHarness.create(workdir=workdir, config=config, plugins=plugins)
+    harness = await BotHarness.create(workdir=workdir, config=config, plugins=plugins, clock=clock)
     try:
         yield harness
     finally:

@@ -17,7 +17,7 @@ from qunzhu.core.events import JobTick
 from qunzhu.core.jobs import Job, job
 from qunzhu.core.models import JobRow
 from qunzhu.core.testing import BotHarness
-from tests.conftest import create_pg_database, drop_pg_database
+from tests.conftest import harness_on
 
 GROUP = ChatRef("memory", "g", ChatKind.GROUP, "g")
 
@@ -77,11 +77,6 @@ class Weekly:
         return [remindme, forget]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 @pytest.fixture
 def weekly() -> Weekly:
     return Weekly()
@@ -89,21 +84,13 @@ def weekly() -> Weekly:
 
 @pytest_asyncio.fixture
 async def bot(backend: str, tmp_path: Path, weekly: Weekly) -> AsyncIterator[BotHarness]:
-    config: dict[str, Any] = {"bot": {"language": "en", "timezone": "Asia/Shanghai"}}
-    url = await create_pg_database() if backend == "postgres" else None
-    if url:
-        config["database"] = {"url": url}
     # Monday 2026-03-23 08:30 Shanghai (00:30 UTC), the week Europe moves its clocks
     clock = FakeClock(datetime(2026, 3, 23, 0, 30, tzinfo=UTC))
-    harness = await BotHarness.create(
-        workdir=tmp_path, config=config, clock=clock, plugins=[("weekly", weekly)]
-    )
-    try:
+    settings = {"language": "en", "timezone": "Asia/Shanghai"}
+    async with harness_on(
+        backend, tmp_path, [("weekly", weekly)], bot=settings, clock=clock
+    ) as harness:
         yield harness
-    finally:
-        await harness.close()
-        if url:
-            await drop_pg_database(url)
 
 
 def texts(sent: list[Any], text: str) -> int:
