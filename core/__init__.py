@@ -39,6 +39,7 @@ from qunzhu.core.outbox import Outgoing
 from qunzhu.core.people import Person, Role
 from qunzhu.core.reply import Button, Reply
 from qunzhu.core.storage import Base, Database
+from qunzhu.core.workdays import WorkCalendar
 
 __all__ = [
     "N_",
@@ -83,6 +84,7 @@ __all__ = [
     "Translator",
     "UsageError",
     "UserRef",
+    "WorkCalendar",
     "command",
     "hookimpl",
     "hookspec",

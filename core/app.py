@@ -33,6 +33,7 @@ from qunzhu.core.plugins import PluginSet, domain_of
 from qunzhu.core.scheduler import Scheduler
 from qunzhu.core.sender import Sender
 from qunzhu.core.storage import Database
+from qunzhu.core.workdays import WorkCalendar
 
 __all__ = ["ADAPTER_GROUP", "AdapterModels", "App", "adapter_classes"]
 
@@ -98,6 +99,8 @@ class App:
         for domain, path in plugins.catalogs.items():
             self.catalogs.add_domain(domain, path)
         self.people = People(db, clock, cache_seconds=60.0 if settings.dispatcher.shared else None)
+        #: Working days and hours (``calendar:``), for deadlines in working time.
+        self.calendar = WorkCalendar.from_settings(settings.calendar, settings.bot.tz)
         self.dialogs = DialogService(self, settings.dialogs.timeout)
         self.dispatcher = Dispatcher(self)
         self.inbox = Inbox(db, clock, self.dispatcher.push)

@@ -21,6 +21,7 @@ from qunzhu.core.outbox import Outgoing, edit_row, send_row
 from qunzhu.core.people import Person
 from qunzhu.core.reply import Reply
 from qunzhu.core.storage import QueuedWrites
+from qunzhu.core.workdays import WorkCalendar
 
 if TYPE_CHECKING:
     from qunzhu.core.app import App
@@ -100,6 +101,11 @@ class Context:
     @property
     def clock(self) -> Clock:
         return self.app.clock
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        """Working days and hours (``calendar:``): deadlines in working time, holidays."""
+        return self.app.calendar
 
     def now(self) -> datetime:
         return self.app.clock.now()

@@ -12,6 +12,7 @@ from .loader import load_config
 from .schema import (
     LANGUAGES,
     BotSettings,
+    CalendarSettings,
     ChatSettings,
     DatabaseSettings,
     DialogSettings,
@@ -27,6 +28,7 @@ from .schema import (
 __all__ = [
     "LANGUAGES",
     "BotSettings",
+    "CalendarSettings",
     "ChatSettings",
     "DatabaseSettings",
     "DialogSettings",

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .schema import (
     BotSettings,
+    CalendarSettings,
     ChatKey,
     DatabaseSettings,
     DialogSettings,
@@ -51,6 +52,7 @@ class FileModel(BaseModel):
     dispatcher: DispatcherSettings = DispatcherSettings()
     outbox: OutboxSettings = OutboxSettings()
     dialogs: DialogSettings = DialogSettings()
+    calendar: CalendarSettings = CalendarSettings()
     logging: LoggingSettings = LoggingSettings()
     people: tuple[PersonEntry, ...] = ()
     plugins: dict[str, Section] = {}

@@ -108,6 +108,7 @@ class _Validation:
             dispatcher=file.dispatcher,
             outbox=file.outbox,
             dialogs=file.dialogs,
+            calendar=file.calendar,
             logging=file.logging,
             people=file.people,
             plugins=plugins,

@@ -7,6 +7,7 @@ the plugins and adapters declare, and stored here as instances of those models.
 from __future__ import annotations
 
 import re
+from datetime import date, time, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -27,6 +28,7 @@ from .redact import hide_url_password, redact_model
 __all__ = [
     "LANGUAGES",
     "BotSettings",
+    "CalendarSettings",
     "ChatSettings",
     "DatabaseSettings",
     "DialogSettings",
@@ -175,6 +177,102 @@ class OutboxSettings(BaseModel):
     backoff_max: float = Field(300.0, gt=0)
 
 
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_PERIOD = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})")
+
+
+def _check_period(value: str) -> str:
+    match = _PERIOD.fullmatch(value.strip())
+    if match is None:
+        message = f"{value!r} is not a period of working hours: write e.g. 09:00-12:00"
+        raise ValueError(message)
+    h1, m1, h2, m2 = (int(part) for part in match.groups())
+    if not (h1 < 24 and h2 <= 24 and m1 < 60 and m2 < 60) or (h1, m1) >= (h2, m2):
+        message = f"{value!r}: a period starts before it ends, within one day (00:00-24:00)"
+        raise ValueError(message)
+    return value.strip()
+
+
+def _dates(value: Any) -> Any:
+    """``2026-10-01`` or a range ``2026-10-01..2026-10-08`` (YAML may give a `date`)."""
+    if isinstance(value, date) or not isinstance(value, str) or ".." not in value:
+        return value
+    first, _, last = value.partition("..")
+    try:
+        start, end = date.fromisoformat(first.strip()), date.fromisoformat(last.strip())
+    except ValueError:
+        message = f"{value!r} is not a range of dates: write e.g. 2026-10-01..2026-10-08"
+        raise ValueError(message) from None
+    if end < start:
+        message = f"{value!r}: the range ends before it starts"
+        raise ValueError(message)
+    return value
+
+
+DateOrRange = Annotated[str | date, BeforeValidator(_dates)]
+"""A day (`2026-10-01`) or an inclusive range of days (`2026-10-01..2026-10-08`)."""
+
+
+def expand_dates(values: tuple[str | date, ...]) -> frozenset[date]:
+    """Every day that `values` (days and ranges) name."""
+    days: set[date] = set()
+    for value in values:
+        if isinstance(value, date):
+            days.add(value)
+            continue
+        first, _, last = value.partition("..")
+        start = date.fromisoformat(first.strip())
+        end = date.fromisoformat(last.strip()) if last else start
+        days.update(start + timedelta(days=n) for n in range((end - start).days + 1))
+    return frozenset(days)
+
+
+class CalendarSettings(BaseModel):
+    """`calendar:` working days and hours, for deadlines counted in working time."""
+
+    model_config = _FROZEN
+
+    preset: Literal["cn", "none"] = "cn"
+    workweek: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...] = (
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+    )
+    hours: tuple[Annotated[str, AfterValidator(_check_period)], ...] = Field(
+        ("09:00-12:00", "13:30-18:00"), min_length=1
+    )
+    holidays: tuple[DateOrRange, ...] = ()
+    workdays: tuple[DateOrRange, ...] = ()
+
+    @field_validator("hours")
+    @classmethod
+    def _no_overlap(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        periods = sorted(_period(v) for v in value)
+        for a, b in zip(periods, periods[1:], strict=False):
+            if a[1] > b[0]:
+                message = "periods of working hours overlap"
+                raise ValueError(message)
+        return value
+
+    def periods(self) -> tuple[tuple[time, time], ...]:
+        """The working hours as (start, end) times (24:00 is the last microsecond of the day)."""
+        return tuple(sorted(_period(value) for value in self.hours))
+
+    def weekdays(self) -> frozenset[int]:
+        """The work week as `date.weekday()` numbers."""
+        return frozenset(_WEEKDAYS.index(day) for day in self.workweek)
+
+
+def _period(value: str) -> tuple[time, time]:
+    match = _PERIOD.fullmatch(value)
+    assert match is not None  # checked by _check_period
+    h1, m1, h2, m2 = (int(part) for part in match.groups())
+    end = time.max if (h2, m2) == (24, 0) else time(h2, m2)
+    return time(h1, m1), end
+
+
 class DialogSettings(BaseModel):
     """`dialogs:` multi-step conversations."""
 
@@ -231,6 +329,7 @@ class Settings(BaseModel):
     dispatcher: DispatcherSettings = DispatcherSettings()
     outbox: OutboxSettings = OutboxSettings()
     dialogs: DialogSettings = DialogSettings()
+    calendar: CalendarSettings = CalendarSettings()
     logging: LoggingSettings = LoggingSettings()
     people: tuple[PersonEntry, ...] = ()
     plugins: dict[str, SerializeAsAny[BaseModel]] = {}

@@ -12,6 +12,7 @@ def test_all_is_sorted_and_complete() -> None:
     assert set(config.__all__) == {
         "LANGUAGES",
         "BotSettings",
+        "CalendarSettings",
         "ChatSettings",
         "DatabaseSettings",
         "DialogSettings",

@@ -121,6 +121,7 @@ def test_core_schema_is_json_and_strict() -> None:
         "dispatcher",
         "outbox",
         "dialogs",
+        "calendar",
         "logging",
         "people",
         "plugins",
