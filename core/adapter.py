@@ -91,6 +91,8 @@ class Adapter(abc.ABC):
     bot_user_id: str | None = None
     #: The platform's outbound limits; the sender never exceeds them.
     limits: Limits = Limits()
+    #: Seconds without a new part after which an album (`Message.album`) is complete.
+    album_wait: float = 1.0
 
     def __init__(self, config: AdapterConfig, *, clock: Clock) -> None:
         self.config = config

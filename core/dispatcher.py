@@ -22,9 +22,11 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from qunzhu.core.albums import AlbumGate, gather, quiet_in_inbox
+from qunzhu.core.claims import claim, lock_unhandled
 from qunzhu.core.commands import ArgumentError, Command, split_command
 from qunzhu.core.context import Context
 from qunzhu.core.dialog_service import DIALOG_PREFIX
@@ -35,7 +37,6 @@ from qunzhu.core.inbox import Recorded
 from qunzhu.core.models import ChatRow, InboxRow
 from qunzhu.core.people import Person
 from qunzhu.core.plugins import domain_of
-from qunzhu.core.serialize import event_from_json
 from qunzhu.core.storage import QueuedWrites, sqlite_time
 from qunzhu.core.watchdog import Watchdog
 
@@ -70,6 +71,7 @@ class Dispatcher:
         self.shared = settings.shared
         self._impls = {hook: app.plugins.impls(hook) for hook in _HOOK_FOR.values()}
         self._pending: deque[Recorded] = deque()
+        self._albums = AlbumGate(self._album_wait, app.clock.monotonic)
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -95,6 +97,7 @@ class Dispatcher:
         """Events the inbox has just committed."""
         if not self.shared:  # with several workers, whoever claims them first handles them
             self._pending.extend(recorded)
+            self._albums.arrived(recorded)
         self._idle.clear()
         self._wake.set()
 
@@ -114,18 +117,45 @@ class Dispatcher:
             return
         while True:
             if not self._pending:
-                self._idle.set()
-                self._wake.clear()
-                await self._wake.wait()
-                continue
+                release = self._albums.next_release()
+                if release is None:
+                    self._idle.set()
+                    self._wake.clear()
+                    await self._wake.wait()
+                    continue
+                if release > 0:
+                    await self._nap(release)
+                    continue
             size = min(self._batch_size, len(self._pending))
-            batch = [self._pending.popleft() for _ in range(size)]
+            batch = self._albums.admit([self._pending.popleft() for _ in range(size)])
+            if not batch:
+                continue
             try:
                 await self._run_batch(batch)
             except Exception:  # the database is unreachable: keep the events, try again
                 log.exception("event=batch_failed events=%d", len(batch))
                 self._pending.extendleft(reversed(batch))
                 await self._app.clock.sleep(1.0)
+
+    async def _nap(self, seconds: float) -> None:
+        """Wait `seconds` for an album to be complete, or less if more events are pushed.
+        Meanwhile the dispatcher counts as idle: nothing can be done before then."""
+        self._wake.clear()
+        self._idle.set()
+        timer = self._app.clock.timer(seconds)
+        timer.add_done_callback(self._album_due)
+        woken = asyncio.ensure_future(self._wake.wait())
+        await asyncio.wait((timer, woken), return_when=asyncio.FIRST_COMPLETED)
+        woken.cancel()
+        timer.cancel()
+
+    def _album_due(self, timer: asyncio.Future[None]) -> None:
+        if not timer.cancelled():  # work again (a cancelled timer: woken by a push, busy anyway)
+            self._idle.clear()
+
+    def _album_wait(self, platform: str) -> float:
+        adapter = self._app.adapters.get(platform)
+        return adapter.album_wait if adapter is not None else 1.0
 
     async def _run_batch(self, batch: list[Recorded]) -> None:
         self.batches += 1
@@ -155,7 +185,7 @@ class Dispatcher:
         try:
             for item in batch:
                 await self._handle(item, session, contexts, timed_out, isolated=isolated)
-            ids = [item.inbox_id for item in batch]
+            ids = [i for item in batch for i in item.inbox_ids]
             if self._app.db.direct() is not None and _untouched(session):
                 self._commit_direct(session, ids)
             else:
@@ -205,7 +235,10 @@ class Dispatcher:
             timed_out: set[tuple[int, str]] = set()
             try:
                 async with self._app.db.session() as session:
-                    batch = await self._claim(session)
+                    batch = await claim(session, self._batch_size)
+                    if batch:
+                        quiet = quiet_in_inbox(batch, self._app.clock.now(), self._album_wait)
+                        batch, _ = gather(batch, quiet)  # a growing album waits, unclaimed
                     if batch:
                         await self._app.people.resolve_many(
                             i.event.sender for i in batch if not i.event.sender.is_bot
@@ -232,56 +265,9 @@ class Dispatcher:
         the batch are not waited for a second time)."""
         for item in batch:
             async with self._app.db.writing(), self._app.db.session() as session:
-                if self.shared and not await self._lock_unhandled(session, item):
+                if self.shared and not await lock_unhandled(session, item):
                     continue  # another worker handled it meanwhile
                 await self._process(session, [item], timed_out, isolated=True)
-
-    async def _claim(self, session: AsyncSession) -> list[Recorded]:
-        heads_q = (
-            select(func.min(InboxRow.id))
-            .where(InboxRow.handled_at.is_(None))
-            .group_by(InboxRow.platform, InboxRow.chat_id)
-        )
-        heads = (
-            await session.scalars(
-                select(InboxRow)
-                .where(InboxRow.id.in_(heads_q), InboxRow.handled_at.is_(None))
-                .order_by(InboxRow.id)
-                .limit(self._batch_size)
-                .with_for_update(skip_locked=True)
-            )
-        ).all()
-        if not heads:
-            return []
-        rows = list(heads)
-        room = self._batch_size - len(rows)
-        if room > 0:
-            chats = [(h.platform, h.chat_id) for h in heads]
-            rows += (
-                await session.scalars(
-                    select(InboxRow)
-                    .where(
-                        InboxRow.handled_at.is_(None),
-                        tuple_(InboxRow.platform, InboxRow.chat_id).in_(chats),
-                        InboxRow.id.not_in([h.id for h in heads]),
-                    )
-                    .order_by(InboxRow.id)
-                    .limit(room)
-                )
-            ).all()
-        rows.sort(key=lambda r: r.id)
-        return [
-            Recorded(r.id, event_from_json(r.kind, r.platform, r.chat_id, r.event_id, r.payload))
-            for r in rows
-        ]
-
-    async def _lock_unhandled(self, session: AsyncSession, item: Recorded) -> bool:
-        found = await session.scalar(
-            select(InboxRow.id)
-            .where(InboxRow.id == item.inbox_id, InboxRow.handled_at.is_(None))
-            .with_for_update()
-        )
-        return found is not None
 
     # -- routing -------------------------------------------------------------------------------
     async def _handle(

@@ -110,7 +110,9 @@ class Message:
     """A text, photo, file, location... posted in a chat.
 
     An edit arrives as a new event with its own `event_id` (so the inbox records each edit once)
-    and `edited` True; `edit_of` is the `event_id` of the message it changes."""
+    and `edited` True; `edit_of` is the `event_id` of the message it changes. Photos sent
+    together (a Telegram album) arrive as one message each with the same `album` key; plugins
+    get them as ONE message with every attachment (`qunzhu.core.albums`)."""
 
     event_id: str
     chat: ChatRef
@@ -124,6 +126,7 @@ class Message:
     thread_id: str | None = None
     edited: bool = False
     edit_of: str | None = None
+    album: str | None = None
 
     @property
     def photos(self) -> tuple[Attachment, ...]:

@@ -40,6 +40,15 @@ class Recorded:
 
     inbox_id: int
     event: Event
+    #: The inbox ids of further events this one stands for (the other parts of an album),
+    #: marked handled with it.
+    also: tuple[int, ...] = ()
+    #: When the inbox recorded it (read back from the shared inbox; None when just pushed).
+    received_at: datetime | None = None
+
+    @property
+    def inbox_ids(self) -> tuple[int, ...]:
+        return (self.inbox_id, *self.also)
 
 
 @dataclass

@@ -86,6 +86,8 @@ def event_to_json(event: Event) -> dict[str, Any]:
         data["thread_id"] = event.thread_id
         data["edited"] = event.edited
         data["edit_of"] = event.edit_of
+        if event.album is not None:
+            data["album"] = event.album
     elif isinstance(event, ButtonPress):
         data["message_id"] = event.message_id
         data["data"] = event.data

@@ -5,7 +5,7 @@
         token: ${TELEGRAM_TOKEN}
 
 Receiving is `polling` (default) or `webhook` (`webhook.Webhook`); both go through one
-`receive.Receiver` that maps updates (`mapping`), joins albums (`albums`) and follows migrated
+`receive.Receiver` that maps updates (`mapping`), and follows migrated
 groups (`migrations`). Sending goes through `send.Poster` (`render` for HTML and keyboards,
 `uploads` for photos); `errors` turns Telegram's answers into the outbox's verdicts. See
 docs/telegram.md.
@@ -44,7 +44,6 @@ from qunzhu.core.errors import AdapterError
 from qunzhu.core.events import Attachment, ChatKind, ChatRef, UserRef
 from qunzhu.core.reply import Reply
 
-from .albums import Albums
 from .commands import set_menus
 from .config import PRODUCTION_API, TelegramConfig
 from .directory import Directory
@@ -133,7 +132,7 @@ class TelegramAdapter(Adapter):
         self.migrations = Migrations()
         self.directory = Directory()
         self.uploads = Uploads()
-        self.albums = Albums(config.album_wait)
+        self.album_wait = config.album_wait
         self.outgoing = Poster(
             self.bot,
             migrations=self.migrations,
@@ -179,7 +178,6 @@ class TelegramAdapter(Adapter):
             bot_id=me.id,
             migrations=self.migrations,
             directory=self.directory,
-            albums=self.albums,
             hooks=self.declared.hooks,
             clock=self.clock,
         )

@@ -8,7 +8,7 @@ as the core names it, which after a group's migration is still the old group; se
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -27,7 +27,7 @@ from qunzhu.core.events import (
     UserRef,
 )
 
-from .ids import edit_event_id, message_event_id, parse_event_id
+from .ids import edit_event_id, message_event_id
 
 __all__ = [
     "PLATFORM",
@@ -37,7 +37,6 @@ __all__ = [
     "display_name",
     "member_event",
     "member_events_of",
-    "merge_album",
     "message_event",
     "reaction_events",
     "user_ref",
@@ -108,6 +107,7 @@ def message_event(
         str(msg.message_thread_id) if msg.is_topic_message and msg.message_thread_id else None,
         edit_of is not None,
         edit_of,
+        msg.media_group_id,
     )
 
 
@@ -160,23 +160,6 @@ def _location(msg: tg.Message) -> Location | None:
     if msg.location is not None:
         return Location(msg.location.latitude, msg.location.longitude)
     return None
-
-
-def merge_album(parts: Sequence[Message]) -> Message:
-    """The parts of an album (one message each, sharing a media_group_id) as one `Message`:
-    the first part's id, every attachment in order, and the caption that was written."""
-    ordered = sorted(parts, key=lambda m: (parse_event_id(m.event_id) or (0, False))[0])
-    first = ordered[0]
-    worded = next((m for m in ordered if m.text), first)
-    attachments = tuple(a for m in ordered for a in m.attachments)
-    reply_to = next((m.reply_to for m in ordered if m.reply_to), None)
-    return replace(
-        first,
-        text=worded.text,
-        mentions=worded.mentions,
-        attachments=attachments,
-        reply_to=reply_to,
-    )
 
 
 def member_events_of(msg: tg.Message, place: Place) -> list[MemberChange]:

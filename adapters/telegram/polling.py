@@ -4,9 +4,7 @@ update to Telegram before its handlers have run: aiogram issue #1397).
 The offset lives in the inbox's cursor. Each round asks for updates from the stored offset, hands
 the events to the inbox with the new offset in the same commit, and only then asks again, so the
 next getUpdates confirms to Telegram only what is recorded: a crash neither skips nor repeats an
-update (an update fetched twice is dropped by the inbox under its natural key). While an album
-waits for its last parts (`Albums`), the offset stays at its first part; the updates after it
-come again in every round and are skipped by update id.
+update (an update fetched twice is dropped by the inbox under its natural key).
 
 Network errors, timeouts and Telegram's 5xx are retried with a growing pause (0.5 s to 30 s);
 409 Conflict means another process polls with the same token (or a webhook was set meanwhile).
@@ -36,7 +34,6 @@ __all__ = ["Poller"]
 
 log = logging.getLogger("qunzhu.adapters.telegram")
 _MAX_PAUSE = 30.0
-_ALBUM_POLL = 0.25  # seconds between short polls while an album is incomplete
 
 
 class Poller:
@@ -75,36 +72,24 @@ class Poller:
 
     async def run(self) -> None:
         offset = int(await self.sink.cursor() or 0)  # Telegram's update ids start above 0
-        seen = offset  # updates below `seen` were handled in this run (or recorded before)
-        albums = self.receiver.albums
-        clock = self.receiver.clock
         while True:
-            updates = await self._fetch(offset, 0 if albums else self.timeout)
+            updates = await self._fetch(offset, self.timeout)
             if updates is None:
                 continue
-            fresh = [u for u in updates if u.update_id >= seen]
+            fresh = [u for u in updates if u.update_id >= offset]
             try:
                 received = await self.receiver.convert(fresh)
-                events = [*received.events, *self.receiver.due_albums()]
                 if fresh:
-                    seen = fresh[-1].update_id + 1
-                hold = albums.hold()
-                cursor = seen if hold is None else min(hold, seen)
-                if events or cursor != offset:
-                    await self.sink.submit(events, cursor=str(cursor))
+                    cursor = fresh[-1].update_id + 1
+                    await self.sink.submit(received.events, cursor=str(cursor))
                     offset = cursor
             except Exception:  # the database: nothing moved, so the same updates come again
                 log.exception("event=poll_record_failed offset=%s", offset)
-                seen = offset
                 await self._pause()
                 continue
             if received.callbacks:
                 await _maybe(self.answer(received.callbacks))
             self.rounds += 1
-            deadline = albums.next_deadline()
-            if deadline is not None and not fresh:
-                pause = min(max(deadline - clock.monotonic(), 0.0), _ALBUM_POLL)
-                await clock.sleep(pause)
 
     async def _fetch(self, offset: int, timeout: int) -> list[tg.Update] | None:
         """One getUpdates; None after a failure (and the pause it calls for)."""

@@ -1,6 +1,8 @@
 """From a batch of updates to the events the core records: shared by long polling and the
 webhook. The `Receiver` learns migrations (stored before anything that depends on them),
-remembers who was seen, drops the bot's own messages, and sets album parts aside (`Albums`).
+remembers who was seen and drops the bot's own messages. The parts of an album are recorded
+like any message (each carries its ``media_group_id`` as `Message.album`); the dispatcher hands
+them to the plugins as one (`qunzhu.core.albums`).
 """
 
 from __future__ import annotations
@@ -12,9 +14,8 @@ from dataclasses import dataclass, field
 from aiogram import types as tg
 
 from qunzhu.core.clock import Clock
-from qunzhu.core.events import Event, Message
+from qunzhu.core.events import Event
 
-from .albums import Albums
 from .directory import Directory
 from .mapping import (
     Place,
@@ -34,12 +35,11 @@ log = logging.getLogger("qunzhu.adapters.telegram")
 
 @dataclass
 class Received:
-    """What a batch of updates came to: events to record, callback queries to answer once they
-    are recorded, and whether album parts were set aside."""
+    """What a batch of updates came to: events to record, and callback queries to answer once
+    they are recorded."""
 
     events: list[Event] = field(default_factory=list)
     callbacks: list[str] = field(default_factory=list)
-    album_parts: int = 0
 
 
 class Receiver:
@@ -49,14 +49,12 @@ class Receiver:
         bot_id: int,
         migrations: Migrations,
         directory: Directory,
-        albums: Albums,
         hooks: frozenset[str],
         clock: Clock,
     ) -> None:
         self.bot_id = bot_id
         self.migrations = migrations
         self.directory = directory
-        self.albums = albums
         self.members = "on_member_change" in hooks
         self.clock = clock
 
@@ -72,9 +70,6 @@ class Receiver:
             except Exception:
                 log.exception("event=update_unreadable update_id=%s", update.update_id)
         return out
-
-    def due_albums(self) -> list[Message]:
-        return self.albums.due(self.clock.monotonic())
 
     async def _learn(self, update: tg.Update) -> None:
         msg = update.message
@@ -115,14 +110,8 @@ class Receiver:
         if self.members and (msg.new_chat_members or msg.left_chat_member):
             out.events.extend(member_events_of(msg, place))
         event = message_event(msg, place, self.directory.usernames)
-        if event is None:
-            return
-        if msg.media_group_id is not None and update.message is not None:
-            group = f"{place.chat.chat_id}:{msg.media_group_id}"
-            self.albums.add(group, event, update.update_id, self.clock.monotonic())
-            out.album_parts += 1
-            return
-        out.events.append(event)
+        if event is not None:
+            out.events.append(event)
 
     def place(self, chat: tg.Chat) -> Place:
         core_id, moved = self.migrations.core_id(chat.id)

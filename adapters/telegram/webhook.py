@@ -5,14 +5,12 @@ A post is answered 200 only after its events are recorded in the inbox, so whate
 recorded (a crash, a database error: 500) Telegram delivers again. Requests without the secret
 header Telegram was given in setWebhook are refused with 401 and nothing is recorded. A callback
 query is answered in the response itself (Telegram carries out a method returned that way), again
-only after the press is recorded. Album parts are stored in the adapter's state before they are
-acknowledged (see `albums`), and a background task records each album once it is complete.
+only after the press is recorded. The parts of an album are recorded one by one like any
+message, by whichever worker they reach; the dispatcher joins them (`qunzhu.core.albums`).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hmac
 import logging
 from typing import Any
@@ -30,7 +28,6 @@ __all__ = ["SECRET_HEADER", "Webhook"]
 
 log = logging.getLogger("qunzhu.adapters.telegram")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-_ALBUMS = "webhook_albums"
 
 
 class Webhook:
@@ -41,29 +38,21 @@ class Webhook:
         self._secret = secret
         self._receiver: Receiver | None = None
         self._sink: EventSink | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._wake = asyncio.Event()
         self.refused = 0
 
     def route(self) -> web.RouteDef:
         return web.post(self.path, self.handle)
 
     async def start(self, receiver: Receiver, sink: EventSink, allowed: list[str]) -> None:
-        """Take back album parts stored before a restart, tell Telegram where to post, and
-        start taking posts."""
-        receiver.albums.load(await sink.state(_ALBUMS), receiver.clock.monotonic())
+        """Tell Telegram where to post, and start taking posts."""
         await self.bot(SetWebhook(url=self.url, secret_token=self._secret, allowed_updates=allowed))
         self._receiver, self._sink = receiver, sink
-        self._task = asyncio.get_running_loop().create_task(self._albums(), name="tg-albums")
         log.info("event=webhook_set url=%s", self.url)
 
     async def stop(self) -> None:
         """Stop taking posts (they get 503 and come again); the webhook stays set, so Telegram
         keeps what arrives meanwhile for the next start."""
         self._receiver = self._sink = None
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
 
     async def handle(self, request: web.Request) -> web.Response:
         receiver, sink = self._receiver, self._sink
@@ -82,9 +71,6 @@ class Webhook:
             return web.Response(status=400, text="not an update")
         try:
             received = await receiver.convert([update])
-            if received.album_parts:
-                await sink.set_state(_ALBUMS, receiver.albums.dump())
-                self._wake.set()
             if received.events:
                 await sink.submit(received.events)
         except Exception as exc:  # not recorded: Telegram posts it again later
@@ -94,29 +80,3 @@ class Webhook:
             answer = {"method": "answerCallbackQuery", "callback_query_id": received.callbacks[0]}
             return web.json_response(answer)
         return web.Response(status=200)
-
-    async def _albums(self) -> None:
-        """Record each album once nothing was added to it for `album_wait` seconds."""
-        assert self._receiver is not None and self._sink is not None
-        receiver, sink = self._receiver, self._sink
-        clock = receiver.clock
-        while True:
-            deadline = receiver.albums.next_deadline()
-            self._wake.clear()
-            if deadline is None:
-                await self._wake.wait()
-                continue
-            if deadline > clock.monotonic():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), deadline - clock.monotonic())
-                continue
-            due = receiver.due_albums()
-            try:
-                await sink.submit(due)
-                await sink.set_state(_ALBUMS, receiver.albums.dump())
-            except Exception:
-                log.exception("event=album_record_failed albums=%d", len(due))
-                for album in due:  # wait again, whole, for the next try
-                    group = f"{album.chat.chat_id}:again:{album.event_id}"
-                    receiver.albums.add(group, album, 0, clock.monotonic())
-                await asyncio.sleep(1.0)

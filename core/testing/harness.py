@@ -158,15 +158,17 @@ class BotHarness:
         reply_to: str | None = None,
         mentions: Sequence[str] = (),
         edit_of: str | None = None,
+        album: str | None = None,
     ) -> list[Sent]:
-        """A message from `user` in `chat` (a group name; None = the user's private chat)."""
+        """A message from `user` in `chat` (a group name; None = the user's private chat).
+        Parts of an `album` wait for the rest: ``await bot.advance(1)`` hands them over."""
         who = self._who(user, lang)
         loc = Location(*location) if isinstance(location, tuple) else location
         atts = tuple(
             Attachment(AttachmentKind.PHOTO, ref, "image/jpeg", caption=text) for ref in photos
         )
         msg = Message(
-            edit_of or self.next_id(),
+            self.next_id(),
             self._where(chat, who),
             who,
             text,
@@ -177,6 +179,8 @@ class BotHarness:
             self.clock.now(),
             None,
             edit_of is not None,
+            edit_of,
+            album,
         )
         return await self.feed(msg)
 

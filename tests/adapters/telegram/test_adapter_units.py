@@ -25,15 +25,16 @@ from qunzhu.adapters.telegram.ids import parse_event_id
 from qunzhu.adapters.telegram.mapping import (
     Place,
     member_event,
-    merge_album,
     message_event,
     reaction_events,
 )
 from qunzhu.adapters.telegram.render import Span, plan, spans, split, to_html
 from qunzhu.core.adapter import EVENT_HOOKS, Declared
+from qunzhu.core.albums import merge_album
 from qunzhu.core.commands import command
 from qunzhu.core.errors import PermanentFailure, RetryLater, TemporaryFailure
 from qunzhu.core.events import ChatKind, ChatRef, Message, UserRef
+from qunzhu.core.inbox import Recorded
 from qunzhu.core.ratelimit import Limit
 from qunzhu.core.reply import Button, Reply
 
@@ -216,9 +217,14 @@ def test_album_parts_merge_in_message_order_with_the_written_caption() -> None:
         assert event is not None
         return event
 
-    album = merge_album([part(12), part(10), part(11, "说明")])
+    parts = [Recorded(1, part(12)), Recorded(2, part(10)), Recorded(3, part(11, "说明"))]
+    assert {p.event.album for p in parts} == {"g"}  # type: ignore[union-attr]
+    merged = merge_album(parts)
+    album = merged.event
+    assert isinstance(album, Message)
     assert album.event_id == "10" and album.text == "说明"
     assert [a.ref for a in album.attachments] == ["p10", "p11", "p12"]
+    assert merged.inbox_id == 2 and sorted(merged.inbox_ids) == [1, 2, 3]
 
 
 def test_an_anonymous_reaction_and_a_restricted_member() -> None:
