@@ -159,14 +159,15 @@ class BotHarness:
         mentions: Sequence[str] = (),
         edit_of: str | None = None,
     ) -> list[Sent]:
-        """A message from `user` in `chat` (a group name; None = the user's private chat)."""
+        """A message from `user` in `chat` (a group name; None = the user's private chat); with
+        `edit_of`, an edit of the message with that event id."""
         who = self._who(user, lang)
         loc = Location(*location) if isinstance(location, tuple) else location
         atts = tuple(
             Attachment(AttachmentKind.PHOTO, ref, "image/jpeg", caption=text) for ref in photos
         )
         msg = Message(
-            edit_of or self.next_id(),
+            self.next_id(),  # an edit is an event of its own, as adapters deliver it
             self._where(chat, who),
             who,
             text,
@@ -177,6 +178,7 @@ class BotHarness:
             self.clock.now(),
             None,
             edit_of is not None,
+            edit_of,
         )
         return await self.feed(msg)
 
