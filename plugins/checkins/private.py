@@ -1,4 +1,4 @@
-"""Reporting in a private chat: ``/report`` (or the prompt's button) asks the questions one at a
+"""Reporting in a private chat: ``/checkin`` (or the prompt's button) asks the questions one at a
 time, then for photos, and posts the report in the group for the owners."""
 
 from __future__ import annotations

@@ -166,7 +166,7 @@ async def _private_tagged(ctx: Context, message: Message, campaigns: Sequence[Ca
     if len(mine) == 1:
         await _take(ctx, message, *mine[0], "private")
     elif mine:
-        await ctx.reply(ctx.t("You take part in several check-ins: send /report to choose one."))
+        await ctx.reply(ctx.t("You take part in several check-ins: send /checkin to choose one."))
     else:
         await _nothing_open(ctx, campaigns)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from qunzhu.core import Button, Context, Reply
+from qunzhu.core import Button, Context, Reply, UserRef
 
 from .config import Campaign
 from .models import Round, aware
@@ -210,23 +210,25 @@ async def remind_round(ctx: Context, rnd: Round, index: int) -> None:
     out = await ctx.send(Reply(text, mentions=mentions(late, group.platform)), chat=group)
     rnd.messages = [*rnd.messages, out.id]
     if campaign.remind_privately:
-        for member in late:
-            person = await ctx.app.people.get(member.id)
-            if person is None:
-                continue
-            pt = person_t(ctx.app, person)
-            for identity in person.identities[:1]:
-                platform, _, user_id = identity.partition(":")
-                from qunzhu.core import UserRef
+        await _remind_privately(ctx, campaign, rnd, late)
 
-                await ctx.send_direct(
-                    UserRef(platform, user_id, person.name),
-                    pt(
-                        "⏰ Please send your report for {name} before {close}: /report",
-                        name=campaign.name,
-                        close=when_label(pt, aware(rnd.closes_at), tz),
-                    ),
-                )
+
+async def _remind_privately(
+    ctx: Context, campaign: Campaign, rnd: Round, late: list[Member]
+) -> None:
+    tz = campaign_zone(ctx.app, campaign)
+    for member in late:
+        person = await ctx.app.people.get(member.id)
+        if person is None or not person.identities:
+            continue
+        t = person_t(ctx.app, person)
+        platform, _, user_id = person.identities[0].partition(":")
+        text = t(
+            "⏰ Please send your report for {name} before {close}: /checkin",
+            name=campaign.name,
+            close=when_label(t, aware(rnd.closes_at), tz),
+        )
+        await ctx.send_direct(UserRef(platform, user_id, person.name), text)
 
 
 async def close_round(ctx: Context, rnd: Round) -> None:
