@@ -192,9 +192,9 @@ def summary(t: Translator, data: SummaryData) -> str:
 
 def _report_line(t: Translator, index: int, r: ReportLine) -> str:
     text = r.line or (t("[{count} photos/videos]", count=r.media) if r.media else "")
-    parts = [f"{index}. {r.name}: {text}".rstrip(": ")]
+    line = t("{index}. {name}: {text}", index=index, name=r.name, text=text)
     if r.acked_by:
-        parts.append("👍")
+        line += " 👍"
     if r.streak > 1:
-        parts.append(t("(streak: {count})", count=r.streak))
-    return " ".join(parts)
+        line += t(" (streak: {count})", count=r.streak)
+    return line

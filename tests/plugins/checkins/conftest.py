@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from qunzhu.core import FakeClock
+from qunzhu.core import FakeClock, Message
 from qunzhu.core.testing import BotHarness
 from qunzhu.core.testing.memory import Sent
 from qunzhu.plugins import checkins
@@ -107,3 +107,23 @@ async def advance_to(bot: BotHarness, when: datetime) -> list[Sent]:
     delta = when - bot.clock.now()
     assert delta >= timedelta(0), f"the clock is already past {when}"
     return await bot.advance(delta)
+
+
+async def say(
+    bot: BotHarness,
+    text: str,
+    *,
+    user: str,
+    chat: str | None = GROUP,
+    reply_to: str | None = None,
+    edit_of: str | None = None,
+) -> tuple[str, list[Sent]]:
+    """A message like `bot.send`'s; returns its event id too (to edit it or react to it)."""
+    who = bot.user(user)
+    event_id = bot.next_id()
+    place = bot.group(chat) if chat is not None else bot.dm(user)
+    message = Message(
+        event_id, place, who, text, reply_to=reply_to, sent_at=bot.clock.now(),
+        edited=edit_of is not None, edit_of=edit_of,
+    )  # fmt: skip
+    return event_id, await bot.feed(message)
