@@ -74,7 +74,7 @@ async def _assignees(ctx: Context, who: str) -> tuple[str, str, list[Person]]:
         raise UsageError(
             ctx.t(
                 "I do not know who “{who}” is. Name a person, or one of these units: {units}.",
-                who=who,
+                who=who.lstrip("@"),
                 units=units,
             )
         )
@@ -247,7 +247,7 @@ async def finish(ctx: Context, task_id: int | None) -> None:
         "✅ Task T-{id} done: {text} ({name})", id=task.id, text=task.text, name=ctx.person.name
     )
     if late:
-        text += " " + t("(after the deadline)")
+        text += t(" (after the deadline)")
     await ctx.send(text, chat=chat_of(task.chat, task.chat_kind))
 
 
@@ -352,16 +352,28 @@ async def escalate(ctx: Context, task: Task) -> None:
     bosses = [Member.of(p) for p in await people(ctx.app, unit.members)]
     task.level += 1
     late = ctx.calendar.work_time_between(aware(task.due_at), ctx.now())
-    text = t(
-        "⬆️ Escalated to {unit} ({names}): task T-{id} ({text}) of {who} is overdue by {hours} "
-        "working hours. Please follow it up.",
-        unit=unit.name,
-        names="、".join("@" + b.name for b in bosses),
-        id=task.id,
-        text=task.text,
-        who=task.assignee_label,
-        hours=round(late.total_seconds() / 3600, 1),
-    )
+    names = "、".join("@" + b.name for b in bosses)
+    if task.level == 1:
+        text = t(
+            "⬆️ Escalated to {unit} ({names}): task T-{id} ({text}) of {who} is overdue. "
+            "Please follow it up.",
+            unit=unit.name,
+            names=names,
+            id=task.id,
+            text=task.text,
+            who=task.assignee_label,
+        )
+    else:
+        text = t(
+            "⬆️ Escalated to {unit} ({names}): task T-{id} ({text}) of {who} is still not "
+            "done, {hours} working hours after its deadline. Please follow it up.",
+            unit=unit.name,
+            names=names,
+            id=task.id,
+            text=task.text,
+            who=task.assignee_label,
+            hours=f"{late.total_seconds() / 3600:.3g}",
+        )
     platform = task.chat.partition(":")[0]
     await ctx.send(Reply(text, mentions=mentions(bosses, platform)))
     if task.level < len(chain):
