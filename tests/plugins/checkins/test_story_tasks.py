@@ -91,7 +91,8 @@ async def test_a_task_reminded_overdue_and_escalated_level_by_level(bot: BotHarn
     )
     assert overdue.reply.mentions == ("memory:liu",)
     assert escalated.text == (
-        "⬆️ 逐级问责：已上报分管副区长（@陈副区长）。住建局 的任务 T-1（完成现场整改）已超期，请督办。"
+        "⬆️ 逐级问责：已上报分管副区长（@陈副区长）。"
+        "住建局 的任务 T-1（完成现场整改）已超期，请督办。"
     )
     assert escalated.reply.mentions == ("memory:chen",)
     # one working day later, still not done: the next level
