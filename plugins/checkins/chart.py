@@ -109,7 +109,6 @@ def draw(data: ChartData, folder: Path) -> tuple[Path, bool]:
                         va="center",
                         color="white",
                         fontsize=9,
-                        fontweight="bold",
                     )
             ax.set_xticks(range(len(data.columns)), list(data.columns), fontsize=8, rotation=45)
             labels = list(data.people) if font else [str(i) for i in range(1, rows + 1)]
