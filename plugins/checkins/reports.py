@@ -278,7 +278,10 @@ async def _confirm(
     """The receipt in the group (with the 👍 button for owners); a private report is posted in
     the group in full, so that the owners see it."""
     reply = await receipt_reply(ctx, rnd, report, updated=updated, counted=True)
-    if ctx.chat.key == rnd.chat and ctx.message is not None:
+    in_group = ctx.chat.key == rnd.chat and ctx.message is not None
+    if in_group and not campaign.receipts:
+        return  # the group asked for quiet: owners acknowledge with a 👍 reaction
+    if in_group:
         out = await ctx.reply(reply)
     else:
         out = await ctx.send(reply, chat=chat_of(rnd.chat))
