@@ -26,6 +26,7 @@ from qunzhu.core.scheduler import SYSTEM_PERSON
 from .acks import ack_button, ack_reaction
 from .commands import COMMANDS
 from .config import CheckinsConfig
+from .escalation import run_due, run_escalate, run_task_remind
 from .history import send_chart
 from .leave import member_changed
 from .models import Ack, Leave, Report, Round, Task
@@ -33,7 +34,7 @@ from .private import DIALOG, start_report
 from .reports import handle_message
 from .rounds import plan_all, run_close, run_open, run_remind
 from .settings import NAME
-from .tasks import DEADLINE_DIALOG, finish, run_due, run_escalate, run_task_remind
+from .tasks import DEADLINE_DIALOG, finish
 
 __all__ = [
     "on_button",

@@ -59,7 +59,7 @@ def _in_roster(rnd: Round, person_id: int) -> bool:
     return any(int(m["id"]) == person_id for m in rnd.roster)
 
 
-def _media(message: Message) -> list[dict[str, Any]]:
+def message_media(message: Message) -> list[dict[str, Any]]:
     return [
         {"kind": a.kind.value, "ref": a.ref, "mime": a.mime}
         for a in message.attachments
@@ -67,7 +67,7 @@ def _media(message: Message) -> list[dict[str, Any]]:
     ]
 
 
-def _text(message: Message) -> str:
+def message_text(message: Message) -> str:
     if message.text:
         return message.text
     return "\n".join(a.caption for a in message.attachments if a.caption)
@@ -78,10 +78,12 @@ async def handle_message(ctx: Context) -> None:
     if message is None:
         return
     if message.edited:
-        await _edit(ctx, message)
+        from .edits import apply_edit  # edits import this module
+
+        await apply_edit(ctx, message)
         return
     campaigns = settings(ctx.app).campaigns
-    text = _text(message)
+    text = message_text(message)
     if ctx.chat.is_direct:
         tagged = [c for c in campaigns if c.tag in text]
         if tagged:
@@ -190,8 +192,8 @@ async def _take(
         ctx,
         rnd,
         campaign,
-        _text(message),
-        _media(message),
+        message_text(message),
+        message_media(message),
         source=source,
         event_id=message.event_id,
     )
@@ -289,45 +291,6 @@ async def _confirm(
             ctx.t("Thank you, your report for {name} was received.", name=campaign.name)
         )
     report.receipt_id = out.id
-
-
-async def _edit(ctx: Context, message: Message) -> None:
-    """An edited message: when it belongs to a report, the report takes the new text."""
-    original = message.edit_of
-    if original is None:
-        return
-    for campaign in settings(ctx.app).campaigns:
-        rnd = await latest_rounds(ctx, campaign)
-        if rnd is None:
-            continue
-        for report in await reports_of(ctx.db, [rnd.id]):
-            if report.person_id == ctx.person.id and original in report.events:
-                await _apply_edit(ctx, rnd, campaign, report, message)
-                return
-
-
-async def _apply_edit(
-    ctx: Context, rnd: Round, campaign: Campaign, report: Report, message: Message
-) -> None:
-    if rnd.state != "open":
-        await ctx.reply(
-            ctx.t(
-                "{name} has closed: your change was not taken into the report. Send a new "
-                "message with {tag} if it matters.",
-                name=campaign.name,
-                tag=campaign.tag,
-            )
-        )
-        return
-    now = ctx.now()
-    report.history = [*report.history, {"text": report.text, "at": now.isoformat()}]
-    report.text = _text(message)
-    media = _media(message)
-    if media:
-        report.attachments = media
-    report.updated_at = now
-    if report.receipt_id is not None:
-        await ctx.edit(report.receipt_id, await receipt_reply(ctx, rnd, report, updated=True))
 
 
 def attachment_json(attachments: Sequence[Attachment]) -> list[dict[str, Any]]:

@@ -10,24 +10,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from qunzhu.core import N_, Button, Context, Dialog, Person, Reply, Step, UsageError
+from qunzhu.core import N_, Button, Context, Dialog, Person, Reply, Step, Translator, UsageError
 
-from .config import CheckinsConfig, Unit, parse_duration
+from .config import parse_duration
 from .deadline import find_deadline
 from .models import Task, aware
 from .roster import Member, mentions, people
 from .settings import chat_of, group_t, settings
 from .texts import when_label
 
-__all__ = [
-    "DEADLINE_DIALOG",
-    "assign",
-    "finish",
-    "list_tasks",
-    "run_due",
-    "run_escalate",
-    "run_task_remind",
-]
+__all__ = ["DEADLINE_DIALOG", "assign", "card", "finish", "list_tasks", "members", "who"]
 
 EXAMPLES = "明天下班前, 周五12点, 3天内, 2026-12-01 18:00, tomorrow 6pm"
 
@@ -182,15 +174,14 @@ def work_time_plain(text: str) -> timedelta:
     )
 
 
-def _members(task: Task) -> list[Member]:
+def members(task: Task) -> list[Member]:
     return [Member.from_json(m) for m in task.assignees]
 
 
-def _who(task: Task) -> str:
-    names = [m.name for m in _members(task)]
-    if task.unit:
-        return f"{task.unit}（{'、'.join('@' + n for n in names)}）"
-    return "、".join("@" + n for n in names)
+def who(t: Translator, task: Task) -> str:
+    """The assignee as the group should read it: ``住建局（@刘局长）``."""
+    names = t(", ").join("@" + m.name for m in members(task))
+    return t("{unit} ({names})", unit=task.unit, names=names) if task.unit else names
 
 
 async def card(ctx: Context, task: Task) -> Reply:
@@ -198,8 +189,9 @@ async def card(ctx: Context, task: Task) -> Reply:
     due = when_label(t, aware(task.due_at), ctx.calendar.tz)
     lines = [
         t("📌 Task T-{id}: {text}", id=task.id, text=task.text),
-        t("Assigned by {by} to {who}", by=task.by_name, who=_who(task)),
-        t("Deadline: {due}", due=due) + (f"（{task.phrase}）" if task.phrase else ""),
+        t("Assigned by {by} to {who}", by=task.by_name, who=who(t, task)),
+        t("Deadline: {due}", due=due)
+        + (t(" ({phrase})", phrase=task.phrase) if task.phrase else ""),
     ]
     platform = task.chat.partition(":")[0]
     if task.state == "done":
@@ -211,7 +203,7 @@ async def card(ctx: Context, task: Task) -> Reply:
             )
         )
         return Reply("\n".join(lines))
-    reply = Reply("\n".join(lines), mentions=mentions(_members(task), platform))
+    reply = Reply("\n".join(lines), mentions=mentions(members(task), platform))
     return reply.with_buttons(Button(t("✅ Done"), data=f"checkins:done:{task.id}"))
 
 
@@ -233,7 +225,7 @@ async def finish(ctx: Context, task_id: int | None) -> None:
     if task.state == "done":
         await ctx.reply(ctx.t("Task T-{id} is already done.", id=task.id))
         return
-    allowed = {m.id for m in _members(task)} | {task.by_id}
+    allowed = {m.id for m in members(task)} | {task.by_id}
     if ctx.person.id not in allowed and not ctx.person.is_admin:
         raise UsageError(
             ctx.t("Only the assignees of T-{id} or who assigned it can close it.", id=task.id)
@@ -254,7 +246,7 @@ async def finish(ctx: Context, task_id: int | None) -> None:
 async def _open_tasks(ctx: Context, *, mine: bool) -> list[Task]:
     rows = list(await ctx.db.scalars(select(Task).where(Task.state != "done").order_by(Task.id)))
     if mine:
-        return [r for r in rows if any(m.id == ctx.person.id for m in _members(r))]
+        return [r for r in rows if any(m.id == ctx.person.id for m in members(r))]
     return [r for r in rows if r.chat == ctx.chat.key]
 
 
@@ -269,119 +261,3 @@ async def list_tasks(ctx: Context) -> None:
         mark = "⚠️ " if task.state == "overdue" else ""
         lines.append(f"{mark}T-{task.id} {task.text} — {task.assignee_label} — {due}")
     await ctx.reply("\n".join(lines))
-
-
-# -- the jobs --------------------------------------------------------------------------------
-async def _task_of(ctx: Context) -> Task | None:
-    payload = ctx.event.payload  # type: ignore[union-attr]
-    task = await ctx.db.get(Task, int(payload["task"]))
-    return task if task is not None and task.state != "done" else None
-
-
-async def run_task_remind(ctx: Context) -> None:
-    task = await _task_of(ctx)
-    if task is None:
-        return
-    t = group_t(ctx.app, task.chat)
-    due = when_label(t, aware(task.due_at), ctx.calendar.tz)
-    text = t(
-        "⏰ Reminder: task T-{id} ({text}) is due {due}. {who}",
-        id=task.id,
-        text=task.text,
-        due=due,
-        who=_who(task),
-    )
-    platform = task.chat.partition(":")[0]
-    await ctx.send(Reply(text, mentions=mentions(_members(task), platform)))
-
-
-async def run_due(ctx: Context) -> None:
-    task = await _task_of(ctx)
-    if task is None:
-        return
-    task.state = "overdue"
-    t = group_t(ctx.app, task.chat)
-    due = when_label(t, aware(task.due_at), ctx.calendar.tz)
-    text = t(
-        "⚠️ Overdue: task T-{id} ({text}) assigned to {who} was not done by {due}.",
-        id=task.id,
-        text=task.text,
-        who=_who(task),
-        due=due,
-    )
-    platform = task.chat.partition(":")[0]
-    await ctx.send(Reply(text, mentions=mentions(_members(task), platform)))
-    await escalate(ctx, task)
-
-
-async def run_escalate(ctx: Context) -> None:
-    task = await _task_of(ctx)
-    if task is not None:
-        await escalate(ctx, task)
-
-
-async def _chain(ctx: Context, config: CheckinsConfig, task: Task) -> list[Unit]:
-    """The units above the task's assignee, nearest first."""
-    start = config.unit(task.unit) if task.unit else None
-    if start is None:
-        ids = {m.id for m in _members(task)}
-        for unit in config.units:
-            if ids & {p.id for p in await people(ctx.app, unit.members)}:
-                start = unit
-                break
-    chain: list[Unit] = []
-    node = config.unit(start.parent) if start and start.parent else None
-    while node is not None:
-        chain.append(node)
-        node = config.unit(node.parent) if node.parent else None
-    return chain
-
-
-async def escalate(ctx: Context, task: Task) -> None:
-    """Tell the next level up (逐级问责) and plan the level after it."""
-    config = settings(ctx.app)
-    chain = await _chain(ctx, config, task)
-    t = group_t(ctx.app, task.chat)
-    if task.level >= len(chain):
-        if task.level > 0:
-            await ctx.send(
-                t("Task T-{id} is still not done; it has reached the top of the chain.", id=task.id)
-            )
-        return
-    unit = chain[task.level]
-    bosses = [Member.of(p) for p in await people(ctx.app, unit.members)]
-    task.level += 1
-    late = ctx.calendar.work_time_between(aware(task.due_at), ctx.now())
-    names = "、".join("@" + b.name for b in bosses)
-    if task.level == 1:
-        text = t(
-            "⬆️ Escalated to {unit} ({names}): task T-{id} ({text}) of {who} is overdue. "
-            "Please follow it up.",
-            unit=unit.name,
-            names=names,
-            id=task.id,
-            text=task.text,
-            who=task.assignee_label,
-        )
-    else:
-        text = t(
-            "⬆️ Escalated to {unit} ({names}): task T-{id} ({text}) of {who} is still not "
-            "done, {hours} working hours after its deadline. Please follow it up.",
-            unit=unit.name,
-            names=names,
-            id=task.id,
-            text=task.text,
-            who=task.assignee_label,
-            hours=f"{late.total_seconds() / 3600:.3g}",
-        )
-    platform = task.chat.partition(":")[0]
-    await ctx.send(Reply(text, mentions=mentions(bosses, platform)))
-    if task.level < len(chain):
-        at = ctx.calendar.add_work_time(ctx.now(), work_time(ctx, config.tasks.escalate_after))
-        await ctx.schedule(
-            "task_escalate",
-            at=at,
-            key=f"task:{task.id}:escalate:{task.level}",
-            chat=ctx.chat,
-            payload={"task": task.id},
-        )
