@@ -21,6 +21,7 @@ from .hooks import (
     register_jobs,
     register_migrations,
     register_models,
+    register_routes,
 )
 
 __all__ = [
@@ -36,4 +37,5 @@ __all__ = [
     "register_jobs",
     "register_migrations",
     "register_models",
+    "register_routes",
 ]

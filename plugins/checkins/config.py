@@ -10,7 +10,15 @@ import re
 from datetime import time, timedelta
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 
 from qunzhu.core.config.schema import ChatKey
 from qunzhu.core.schedule import check_cron, check_timezone
@@ -195,6 +203,7 @@ class CheckinsConfig(BaseModel):
     units: tuple[Unit, ...] = ()
     tasks: TaskSettings = TaskSettings()
     chart_dir: str | None = None
+    export_token: SecretStr | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> CheckinsConfig:

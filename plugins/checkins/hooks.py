@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 
 from qunzhu.core import (
+    N_,
     App,
     Base,
     Command,
@@ -22,11 +23,13 @@ from qunzhu.core import (
 )
 from qunzhu.core.events import SYSTEM_CHAT, SYSTEM_USER
 from qunzhu.core.scheduler import SYSTEM_PERSON
+from qunzhu.core.web import RouteDef
 
 from .acks import ack_button, ack_reaction
 from .commands import COMMANDS
 from .config import CheckinsConfig
 from .escalation import run_due, run_escalate, run_task_remind
+from .export import routes
 from .history import send_chart
 from .leave import member_changed
 from .models import Ack, Leave, Report, Round, Task
@@ -49,6 +52,7 @@ __all__ = [
     "register_jobs",
     "register_migrations",
     "register_models",
+    "register_routes",
 ]
 
 log = logging.getLogger(NAME)
@@ -81,6 +85,11 @@ def register_catalogs() -> Path:
 
 
 @hookimpl
+def register_routes() -> Sequence[RouteDef]:
+    return routes()
+
+
+@hookimpl
 def register_dialogs() -> Sequence[Dialog]:
     return [DIALOG, DEADLINE_DIALOG]
 
@@ -88,12 +97,12 @@ def register_dialogs() -> Sequence[Dialog]:
 @hookimpl
 def register_jobs() -> Sequence[Job]:
     return [
-        job("open", help="Open a check-in: post the prompt")(run_open),
-        job("remind", help="Remind who has not reported")(run_remind),
-        job("close", help="Close a check-in: post the summary")(run_close),
-        job("task_remind", help="Remind the assignees before a task's deadline")(run_task_remind),
-        job("task_due", help="A task's deadline: name the assignee, escalate")(run_due),
-        job("task_escalate", help="Escalate an overdue task one more level")(run_escalate),
+        job("open", help=N_("Open a check-in: post the prompt"))(run_open),
+        job("remind", help=N_("Remind who has not reported"))(run_remind),
+        job("close", help=N_("Close a check-in: post the summary"))(run_close),
+        job("task_remind", help=N_("Remind the assignees before a deadline"))(run_task_remind),
+        job("task_due", help=N_("A task's deadline: name the assignee, escalate"))(run_due),
+        job("task_escalate", help=N_("Escalate an overdue task one more level"))(run_escalate),
     ]
 
 

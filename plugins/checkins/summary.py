@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import Ack, Report, Round
+from .models import Ack, Leave, Report, Round
 from .roster import Member, excused
 from .texts import ReportLine, SummaryData, first_line
 
@@ -68,13 +68,25 @@ async def streaks(db: AsyncSession, rnd: Round, members: Sequence[Member]) -> di
     reported: set[tuple[int, int]] = {
         (r.round_id, r.person_id) for r in await reports_of(db, [x.id for x in rounds])
     }
+    leaves = list(
+        await db.scalars(select(Leave).where(Leave.person_id.in_([m.id for m in members])))
+    )
+
+    def away(person_id: int, past: Round) -> bool:
+        return any(
+            leave.person_id == person_id
+            and leave.first <= past.day <= leave.last
+            and leave.chat in ("", past.chat)
+            for leave in leaves
+        )
+
     out: dict[int, int] = {}
     for m in members:
         count = 0
         for past in rounds:
             if (past.id, m.id) in reported:
                 count += 1
-            elif m.id not in await excused(db, [m.id], past.chat, past.day):
+            elif not away(m.id, past):
                 break
         out[m.id] = count
     return out

@@ -158,4 +158,11 @@ async def test_streaks_count_consecutive_fridays(bot: BotHarness) -> None:
     *_, summary = await advance_to(bot, at(16, 18))
     assert "1. 福州市长：第二周（连续 2 次）" in summary.text.splitlines()
     assert "2. 厦门市长：第二周" in summary.text.splitlines()
-    await bot.advance(timedelta(minutes=1))
+    # on leave the third Friday: the streak goes on the fourth; 厦门 missed one: it starts again
+    await bot.send("/请假 2026-01-23", user=IDS[0], chat=GROUP)
+    await advance_to(bot, at(30, 9))
+    await bot.send("#周报 第四周", user=IDS[0], chat=GROUP)
+    await bot.send("#周报 第四周", user=IDS[1], chat=GROUP)
+    *_, summary = await advance_to(bot, at(30, 18))
+    assert "1. 福州市长：第四周（连续 3 次）" in summary.text.splitlines()
+    assert "2. 厦门市长：第四周" in summary.text.splitlines()
