@@ -96,10 +96,10 @@ def _check_schedule(value: str) -> str:
 
     try:
         rrulestr(_rrule_text(text), ignoretz=True)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError):
         message = (
             f"{value!r} is neither a cron expression (0 9 * * FRI) nor an RFC 5545 rule "
-            f"(FREQ=WEEKLY;BYDAY=FR): {exc}"
+            f"(FREQ=WEEKLY;BYDAY=FR)"
         )
         raise ValueError(message) from None
     return text

@@ -1,5 +1,6 @@
-"""The console demo of docs/checkins.md (docs/examples/checkins.txt with checkins.yaml) plays
-through the real console adapter and answers as the page says."""
+"""docs/checkins.md tells the truth: its configuration loads, and its console demo
+(docs/examples/checkins.txt with checkins.yaml) plays through the real console adapter and
+answers as the page says."""
 
 from __future__ import annotations
 
@@ -44,3 +45,22 @@ async def test_the_console_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert "📌 任务 T-2：尽快完成" in lines
     assert "✅ 任务 T-1 已办结：完成现场整改（刘局长）" in lines
     assert any(line.startswith("[photo: ") and line.endswith(".png]") for line in lines)
+
+
+def test_the_configuration_in_the_docs_is_valid(tmp_path: Path) -> None:
+    import re
+
+    page = (EXAMPLES.parent / "checkins.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(.*?)```", page, flags=re.S)
+    assert block is not None
+    path = tmp_path / "qunzhu.yaml"
+    path.write_text(block.group(1), encoding="utf-8")
+    plugins = PluginSet.collect(load_plugins([("checkins", checkins)], entry_points_enabled=False))
+    settings = load_config(
+        path, plugin_models=plugins.section_models(), adapter_models={},
+        env={"CHECKINS_EXPORT_TOKEN": "t"},
+    )  # fmt: skip
+    section = settings.plugins["checkins"]
+    assert isinstance(section, checkins.config.CheckinsConfig)
+    assert [c.name for c in section.campaigns] == ["水源保护周报"]
+    assert [u.name for u in section.units] == ["住建局", "分管副区长", "区长"]
