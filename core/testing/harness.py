@@ -160,15 +160,16 @@ class BotHarness:
         edit_of: str | None = None,
         album: str | None = None,
     ) -> list[Sent]:
-        """A message from `user` in `chat` (a group name; None = the user's private chat).
-        Parts of an `album` wait for the rest: ``await bot.advance(1)`` hands them over."""
+        """A message from `user` in `chat` (a group name; None = the user's private chat); with
+        `edit_of`, an edit of the message with that event id. Parts of an `album` wait for the
+        rest: ``await bot.advance(1)`` hands them over."""
         who = self._who(user, lang)
         loc = Location(*location) if isinstance(location, tuple) else location
         atts = tuple(
             Attachment(AttachmentKind.PHOTO, ref, "image/jpeg", caption=text) for ref in photos
         )
         msg = Message(
-            self.next_id(),
+            self.next_id(),  # an edit is an event of its own, as adapters deliver it
             self._where(chat, who),
             who,
             text,

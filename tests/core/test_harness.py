@@ -134,3 +134,26 @@ def test_command_parsing() -> None:
     assert (err.value.problem, err.value.param, err.value.kind) == ("type", "flag", "yes/no")
     with pytest.raises(TypeError, match="must be an async function"):
         command("sync")(lambda ctx: None)  # type: ignore[arg-type]
+
+
+class EditWatcher:
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, bool, str | None]] = []
+
+    @hookimpl
+    async def on_message(self, ctx: Context) -> None:
+        assert ctx.message is not None
+        self.seen.append((ctx.message.text, ctx.message.edited, ctx.message.edit_of))
+
+
+async def test_send_with_edit_of_delivers_an_edit_as_its_own_event(tmp_path: Any) -> None:
+    """Regression: the harness gave an edit the original's event id, so the inbox dropped it as
+    a duplicate and plugins never saw edits."""
+    watcher = EditWatcher()
+    bot = await BotHarness.create(workdir=tmp_path, plugins=[("watch", watcher)])
+    try:
+        await bot.send("first", chat="g")
+        await bot.send("first, corrected", chat="g", edit_of="e1")
+    finally:
+        await bot.close()
+    assert watcher.seen == [("first", False, None), ("first, corrected", True, "e1")]

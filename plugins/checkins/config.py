@@ -1,0 +1,249 @@
+"""The ``plugins: {checkins: ...}`` section: check-in campaigns, tasks and the chain of command.
+
+Every model is frozen and refuses unknown keys, so a misspelled key stops start-up with its
+``file:line:column``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+
+from qunzhu.core.config.schema import ChatKey
+from qunzhu.core.schedule import check_cron, check_timezone
+
+__all__ = [
+    "Campaign",
+    "CheckinsConfig",
+    "Duration",
+    "TaskSettings",
+    "Unit",
+    "is_cron",
+    "parse_duration",
+    "parse_time",
+]
+
+_FROZEN = ConfigDict(extra="forbid", frozen=True)
+_TIME = re.compile(r"(\d{1,2}):(\d{2})")
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|天|小时|小時|分钟|分鐘)")
+_UNITS = {
+    "d": "d",
+    "天": "d",
+    "h": "h",
+    "小时": "h",
+    "小時": "h",
+    "m": "m",
+    "分钟": "m",
+    "分鐘": "m",
+}
+
+
+def parse_time(value: str) -> time:
+    """``"09:00"`` → 09:00."""
+    match = _TIME.fullmatch(value.strip())
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        message = f"{value!r} is not a time of day: write HH:MM, e.g. 09:00"
+        raise ValueError(message)
+    return time(int(match[1]), int(match[2]))
+
+
+def _check_time(value: str) -> str:
+    parse_time(value)
+    return value.strip()
+
+
+def parse_duration(value: str) -> tuple[float, str]:
+    """``"2h"`` → (2, "h"); ``"1d"`` → (1, "d"); ``"30m"`` → (30, "m")."""
+    match = _DURATION.fullmatch(value.strip().lower())
+    if match is None:
+        message = f"{value!r} is not a duration: write e.g. 30m, 2h or 1d"
+        raise ValueError(message)
+    return float(match[1]), _UNITS[match[2]]
+
+
+def _check_duration(value: str) -> str:
+    parse_duration(value)
+    return value.strip()
+
+
+TimeOfDay = Annotated[str, AfterValidator(_check_time)]
+Duration = Annotated[str, AfterValidator(_check_duration)]
+"""A duration such as ``30m``, ``2h`` or ``1d``."""
+
+
+def is_cron(schedule: str) -> bool:
+    """Whether `schedule` is a 5-field cron expression (else it is an RFC 5545 rule)."""
+    return "=" not in schedule and len(schedule.split()) == 5
+
+
+def _check_schedule(value: str) -> str:
+    text = value.strip()
+    if is_cron(text):
+        check_cron(text)
+        return text
+    from dateutil.rrule import rrulestr
+
+    try:
+        rrulestr(_rrule_text(text), ignoretz=True)
+    except (ValueError, TypeError):
+        message = (
+            f"{value!r} is neither a cron expression (0 9 * * FRI) nor an RFC 5545 rule "
+            f"(FREQ=WEEKLY;BYDAY=FR)"
+        )
+        raise ValueError(message) from None
+    return text
+
+
+def _rrule_text(text: str) -> str:
+    if "RRULE:" in text.upper() or "DTSTART" in text.upper():
+        return text
+    return f"RRULE:{text}"
+
+
+class Campaign(BaseModel):
+    """One recurring check-in in one group (``campaigns:`` entry)."""
+
+    model_config = _FROZEN
+
+    name: str = Field(min_length=1, max_length=100)
+    group: ChatKey
+    owners: tuple[str, ...] = ()
+    owner_roles: tuple[str, ...] = ()
+    participants: tuple[str, ...] = ()
+    participant_roles: tuple[str, ...] = ()
+    schedule: Annotated[str, AfterValidator(_check_schedule)] = "FREQ=WEEKLY;BYDAY=FR"
+    timezone: str | None = None
+    opens: TimeOfDay | None = "09:00"
+    closes: TimeOfDay = "18:00"
+    questions: tuple[str, ...] = ("本周进展", "存在问题", "下周计划")
+    tag: str = "#周报"
+    reminders: tuple[Annotated[float, Field(gt=0, lt=1)], ...] = (0.8,)
+    remind_privately: bool = False
+    on_holiday: Literal["move", "skip", "keep"] = "move"
+    makeup_workdays: bool = False
+    late_reports: bool = True
+    receipts: bool = True
+    self_leave: bool = True
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            check_timezone(value)
+        return value
+
+    @field_validator("tag")
+    @classmethod
+    def _tag(cls, value: str) -> str:
+        value = value.strip()
+        if not value or " " in value:
+            message = "the tag is one word, e.g. #周报"
+            raise ValueError(message)
+        return value
+
+    @field_validator("questions")
+    @classmethod
+    def _questions(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not 1 <= len(value) <= 8:
+            message = "ask from 1 to 8 questions"
+            raise ValueError(message)
+        return value
+
+    @property
+    def rrule(self) -> str:
+        """The schedule as dateutil reads it (an RRULE line, maybe with DTSTART)."""
+        return _rrule_text(self.schedule)
+
+    def open_time(self) -> time | None:
+        return parse_time(self.opens) if self.opens else None
+
+    def close_time(self) -> time:
+        return parse_time(self.closes)
+
+
+class Unit(BaseModel):
+    """A level of the chain of command (``units:`` entry): a department or a leader's office."""
+
+    model_config = _FROZEN
+
+    name: str = Field(min_length=1)
+    members: tuple[str, ...] = Field(min_length=1)
+    parent: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+class TaskSettings(BaseModel):
+    """``tasks:`` tasks assigned with /task."""
+
+    model_config = _FROZEN
+
+    role: str | None = None
+    end_of_work: TimeOfDay | None = None
+    remind_before: tuple[Duration, ...] = ("2h",)
+    escalate_after: Duration = "1d"
+
+
+class CheckinsConfig(BaseModel):
+    """The plugin's section of the YAML file."""
+
+    model_config = _FROZEN
+
+    campaigns: tuple[Campaign, ...] = ()
+    units: tuple[Unit, ...] = ()
+    tasks: TaskSettings = TaskSettings()
+    chart_dir: str | None = None
+    export_token: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CheckinsConfig:
+        names = [c.name for c in self.campaigns]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            message = f"two campaigns are named {', '.join(twice)}: names must be unique"
+            raise ValueError(message)
+        units = {u.name for u in self.units}
+        for unit in self.units:
+            if unit.parent is not None and unit.parent not in units:
+                message = f"unit {unit.name!r}: its parent {unit.parent!r} is not a unit"
+                raise ValueError(message)
+        _no_cycle(self.units)
+        return self
+
+    def campaign(self, name: str) -> Campaign | None:
+        return next((c for c in self.campaigns if c.name == name), None)
+
+    def unit(self, name: str) -> Unit | None:
+        key = name.strip().lstrip("@")
+        return next((u for u in self.units if key == u.name or key in u.aliases), None)
+
+
+def _no_cycle(units: tuple[Unit, ...]) -> None:
+    parents = {u.name: u.parent for u in units}
+    for start, first in parents.items():
+        seen = {start}
+        node = first
+        while node is not None:
+            if node in seen:
+                message = f"units: the chain of command loops at {node!r}"
+                raise ValueError(message)
+            seen.add(node)
+            node = parents.get(node)
+
+
+def duration(value: str) -> timedelta:
+    """A duration in plain (calendar) time."""
+    amount, unit = parse_duration(value)
+    return {"d": timedelta(days=amount), "h": timedelta(hours=amount)}.get(
+        unit, timedelta(minutes=amount)
+    )

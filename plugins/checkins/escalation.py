@@ -1,0 +1,131 @@
+"""When a task's deadline comes: the reminder before it, the overdue notice naming the assignee in
+the group, and the escalation one level up the chain of command (``units:``), then again after
+each ``escalate_after`` of working time, up to the top (逐级问责)."""
+
+from __future__ import annotations
+
+from qunzhu.core import Context, Reply
+
+from .config import CheckinsConfig, Unit
+from .models import Task, aware
+from .roster import Member, mentions, people
+from .settings import group_t, settings
+from .tasks import members, who, work_time
+from .texts import when_label
+
+__all__ = ["escalate", "run_due", "run_escalate", "run_task_remind"]
+
+
+async def _task_of(ctx: Context) -> Task | None:
+    payload = ctx.event.payload  # type: ignore[union-attr]
+    task = await ctx.db.get(Task, int(payload["task"]))
+    return task if task is not None and task.state != "done" else None
+
+
+async def run_task_remind(ctx: Context) -> None:
+    task = await _task_of(ctx)
+    if task is None:
+        return
+    t = group_t(ctx.app, task.chat)
+    due = when_label(t, aware(task.due_at), ctx.calendar.tz)
+    text = t(
+        "⏰ Reminder: task T-{id} ({text}) is due {due}. {who}",
+        id=task.id,
+        text=task.text,
+        due=due,
+        who=who(t, task),
+    )
+    platform = task.chat.partition(":")[0]
+    await ctx.send(Reply(text, mentions=mentions(members(task), platform)))
+
+
+async def run_due(ctx: Context) -> None:
+    task = await _task_of(ctx)
+    if task is None:
+        return
+    task.state = "overdue"
+    t = group_t(ctx.app, task.chat)
+    due = when_label(t, aware(task.due_at), ctx.calendar.tz)
+    text = t(
+        "⚠️ Overdue: task T-{id} ({text}) assigned to {who} was not done by {due}.",
+        id=task.id,
+        text=task.text,
+        who=who(t, task),
+        due=due,
+    )
+    platform = task.chat.partition(":")[0]
+    await ctx.send(Reply(text, mentions=mentions(members(task), platform)))
+    await escalate(ctx, task)
+
+
+async def run_escalate(ctx: Context) -> None:
+    task = await _task_of(ctx)
+    if task is not None:
+        await escalate(ctx, task)
+
+
+async def _chain(ctx: Context, config: CheckinsConfig, task: Task) -> list[Unit]:
+    """The units above the task's assignee, nearest first."""
+    start = config.unit(task.unit) if task.unit else None
+    if start is None:
+        ids = {m.id for m in members(task)}
+        for unit in config.units:
+            if ids & {p.id for p in await people(ctx.app, unit.members)}:
+                start = unit
+                break
+    chain: list[Unit] = []
+    node = config.unit(start.parent) if start and start.parent else None
+    while node is not None:
+        chain.append(node)
+        node = config.unit(node.parent) if node.parent else None
+    return chain
+
+
+async def escalate(ctx: Context, task: Task) -> None:
+    """Tell the next level up (逐级问责) and plan the level after it."""
+    config = settings(ctx.app)
+    chain = await _chain(ctx, config, task)
+    t = group_t(ctx.app, task.chat)
+    if task.level >= len(chain):
+        if task.level > 0:
+            await ctx.send(
+                t("Task T-{id} is still not done; it has reached the top of the chain.", id=task.id)
+            )
+        return
+    unit = chain[task.level]
+    bosses = [Member.of(p) for p in await people(ctx.app, unit.members)]
+    task.level += 1
+    late = ctx.calendar.work_time_between(aware(task.due_at), ctx.now())
+    names = t(", ").join("@" + b.name for b in bosses)
+    if task.level == 1:
+        text = t(
+            "⬆️ Escalated to {unit} ({names}): task T-{id} ({text}) of {who} is overdue. "
+            "Please follow it up.",
+            unit=unit.name,
+            names=names,
+            id=task.id,
+            text=task.text,
+            who=task.assignee_label,
+        )
+    else:
+        text = t(
+            "⬆️ Escalated to {unit} ({names}): task T-{id} ({text}) of {who} is still not "
+            "done, {hours} working hours after its deadline. Please follow it up.",
+            unit=unit.name,
+            names=names,
+            id=task.id,
+            text=task.text,
+            who=task.assignee_label,
+            hours=f"{late.total_seconds() / 3600:.3g}",
+        )
+    platform = task.chat.partition(":")[0]
+    await ctx.send(Reply(text, mentions=mentions(bosses, platform)))
+    if task.level < len(chain):
+        at = ctx.calendar.add_work_time(ctx.now(), work_time(ctx, config.tasks.escalate_after))
+        await ctx.schedule(
+            "task_escalate",
+            at=at,
+            key=f"task:{task.id}:escalate:{task.level}",
+            chat=ctx.chat,
+            payload={"task": task.id},
+        )

@@ -1,0 +1,166 @@
+"""The plugin's hook implementations: what it declares and how events reach it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+
+from qunzhu.core import (
+    N_,
+    App,
+    Base,
+    Command,
+    Context,
+    Dialog,
+    Job,
+    JobTick,
+    hookimpl,
+    job,
+)
+from qunzhu.core.events import SYSTEM_CHAT, SYSTEM_USER
+from qunzhu.core.scheduler import SYSTEM_PERSON
+from qunzhu.core.web import RouteDef
+
+from .acks import ack_button, ack_reaction
+from .commands import COMMANDS
+from .config import CheckinsConfig
+from .escalation import run_due, run_escalate, run_task_remind
+from .export import routes
+from .history import send_chart
+from .leave import member_changed
+from .models import Ack, Leave, Report, Round, Task
+from .private import DIALOG, start_report
+from .reports import handle_message
+from .rounds import plan_all, run_close, run_open, run_remind
+from .settings import NAME
+from .tasks import DEADLINE_DIALOG, finish
+
+__all__ = [
+    "on_button",
+    "on_member_change",
+    "on_message",
+    "on_reaction",
+    "on_startup",
+    "register_catalogs",
+    "register_commands",
+    "register_config",
+    "register_dialogs",
+    "register_jobs",
+    "register_migrations",
+    "register_models",
+    "register_routes",
+]
+
+log = logging.getLogger(NAME)
+HERE = Path(__file__).parent
+
+
+@hookimpl
+def register_config() -> type[BaseModel]:
+    return CheckinsConfig
+
+
+@hookimpl
+def register_commands() -> Sequence[Command]:
+    return COMMANDS
+
+
+@hookimpl
+def register_models() -> Sequence[type[Base]]:
+    return [Round, Report, Ack, Leave, Task]
+
+
+@hookimpl
+def register_migrations() -> Path:
+    return HERE / "migrations" / "versions"
+
+
+@hookimpl
+def register_catalogs() -> Path:
+    return HERE / "locale"
+
+
+@hookimpl
+def register_routes() -> Sequence[RouteDef]:
+    return routes()
+
+
+@hookimpl
+def register_dialogs() -> Sequence[Dialog]:
+    return [DIALOG, DEADLINE_DIALOG]
+
+
+@hookimpl
+def register_jobs() -> Sequence[Job]:
+    return [
+        job("open", help=N_("Open a check-in: post the prompt"))(run_open),
+        job("remind", help=N_("Remind who has not reported"))(run_remind),
+        job("close", help=N_("Close a check-in: post the summary"))(run_close),
+        job("task_remind", help=N_("Remind the assignees before a deadline"))(run_task_remind),
+        job("task_due", help=N_("A task's deadline: name the assignee, escalate"))(run_due),
+        job("task_escalate", help=N_("Escalate an overdue task one more level"))(run_escalate),
+    ]
+
+
+@hookimpl
+async def on_startup(app: App) -> None:
+    """Plan every campaign's next check-in (and open one the bot missed while it was down)."""
+    if not isinstance(app.settings.plugin_config(NAME), CheckinsConfig):
+        return
+    if not app.settings.plugin_config(NAME).campaigns:  # type: ignore[union-attr]
+        return
+    now = app.clock.now()
+    tick = JobTick(
+        f"{NAME}:startup:{now.isoformat()}", SYSTEM_CHAT, SYSTEM_USER, f"{NAME}.plan", "", now
+    )
+    t = app.catalogs.translator(app.settings.bot.language, NAME)
+    try:
+        async with app.db.writing(), app.db.session() as session:
+            ctx = Context(app, tick, NAME, SYSTEM_PERSON, t=t, db=session)
+            await plan_all(ctx)
+            await session.commit()
+    except IntegrityError:  # another worker planned the same rows at the same moment
+        log.info("event=checkins_plan_raced")
+        return
+    ctx.committed()
+
+
+@hookimpl
+async def on_message(ctx: Context) -> None:
+    await handle_message(ctx)
+
+
+@hookimpl
+async def on_button(ctx: Context) -> None:
+    press = ctx.button
+    if press is None or not press.data.startswith(f"{NAME}:"):
+        return
+    _, action, arg = press.data.split(":", 2)
+    if action == "ack" and arg.isdigit():
+        await ack_button(ctx, int(arg))
+    elif action == "dm" and arg.isdigit():
+        from .private import open_rounds_of
+
+        rounds = [r for r in await open_rounds_of(ctx) if r.id == int(arg)]
+        if rounds:
+            await start_report(ctx, rounds)
+        else:
+            await ctx.reply(ctx.t("This check-in is closed or does not list you."))
+    elif action == "done" and arg.isdigit():
+        await finish(ctx, int(arg))
+    elif action == "chart":
+        await send_chart(ctx, arg)
+
+
+@hookimpl
+async def on_reaction(ctx: Context) -> None:
+    await ack_reaction(ctx)
+
+
+@hookimpl
+async def on_member_change(ctx: Context) -> None:
+    await member_changed(ctx)

@@ -1,0 +1,93 @@
+"""Reporting in a private chat: ``/checkin`` (or the prompt's button) asks the questions one at a
+time, then for photos, and posts the report in the group for the owners."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from qunzhu.core import N_, Choice, Context, Dialog, Expect, Step
+
+from .models import Round
+from .reports import attachment_json, store_report
+from .settings import settings
+
+__all__ = ["DIALOG", "MAX_QUESTIONS", "open_rounds_of", "start_report"]
+
+MAX_QUESTIONS = 8
+
+
+async def open_rounds_of(ctx: Context) -> list[Round]:
+    """The open rounds that list the sender."""
+    rounds = await ctx.db.scalars(select(Round).where(Round.state == "open").order_by(Round.day))
+    return [r for r in rounds if any(int(m["id"]) == ctx.person.id for m in r.roster)]
+
+
+async def start_report(ctx: Context, rounds: list[Round]) -> None:
+    """Start the dialog in the sender's private chat, for one of `rounds`."""
+    config = settings(ctx.app)
+    questions: dict[str, list[str]] = {}
+    labels: dict[str, str] = {}
+    for rnd in rounds:
+        campaign = config.campaign(rnd.campaign)
+        if campaign is not None:
+            questions[str(rnd.id)] = list(campaign.questions)
+            labels[str(rnd.id)] = rnd.campaign
+    initial: dict[str, Any] = {"questions": questions, "labels": labels}
+    if len(questions) == 1:
+        initial["round"] = next(iter(questions))
+    await ctx.start_dialog("report", chat=await ctx.direct_chat(), initial=initial)
+
+
+def _which(ctx: Context, answers: dict[str, Any]) -> str:
+    return str(ctx.t("Which check-in are you reporting for?"))
+
+
+def _options(ctx: Context, answers: dict[str, Any]) -> list[Choice]:
+    return [Choice(label, key) for key, label in answers["labels"].items()]
+
+
+def _asks(index: int) -> Step:
+    def question(ctx: Context, answers: dict[str, Any]) -> str:
+        questions = answers["questions"][str(answers["round"])]
+        return f"{index + 1}/{len(questions)} {questions[index]}"
+
+    def applies(answers: dict[str, Any]) -> bool:
+        return index < len(answers["questions"].get(str(answers.get("round")), []))
+
+    return Step(f"q{index}", question, when=applies)
+
+
+async def _done(ctx: Context, answers: dict[str, Any]) -> None:
+    rnd = await ctx.db.get(Round, int(answers["round"]))
+    campaign = settings(ctx.app).campaign(rnd.campaign) if rnd else None
+    if rnd is None or campaign is None:
+        await ctx.reply(ctx.t("This check-in no longer exists; your answers were not saved."))
+        return
+    questions = answers["questions"][str(rnd.id)]
+    text = "\n".join(f"{q}：{answers.get(f'q{i}') or ''}" for i, q in enumerate(questions))
+    photos = answers.get("media") or ()
+    await store_report(ctx, rnd, campaign, text, attachment_json(photos), source="private")
+
+
+DIALOG = Dialog(
+    "report",
+    (
+        Step(
+            "round",
+            _which,
+            Expect.CHOICE,
+            choices=_options,
+            when=lambda answers: not answers.get("round"),
+        ),
+        *(_asks(i) for i in range(MAX_QUESTIONS)),
+        Step(
+            "media",
+            N_("Send photos of the work if you have any, or press Skip."),
+            Expect.PHOTO,
+            optional=True,
+        ),
+    ),
+    on_done=_done,
+)

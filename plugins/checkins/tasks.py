@@ -1,0 +1,263 @@
+"""Tasks: ``/task @住建局 明天下班前完成现场整改`` assigns work with a deadline; the bot reminds
+before it, and when it passes undone names the assignee in the group and escalates one level up
+the chain of command (``units:``), then again after ``escalate_after`` of working time, up to the
+top (逐级问责). ``/done`` or the card's button finishes a task."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from qunzhu.core import N_, Button, Context, Dialog, Person, Reply, Step, Translator, UsageError
+
+from .config import parse_duration
+from .deadline import find_deadline
+from .models import Task, aware
+from .roster import Member, mentions, people
+from .settings import chat_of, group_t, settings
+from .texts import when_label
+
+__all__ = ["DEADLINE_DIALOG", "assign", "card", "finish", "list_tasks", "members", "who"]
+
+EXAMPLES = "明天下班前, 周五12点, 3天内, 2026-12-01 18:00, tomorrow 6pm"
+
+
+def end_of_work(ctx: Context) -> time:
+    configured = settings(ctx.app).tasks.end_of_work
+    if configured:
+        hour, minute = configured.split(":")
+        return time(int(hour), int(minute))
+    last = ctx.calendar.hours[-1][1]
+    return time(23, 59) if last == time.max else last
+
+
+def work_time(ctx: Context, text: str) -> timedelta:
+    """A duration of working time: ``1d`` is one working day of the calendar."""
+    amount, unit = parse_duration(text)
+    if unit == "d":
+        return ctx.calendar.day_length * amount
+    return timedelta(hours=amount) if unit == "h" else timedelta(minutes=amount)
+
+
+async def may_assign(ctx: Context) -> bool:
+    config = settings(ctx.app)
+    role = config.tasks.role or "supervisor"
+    if ctx.person.has_role(role):
+        return True
+    owners = [c for c in config.campaigns if c.group == ctx.chat.key]
+    from .roster import is_owner
+
+    return any([await is_owner(ctx.app, c, ctx.person) for c in owners])
+
+
+async def _assignees(ctx: Context, who: str) -> tuple[str, str, list[Person]]:
+    """(unit name or "", label, people) for the first word of /task."""
+    config = settings(ctx.app)
+    unit = config.unit(who)
+    if unit is not None:
+        return unit.name, unit.name, await people(ctx.app, unit.members)
+    found = await people(ctx.app, [who])
+    if not found and ctx.message is not None and ctx.message.mentions:
+        found = await people(ctx.app, ctx.message.mentions[:1])
+    if not found:
+        units = ctx.t(", ").join(u.name for u in config.units) or "—"
+        raise UsageError(
+            ctx.t(
+                "I do not know who “{who}” is. Name a person, or one of these units: {units}.",
+                who=who.lstrip("@"),
+                units=units,
+            )
+        )
+    return "", found[0].name, found
+
+
+async def assign(ctx: Context, text: str) -> None:
+    """The /task command."""
+    if not await may_assign(ctx):
+        raise UsageError(ctx.t("Only leaders (supervisors, check-in owners) can assign tasks."))
+    who, _, rest = text.strip().partition(" ")
+    if not who or not rest.strip():
+        raise UsageError(
+            ctx.t(
+                "Write: /task @department deadline what to do, for example {example}",
+                example="/task @住建局 明天下班前完成现场整改",
+            )
+        )
+    unit, label, found = await _assignees(ctx, who)
+    if not found:
+        raise UsageError(ctx.t("Nobody is listed in {unit} yet.", unit=label))
+    members = [Member.of(p).to_json() for p in found]
+    deadline = find_deadline(rest, ctx.now(), ctx.calendar.tz, ctx.calendar, end_of_work(ctx))
+    base = {"unit": unit, "label": label, "members": members, "text": rest.strip()}
+    if deadline is None:
+        await ctx.reply(ctx.t("I could not tell the deadline from “{text}”.", text=rest.strip()))
+        await ctx.start_dialog("deadline", initial=base)
+        return
+    if deadline.due <= ctx.now():
+        raise UsageError(
+            ctx.t("{phrase} has already passed: give a later deadline.", phrase=deadline.phrase)
+        )
+    await create(ctx, base, deadline.rest or rest.strip(), deadline.due, deadline.phrase)
+
+
+def _parse_due(ctx: Context, value: str) -> dict[str, Any]:
+    found = find_deadline(value, ctx.now(), ctx.calendar.tz, ctx.calendar, end_of_work(ctx))
+    if found is None or found.due <= ctx.now():
+        raise UsageError(
+            ctx.t("Please write the deadline like this: {examples}", examples=EXAMPLES)
+        )
+    return {"due": found.due.isoformat(), "phrase": found.phrase}
+
+
+async def _deadline_given(ctx: Context, answers: dict[str, Any]) -> None:
+    due = answers["due"]
+    await create(ctx, answers, answers["text"], datetime.fromisoformat(due["due"]), due["phrase"])
+
+
+DEADLINE_DIALOG = Dialog(
+    "deadline",
+    (
+        Step(
+            "due",
+            N_("By when? For example: 明天下班前, 周五12点, 3天内, 2026-12-01 18:00, tomorrow 6pm"),
+            validate=_parse_due,
+        ),
+    ),
+    on_done=_deadline_given,
+)
+
+
+async def create(ctx: Context, base: dict[str, Any], text: str, due: datetime, phrase: str) -> Task:
+    now = ctx.now()
+    task = Task(
+        chat=ctx.chat.key,
+        chat_kind=ctx.chat.kind.value,
+        text=text,
+        unit=base["unit"],
+        assignees=base["members"],
+        assignee_label=base["label"],
+        by_id=ctx.person.id,
+        by_name=ctx.person.name,
+        phrase=phrase,
+        due_at=due,
+        state="open",
+        level=0,
+        created_at=now,
+    )
+    ctx.db.add(task)
+    await ctx.db.flush()
+    out = await ctx.send(await card(ctx, task))
+    task.card_id = out.id
+    config = settings(ctx.app)
+    for index, before in enumerate(config.tasks.remind_before):
+        at = due - work_time_plain(before)
+        if at > now:
+            await ctx.schedule(
+                "task_remind",
+                at=at,
+                key=f"task:{task.id}:remind:{index}",
+                chat=ctx.chat,
+                payload={"task": task.id},
+            )
+    await ctx.schedule(
+        "task_due", at=due, key=f"task:{task.id}:due", chat=ctx.chat, payload={"task": task.id}
+    )
+    return task
+
+
+def work_time_plain(text: str) -> timedelta:
+    amount, unit = parse_duration(text)
+    return {"d": timedelta(days=amount), "h": timedelta(hours=amount)}.get(
+        unit, timedelta(minutes=amount)
+    )
+
+
+def members(task: Task) -> list[Member]:
+    return [Member.from_json(m) for m in task.assignees]
+
+
+def who(t: Translator, task: Task) -> str:
+    """The assignee as the group should read it: ``住建局（@刘局长）``."""
+    names = t(", ").join("@" + m.name for m in members(task))
+    return t("{unit} ({names})", unit=task.unit, names=names) if task.unit else names
+
+
+async def card(ctx: Context, task: Task) -> Reply:
+    t = group_t(ctx.app, task.chat)
+    due = when_label(t, aware(task.due_at), ctx.calendar.tz)
+    lines = [
+        t("📌 Task T-{id}: {text}", id=task.id, text=task.text),
+        t("Assigned by {by} to {who}", by=task.by_name, who=who(t, task)),
+        t("Deadline: {due}", due=due)
+        + (t(" ({phrase})", phrase=task.phrase) if task.phrase else ""),
+    ]
+    platform = task.chat.partition(":")[0]
+    if task.state == "done":
+        lines.append(
+            t(
+                "✅ Done by {name} on {when}",
+                name=task.done_by,
+                when=when_label(t, aware(task.done_at or ctx.now()), ctx.calendar.tz),
+            )
+        )
+        return Reply("\n".join(lines))
+    reply = Reply("\n".join(lines), mentions=mentions(members(task), platform))
+    return reply.with_buttons(Button(t("✅ Done"), data=f"checkins:done:{task.id}"))
+
+
+async def finish(ctx: Context, task_id: int | None) -> None:
+    """/done [T-n], or the card's button."""
+    tasks = await _open_tasks(ctx, mine=True)
+    if task_id is not None:
+        task = await ctx.db.get(Task, task_id)
+    elif len(tasks) == 1:
+        task = tasks[0]
+    elif tasks:
+        buttons = [Button(f"T-{x.id} {x.text[:20]}", data=f"checkins:done:{x.id}") for x in tasks]
+        await ctx.reply(Reply(ctx.t("Which task is done?")).with_buttons(*buttons))
+        return
+    else:
+        raise UsageError(ctx.t("You have no open task."))
+    if task is None:
+        raise UsageError(ctx.t("There is no task T-{id}.", id=task_id))
+    if task.state == "done":
+        await ctx.reply(ctx.t("Task T-{id} is already done.", id=task.id))
+        return
+    allowed = {m.id for m in members(task)} | {task.by_id}
+    if ctx.person.id not in allowed and not ctx.person.is_admin:
+        raise UsageError(
+            ctx.t("Only the assignees of T-{id} or who assigned it can close it.", id=task.id)
+        )
+    late = task.state == "overdue"
+    task.state, task.done_at, task.done_by = "done", ctx.now(), ctx.person.name
+    if task.card_id is not None:
+        await ctx.edit(task.card_id, await card(ctx, task))
+    t = group_t(ctx.app, task.chat)
+    text = t(
+        "✅ Task T-{id} done: {text} ({name})", id=task.id, text=task.text, name=ctx.person.name
+    )
+    if late:
+        text += t(" (after the deadline)")
+    await ctx.send(text, chat=chat_of(task.chat, task.chat_kind))
+
+
+async def _open_tasks(ctx: Context, *, mine: bool) -> list[Task]:
+    rows = list(await ctx.db.scalars(select(Task).where(Task.state != "done").order_by(Task.id)))
+    if mine:
+        return [r for r in rows if any(m.id == ctx.person.id for m in members(r))]
+    return [r for r in rows if r.chat == ctx.chat.key]
+
+
+async def list_tasks(ctx: Context) -> None:
+    tasks = await _open_tasks(ctx, mine=ctx.chat.is_direct)
+    if not tasks:
+        await ctx.reply(ctx.t("No open tasks."))
+        return
+    lines = [ctx.t("Open tasks:")]
+    for task in tasks:
+        due = when_label(ctx.t, aware(task.due_at), ctx.calendar.tz)
+        mark = "⚠️ " if task.state == "overdue" else ""
+        lines.append(f"{mark}T-{task.id} {task.text} — {task.assignee_label} — {due}")
+    await ctx.reply("\n".join(lines))

@@ -1,0 +1,60 @@
+"""The bad input of issue 7: a report outside any window, a second report, an edit after the
+close, someone not on the list, a participant in two check-ins, a check-in without participants;
+and ordinary talk, which the plugin leaves alone."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from qunzhu.core.testing import BotHarness
+from qunzhu.plugins.checkins.models import Report
+
+from .conftest import GROUP, IDS, advance_to, at, say
+
+
+async def test_a_report_outside_any_window_says_when_the_next_opens(bot: BotHarness) -> None:
+    [answer] = await bot.send("#周报 提前汇报", user=IDS[0], chat=GROUP)
+    assert answer.text == (
+        "目前没有进行中的汇报，这条消息未记为汇报。"
+        "「水源保护周报」下次开始时间：1月9日（周五） 09:00。"
+    )
+    assert await bot.send("大家辛苦了", user=IDS[0], chat=GROUP) == []  # ordinary talk
+
+
+async def test_a_second_report_updates_the_first(bot: BotHarness) -> None:
+    await advance_to(bot, at(9, 9))
+    [first] = await bot.send("#周报 完成巡查", user=IDS[0], chat=GROUP)
+    [second] = await bot.send("#周报 完成巡查和整改", user=IDS[0], chat=GROUP)
+    assert first.text == "✅ 已收到 福州市长 的汇报（1/12）。"
+    assert second.text == "✅ 福州市长 的汇报已更新。"
+    async with bot.app.db.session() as s:
+        [report] = (await s.scalars(select(Report))).all()
+    assert report.text == "#周报 完成巡查和整改"
+    assert [h["text"] for h in report.history] == ["#周报 完成巡查"]
+    *_, summary = await advance_to(bot, at(9, 18))
+    assert "1. 福州市长：完成巡查和整改" in summary.text.splitlines()
+    assert "参与率：8%（应报 12 人，已报 1 人）" in summary.text.splitlines()
+
+
+async def test_an_edit_after_the_close_is_not_taken(bot: BotHarness) -> None:
+    await advance_to(bot, at(9, 9))
+    event_id, _ = await say(bot, "#周报 完成巡查", user=IDS[0])
+    await advance_to(bot, at(9, 18))
+    _, [answer] = await say(bot, "#周报 完成巡查（改）", user=IDS[0], edit_of=event_id)
+    assert (
+        answer.text
+        == "「水源保护周报」已截止，您的修改未计入汇报。如有重要补充，请发送带 #周报 的新消息。"
+    )
+    async with bot.app.db.session() as s:
+        [report] = (await s.scalars(select(Report))).all()
+    assert report.text == "#周报 完成巡查"
+
+
+async def test_someone_not_on_the_list(bot: BotHarness) -> None:
+    await advance_to(bot, at(9, 9))
+    [answer] = await bot.send("#周报 我也汇报一下", user="visitor", chat=GROUP)
+    assert answer.text == (
+        "您不在「水源保护周报」的汇报名单中，这条消息未记为汇报。如需参加，请联系负责人。"
+    )
+    [nothing] = await bot.send("/汇报", user="visitor")
+    assert nothing.text == "目前没有需要您提交的汇报。"

@@ -1,0 +1,77 @@
+"""Story 2.7: the participation of the last weeks, as text (/checkins) and as a picture (a PNG
+drawn with matplotlib, sent as a photo)."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qunzhu.core.testing import BotHarness
+from qunzhu.plugins.checkins import chart
+
+from .conftest import GROUP, IDS, advance_to, at, config
+
+
+@pytest.fixture
+def bot_config(tmp_path: Path) -> dict[str, Any]:
+    return config(chart_dir=str(tmp_path / "charts"))
+
+
+async def _three_fridays(bot: BotHarness) -> None:
+    await bot.send("/请假 2026-01-16", user=IDS[2], chat=GROUP)
+    for day in (9, 16, 23):
+        await advance_to(bot, at(day, 9))
+        for i, uid in enumerate(IDS):
+            if (i + day) % 3:  # two in three report on time
+                await bot.send(f"#周报 第{day}日进展", user=uid, chat=GROUP)
+        await advance_to(bot, at(day, 18))
+        await bot.send("#周报 补交", user=IDS[0], chat=GROUP)  # late, every week
+
+
+async def test_checkins_shows_the_last_weeks_as_text(bot: BotHarness) -> None:
+    await _three_fridays(bot)
+    [history] = await bot.send("/汇报情况", user="wang", chat=GROUP)
+    lines = history.text.splitlines()
+    assert lines[0] == "📅 水源保护周报：最近 3 次汇报"
+    assert lines[1].startswith("1月9日（周五）：应报 12 人，已报 ")
+    assert any(line.startswith("福州市长 ") for line in lines)
+    assert history.labels == ["📊 参与图"]
+    assert lines[2] == "1月16日（周五）：应报 11 人，已报 8 人（73%）"
+    assert "福州市长 L✓✓" in lines  # late the first week (a report after the close)
+    assert "泉州市长 ✓—✓" in lines  # on leave on the 16th
+    assert "厦门市长 ✓✓✗" in lines
+    assert lines[-1] == "✓ 按时  L 迟交  ✗ 未报  — 请假"
+
+
+async def test_the_chart_is_a_png_photo(bot: BotHarness, tmp_path: Path) -> None:
+    await _three_fridays(bot)
+    [history] = await bot.send("/checkins", user="wang", chat=GROUP)
+    [photo] = await bot.press(history, "参与图", user="wang")
+    assert photo.reply.photo is not None
+    png = Path(photo.reply.photo)
+    assert png.parent == tmp_path / "charts"
+    head = png.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", head[16:24])
+    assert width > 400 and height > 300
+    assert photo.text.startswith("📊 水源保护周报：每次汇报的参与情况")
+    assert ("1. 福州市长" in photo.text) is (chart.cjk_font() is None)
+    [same] = await bot.send("/checkins chart", user="wang", chat=GROUP)
+    assert same.reply.photo == photo.reply.photo  # the same data draws the same file
+
+
+async def test_without_a_chinese_font_the_caption_names_the_numbered_rows(
+    bot: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a CJK font matplotlib would draw boxes for every name: the picture numbers the
+    people and the caption, shown with the chat app's fonts, says who is who."""
+    monkeypatch.setattr(chart, "cjk_font", lambda: None)
+    await _three_fridays(bot)
+    [photo] = await bot.send("/checkins chart", user="wang", chat=GROUP)
+    caption = photo.text.splitlines()
+    assert caption[1].startswith("1. 福州市长  2. 厦门市长  3. 泉州市长")
+    assert caption[2] == "✓ 按时汇报  L 迟交  ✗ 未汇报  — 请假  · 已退群"
+    assert Path(str(photo.reply.photo)).stat().st_size > 5000
