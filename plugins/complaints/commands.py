@@ -13,7 +13,7 @@ from .detect import matcher_for
 from .directory import base_config, department_name, is_official
 from .export import sign
 from .hotline import HotlineError, import_records, parse_csv
-from .intake import from_reply, submit
+from .intake import from_reply, settle_offer, submit
 from .models import Ticket, TicketEvent, aware
 from .report import Report
 from .states import HISTORY, OPEN, WITH_DEPARTMENT
@@ -80,7 +80,9 @@ async def ticket_command(ctx: Context, text: Text = "") -> None:
         filed = Report.from_json({**filed.to_json(), "reporter_id": who.id})
     else:
         filed = Report.from_json({**filed.to_json(), "reporter_id": ctx.person.id})
-    await submit(ctx, filed, reply_to=source.event_id)
+    ticket = await submit(ctx, filed, reply_to=source.event_id)
+    if ticket is not None and original is not None:
+        await settle_offer(ctx, original, ticket)
 
 
 async def _show(ctx: Context, ticket: Ticket) -> str:

@@ -20,7 +20,15 @@ from .report import Report
 from .texts import category_name, when
 from .tickets import file_ticket
 
-__all__ = ["confirmation", "detect", "from_reply", "press_file", "press_metoo", "submit"]
+__all__ = [
+    "confirmation",
+    "detect",
+    "from_reply",
+    "press_file",
+    "press_metoo",
+    "settle_offer",
+    "submit",
+]
 
 PREFIX = "complaints:"
 _ASKED = -1  # an offer handed over to the question about a possible duplicate
@@ -80,7 +88,12 @@ async def detect(ctx: Context, message: Message) -> None:
         return
     report = Report.from_message(message, match.category, "group")
     report = Report.from_json({**report.to_json(), "reporter_id": ctx.person.id})
-    pending = Pending(kind="offer", created_at=ctx.now(), report=report.to_json())
+    pending = Pending(
+        kind="offer",
+        created_at=ctx.now(),
+        source=f"{message.chat.key} {message.event_id}",
+        report=report.to_json(),
+    )
     ctx.db.add(pending)
     await ctx.db.flush()
     name = category_name(base_config(ctx), match.category, ctx.lang)
@@ -161,6 +174,21 @@ async def press_metoo(ctx: Context, pending_id: int, ticket_id: int | None) -> N
         await ctx.edit(pending.message_id, Reply(text))
     else:
         await ctx.reply(text)
+
+
+async def settle_offer(ctx: Context, message: Message, ticket: Ticket) -> None:
+    """The message was filed another way (``/ticket``): its "登记为问题" offer says so."""
+    source = f"{message.chat.key} {message.event_id}"
+    offers = (
+        await ctx.db.scalars(
+            select(Pending).where(Pending.source == source, Pending.ticket_id.is_(None))
+        )
+    ).all()
+    for offer in offers:
+        offer.ticket_id = ticket.id
+        if offer.message_id is not None:
+            text = ctx.t("Filed as {number}.", number=ticket.number)
+            await ctx.edit(offer.message_id, Reply(text))
 
 
 async def from_reply(ctx: Context, message: Message) -> Message | None:

@@ -148,6 +148,9 @@ class Pending(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: The message it came from (``chat key`` + " " + event id), to settle an offer when the
+    #: same message is filed another way (``/ticket``).
+    source: Mapped[str] = mapped_column(String(600), default="", index=True)
     report: Mapped[dict[str, Any]] = mapped_column(JSON)
     candidates: Mapped[list[int]] = mapped_column(JSON, default=list)
     message_id: Mapped[int | None] = mapped_column(_BigId, default=None)

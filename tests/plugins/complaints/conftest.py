@@ -69,3 +69,9 @@ async def press_stale(bot: BotHarness, sent: Sent, button: int, *, user: str) ->
     data = sent.reply.flat_buttons[button - 1].data
     press = ButtonPress(bot.next_id(), sent.chat, bot.user(user), sent.message_id, data)
     return await bot.feed(press)
+
+
+def only(sent: list[Sent], chat: str) -> Sent:
+    """The one message of `sent` that went to `chat`."""
+    [found] = [s for s in sent if s.chat.chat_id == chat]
+    return found

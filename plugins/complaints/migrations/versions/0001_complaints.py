@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("source", sa.String(length=600), nullable=False),
         sa.Column("report", sa.JSON(), nullable=False),
         sa.Column("candidates", sa.JSON(), nullable=False),
         sa.Column(
@@ -34,6 +35,9 @@ def upgrade() -> None:
         ),
         sa.Column("ticket_id", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_complaints_pending")),
+    )
+    op.create_index(
+        op.f("ix_complaints_pending_source"), "complaints_pending", ["source"], unique=False
     )
     op.create_table(
         "complaints_ticket",
@@ -155,5 +159,6 @@ def downgrade() -> None:
     op.drop_index("ix_complaints_ticket_status_department", table_name="complaints_ticket")
     op.drop_index("ix_complaints_ticket_category_created", table_name="complaints_ticket")
     op.drop_table("complaints_ticket")
+    op.drop_index(op.f("ix_complaints_pending_source"), table_name="complaints_pending")
     op.drop_table("complaints_pending")
     op.drop_table("complaints_counter")
