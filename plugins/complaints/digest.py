@@ -86,5 +86,8 @@ def _breakdown(config: ComplaintsConfig, t: Translator, tickets: Iterable[Ticket
     lines = []
     for (department, category), n in sorted(by.items(), key=lambda kv: (-kv[1], kv[0])):
         name = department_name(config, department, t.lang) or t("not routed")
-        lines.append(f"  · {name} / {category_name(config, category, t.lang)}: {n}")
+        label = category_name(config, category, t.lang)
+        lines.append(
+            "  · " + t("{department} / {category}: {n}", department=name, category=label, n=n)
+        )
     return lines

@@ -3,6 +3,7 @@ people with roles, on the in-memory adapter (groups are ``memory:<name>``)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -75,3 +76,10 @@ def only(sent: list[Sent], chat: str) -> Sent:
     """The one message of `sent` that went to `chat`."""
     [found] = [s for s in sent if s.chat.chat_id == chat]
     return found
+
+
+async def jump(bot: BotHarness, delta: timedelta) -> list[Sent]:
+    """Move the clock by `delta` at once: the jobs asleep meanwhile (the ten-minute overdue
+    scan, the digest) run once, late, by their misfire rule, instead of once per slot."""
+    bot.clock.set(bot.clock.now() + delta - timedelta(minutes=1))
+    return await bot.advance(timedelta(minutes=1))
