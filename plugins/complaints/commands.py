@@ -14,7 +14,7 @@ from .directory import base_config, department_name, is_official
 from .export import sign
 from .hotline import HotlineError, import_records, parse_csv
 from .intake import from_reply, settle_offer, submit
-from .models import Ticket, TicketEvent, aware
+from .models import Follower, Ticket, TicketEvent, aware
 from .report import Report
 from .states import HISTORY, OPEN, WITH_DEPARTMENT
 from .texts import category_name, place, status_label, when
@@ -44,6 +44,10 @@ async def ticket_command(ctx: Context, text: Text = "") -> None:
     config = base_config(ctx)
     found = await find(ctx, text) if text else None
     if found is not None:
+        if not await _may_see(ctx, found):
+            raise UsageError(
+                ctx.t("Only its reporters and officials may see {number}.", number=found.number)
+            )
         await ctx.reply(await _show(ctx, found))
         return
     if text and not message.reply_to and text.strip().upper().startswith("Q"):
@@ -83,6 +87,17 @@ async def ticket_command(ctx: Context, text: Text = "") -> None:
     ticket = await submit(ctx, filed, reply_to=source.event_id)
     if ticket is not None and original is not None:
         await settle_offer(ctx, original, ticket)
+
+
+async def _may_see(ctx: Context, ticket: Ticket) -> bool:
+    if is_official(ctx.person, base_config(ctx)):
+        return True
+    follows = await ctx.db.scalar(
+        select(Follower.id).where(
+            Follower.ticket_id == ticket.id, Follower.user_key.in_(ctx.person.identities)
+        )
+    )
+    return follows is not None or ticket.reporter_key in ctx.person.identities
 
 
 async def _show(ctx: Context, ticket: Ticket) -> str:

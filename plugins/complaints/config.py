@@ -10,7 +10,15 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    model_validator,
+)
 
 __all__ = [
     "Category",
@@ -34,6 +42,14 @@ def _check_chat(value: str) -> str:
 
 
 ChatKey = Annotated[str, AfterValidator(_check_chat)]
+
+
+def _blank_is_none(value: Any) -> Any:
+    """``${TOKEN:-}`` with TOKEN unset gives "": that is no secret at all, not an empty one."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+Secret = Annotated[SecretStr | None, BeforeValidator(_blank_is_none)]
 
 
 def chat_key(value: str) -> str:
@@ -84,7 +100,7 @@ class HotlineSettings(BaseModel):
     model_config = _FROZEN
 
     #: The bearer token callers must send (``Authorization: Bearer …``); none: the route is off.
-    token: SecretStr | None = None
+    token: Secret = None
     #: The category of a hotline record whose category is missing or unknown.
     default_category: str | None = None
 
@@ -96,9 +112,9 @@ class ExportSettings(BaseModel):
 
     #: The address people reach the bot's web server at (``web:``), e.g. https://bot.example.org;
     #: none: /export explains how to export on the server instead.
-    public_url: str | None = None
+    public_url: Annotated[str | None, BeforeValidator(_blank_is_none)] = None
     #: The secret that signs export links; none: links cannot be made.
-    secret: SecretStr | None = None
+    secret: Secret = None
     #: Minutes an export link works.
     link_minutes: int = Field(60, ge=1, le=7 * 24 * 60)
 

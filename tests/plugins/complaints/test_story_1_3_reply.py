@@ -55,3 +55,12 @@ async def test_show_a_ticket_by_number_and_a_missing_number(bot: BotHarness) -> 
     assert "办理记录：" in shown.text
     [missing] = await bot.send("/ticket Q-2026-0099", user="wang", chat="村民群")
     assert missing.text == "没有编号为 Q-2026-0099 的工单。"
+
+
+async def test_a_resident_sees_only_their_own_tickets(bot: BotHarness) -> None:
+    await bot.send("垃圾没人处理", user="cun", chat="村民群", photos=["p"])
+    await bot.send("/ticket", user="wang", chat="村民群", reply_to=f"e{_last_id(bot)}")
+    [own] = await bot.send("/ticket Q-2026-0001", user="cun")
+    assert own.text.startswith("Q-2026-0001")
+    [other] = await bot.send("/ticket Q-2026-0001", user="nosy")
+    assert other.text == "只有反映人和工作人员可以查看 Q-2026-0001。"
