@@ -72,8 +72,12 @@ def _summary(ctx: Context, answers: dict[str, Any]) -> str:
     where = answers.get("location")
     if isinstance(where, Location):
         place = where.address or f"{where.latitude:.5f}, {where.longitude:.5f}"
+    elif where:
+        place = ctx.t(
+            "{address} (no map position: nearby reports cannot be matched)", address=where
+        )
     else:
-        place = str(where or ctx.t("not given"))
+        place = ctx.t("not given")
     photos = answers.get("photo") or ()
     lines = [
         ctx.t("Please check your report:"),

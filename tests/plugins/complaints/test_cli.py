@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from qunzhu.core.testing import BotHarness
 from qunzhu.plugins.complaints.cli import main
+
+ROOT = Path(__file__).parents[3]
 
 
 async def test_export_to_xlsx_and_csv(bot: BotHarness, tmp_path: Path) -> None:
@@ -32,3 +39,31 @@ async def test_export_to_xlsx_and_csv(bot: BotHarness, tmp_path: Path) -> None:
     result = await asyncio.to_thread(runner.invoke, main, args)
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8-sig").splitlines()[0].startswith("编号,状态,类别")
+
+
+@pytest.mark.slow
+def test_the_console_demo_runs_as_documented(tmp_path: Path) -> None:
+    """`qunzhu run -c docs/examples/complaints.yaml < docs/examples/complaints.txt`."""
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUNZHU")}
+    script = (ROOT / "docs" / "examples" / "complaints.txt").read_text(encoding="utf-8")
+    qunzhu = Path(sys.executable).parent / "qunzhu"
+    out = subprocess.run(
+        [str(qunzhu), "run", "-c", "docs/examples/complaints.yaml"],
+        input=script,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stderr == ""
+    text = out.stdout
+    assert "这条消息像是在反映问题（工程质量）。" in text
+    assert "📋 Q-2026-0001 · 工程质量" in text
+    assert "问题解决了吗？" in text
+    assert "谢谢！您对 Q-2026-0001 的办理评价：★★★★★" in text
+    assert "反映人：匿名" in text
+    assert "已登记为问题 Q-2026-0002（环境卫生），已转 环卫所 办理。" in text

@@ -27,6 +27,7 @@ async def _report(bot: BotHarness, *, anonymous: bool) -> list[str]:
     assert name_q.labels == ["实名", "匿名", "取消"]
     [check] = await bot.press(name_q, "匿名" if anonymous else "实名", user="chen")
     assert "问题：" + TEXT in check.text
+    assert "地点：水口茶文化景区停车场（无地图坐标，无法核对附近的相同问题）" in check.text
     assert "照片：1 张" in check.text
     done = await bot.press(check, "提交", user="chen")
     return [s.text for s in done if s.chat.chat_id == "dm:chen"]
