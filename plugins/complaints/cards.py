@@ -13,7 +13,7 @@ from .config import ComplaintsConfig
 from .directory import chat_of, department_name, t_for_chat
 from .models import Ticket, aware
 from .states import Status
-from .texts import SOURCES, category_name, place, status_label, when
+from .texts import SOURCES, category_name, place, status_line, when
 
 __all__ = ["card", "post_card", "refresh_card", "reporter_line"]
 
@@ -52,14 +52,9 @@ def card(ctx: Context, config: ComplaintsConfig, ticket: Ticket, t: Translator, 
     """The card as it reads now, in `t`'s language, for the group `chat`."""
     tz = ctx.calendar.tz
     lang = t.lang
-    dept = department_name(config, ticket.department, lang) or t("not routed")
     lines = [
         f"📋 {ticket.number} · {category_name(config, ticket.category, lang)}",
-        t(
-            "Status: {status} · {department}",
-            status=status_label(t, ticket.status),
-            department=dept,
-        ),
+        status_line(t, ticket.status, department_name(config, ticket.department, lang)),
         "",
         ticket.description or t("(no description)"),
     ]

@@ -17,7 +17,7 @@ from .intake import from_reply, settle_offer, submit
 from .models import Follower, Ticket, TicketEvent, aware
 from .report import Report
 from .states import HISTORY, OPEN, WITH_DEPARTMENT
-from .texts import category_name, place, status_label, when
+from .texts import category_name, place, status_label, status_line, when
 from .tickets import find
 
 __all__ = ["COMMANDS"]
@@ -105,8 +105,7 @@ async def _show(ctx: Context, ticket: Ticket) -> str:
     lang, tz = ctx.lang, ctx.calendar.tz
     lines = [
         f"{ticket.number} · {category_name(config, ticket.category, lang)}",
-        ctx.t("Status: {status} · {department}", status=status_label(ctx.t, ticket.status),
-              department=department_name(config, ticket.department, lang) or ctx.t("not routed")),
+        status_line(ctx.t, ticket.status, department_name(config, ticket.department, lang)),
         ticket.description,
     ]  # fmt: skip
     where = place(ticket.address, ticket.latitude, ticket.longitude)

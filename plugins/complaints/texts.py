@@ -11,7 +11,15 @@ from qunzhu.core import N_, Translator, WorkCalendar
 from .config import ComplaintsConfig
 from .states import LABELS
 
-__all__ = ["SOURCES", "category_name", "overdue_amount", "place", "status_label", "when"]
+__all__ = [
+    "SOURCES",
+    "category_name",
+    "overdue_amount",
+    "place",
+    "status_label",
+    "status_line",
+    "when",
+]
 
 SOURCES = {
     "group": N_("group message"),
@@ -23,6 +31,15 @@ SOURCES = {
 
 def status_label(t: Translator, status: str) -> str:
     return t(LABELS.get(status, status))
+
+
+def status_line(t: Translator, status: str, department: str) -> str:
+    """``状态：已派单 · 住建局``; without a department just the state (it says "not routed")."""
+    if not department:
+        return t("Status: {status}", status=status_label(t, status))
+    return t(
+        "Status: {status} · {department}", status=status_label(t, status), department=department
+    )
 
 
 def category_name(config: ComplaintsConfig, key: str, lang: str) -> str:
