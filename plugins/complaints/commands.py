@@ -3,6 +3,7 @@ reply to, or show a ticket by number), ``/tickets`` (lists), ``/export`` and ``/
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from sqlalchemy import func, or_, select
@@ -15,6 +16,7 @@ from .export import sign
 from .hotline import HotlineError, import_records, parse_csv
 from .intake import from_reply, settle_offer, submit
 from .models import Follower, Ticket, TicketEvent, aware
+from .numbers import parse_number
 from .report import Report
 from .states import HISTORY, OPEN, WITH_DEPARTMENT
 from .texts import category_name, place, status_label, status_line, when
@@ -50,7 +52,7 @@ async def ticket_command(ctx: Context, text: Text = "") -> None:
             )
         await ctx.reply(await _show(ctx, found))
         return
-    if text and not message.reply_to and text.strip().upper().startswith("Q"):
+    if text and not message.reply_to and parse_number(text) == text.strip().upper():
         raise UsageError(ctx.t("There is no ticket {number}.", number=text.strip()))
     if not is_official(ctx.person, config) and not message.chat.is_direct:
         raise UsageError(
@@ -77,13 +79,12 @@ async def ticket_command(ctx: Context, text: Text = "") -> None:
     source = original or message
     content = (source.text if original else text).strip() or text.strip()
     category = matcher_for(config).category(f"{content} {text}") or ""
-    filed = Report.from_message(source, category, "command")
-    filed = Report.from_json({**filed.to_json(), "description": content or text})
-    if original is not None:
-        who = await ctx.app.people.resolve(original.sender)
-        filed = Report.from_json({**filed.to_json(), "reporter_id": who.id})
-    else:
-        filed = Report.from_json({**filed.to_json(), "reporter_id": ctx.person.id})
+    author = await ctx.app.people.resolve(original.sender) if original else ctx.person
+    filed = replace(
+        Report.from_message(source, category, "command"),
+        description=content or text,
+        reporter_id=author.id,
+    )
     ticket = await submit(ctx, filed, reply_to=source.event_id)
     if ticket is not None and original is not None:
         await settle_offer(ctx, original, ticket)

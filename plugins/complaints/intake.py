@@ -86,8 +86,9 @@ async def detect(ctx: Context, message: Message) -> None:
     match = matcher_for(config).score(message)
     if match.category is None or match.score < config.min_score:
         return
-    report = Report.from_message(message, match.category, "group")
-    report = Report.from_json({**report.to_json(), "reporter_id": ctx.person.id})
+    report = replace(
+        Report.from_message(message, match.category, "group"), reporter_id=ctx.person.id
+    )
     pending = Pending(
         kind="offer",
         created_at=ctx.now(),
