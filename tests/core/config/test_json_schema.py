@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from qunzhu.core.config import config_schema, load_config
+from qunzhu.core.plugins import PluginSet, load_plugins
 
 KEY_LINE = re.compile(r"^\s*(- )?(\"[^\"]+\"|[\w-]+):( |$)")
 EXAMPLE = Path(__file__).parents[3] / "config" / "qunzhu.example.yaml"
@@ -69,7 +70,11 @@ def present(data: Any, path: tuple[str, ...]) -> bool:
 
 
 def test_example_file_loads() -> None:
-    settings = load_config(EXAMPLE, adapter_models={"console": Console}, env={})
+    # the example configures the installed plugins too (plugins.complaints)
+    plugins = PluginSet.collect(load_plugins()).section_models()
+    settings = load_config(
+        EXAMPLE, plugin_models=plugins, adapter_models={"console": Console}, env={}
+    )
     assert settings.adapters == {"console": Console()}
     assert settings.source == str(EXAMPLE)
     assert settings.people[0].name == "王书记"

@@ -1,0 +1,117 @@
+"""``qunzhu-complaints``: the plugin's command line, next to ``qunzhu``.
+
+    qunzhu-complaints export [-c FILE] [--format csv|xlsx] [-o PATH] [--lang zh_Hans]
+    qunzhu-complaints import [-c FILE] PATH.csv|PATH.json
+
+``export`` reads the database directly (the bot may be running). ``import`` posts the file to the
+running bot's ``/complaints/hotline`` route with the configured token, so the tickets get their
+cards and deadlines from the bot itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+__all__ = ["main"]
+
+_CONFIG = click.option(
+    "-c", "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+    envvar="QUNZHU_CONFIG", default=None, help="Config file (default: ./qunzhu.yaml if it exists).",
+)  # fmt: skip
+
+
+def _load(path: Path | None) -> Any:
+    from qunzhu.core.app import AdapterModels
+    from qunzhu.core.config import load_config
+    from qunzhu.core.plugins import PluginSet, load_plugins
+
+    if path is None and Path("qunzhu.yaml").is_file():
+        path = Path("qunzhu.yaml")
+    plugins = PluginSet.collect(load_plugins())
+    return load_config(path, plugin_models=plugins.section_models(), adapter_models=AdapterModels())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Tickets of the complaints plugin (问题受理)."""
+
+
+@main.command("export")
+@_CONFIG
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="xlsx", show_default=True
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--lang", default=None, help="zh_Hans, zh_Hant or en (default: bot.language).")
+def export_command(
+    config_path: Path | None, fmt: str, output: Path | None, lang: str | None
+) -> None:
+    """Write every ticket to a CSV or XLSX file."""
+    from qunzhu.core.errors import QunzhuError
+
+    try:
+        settings = _load(config_path)
+        body = asyncio.run(_export(settings, fmt, lang))
+    except QunzhuError as exc:
+        click.echo(f"qunzhu-complaints: {exc}", err=True)
+        sys.exit(2)
+    target = output or Path(f"tickets.{fmt}")
+    target.write_bytes(body)
+    click.echo(f"{target}: written")
+
+
+async def _export(settings: Any, fmt: str, lang: str | None) -> bytes:
+    from qunzhu.core.clock import SystemClock
+    from qunzhu.core.i18n import Catalogs
+    from qunzhu.core.storage import Database
+
+    from .config import ComplaintsConfig
+    from .export import rows, to_csv, to_xlsx
+
+    config = settings.plugin_config("complaints") or ComplaintsConfig()
+    catalogs = Catalogs(settings.bot.language)
+    catalogs.add_domain("complaints", Path(__file__).parent / "locale")
+    t = catalogs.translator(lang or settings.bot.language, "complaints")
+    db = Database(settings.database.url)
+    try:
+        async with db.session() as session:
+            table = await rows(session, config, t, settings.bot.tz, SystemClock().now())
+    finally:
+        await db.dispose()
+    return to_xlsx(table) if fmt == "xlsx" else to_csv(table)
+
+
+@main.command("import")
+@_CONFIG
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_command(config_path: Path | None, path: Path) -> None:
+    """Send a 12345 CSV or JSON file to the running bot."""
+    settings = _load(config_path)
+    config = settings.plugin_config("complaints")
+    token = config.hotline.token if config is not None else None
+    if token is None or not settings.web.enabled:
+        click.echo(
+            "qunzhu-complaints: set web.enabled and plugins.complaints.hotline.token", err=True
+        )
+        sys.exit(2)
+    url = f"http://{settings.web.host}:{settings.web.port}/complaints/hotline"
+    kind = "text/csv" if path.suffix.lower() == ".csv" else "application/json"
+    status, text = asyncio.run(_post(url, token.get_secret_value(), kind, path.read_bytes()))
+    click.echo(text)
+    sys.exit(0 if status < 300 else 1)
+
+
+async def _post(url: str, token: str, kind: str, body: bytes) -> tuple[int, str]:
+    import aiohttp
+
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": kind}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, data=body, headers=headers) as r,
+    ):
+        return r.status, await r.text()

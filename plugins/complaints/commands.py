@@ -1,0 +1,277 @@
+"""The plugin's commands: ``/report`` (a private report), ``/ticket`` (file the message you
+reply to, or show a ticket by number), ``/tickets`` (lists), ``/export`` and ``/hotline``."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from urllib.parse import urlencode
+
+from sqlalchemy import func, or_, select
+
+from qunzhu.core import N_, Button, Context, Reply, Text, UsageError, command
+
+from .detect import matcher_for
+from .directory import base_config, department_name, is_official
+from .export import sign
+from .hotline import HotlineError, import_records, parse_csv
+from .intake import from_reply, settle_offer, submit
+from .models import Follower, Ticket, TicketEvent, aware
+from .numbers import parse_number
+from .report import Report
+from .states import HISTORY, OPEN, WITH_DEPARTMENT
+from .texts import category_name, place, status_label, status_line, when
+from .tickets import find
+
+__all__ = ["COMMANDS"]
+
+_PAGE = 10
+
+
+@command("report", aliases=["报告", "反映", "報告"], help=N_("Report a problem, step by step"))
+async def report(ctx: Context) -> None:
+    chat = await ctx.direct_chat()
+    await ctx.start_dialog("report", chat=chat)
+    if not ctx.chat.is_direct:
+        await ctx.reply(ctx.t("I have written to you privately; please continue there."))
+
+
+@command(
+    "ticket",
+    aliases=["登记", "登記", "工单", "工單"],
+    help=N_("Reply to a message with /ticket to file it; /ticket Q-2026-0001 shows a ticket"),
+)
+async def ticket_command(ctx: Context, text: Text = "") -> None:
+    message = ctx.message
+    assert message is not None
+    config = base_config(ctx)
+    found = await find(ctx, text) if text else None
+    if found is not None:
+        if not await _may_see(ctx, found):
+            raise UsageError(
+                ctx.t("Only its reporters and officials may see {number}.", number=found.number)
+            )
+        await ctx.reply(await _show(ctx, found))
+        return
+    if text and not message.reply_to and parse_number(text) == text.strip().upper():
+        raise UsageError(ctx.t("There is no ticket {number}.", number=text.strip()))
+    if not is_official(ctx.person, config) and not message.chat.is_direct:
+        raise UsageError(
+            ctx.t(
+                "Only officials may file messages as tickets; "
+                "send /report to report a problem yourself."
+            )
+        )
+    original = await from_reply(ctx, message) if message.reply_to else None
+    if message.reply_to and original is None:
+        raise UsageError(
+            ctx.t(
+                "I cannot see that message (I was not in the chat then?). "
+                "Write /ticket and the problem instead."
+            )
+        )
+    if original is None and not text:
+        if message.chat.is_direct:
+            await ctx.start_dialog("report")
+            return
+        raise UsageError(
+            ctx.t("Reply to the message with /ticket, or write /ticket and the problem.")
+        )
+    source = original or message
+    content = (source.text if original else text).strip() or text.strip()
+    category = matcher_for(config).category(f"{content} {text}") or ""
+    author = await ctx.app.people.resolve(original.sender) if original else ctx.person
+    filed = replace(
+        Report.from_message(source, category, "command"),
+        description=content or text,
+        reporter_id=author.id,
+    )
+    ticket = await submit(ctx, filed, reply_to=source.event_id)
+    if ticket is not None and original is not None:
+        await settle_offer(ctx, original, ticket)
+
+
+async def _may_see(ctx: Context, ticket: Ticket) -> bool:
+    if is_official(ctx.person, base_config(ctx)):
+        return True
+    follows = await ctx.db.scalar(
+        select(Follower.id).where(
+            Follower.ticket_id == ticket.id, Follower.user_key.in_(ctx.person.identities)
+        )
+    )
+    return follows is not None or ticket.reporter_key in ctx.person.identities
+
+
+async def _show(ctx: Context, ticket: Ticket) -> str:
+    config = base_config(ctx)
+    lang, tz = ctx.lang, ctx.calendar.tz
+    lines = [
+        f"{ticket.number} · {category_name(config, ticket.category, lang)}",
+        status_line(ctx.t, ticket.status, department_name(config, ticket.department, lang)),
+        ticket.description,
+    ]  # fmt: skip
+    where = place(ticket.address, ticket.latitude, ticket.longitude)
+    if where:
+        lines.append(f"📍 {where}")
+    lines.append(ctx.t("Acknowledge by {ack} · resolve by {resolve}",
+                       ack=when(aware(ticket.acknowledge_due), tz),
+                       resolve=when(aware(ticket.resolve_due), tz)))  # fmt: skip
+    if ticket.metoo:
+        lines.append(ctx.t("👥 {n} more people reported the same", n=ticket.metoo))
+    history = (
+        await ctx.db.scalars(
+            select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
+        )
+    ).all()
+    lines.append(ctx.t("Timeline:"))
+    officials = is_official(ctx.person, config)
+    for event in history:
+        actor = event.actor_name
+        if ticket.anonymous and event.action in ("created", "metoo") or not officials:
+            actor = "-"
+        note = f" · {event.note}" if event.note and event.action not in ("created",) else ""
+        action = ctx.t(HISTORY.get(event.action, event.action))
+        lines.append(f"  {when(aware(event.at), tz)} {action} · {actor}{note}")
+    return "\n".join(lines)
+
+
+@command(
+    "tickets",
+    aliases=["工单列表", "工單列表"],
+    help=N_("List tickets: /tickets [mine|department|overdue|open] [page]"),
+)
+async def tickets_command(ctx: Context, which: str = "", page: int = 1) -> None:
+    config = base_config(ctx)
+    now = ctx.now()
+    which = _KINDS.get(which, which) or ("department" if ctx.person.scopes("member") else "mine")
+    query = select(Ticket)
+    if which == "mine":
+        query = query.where(
+            or_(Ticket.reporter_id == ctx.person.id, Ticket.reporter_key == ctx.sender.key)
+        )
+    elif which == "department":
+        scopes = ctx.person.scopes("member")
+        if not scopes:
+            raise UsageError(ctx.t("You belong to no department; try /tickets mine."))
+        query = query.where(Ticket.department.in_(scopes), Ticket.status.in_(OPEN))
+    elif which in ("overdue", "open"):
+        if not (ctx.person.has_role("supervisor") or ctx.person.scopes("member")):
+            raise UsageError(ctx.t("Only supervisors and departments may list all tickets."))
+        query = query.where(Ticket.status.in_(WITH_DEPARTMENT if which == "overdue" else OPEN))
+        if which == "overdue":
+            query = query.where(or_(Ticket.resolve_due <= now, Ticket.notified_ack.is_(True)))
+    else:
+        raise UsageError(ctx.t("Choose one of: mine, department, overdue, open."))
+    total = await ctx.db.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // _PAGE))
+    page = min(max(page, 1), pages)
+    rows = (
+        await ctx.db.scalars(
+            query.order_by(Ticket.id.desc()).offset((page - 1) * _PAGE).limit(_PAGE)
+        )
+    ).all()
+    if not rows:
+        await ctx.reply(ctx.t("No tickets."))
+        return
+    lines = [
+        ctx.t(
+            "Tickets ({which}), page {page} of {pages}:",
+            which=ctx.t(_WHICH[which]),
+            page=page,
+            pages=pages,
+        )
+    ]
+    for x in rows:
+        text = x.description if len(x.description) <= 30 else x.description[:29] + "…"
+        dept = department_name(config, x.department, ctx.lang) or "-"
+        lines.append(f"{x.number} · {status_label(ctx.t, x.status)} · {dept} · {text}")
+    buttons = []
+    if page > 1:
+        buttons.append(Button(ctx.t("◀ Previous"), data=f"complaints:page:{which}:{page - 1}"))
+    if page < pages:
+        buttons.append(Button(ctx.t("Next ▶"), data=f"complaints:page:{which}:{page + 1}"))
+    reply = Reply("\n".join(lines))
+    await ctx.reply(reply.with_buttons(buttons) if buttons else reply)
+
+
+_WHICH = {
+    "mine": N_("mine"),
+    "department": N_("my department"),
+    "overdue": N_("overdue"),
+    "open": N_("open"),
+}
+_KINDS = {
+    "我的": "mine",
+    "本部门": "department",
+    "部门": "department",
+    "超期": "overdue",
+    "待办": "open",
+}
+
+
+@command(
+    "export",
+    aliases=["导出", "導出"],
+    role="admin",
+    help=N_("Download all tickets: /export [csv|xlsx]"),
+)
+async def export_command(ctx: Context, fmt: str = "xlsx") -> None:
+    fmt = fmt.lower().lstrip(".")
+    if fmt not in ("csv", "xlsx"):
+        raise UsageError(ctx.t("Choose csv or xlsx."))
+    settings = base_config(ctx).export
+    if settings.public_url is None or settings.secret is None or not ctx.app.settings.web.enabled:
+        await ctx.reply(
+            ctx.t(
+                "I cannot send files in chat. To get download links, turn on web: and set "
+                "plugins.complaints.export.public_url and .secret; or on the server run: "
+                "qunzhu-complaints export --format {fmt}",
+                fmt=fmt,
+            )
+        )
+        return
+    expires = int(ctx.now().timestamp()) + settings.link_minutes * 60
+    signature = sign(settings.secret.get_secret_value(), fmt, ctx.lang, expires)
+    query = urlencode({"format": fmt, "lang": ctx.lang, "expires": expires, "sig": signature})
+    url = f"{settings.public_url.rstrip('/')}/complaints/export?{query}"
+    text = ctx.t(
+        "All tickets as {fmt}: the link works for {minutes} minutes.",
+        fmt=fmt.upper(),
+        minutes=settings.link_minutes,
+    )
+    await ctx.reply(Reply(text).with_buttons(Button(ctx.t("Download"), url=url)))
+
+
+@command(
+    "hotline",
+    aliases=["热线", "熱線"],
+    role="supervisor",
+    help=N_("Import 12345 records: send a CSV file with the caption /hotline"),
+)
+async def hotline_command(ctx: Context) -> None:
+    message = ctx.message
+    assert message is not None
+    source = message if message.attachments else await from_reply(ctx, message)
+    files = [a for a in (source.attachments if source else ()) if a.kind.value == "file"]
+    if not files:
+        raise UsageError(
+            ctx.t("Send the CSV file with the caption /hotline, or reply /hotline to it.")
+        )
+    body = await ctx.download(files[0])
+    try:
+        done = await import_records(ctx, base_config(ctx), parse_csv(body))
+    except HotlineError as exc:
+        lines = [ctx.t("Nothing was imported:")] + [f"· {p}" for p in exc.problems[:20]]
+        await ctx.reply("\n".join(lines))
+        return
+    numbers = ", ".join(n for _, n in done.filed) or "-"
+    await ctx.reply(
+        ctx.t(
+            "Imported {n} hotline records: {numbers}. Already imported before: {skipped}.",
+            n=len(done.filed),
+            numbers=numbers,
+            skipped=len(done.skipped),
+        )
+    )
+
+
+COMMANDS = (report, ticket_command, tickets_command, export_command, hotline_command)

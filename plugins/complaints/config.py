@@ -1,0 +1,242 @@
+"""The ``plugins.complaints`` section: categories, departments, deadlines, hotline, export.
+
+Everything has a default, so the plugin starts with no section at all: it then knows a few
+common categories, routes nothing (tickets wait as "new" for a supervisor) and does not watch
+groups until ``detect: true`` (for all groups, or per group under ``chats:``).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    model_validator,
+)
+
+__all__ = [
+    "Category",
+    "ComplaintsConfig",
+    "Department",
+    "DigestSettings",
+    "ExportSettings",
+    "HotlineSettings",
+    "chat_key",
+]
+
+_FROZEN = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_chat(value: str) -> str:
+    platform, sep, chat_id = value.partition(":")
+    if not sep or not platform or not chat_id:
+        message = f"{value!r} is not a chat: write platform:chat_id, e.g. telegram:-1001234"
+        raise ValueError(message)
+    return value
+
+
+ChatKey = Annotated[str, AfterValidator(_check_chat)]
+
+
+def _blank_is_none(value: Any) -> Any:
+    """``${TOKEN:-}`` with TOKEN unset gives "": that is no secret at all, not an empty one."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+Secret = Annotated[SecretStr | None, BeforeValidator(_blank_is_none)]
+
+
+def chat_key(value: str) -> str:
+    """Check a chat key (``platform:chat_id``) given outside the config model."""
+    return _check_chat(value)
+
+
+class Category(BaseModel):
+    """One kind of problem: the words that recognise it and who handles it by when."""
+
+    model_config = _FROZEN
+
+    #: Shown to people (simplified Chinese); `names` may give it per language.
+    name: str = Field(min_length=1)
+    names: dict[str, str] = {}
+    #: Words that recognise a report of this kind in a message (any language, any case).
+    keywords: tuple[str, ...] = ()
+    #: The department (a key of `departments`) that receives these tickets; none: a supervisor
+    #: routes them by hand.
+    department: str | None = None
+    #: Working hours to acknowledge (接单) and working days to resolve (办结); None: the defaults.
+    acknowledge_hours: float | None = Field(None, gt=0)
+    resolve_days: float | None = Field(None, gt=0)
+
+    def label(self, lang: str) -> str:
+        return self.names.get(lang, self.name)
+
+
+class Department(BaseModel):
+    """A unit that handles tickets: its group, and the unit above it for escalation."""
+
+    model_config = _FROZEN
+
+    name: str = Field(min_length=1)
+    names: dict[str, str] = {}
+    #: The department's own group, where its ticket cards are posted.
+    chat: ChatKey | None = None
+    #: The department one level up (village → township → district): escalations go there.
+    parent: str | None = None
+
+    def label(self, lang: str) -> str:
+        return self.names.get(lang, self.name)
+
+
+class HotlineSettings(BaseModel):
+    """12345 hotline imports: JSON or CSV posted to the bot's web server."""
+
+    model_config = _FROZEN
+
+    #: The bearer token callers must send (``Authorization: Bearer …``); none: the route is off.
+    token: Secret = None
+    #: The category of a hotline record whose category is missing or unknown.
+    default_category: str | None = None
+
+
+class ExportSettings(BaseModel):
+    """``/export``: a link to download every ticket as CSV or XLSX."""
+
+    model_config = _FROZEN
+
+    #: The address people reach the bot's web server at (``web:``), e.g. https://bot.example.org;
+    #: none: /export explains how to export on the server instead.
+    public_url: Annotated[str | None, BeforeValidator(_blank_is_none)] = None
+    #: The secret that signs export links; none: links cannot be made.
+    secret: Secret = None
+    #: Minutes an export link works.
+    link_minutes: int = Field(60, ge=1, le=7 * 24 * 60)
+
+
+class DigestSettings(BaseModel):
+    """The morning digest (08:00, bot.timezone) of new, overdue and reopened tickets."""
+
+    model_config = _FROZEN
+
+    enabled: bool = True
+    #: Chats that get the digest too; people with the role ``supervisor`` get it privately.
+    chats: tuple[ChatKey, ...] = ()
+    #: Skip days off (weekends, public holidays) of the ``calendar:``.
+    workdays_only: bool = True
+
+
+_DEFAULT_CATEGORIES = {
+    "construction": Category(
+        name="工程质量",
+        names={"zh_Hant": "工程質量", "en": "Construction quality"},
+        keywords=(
+            "混凝土",
+            "偷工减料",
+            "偷工減料",
+            "工程质量",
+            "工程質量",
+            "施工",
+            "养护",
+            "concrete",
+        ),
+    ),
+    "sanitation": Category(
+        name="环境卫生",
+        names={"zh_Hant": "環境衛生", "en": "Sanitation"},
+        keywords=("垃圾", "污水", "臭", "脏", "髒", "garbage", "rubbish", "trash"),
+    ),
+    "roads": Category(
+        name="道路交通",
+        names={"zh_Hant": "道路交通", "en": "Roads and traffic"},
+        keywords=("路灯", "坑洼", "道路", "堵车", "路燈", "pothole", "streetlight"),
+    ),
+    "utilities": Category(
+        name="水电供应",
+        names={"zh_Hant": "水電供應", "en": "Water and power"},
+        keywords=("停水", "停电", "水管", "漏水", "停電", "water pipe", "power cut"),
+    ),
+    "other": Category(name="其他", names={"zh_Hant": "其他", "en": "Other"}),
+}
+_SIGNALS = (
+    "没人处理", "没人管", "无人处理", "沒人處理", "沒人管", "投诉", "投訴", "反映", "坏了",
+    "壞了", "偷工减料", "偷工減料", "不规范", "没按规范", "隐患", "危险", "nobody", "broken",
+    "complain", "dangerous",
+)  # fmt: skip
+
+
+class ComplaintsConfig(BaseModel):
+    """``plugins: {complaints: {...}}``; per-group overrides go under ``chats:``."""
+
+    model_config = _FROZEN
+
+    #: Recognise problem reports in group messages and offer "登记为问题".
+    detect: bool = False
+    #: A message is a report when it scores this much: a category keyword 1, a photo 1, a
+    #: location 1, a signal word 1.
+    min_score: int = Field(2, ge=1, le=4)
+    #: Words that say "this is a problem" (没人处理, 投诉, broken...).
+    signal_words: tuple[str, ...] = _SIGNALS
+    #: Private messages with a category keyword start the report dialog by themselves.
+    private_intake: bool = True
+    #: Roles (besides the message's author) that may file a group message as a ticket.
+    filer_roles: tuple[str, ...] = ("supervisor", "member")
+    categories: dict[str, Category] = Field(default_factory=lambda: dict(_DEFAULT_CATEGORIES))
+    departments: dict[str, Department] = {}
+    #: Where overdue notices and unrouted tickets are posted (the 督查 group).
+    supervision_chat: ChatKey | None = None
+    acknowledge_hours: float = Field(4, gt=0)
+    resolve_days: float = Field(5, gt=0)
+    #: Working days past the resolve deadline before each escalation one level up.
+    escalate_after_days: float = Field(2, gt=0)
+    #: Working days a resolved ticket waits for the reporter's answer before it closes.
+    confirm_days: float = Field(3, gt=0)
+    duplicate_radius_m: float = Field(200, gt=0)
+    duplicate_days: float = Field(7, gt=0)
+    #: Photos larger than this are refused (most platforms shrink photos well below it).
+    max_photo_mb: float = Field(10, gt=0)
+    #: Known places and their coordinates, for typed addresses: {北部新城三标段: [26.65, 119.52]}.
+    places: dict[str, tuple[float, float]] = {}
+    hotline: HotlineSettings = HotlineSettings()
+    export: ExportSettings = ExportSettings()
+    digest: DigestSettings = DigestSettings()
+
+    @cached_property
+    def matcher(self) -> Any:
+        """The keyword matcher of this config (`detect.Matcher`), built on first use."""
+        from .detect import Matcher
+
+        return Matcher.of(self)
+
+    @model_validator(mode="after")
+    def _references(self) -> ComplaintsConfig:
+        problems = []
+        for key, category in self.categories.items():
+            if category.department and category.department not in self.departments:
+                problems.append(
+                    f"categories.{key}.department: no department {category.department!r}"
+                )
+        for key, department in self.departments.items():
+            if department.parent and department.parent not in self.departments:
+                problems.append(f"departments.{key}.parent: no department {department.parent!r}")
+        for key in self.departments:
+            seen, at = {key}, self.departments[key].parent
+            while at:
+                if at in seen:
+                    problems.append(f"departments.{key}.parent: the parents go round in a circle")
+                    break
+                seen.add(at)
+                at = self.departments[at].parent if at in self.departments else None
+        default = self.hotline.default_category
+        if default and default not in self.categories:
+            problems.append(f"hotline.default_category: no category {default!r}")
+        if not self.categories:
+            problems.append("categories: at least one category is needed")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self

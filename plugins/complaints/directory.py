@@ -1,0 +1,83 @@
+"""Who and where: the plugin's base config, departments and their chain of parents, the chats
+to post in, the translator for a chat, and who may do what to a ticket."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from qunzhu.core import ChatKind, ChatRef, Context, Person, Translator
+from qunzhu.core.plugins import domain_of
+
+from .config import ComplaintsConfig
+from .states import ACTIONS
+
+if TYPE_CHECKING:
+    from .models import Ticket
+
+__all__ = [
+    "allowed",
+    "base_config",
+    "chain",
+    "chat_of",
+    "department_name",
+    "is_official",
+    "t_for_chat",
+]
+
+
+def base_config(ctx: Context) -> ComplaintsConfig:
+    """The plugin's section without any chat's overrides: departments and deadlines are the
+    same wherever a ticket is touched."""
+    found = ctx.app.settings.plugin_config(ctx.plugin)
+    return found if isinstance(found, ComplaintsConfig) else ComplaintsConfig()
+
+
+def chat_of(key: str, kind: str = "group", title: str = "") -> ChatRef:
+    platform, _, chat_id = key.partition(":")
+    return ChatRef(platform, chat_id, ChatKind(kind), title)
+
+
+def t_for_chat(ctx: Context, key: str, lang: str | None = None) -> Translator:
+    """The plugin's translator in chat `key`'s language (or `lang`), else the bot's."""
+    settings = ctx.app.settings
+    chosen = lang or settings.chat_language(key) or settings.bot.language
+    return ctx.app.catalogs.translator(chosen, domain_of(ctx.plugin))
+
+
+def chain(config: ComplaintsConfig, department: str | None) -> list[str]:
+    """`department` and the departments above it, nearest first."""
+    found: list[str] = []
+    at = department
+    while at and at in config.departments and at not in found:
+        found.append(at)
+        at = config.departments[at].parent
+    return found
+
+
+def department_name(config: ComplaintsConfig, key: str | None, lang: str) -> str:
+    if key and key in config.departments:
+        return config.departments[key].label(lang)
+    return key or ""
+
+
+def is_official(person: Person, config: ComplaintsConfig) -> bool:
+    """May turn messages into tickets (``filer_roles``; admins always)."""
+    return person.is_admin or any(person.has_role(role) for role in config.filer_roles)
+
+
+def allowed(person: Person, config: ComplaintsConfig, ticket: Ticket, action: str) -> bool:
+    """Whether `person` may do `action` (see `states`) to `ticket`."""
+    if person.is_admin:
+        return True
+    who = ACTIONS[action].who
+    if "supervisor" in who and person.has_role("supervisor"):
+        return True
+    if "department" in who and any(
+        person.has_role("member", d) for d in chain(config, ticket.department)
+    ):
+        return True
+    return (
+        "reporter" in who
+        and bool(ticket.reporter_key)
+        and (ticket.reporter_key in person.identities or person.id == ticket.reporter_id)
+    )

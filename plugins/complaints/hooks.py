@@ -1,0 +1,125 @@
+"""complaints (问题受理): the plugin's hooks. Entry point ``complaints``; YAML key
+``plugins.complaints``; tables ``complaints_*``; logger and gettext domain ``complaints``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from qunzhu.core import Base, Command, Context, Dialog, Job, hookimpl
+from qunzhu.core.web import RouteDef
+
+from .actions import on_card_button, on_feedback
+from .commands import COMMANDS, tickets_command
+from .config import ComplaintsConfig
+from .deadlines import overdue_scan
+from .detect import matcher_for
+from .dialogs import DIALOGS, photo_problem
+from .digest import digest
+from .directory import base_config
+from .intake import detect, press_file, press_metoo
+from .models import Counter, Follower, Pending, Ticket, TicketEvent
+from .routes import ROUTES
+
+log = logging.getLogger("complaints")
+PREFIX = "complaints:"
+_CARD_ACTIONS = ("ack", "start", "resolve", "reassign")
+
+
+@hookimpl
+def register_config() -> type[BaseModel]:
+    return ComplaintsConfig
+
+
+@hookimpl
+def register_commands() -> Sequence[Command]:
+    return COMMANDS
+
+
+@hookimpl
+def register_models() -> Sequence[type[Base]]:
+    return [Counter, Ticket, TicketEvent, Follower, Pending]
+
+
+@hookimpl
+def register_migrations() -> Path:
+    return Path(__file__).parent / "migrations" / "versions"
+
+
+@hookimpl
+def register_catalogs() -> Path:
+    return Path(__file__).parent / "locale"
+
+
+@hookimpl
+def register_dialogs() -> Sequence[Dialog]:
+    return DIALOGS
+
+
+@hookimpl
+def register_jobs() -> Sequence[Job]:
+    return [overdue_scan, digest]
+
+
+@hookimpl
+def register_routes() -> Sequence[RouteDef]:
+    return ROUTES
+
+
+@hookimpl
+async def on_message(ctx: Context) -> None:
+    message = ctx.message
+    if message is None or message.edited:
+        return
+    if not message.chat.is_direct:
+        await detect(ctx, message)
+        return
+    config: ComplaintsConfig = ctx.config
+    if not config.private_intake or not message.text.strip():
+        return
+    if matcher_for(base_config(ctx)).category(message.text) is None:
+        return
+    initial: dict[str, object] = {"description": message.text.strip()}
+    if message.photos:
+        problem = photo_problem(ctx, message.photos)
+        if problem:
+            await ctx.reply(problem)
+        else:
+            initial["photo"] = message.photos
+    if message.location is not None:
+        initial["location"] = message.location
+    await ctx.start_dialog("report", initial=initial)
+
+
+@hookimpl
+async def on_button(ctx: Context) -> None:
+    press = ctx.button
+    if press is None or not press.data.startswith(PREFIX):
+        return
+    parts = press.data[len(PREFIX) :].split(":")
+    try:
+        await _press(ctx, parts)
+    except (ValueError, IndexError):
+        log.warning("event=bad_button data=%r", press.data)
+        await ctx.reply(ctx.t("This button is out of date; please start again."))
+
+
+async def _press(ctx: Context, parts: list[str]) -> None:
+    kind = parts[0]
+    if kind in _CARD_ACTIONS:
+        await on_card_button(ctx, kind, int(parts[1]))
+    elif kind == "file":
+        await press_file(ctx, int(parts[1]))
+    elif kind == "metoo":
+        await press_metoo(ctx, int(parts[1]), int(parts[2]))
+    elif kind == "new":
+        await press_metoo(ctx, int(parts[1]), None)
+    elif kind == "fb":
+        await on_feedback(ctx, int(parts[1]), parts[2])
+    elif kind == "page":
+        await tickets_command.handler(ctx, parts[1], int(parts[2]))
+    else:
+        raise ValueError(kind)

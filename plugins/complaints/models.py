@@ -1,0 +1,164 @@
+"""The plugin's tables: tickets, their timeline, the yearly number counter, the people who
+follow a ticket, and reports waiting for a decision (a "登记为问题" offer, a possible
+duplicate)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from qunzhu.core import Base
+
+__all__ = ["Counter", "Follower", "Pending", "Ticket", "TicketEvent"]
+
+_BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Counter(Base):
+    """The last ticket number given in a year: ``UPDATE … SET last = last + 1`` locks the row
+    until the ticket's transaction ends, so numbers are unique and without gaps across workers
+    (a rolled-back ticket gives its number back)."""
+
+    __tablename__ = "complaints_counter"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Ticket(Base):
+    __tablename__ = "complaints_ticket"
+    __table_args__ = (
+        UniqueConstraint("year", "seq"),
+        UniqueConstraint("external_id"),
+        Index("ix_complaints_ticket_status_department", "status", "department"),
+        Index("ix_complaints_ticket_category_created", "category", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: Photos as the platform's references: [{"platform", "ref", "mime", "size"}].
+    photos: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    latitude: Mapped[float | None] = mapped_column(Float, default=None)
+    longitude: Mapped[float | None] = mapped_column(Float, default=None)
+    address: Mapped[str] = mapped_column(String(500), default="")
+    reporter_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    reporter_key: Mapped[str] = mapped_column(String(300), default="")
+    reporter_name: Mapped[str] = mapped_column(String(200), default="")
+    reporter_phone: Mapped[str] = mapped_column(String(64), default="")
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: group | private | command | hotline
+    source: Mapped[str] = mapped_column(String(16))
+    source_chat: Mapped[str] = mapped_column(String(300), default="")
+    source_title: Mapped[str] = mapped_column(String(300), default="")
+    source_event: Mapped[str] = mapped_column(String(255), default="")
+    external_id: Mapped[str | None] = mapped_column(String(128), default=None)
+    department: Mapped[str | None] = mapped_column(String(64), default=None)
+    assignee_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    assignee_name: Mapped[str] = mapped_column(String(200), default="")
+    priority: Mapped[str] = mapped_column(String(16), default="normal")
+    status: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    acknowledge_due: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    resolve_due: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    #: Overdue notices given: acknowledge ("ack"), resolve ("resolve"); escalation level reached.
+    notified_ack: Mapped[bool] = mapped_column(Boolean, default=False)
+    notified_resolve: Mapped[bool] = mapped_column(Boolean, default=False)
+    escalation: Mapped[int] = mapped_column(Integer, default=0)
+    metoo: Mapped[int] = mapped_column(Integer, default=0)
+    reopened: Mapped[int] = mapped_column(Integer, default=0)
+    #: The card in the department's group (an outbox id, for edits) and that group's key.
+    card_id: Mapped[int | None] = mapped_column(_BigId, default=None)
+    card_chat: Mapped[str] = mapped_column(String(300), default="")
+    resolution: Mapped[str] = mapped_column(Text, default="")
+    resolution_photos: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: The reporter's answer: solved | unsolved; and 1-5.
+    feedback: Mapped[str | None] = mapped_column(String(16), default=None)
+    rating: Mapped[int | None] = mapped_column(Integer, default=None)
+    duplicate_of: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class TicketEvent(Base):
+    """One line of a ticket's timeline: who did what, when, from which state to which."""
+
+    __tablename__ = "complaints_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints_ticket.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    actor_name: Mapped[str] = mapped_column(String(200), default="")
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(32), default=None)
+    to_status: Mapped[str | None] = mapped_column(String(32), default=None)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Follower(Base):
+    """Someone told about a ticket's progress: its reporter, and whoever said "me too". `chat`
+    and `reply_to` say where to reach them (their private chat, or the source group's thread)."""
+
+    __tablename__ = "complaints_follower"
+    __table_args__ = (UniqueConstraint("ticket_id", "user_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints_ticket.id", ondelete="CASCADE"), index=True
+    )
+    user_key: Mapped[str] = mapped_column(String(300))
+    person_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    kind: Mapped[str] = mapped_column(String(16))  # reporter | metoo
+    chat: Mapped[str] = mapped_column(String(300))
+    chat_kind: Mapped[str] = mapped_column(String(16), default="direct")
+    reply_to: Mapped[str | None] = mapped_column(String(255), default=None)
+    lang: Mapped[str | None] = mapped_column(String(16), default=None)
+
+
+class Pending(Base):
+    """A report waiting for someone's decision: an offer to file a group message ("offer"), or
+    a report that may be a duplicate of an open ticket ("duplicate"). `ticket_id` is set once it
+    was decided, so a second press finds the answer."""
+
+    __tablename__ = "complaints_pending"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: The message it came from (``chat key`` + " " + event id), to settle an offer when the
+    #: same message is filed another way (``/ticket``).
+    source: Mapped[str] = mapped_column(String(600), default="", index=True)
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)
+    candidates: Mapped[list[int]] = mapped_column(JSON, default=list)
+    message_id: Mapped[int | None] = mapped_column(_BigId, default=None)
+    ticket_id: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were stored in UTC."""
+    from datetime import UTC
+
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

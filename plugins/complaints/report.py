@@ -1,0 +1,94 @@
+"""`Report`: what someone reported, before it is a ticket (from a group message, the private
+dialog, ``/ticket`` or the hotline). Kept as JSON while it waits for a decision."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from qunzhu.core import Attachment, ChatRef, Location, Message
+
+__all__ = ["Report", "photo_refs"]
+
+
+def photo_refs(platform: str, photos: tuple[Attachment, ...]) -> tuple[dict[str, Any], ...]:
+    """Photos as stored on a ticket: the platform's reference, kept to show them again."""
+    return tuple(
+        {"platform": platform, "ref": p.ref, "mime": p.mime, "size": p.size} for p in photos
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    description: str
+    category: str
+    source: str  # group | private | command | hotline
+    photos: tuple[dict[str, Any], ...] = ()
+    latitude: float | None = None
+    longitude: float | None = None
+    address: str = ""
+    reporter_id: int | None = None
+    reporter_key: str = ""
+    reporter_name: str = ""
+    reporter_lang: str | None = None
+    phone: str = ""
+    anonymous: bool = False
+    source_chat: str = ""
+    source_kind: str = "group"
+    source_title: str = ""
+    source_event: str = ""
+    external_id: str | None = None
+    priority: str = "normal"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_message(cls, message: Message, category: str, source: str) -> Report:
+        """A report made of a chat message: its text, photos and location, its author."""
+        loc = message.location
+        return cls(
+            description=message.text.strip(),
+            category=category,
+            source=source,
+            photos=photo_refs(message.chat.platform, message.photos),
+            latitude=loc.latitude if loc else None,
+            longitude=loc.longitude if loc else None,
+            address=loc.address if loc else "",
+            reporter_key=message.sender.key,
+            reporter_name=message.sender.name,
+            reporter_lang=message.sender.lang,
+            source_chat=message.chat.key,
+            source_kind=message.chat.kind.value,
+            source_title=message.chat.title,
+            source_event=message.event_id,
+        )
+
+    def at(self, location: Location | None, address: str = "") -> Report:
+        if location is None:
+            return replace(self, address=address or self.address)
+        return replace(
+            self,
+            latitude=location.latitude,
+            longitude=location.longitude,
+            address=location.address or address or self.address,
+        )
+
+    @property
+    def has_position(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    def source_ref(self) -> ChatRef | None:
+        platform, sep, chat_id = self.source_chat.partition(":")
+        if not sep:
+            return None
+        from qunzhu.core import ChatKind
+
+        return ChatRef(platform, chat_id, ChatKind(self.source_kind), self.source_title)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["photos"] = list(self.photos)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Report:
+        return cls(**{**data, "photos": tuple(data.get("photos") or ())})

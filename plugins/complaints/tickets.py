@@ -1,0 +1,248 @@
+"""Filing a ticket (number, deadlines, routing, card, follower) and moving it between states
+(checked against `states.ACTIONS`, one timeline row per move)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from qunzhu.core import Context, Person, Reply
+
+from .cards import post_card, refresh_card
+from .config import ComplaintsConfig
+from .directory import allowed, base_config, chat_of, department_name, t_for_chat
+from .models import Follower, Ticket, TicketEvent
+from .numbers import format_number, next_seq, parse_number
+from .report import Report
+from .states import ACTIONS, LABELS, Status
+
+__all__ = ["Refused", "deadlines", "file_ticket", "find", "move", "notify_followers", "record"]
+
+
+class Refused(Exception):
+    """A move that is not allowed: `text` (translated) says why."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+def deadlines(
+    ctx: Context, config: ComplaintsConfig, category: str, start: datetime
+) -> tuple[datetime, datetime]:
+    """When a ticket of `category` filed at `start` must be acknowledged and resolved."""
+    cat = config.categories.get(category)
+    hours = (cat.acknowledge_hours if cat else None) or config.acknowledge_hours
+    days = (cat.resolve_days if cat else None) or config.resolve_days
+    calendar = ctx.calendar
+    return (
+        calendar.add_work_time(start, timedelta(hours=hours)),
+        calendar.add_workdays(start, days),
+    )
+
+
+def record(
+    ctx: Context,
+    ticket: Ticket,
+    action: str,
+    *,
+    actor: Person | None = None,
+    before: str | None = None,
+    note: str = "",
+) -> None:
+    who = actor if actor is not None else ctx.person
+    ctx.db.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            at=ctx.now(),
+            actor_id=who.id or None,
+            actor_name=who.name,
+            action=action,
+            from_status=before,
+            to_status=ticket.status,
+            note=note[:4000],
+        )
+    )
+
+
+async def file_ticket(ctx: Context, report: Report) -> Ticket:
+    """Create the ticket for `report`, route it and post its card; in ``ctx``'s transaction."""
+    config = base_config(ctx)
+    now = ctx.now()
+    year = now.astimezone(ctx.calendar.tz).year
+    seq = await next_seq(ctx.db, year)
+    category = report.category if report.category in config.categories else _fallback(config)
+    ack_due, resolve_due = deadlines(ctx, config, category, now)
+    ticket = _new_ticket(
+        report, config, category, year=year, seq=seq, now=now, due=(ack_due, resolve_due)
+    )
+    ctx.db.add(ticket)
+    await ctx.db.flush()
+    record(ctx, ticket, "created", note=report.description[:200])
+    if report.reporter_key and report.source_chat:
+        ctx.db.add(
+            Follower(
+                ticket_id=ticket.id,
+                user_key=report.reporter_key,
+                person_id=report.reporter_id,
+                kind="reporter",
+                chat=report.source_chat,
+                chat_kind=report.source_kind,
+                reply_to=report.source_event if report.source_kind == "group" else None,
+                lang=report.reporter_lang,
+            )
+        )
+    await post_card(ctx, config, ticket)
+    return ticket
+
+
+def _new_ticket(
+    report: Report,
+    config: ComplaintsConfig,
+    category: str,
+    *,
+    year: int,
+    seq: int,
+    now: datetime,
+    due: tuple[datetime, datetime],
+) -> Ticket:
+    department = config.categories[category].department
+    ack_due, resolve_due = due
+    return Ticket(
+        number=format_number(year, seq),
+        year=year,
+        seq=seq,
+        category=category,
+        description=report.description[:4000],
+        photos=list(report.photos),
+        latitude=report.latitude,
+        longitude=report.longitude,
+        address=report.address[:500],
+        reporter_id=report.reporter_id,
+        reporter_key=report.reporter_key,
+        reporter_name=report.reporter_name[:200],
+        reporter_phone=report.phone[:64],
+        anonymous=report.anonymous,
+        source=report.source,
+        source_chat=report.source_chat,
+        source_title=report.source_title[:300],
+        source_event=report.source_event,
+        external_id=report.external_id,
+        department=department,
+        priority=report.priority,
+        status=Status.ASSIGNED if department else Status.NEW,
+        created_at=now,
+        updated_at=now,
+        acknowledge_due=ack_due,
+        resolve_due=resolve_due,
+        metoo=0,
+        reopened=0,
+        escalation=0,
+        notified_ack=False,
+        notified_resolve=False,
+    )
+
+
+def _fallback(config: ComplaintsConfig) -> str:
+    return "other" if "other" in config.categories else next(iter(config.categories))
+
+
+async def find(ctx: Context, text: str) -> Ticket | None:
+    """The ticket whose number `text` holds (``Q-2026-0001``, ``q-2026-1``), or None."""
+    number = parse_number(text)
+    if number is None:
+        return None
+    return await ctx.db.scalar(select(Ticket).where(Ticket.number == number))
+
+
+async def move(
+    ctx: Context,
+    ticket: Ticket,
+    action: str,
+    *,
+    note: str = "",
+    department: str | None = None,
+) -> None:
+    """Do `action` to `ticket` as ``ctx.person``: check the role and the state, change it,
+    write the timeline row and refresh the card. Raises `Refused` with the reason."""
+    config = base_config(ctx)
+    rule = ACTIONS[action]
+    if not allowed(ctx.person, config, ticket, action):
+        raise Refused(ctx.t("Sorry, you may not do that to {number}.", number=ticket.number))
+    if ticket.status not in rule.sources:
+        raise Refused(
+            ctx.t(
+                "{number} is already “{status}”; nothing was changed.",
+                number=ticket.number,
+                status=ctx.t(LABELS[ticket.status]),
+            )
+        )
+    before = ticket.status
+    now = ctx.now()
+    ticket.status = rule.target or ticket.status
+    ticket.updated_at = now
+    if action == "acknowledge":
+        ticket.acknowledged_at = now
+        ticket.assignee_id, ticket.assignee_name = ctx.person.id, ctx.person.name
+    elif action == "resolve":
+        ticket.resolved_at = now
+    elif action in ("confirm", "close", "reject", "duplicate"):
+        ticket.closed_at = now
+    elif action in ("reassign", "route", "reopen"):
+        await _restart(ctx, config, ticket, department, action)
+    record(ctx, ticket, action, before=before, note=note)
+    await refresh_card(ctx, config, ticket)
+    if action in ("reassign", "route") and department:
+        await post_card(ctx, config, ticket)
+
+
+async def _restart(
+    ctx: Context, config: ComplaintsConfig, ticket: Ticket, department: str | None, action: str
+) -> None:
+    """Fresh deadlines (and a new department) after a reassignment or a reopening."""
+    now = ctx.now()
+    if action == "reopen":
+        ticket.reopened += 1
+        ticket.resolved_at = ticket.closed_at = None
+        ticket.feedback = None
+    else:
+        if department is not None and department not in config.departments:
+            raise Refused(ctx.t("There is no department “{name}”.", name=department))
+        old = department_name(config, ticket.department, ctx.lang)
+        await refresh_card_gone(ctx, config, ticket, old, department)
+        ticket.department = department
+        ticket.assignee_id, ticket.assignee_name = None, ""
+        ticket.acknowledged_at = None
+    ticket.acknowledge_due, ticket.resolve_due = deadlines(ctx, config, ticket.category, now)
+    ticket.notified_ack = ticket.notified_resolve = False
+    ticket.escalation = 0
+
+
+async def refresh_card_gone(
+    ctx: Context, config: ComplaintsConfig, ticket: Ticket, old: str, department: str | None
+) -> None:
+    """The old card says where the ticket went and loses its buttons."""
+    if ticket.card_id is None or not ticket.card_chat:
+        return
+    t = t_for_chat(ctx, ticket.card_chat)
+    new = department_name(config, department, t.lang)
+    text = t("{number} was reassigned to {department}.", number=ticket.number, department=new)
+    await ctx.edit(ticket.card_id, Reply(text))
+    ticket.card_id, ticket.card_chat = None, ""
+
+
+async def notify_followers(
+    ctx: Context, ticket: Ticket, message: str, *, kinds: tuple[str, ...] = ("reporter", "metoo")
+) -> None:
+    """Tell the people following `ticket`: `message` is a msgid formatted with ``number``."""
+    rows = (
+        await ctx.db.scalars(
+            select(Follower).where(Follower.ticket_id == ticket.id, Follower.kind.in_(kinds))
+        )
+    ).all()
+    for follower in rows:
+        t = t_for_chat(ctx, follower.chat, follower.lang)
+        text = t(message, number=ticket.number)
+        chat = chat_of(follower.chat, follower.chat_kind)
+        await ctx.send(Reply(text, reply_to=follower.reply_to), chat=chat)

@@ -1,0 +1,69 @@
+"""``qunzhu-complaints export``: every ticket to a file, read from the database directly."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from qunzhu.core.testing import BotHarness
+from qunzhu.plugins.complaints.cli import main
+
+ROOT = Path(__file__).parents[3]
+
+
+async def test_export_to_xlsx_and_csv(bot: BotHarness, tmp_path: Path) -> None:
+    [offer] = await bot.send("三标段混凝土没按规范养护", user="jian", chat="工地", photos=["p"])
+    await bot.press(offer, 1, user="wang")
+    config = bot.workdir / "qunzhu.yaml"  # the harness's own config file: same database
+    runner = CliRunner()
+    out = tmp_path / "all.xlsx"
+    args = ["export", "-c", str(config), "--format", "xlsx", "-o", str(out), "--lang", "en"]
+    result = await asyncio.to_thread(runner.invoke, main, args)
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(io.BytesIO(out.read_bytes())).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Number", "Status", "Category")
+    assert rows[1][:4] == ("Q-2026-0001", "assigned", "Construction quality", "住建局")
+    out = tmp_path / "all.csv"
+    args = ["export", "-c", str(config), "--format", "csv", "-o", str(out)]
+    result = await asyncio.to_thread(runner.invoke, main, args)
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8-sig").splitlines()[0].startswith("编号,状态,类别")
+
+
+@pytest.mark.slow
+def test_the_console_demo_runs_as_documented(tmp_path: Path) -> None:
+    """`qunzhu run -c docs/examples/complaints.yaml < docs/examples/complaints.txt`."""
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUNZHU")}
+    script = (ROOT / "docs" / "examples" / "complaints.txt").read_text(encoding="utf-8")
+    qunzhu = Path(sys.executable).parent / "qunzhu"
+    out = subprocess.run(
+        [str(qunzhu), "run", "-c", "docs/examples/complaints.yaml"],
+        input=script,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stderr == ""
+    text = out.stdout
+    assert "这条消息像是在反映问题（工程质量）。" in text
+    assert "📋 Q-2026-0001 · 工程质量" in text
+    assert "问题解决了吗？" in text
+    assert "谢谢！您对 Q-2026-0001 的办理评价：★★★★★" in text
+    assert "反映人：匿名" in text
+    assert "已登记为问题 Q-2026-0002（环境卫生），已转 环卫所 办理。" in text
