@@ -1,0 +1,245 @@
+"""The broadcast: at its time a post becomes one delivery per target group, released into the
+core outbox (which paces the sends under the platform's limits) when the group allows it: not
+in its quiet hours, not beyond its daily cap (else it waits, and goes later: never dropped).
+Progress (sent / pending / failed per group, from the outbox) is reported to the author and
+the approver until every copy is out."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from qunzhu.core import N_, Context, JobTick, UsageError, command, job
+from qunzhu.core.models import ChatRow, OutboxRow
+
+from .audience import chat_of, config_for, next_day, next_open, take_slot, targets
+from .models import Delivery, Group, Post, Product
+from .notify import send_to, translator_for
+from .posts import APPROVER, local
+from .render import post_reply
+from .times import aware, utc
+
+__all__ = ["broadcast", "progress_command", "progress_job", "release", "skip_waiting", "status"]
+
+BAR = 10
+
+
+def batch_of(post_id: int) -> str:
+    return f"promotions:{post_id}"
+
+
+@job("broadcast", help=N_("Send an approved promotion to its groups"))
+async def broadcast(ctx: Context) -> None:
+    tick = ctx.event
+    assert isinstance(tick, JobTick)
+    post = await ctx.db.get(Post, tick.payload.get("post", 0))
+    if post is None or post.state != "scheduled":
+        return
+    now = ctx.now()
+    for target in await targets(ctx.app, ctx.db, post.tags):
+        ctx.db.add(
+            Delivery(
+                post_id=post.id,
+                platform=target.chat.platform,
+                chat_id=target.chat.chat_id,
+                title=target.chat.title,
+                lang=target.lang,
+                status="skipped" if target.skip else "waiting",
+                reason=target.skip,
+                due_at=now,
+            )
+        )
+    post.state = "sending"
+    post.published_at = now
+    await ctx.db.flush()
+    await _release_due(ctx, post.id)
+    await _schedule_progress(ctx, post.id, now + timedelta(seconds=30))
+
+
+@job("release", help=N_("Post the promotions that waited for quiet hours or the daily cap"))
+async def release(ctx: Context) -> None:
+    await _release_due(ctx, None)
+
+
+async def _release_due(ctx: Context, post_id: int | None) -> None:
+    query = select(Delivery).where(Delivery.status == "waiting", Delivery.due_at <= ctx.now())
+    if post_id is not None:
+        query = query.where(Delivery.post_id == post_id)
+    waiting = (await ctx.db.scalars(query.order_by(Delivery.due_at, Delivery.id))).all()
+    posts: dict[int, Post | None] = {}
+    products: dict[int, Product | None] = {}
+    inactive = set((await ctx.db.scalars(select(ChatRow.chat_id).where(~ChatRow.active))).all())
+    later: set[datetime] = set()
+    for d in waiting:
+        if d.post_id not in posts:
+            posts[d.post_id] = await ctx.db.get(Post, d.post_id)
+        post = posts[d.post_id]
+        product = None
+        if post is not None and post.product_id is not None:
+            if post.product_id not in products:
+                products[post.product_id] = await ctx.db.get(Product, post.product_id)
+            product = products[post.product_id]
+        when = await _release_one(ctx, d, post, product, d.chat_id in inactive)
+        if when is not None:
+            later.add(when)
+    for when in later:
+        await ctx.schedule("release", at=when, key=f"release:{when.isoformat()}")
+
+
+async def _release_one(
+    ctx: Context, d: Delivery, post: Post | None, product: Product | None, inactive: bool
+) -> datetime | None:
+    """Queue one copy, skip it, or move it later (returned: when to look again)."""
+    key = f"{d.platform}:{d.chat_id}"
+    config = config_for(ctx.app, key)
+    tz = ctx.app.settings.bot.tz
+    group = await ctx.db.get(Group, (d.platform, d.chat_id))
+    opted = group.opted_in if group is not None and group.opted_in is not None else config.opt_in
+    skip = (
+        "withdrawn" if post is None or post.state == "cancelled"
+        else "opted_out" if not opted
+        else "removed" if inactive
+        else "sold_out" if product is not None and product.stock <= 0
+        else ""
+    )  # fmt: skip
+    if skip:
+        d.status, d.reason = "skipped", skip
+        return None
+    assert post is not None
+    now = ctx.now()
+    opens = next_open(now, config, tz)
+    if opens > now:
+        d.due_at, d.reason = utc(opens), "quiet_hours"
+        return d.due_at
+    day = now.astimezone(tz).date().isoformat()
+    if not await take_slot(ctx.db, chat_of(key, d.title), day, config.daily_cap):
+        d.due_at = utc(next_open(next_day(now, tz), config, tz))
+        d.reason = "daily_cap"
+        return d.due_at
+    t = ctx.app.catalogs.translator(d.lang, "promotions")
+    out = await ctx.send(
+        post_reply(t, post, product, config, sold_out=post.sold_out),
+        chat=chat_of(key, d.title),
+        batch=batch_of(post.id),
+    )
+    d.status, d.outbox_id, d.queued_at = "queued", out.id, now
+    return None
+
+
+async def skip_waiting(ctx: Context, post_id: int, reason: str) -> int:
+    result = await ctx.db.execute(
+        update(Delivery)
+        .where(Delivery.post_id == post_id, Delivery.status == "waiting")
+        .values(status="skipped", reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0))
+
+
+async def status(db: AsyncSession, post_id: int) -> list[tuple[Delivery, str]]:
+    """Every delivery of the post with its state: sent, pending, failed (from the outbox),
+    waiting or skipped."""
+    rows = (
+        await db.execute(
+            select(Delivery, OutboxRow.status)
+            .outerjoin(OutboxRow, OutboxRow.id == Delivery.outbox_id)
+            .where(Delivery.post_id == post_id)
+            .order_by(Delivery.id)
+        )
+    ).all()
+    return [(d, sent or "pending") if d.status == "queued" else (d, d.status) for d, sent in rows]
+
+
+def _bar(done: int, total: int) -> str:
+    filled = round(BAR * done / total) if total else BAR
+    return "▓" * filled + "░" * (BAR - filled) + f" {100 * done // max(total, 1)}%"
+
+
+_REASONS = {
+    "opted_out": N_("not opted in"),
+    "removed": N_("the bot was removed"),
+    "sold_out": N_("sold out"),
+    "withdrawn": N_("withdrawn"),
+    "quiet_hours": N_("quiet hours"),
+    "daily_cap": N_("daily limit reached"),
+}
+
+
+async def report(ctx: Context, post: Post, t: object | None = None) -> tuple[str, bool]:
+    """The progress text, and whether the broadcast is finished."""
+    tr = t or ctx.t
+    assert callable(tr)
+    states = await status(ctx.db, post.id)
+    count = Counter(s for _, s in states)
+    active = len(states) - count["skipped"]
+    lines = [
+        tr("Promotion #{id} “{title}”:", id=post.id, title=post.title),
+        _bar(count["sent"] + count["failed"], active),
+        tr(
+            "sent {sent} · pending {pending} · failed {failed} · waiting {waiting} · skipped "
+            "{skipped}",
+            sent=count["sent"], pending=count["pending"], failed=count["failed"],
+            waiting=count["waiting"], skipped=count["skipped"],
+        ),
+    ]  # fmt: skip
+    for d, state in states:
+        if state in ("failed", "waiting", "skipped"):
+            reason = tr(_REASONS[d.reason]) if d.reason in _REASONS else ""
+            label = {"failed": tr("failed"), "waiting": tr("waiting"), "skipped": tr("skipped")}
+            line = f"· {d.title or d.chat_id}: {label[state]}"
+            if state == "waiting":
+                line += " " + tr("until {when}", when=local(ctx, aware(d.due_at)))
+            lines.append(line + (f" ({reason})" if reason and state != "failed" else ""))
+        if len(lines) > 25:
+            lines.append("…")
+            break
+    return "\n".join(lines), count["pending"] == 0 and count["waiting"] == 0
+
+
+async def _schedule_progress(ctx: Context, post_id: int, at: datetime) -> None:
+    await ctx.schedule(
+        "progress", at=at, key=f"progress:{post_id}:{at.isoformat()}", payload={"post": post_id}
+    )
+
+
+@job("progress", help=N_("Report a broadcast's progress to its author and approver"))
+async def progress_job(ctx: Context) -> None:
+    tick = ctx.event
+    assert isinstance(tick, JobTick)
+    post = await ctx.db.get(Post, tick.payload.get("post", 0))
+    if post is None or post.state != "sending":
+        return
+    done = False
+    for identity in dict.fromkeys(filter(None, (post.author, post.approver))):
+        t = await translator_for(ctx, identity)
+        text, done = await report(ctx, post, t)
+        await send_to(ctx, identity, text)
+    if done:
+        states = await status(ctx.db, post.id)
+        post.state = "published" if any(s == "sent" for _, s in states) else "failed"
+        return
+    config = config_for(ctx.app, "")
+    nxt = ctx.now() + timedelta(minutes=config.progress_minutes)
+    pending = any(s == "pending" for _, s in await status(ctx.db, post.id))
+    if not pending:  # only copies waiting for a later time: report when the first goes
+        waits = [aware(d.due_at) for d, s in await status(ctx.db, post.id) if s == "waiting"]
+        nxt = max(min(waits), nxt) + timedelta(minutes=1)
+    await _schedule_progress(ctx, post.id, nxt)
+
+
+@command("progress", aliases=["进度", "進度"], help=N_("How far a promotion's broadcast has got"))
+async def progress_command(ctx: Context, post_id: int) -> None:
+    post = await ctx.db.get(Post, post_id)
+    allowed = post is not None and (
+        ctx.sender.key in (post.author, post.approver) or ctx.person.has_role(APPROVER)
+    )
+    if post is None or not allowed:
+        raise UsageError(ctx.t("There is no promotion #{id} of yours.", id=post_id))
+    if post.state in ("pending", "scheduled", "rejected"):
+        await ctx.reply(ctx.t("Promotion #{id} has not gone out yet.", id=post_id))
+        return
+    text, _ = await report(ctx, post)
+    await ctx.reply(text)
