@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +26,7 @@ from .times import aware, utc
 __all__ = ["broadcast", "progress_command", "progress_job", "release", "skip_waiting", "status"]
 
 BAR = 10
+NAMES = 5
 
 
 def batch_of(post_id: int) -> str:
@@ -185,18 +187,31 @@ async def report(ctx: Context, post: Post, t: object | None = None) -> tuple[str
             waiting=count["waiting"], skipped=count["skipped"],
         ),
     ]  # fmt: skip
-    for d, state in states:
-        if state in ("failed", "waiting", "skipped"):
-            reason = tr(_REASONS[d.reason]) if d.reason in _REASONS else ""
-            label = {"failed": tr("failed"), "waiting": tr("waiting"), "skipped": tr("skipped")}
-            line = f"· {d.title or d.chat_id}: {label[state]}"
-            if state == "waiting":
-                line += " " + tr("until {when}", when=local(ctx, aware(d.due_at)))
-            lines.append(line + (f" ({reason})" if reason and state != "failed" else ""))
-        if len(lines) > 25:
-            lines.append("…")
-            break
+    lines += _names(ctx, tr, states)
     return "\n".join(lines), count["pending"] == 0 and count["waiting"] == 0
+
+
+def _names(ctx: Context, tr: Any, states: list[tuple[Delivery, str]]) -> list[str]:
+    """The groups that did not get the post (yet), by why: "· failed: g140, g141"."""
+    by: dict[str, list[str]] = {}
+    for d, state in states:
+        if state not in ("failed", "waiting", "skipped"):
+            continue
+        head = tr(state)
+        if state == "waiting":
+            head += " " + tr("until {when}", when=local(ctx, aware(d.due_at)))
+        if state != "failed" and d.reason in _REASONS:
+            head += f" ({tr(_REASONS[d.reason])})"
+        by.setdefault(head, []).append(d.title or d.chat_id)
+    lines = []
+    for head, names in by.items():
+        more = f" … ({len(names)})" if len(names) > NAMES else ""
+        lines.append(f"· {head}: {', '.join(names[:NAMES])}{more}")
+    return lines
+
+
+# the states of a copy, as the reports show them
+_STATE_WORDS = (N_("failed"), N_("waiting"), N_("skipped"))
 
 
 async def _schedule_progress(ctx: Context, post_id: int, at: datetime) -> None:

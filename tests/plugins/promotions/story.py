@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-import qunzhu.plugins.promotions as promotions
 from qunzhu.core.testing import BotHarness
 from qunzhu.core.testing.memory import Sent
+from qunzhu.plugins import promotions
 from qunzhu.plugins.promotions.models import Product
 
 PLUGINS = [("promotions", promotions)]
