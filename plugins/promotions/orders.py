@@ -141,7 +141,7 @@ async def _record(
         buyer=ctx.sender.key,
         buyer_name=ctx.person.name,
         quantity=n,
-        unit=product.unit if product else ctx.t("people"),
+        unit=product.unit if product else "",
         price_fen=product.price_fen if product else 0,
         city=a.get("city") or "",
         phone=a["phone"],
@@ -165,12 +165,20 @@ async def _record(
     await ctx.send(Reply(text).with_buttons(cancel))
     seller = product.seller if product else post.author
     t = await translator_for(ctx, seller)
-    note = t(
-        "New order #{id}: {name} wants {n} {unit} of {title}, to {city}, phone {phone} "
-        "(from the group {group}).", id=order.id, name=order.buyer_name, n=qty(n),
-        unit=order.unit, title=post.title, city=order.city or "—", phone=order.phone,
-        group=await _group_title(ctx, order),
-    )  # fmt: skip
+    group = await _group_title(ctx, order)
+    if product is not None:
+        note = t(
+            "New order #{id}: {name} wants {n} {unit} of {title}, to {city}, phone {phone} "
+            "(from the group {group}).", id=order.id, name=order.buyer_name, n=qty(n),
+            unit=order.unit, title=post.title, city=order.city or "—", phone=order.phone,
+            group=group,
+        )  # fmt: skip
+    else:
+        note = t(
+            "New sign-up #{id} for {title}: {name}, {n} people, phone {phone} (from the group "
+            "{group}).", id=order.id, title=post.title, name=order.buyer_name, n=n,
+            phone=order.phone, group=group,
+        )  # fmt: skip
     buttons = [
         Button(t("Confirm"), data=f"{PREFIX}ord:confirm:{order.id}"),
         Button(t("Reject"), data=f"{PREFIX}ord:reject:{order.id}"),
@@ -294,7 +302,8 @@ async def orders_command(ctx: Context) -> None:
 
 def _line(ctx: Context, o: Order, *, with_buyer: bool) -> str:
     who = f" · {o.buyer_name} {o.phone} {o.city}" if with_buyer else ""
-    return f"#{o.id} {qty(o.quantity)} {o.unit} · {ctx.t(o.state)}{who}"
+    unit = o.unit or ctx.t("people")
+    return f"#{o.id} {qty(o.quantity)} {unit} · {ctx.t(o.state)}{who}"
 
 
 ORDER_DIALOG = Dialog(
