@@ -29,6 +29,7 @@ def parse_amount(text: str) -> Decimal | None:
     """A number written with digits, Chinese numerals or both: "2,000", "两千", "1.5万",
     "一万五" (15,000), "三千五百". None when there is no number."""
     s = text.translate(_FULL_WIDTH).replace(",", "").replace(" ", "")
+    sign = -1 if s[:1] in ("-", "负", "負") else 1
     total = Decimal(0)
     section = Decimal(0)
     number: Decimal | None = None
@@ -62,7 +63,7 @@ def parse_amount(text: str) -> Decimal | None:
         if last_unit >= 100 and number < 10 and number == number.to_integral():
             number *= last_unit // 10
         section += number
-    return total + section
+    return sign * (total + section)
 
 
 def parse_quantity(text: str, unit: str) -> int | None:

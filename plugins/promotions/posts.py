@@ -13,12 +13,13 @@ from typing import Any
 from sqlalchemy import select
 
 from qunzhu.core import N_, Context, Dialog, Expect, Reply, Step, Translator, UsageError, command
+from qunzhu.core.models import InboxRow
 from qunzhu.core.people import ADMIN
 
 from .audience import config_for, targets
 from .config import PromotionsConfig
 from .models import Group, Post, Product
-from .notify import send_to, translator_for
+from .notify import send_to, translator_for, user_of
 from .parse import parse_when
 from .render import PREFIX, post_reply
 from .times import aware, utc
@@ -143,6 +144,9 @@ async def _submit(ctx: Context, post: Post, product: Product | None) -> None:
             when=local(ctx, aware(post.send_at or ctx.now())),
         )
     )
+    warning = ""
+    if product is not None and not await _has_private_chat(ctx, product.seller):
+        warning = product.seller
     for person in approvers:
         identity = next(
             (i for i in person.identities if i.partition(":")[0] in ctx.app.adapters), None
@@ -159,6 +163,12 @@ async def _submit(ctx: Context, post: Post, product: Product | None) -> None:
             tags=", ".join(post.tags),
             when=local(ctx, aware(post.send_at or ctx.now())),
         )
+        if warning:
+            ask += "\n" + t(
+                "Note: the seller {seller} has never written to me privately, so I cannot pass "
+                "orders on to them; they can read them with /orders once they do.",
+                seller=product.seller_name if product else warning,
+            )
         await send_to(
             ctx,
             identity,
@@ -169,6 +179,21 @@ async def _submit(ctx: Context, post: Post, product: Product | None) -> None:
                 ]
             ),
         )
+
+
+async def _has_private_chat(ctx: Context, identity: str) -> bool:
+    """Whether `identity` ever wrote to the bot in private (a platform like Telegram lets the
+    bot write only to people who did)."""
+    user = user_of(identity)
+    if user.platform not in ctx.app.adapters:
+        return False
+    chat = await ctx.app.direct_chat(user)
+    found = await ctx.db.scalar(
+        select(InboxRow.id)
+        .where(InboxRow.platform == chat.platform, InboxRow.chat_id == chat.chat_id)
+        .limit(1)
+    )
+    return found is not None
 
 
 def preview(t: Translator, post: Post, product: Product | None, config: PromotionsConfig) -> Reply:
