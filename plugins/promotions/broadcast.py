@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qunzhu.core import N_, Context, JobTick, UsageError, command, job
+from qunzhu.core import N_, Context, JobTick, Translator, UsageError, command, job
 from qunzhu.core.models import ChatRow, OutboxRow
 
 from .audience import chat_of, config_for, next_day, next_open, take_slot, targets
@@ -170,38 +169,38 @@ _REASONS = {
 }
 
 
-async def report(ctx: Context, post: Post, t: object | None = None) -> tuple[str, bool]:
-    """The progress text, and whether the broadcast is finished."""
-    tr = t or ctx.t
-    assert callable(tr)
+async def report(ctx: Context, post: Post, tr: Translator | None = None) -> tuple[str, bool]:
+    """The progress text (in `tr`'s language, else the asker's), and whether the broadcast is
+    finished."""
+    t = tr or ctx.t
     states = await status(ctx.db, post.id)
     count = Counter(s for _, s in states)
     active = len(states) - count["skipped"]
     lines = [
-        tr("Promotion #{id} “{title}”:", id=post.id, title=post.title),
+        t("Promotion #{id} “{title}”:", id=post.id, title=post.title),
         _bar(count["sent"] + count["failed"], active),
-        tr(
+        t(
             "sent {sent} · pending {pending} · failed {failed} · waiting {waiting} · skipped "
             "{skipped}",
             sent=count["sent"], pending=count["pending"], failed=count["failed"],
             waiting=count["waiting"], skipped=count["skipped"],
         ),
     ]  # fmt: skip
-    lines += _names(ctx, tr, states)
+    lines += _names(ctx, t, states)
     return "\n".join(lines), count["pending"] == 0 and count["waiting"] == 0
 
 
-def _names(ctx: Context, tr: Any, states: list[tuple[Delivery, str]]) -> list[str]:
+def _names(ctx: Context, t: Translator, states: list[tuple[Delivery, str]]) -> list[str]:
     """The groups that did not get the post (yet), by why: "· failed: g140, g141"."""
     by: dict[str, list[str]] = {}
     for d, state in states:
         if state not in ("failed", "waiting", "skipped"):
             continue
-        head = tr(state)
+        head = t(state)
         if state == "waiting":
-            head += " " + tr("until {when}", when=local(ctx, aware(d.due_at)))
+            head += " " + t("until {when}", when=local(ctx, aware(d.due_at)))
         if state != "failed" and d.reason in _REASONS:
-            head += f" ({tr(_REASONS[d.reason])})"
+            head += f" ({t(_REASONS[d.reason])})"
         by.setdefault(head, []).append(d.title or d.chat_id)
     lines = []
     for head, names in by.items():

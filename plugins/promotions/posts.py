@@ -223,14 +223,14 @@ async def decide(ctx: Context, post_id: int, *, approve: bool) -> None:
         return
     post.approver, post.approver_name = ctx.sender.key, ctx.person.name
     post.decided_at = ctx.now()
-    t_author = await translator_for(ctx, post.author)
+    t = await translator_for(ctx, post.author)
     if not approve:
         post.state = "rejected"
         await ctx.send(ctx.t("Promotion #{id} is rejected; its author is told.", id=post.id))
         await send_to(
             ctx,
             post.author,
-            t_author("{name} did not approve promotion #{id}.", name=ctx.person.name, id=post.id),
+            t("{name} did not approve promotion #{id}.", name=ctx.person.name, id=post.id),
         )
         return
     post.state = "scheduled"
@@ -242,7 +242,7 @@ async def decide(ctx: Context, post_id: int, *, approve: bool) -> None:
     await send_to(
         ctx,
         post.author,
-        t_author(
+        t(
             "{name} approved promotion #{id}; it goes out at {when}. I will report the progress "
             "here.",
             name=ctx.person.name,
