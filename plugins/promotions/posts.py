@@ -7,7 +7,7 @@ States: pending (waiting for an approver) → scheduled (the broadcast job waits
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -43,12 +43,13 @@ def _tags(ctx: Context, value: Any) -> list[str]:
 
 
 def _when(ctx: Context, value: Any) -> str:
-    at = parse_when(str(value), ctx.now(), ctx.app.settings.bot.tz)
+    now = ctx.now()
+    at = parse_when(str(value), now, ctx.app.settings.bot.tz)
     if at is None:
         raise UsageError(
             ctx.t("I could not read that time. Write for example 10:00, 明天 9点 or 现在.")
         )
-    if at < ctx.now():
+    if at < now - timedelta(minutes=1):  # "明天 9点" or a date: not in the past
         raise UsageError(ctx.t("That time has passed. Write a later time, or 现在 for now."))
     return utc(at).isoformat()
 
