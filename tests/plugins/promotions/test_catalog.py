@@ -122,3 +122,15 @@ async def test_the_migration_creates_exactly_the_declared_tables(tmp_path: Path)
         assert await migrate.pending_differences(db, plugins) == []
     finally:
         await db.dispose()
+
+
+def test_the_yaml_example_of_the_docs_loads(tmp_path: Path) -> None:
+    doc = (Path(__file__).parents[3] / "docs" / "promotions.md").read_text(encoding="utf-8")
+    example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "qunzhu.yaml"
+    path.write_text(example, encoding="utf-8")
+    settings = load_config(path, plugin_models={"promotions": PromotionsConfig})
+    group = settings.plugin_config("promotions", "telegram:-1001234567890")
+    assert isinstance(group, PromotionsConfig)
+    assert (group.opt_in, group.tags, group.daily_cap) == (True, ("buyers",), 2)
+    assert group.products[0].name == "通山鮰鱼"  # the base section, merged
