@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,7 +27,8 @@ __all__ = [
     "ensure_group",
     "next_day",
     "next_open",
-    "take_slot",
+    "take_slots",
+    "ensure_groups",
     "targets",
 ]
 
@@ -85,28 +86,40 @@ async def targets(app: App, db: AsyncSession, tags: list[str]) -> list[Target]:
 
 async def ensure_group(db: AsyncSession, chat: ChatRef) -> None:
     """Make sure the group has its row (for its daily count), without racing another writer."""
+    await ensure_groups(db, [(chat.platform, chat.chat_id)], {chat.chat_id: chat.title})
+
+
+async def ensure_groups(
+    db: AsyncSession, keys: list[tuple[str, str]], titles: dict[str, str] | None = None
+) -> None:
+    """Make sure these groups have their rows: one INSERT ... ON CONFLICT DO NOTHING."""
     dialect = db.get_bind().dialect.name
     insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    values = {"platform": chat.platform, "chat_id": chat.chat_id, "title": chat.title,
-              "tags": [], "day": "", "today": 0, "changed_by": ""}  # fmt: skip
-    await db.execute(insert(Group).values(**values).on_conflict_do_nothing())
+    rows = [{"platform": p, "chat_id": c, "title": (titles or {}).get(c, ""), "tags": [],
+             "day": "", "today": 0, "changed_by": ""} for p, c in keys]  # fmt: skip
+    await db.execute(insert(Group).values(rows).on_conflict_do_nothing())
 
 
-async def take_slot(db: AsyncSession, chat: ChatRef, day: str, cap: int) -> bool:
-    """Count one promotion in the group today, if it has room under `cap`: one conditional
-    UPDATE, so two broadcasts at the same moment cannot both take the last slot."""
-    await ensure_group(db, chat)
+async def take_slots(
+    db: AsyncSession, keys: list[tuple[str, str]], day: str, cap: int
+) -> list[tuple[str, str]]:
+    """Count one promotion today in each of these groups that has room under `cap`; returns
+    those. One conditional UPDATE: two broadcasts at the same moment (several workers) cannot
+    both take a group's last slot of the day."""
+    if not keys:
+        return []
+    await ensure_groups(db, keys)
     result = await db.execute(
         update(Group)
         .where(
-            Group.platform == chat.platform,
-            Group.chat_id == chat.chat_id,
+            tuple_(Group.platform, Group.chat_id).in_(keys),
             (Group.day != day) | (Group.today < cap),
         )
         .values(today=case((Group.day == day, Group.today + 1), else_=1), day=day)
+        .returning(Group.platform, Group.chat_id)
         .execution_options(synchronize_session=False)
     )
-    return bool(getattr(result, "rowcount", 0))
+    return [(p, c) for p, c in result.all()]
 
 
 def next_open(moment: datetime, config: PromotionsConfig, tz: ZoneInfo) -> datetime:

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qunzhu.core import N_, Context, JobTick, Translator, UsageError, command, job
+from qunzhu.core import N_, Context, JobTick, Reply, Translator, UsageError, command, job
 from qunzhu.core.models import ChatRow, OutboxRow
 
-from .audience import chat_of, config_for, next_day, next_open, take_slot, targets
+from .audience import chat_of, config_for, next_day, next_open, take_slots, targets
 from .models import Delivery, Group, Post, Product
 from .notify import send_to, translator_for
 from .posts import APPROVER, local
@@ -40,94 +41,130 @@ async def broadcast(ctx: Context) -> None:
     if post is None or post.state != "scheduled":
         return
     now = ctx.now()
-    for target in await targets(ctx.app, ctx.db, post.tags):
-        ctx.db.add(
-            Delivery(
-                post_id=post.id,
-                platform=target.chat.platform,
-                chat_id=target.chat.chat_id,
-                title=target.chat.title,
-                lang=target.lang,
-                status="skipped" if target.skip else "waiting",
-                reason=target.skip,
-                due_at=now,
-            )
+    deliveries = [
+        Delivery(
+            post_id=post.id,
+            platform=target.chat.platform,
+            chat_id=target.chat.chat_id,
+            title=target.chat.title,
+            lang=target.lang,
+            status="skipped" if target.skip else "waiting",
+            reason=target.skip,
+            due_at=now,
         )
+        for target in await targets(ctx.app, ctx.db, post.tags)
+    ]
     post.state = "sending"
     post.published_at = now
-    await ctx.db.flush()
-    await _release_due(ctx, post.id)
+    await _release(ctx, [d for d in deliveries if d.status == "waiting"])
+    ctx.db.add_all(deliveries)
     await _schedule_progress(ctx, post.id, now + timedelta(seconds=30))
 
 
 @job("release", help=N_("Post the promotions that waited for quiet hours or the daily cap"))
 async def release(ctx: Context) -> None:
-    await _release_due(ctx, None)
-
-
-async def _release_due(ctx: Context, post_id: int | None) -> None:
     query = select(Delivery).where(Delivery.status == "waiting", Delivery.due_at <= ctx.now())
-    if post_id is not None:
-        query = query.where(Delivery.post_id == post_id)
-    waiting = (await ctx.db.scalars(query.order_by(Delivery.due_at, Delivery.id))).all()
-    posts: dict[int, Post | None] = {}
-    products: dict[int, Product | None] = {}
-    inactive = set((await ctx.db.scalars(select(ChatRow.chat_id).where(~ChatRow.active))).all())
-    later: set[datetime] = set()
+    await _release(ctx, list((await ctx.db.scalars(query.order_by(Delivery.id))).all()))
+
+
+async def _release(ctx: Context, waiting: list[Delivery]) -> None:
+    """Queue each waiting copy in the outbox, skip it, or move it later: in a few statements
+    for all of them (a broadcast to 500 groups is one job)."""
+    if not waiting:
+        return
+    tz = ctx.app.settings.bot.tz
+    now = ctx.now()
+    day = now.astimezone(tz).date().isoformat()
+    posts = {p.id: p for p in await _all(ctx, Post, Post.id, {d.post_id for d in waiting})}
+    product_ids = {p.product_id for p in posts.values() if p.product_id is not None}
+    products = {p.id: p for p in await _all(ctx, Product, Product.id, product_ids)}
+    keys = {(d.platform, d.chat_id) for d in waiting}
+    groups = {(g.platform, g.chat_id): g for g in await _groups(ctx, keys)}
+    rows = await ctx.db.execute(select(ChatRow.platform, ChatRow.chat_id).where(~ChatRow.active))
+    inactive = {(platform, chat_id) for platform, chat_id in rows.all()}
+    ready: list[Delivery] = []
     for d in waiting:
-        if d.post_id not in posts:
-            posts[d.post_id] = await ctx.db.get(Post, d.post_id)
-        post = posts[d.post_id]
-        product = None
-        if post is not None and post.product_id is not None:
-            if post.product_id not in products:
-                products[post.product_id] = await ctx.db.get(Product, post.product_id)
-            product = products[post.product_id]
-        when = await _release_one(ctx, d, post, product, d.chat_id in inactive)
-        if when is not None:
-            later.add(when)
-    for when in later:
+        key = (d.platform, d.chat_id)
+        config = config_for(ctx.app, f"{d.platform}:{d.chat_id}")
+        post = posts.get(d.post_id)
+        product = products.get(post.product_id or 0) if post is not None else None
+        group = groups.get(key)
+        opted = (
+            group.opted_in if group is not None and group.opted_in is not None else config.opt_in
+        )
+        skip = (
+            "withdrawn" if post is None or post.state == "cancelled"
+            else "opted_out" if not opted
+            else "removed" if key in inactive
+            else "sold_out" if product is not None and product.stock <= 0
+            else ""
+        )  # fmt: skip
+        opens = next_open(now, config, tz)
+        if skip:
+            d.status, d.reason = "skipped", skip
+        elif opens > now:
+            d.due_at, d.reason = utc(opens), "quiet_hours"
+        else:
+            ready.append(d)
+    allowed = await _slots(ctx, ready, day)
+    replies: dict[tuple[int, str, tuple[Any, ...]], Reply] = {}
+    for d in ready:
+        config = config_for(ctx.app, f"{d.platform}:{d.chat_id}")
+        if d.id in allowed or id(d) in allowed:
+            post = posts[d.post_id]
+            product = products.get(post.product_id or 0)
+            look = (
+                post.id,
+                d.lang,
+                (config.product_buttons, config.event_buttons, config.currency),
+            )
+            reply = replies.get(look)
+            if reply is None:
+                t = ctx.app.catalogs.translator(d.lang, "promotions")
+                reply = replies[look] = post_reply(t, post, product, config, sold_out=post.sold_out)
+            chat = chat_of(f"{d.platform}:{d.chat_id}", d.title)
+            out = await ctx.send(reply, chat=chat, batch=batch_of(post.id))
+            d.status, d.outbox_id, d.queued_at = "queued", out.id, now
+        else:
+            d.due_at = utc(next_open(next_day(now, tz), config, tz))
+            d.reason = "daily_cap"
+    for when in {aware(d.due_at) for d in waiting if d.status == "waiting"}:
         await ctx.schedule("release", at=when, key=f"release:{when.isoformat()}")
 
 
-async def _release_one(
-    ctx: Context, d: Delivery, post: Post | None, product: Product | None, inactive: bool
-) -> datetime | None:
-    """Queue one copy, skip it, or move it later (returned: when to look again)."""
-    key = f"{d.platform}:{d.chat_id}"
-    config = config_for(ctx.app, key)
-    tz = ctx.app.settings.bot.tz
-    group = await ctx.db.get(Group, (d.platform, d.chat_id))
-    opted = group.opted_in if group is not None and group.opted_in is not None else config.opt_in
-    skip = (
-        "withdrawn" if post is None or post.state == "cancelled"
-        else "opted_out" if not opted
-        else "removed" if inactive
-        else "sold_out" if product is not None and product.stock <= 0
-        else ""
-    )  # fmt: skip
-    if skip:
-        d.status, d.reason = "skipped", skip
-        return None
-    assert post is not None
-    now = ctx.now()
-    opens = next_open(now, config, tz)
-    if opens > now:
-        d.due_at, d.reason = utc(opens), "quiet_hours"
-        return d.due_at
-    day = now.astimezone(tz).date().isoformat()
-    if not await take_slot(ctx.db, chat_of(key, d.title), day, config.daily_cap):
-        d.due_at = utc(next_open(next_day(now, tz), config, tz))
-        d.reason = "daily_cap"
-        return d.due_at
-    t = ctx.app.catalogs.translator(d.lang, "promotions")
-    out = await ctx.send(
-        post_reply(t, post, product, config, sold_out=post.sold_out),
-        chat=chat_of(key, d.title),
-        batch=batch_of(post.id),
-    )
-    d.status, d.outbox_id, d.queued_at = "queued", out.id, now
-    return None
+async def _slots(ctx: Context, ready: list[Delivery], day: str) -> set[int]:
+    """Which of `ready` may go today under their groups' caps (their ``id``, or Python ``id()``
+    for rows not written yet). A group waited for by several posts counts one at a time."""
+    allowed: set[int] = set()
+    rounds: list[dict[tuple[str, str], Delivery]] = []
+    for d in ready:
+        key = (d.platform, d.chat_id)
+        free = next((r for r in rounds if key not in r), None)
+        if free is None:
+            free = {}
+            rounds.append(free)
+        free[key] = d
+    for batch in rounds:
+        by_cap: dict[int, list[tuple[str, str]]] = {}
+        for key in batch:
+            cap = config_for(ctx.app, f"{key[0]}:{key[1]}").daily_cap
+            by_cap.setdefault(cap, []).append(key)
+        for cap, keys in by_cap.items():
+            for key in await take_slots(ctx.db, keys, day, cap):
+                d = batch[key]
+                allowed.add(d.id if d.id is not None else id(d))
+    return allowed
+
+
+async def _all(ctx: Context, model: Any, column: Any, ids: set[int]) -> list[Any]:
+    if not ids:
+        return []
+    return list((await ctx.db.scalars(select(model).where(column.in_(ids)))).all())
+
+
+async def _groups(ctx: Context, keys: set[tuple[str, str]]) -> list[Group]:
+    query = select(Group).where(tuple_(Group.platform, Group.chat_id).in_(list(keys)))
+    return list((await ctx.db.scalars(query)).all())
 
 
 async def skip_waiting(ctx: Context, post_id: int, reason: str) -> int:
