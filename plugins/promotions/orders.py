@@ -165,7 +165,7 @@ async def _record(
     await ctx.send(Reply(text).with_buttons(cancel))
     seller = product.seller if product else post.author
     t = await translator_for(ctx, seller)
-    group = await _group_title(ctx, order)
+    group = a.get("group_title") or await _group_title(ctx, order)
     if product is not None:
         note = t(
             "New order #{id}: {name} wants {n} {unit} of {title}, to {city}, phone {phone} "
