@@ -16,12 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from qunzhu.core import N_, Context, JobTick, Reply, Translator, UsageError, command, job
 from qunzhu.core.models import ChatRow, OutboxRow
 
+from .approval import APPROVER
 from .audience import chat_of, config_for, next_day, next_open, take_slots, targets
 from .models import Delivery, Group, Post, Product
 from .notify import send_to, translator_for
-from .posts import APPROVER, local
 from .render import post_reply
-from .times import aware, utc
+from .times import aware, local, utc
 
 __all__ = ["broadcast", "progress_command", "progress_job", "release", "skip_waiting", "status"]
 

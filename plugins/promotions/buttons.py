@@ -6,10 +6,12 @@ from sqlalchemy import select
 
 from qunzhu.core import Context
 
+from .approval import decide
+from .fulfilment import change_order
 from .models import Lead, Post, Press, Product
 from .notify import send_to, translator_for
-from .orders import change_order, start_order
-from .posts import decide, start_post_dialog
+from .orders import start_order
+from .posts import start_post_dialog
 from .render import PREFIX
 
 __all__ = ["pressed"]

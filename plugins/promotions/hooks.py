@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from qunzhu.core import App, Base, Command, Context, Dialog, Job, hookimpl
 
-from . import broadcast, catalog, groups, orders, posts, stats
+from . import approval, broadcast, catalog, fulfilment, groups, orders, posts, stats
 from .buttons import pressed
 from .config import PromotionsConfig
 from .models import Delivery, Group, Lead, Order, Post, Press, Product
@@ -57,11 +57,11 @@ def register_commands() -> Sequence[Command]:
         catalog.products,
         posts.promote,
         posts.event_command,
-        posts.pending,
-        posts.withdraw,
+        approval.pending,
+        approval.withdraw,
         groups.promotions_command,
         broadcast.progress_command,
-        orders.orders_command,
+        fulfilment.orders_command,
         stats.stats_command,
     ]
 

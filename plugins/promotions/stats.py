@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qunzhu.core import N_, Context, UsageError, command
 
+from .approval import APPROVER
 from .broadcast import status
 from .models import Lead, Order, Post, Press, Product
-from .posts import APPROVER
 from .render import qty
 from .times import aware
 
