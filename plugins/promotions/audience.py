@@ -80,7 +80,8 @@ async def targets(app: App, db: AsyncSession, tags: list[str]) -> list[Target]:
         opted = row.opted_in if row is not None and row.opted_in is not None else config.opt_in
         lang = app.settings.chat_language(key) or app.settings.bot.language
         skip = "opted_out" if not opted else "removed" if key in inactive else ""
-        found.append(Target(chat_of(key, row.title if row else ""), lang, skip))
+        title = config.name or (row.title if row else "")
+        found.append(Target(chat_of(key, title), lang, skip))
     return found
 
 

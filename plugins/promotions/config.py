@@ -58,6 +58,8 @@ class PromotionsConfig(BaseModel):
     daily_cap: int = Field(1, ge=0, le=100)
     #: Periods in which nothing is posted (``22:00-08:00`` spans midnight); posts wait.
     quiet_hours: tuple[str, ...] = ()
+    #: How reports and statistics name the group (default: its title as the bot saw it).
+    name: str = ""
     #: Identities who may change the group's promotion settings, besides bot admins.
     admins: tuple[str, ...] = ()
     #: The buttons under a product post, and under an event post.

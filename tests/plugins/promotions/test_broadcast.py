@@ -214,3 +214,29 @@ async def test_200_groups_with_caps_quiet_hours_opt_outs_and_removed_bots(
             assert max(counts) == 1  # never more than the cap in a day
     finally:
         await bot.close()
+
+
+async def test_progress_counts_copies_the_platform_makes_wait(bot: BotHarness) -> None:
+    """A group whose platform says "retry in 5 minutes" (Telegram's 429) stays pending in the
+    report, and is sent and reported later; never dropped."""
+    from qunzhu.core.errors import RetryLater
+
+    waits = {"tourism-1": 1}
+
+    def slow(chat: Any, _reply: Any) -> Exception | None:
+        if waits.get(chat.chat_id, 0) > 0:
+            waits[chat.chat_id] -= 1
+            return RetryLater(300, chat_only=True)
+        return None
+
+    bot.adapter.failure = slow
+    await publish(bot)
+    assert posts_in(bot, "tourism-1") == []
+    [first] = [r for r in await bot.advance(timedelta(minutes=1)) if r.chat.chat_id == "dm:seller"]
+    assert "sent 3 · pending 1 · failed 0" in first.text
+    assert "▓▓▓▓▓▓▓▓░░ 75%" in first.text
+    await bot.advance(timedelta(minutes=5))
+    assert len(posts_in(bot, "tourism-1")) == 1
+    await bot.advance(timedelta(minutes=1))  # the next report, two minutes after the last
+    last = bot.sent_to(f"dm:{SELLER}")[-1]
+    assert "sent 4 · pending 0 · failed 0" in last.text
