@@ -14,6 +14,7 @@ from .hooks import (
     register_jobs,
     register_migrations,
     register_models,
+    register_routes,
 )
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "register_jobs",
     "register_migrations",
     "register_models",
+    "register_routes",
 ]

@@ -69,6 +69,10 @@ class PromotionsConfig(BaseModel):
     progress_minutes: float = Field(2.0, gt=0)
     #: The currency word after prices.
     currency: str = "元"
+    #: The public address of the bot's web server (``web:``), for /export's download links.
+    export_url: str = ""
+    #: The key that signs /export's links (write ``${PROMOTIONS_EXPORT_SECRET}``).
+    export_secret: str = Field("", repr=False)
     #: Products of the catalog, declared here (sellers may also add theirs with /product).
     products: tuple[ProductEntry, ...] = ()
 

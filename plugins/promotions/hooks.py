@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from qunzhu.core import App, Base, Command, Context, Dialog, Job, hookimpl
 
-from . import approval, broadcast, catalog, fulfilment, groups, orders, posts, stats
+from . import approval, broadcast, catalog, export, fulfilment, groups, orders, posts, stats
 from .buttons import pressed
 from .config import PromotionsConfig
 from .models import Delivery, Group, Lead, Order, Post, Press, Product
@@ -25,7 +26,11 @@ __all__ = [
     "register_jobs",
     "register_migrations",
     "register_models",
+    "register_routes",
 ]
+
+if TYPE_CHECKING:
+    from qunzhu.core.web import RouteDef
 
 HERE = Path(__file__).parent
 
@@ -63,6 +68,7 @@ def register_commands() -> Sequence[Command]:
         broadcast.progress_command,
         fulfilment.orders_command,
         stats.stats_command,
+        export.export_command,
     ]
 
 
@@ -80,6 +86,11 @@ def register_dialogs() -> Sequence[Dialog]:
 @hookimpl
 def register_jobs() -> Sequence[Job]:
     return [broadcast.broadcast, broadcast.release, broadcast.progress_job]
+
+
+@hookimpl
+def register_routes() -> Sequence[RouteDef]:
+    return export.routes()
 
 
 @hookimpl

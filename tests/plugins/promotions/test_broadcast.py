@@ -240,3 +240,15 @@ async def test_progress_counts_copies_the_platform_makes_wait(bot: BotHarness) -
     await bot.advance(timedelta(minutes=1))  # the next report, two minutes after the last
     last = bot.sent_to(f"dm:{SELLER}")[-1]
     assert "sent 4 · pending 0 · failed 0" in last.text
+
+
+async def test_a_group_that_removed_the_bot_is_skipped_and_named(bot: BotHarness) -> None:
+    from qunzhu.core.models import ChatRow
+
+    async with bot.app.db.session() as s, s.begin():
+        s.add(ChatRow(platform="memory", chat_id="both", kind="group", active=False,
+                      reason="kicked", changed_at=bot.clock.now()))  # fmt: skip
+    await publish(bot)
+    assert posts_in(bot, "both") == []
+    [report] = [r for r in await bot.advance(timedelta(minutes=1)) if r.chat.chat_id == "dm:seller"]
+    assert "· skipped (the bot was removed): both" in report.text
