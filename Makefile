@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.fanout
 	$(BIN)/python -m benchmarks.footprint
 	$(BIN)/python -m benchmarks.telegram_broadcast
+	$(BIN)/python -m benchmarks.promotion_broadcast
 
 catalogs: $(STAMP)
 	$(BIN)/qunzhu i18n update

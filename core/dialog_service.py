@@ -87,7 +87,7 @@ class DialogService:
             expires_at=now + self._timeout(dialog),
         )
         s.add(row)
-        await self._advance(ctx, row, dialog, chat)
+        await self._advance(ctx, row, dialog, chat, key)
         if row.step >= 0:
             self._open(ctx, key)
 
@@ -142,9 +142,7 @@ class DialogService:
             return
         row.answers = {**row.answers, step.key: to_json(value)}
         row.expires_at = self._app.clock.now() + self._timeout(dialog)
-        await self._advance(ctx, row, dialog, chat)
-        if row.step < 0:
-            self._close(ctx, key)
+        await self._advance(ctx, row, dialog, chat, key)
 
     async def cancel(self, ctx: Context) -> bool:
         """Cancel the sender's dialog in this chat; False when there was none."""
@@ -169,7 +167,9 @@ class DialogService:
         if dialog is not None and dialog.on_cancel is not None:
             await dialog.on_cancel(ctx, answers)
 
-    async def _advance(self, ctx: Context, row: DialogRow, dialog: Dialog, chat: ChatRef) -> None:
+    async def _advance(
+        self, ctx: Context, row: DialogRow, dialog: Dialog, chat: ChatRef, key: Key
+    ) -> None:
         answers = {k: from_json(v) for k, v in row.answers.items()}
         nxt = row.step + 1
         while nxt < len(dialog.steps) and not _applies(dialog.steps[nxt], answers):
@@ -177,6 +177,7 @@ class DialogService:
         if nxt >= len(dialog.steps):
             await ctx.db.delete(row)
             row.step = -1
+            self._close(ctx, key)  # before on_done, which may start the next dialog here
             await dialog.on_done(ctx, answers)
             return
         row.step = nxt

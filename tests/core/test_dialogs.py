@@ -220,3 +220,29 @@ async def test_a_failing_on_done_keeps_the_answers(bot: BotHarness) -> None:
     object.__setattr__(dialog, "on_done", _done)
     [done] = await bot.press(q4, "Roads")  # the same answer again, now it works
     assert done.text == "Filed: flooded street / roads"
+
+
+async def test_on_done_may_start_another_dialog_with_the_same_person(bot: BotHarness) -> None:
+    """A dialog that ends by starting the next one (here itself again): the next one takes the
+    person's following answers (it used to be forgotten as the first one closed)."""
+
+    async def again(ctx: Context, answers: dict[str, Any]) -> None:
+        await ctx.start_dialog("report")
+
+    dialog = bot.app.plugins.dialogs["reports.report"][1]
+    object.__setattr__(dialog, "on_done", again)
+    try:
+        await bot.send("/report")
+        await bot.send("flooded street")
+        await bot.press(bot.sent[-1], "Skip")
+        [q4] = await bot.send(location=(1.0, 2.0))
+        [q1] = await bot.press(q4, "Roads")
+        assert q1.text == "What is the problem?"  # the new dialog
+        object.__setattr__(dialog, "on_done", _done)
+        [q2] = await bot.send("dead tree")  # taken by the new dialog
+        await bot.press(q2, "Skip")
+        [q4] = await bot.send(location=(1.0, 2.0))
+        [done] = await bot.press(q4, "Garbage")
+        assert done.text == "Filed: dead tree / garbage"
+    finally:
+        object.__setattr__(dialog, "on_done", _done)

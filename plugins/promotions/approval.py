@@ -1,0 +1,214 @@
+"""Approval: the approver sees a preview and presses 批准 / 拒绝 (or ``/pending``); an approved
+post is scheduled (the `broadcast` job); ``/withdraw`` stops one not yet out.
+
+States: pending (waiting for an approver) → scheduled (the broadcast job waits for its time)
+→ sending → published | failed; or rejected, cancelled.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from qunzhu.core import N_, Button, Context, Reply, Translator, UsageError, command
+from qunzhu.core.models import InboxRow
+from qunzhu.core.people import ADMIN
+
+from .audience import config_for, targets
+from .config import PromotionsConfig
+from .models import Post, Product
+from .notify import send_to, translator_for, user_of
+from .render import PREFIX, post_reply
+from .times import aware, local
+
+__all__ = ["APPROVER", "decide", "pending", "preview", "submit", "withdraw"]
+
+APPROVER = "approver"
+
+
+async def submit(ctx: Context, post: Post, product: Product | None) -> None:
+    found = await targets(ctx.app, ctx.db, post.tags)
+    groups = sum(1 for t in found if not t.skip)
+    approvers = await ctx.app.people.with_role(APPROVER) or await ctx.app.people.with_role(ADMIN)
+    config = config_for(ctx.app, ctx.chat.key)
+    await ctx.send(preview(ctx.t, post, product, config))
+    if not approvers:
+        await ctx.send(
+            ctx.t(
+                "Promotion #{id} is drafted, but nobody can approve it yet: ask an administrator "
+                "to give someone the approver role (/role add NAME approver).",
+                id=post.id,
+            )
+        )
+        return
+    await ctx.send(
+        ctx.t(
+            "Promotion #{id} is waiting for approval. It will go to {n} groups tagged {tags} at "
+            "{when}.",
+            id=post.id,
+            n=groups,
+            tags=", ".join(post.tags),
+            when=local(ctx, aware(post.send_at or ctx.now())),
+        )
+    )
+    warning = ""
+    if product is not None and not await _has_private_chat(ctx, product.seller):
+        warning = product.seller
+    for person in approvers:
+        identity = next(
+            (i for i in person.identities if i.partition(":")[0] in ctx.app.adapters), None
+        )
+        if identity is None:
+            continue
+        t = await translator_for(ctx, identity)
+        await send_to(ctx, identity, preview(t, post, product, config))
+        ask = t(
+            "Promotion #{id} from {author}: to {n} groups tagged {tags}, at {when}. Approve it?",
+            id=post.id,
+            author=post.author_name,
+            n=groups,
+            tags=", ".join(post.tags),
+            when=local(ctx, aware(post.send_at or ctx.now())),
+        )
+        if warning:
+            ask += "\n" + t(
+                "Note: the seller {seller} has never written to me privately, so I cannot pass "
+                "orders on to them; they can read them with /orders once they do.",
+                seller=product.seller_name if product else warning,
+            )
+        await send_to(
+            ctx,
+            identity,
+            Reply(ask).with_buttons(
+                [
+                    _button(t("Approve"), f"approve:{post.id}"),
+                    _button(t("Reject"), f"reject:{post.id}"),
+                ]
+            ),
+        )
+
+
+async def _has_private_chat(ctx: Context, identity: str) -> bool:
+    """Whether `identity` ever wrote to the bot in private (a platform like Telegram lets the
+    bot write only to people who did)."""
+    user = user_of(identity)
+    if user.platform not in ctx.app.adapters:
+        return False
+    chat = await ctx.app.direct_chat(user)
+    found = await ctx.db.scalar(
+        select(InboxRow.id)
+        .where(InboxRow.platform == chat.platform, InboxRow.chat_id == chat.chat_id)
+        .limit(1)
+    )
+    return found is not None
+
+
+def preview(t: Translator, post: Post, product: Product | None, config: PromotionsConfig) -> Reply:
+    """The post as groups will see it, its buttons named but not pressable."""
+    shown = post_reply(t, post, product, config)
+    labels = " · ".join(b.label for b in shown.flat_buttons)
+    return Reply(shown.text + "\n" + t("Buttons: {labels}", labels=labels), shown.photo)
+
+
+def _button(label: str, data: str) -> Button:
+    return Button(label, data=f"{PREFIX}{data}")
+
+
+async def decide(ctx: Context, post_id: int, *, approve: bool) -> None:
+    """An approver pressed Approve or Reject."""
+    if not ctx.person.has_role(APPROVER):
+        await ctx.send(ctx.t("Only an approver can approve promotions."))
+        return
+    post = await ctx.db.get(Post, post_id, with_for_update=True)
+    if post is None:
+        await ctx.send(ctx.t("There is no promotion #{id}.", id=post_id))
+        return
+    if post.state != "pending":
+        await ctx.send(_decided(ctx, post))
+        return
+    post.approver, post.approver_name = ctx.sender.key, ctx.person.name
+    post.decided_at = ctx.now()
+    t = await translator_for(ctx, post.author)
+    if not approve:
+        post.state = "rejected"
+        await ctx.send(ctx.t("Promotion #{id} is rejected; its author is told.", id=post.id))
+        await send_to(
+            ctx,
+            post.author,
+            t("{name} did not approve promotion #{id}.", name=ctx.person.name, id=post.id),
+        )
+        return
+    post.state = "scheduled"
+    at = max(aware(post.send_at or ctx.now()), ctx.now())
+    await ctx.schedule("broadcast", at=at, key=f"post:{post.id}", payload={"post": post.id})
+    await ctx.send(
+        ctx.t("Approved. Promotion #{id} goes out at {when}.", id=post.id, when=local(ctx, at))
+    )
+    await send_to(
+        ctx,
+        post.author,
+        t(
+            "{name} approved promotion #{id}; it goes out at {when}. I will report the progress "
+            "here.",
+            name=ctx.person.name,
+            id=post.id,
+            when=local(ctx, at),
+        ),
+    )
+
+
+def _decided(ctx: Context, post: Post) -> str:
+    if post.state == "rejected":
+        return ctx.t("Promotion #{id} was already rejected by {name}.", id=post.id,
+                     name=post.approver_name)  # fmt: skip
+    if post.state == "cancelled":
+        return ctx.t("Promotion #{id} was withdrawn.", id=post.id)
+    return ctx.t("Promotion #{id} was already approved by {name}.", id=post.id,
+                 name=post.approver_name)  # fmt: skip
+
+
+@command("pending", aliases=["待审批", "待審批"], role=APPROVER,
+         help=N_("Promotions waiting for your approval"))  # fmt: skip
+async def pending(ctx: Context) -> None:
+    posts = (
+        await ctx.db.scalars(select(Post).where(Post.state == "pending").order_by(Post.id))
+    ).all()
+    if not posts:
+        await ctx.reply(ctx.t("No promotion is waiting for approval."))
+        return
+    for post in posts:
+        text = ctx.t(
+            "Promotion #{id} “{title}” from {author}, tags {tags}.",
+            id=post.id,
+            title=post.title,
+            author=post.author_name,
+            tags=", ".join(post.tags),
+        )
+        await ctx.reply(
+            Reply(text).with_buttons(
+                [
+                    _button(ctx.t("Approve"), f"approve:{post.id}"),
+                    _button(ctx.t("Reject"), f"reject:{post.id}"),
+                ]
+            )
+        )
+
+
+@command("withdraw", aliases=["撤回"], role="seller",
+         help=N_("Withdraw a promotion that has not gone out yet"))  # fmt: skip
+async def withdraw(ctx: Context, post_id: int) -> None:
+    from .broadcast import skip_waiting
+
+    post = await ctx.db.get(Post, post_id)
+    if post is None or (post.author != ctx.sender.key and not ctx.person.has_role(APPROVER)):
+        raise UsageError(ctx.t("There is no promotion #{id} of yours.", id=post_id))
+    if post.state in ("published", "failed", "rejected", "cancelled"):
+        await ctx.reply(ctx.t("Promotion #{id} cannot be withdrawn any more.", id=post_id))
+        return
+    await ctx.unschedule("broadcast", f"post:{post.id}")
+    skipped = await skip_waiting(ctx, post.id, "withdrawn")
+    post.state = "cancelled"
+    await ctx.reply(
+        ctx.t(
+            "Promotion #{id} is withdrawn; {n} groups will not receive it.", id=post.id, n=skipped
+        )  # fmt: skip
+    )

@@ -1,0 +1,90 @@
+"""What the buttons under a post (and in the private chats) do."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from qunzhu.core import Context
+
+from .approval import decide
+from .fulfilment import change_order
+from .models import Lead, Post, Press, Product
+from .notify import send_to, translator_for
+from .orders import start_order
+from .posts import start_post_dialog
+from .render import PREFIX
+
+__all__ = ["pressed"]
+
+_POST_ACTIONS = {"order", "signup", "lead", "contact", "sold_out"}
+
+
+async def pressed(ctx: Context, data: str) -> None:
+    action, _, arg = data.removeprefix(PREFIX).partition(":")
+    if action == "ord":
+        what, _, order = arg.partition(":")
+        if order.isdigit():
+            await change_order(ctx, what, int(order))
+        return
+    if not arg.isdigit():
+        return
+    number = int(arg)
+    if action in _POST_ACTIONS:
+        await _post_button(ctx, action, number)
+    elif action in ("approve", "reject"):
+        await decide(ctx, number, approve=action == "approve")
+    elif action == "draft":
+        product = await ctx.db.get(Product, number)
+        if product is not None:
+            await start_post_dialog(ctx, product)
+
+
+async def _post_button(ctx: Context, action: str, post_id: int) -> None:
+    post = await ctx.db.get(Post, post_id)
+    me = ctx.sender
+    if post is None:
+        await ctx.send_direct(me, ctx.t("Sorry, this promotion no longer exists."))
+        return
+    ctx.insert(Press, post_id=post.id, platform=ctx.chat.platform, chat_id=ctx.chat.chat_id,
+               user=me.key, action=action, at=ctx.now())  # fmt: skip
+    product = await ctx.db.get(Product, post.product_id) if post.product_id else None
+    seller = product.seller if product else post.author
+    if action in ("order", "sold_out") and product is not None:
+        await ctx.db.refresh(product)
+        if product.stock <= 0:
+            await ctx.send_direct(me, ctx.t("Sorry, {product} is sold out.", product=product.name))
+            return
+    if action in ("order", "signup", "sold_out"):
+        await start_order(ctx, post, ctx.chat.key, keep={"group_title": ctx.chat.title})
+    elif action == "lead":
+        await _lead(ctx, post, seller)
+    elif action == "contact":
+        contact = post.contact or (product.contact if product else "")
+        if contact:
+            text = ctx.t("Contact for {title}: {contact}", title=post.title, contact=contact)
+        else:
+            text = ctx.t(
+                "The seller keeps their contact private. Press “Interested” and they will "
+                "contact you."
+            )
+        await ctx.send_direct(me, text)
+
+
+async def _lead(ctx: Context, post: Post, seller: str) -> None:
+    me = ctx.sender
+    known = await ctx.db.scalar(select(Lead.id).where(Lead.post_id == post.id, Lead.user == me.key))
+    if known is not None:
+        await ctx.send_direct(me, ctx.t("You already told us you are interested in {title}; "
+                                        "the seller has your name.", title=post.title))  # fmt: skip
+        return
+    ctx.db.add(Lead(post_id=post.id, platform=ctx.chat.platform, chat_id=ctx.chat.chat_id,
+                    user=me.key, name=ctx.person.name, at=ctx.now()))  # fmt: skip
+    await ctx.send_direct(
+        me, ctx.t("Thank you! The seller of {title} will contact you.", title=post.title)
+    )
+    t = await translator_for(ctx, seller)
+    await send_to(
+        ctx, seller, t("New lead: {name} is interested in {title} (group {group}).",
+                       name=ctx.person.name, title=post.title,
+                       group=ctx.chat.title or ctx.chat.chat_id),
+    )  # fmt: skip

@@ -1,0 +1,111 @@
+"""The ``plugins: {promotions: ...}`` section, and its per-group overrides under ``chats:``."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = ["ButtonName", "ProductEntry", "PromotionsConfig", "quiet_periods"]
+
+_FROZEN = ConfigDict(extra="forbid", frozen=True)
+_PERIOD = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})")
+_IDENTITY = re.compile(r"[a-z][a-z0-9_]*:\S+")
+
+ButtonName = Literal["order", "signup", "lead", "contact"]
+
+
+class ProductEntry(BaseModel):
+    """A product declared in the YAML (kept in step at every start: name, price, contact...;
+    the stock is set only when the product is first created, since orders change it)."""
+
+    model_config = _FROZEN
+
+    key: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+    seller: str = Field(description="identity platform:user_id of the seller")
+    seller_name: str = ""
+    unit: str = Field("斤", min_length=1, max_length=16)
+    price: float = Field(0.0, ge=0)
+    stock: int = Field(0, ge=0)
+    origin: str = ""
+    contact: str = ""
+    description: str = ""
+    photos: tuple[str, ...] = ()
+
+    @field_validator("seller")
+    @classmethod
+    def _identity(cls, value: str) -> str:
+        if not _IDENTITY.fullmatch(value):
+            message = f"{value!r} is not an identity: write platform:id, e.g. telegram:12345"
+            raise ValueError(message)
+        return value
+
+
+class PromotionsConfig(BaseModel):
+    """Product promotion. Everything a group decides (``opt_in``, ``tags``, ``daily_cap``,
+    ``quiet_hours``, ``admins``) is set per group under ``chats:``."""
+
+    model_config = _FROZEN
+
+    #: The group receives promotions (its admins may also say so with /promotions on).
+    opt_in: bool = False
+    #: The group's audience tags (buyers, tourism...): a post goes to the groups of its tags.
+    tags: tuple[str, ...] = ()
+    #: At most this many promotions a day in the group (the rest wait for the next day).
+    daily_cap: int = Field(1, ge=0, le=100)
+    #: Periods in which nothing is posted (``22:00-08:00`` spans midnight); posts wait.
+    quiet_hours: tuple[str, ...] = ()
+    #: How reports and statistics name the group (default: its title as the bot saw it).
+    name: str = ""
+    #: Identities who may change the group's promotion settings, besides bot admins.
+    admins: tuple[str, ...] = ()
+    #: The buttons under a product post, and under an event post.
+    product_buttons: tuple[ButtonName, ...] = ("order", "lead", "contact")
+    event_buttons: tuple[ButtonName, ...] = ("signup", "lead", "contact")
+    #: Minutes between the progress reports sent to the author and the approver.
+    progress_minutes: float = Field(2.0, gt=0)
+    #: The currency word after prices.
+    currency: str = "元"
+    #: The public address of the bot's web server (``web:``), for /export's download links.
+    export_url: str = ""
+    #: The key that signs /export's links (write ``${PROMOTIONS_EXPORT_SECRET}``).
+    export_secret: str = Field("", repr=False)
+    #: Products of the catalog, declared here (sellers may also add theirs with /product).
+    products: tuple[ProductEntry, ...] = ()
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _periods(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for period in value:
+            match = _PERIOD.fullmatch(period.strip())
+            bad = match is None or not all(
+                int(h) < 24 and int(m) < 60 for h, m in (match.groups()[:2], match.groups()[2:])
+            )
+            if bad:
+                message = f"{period!r} is not a period: write e.g. 22:00-08:00"
+                raise ValueError(message)
+        return value
+
+    @field_validator("products")
+    @classmethod
+    def _unique_keys(cls, value: tuple[ProductEntry, ...]) -> tuple[ProductEntry, ...]:
+        keys = [p.key for p in value]
+        doubles = sorted({k for k in keys if keys.count(k) > 1})
+        if doubles:
+            message = f"product keys must be unique: {', '.join(doubles)}"
+            raise ValueError(message)
+        return value
+
+
+def quiet_periods(config: PromotionsConfig) -> list[tuple[time, time]]:
+    """The quiet hours as (start, end) local times; an end before its start spans midnight."""
+    periods = []
+    for period in config.quiet_hours:
+        match = _PERIOD.fullmatch(period.strip())
+        assert match is not None  # validated
+        h1, m1, h2, m2 = (int(x) for x in match.groups())
+        periods.append((time(h1, m1), time(h2, m2)))
+    return periods

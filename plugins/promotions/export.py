@@ -1,0 +1,162 @@
+"""``/export``: a seller's orders (and, in the XLSX, the figures per post and group) as a
+spreadsheet. Chat replies carry text and photos, not files, so the bot answers with two links
+to its own web server (``web.enabled``, reachable at ``export_url``), signed for that seller
+and valid for 24 hours; openpyxl is imported only when an XLSX is asked for."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+from datetime import timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from qunzhu.core import N_, Button, Context, Reply, Translator, UsageError, command
+
+from .audience import config_for
+from .models import Delivery, Order, Post, Product
+from .stats import post_figures
+from .times import aware
+
+if TYPE_CHECKING:  # aiohttp is imported when the web server starts, not with the plugin
+    from qunzhu.core.web import Request, Response, RouteDef
+
+__all__ = ["export_command", "routes"]
+
+PATH = "/promotions/export.{kind}"
+_KINDS = ("xlsx", "csv")
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_COLUMNS = (N_("Order"), N_("Promotion"), N_("Group"), N_("Buyer"), N_("Quantity"), N_("Unit"),
+            N_("Price (yuan)"), N_("Amount (yuan)"), N_("City"), N_("Phone"), N_("State"),
+            N_("Ordered at"))  # fmt: skip
+_FIGURES = (N_("Promotion"), N_("Group"), N_("Delivered"), N_("Button presses"), N_("Leads"),
+            N_("Orders"), N_("Quantity ordered"), N_("Orders within 24 hours"))  # fmt: skip
+
+
+def _signature(secret: str, who: str, post: int, until: int) -> str:
+    message = f"{who}|{post}|{until}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+@command("export", aliases=["导出", "導出"], role="seller",
+         help=N_("Download your orders and figures as a spreadsheet (XLSX or CSV)"))  # fmt: skip
+async def export_command(ctx: Context, post_id: int = 0) -> None:
+    config = config_for(ctx.app, "")
+    if not (config.export_url and config.export_secret and ctx.app.settings.web.enabled):
+        raise UsageError(
+            ctx.t(
+                "Downloads are not set up: an administrator must turn on web: and set "
+                "export_url and export_secret of the promotions plugin."
+            )
+        )
+    until = int((ctx.now() + timedelta(hours=24)).timestamp())
+    who = ctx.sender.key
+    query = urlencode({"who": who, "post": post_id, "until": until, "lang": ctx.lang,
+                       "sig": _signature(config.export_secret, who, post_id, until)})  # fmt: skip
+    base = config.export_url.rstrip("/")
+    links = [Button(kind.upper(), url=f"{base}{PATH.format(kind=kind)}?{query}") for kind in _KINDS]
+    text = ctx.t("Your orders as a spreadsheet (the links work for 24 hours):")
+    await ctx.reply(Reply(text).with_buttons(links))
+
+
+async def _download(request: Request) -> Response:
+    from qunzhu.core.web import APP_KEY, Response
+
+    app = request.app[APP_KEY]
+    kind = request.match_info["kind"]
+    config = config_for(app, "")
+    q = request.query
+    try:
+        who, post, until = q["who"], int(q["post"]), int(q["until"])
+        good = hmac.compare_digest(q["sig"], _signature(config.export_secret, who, post, until))
+    except (KeyError, ValueError):
+        good = False
+    if kind not in _KINDS or not config.export_secret or not good:
+        return Response(status=403, text="this link is not valid")
+    if until < app.clock.now().timestamp():
+        return Response(status=403, text="this link has expired: ask the bot again with /export")
+    t = app.catalogs.translator(q.get("lang") or app.settings.bot.language, "promotions")
+    async with app.db.session() as s:
+        orders = await _orders(s, who, post, t, app.settings.bot.tz)
+        if kind == "csv":
+            buf = io.StringIO()
+            csv.writer(buf).writerows(orders)
+            body = ("\ufeff" + buf.getvalue()).encode()  # the BOM lets Excel read UTF-8
+            headers = {"Content-Disposition": 'attachment; filename="orders.csv"'}
+            return Response(body=body, content_type="text/csv", charset="utf-8", headers=headers)
+        body = _workbook(orders, await _figures(s, who, post, t), t)
+    headers = {"Content-Disposition": 'attachment; filename="orders.xlsx"'}
+    return Response(body=body, content_type=_XLSX, headers=headers)
+
+
+def _yuan(fen: int) -> Decimal:
+    return Decimal(fen) / 100
+
+
+def _mine(who: str, post: int) -> Any:
+    sold = Post.product_id.in_(select(Product.id).where(Product.seller == who))
+    clause = or_(Post.author == who, sold)
+    return clause & (Post.id == post) if post else clause
+
+
+async def _orders(s: AsyncSession, who: str, post: int, t: Translator, tz: Any) -> list[list[Any]]:
+    rows = (
+        await s.execute(
+            select(Order, Post.title)
+            .join(Post, Post.id == Order.post_id)
+            .where(_mine(who, post))
+            .order_by(Order.id)
+        )
+    ).all()
+    titles = {
+        (d.post_id, d.platform, d.chat_id): d.title
+        for d in (await s.scalars(select(Delivery).where(Delivery.title != ""))).all()
+    }
+    out: list[list[Any]] = [[t(c) for c in _COLUMNS]]
+    for o, title in rows:
+        group = titles.get((o.post_id, o.platform, o.chat_id)) or o.chat_id
+        at = aware(o.created_at).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        out.append([o.id, title, group, o.buyer_name, o.quantity, o.unit or t("people"),
+                    _yuan(o.price_fen), _yuan(o.price_fen * o.quantity), o.city, o.phone,
+                    t(o.state), at])  # fmt: skip
+    return out
+
+
+async def _figures(s: AsyncSession, who: str, post: int, t: Translator) -> list[list[Any]]:
+    out: list[list[Any]] = [[t(c) for c in _FIGURES]]
+    for p in (await s.scalars(select(Post).where(_mine(who, post)).order_by(Post.id))).all():
+        total, groups, names = await post_figures(s, p)
+        for key, f in [(None, total), *groups.items()]:
+            group = t("all groups") if key is None else names.get(key, key[1])
+            out.append([f"#{p.id} {p.title}", group, f.delivered, f.presses, f.leads, f.orders,
+                        f.quantity, f.within_24h])  # fmt: skip
+    return out
+
+
+def _workbook(orders: list[list[Any]], figures: list[list[Any]], t: Translator) -> bytes:
+    from openpyxl import Workbook  # heavy: only when a spreadsheet is asked for
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = t("Orders")
+    for row in orders:
+        sheet.append(row)
+    stats = book.create_sheet(t("Figures"))
+    for row in figures:
+        stats.append(row)
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def routes() -> list[RouteDef]:
+    from qunzhu.core.web import get
+
+    return [get(PATH.replace(".{kind}", ".{kind:(xlsx|csv)}"), _download)]

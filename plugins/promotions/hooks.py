@@ -1,0 +1,105 @@
+"""The plugin's hooks: what it declares at start-up and how it reacts to button presses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from qunzhu.core import App, Base, Command, Context, Dialog, Job, hookimpl
+
+from . import approval, broadcast, catalog, export, fulfilment, groups, orders, posts, stats
+from .buttons import pressed
+from .config import PromotionsConfig
+from .models import Delivery, Group, Lead, Order, Post, Press, Product
+from .render import PREFIX
+
+__all__ = [
+    "on_button",
+    "on_startup",
+    "register_catalogs",
+    "register_commands",
+    "register_config",
+    "register_dialogs",
+    "register_jobs",
+    "register_migrations",
+    "register_models",
+    "register_routes",
+]
+
+if TYPE_CHECKING:
+    from qunzhu.core.web import RouteDef
+
+HERE = Path(__file__).parent
+
+
+@hookimpl
+def register_config() -> type[BaseModel]:
+    return PromotionsConfig
+
+
+@hookimpl
+def register_models() -> Sequence[type[Base]]:
+    return [Product, Post, Group, Delivery, Press, Lead, Order]
+
+
+@hookimpl
+def register_migrations() -> Path:
+    return HERE / "migrations" / "versions"
+
+
+@hookimpl
+def register_catalogs() -> Path:
+    return HERE / "locale"
+
+
+@hookimpl
+def register_commands() -> Sequence[Command]:
+    return [
+        catalog.product_command,
+        catalog.products,
+        posts.promote,
+        posts.event_command,
+        approval.pending,
+        approval.withdraw,
+        groups.promotions_command,
+        broadcast.progress_command,
+        fulfilment.orders_command,
+        stats.stats_command,
+        export.export_command,
+    ]
+
+
+@hookimpl
+def register_dialogs() -> Sequence[Dialog]:
+    return [
+        catalog.PRODUCT_DIALOG,
+        posts.POST_DIALOG,
+        posts.EVENT_DIALOG,
+        orders.ORDER_DIALOG,
+        orders.SIGNUP_DIALOG,
+    ]
+
+
+@hookimpl
+def register_jobs() -> Sequence[Job]:
+    return [broadcast.broadcast, broadcast.release, broadcast.progress_job]
+
+
+@hookimpl
+def register_routes() -> Sequence[RouteDef]:
+    return export.routes()
+
+
+@hookimpl
+async def on_startup(app: App) -> None:
+    await catalog.sync_products(app)
+
+
+@hookimpl
+async def on_button(ctx: Context) -> None:
+    press = ctx.button
+    if press is not None and press.data.startswith(PREFIX):
+        await pressed(ctx, press.data)

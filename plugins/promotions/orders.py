@@ -1,0 +1,240 @@
+"""Orders and sign-ups: 我要订购 opens a private dialog (quantity with its unit, delivery city,
+phone, confirm); the order is stored with the post and the group it came from, the stock is
+reserved, the seller is told (with Confirm / Reject / Shipped) and the buyer gets a Cancel
+button. 我要报名 on an event post asks for the number of people and a phone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from qunzhu.core import (
+    N_,
+    Button,
+    Choice,
+    Context,
+    Dialog,
+    Expect,
+    Reply,
+    Step,
+    UsageError,
+)
+
+from .audience import config_for
+from .models import Order, Post, Product
+from .notify import send_to, translator_for
+from .parse import parse_phone, parse_quantity
+from .render import PREFIX, money, qty
+from .stock import reserve, show_sold_out
+
+__all__ = ["ORDER_DIALOG", "SIGNUP_DIALOG", "start_order"]
+
+
+async def start_order(ctx: Context, post: Post, group_key: str, *, keep: dict[str, Any]) -> None:
+    """Open the order (or sign-up) dialog with the presser, in private."""
+    initial: dict[str, Any] = {"post": post.id, "group": group_key, "title": post.title, **keep}
+    if post.kind == "event":
+        await ctx.start_dialog("signup", chat=await ctx.direct_chat(), initial=initial)
+        return
+    product = await ctx.db.get(Product, post.product_id or 0, populate_existing=True)
+    if product is None:
+        return
+    config = config_for(ctx.app, group_key)
+    initial |= {
+        "product": product.name,
+        "unit": product.unit,
+        "stock": qty(product.stock),
+        "price": money(product.price_fen),
+        "price_fen": product.price_fen,
+        "currency": config.currency,
+    }
+    await ctx.start_dialog("order", chat=await ctx.direct_chat(), initial=initial)
+
+
+def _quantity(ctx: Context, value: Any) -> str:
+    text = str(value).strip()
+    if parse_quantity(text, "斤") is None:
+        raise UsageError(
+            ctx.t("Please write how many as a whole number above 0, for example 500 or 两千.")
+        )
+    return text
+
+
+def _phone(ctx: Context, value: Any) -> str:
+    phone = parse_phone(str(value))
+    if phone is None:
+        raise UsageError(
+            ctx.t(
+                "Sorry, that does not look like a mobile number. Please write the 11 digits, "
+                "for example 138 0013 8000."
+            )
+        )
+    return phone
+
+
+def _summary(ctx: Any, a: dict[str, Any]) -> str:
+    n = parse_quantity(a["quantity"], a["unit"]) or 0
+    return str(
+        ctx.t(
+            "Please check your order: {n} {unit} of {product} at {price} {currency}/{unit}, "
+            "{total} {currency} in all, delivered to {city}; phone {phone}. Confirm?",
+            n=qty(n),
+            unit=a["unit"],
+            product=a["product"],
+            price=a["price"],
+            currency=a["currency"],
+            total=money(n * int(a["price_fen"])),
+            city=a["city"],
+            phone=a["phone"],
+        )
+    )
+
+
+def _missing(key: str) -> Any:
+    return lambda answers: key not in answers
+
+
+async def _place(ctx: Context, a: dict[str, Any]) -> None:
+    post = await ctx.db.get(Post, a["post"])
+    if post is None:
+        await ctx.send(ctx.t("Sorry, this promotion no longer exists."))
+        return
+    product = await ctx.db.get(Product, post.product_id or 0)
+    n = parse_quantity(a["quantity"], product.unit if product else "") if product else None
+    if product is None or n is None:
+        await ctx.send(ctx.t("Sorry, this product is no longer offered."))
+        return
+    left = await reserve(ctx.db, product.id, n)
+    if left is None:
+        await ctx.db.refresh(product)
+        if product.stock <= 0:
+            await ctx.send(ctx.t("Sorry, {product} is sold out.", product=product.name))
+            return
+        await ctx.send(
+            ctx.t(
+                "Sorry, only {left} {unit} are left now.", left=qty(product.stock),
+                unit=product.unit,
+            )
+        )  # fmt: skip
+        keep = {"city": a["city"], "phone": a["phone"]}
+        await start_order(ctx, post, a["group"], keep=keep)
+        return
+    await _record(ctx, post, product, a, n)
+    if left == 0:
+        await show_sold_out(ctx, product.id, sold_out=True)
+        t = await translator_for(ctx, product.seller)
+        await send_to(ctx, product.seller, t("{product} is sold out: every post now says so.",
+                                            product=product.name))  # fmt: skip
+
+
+async def _record(
+    ctx: Context, post: Post, product: Product | None, a: dict[str, Any], n: int
+) -> None:
+    platform, _, chat_id = a["group"].partition(":")
+    order = Order(
+        post_id=post.id,
+        product_id=product.id if product else None,
+        platform=platform,
+        chat_id=chat_id,
+        buyer=ctx.sender.key,
+        buyer_name=ctx.person.name,
+        quantity=n,
+        unit=product.unit if product else "",
+        price_fen=product.price_fen if product else 0,
+        city=a.get("city") or "",
+        phone=a["phone"],
+        created_at=ctx.now(),
+        extra={"group_title": a.get("group_title", "")},
+    )
+    ctx.db.add(order)
+    await ctx.db.flush()
+    if product is not None:
+        text = ctx.t(
+            "Thank you! Order #{id} is placed: {n} {unit} of {product}. The seller will contact "
+            "you at {phone}.", id=order.id, n=qty(n), unit=order.unit, product=product.name,
+            phone=order.phone,
+        )  # fmt: skip
+    else:
+        text = ctx.t(
+            "Thank you! You are signed up for {title} ({n} people), number #{id}.",
+            title=post.title, n=n, id=order.id,
+        )  # fmt: skip
+    cancel = Button(ctx.t("Cancel order"), data=f"{PREFIX}ord:cancel:{order.id}")
+    await ctx.send(Reply(text).with_buttons(cancel))
+    seller = product.seller if product else post.author
+    t = await translator_for(ctx, seller)
+    group = a.get("group_title") or await _group_title(ctx, order)
+    if product is not None:
+        note = t(
+            "New order #{id}: {name} wants {n} {unit} of {title}, to {city}, phone {phone} "
+            "(from the group {group}).", id=order.id, name=order.buyer_name, n=qty(n),
+            unit=order.unit, title=post.title, city=order.city or "—", phone=order.phone,
+            group=group,
+        )  # fmt: skip
+    else:
+        note = t(
+            "New sign-up #{id} for {title}: {name}, {n} people, phone {phone} (from the group "
+            "{group}).", id=order.id, title=post.title, name=order.buyer_name, n=n,
+            phone=order.phone, group=group,
+        )  # fmt: skip
+    buttons = [
+        Button(t("Confirm"), data=f"{PREFIX}ord:confirm:{order.id}"),
+        Button(t("Reject"), data=f"{PREFIX}ord:reject:{order.id}"),
+    ]
+    await send_to(ctx, seller, Reply(note).with_buttons(buttons))
+
+
+async def _group_title(ctx: Context, order: Order) -> str:
+    from .models import Delivery
+
+    title = await ctx.db.scalar(
+        select(Delivery.title).where(
+            Delivery.post_id == order.post_id,
+            Delivery.platform == order.platform,
+            Delivery.chat_id == order.chat_id,
+        )
+    )
+    return title or order.chat_id
+
+
+async def _sign_up(ctx: Context, a: dict[str, Any]) -> None:
+    post = await ctx.db.get(Post, a["post"])
+    n = parse_quantity(a["quantity"], "人")
+    if post is None or n is None:
+        await ctx.send(ctx.t("Sorry, this promotion no longer exists."))
+        return
+    await _record(ctx, post, None, a, n)
+
+
+ORDER_DIALOG = Dialog(
+    "order",
+    (
+        Step(
+            "quantity",
+            N_(
+                "How many {unit} of {product} would you like? {stock} {unit} are "
+                "left, at {price} {currency}/{unit}."
+            ),
+            validate=_quantity,
+        ),
+        Step("city", N_("Which city should it be delivered to?"), when=_missing("city")),
+        Step(
+            "phone",
+            N_("Your mobile number, so the seller can reach you?"),
+            validate=_phone,
+            when=_missing("phone"),
+        ),
+        Step("confirm", _summary, Expect.CHOICE, choices=[Choice(N_("Confirm order"), "yes")]),
+    ),  # fmt: skip
+    on_done=_place,
+)
+
+SIGNUP_DIALOG = Dialog(
+    "signup",
+    (
+        Step("quantity", N_("How many people will come to {title}?"), validate=_quantity),
+        Step("phone", N_("Your mobile number, so the organiser can reach you?"), validate=_phone),
+    ),
+    on_done=_sign_up,
+)

@@ -1,0 +1,37 @@
+"""The console demo of docs/promotions.md runs as written, with the installed entry point."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[3]
+
+
+@pytest.mark.slow
+def test_the_console_demo_runs_as_written(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUNZHU")}
+    script = (ROOT / "docs" / "examples" / "promotions.txt").read_text(encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, "-m", "qunzhu.core.cli", "run", "-c", "docs/examples/promotions.yaml"],
+        input=script,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "产品 #1 已登记：通山鮰鱼，12.5 元/斤，现货 2,000,000 斤。" in text
+    assert "张老板的推介 #1" in text and "[1] 批准  [2] 拒绝" in text
+    assert text.count("[1] 我要订购  [2] 感兴趣  [3] 联系卖家") == 3  # three groups
+    assert "抱歉，这看起来不像手机号码。" in text
+    assert "新订单 #1：刘经理 订购通山鮰鱼 2,000 斤，送到 武汉，电话 13900139000" in text
+    assert "新意向：赵阿姨 对通山鮰鱼感兴趣（来自群 村民群）。" in text
+    assert "· 鮰鱼买家群: 送达 1 · 点击 1 · 意向 0 · 订单 1 · 订购 2,000 斤" in text

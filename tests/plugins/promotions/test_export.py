@@ -1,0 +1,75 @@
+"""``/export``: the seller's orders and figures as XLSX and CSV, through signed links to the
+bot's web server that work for 24 hours and only for that seller."""
+
+import csv
+import io
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+import pytest
+from openpyxl import load_workbook
+
+from qunzhu.core.testing import BotHarness
+from tests.plugins.promotions.story import PLUGINS, SELLER, config, posts_in, publish
+
+
+@pytest.fixture
+def bot_plugins() -> list[object]:
+    return list(PLUGINS)
+
+
+@pytest.fixture
+def bot_config() -> dict[str, Any]:
+    settings = config(export_url="https://bot.example.org", export_secret="s3cret")
+    return settings | {"web": {"enabled": True, "host": "127.0.0.1", "port": 0}}
+
+
+async def _get(bot: BotHarness, url: str) -> tuple[int, bytes]:
+    parts = urlsplit(url)
+    local = f"http://127.0.0.1:{bot.app.web.port}{parts.path}?{parts.query}"
+    async with aiohttp.ClientSession() as http, http.get(local) as resp:
+        return resp.status, await resp.read()
+
+
+async def test_the_seller_downloads_orders_and_figures(bot: BotHarness) -> None:
+    await publish(bot, stock="5000")
+    await bot.press(posts_in(bot, "buyers-1")[0], "Order now", user="liu")
+    for answer in ("两千斤", "武汉", "13800138000"):
+        [confirm] = (await bot.send(answer, user="liu"))[-1:]
+    await bot.press(confirm, "Confirm order", user="liu")
+    [links] = await bot.send("/export", user=SELLER)
+    assert links.text == "Your orders as a spreadsheet (the links work for 24 hours):"
+    xlsx, csv_link = (b.url for b in links.buttons)
+    assert xlsx.startswith("https://bot.example.org/promotions/export.xlsx?who=memory%3Aseller")
+
+    status, body = await _get(bot, csv_link)
+    assert status == 200
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][:5] == ["Order", "Promotion", "Group", "Buyer", "Quantity"]
+    assert rows[1][:10] == ["1", "通山鮰鱼", "buyers-1", "liu", "2000", "斤", "12.5", "25000",
+                            "武汉", "13800138000"]  # fmt: skip
+
+    status, body = await _get(bot, xlsx)
+    assert status == 200
+    book = load_workbook(io.BytesIO(body))
+    orders, figures = book["Orders"], book["Figures"]
+    assert [c.value for c in orders[2]][:8] == [1, "通山鮰鱼", "buyers-1", "liu", 2000, "斤", 12.5,
+                                                25000]  # fmt: skip
+    assert [c.value for c in figures[2]] == ["#1 通山鮰鱼", "all groups", 1, 1, 0, 1, 2000, 1]
+
+    status, _ = await _get(bot, csv_link.replace("memory%3Aseller", "memory%3Aliu"))
+    assert status == 403  # someone else's orders: the signature no longer fits
+    await bot.advance(timedelta(hours=25))
+    status, body = await _get(bot, csv_link)
+    assert status == 403 and b"expired" in body
+
+
+async def test_without_settings_export_says_what_is_missing(tmp_path: Any) -> None:
+    bot = await BotHarness.create(workdir=tmp_path, config=config(), plugins=PLUGINS)
+    try:
+        [answer] = await bot.send("/export", user=SELLER)
+        assert "Downloads are not set up" in answer.text
+    finally:
+        await bot.close()
