@@ -1,5 +1,5 @@
 """The plugin's commands: ``/report`` (a private report), ``/ticket`` (file the message you
-reply to, or show a ticket by number), ``/tickets`` (lists), ``/export`` and ``/hotline``."""
+reply to, or show a ticket by number), ``/tickets`` (lists), ``/export_tickets`` and ``/hotline``."""
 
 from __future__ import annotations
 
@@ -209,10 +209,10 @@ _KINDS = {
 
 
 @command(
-    "export",
-    aliases=["导出", "導出"],
+    "export_tickets",
+    aliases=["导出工单", "導出工單"],
     role="admin",
-    help=N_("Download all tickets: /export [csv|xlsx]"),
+    help=N_("Download all tickets: /export_tickets [csv|xlsx]"),
 )
 async def export_command(ctx: Context, fmt: str = "xlsx") -> None:
     fmt = fmt.lower().lstrip(".")

@@ -106,12 +106,12 @@ class HotlineSettings(BaseModel):
 
 
 class ExportSettings(BaseModel):
-    """``/export``: a link to download every ticket as CSV or XLSX."""
+    """``/export_tickets``: a link to download every ticket as CSV or XLSX."""
 
     model_config = _FROZEN
 
     #: The address people reach the bot's web server at (``web:``), e.g. https://bot.example.org;
-    #: none: /export explains how to export on the server instead.
+    #: none: /export_tickets explains how to export on the server instead.
     public_url: Annotated[str | None, BeforeValidator(_blank_is_none)] = None
     #: The secret that signs export links; none: links cannot be made.
     secret: Secret = None

@@ -1,7 +1,7 @@
 """Every ticket as a table an official can open: CSV (UTF-8 with BOM, so Excel reads the
 Chinese) or XLSX (openpyxl, imported only when an XLSX is made).
 
-The core's `Reply` carries text, a photo and buttons, not a document, so ``/export`` answers
+The core's `Reply` carries text, a photo and buttons, not a document, so ``/export_tickets`` answers
 with a link button: a signed, expiring address of ``GET /complaints/export`` on the bot's web
 server (``export.public_url``). The same table is written by ``qunzhu-complaints export``.
 """

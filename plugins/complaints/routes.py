@@ -4,7 +4,7 @@
   with ``Authorization: Bearer <hotline.token>``. 201 with the ticket numbers; 400 listing every
   problem (nothing filed); 401 for a wrong token; 404 when no token is configured.
 * ``GET /complaints/export?format=csv|xlsx&lang=…&expires=…&sig=…``: the export, for a link
-  that ``/export`` signed with ``export.secret``.
+  that ``/export_tickets`` signed with ``export.secret``.
 
 A request is handled like a job: a `Context` of the bot's own (system) person, its writes and
 the cards it posts committed together.

@@ -69,9 +69,9 @@ class PromotionsConfig(BaseModel):
     progress_minutes: float = Field(2.0, gt=0)
     #: The currency word after prices.
     currency: str = "元"
-    #: The public address of the bot's web server (``web:``), for /export's download links.
+    #: The public address of the bot's web server (``web:``), for /export_orders's download links.
     export_url: str = ""
-    #: The key that signs /export's links (write ``${PROMOTIONS_EXPORT_SECRET}``).
+    #: The key that signs /export_orders's links (write ``${PROMOTIONS_EXPORT_SECRET}``).
     export_secret: str = Field("", repr=False)
     #: Products of the catalog, declared here (sellers may also add theirs with /product).
     products: tuple[ProductEntry, ...] = ()

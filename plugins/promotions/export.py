@@ -1,4 +1,4 @@
-"""``/export``: a seller's orders (and, in the XLSX, the figures per post and group) as a
+"""``/export_orders``: a seller's orders (and, in the XLSX, the figures per post and group) as a
 spreadsheet. Chat replies carry text and photos, not files, so the bot answers with two links
 to its own web server (``web.enabled``, reachable at ``export_url``), signed for that seller
 and valid for 24 hours; openpyxl is imported only when an XLSX is asked for."""
@@ -44,7 +44,7 @@ def _signature(secret: str, who: str, post: int, until: int) -> str:
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
-@command("export", aliases=["导出", "導出"], role="seller",
+@command("export_orders", aliases=["导出订单", "導出訂單"], role="seller",
          help=N_("Download your orders and figures as a spreadsheet (XLSX or CSV)"))  # fmt: skip
 async def export_command(ctx: Context, post_id: int = 0) -> None:
     config = config_for(ctx.app, "")
@@ -80,7 +80,7 @@ async def _download(request: Request) -> Response:
     if kind not in _KINDS or not config.export_secret or not good:
         return Response(status=403, text="this link is not valid")
     if until < app.clock.now().timestamp():
-        return Response(status=403, text="this link has expired: ask the bot again with /export")
+        return Response(status=403, text="this link has expired: ask the bot again with /export_orders")
     t = app.catalogs.translator(q.get("lang") or app.settings.bot.language, "promotions")
     async with app.db.session() as s:
         orders = await _orders(s, who, post, t, app.settings.bot.tz)

@@ -45,9 +45,9 @@ async def test_morning_digest_by_department_and_category(bot: BotHarness) -> Non
 
 
 async def test_export_without_the_web_server_says_how(bot: BotHarness) -> None:
-    [refused] = await bot.send("/export", user="wang")
+    [refused] = await bot.send("/export_tickets", user="wang")
     assert "admin" in refused.text or "管理员" in refused.text
-    [answer] = await bot.send("/导出 csv", user="admin")
+    [answer] = await bot.send("/导出工单 csv", user="admin")
     assert answer.text.startswith("我无法在聊天中发送文件。")
     assert "qunzhu-complaints export --format csv" in answer.text
 
@@ -64,7 +64,7 @@ class TestExportLinks:
         return config
 
     async def _download(self, bot: BotHarness, fmt: str) -> tuple[int, bytes]:
-        [answer] = await bot.send(f"/export {fmt}", user="admin")
+        [answer] = await bot.send(f"/export_tickets {fmt}", user="admin")
         assert answer.text == f"全部工单（{fmt.upper()}）：链接 60 分钟内有效。"
         url = answer.buttons[0].url.replace(":0/", f":{bot.app.web.port}/")
         async with aiohttp.ClientSession() as http, http.get(url) as r:
@@ -85,7 +85,7 @@ class TestExportLinks:
         assert table[2][:4] == ["Q-2026-0002", "已派单", "环境卫生", "环卫所"]
 
     async def test_a_tampered_or_expired_link_is_refused(self, bot: BotHarness) -> None:
-        [answer] = await bot.send("/export", user="admin")
+        [answer] = await bot.send("/export_tickets", user="admin")
         url = answer.buttons[0].url.replace(":0/", f":{bot.app.web.port}/")
         async with aiohttp.ClientSession() as http:
             async with http.get(url.replace("format=xlsx", "format=csv")) as r:

@@ -1,4 +1,4 @@
-"""``/export``: the seller's orders and figures as XLSX and CSV, through signed links to the
+"""``/export_orders``: the seller's orders and figures as XLSX and CSV, through signed links to the
 bot's web server that work for 24 hours and only for that seller."""
 
 import csv
@@ -39,7 +39,7 @@ async def test_the_seller_downloads_orders_and_figures(bot: BotHarness) -> None:
     for answer in ("两千斤", "武汉", "13800138000"):
         [confirm] = (await bot.send(answer, user="liu"))[-1:]
     await bot.press(confirm, "Confirm order", user="liu")
-    [links] = await bot.send("/export", user=SELLER)
+    [links] = await bot.send("/export_orders", user=SELLER)
     assert links.text == "Your orders as a spreadsheet (the links work for 24 hours):"
     xlsx, csv_link = (b.url for b in links.buttons)
     assert xlsx.startswith("https://bot.example.org/promotions/export.xlsx?who=memory%3Aseller")
@@ -69,7 +69,7 @@ async def test_the_seller_downloads_orders_and_figures(bot: BotHarness) -> None:
 async def test_without_settings_export_says_what_is_missing(tmp_path: Any) -> None:
     bot = await BotHarness.create(workdir=tmp_path, config=config(), plugins=PLUGINS)
     try:
-        [answer] = await bot.send("/export", user=SELLER)
+        [answer] = await bot.send("/export_orders", user=SELLER)
         assert "Downloads are not set up" in answer.text
     finally:
         await bot.close()
