@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from importlib.metadata import entry_points
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -21,6 +21,7 @@ from qunzhu.core.adapter import EVENT_HOOKS, Adapter, AdapterConfig, Declared
 from qunzhu.core.clock import Clock, SystemClock
 from qunzhu.core.commands import Command
 from qunzhu.core.config import Settings
+from qunzhu.core.context import Context
 from qunzhu.core.dialog_service import DialogService
 from qunzhu.core.dispatcher import Dispatcher
 from qunzhu.core.errors import AdapterError, ConfigError
@@ -33,7 +34,10 @@ from qunzhu.core.plugins import PluginSet, domain_of
 from qunzhu.core.scheduler import Scheduler
 from qunzhu.core.sender import Sender
 from qunzhu.core.storage import Database
+from qunzhu.core.system import as_plugin
 from qunzhu.core.workdays import WorkCalendar
+
+T = TypeVar("T")
 
 __all__ = ["ADAPTER_GROUP", "AdapterModels", "App", "adapter_classes"]
 
@@ -246,6 +250,13 @@ class App:
             sender = self.senders.get(out.chat.platform)
             if sender is not None:
                 sender.offer([out])
+
+    async def as_plugin(
+        self, plugin: str, work: Callable[[Context], Awaitable[T]], *, what: str = "system"
+    ) -> T:
+        """Run `work` as `plugin` outside any event (start-up, a web request), with a system
+        `Context` in a transaction of its own (`qunzhu.core.system`)."""
+        return await as_plugin(self, plugin, work, what=what)
 
     def adapter_for(self, platform: str) -> Adapter:
         try:

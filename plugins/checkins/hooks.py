@@ -17,12 +17,9 @@ from qunzhu.core import (
     Context,
     Dialog,
     Job,
-    JobTick,
     hookimpl,
     job,
 )
-from qunzhu.core.events import SYSTEM_CHAT, SYSTEM_USER
-from qunzhu.core.scheduler import SYSTEM_PERSON
 from qunzhu.core.web import RouteDef
 
 from .acks import ack_button, ack_reaction
@@ -113,20 +110,10 @@ async def on_startup(app: App) -> None:
         return
     if not app.settings.plugin_config(NAME).campaigns:  # type: ignore[union-attr]
         return
-    now = app.clock.now()
-    tick = JobTick(
-        f"{NAME}:startup:{now.isoformat()}", SYSTEM_CHAT, SYSTEM_USER, f"{NAME}.plan", "", now
-    )
-    t = app.catalogs.translator(app.settings.bot.language, NAME)
     try:
-        async with app.db.writing(), app.db.session() as session:
-            ctx = Context(app, tick, NAME, SYSTEM_PERSON, t=t, db=session)
-            await plan_all(ctx)
-            await session.commit()
+        await app.as_plugin(NAME, plan_all, what="startup")
     except IntegrityError:  # another worker planned the same rows at the same moment
         log.info("event=checkins_plan_raced")
-        return
-    ctx.committed()
 
 
 @hookimpl

@@ -1,5 +1,6 @@
 """The plugin's commands: ``/report`` (a private report), ``/ticket`` (file the message you
-reply to, or show a ticket by number), ``/tickets`` (lists), ``/export_tickets`` and ``/hotline``."""
+reply to, or show a ticket by number), ``/tickets`` (lists), ``/export_tickets`` and
+``/hotline``."""
 
 from __future__ import annotations
 

@@ -16,11 +16,8 @@ import hmac
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from qunzhu.core import Context, JobTick
-from qunzhu.core.events import SYSTEM_CHAT, SYSTEM_USER
-from qunzhu.core.ids import new_id
+from qunzhu.core import Context
 from qunzhu.core.plugins import domain_of
-from qunzhu.core.scheduler import SYSTEM_PERSON
 from qunzhu.core.web import APP_KEY, Request, Response, RouteDef, get, json_response, post
 
 from .config import ComplaintsConfig
@@ -38,22 +35,8 @@ _MAX_BODY = 5 * 1024 * 1024
 
 
 async def in_system_context(app: App, work: Callable[[Context], Awaitable[T]]) -> T:
-    """Run `work` with a system `Context` in one transaction; its messages go out after the
-    commit, nothing of it remains if it raises."""
-    now = app.clock.now()
-    tick = JobTick(f"web:{new_id()}", SYSTEM_CHAT, SYSTEM_USER, f"{NAME}.web", "", now)
-    t = app.catalogs.translator(app.settings.bot.language, domain_of(NAME))
-    async with app.db.writing(), app.db.session() as session:
-        ctx = Context(app, tick, NAME, SYSTEM_PERSON, t=t, db=session)
-        try:
-            result = await work(ctx)
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            ctx.rolled_back()
-            raise
-    ctx.committed()
-    return result
+    """Run `work` as this plugin with a system `Context`, in one transaction."""
+    return await app.as_plugin(NAME, work, what="web")
 
 
 def _config(app: App) -> ComplaintsConfig:

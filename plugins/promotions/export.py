@@ -80,7 +80,9 @@ async def _download(request: Request) -> Response:
     if kind not in _KINDS or not config.export_secret or not good:
         return Response(status=403, text="this link is not valid")
     if until < app.clock.now().timestamp():
-        return Response(status=403, text="this link has expired: ask the bot again with /export_orders")
+        return Response(
+            status=403, text="this link has expired: ask the bot again with /export_orders"
+        )
     t = app.catalogs.translator(q.get("lang") or app.settings.bot.language, "promotions")
     async with app.db.session() as s:
         orders = await _orders(s, who, post, t, app.settings.bot.tz)
