@@ -116,15 +116,17 @@ class AlbumGate:
 
     def arrived(self, items: Iterable[Recorded]) -> None:
         """Note the album parts among events just recorded."""
-        now = self._monotonic()
+        now = None
         for item in items:
             album = album_of(item)
             if album is not None:
-                self._latest[album] = now
+                self._latest[album] = now = now or self._monotonic()
 
     def admit(self, batch: list[Recorded]) -> list[Recorded]:
         """The events of `batch` (after those held before) that may be handled now; the rest
         stays held."""
+        if not self.held and not any(album_of(item) for item in batch):
+            return batch  # the usual case: no album anywhere
         ready, self.held = gather([*self.held, *batch], self._quiet)
         for item in ready:
             if item.also:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qunzhu.core.albums import AlbumGate, gather, quiet_in_inbox
+from qunzhu.core.albums import AlbumGate, album_of, gather, quiet_in_inbox
 from qunzhu.core.claims import claim, lock_unhandled
 from qunzhu.core.commands import ArgumentError, Command, split_command
 from qunzhu.core.context import Context
@@ -236,7 +236,7 @@ class Dispatcher:
             try:
                 async with self._app.db.session() as session:
                     batch = await claim(session, self._batch_size)
-                    if batch:
+                    if any(album_of(item) for item in batch):
                         quiet = quiet_in_inbox(batch, self._app.clock.now(), self._album_wait)
                         batch, _ = gather(batch, quiet)  # a growing album waits, unclaimed
                     if batch:
