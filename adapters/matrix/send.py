@@ -1,0 +1,104 @@
+"""Sending and editing: the homeserver calls behind `send_keyed` and `edit`.
+
+A `Reply` is one ``m.room.message`` (a photo with its text as the caption), sent with the outbox
+key as its **transaction id**: a message retried after a crash or a lost answer is the same
+transaction, and the homeserver delivers it once. (The device stays the same across restarts,
+`session`, and transaction ids are scoped to the device.) An edit is an ``m.replace`` of the
+message, so a promotion's "sold out" shows everywhere it was posted.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from nio import AsyncClient, RoomSendResponse, UploadResponse
+
+from qunzhu.core.errors import DeliveryError
+from qunzhu.core.events import ChatRef
+from qunzhu.core.reply import Reply
+
+from .errors import request_error, response_error
+from .render import content, edit_content, image_content
+from .uploads import Uploads
+
+__all__ = ["Poster"]
+
+log = logging.getLogger("qunzhu.adapters.matrix")
+Names = Callable[[str, str], str]
+
+
+class Poster:
+    def __init__(
+        self,
+        client: AsyncClient,
+        uploads: Uploads,
+        names: Names,
+        prepare: Callable[[str], Any] | None = None,
+    ) -> None:
+        self.client = client
+        self.uploads = uploads
+        self._names = names
+        self._prepare = prepare
+        self.sent = 0
+
+    async def send(self, chat: ChatRef, reply: Reply, key: str | None = None) -> str:
+        """Send `reply`; returns the new event's id."""
+        body = await self.content(chat, reply, reply_to=reply.reply_to)
+        return await self._room_send(chat.chat_id, body, key)
+
+    async def edit(self, chat: ChatRef, message_id: str, reply: Reply) -> None:
+        new = await self.content(chat, reply, reply_to=None)
+        await self._room_send(chat.chat_id, edit_content(new, message_id), None)
+
+    async def content(self, chat: ChatRef, reply: Reply, *, reply_to: str | None) -> dict[str, Any]:
+        room_id = chat.chat_id
+
+        def names(user_id: str) -> str:
+            return self._names(room_id, user_id)
+
+        if not reply.photo:
+            return content(reply, names, reply_to=reply_to)
+        photo = await self.uploads.get(reply.photo)
+        return image_content(
+            reply,
+            names,
+            url=photo.url,
+            filename=photo.filename,
+            info=photo.info,
+            reply_to=reply_to,
+        )
+
+    async def upload(self, data: bytes, mime: str, filename: str) -> str:
+        """Put `data` in the homeserver's media repository; returns its mxc URI."""
+        try:
+            response, _ = await self.client.upload(
+                io.BytesIO(data), content_type=mime, filename=filename, filesize=len(data)
+            )
+        except DeliveryError:
+            raise
+        except Exception as exc:
+            raise request_error(exc, "upload: ") from exc
+        if not isinstance(response, UploadResponse):
+            raise response_error(response, "upload: ")
+        return str(response.content_uri)
+
+    async def _room_send(self, room_id: str, body: dict[str, Any], key: str | None) -> str:
+        if self._prepare is not None:
+            self._prepare(room_id)
+        try:
+            response = await self.client.room_send(
+                room_id,
+                "m.room.message",
+                body,
+                tx_id=key,
+                ignore_unverified_devices=True,
+            )
+        except Exception as exc:
+            raise request_error(exc) from exc
+        if not isinstance(response, RoomSendResponse):
+            raise response_error(response)
+        self.sent += 1
+        return str(response.event_id)
