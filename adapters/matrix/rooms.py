@@ -8,8 +8,10 @@ applies the same changes again. Display names come with every sync: the adapter 
 member events of everyone who speaks in it (lazy-loaded members, redundant ones included), so
 they are kept in memory only.
 
-A room is *direct* (a private chat with the bot) when it has two members, the bot and one person;
-a room whose member count is not known yet is direct when its invitation said so (``is_direct``).
+A room is *direct* (a private chat with the bot) when its invitation said so (``is_direct``, what
+clients send when someone starts a private chat), or when it has two members, the bot and one
+person, and no name: a room someone named ("北部新城工程") is a group even before its other
+members have joined.
 """
 
 from __future__ import annotations
@@ -62,9 +64,11 @@ class Room:
     @property
     def kind(self) -> ChatKind:
         members = self.members
-        if members:
-            return ChatKind.DIRECT if members <= 2 else ChatKind.GROUP
-        return ChatKind.DIRECT if self.direct else ChatKind.GROUP
+        if members is not None and members > 2:
+            return ChatKind.GROUP
+        if self.direct or (members is not None and not self.name):
+            return ChatKind.DIRECT
+        return ChatKind.GROUP
 
     @property
     def title(self) -> str:

@@ -109,6 +109,12 @@ async def bot_account(register: Register) -> Account:
 
 
 @pytest.fixture
+def bot_person(synapse: Synapse, http: aiohttp.ClientSession, bot_account: Account) -> Person:
+    """The bot's account, used by hand (as an earlier deployment or another client would)."""
+    return Person(http, synapse.url, bot_account)
+
+
+@pytest.fixture
 def plugin(tmp_path: Path) -> MxTest:
     photo = tmp_path / "catfish.png"
     photo.write_bytes(png(8, 6))

@@ -224,7 +224,7 @@ class MatrixApp:
             path, plugin_models=plugins.section_models(), adapter_models=AdapterModels()
         )
         self.app = App.build(settings, plugins)
-        await self.app.start(create_tables=not (self.workdir / "bot.db").exists())
+        await self.app.start(create_tables=True)
         return self
 
     async def stop(self) -> None:
@@ -256,6 +256,13 @@ class MatrixApp:
                 select(InboxRow.chat_id, InboxRow.event_id, InboxRow.kind).order_by(InboxRow.id)
             )
             return [(r[0], r[1], r[2]) for r in rows]
+
+    async def payload(self, event_id: str) -> dict[str, Any]:
+        """What the inbox recorded for the event `event_id`."""
+        async with self.running.db.session() as s:
+            row = await s.scalar(select(InboxRow).where(InboxRow.event_id == event_id))
+            assert row is not None, f"{event_id} was not recorded"
+            return dict(row.payload)
 
     async def outbox(self) -> list[tuple[str, str, int, str | None]]:
         async with self.running.db.session() as s:

@@ -196,8 +196,8 @@ class Person:
     async def next_from(
         self, room_id: str, sender: str, since: str, *, timeout: float = 15.0
     ) -> tuple[dict[str, Any], str]:
-        """The next message `sender` posts in the room after `since`, seen through a long-poll
-        sync (as a client sees it), and the token after it."""
+        """The next message (not an edit) `sender` posts in the room after `since`, seen
+        through a long-poll sync (as a client sees it), and the token after it."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while loop.time() < deadline:
@@ -205,7 +205,8 @@ class Person:
             since = str(data["next_batch"])
             room = data.get("rooms", {}).get("join", {}).get(room_id, {})
             for event in room.get("timeline", {}).get("events", []):
-                if event["sender"] == sender and event["type"] == "m.room.message":
+                edit = event["content"].get("m.relates_to", {}).get("rel_type") == "m.replace"
+                if event["sender"] == sender and event["type"] == "m.room.message" and not edit:
                     return event, since
         msg = f"no message from {sender} in {room_id} within {timeout} s"
         raise TimeoutError(msg)
