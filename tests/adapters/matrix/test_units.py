@@ -313,7 +313,8 @@ def test_a_room_record_fits_the_state_and_knows_direct_from_group() -> None:
         },
         "@bot:x",
     )
-    assert room.kind is ChatKind.DIRECT and room.send_level == 10
+    assert room.kind is ChatKind.GROUP and room.send_level == 10  # named: a group
+    assert Room("!d:x", joined=2).kind is ChatKind.DIRECT  # two members, no name
     assert len(room.dump()) <= 1000
     loaded = Room.load("!r:x", room.dump())
     assert loaded.joined == 2 and loaded.power_level("@nobody:x") == 0
