@@ -166,10 +166,23 @@ class Receiver:
             return
         if user_id != self.bot_user_id and not self.members:
             return
-        sender = str(event["sender"])
-        change = member_event(event, room.chat(), self.user(room, sender), self.user(room, user_id))
+        actor = self.user(room, str(event["sender"]))
+        if actor.is_bot:
+            actor = self._cause(room, event)
+        change = member_event(event, room.chat(), actor, self.user(room, user_id))
         if change is not None:
             out.append(change)
+
+    def _cause(self, room: Room, event: Json) -> UserRef:
+        """Who made the bot join: the bot sends its own join, but the core (rightly) ignores
+        what bots send, so the join is credited to whoever invited it (``prev_sender``), or to
+        the account itself as a person when the homeserver does not say."""
+        unsigned = event.get("unsigned")
+        inviter = unsigned.get("prev_sender") if isinstance(unsigned, Mapping) else None
+        if isinstance(inviter, str) and inviter != self.bot_user_id:
+            return self.user(room, inviter)
+        name = self.rooms.display_name(room.room_id, self.bot_user_id)
+        return UserRef(PLATFORM, self.bot_user_id, name)
 
     async def _own(self, room: Room, event: Json) -> None:
         """The bot's own message coming back: note the buttons it offers."""

@@ -17,7 +17,7 @@ from qunzhu.core import Choice, Context, Dialog, Expect, Location, Step, Text, c
 from qunzhu.core.app import AdapterModels, App
 from qunzhu.core.commands import Command
 from qunzhu.core.config import load_config
-from qunzhu.core.events import MemberChange, Reaction
+from qunzhu.core.events import ChatKind, ChatRef, MemberChange, Reaction
 from qunzhu.core.models import ChatRow, InboxRow, OutboxRow
 from qunzhu.core.plugins import PluginSet, load_plugins
 from qunzhu.core.reply import Button, Reply
@@ -109,7 +109,11 @@ class MxTest:
         async def dm(ctx: Context) -> None:
             await ctx.send_direct(ctx.sender, "你好，这是私聊。")
 
-        return [echo, ask, post, remind, dm]
+        @command("tell", help="Send to a room by id")
+        async def tell(ctx: Context, room_id: str, text: Text) -> None:
+            await ctx.send(text, chat=ChatRef("matrix", room_id, ChatKind.GROUP))
+
+        return [echo, ask, post, remind, dm, tell]
 
     # -- events --------------------------------------------------------------------------------
     @hookimpl
