@@ -23,9 +23,8 @@ class Proxy:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.seen: Counter[str] = Counter()
-        self.limited: list[float] = []  # when each 429 was answered (loop time)
-        self._limit_sends = 0
-        self._retry_after_ms = 0
+        self.limited: list[tuple[str, float]] = []  # (kind, loop time) of each 429 answered
+        self._limits: dict[str, tuple[int, int]] = {}
         self._runner: web.AppRunner | None = None
         self._http: aiohttp.ClientSession | None = None
         self._inflight: set[asyncio.Task[object]] = set()
@@ -55,22 +54,23 @@ class Proxy:
         if self._http is not None:
             await self._http.close()
 
-    def limit_sends(self, count: int, retry_after_ms: int) -> None:
-        """Answer the next `count` message sends with 429 M_LIMIT_EXCEEDED."""
-        self._limit_sends = count
-        self._retry_after_ms = retry_after_ms
+    def limit(self, kind: str, count: int, retry_after_ms: int) -> None:
+        """Answer the next `count` requests of `kind` (``send``, ``sync``) with 429
+        M_LIMIT_EXCEEDED and `retry_after_ms`."""
+        self._limits[kind] = (count, retry_after_ms)
 
     async def _forward(self, request: web.Request) -> web.StreamResponse:
         path = request.path
         kind = "sync" if path.endswith("/sync") else "send" if _SEND.search(path) else "other"
         self.seen[kind] += 1
-        if kind == "send" and self._limit_sends > 0:
-            self._limit_sends -= 1
-            self.limited.append(asyncio.get_running_loop().time())
+        count, retry_after_ms = self._limits.get(kind, (0, 0))
+        if count > 0:
+            self._limits[kind] = (count - 1, retry_after_ms)
+            self.limited.append((kind, asyncio.get_running_loop().time()))
             body = {
                 "errcode": "M_LIMIT_EXCEEDED",
                 "error": "Too Many Requests",
-                "retry_after_ms": self._retry_after_ms,
+                "retry_after_ms": retry_after_ms,
             }
             return web.json_response(body, status=429)
         task = asyncio.current_task()
