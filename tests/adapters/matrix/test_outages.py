@@ -33,7 +33,6 @@ async def through(make_app: MakeApp, proxy: Proxy, ana: Person) -> MatrixApp:
 async def test_the_homeserver_down_for_a_while(
     make_app: MakeApp,
     person: MakePerson,
-    bot_account: Account,
     plugin: MxTest,
     proxy: Proxy,
     caplog: pytest.LogCaptureFixture,
@@ -41,7 +40,7 @@ async def test_the_homeserver_down_for_a_while(
     caplog.set_level(logging.WARNING, "qunzhu.adapters.matrix")
     ana, bo = await person("ana"), await person("bo")
     app = await through(make_app, proxy, ana)
-    bot = bot_account.user_id
+    bot = app.adapter.config.user_id
     room = await group(ana, bot, bo)
     await ana.say(room, "n 0")
     await oks(ana, room, bot, 1)
