@@ -194,10 +194,11 @@ class MatrixAdapter(Adapter):
         if not isinstance(response, RoomCreateResponse):
             msg = f"matrix: cannot create a room for {user.user_id}: {response}"
             raise AdapterError(msg)
+        # kept in memory; the sync loop writes it with the next batch (a plugin calls this from
+        # a handler, inside the dispatcher's write transaction: no writes from here)
         room = await self.rooms.get(response.room_id)
         room.direct, room.joined, room.invited = True, 1, 1
-        await self.rooms.save()
-        await self.rooms.remember_dm(user.user_id, response.room_id)
+        self.rooms.remember_dm(user.user_id, response.room_id)
         log.info("event=matrix_dm_created user=%s room=%s", user.user_id, response.room_id)
         return ChatRef(PLATFORM, response.room_id, ChatKind.DIRECT, user.display_name)
 

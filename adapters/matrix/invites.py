@@ -76,7 +76,7 @@ class Invites:
                 if await self.client.join(invited.room_id):
                     self.rooms.expect(invited.room_id, direct=invited.direct)
                     if invited.direct:
-                        await self.rooms.remember_dm(invited.inviter, invited.room_id)
+                        self.rooms.remember_dm(invited.inviter, invited.room_id)
                     self.joined.append(invited.room_id)
                     log.info(
                         "event=matrix_invite_accepted room=%s inviter=%s direct=%s",

@@ -212,7 +212,7 @@ class Receiver:
                 out.append(pressed)
                 return
         if chat.is_direct:
-            await self.rooms.remember_dm(sender.user_id, room.room_id)
+            self.rooms.remember_dm(sender.user_id, room.room_id)
         out.append(message)
 
     async def _reaction(self, room: Room, event: Json, out: list[Event]) -> None:

@@ -181,6 +181,7 @@ class Rooms:
         self._dm: dict[str, str] = {}
         self._fresh: set[str] = set()  # first seen in the sync being converted
         self._expected: dict[str, bool] = {}
+        self._dm_dirty: set[str] = set()
 
     async def get(self, room_id: str) -> Room:
         return (await self.lookup(room_id))[0]
@@ -214,18 +215,23 @@ class Rooms:
         return self._rooms.get(room_id)
 
     async def save(self) -> None:
-        """Write the records that changed since they were loaded or last written."""
+        """Write the records (and private chats) that changed since they were loaded or last
+        written: by the sync loop, before a batch is recorded, never from a handler (which runs
+        inside the dispatcher's write transaction)."""
         self._fresh.clear()
         changed = {
             room_id: text
             for room_id, room in self._rooms.items()
             if (text := room.dump()) != self._saved.get(room_id)
         }
-        if not changed or self._sink is None:
+        values = {state_key("room", room_id): text for room_id, text in changed.items()}
+        values.update({state_key("dm", user): self._dm[user] for user in self._dm_dirty})
+        if self._sink is None or not values:
             return
         sink = self._sink
-        await asyncio.gather(*(sink.set_state(state_key("room", r), t) for r, t in changed.items()))
+        await asyncio.gather(*(sink.set_state(k, v) for k, v in values.items()))
         self._saved.update(changed)
+        self._dm_dirty.clear()
 
     # -- people --------------------------------------------------------------------------------
     def see_member(self, room_id: str, event: Mapping[str, Any]) -> None:
@@ -259,9 +265,8 @@ class Rooms:
                 self._dm[user_id] = stored
         return self._dm.get(user_id)
 
-    async def remember_dm(self, user_id: str, room_id: str) -> None:
-        if self._dm.get(user_id) == room_id:
-            return
-        self._dm[user_id] = room_id
-        if self._sink is not None:
-            await self._sink.set_state(state_key("dm", user_id), room_id)
+    def remember_dm(self, user_id: str, room_id: str) -> None:
+        """`room_id` is `user_id`'s private chat with the bot (written by the next `save`)."""
+        if self._dm.get(user_id) != room_id:
+            self._dm[user_id] = room_id
+            self._dm_dirty.add(user_id)
