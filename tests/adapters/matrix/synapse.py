@@ -256,6 +256,10 @@ async def _main() -> None:  # pragma: no cover - a manual tool
         server = Synapse(python, Path(tmp))
         server.start()
         print(f"Synapse at {server.url} (started in {server.start_seconds:.1f} s)")
+        for name in ("qunzhu", "ana", "bo"):
+            account = await server.register(name, f"{name}-password")
+            print(f"  {account.user_id}  password {account.password}")
+        print("Ctrl-C stops it (and forgets everything).")
         try:
             await asyncio.Event().wait()
         finally:
