@@ -82,7 +82,13 @@ class MatrixAdapter(Adapter):
         self.rooms = Rooms(None, config.user_id)
         self.choices = Choices(None, self._fetch_buttons)
         self.uploads = Uploads(self._upload, self._fetch_url)
-        self.poster = Poster(self.client, self.uploads, self._name, self._prepare_room)
+        self.poster = Poster(
+            self.client,
+            self.uploads,
+            self._name,
+            self._prepare_room,
+            button_reactions=config.button_reactions,
+        )
         self.syncer: Syncer | None = None
         self.invites: Invites | None = None
         self._task: asyncio.Task[None] | None = None

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
@@ -103,6 +104,10 @@ class MatrixConfig(AdapterConfig):
     #: `backoff_max`.
     backoff: float = Field(0.5, gt=0)
     backoff_max: float = Field(60.0, gt=0)
+    #: Where the bot reacts to its own message with 1️⃣ 2️⃣ … for its buttons, so that people can
+    #: tap one instead of typing the number: ``direct`` (private chats, where dialogs run),
+    #: ``all`` rooms, or ``none``. Each reaction is one more event for the rate limits.
+    button_reactions: Literal["direct", "all", "none"] = "direct"
     invites: InviteRules = InviteRules()
     limits: MatrixLimits = MatrixLimits()
 

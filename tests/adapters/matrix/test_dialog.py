@@ -12,6 +12,16 @@ from tests.adapters.matrix.person import Person, wait_for
 from tests.adapters.matrix.synapse import Account
 
 
+async def reactions(ana: Person, room: str, target: str, sender: str) -> list[str]:
+    return [
+        e["content"]["m.relates_to"]["key"]
+        for e in await ana.timeline(room)
+        if e["type"] == "m.reaction"
+        and e["sender"] == sender
+        and e["content"].get("m.relates_to", {}).get("event_id") == target
+    ]
+
+
 async def joined(ana: Person, room: str, bot: str) -> None:
     await wait_for(lambda: ana.members(room), lambda members: bot in members)
 
@@ -39,6 +49,10 @@ async def test_a_resident_reports_a_problem_in_a_private_chat(
     await ana.send_location(dm, 26.65, 119.52, "水口茶文化景区")
     asked, since = await ana.next_from(dm, bot, since)
     assert asked["content"]["body"] == "属于哪一类？\n\n1. 垃圾\n2. 道路\n3. 其他\n4. 取消"
+    tappable = await wait_for(  # in a private chat the bot adds 1️⃣ … for people to tap
+        lambda: reactions(ana, dm, asked["event_id"], bot), lambda keys: len(keys) == 4
+    )
+    assert tappable == [keycap(n) for n in range(1, 5)]
 
     await ana.say(dm, "１")  # a phone's full-width digit
     asked, since = await ana.next_from(dm, bot, since)

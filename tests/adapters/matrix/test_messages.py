@@ -107,6 +107,10 @@ async def test_numbered_buttons_pressed_by_number_and_edited_away(
     edited = await ana.event(room, edit["event_id"])
     assert edited["content"]["m.new_content"]["body"] == "Answered: yes"
     assert "3" in plugin.handled and "1" not in plugin.handled
+    bot_reactions = [
+        e for e in await ana.timeline(room) if e["type"] == "m.reaction" and e["sender"] == bot
+    ]
+    assert bot_reactions == []  # tappable reactions only in private chats, by default
     kinds = [kind for chat, _, kind in await app.inbox() if chat == room]
     assert kinds.count("button") == 1
 
