@@ -122,3 +122,22 @@ async def test_a_limited_sync_waits_as_asked(
     assert limited[1] - limited[0] >= 0.25
     await ana.say(room, "n 3")  # and syncing goes on after them
     assert (await oks(ana, room, bot, 3))[-1] == "ok n 3"
+
+
+async def test_a_restart_while_the_homeserver_is_down(
+    make_app: MakeApp, person: MakePerson, plugin: MxTest, proxy: Proxy
+) -> None:
+    ana, bo = await person("ana"), await person("bo")
+    app = await through(make_app, proxy, ana)
+    bot = app.adapter.config.user_id
+    room = await group(ana, bot, bo)
+    await ana.say(room, "n 0")
+    await oks(ana, room, bot, 1)
+    await app.stop()
+    await proxy.cut()
+    await app.start()  # the stored session: no need to reach the homeserver to start
+    await ana.say(room, "n 1")
+    await asyncio.sleep(1.0)
+    await proxy.restore()
+    assert await oks(ana, room, bot, 2) == ["ok n 0", "ok n 1"]
+    assert plugin.handled == ["n 0", "n 1"]
