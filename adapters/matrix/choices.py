@@ -8,7 +8,8 @@ offered (in the adapter's state, ``buttons:<room>``, so a restart keeps it). The
 
 * a message that is only a number (``2``, ``２``), answered in that room while that message is
   the bot's latest there, is a `ButtonPress` of that button; the same number sent as a Matrix
-  reply to an older bot message presses that message's button;
+  reply to an older bot message presses that message's button (as a reply to anything else, it
+  is an ordinary message);
 * a reaction with a number key (``2️⃣``, ``2``) on a bot message with buttons presses its button.
 
 A number out of range, or after a bot message without buttons, is an ordinary message.
@@ -107,9 +108,9 @@ class Choices:
         number = number_of(text)
         if number is None:
             return None
-        offer = await self._offer(room_id, reply_to) if reply_to else None
-        if offer is None:
-            offer = await self._latest_in(room_id)
+        # a reply answers the message it replies to (a number replying to a person's question
+        # is an answer, not a press); a plain message answers the bot's latest one
+        offer = await self._offer(room_id, reply_to) if reply_to else await self._latest_in(room_id)
         data = offer.pick(number) if offer is not None else None
         return (offer, data) if offer is not None and data is not None else None
 

@@ -105,7 +105,12 @@ class Syncer:
         self._normal = sync_filter(timeline_limit=config.timeline_limit)
 
     async def run(self) -> None:
-        since = await self.sink.cursor()
+        while True:
+            try:
+                since = await self.sink.cursor()
+                break
+            except Exception as exc:  # the database is not there yet
+                await self._failed("cursor", exc)
         if since is None:
             log.info(
                 "event=matrix_first_sync history=%s", self.config.replay_history_on_first_start

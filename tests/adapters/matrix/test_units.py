@@ -276,6 +276,8 @@ async def test_a_number_presses_the_latest_bot_message_and_survives_a_restart() 
     assert await again.by_number("!r", "1", None) is None
     answer = await again.by_number("!r", "1", "$ask")  # a reply to the older message still does
     assert answer is not None and answer[1] == "yes"
+    await again.bot_message("!r", "$menu", ["a", "b"])
+    assert await again.by_number("!r", "1", "$someones") is None  # a reply to a person: text
     reacted = await again.by_reaction("!r", "$ask", keycap(2))
     assert reacted is not None and reacted[1] == "no"
     await again.bot_edit("!r", "$ask", [])  # edited: no buttons any more
