@@ -121,13 +121,15 @@ class MatrixAdapter(Adapter):
             clock=self.clock,
             after_sync=partial(keep_keys, self.client),
         )
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="matrix-sync")
+        if cfg.sync:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="matrix-sync")
         log.info(
-            "event=matrix_started user=%s device=%s homeserver=%s encryption=%s",
+            "event=matrix_started user=%s device=%s homeserver=%s encryption=%s sync=%s",
             cfg.user_id,
             self.client.device_id,
             cfg.homeserver,
             cfg.encryption,
+            cfg.sync,
         )
 
     async def _run(self) -> None:

@@ -90,6 +90,9 @@ class MatrixConfig(AdapterConfig):
     encryption: bool = False
     #: Where the encryption keys are kept (a folder, created if needed).
     store_path: str = "matrix-store"
+    #: Receive (sync). With several workers on one database, let one of them sync
+    #: (``sync: ${MATRIX_SYNC:-false}``): the others only send, on the same stored login.
+    sync: bool = True
     #: On the very first start, hand the recent messages of joined rooms to the plugins too.
     replay_history_on_first_start: bool = False
     #: Seconds a sync request waits for news (long polling).

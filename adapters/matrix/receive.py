@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from qunzhu.core.events import ButtonPress, Event, Reaction, UserRef
+from qunzhu.core.events import ButtonPress, ChatKind, Event, Reaction, UserRef
 
 from .choices import BUTTONS_KEY, Choices
 from .mapping import (
@@ -49,6 +49,9 @@ class RoomUpdate:
     prev_batch: str | None = None
     joined: int | None = None
     invited: int | None = None
+    #: Other members the homeserver names the room after (``m.heroes``): in a private chat, the
+    #: person.
+    heroes: tuple[str, ...] = ()
     left: bool = False
 
 
@@ -82,6 +85,9 @@ class Receiver:
             for event in update.state:
                 self._state(room, event)
             room.apply_summary(update.joined, update.invited)
+            others = [h for h in update.heroes if h != self.bot_user_id]
+            if room.kind is ChatKind.DIRECT and len(others) == 1:
+                self.rooms.remember_dm(others[0], room.room_id)
             timeline = list(update.timeline)
             gap = self._gap if since is not None and update.limited and was_member else None
             if gap is not None and update.prev_batch:

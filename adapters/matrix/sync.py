@@ -269,6 +269,7 @@ def _split(response: SyncResponse, bot_user_id: str) -> tuple[list[RoomUpdate], 
                 prev_batch=info.timeline.prev_batch,
                 joined=summary.joined_member_count if summary else None,
                 invited=summary.invited_member_count if summary else None,
+                heroes=tuple(summary.heroes or ()) if summary else (),
             )
         )
     for room_id, info in response.rooms.leave.items():

@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from qunzhu.core.events import UserRef
+from qunzhu.core.events import ChatKind, ChatRef, UserRef
+from qunzhu.core.reply import Reply
 from tests.adapters.matrix.conftest import MakeApp, MakePerson
 from tests.adapters.matrix.mxapp import MatrixApp, MxTest
 from tests.adapters.matrix.person import Person, wait_for
@@ -130,3 +131,26 @@ def test_config_check_of_a_matrix_section(tmp_path: Path) -> None:
     assert refused.exit_code == 2
     assert "adapters.matrix.homeserver" in refused.output
     assert "adapters.matrix.user_id" in refused.output
+
+
+async def test_a_worker_that_only_sends(
+    make_app: MakeApp, person: MakePerson, bot_account: Account, plugin: MxTest
+) -> None:
+    """With several workers, one syncs; the others (``sync: false``) send on the same login."""
+    ana, bo = await person("ana"), await person("bo")
+    first = await make_app(adapter={"invites": {"allow_users": [ana.user_id]}})
+    bot = bot_account.user_id
+    room = await group(ana, bot, bo)
+    await ana.say(room, "n 0")
+    await oks(ana, room, bot, 1)
+    device = first.adapter.client.device_id
+    await first.stop()
+    other = await make_app(adapter={"sync": False})
+    await ana.say(room, "n 1")  # nobody receives it
+    sent = await other.adapter.send_keyed(
+        ChatRef("matrix", room, ChatKind.GROUP), Reply("只发不收"), "qz-only"
+    )
+    said = await ana.wait_from_bot(room, bot, 2)
+    assert [e["event_id"] for e in said if e["content"]["body"] == "只发不收"] == [sent]
+    assert other.adapter.client.device_id == device and other.adapter.session.logins == 0
+    assert plugin.handled == ["n 0"]
