@@ -121,6 +121,8 @@ def message_event(event: Json, chat: ChatRef, sender: UserRef) -> Message | None
 
 
 def _reply_to(rel: Json) -> str | None:
+    if rel.get("rel_type") == "m.thread" and rel.get("is_falling_back"):
+        return None  # a thread message names the thread's last one only for older clients
     reply = rel.get("m.in_reply_to")
     if isinstance(reply, Mapping) and isinstance(reply.get("event_id"), str):
         return str(reply["event_id"])

@@ -62,6 +62,21 @@ def test_a_reply_loses_its_quoted_fallback_and_keeps_the_link() -> None:
     assert msg.sent_at is not None and msg.sent_at.year == 2023
 
 
+def test_a_message_in_a_thread() -> None:
+    rel = {
+        "rel_type": "m.thread",
+        "event_id": "$root",
+        "is_falling_back": True,
+        "m.in_reply_to": {"event_id": "$last"},
+    }
+    msg = message_event(event({"msgtype": "m.text", "body": "跟进", "m.relates_to": rel}), ROOM,
+                        ANA)  # fmt: skip
+    assert msg is not None and (msg.thread_id, msg.reply_to) == ("$root", None)
+    rel["is_falling_back"] = False  # a real reply inside the thread
+    msg = message_event(event({"msgtype": "m.text", "body": "对", "m.relates_to": rel}), ROOM, ANA)
+    assert msg is not None and (msg.thread_id, msg.reply_to) == ("$root", "$last")
+
+
 def test_a_quote_that_is_not_a_reply_is_kept() -> None:
     assert strip_reply_fallback("plain") == "plain"
     msg = message_event(event({"msgtype": "m.text", "body": "> quoted\n\nmine"}), ROOM, ANA)
