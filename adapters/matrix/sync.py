@@ -100,6 +100,7 @@ class Syncer:
         self.failures = 0
         self.failed_rounds = 0
         self._down_since = 0.0
+        self._relogged = False
         self._rng = random.Random()
         self._first = sync_filter(timeline_limit=0)
         self._normal = sync_filter(timeline_limit=config.timeline_limit)
@@ -159,10 +160,12 @@ class Syncer:
             await self._failed("sync", exc)
             return None
         if isinstance(response, SyncResponse):
+            self._relogged = False
             return response
-        if is_unknown_token(response) and self.session.renewable:
+        if is_unknown_token(response) and self.session.renewable and not self._relogged:
             log.warning("event=matrix_token_refused action=login error=%s", response)
-            try:
+            self._relogged = True  # once per successful round: a fresh token refused at once
+            try:  # is a failure like any other (backoff), not a loop of logins
                 await self.session.login()
             except Exception as exc:
                 await self._failed("login", exc)
@@ -174,6 +177,7 @@ class Syncer:
             return None
         status = http_status(response)
         await self._failed("sync", SyncFailed(f"{status}: {response}"))
+        self._relogged = False  # after the pause, a refused token may be renewed again
         return None
 
     async def _failed(self, stage: str, exc: BaseException) -> None:
