@@ -17,7 +17,6 @@ encrypted rooms. See docs/matrix.md.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from functools import partial
 from typing import ClassVar
@@ -25,28 +24,27 @@ from typing import ClassVar
 import aiohttp
 from nio import (
     AsyncClient,
-    DownloadResponse,
     JoinResponse,
     RoomCreateResponse,
     RoomGetEventResponse,
     RoomLeaveResponse,
     RoomPreset,
 )
-from nio.crypto.attachments import decrypt_attachment
 from nio.rooms import MatrixRoom
 
 from qunzhu.core.adapter import Adapter, AdapterConfig, EventSink
 from qunzhu.core.clock import Clock
-from qunzhu.core.errors import AdapterError, PermanentFailure, TemporaryFailure
+from qunzhu.core.errors import AdapterError, PermanentFailure
 from qunzhu.core.events import Attachment, ChatKind, ChatRef, UserRef
 from qunzhu.core.reply import Reply
 
+from . import media
 from .choices import BUTTONS_KEY, Choices
 from .config import MatrixConfig
 from .crypto import client_config, keep_keys, store_dir
 from .errors import response_error
 from .invites import Invites
-from .mapping import ENCRYPTED_REF, PLATFORM
+from .mapping import PLATFORM
 from .receive import Receiver
 from .rooms import Rooms
 from .send import Poster
@@ -57,7 +55,6 @@ from .uploads import Uploads
 __all__ = ["MatrixAdapter"]
 
 log = logging.getLogger("qunzhu.adapters.matrix")
-_FETCH_LIMIT = 50 * 1024 * 1024
 
 
 class MatrixAdapter(Adapter):
@@ -164,25 +161,7 @@ class MatrixAdapter(Adapter):
         await self.poster.edit(chat, message_id, reply)
 
     async def download(self, attachment: Attachment) -> bytes:
-        ref, secret = attachment.ref, None
-        if ref.startswith(ENCRYPTED_REF):
-            secret = json.loads(ref[len(ENCRYPTED_REF) :])
-            ref = str(secret["url"])
-        try:
-            response = await self.client.download(mxc=ref)
-        except Exception as exc:
-            msg = f"matrix: cannot download {ref}: {type(exc).__name__}: {exc}"
-            raise AdapterError(msg) from exc
-        if not isinstance(response, DownloadResponse):
-            msg = f"matrix: cannot download {ref}: {response}"
-            raise AdapterError(msg)
-        body = response.body
-        data = body if isinstance(body, bytes) else bytes(body)
-        if secret is not None:
-            data = decrypt_attachment(
-                data, secret["key"]["k"], secret["hashes"]["sha256"], secret["iv"]
-            )
-        return data
+        return await media.download(self.client, attachment.ref)
 
     async def direct_chat(self, user: UserRef) -> ChatRef:
         """The person's private chat with the bot: the one known, or a new room the person is
@@ -231,14 +210,7 @@ class MatrixAdapter(Adapter):
     async def _fetch_url(self, url: str) -> bytes:
         if self._http is None:
             self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
-        try:
-            async with self._http.get(url) as resp:
-                resp.raise_for_status()
-                data = await resp.content.read(_FETCH_LIMIT + 1)
-        except Exception as exc:
-            msg = f"the photo {url} cannot be fetched: {exc}"
-            raise TemporaryFailure(msg) from exc
-        return data
+        return await media.fetch_url(self._http, url)
 
     async def _fetch_buttons(self, room_id: str, event_id: str) -> list[str] | None:
         """The buttons of an older bot message, read from the homeserver."""

@@ -15,6 +15,9 @@ from tests.adapters.matrix.synapse import free_port
 
 _HOP = {"transfer-encoding", "connection", "keep-alive", "content-encoding", "content-length"}
 _SEND = re.compile(r"/rooms/[^/]+/send/")
+_NEW_MEDIA = "/_matrix/client/v1/media/"
+_OLD_DOWNLOAD = "/_matrix/media/v3/download/"
+_NEW_DOWNLOAD = "/_matrix/client/v1/media/download/"
 
 
 class Proxy:
@@ -25,6 +28,9 @@ class Proxy:
         self.seen: Counter[str] = Counter()
         self.limited: list[tuple[str, float]] = []  # (kind, loop time) of each 429 answered
         self._limits: dict[str, tuple[int, int]] = {}
+        #: Play a homeserver older than Matrix 1.11: no authenticated media API (404
+        #: M_UNRECOGNIZED), downloads from the legacy /_matrix/media/v3 only.
+        self.old_media = False
         self._runner: web.AppRunner | None = None
         self._http: aiohttp.ClientSession | None = None
         self._inflight: set[asyncio.Task[object]] = set()
@@ -63,6 +69,12 @@ class Proxy:
         path = request.path
         kind = "sync" if path.endswith("/sync") else "send" if _SEND.search(path) else "other"
         self.seen[kind] += 1
+        upstream_path = request.path_qs
+        if self.old_media and path.startswith(_NEW_MEDIA):
+            body = {"errcode": "M_UNRECOGNIZED", "error": "Unrecognized request"}
+            return web.json_response(body, status=404)
+        if self.old_media and path.startswith(_OLD_DOWNLOAD):  # the same media store
+            upstream_path = _NEW_DOWNLOAD + upstream_path[len(_OLD_DOWNLOAD) :]
         count, retry_after_ms = self._limits.get(kind, (0, 0))
         if count > 0:
             self._limits[kind] = (count - 1, retry_after_ms)
@@ -82,7 +94,7 @@ class Proxy:
             headers.pop("Host", None)
             async with self._http.request(
                 request.method,
-                self.upstream + request.path_qs,
+                self.upstream + upstream_path,
                 data=data or None,
                 headers=headers,
                 timeout=aiohttp.ClientTimeout(total=None),

@@ -14,7 +14,7 @@ import pytest
 from qunzhu.core.errors import TemporaryFailure
 from qunzhu.core.events import ChatKind, ChatRef, Message, UserRef
 from qunzhu.core.reply import Reply
-from tests.adapters.matrix.conftest import FIGURES, MakeApp, MakePerson
+from tests.adapters.matrix.conftest import FIGURES, MakeApp, MakePerson, png
 from tests.adapters.matrix.mxapp import MatrixApp, MxTest
 from tests.adapters.matrix.person import Person, wait_for
 from tests.adapters.matrix.proxy import Proxy
@@ -141,3 +141,20 @@ async def test_a_restart_while_the_homeserver_is_down(
     await proxy.restore()
     assert await oks(ana, room, bot, 2) == ["ok n 0", "ok n 1"]
     assert plugin.handled == ["n 0", "n 1"]
+
+
+async def test_a_homeserver_without_authenticated_media(
+    make_app: MakeApp, person: MakePerson, plugin: MxTest, proxy: Proxy
+) -> None:
+    """Before Matrix 1.11 there is no /_matrix/client/v1/media: downloads use the legacy API."""
+    proxy.old_media = True
+    ana, bo = await person("ana"), await person("bo")
+    app = await through(make_app, proxy, ana)
+    bot = app.adapter.config.user_id
+    room = await group(ana, bot, bo)
+    since = await ana.position()
+    image = png(3, 3)
+    await ana.send_image(room, image, caption="旧服务器")
+    answer, since = await ana.next_from(room, bot, since)
+    assert answer["content"]["body"] == f"1 photo {len(image)} bytes: 旧服务器"
+    assert plugin.downloads == [image]
