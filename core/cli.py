@@ -240,7 +240,7 @@ def _setup_logging(level: str, *, quiet_console: bool) -> None:
     logging.basicConfig(
         level=chosen, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    for noisy in ("aiosqlite", "sqlalchemy", "alembic"):
+    for noisy in ("aiosqlite", "sqlalchemy", "alembic", "nio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

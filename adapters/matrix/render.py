@@ -1,0 +1,173 @@
+"""`Reply` → the content of an ``m.room.message``: plain ``body`` and HTML ``formatted_body``.
+
+`Reply.text` is plain text: every ``<``, ``>`` and ``&`` is escaped in the HTML, and newlines
+become ``<br>``. The only markup is what `Reply.mentions` asks for: each ``matrix:@user:server``
+becomes a pill (a ``https://matrix.to/#/@user:server`` link, which clients show as the person and
+which notifies them) on the first ``@Name`` or ``Name`` of theirs in the text, or on their name
+appended; they are listed in ``m.mentions`` too.
+
+Buttons follow the text as a numbered list (``1. Yes``), numbered as the console numbers them;
+their data goes in the content (`choices.BUTTONS_KEY`) so that a number typed back finds them.
+URL buttons become links. ``silent`` sends an ``m.notice`` (clients do not notify for those).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from qunzhu.adapters.console.render import pressable
+from qunzhu.core.reply import Reply
+
+from .choices import BUTTONS_KEY
+
+__all__ = ["TEXT_LIMIT", "Span", "content", "edit_content", "image_content", "spans"]
+
+#: Characters of text in one message (an event holds 64 KiB, body and HTML together).
+TEXT_LIMIT = 16_000
+_PREFIX = "matrix:"
+Names = Callable[[str], str]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A run of text; a pill for Matrix user `user_id` when it is set."""
+
+    text: str
+    user_id: str | None = None
+
+
+def spans(text: str, mentions: Sequence[str], names: Names) -> list[Span]:
+    """`text` with the Matrix users in `mentions` made pills (see the module's docstring)."""
+    out = [Span(text)] if text else []
+    extra: list[Span] = []
+    for key in mentions:
+        if not key.startswith(_PREFIX + "@"):
+            continue
+        user_id = key[len(_PREFIX) :]
+        name = names(user_id) or user_id[1:].partition(":")[0]
+        if _link(out, f"@{name}", user_id) or _link(out, name, user_id):
+            continue
+        extra.append(Span(f"@{name}", user_id))
+    for span in extra:
+        if out:
+            out.append(Span(" "))
+        out.append(span)
+    return out
+
+
+def _link(out: list[Span], label: str, user_id: str) -> bool:
+    for i, span in enumerate(out):
+        at = span.text.find(label) if span.user_id is None and label else -1
+        if at >= 0:
+            before, after = span.text[:at], span.text[at + len(label) :]
+            pieces = [Span(before), Span(label, user_id), Span(after)]
+            out[i : i + 1] = [p for p in pieces if p.text]
+            return True
+    return False
+
+
+def _html(text: str) -> str:
+    return html.escape(text, quote=False).replace("\n", "<br>")
+
+
+def _truncate(text: str) -> str:
+    return text if len(text) <= TEXT_LIMIT else text[: TEXT_LIMIT - 1] + "…"
+
+
+def _body(reply: Reply, names: Names) -> tuple[str, str, list[str]]:
+    """The plain and HTML text of `reply` (text, then buttons) and the users it mentions."""
+    parts = spans(_truncate(reply.text), reply.mentions, names)
+    plain = "".join(p.text for p in parts)
+    rich = "".join(
+        f'<a href="https://matrix.to/#/{html.escape(p.user_id)}">{_html(p.text)}</a>'
+        if p.user_id
+        else _html(p.text)
+        for p in parts
+    )
+    mentioned = list(dict.fromkeys(p.user_id for p in parts if p.user_id))
+    lines, items, links = [], [], []
+    number = 0
+    for button in reply.flat_buttons:
+        if button.data:
+            number += 1
+            lines.append(f"{number}. {button.label}")
+            items.append(f"<li>{_html(button.label)}</li>")
+        else:
+            lines.append(f"{button.label}: {button.url}")
+            href = html.escape(button.url, quote=True)
+            links.append(f'<a href="{href}">{_html(button.label)}</a>')
+    if lines:
+        plain = f"{plain}\n\n" + "\n".join(lines) if plain else "\n".join(lines)
+        listed = (f"<ol>{''.join(items)}</ol>" if items else "") + "<br>".join(links)
+        rich = f"{rich}<br><br>{listed}" if rich else listed
+    return plain, rich, mentioned
+
+
+def _common(reply: Reply, mentioned: list[str]) -> dict[str, Any]:
+    extra: dict[str, Any] = {"m.mentions": {"user_ids": mentioned} if mentioned else {}}
+    data = [b.data for b in pressable(reply)]
+    if data:
+        extra[BUTTONS_KEY] = data
+    return extra
+
+
+def content(reply: Reply, names: Names, *, reply_to: str | None = None) -> dict[str, Any]:
+    """An ``m.text`` (``m.notice`` when silent) message showing `reply` without its photo."""
+    plain, rich, mentioned = _body(reply, names)
+    out: dict[str, Any] = {
+        "msgtype": "m.notice" if reply.silent else "m.text",
+        "body": plain,
+        "format": "org.matrix.custom.html",
+        "formatted_body": rich,
+        **_common(reply, mentioned),
+    }
+    if reply_to:
+        out["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
+    return out
+
+
+def image_content(
+    reply: Reply,
+    names: Names,
+    *,
+    url: str,
+    filename: str,
+    info: Mapping[str, Any],
+    reply_to: str | None = None,
+) -> dict[str, Any]:
+    """An ``m.image`` with `reply`'s text as its caption (Matrix 1.10: a ``body`` that differs
+    from ``filename`` is the caption)."""
+    plain, rich, mentioned = _body(reply, names)
+    out: dict[str, Any] = {
+        "msgtype": "m.image",
+        "url": url,
+        "filename": filename,
+        "body": plain or filename,
+        "info": dict(info),
+        **_common(reply, mentioned),
+    }
+    if plain:
+        out["format"] = "org.matrix.custom.html"
+        out["formatted_body"] = rich
+    if reply_to:
+        out["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
+    return out
+
+
+def edit_content(new: Mapping[str, Any], target: str) -> dict[str, Any]:
+    """An edit (``m.replace``) of the message `target` to `new`; clients without edits show
+    the body with a ``*`` before it."""
+    shown = {k: v for k, v in new.items() if k not in ("m.relates_to", "m.mentions")}
+    out: dict[str, Any] = {
+        **shown,
+        "body": f"* {new.get('body', '')}",
+        "m.new_content": {k: v for k, v in new.items() if k != "m.relates_to"},
+        "m.relates_to": {"rel_type": "m.replace", "event_id": target},
+        "m.mentions": {},  # an edit notifies nobody again
+    }
+    if "formatted_body" in new:
+        out["formatted_body"] = f"* {new['formatted_body']}"
+    return out
