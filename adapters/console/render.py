@@ -40,7 +40,7 @@ Console commands (every other line goes to the bot as typed, /help included):
                         right after the buttons, a bare N presses too; under a
                         question that wants a typed answer, N is the answer and
                         a button shown as [取消] is pressed by typing 取消
-  /say TEXT             send TEXT exactly as typed (even /as or a bare number)
+  /say TEXT             send TEXT exactly as typed (even /as, a number or a label)
   /console, /?          this list
   /quit                 stop (Ctrl-D too)"""
 
