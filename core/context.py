@@ -8,6 +8,7 @@ handler raises, its writes and its messages are rolled back.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -227,4 +228,4 @@ class Context:
 
 
 def _with_reply_to(reply: Reply, event_id: str) -> Reply:
-    return Reply(reply.text, reply.photo, reply.buttons, event_id, reply.silent, reply.mentions)
+    return replace(reply, reply_to=event_id)

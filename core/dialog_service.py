@@ -197,7 +197,8 @@ class DialogService:
         if step.optional:
             last.insert(0, Button(ctx.t.core("Skip"), data=f"{DIALOG_PREFIX}skip"))
         rows.append(tuple(last))
-        await ctx.send(Reply(text=text, buttons=tuple(rows)), chat=chat)
+        reply = Reply(text=text, buttons=tuple(rows), typed_answer=_typed(step))
+        await ctx.send(reply, chat=chat)
 
     async def _answer(self, ctx: Context, step: Step, event: Event, row: DialogRow) -> Any:
         answers = {k: from_json(v) for k, v in row.answers.items()}
@@ -267,6 +268,15 @@ def _pick(ctx: Context, choices: list[Any], event: Event) -> str | None:
         if text in (ctx.t(c.label).casefold(), c.label.casefold(), str(c.value).casefold()):
             return str(c.value)
     return None
+
+
+def _typed(step: Step) -> bool:
+    """Whether `step` takes a typed answer, so that a bare number answers it instead of pressing
+    Skip or Cancel on the console and Matrix. A photo, or a location that may not be typed, is
+    never a number: there a number still presses a button, as on a choice."""
+    if step.expect is Expect.LOCATION:
+        return step.allow_address
+    return step.expect in (Expect.TEXT, Expect.NUMBER)
 
 
 def _choices(step: Step, ctx: Context, answers: dict[str, Any]) -> list[Any]:

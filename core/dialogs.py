@@ -6,6 +6,12 @@ with ``await ctx.start_dialog("report")``. The state (step, answers) lives in SQ
 interrupted by a restart resumes where it was. A dialog ends when answered, when the person sends
 ``/cancel`` or presses Cancel, or after ``dialogs.timeout`` seconds without an answer.
 
+Every question has a Cancel button (and Skip when the step is optional). Text and number
+questions, and location questions that accept a typed address, are sent with
+`Reply.typed_answer`: on the console and Matrix, where buttons are a numbered list, a bare ``2``
+then answers the question instead of pressing button 2, and typing a button's label (``取消``)
+presses it. Choice, photo and location-only questions keep their numbered buttons.
+
 Answers handed to ``on_done``: text → str; number → int or float; choice → the choice's value;
 photo → tuple of `Attachment`; location → `Location` (or the typed text when the step
 accepts a typed address); a skipped optional step → None.

@@ -1,12 +1,15 @@
 """What the bot sends: a `Reply` with optional photo and rows of `Button`s.
 
 Adapters render what their platform can: Telegram as an inline keyboard, the console and Matrix
-as a numbered list whose number, typed back, becomes the same `ButtonPress`.
+as a numbered list whose number, typed back, becomes the same `ButtonPress`. A `Reply` with
+``typed_answer=True`` asks for a typed answer (a quantity, a name): there a message that is only
+a number answers it, so those two show its buttons without numbers, and a message that is
+exactly a button's label presses that button.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 __all__ = ["Button", "Reply"]
 
@@ -28,7 +31,9 @@ class Button:
 @dataclass(frozen=True, slots=True)
 class Reply:
     """An outgoing message. `photo` is a path, a URL or a platform file reference; `reply_to` the
-    event id it answers; `silent` asks the platform not to notify."""
+    event id it answers; `silent` asks the platform not to notify; `typed_answer` says that the
+    message asks for a typed answer, so that a message that is only a number answers it rather
+    than pressing one of its buttons (the dialogs' text and number questions set it)."""
 
     text: str = ""
     photo: str | None = None
@@ -36,6 +41,7 @@ class Reply:
     reply_to: str | None = None
     silent: bool = False
     mentions: tuple[str, ...] = ()
+    typed_answer: bool = False
 
     @classmethod
     def of(cls, text: str | Reply, **kwargs: object) -> Reply:
@@ -47,7 +53,7 @@ class Reply:
     def with_buttons(self, *rows: Button | list[Button] | tuple[Button, ...]) -> Reply:
         """A copy with the given rows; a bare Button is a row of its own."""
         norm = tuple((r,) if isinstance(r, Button) else tuple(r) for r in rows)
-        return Reply(self.text, self.photo, norm, self.reply_to, self.silent, self.mentions)
+        return replace(self, buttons=norm)
 
     @property
     def flat_buttons(self) -> tuple[Button, ...]:

@@ -132,6 +132,7 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
         "reply_to": reply.reply_to,
         "silent": reply.silent,
         "mentions": list(reply.mentions),
+        "typed_answer": reply.typed_answer,
     }
 
 
@@ -143,4 +144,5 @@ def reply_from_json(data: dict[str, Any]) -> Reply:
         reply_to=data.get("reply_to"),
         silent=bool(data.get("silent", False)),
         mentions=tuple(data.get("mentions", ())),
+        typed_answer=bool(data.get("typed_answer", False)),  # rows written before it: False
     )

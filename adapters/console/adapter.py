@@ -199,7 +199,7 @@ class ConsoleAdapter(Adapter):
         user, chat, now = self.session.user, self.session.chat, self.clock.now()
         match action:
             case script.Say(text, literal):
-                hit = None if literal else self.session.bare_press(text)
+                hit = None if literal else self.session.typed_press(text)
                 if hit is not None:
                     sent, button = hit
                     return ButtonPress(

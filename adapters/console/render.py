@@ -7,18 +7,24 @@
     > [lobby] ana #6: 1
 
 Only buttons with ``data`` are numbered (they are what ``/press N`` and a bare ``N`` press); URL
-buttons show their address. Control characters are shown escaped (``\\x1b``), so neither a person
-nor a plugin can move the cursor or recolor the terminal. ANSI colors only when asked for.
+buttons show their address. A message asking for a typed answer (`Reply.typed_answer`: a
+dialog's text or number question) shows its buttons without numbers, ``[取消]``: there a bare
+number is the answer, and the label typed presses the button (`find_label`).
+
+Control characters are shown escaped (``\\x1b``), so neither a person nor a plugin can move the
+cursor or recolor the terminal. ANSI colors only when asked for.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Sequence
 
 from qunzhu.core.events import ChatRef
 from qunzhu.core.reply import Button, Reply
 
-__all__ = ["HELP", "Renderer", "chat_label", "pressable"]
+__all__ = ["HELP", "Renderer", "chat_label", "find_label", "pressable"]
 
 HELP = """\
 Console commands (every other line goes to the bot as typed, /help included):
@@ -31,8 +37,10 @@ Console commands (every other line goes to the bot as typed, /help included):
   /react N EMOJI        react to message #N (/unreact N EMOJI takes it back)
   /join NAME            NAME joins this group (/leave NAME: leaves it)
   /press N [M]          press button N of the latest bot message here (or of #M);
-                        right after the buttons, a bare N presses too
-  /say TEXT             send TEXT exactly as typed (even /as or a bare number)
+                        right after the buttons, a bare N presses too; under a
+                        question that wants a typed answer, N is the answer and
+                        a button shown as [取消] is pressed by typing 取消
+  /say TEXT             send TEXT exactly as typed (even /as, a number or a label)
   /console, /?          this list
   /quit                 stop (Ctrl-D too)"""
 
@@ -51,6 +59,22 @@ _STYLES = {
 def pressable(reply: Reply) -> tuple[Button, ...]:
     """The buttons a person can press, in the order they are numbered (1, 2, ...)."""
     return tuple(b for b in reply.flat_buttons if b.data)
+
+
+def find_label(labels: Sequence[str], text: str) -> int | None:
+    """The index of the label `text` is, or None: spaces around it, letter case and full-width
+    forms do not count (``cancel`` is ``Cancel``, ``ＯＫ`` is ``OK``)."""
+    typed = _fold(text)
+    if not typed:
+        return None
+    for index, label in enumerate(labels):
+        if _fold(label) == typed:
+            return index
+    return None
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().casefold()
 
 
 def chat_label(chat: ChatRef) -> str:
@@ -76,7 +100,8 @@ class Renderer:
         return f"{_STYLES[kind]}{text}{_RESET}" if self.color and text else text
 
     def message(self, chat: ChatRef, message_id: str, reply: Reply, *, edited: bool = False) -> str:
-        """A bot message: header, text indented by two spaces, photo, numbered buttons."""
+        """A bot message: header, text indented by two spaces, photo, buttons (numbered, unless
+        the message asks for a typed answer)."""
         marks = f" ↩ {clean(reply.reply_to)}" if reply.reply_to else ""
         if edited:
             marks = " (edited)"
@@ -90,7 +115,9 @@ class Renderer:
         for row in reply.buttons:
             shown = []
             for button in row:
-                if button.data:
+                if button.data and reply.typed_answer:
+                    shown.append(f"[{clean(button.label)}]")
+                elif button.data:
                     number += 1
                     shown.append(f"[{number}] {clean(button.label)}")
                 else:

@@ -3,7 +3,9 @@
 The bot's messages are kept (the last `limit`) with their pressable buttons, so that
 ``/press N [M]`` and a bare number find the button. A bare number presses only when the latest
 bot message with buttons in the chat came after the speaker's own last input there: a number
-typed later is an answer, not a choice.
+typed later is an answer, not a choice. When that message asks for a typed answer
+(`Reply.typed_answer`), a bare number is the answer, and a line that is exactly one of its
+buttons' labels presses that button instead (same "right after the buttons" rule).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from qunzhu.core.errors import UsageError
 from qunzhu.core.events import ChatKind, ChatRef, UserRef
 from qunzhu.core.reply import Button, Reply
 
-from .render import pressable
+from .render import find_label, pressable
 
 __all__ = ["PLATFORM", "SentMessage", "Session"]
 
@@ -29,6 +31,7 @@ class SentMessage:
     chat_id: str
     buttons: tuple[Button, ...]  # pressable ones only, numbered from 1
     seq: int  # when it was sent or last edited, in the session's input/output order
+    typed_answer: bool = False  # a bare number answers it; its labels press its buttons
 
 
 class Session:
@@ -64,7 +67,7 @@ class Session:
         """The bot sent (or edited) `message_id`: it becomes the chat's latest output."""
         self._sent.pop(message_id, None)
         self._sent[message_id] = SentMessage(
-            message_id, chat.chat_id, pressable(reply), next(self._seq)
+            message_id, chat.chat_id, pressable(reply), next(self._seq), reply.typed_answer
         )
         while len(self._sent) > self._limit:
             self._sent.popitem(last=False)
@@ -75,19 +78,21 @@ class Session:
                 return sent
         return None
 
-    def bare_press(self, text: str) -> tuple[SentMessage, Button] | None:
-        """The button a bare number means here and now, or None when it is plain text."""
-        if not text.isascii() or not text.isdigit() or len(text) > 6:
-            return None
+    def typed_press(self, text: str) -> tuple[SentMessage, Button] | None:
+        """The button a typed line presses here and now (a bare number, or a label under a
+        question that wants a typed answer), or None when it is plain text."""
+        number = text.isascii() and text.isdigit() and len(text) <= 6
         sent = self.latest_with_buttons()
         if sent is None or sent.seq < self._last_input.get(
             (self.chat.chat_id, self.user.user_id), 0
         ):
             return None
-        number = int(text)
-        if not 1 <= number <= len(sent.buttons):
+        if sent.typed_answer:
+            found = None if number else find_label([b.label for b in sent.buttons], text)
+            return None if found is None else (sent, sent.buttons[found])
+        if not number or not 1 <= int(text) <= len(sent.buttons):
             return None
-        return sent, sent.buttons[number - 1]
+        return sent, sent.buttons[int(text) - 1]
 
     def press(self, number: int, message_id: str | None) -> tuple[SentMessage, Button]:
         """Button `number` of bot message `message_id` (default: the latest with buttons here)."""

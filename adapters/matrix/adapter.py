@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from functools import partial
 from typing import ClassVar
 
@@ -39,7 +40,7 @@ from qunzhu.core.events import Attachment, ChatKind, ChatRef, UserRef
 from qunzhu.core.reply import Reply
 
 from . import media
-from .choices import BUTTONS_KEY, Choices
+from .choices import Choices, Offer, offer_of
 from .config import MatrixConfig
 from .crypto import client_config, keep_keys, store_dir
 from .errors import response_error
@@ -212,7 +213,7 @@ class MatrixAdapter(Adapter):
             self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
         return await media.fetch_url(self._http, url)
 
-    async def _fetch_buttons(self, room_id: str, event_id: str) -> list[str] | None:
+    async def _fetch_buttons(self, room_id: str, event_id: str) -> Offer | None:
         """The buttons of an older bot message, read from the homeserver."""
         try:
             response = await self.client.room_get_event(room_id, event_id)
@@ -224,8 +225,8 @@ class MatrixAdapter(Adapter):
         source = getattr(response.event, "source", {})
         if source.get("sender") != self.bot_user_id:
             return None
-        data = source.get("content", {}).get(BUTTONS_KEY)
-        return [d for d in data if isinstance(d, str)] if isinstance(data, list) else None
+        content = source.get("content")
+        return offer_of(event_id, content) if isinstance(content, Mapping) else None
 
 
 class _Membership:

@@ -13,6 +13,13 @@ offered (in the adapter's state, ``buttons:<room>``, so a restart keeps it). The
 * a reaction with a number key (``2️⃣``, ``2``) on a bot message with buttons presses its button.
 
 A number out of range, or after a bot message without buttons, is an ordinary message.
+
+A message that asks for a typed answer (`Reply.typed_answer`: "how many kilos?") also lists its
+buttons' labels in its content (``qunzhu.labels``) and shows them without numbers. Under it, a
+message that is only a number is the answer, an ordinary message; a message that is exactly one
+of the labels (`find_label`: letter case, spaces and full-width forms aside) presses that
+button, under the same rules as a number (the room's latest bot message, or a reply to it).
+Reactions press its buttons as on any other message, in the order they are listed.
 """
 
 from __future__ import annotations
@@ -21,25 +28,28 @@ import asyncio
 import json
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from qunzhu.adapters.console.render import find_label
 from qunzhu.core.adapter import EventSink
 
 from .keys import state_key
 
-__all__ = ["BUTTONS_KEY", "Choices", "Offer", "keycap", "number_of"]
+__all__ = ["BUTTONS_KEY", "LABELS_KEY", "Choices", "Offer", "keycap", "number_of", "offer_of"]
 
 log = logging.getLogger("qunzhu.adapters.matrix")
 
 #: Where a bot message's content lists its buttons' data, in number order.
 BUTTONS_KEY = "qunzhu.buttons"
+#: Where a bot message that asks for a typed answer lists its buttons' labels, in the same order.
+LABELS_KEY = "qunzhu.labels"
 _KEYCAP = "\ufe0f\u20e3"
 _TEN = "\U0001f51f"  # 🔟
 _STATE_LIMIT = 1000
 _REMEMBER = 5000
-
-Fetch = Callable[[str, str], Awaitable[Sequence[str] | None]]
+_LABEL_LIMIT = 100  # a longer message is never a button's label: no need to look one up
 
 
 def number_of(text: str) -> int | None:
@@ -66,15 +76,44 @@ def _key_number(key: str) -> int | None:
 
 @dataclass(frozen=True, slots=True)
 class Offer:
-    """The buttons a bot message offered (their data, in number order)."""
+    """The buttons a bot message offered (their data, in number order); `labels` only when the
+    message asks for a typed answer."""
 
     message_id: str
     data: tuple[str, ...]
+    labels: tuple[str, ...] = ()
+
+    @property
+    def typed_answer(self) -> bool:
+        return bool(self.labels)
 
     def pick(self, number: int | None) -> str | None:
         if number is None or not 1 <= number <= len(self.data):
             return None
         return self.data[number - 1]
+
+    def pressed_by(self, text: str) -> str | None:
+        """The button the message `text` presses: a number, or under a question that wants a
+        typed answer, a label (and then a number is the answer: None)."""
+        number = number_of(text)
+        if not self.typed_answer:
+            return self.pick(number)
+        if number is not None or len(self.labels) != len(self.data):
+            return None
+        found = find_label(self.labels, text)
+        return None if found is None else self.data[found]
+
+
+def offer_of(message_id: str, content: Mapping[str, Any]) -> Offer:
+    """What the bot message `message_id` with `content` offers (maybe nothing)."""
+    return Offer(message_id, _strings(content.get(BUTTONS_KEY)), _strings(content.get(LABELS_KEY)))
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+
+Fetch = Callable[[str, str], Awaitable[Offer | None]]
 
 
 class Choices:
@@ -86,32 +125,43 @@ class Choices:
         self._dirty: set[str] = set()
 
     # -- the bot's own messages, as the sync hands them back -----------------------------------
-    async def bot_message(self, room_id: str, message_id: str, data: Sequence[str]) -> None:
-        """The bot posted `message_id` in `room_id` offering `data` (maybe none)."""
-        offer = Offer(message_id, tuple(data))
+    async def bot_message(
+        self, room_id: str, message_id: str, data: Sequence[str], labels: Sequence[str] = ()
+    ) -> None:
+        """The bot posted `message_id` in `room_id` offering `data` (maybe none); `labels` when
+        it asks for a typed answer."""
+        offer = Offer(message_id, tuple(data), tuple(labels))
         self._remember(offer)
         await self._set_latest(room_id, offer)
 
-    async def bot_edit(self, room_id: str, target: str, data: Sequence[str]) -> None:
-        """The bot edited `target`: its buttons are now `data`."""
-        offer = Offer(target, tuple(data))
+    async def bot_edit(
+        self, room_id: str, target: str, data: Sequence[str], labels: Sequence[str] = ()
+    ) -> None:
+        """The bot edited `target`: its buttons are now `data` (and `labels`)."""
+        offer = Offer(target, tuple(data), tuple(labels))
         self._remember(offer)
         latest = await self._latest_in(room_id)
         if latest is not None and latest.message_id == target:
             await self._set_latest(room_id, offer)
 
     # -- presses -------------------------------------------------------------------------------
-    async def by_number(
+    async def by_text(
         self, room_id: str, text: str, reply_to: str | None
     ) -> tuple[Offer, str] | None:
-        """The button a message that is only a number presses, or None."""
+        """The button a message presses (a number, or a label under a question that wants a
+        typed answer), or None: it is an ordinary message."""
         number = number_of(text)
-        if number is None:
+        if number is None and (len(text) > _LABEL_LIMIT or "\n" in text.strip()):
             return None
         # a reply answers the message it replies to (a number replying to a person's question
-        # is an answer, not a press); a plain message answers the bot's latest one
-        offer = await self._offer(room_id, reply_to) if reply_to else await self._latest_in(room_id)
-        data = offer.pick(number) if offer is not None else None
+        # is an answer, not a press); a plain message answers the bot's latest one. A reply
+        # that is not a number (maybe a label) is looked up among the messages remembered,
+        # never fetched: most replies are to people.
+        if reply_to:
+            offer = await self._offer(room_id, reply_to, fetch=number is not None)
+        else:
+            offer = await self._latest_in(room_id)
+        data = offer.pressed_by(text) if offer is not None else None
         return (offer, data) if offer is not None and data is not None else None
 
     async def by_reaction(self, room_id: str, target: str, key: str) -> tuple[Offer, str] | None:
@@ -133,7 +183,7 @@ class Choices:
         while len(self._offers) > _REMEMBER:
             self._offers.popitem(last=False)
 
-    async def _offer(self, room_id: str, message_id: str) -> Offer | None:
+    async def _offer(self, room_id: str, message_id: str, *, fetch: bool = True) -> Offer | None:
         """What bot message `message_id` offers: remembered, else read from the homeserver."""
         offer = self._offers.get(message_id)
         if offer is not None:
@@ -141,12 +191,11 @@ class Choices:
         latest = await self._latest_in(room_id)
         if latest is not None and latest.message_id == message_id:
             return latest
-        if self._fetch is None:
+        if self._fetch is None or not fetch:
             return None
-        data = await self._fetch(room_id, message_id)
-        if not data:
+        offer = await self._fetch(room_id, message_id)
+        if offer is None or not offer.data:
             return None
-        offer = Offer(message_id, tuple(data))
         self._remember(offer)
         return offer
 
@@ -162,12 +211,14 @@ class Choices:
         if not stored:
             return None
         try:
-            message_id, data = json.loads(stored)
+            message_id, data, *labels = json.loads(stored)  # labels: for a typed answer
         except (ValueError, TypeError):
             return None
-        if data is None and self._fetch is not None:  # too long to keep: read it again
-            data = await self._fetch(room_id, message_id) or ()
-        return Offer(str(message_id), tuple(str(d) for d in data or ()))
+        if data is None:  # too long to keep: read it again
+            fetched = await self._fetch(room_id, message_id) if self._fetch is not None else None
+            return fetched or Offer(str(message_id), ())
+        kept = tuple(str(d) for d in data)
+        return Offer(str(message_id), kept, _strings(labels[0]) if labels else ())
 
     async def _set_latest(self, room_id: str, offer: Offer) -> None:
         if room_id not in self._latest or self._latest[room_id] != offer:
@@ -184,7 +235,10 @@ class Choices:
             offer = self._latest.get(room_id)
             if offer is None:
                 continue
-            value = json.dumps([offer.message_id, list(offer.data)], ensure_ascii=False)
+            kept = [offer.message_id, list(offer.data)]
+            if offer.labels:
+                kept.append(list(offer.labels))
+            value = json.dumps(kept, ensure_ascii=False)
             if len(value) > _STATE_LIMIT:
                 value = json.dumps([offer.message_id, None])
             values[state_key("buttons", room_id)] = value

@@ -18,7 +18,7 @@ from typing import Any
 
 from qunzhu.core.events import ButtonPress, ChatKind, Event, Reaction, UserRef
 
-from .choices import BUTTONS_KEY, Choices
+from .choices import Choices, offer_of
 from .mapping import (
     PLATFORM,
     content_of,
@@ -198,10 +198,11 @@ class Receiver:
         rel = relation(content)
         if rel.get("rel_type") == "m.replace" and isinstance(rel.get("event_id"), str):
             new = content.get("m.new_content")
-            data = _buttons(new if isinstance(new, Mapping) else {})
-            await self.choices.bot_edit(room.room_id, rel["event_id"], data)
+            offer = offer_of(rel["event_id"], new if isinstance(new, Mapping) else {})
+            await self.choices.bot_edit(room.room_id, offer.message_id, offer.data, offer.labels)
         else:
-            await self.choices.bot_message(room.room_id, str(event["event_id"]), _buttons(content))
+            offer = offer_of(str(event["event_id"]), content)
+            await self.choices.bot_message(room.room_id, offer.message_id, offer.data, offer.labels)
 
     async def _message(self, room: Room, event: Json, out: list[Event]) -> None:
         chat, sender = room.chat(), self.user(room, str(event["sender"]))
@@ -209,7 +210,7 @@ class Receiver:
         if message is None:
             return
         if not (message.edited or message.attachments or message.location):
-            press = await self.choices.by_number(room.room_id, message.text, message.reply_to)
+            press = await self.choices.by_text(room.room_id, message.text, message.reply_to)
             if press is not None:
                 offer, data = press
                 pressed = ButtonPress(
@@ -258,10 +259,3 @@ class Receiver:
                 sent_at=reaction.sent_at,
             )
         )
-
-
-def _buttons(content: Json) -> list[str]:
-    data = content.get(BUTTONS_KEY)
-    if not isinstance(data, list):
-        return []
-    return [d for d in data if isinstance(d, str)]

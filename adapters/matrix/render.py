@@ -8,7 +8,10 @@ appended; they are listed in ``m.mentions`` too.
 
 Buttons follow the text as a numbered list (``1. Yes``), numbered as the console numbers them;
 their data goes in the content (`choices.BUTTONS_KEY`) so that a number typed back finds them.
-URL buttons become links. ``silent`` sends an ``m.notice`` (clients do not notify for those).
+A message that asks for a typed answer (`Reply.typed_answer`) shows them without numbers, as the
+console does (``[跳过]  [取消]``), since a number typed back is its answer; their labels go in
+the content too (`choices.LABELS_KEY`), for the label typed back to press them. URL buttons
+become links. ``silent`` sends an ``m.notice`` (clients do not notify for those).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 from qunzhu.adapters.console.render import pressable
 from qunzhu.core.reply import Reply
 
-from .choices import BUTTONS_KEY
+from .choices import BUTTONS_KEY, LABELS_KEY
 
 __all__ = ["TEXT_LIMIT", "Span", "content", "edit_content", "image_content", "spans"]
 
@@ -88,29 +91,40 @@ def _body(reply: Reply, names: Names) -> tuple[str, str, list[str]]:
         for p in parts
     )
     mentioned = list(dict.fromkeys(p.user_id for p in parts if p.user_id))
-    lines, items, links = [], [], []
-    number = 0
-    for button in reply.flat_buttons:
-        if button.data:
-            number += 1
-            lines.append(f"{number}. {button.label}")
-            items.append(f"<li>{_html(button.label)}</li>")
-        else:
-            lines.append(f"{button.label}: {button.url}")
-            href = html.escape(button.url, quote=True)
-            links.append(f'<a href="{href}">{_html(button.label)}</a>')
+    lines, listed = _buttons(reply)
     if lines:
         plain = f"{plain}\n\n" + "\n".join(lines) if plain else "\n".join(lines)
-        listed = (f"<ol>{''.join(items)}</ol>" if items else "") + "<br>".join(links)
         rich = f"{rich}<br><br>{listed}" if rich else listed
     return plain, rich, mentioned
 
 
+def _buttons(reply: Reply) -> tuple[list[str], str]:
+    """`reply`'s buttons as plain lines and as HTML: a numbered list (for a typed answer, one
+    line of ``[label]``s without numbers), and the URL buttons as links."""
+    data = pressable(reply)
+    urls = [b for b in reply.flat_buttons if not b.data]
+    links = [f'<a href="{html.escape(b.url, quote=True)}">{_html(b.label)}</a>' for b in urls]
+    if reply.typed_answer and data:
+        shown = "  ".join(f"[{b.label}]" for b in data)
+        return [shown, *(f"{b.label}: {b.url}" for b in urls)], "<br>".join([_html(shown), *links])
+    lines, number = [], 0
+    for button in reply.flat_buttons:
+        if button.data:
+            number += 1
+            lines.append(f"{number}. {button.label}")
+        else:
+            lines.append(f"{button.label}: {button.url}")
+    items = "".join(f"<li>{_html(b.label)}</li>" for b in data)
+    return lines, (f"<ol>{items}</ol>" if items else "") + "<br>".join(links)
+
+
 def _common(reply: Reply, mentioned: list[str]) -> dict[str, Any]:
     extra: dict[str, Any] = {"m.mentions": {"user_ids": mentioned} if mentioned else {}}
-    data = [b.data for b in pressable(reply)]
-    if data:
-        extra[BUTTONS_KEY] = data
+    buttons = pressable(reply)
+    if buttons:
+        extra[BUTTONS_KEY] = [b.data for b in buttons]
+        if reply.typed_answer:
+            extra[LABELS_KEY] = [b.label for b in buttons]
     return extra
 
 

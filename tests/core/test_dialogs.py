@@ -131,6 +131,18 @@ async def test_a_whole_dialog_with_every_answer_type(bot: BotHarness) -> None:
     assert await bot.send("thanks") == []
 
 
+async def test_questions_wanting_a_typed_answer_say_so(bot: BotHarness) -> None:
+    """Text, number and typed-address questions are `typed_answer` Replies: on the console and
+    Matrix a bare number answers them instead of pressing their Skip or Cancel (see
+    tests/adapters/console/test_dialogs.py); photo and choice questions keep numbered buttons."""
+    [q1] = await bot.send("/report")
+    [q2] = await bot.send("pothole")
+    [q3] = await bot.press(q2, "Skip")
+    [q4] = await bot.send("东街 12 号")
+    typed = [q.current.typed_answer for q in (q1, q2, q3, q4)]
+    assert typed == [True, False, True, False]
+
+
 async def test_wrong_answer_types_are_asked_again(bot: BotHarness) -> None:
     await bot.send("/report")
     [hint, again] = await bot.send("12345")

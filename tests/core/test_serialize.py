@@ -73,3 +73,12 @@ def test_reply_round_trip() -> None:
         ("telegram:1",),
     )
     assert reply_from_json(reply_to_json(reply)) == reply
+    typed = Reply(
+        "要订购多少斤？", buttons=((Button("取消", data="dlg:cancel"),),), typed_answer=True
+    )
+    assert reply_from_json(reply_to_json(typed)) == typed
+
+
+def test_an_outbox_row_written_before_typed_answer_still_loads() -> None:
+    old = {"text": "hi", "photo": None, "buttons": [], "reply_to": None, "silent": False}
+    assert reply_from_json(old) == Reply("hi")

@@ -287,6 +287,50 @@ async def test_a_bare_number_is_a_press_only_right_after_the_buttons() -> None:
     assert texts == ["menu", "2", "menu", "3", "menu", "1", "menu+", "plain", "1", "menu", "1"]
 
 
+QUANTITY = Reply(
+    "要订购多少斤？",
+    buttons=((Button("跳过", data="skip"), Button("Cancel", data="cancel")),),
+    typed_answer=True,
+)
+
+
+async def test_under_a_question_wanting_a_typed_answer_a_number_is_text_and_a_label_presses() -> (
+    None
+):
+    """Regression: a dialog's "how many?" has a Cancel button, and a bare 1 pressed it."""
+    bot = FakeBot({"order": QUANTITY, "menu": MENU})
+    script = (
+        "order\n"
+        "2\n"  # the answer, not Skip
+        "order\n"
+        "１\n"  # full-width: text too
+        "order\n"
+        " cancel \n"  # the label (any case, spaces around) presses Cancel
+        "order\n"
+        "/press 1\n"  # /press still counts the buttons shown
+        "order\n"
+        "hello\n"
+        "跳过\n"  # the speaker has spoken since the question: text
+        "order\n"
+        "/say 跳过\n"  # /say is always text
+        "menu\n"
+        "Cancel\n"  # an ordinary menu is pressed by number only: its label is text
+        "menu\n"
+        "2\n"
+    )
+    run = await play(script, bot)
+    assert run.lines[:4] == [
+        "> [lobby] me #1: order",
+        "[lobby] qunzhu #b1:",
+        "  要订购多少斤？",
+        "  [跳过]  [Cancel]",
+    ]
+    presses = [(e.event_id, e.message_id, e.data) for e in run.events if isinstance(e, ButtonPress)]
+    assert presses == [("6", "b3", "cancel"), ("8", "b4", "skip"), ("17", "b8", "cancel")]
+    texts = [e.text for e in run.events if isinstance(e, Message) and e.text != "order"]
+    assert texts == ["2", "１", "hello", "跳过", "跳过", "menu", "Cancel", "menu"]
+
+
 async def test_press_n_and_press_n_m() -> None:
     bot = FakeBot({"menu": MENU, "other": Reply("Pick").with_buttons(Button("X", data="x"))})
     script = "menu\nother\n/press 1\n/press 2 b1\n/press 2 #1\n/press 3 b1\n/press 1 b9\n"

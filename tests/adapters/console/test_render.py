@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qunzhu.adapters.console.render import Renderer, clean, pressable
+from qunzhu.adapters.console.render import Renderer, clean, find_label, pressable
 from qunzhu.core.events import ChatKind, ChatRef
 from qunzhu.core.reply import Button, Reply
 
@@ -31,6 +31,27 @@ def test_a_message_with_reply_photo_and_buttons_across_rows() -> None:
         "  [Website: https://example.org/x]  [3] Later"
     )
     assert [b.data for b in pressable(reply)] == ["register", "cancel", "later"]
+
+
+def test_a_question_wanting_a_typed_answer_shows_its_buttons_without_numbers() -> None:
+    reply = Reply(
+        "要订购多少斤？",
+        buttons=((Button("跳过", data="skip"), Button("取消", data="cancel")),),
+        typed_answer=True,
+    ).with_buttons((Button("跳过", data="skip"), Button("Guide", url="https://x")))
+    assert plain.message(LOBBY, "b4", reply) == (
+        "[lobby] qunzhu #b4:\n  要订购多少斤？\n  [跳过]  [Guide: https://x]"
+    )
+
+
+def test_find_label_ignores_spaces_case_and_full_width_forms() -> None:
+    labels = ["跳过", "Cancel", "OK"]
+    assert find_label(labels, " 跳过 ") == 0
+    assert find_label(labels, "cancel") == 1
+    assert find_label(labels, "ＯＫ") == 2
+    assert find_label(labels, "取消") is None
+    assert find_label(labels, "  ") is None
+    assert find_label(["", "x"], "") is None
 
 
 def test_a_direct_chat_shows_who_it_is_with() -> None:

@@ -1,7 +1,7 @@
 """The Matrix adapter under test: a real qunzhu App (real plugins, dispatcher, SQLite, outbox,
 sender) whose Matrix adapter talks to a real Synapse, and a plugin with the shapes of scenario
-1.2 (a private report: text, then a photo, a location, a numbered choice, and a confirmation)
-plus a hook for every kind of event."""
+1.2 (a private report: text, then a photo, a location, a numbered choice, and a confirmation),
+of scenario 3.4 (an order: how many kilos, typed), plus a hook for every kind of event."""
 
 from __future__ import annotations
 
@@ -55,8 +55,19 @@ class MxTest:
                     Step("anonymous", "是否匿名？", Expect.CHOICE, choices=ANONYMOUS),
                 ),
                 self._filed,
-            )
+            ),
+            Dialog(
+                "order",
+                (
+                    Step("kilos", "要订购多少斤？", Expect.NUMBER),
+                    Step("note", "备注？", optional=True),
+                ),
+                self._ordered,
+            ),
         ]
+
+    async def _ordered(self, ctx: Context, answers: dict[str, Any]) -> None:
+        await ctx.send(f"订购 {answers['kilos']} 斤，备注：{answers['note']}")
 
     async def _filed(self, ctx: Context, answers: dict[str, Any]) -> None:
         number = f"Q-2026-{len(self.tickets) + 1:04d}"
@@ -105,6 +116,10 @@ class MxTest:
             mentions = tuple(f"matrix:{i}" for i in ids.split())
             await ctx.reply(Reply("请 <b>提交</b> 周报", mentions=mentions))
 
+        @command("order", help="Order (a dialog with a number question)")
+        async def order(ctx: Context) -> None:
+            await ctx.start_dialog("order")
+
         @command("dm", help="Write to me privately")
         async def dm(ctx: Context) -> None:
             await ctx.send_direct(ctx.sender, "你好，这是私聊。")
@@ -113,7 +128,7 @@ class MxTest:
         async def tell(ctx: Context, room_id: str, text: Text) -> None:
             await ctx.send(text, chat=ChatRef("matrix", room_id, ChatKind.GROUP))
 
-        return [echo, ask, post, remind, dm, tell]
+        return [echo, ask, post, remind, order, dm, tell]
 
     # -- events --------------------------------------------------------------------------------
     @hookimpl

@@ -69,6 +69,47 @@ async def test_a_resident_reports_a_problem_in_a_private_chat(
     assert kinds == ["member", "message", "message", "message", "button", "button"]
 
 
+async def test_a_number_answers_a_number_question_and_the_label_or_a_reaction_cancels(
+    make_app: MakeApp, person: MakePerson, bot_account: Account
+) -> None:
+    """Scenario 3.4 on Matrix: "要订购多少斤？" answered with 1 used to press Cancel (button 1)."""
+    ana = await person("ana")
+    app = await make_app(adapter={"invites": {"allow_users": [ana.user_id]}})
+    bot = bot_account.user_id
+    dm = await ana.create_room(invite=[bot], direct=True)
+    await joined(ana, dm, bot)
+    since = await ana.position()
+
+    await ana.say(dm, "/order")
+    asked, since = await ana.next_from(dm, bot, since)
+    assert asked["content"]["body"] == "要订购多少斤？\n\n[取消]"  # no number: 1 is an answer
+    assert asked["content"]["qunzhu.labels"] == ["取消"]
+    tappable = await wait_for(  # Cancel is still a tap away
+        lambda: reactions(ana, dm, asked["event_id"], bot), lambda keys: len(keys) == 1
+    )
+    assert tappable == [keycap(1)]
+    await ana.say(dm, "1")  # one kilo
+    asked, since = await ana.next_from(dm, bot, since)
+    assert asked["content"]["body"] == "备注？\n\n[跳过]  [取消]"
+    await ana.say(dm, "跳过")  # the label typed presses Skip
+    done, since = await ana.next_from(dm, bot, since)
+    assert done["content"]["body"] == "订购 1 斤，备注：None"
+
+    await ana.say(dm, "/order")
+    asked, since = await ana.next_from(dm, bot, since)
+    await ana.say(dm, "取消")  # the label typed presses Cancel
+    bye, since = await ana.next_from(dm, bot, since)
+    assert bye["content"]["body"] == "已取消，未保存任何内容。"
+
+    await ana.say(dm, "/order")
+    asked, since = await ana.next_from(dm, bot, since)
+    await ana.react(dm, asked["event_id"], keycap(1))  # so does the reaction 1️⃣
+    bye, since = await ana.next_from(dm, bot, since)
+    assert bye["content"]["body"] == "已取消，未保存任何内容。"
+    kinds = [kind for chat, _, kind in await app.inbox() if chat == dm]
+    assert kinds == ["member"] + ["message"] * 2 + ["button"] + ["message", "button"] * 2
+
+
 async def test_round_trip_through_synapse(
     make_app: MakeApp, person: MakePerson, bot_account: Account
 ) -> None:

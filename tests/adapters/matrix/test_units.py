@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from qunzhu.adapters.matrix.choices import Choices, keycap, number_of
+from qunzhu.adapters.matrix.choices import Choices, Offer, keycap, number_of, offer_of
 from qunzhu.adapters.matrix.config import InviteRules, MatrixConfig
 from qunzhu.adapters.matrix.errors import response_error
 from qunzhu.adapters.matrix.keys import state_key
@@ -225,6 +225,24 @@ def test_text_is_escaped_and_buttons_are_a_numbered_list() -> None:
     assert content(Reply("quiet", silent=True), names)["msgtype"] == "m.notice"
 
 
+def test_a_question_wanting_a_typed_answer_lists_its_buttons_without_numbers() -> None:
+    reply = Reply("要订购多少斤？", typed_answer=True).with_buttons(
+        [Button("跳过", data="dlg:skip"), Button("<取消>", data="dlg:cancel")],
+        Button("Docs", url="https://e.org/"),
+    )
+    out = content(reply, names)
+    assert out["body"] == "要订购多少斤？\n\n[跳过]  [<取消>]\nDocs: https://e.org/"
+    assert out["formatted_body"] == (
+        '要订购多少斤？<br><br>[跳过]  [&lt;取消&gt;]<br><a href="https://e.org/">Docs</a>'
+    )
+    assert out["qunzhu.buttons"] == ["dlg:skip", "dlg:cancel"]
+    assert out["qunzhu.labels"] == ["跳过", "<取消>"]
+    assert offer_of("$q", out) == Offer("$q", ("dlg:skip", "dlg:cancel"), ("跳过", "<取消>"))
+    assert "qunzhu.labels" not in content(Reply("Pick").with_buttons(Button("A", data="a")), names)
+    only_links = Reply("See", typed_answer=True).with_buttons(Button("Docs", url="https://e.org/"))
+    assert content(only_links, names)["body"] == "See\n\nDocs: https://e.org/"
+
+
 def test_mentions_become_pills_on_the_name_or_appended() -> None:
     out = content(Reply("请 Ana 提交", mentions=("matrix:@ana:x", "matrix:@bo:x")), names)
     assert out["body"] == "请 Ana 提交 @bo"
@@ -283,20 +301,70 @@ async def test_a_number_presses_the_latest_bot_message_and_survives_a_restart() 
     await choices.bot_message("!r", "$ask", ["yes", "no"])
     await choices.save()
     again = Choices(sink)  # type: ignore[arg-type]
-    pressed = await again.by_number("!r", "２", None)
+    pressed = await again.by_text("!r", "２", None)
     assert pressed is not None and (pressed[0].message_id, pressed[1]) == ("$ask", "no")
-    assert await again.by_number("!r", "3", None) is None  # out of range: an ordinary message
-    assert await again.by_number("!other", "1", None) is None
+    assert await again.by_text("!r", "3", None) is None  # out of range: an ordinary message
+    assert await again.by_text("!other", "1", None) is None
     await again.bot_message("!r", "$thanks", [])  # a later message without buttons
-    assert await again.by_number("!r", "1", None) is None
-    answer = await again.by_number("!r", "1", "$ask")  # a reply to the older message still does
+    assert await again.by_text("!r", "1", None) is None
+    answer = await again.by_text("!r", "1", "$ask")  # a reply to the older message still does
     assert answer is not None and answer[1] == "yes"
     await again.bot_message("!r", "$menu", ["a", "b"])
-    assert await again.by_number("!r", "1", "$someones") is None  # a reply to a person: text
+    assert await again.by_text("!r", "1", "$someones") is None  # a reply to a person: text
     reacted = await again.by_reaction("!r", "$ask", keycap(2))
     assert reacted is not None and reacted[1] == "no"
     await again.bot_edit("!r", "$ask", [])  # edited: no buttons any more
     assert await again.by_reaction("!r", "$ask", keycap(2)) is None
+
+
+async def test_under_a_question_wanting_a_typed_answer_a_number_answers_and_a_label_presses() -> (
+    None
+):
+    """Regression: "要订购多少斤？" → 2 pressed the question's second button (Cancel)."""
+    sink = MemorySink()
+    choices = Choices(sink)  # type: ignore[arg-type]
+    await choices.bot_message("!r", "$kilos", ["dlg:skip", "dlg:cancel"], ["跳过", "Cancel"])
+    await choices.save()
+    again = Choices(sink)  # type: ignore[arg-type]  # after a restart, from the stored state
+    assert await again.by_text("!r", "2", None) is None  # the answer: an ordinary message
+    assert await again.by_text("!r", "１", None) is None
+    pressed = await again.by_text("!r", " cancel ", None)
+    assert pressed is not None and (pressed[0].message_id, pressed[1]) == ("$kilos", "dlg:cancel")
+    assert await again.by_text("!r", "跳过吧", None) is None  # not exactly a label: text
+    skip = await again.by_text("!r", "跳过", "$kilos")  # a reply to the question
+    assert skip is not None and skip[1] == "dlg:skip"
+    reacted = await again.by_reaction("!r", "$kilos", keycap(2))  # reactions still press
+    assert reacted is not None and reacted[1] == "dlg:cancel"
+    await again.bot_message("!r", "$menu", ["a", "b"])  # an ordinary menu: numbers press...
+    assert (await again.by_text("!r", "2", None) or (None, None))[1] == "b"
+    await again.bot_message("!r", "$menu2", ["a"], ())
+    assert await again.by_text("!r", "Cancel", None) is None  # ...and labels are text
+    assert await again.by_text("!r", "跳过", "$unknown") is None  # never fetched for a label
+
+
+async def test_a_long_typed_question_is_read_again_from_the_homeserver_after_a_restart() -> None:
+    fetched: list[str] = []
+
+    async def fetch(room_id: str, message_id: str) -> Offer | None:
+        fetched.append(message_id)
+        return Offer(message_id, ("x" * 600, "y" * 600), ("跳过", "取消"))
+
+    sink = MemorySink()
+    choices = Choices(sink, fetch)  # type: ignore[arg-type]
+    await choices.bot_message("!r", "$q", ["x" * 600, "y" * 600], ["跳过", "取消"])
+    await choices.save()
+    assert json.loads(sink.values[state_key("buttons", "!r")]) == ["$q", None]
+    again = Choices(sink, fetch)  # type: ignore[arg-type]
+    assert await again.by_text("!r", "1", None) is None
+    pressed = await again.by_text("!r", "取消", None)
+    assert pressed is not None and pressed[1] == "y" * 600 and fetched == ["$q"]
+
+
+async def test_state_written_before_labels_existed_still_loads() -> None:
+    sink = MemorySink()
+    sink.values[state_key("buttons", "!r")] = '["$ask", ["yes", "no"]]'
+    choices = Choices(sink)  # type: ignore[arg-type]
+    assert (await choices.by_text("!r", "2", None) or (None, None))[1] == "no"
 
 
 # -- errors, records, config --------------------------------------------------------------------
