@@ -87,6 +87,10 @@ def _outcome(t: Translator, config: ComplaintsConfig, ticket: Ticket, original: 
     return ""
 
 
+def _urgent(t: Translator, ticket: Ticket) -> str:
+    return " · " + t("⚡ urgent") if ticket.priority == "urgent" else ""
+
+
 def card(
     ctx: Context,
     config: ComplaintsConfig,
@@ -101,7 +105,7 @@ def card(
     tz = ctx.calendar.tz
     lang = t.lang
     lines = [
-        f"📋 {ticket.number} · {category_name(config, ticket.category, lang)}",
+        f"📋 {ticket.number} · {category_name(config, ticket.category, lang)}{_urgent(t, ticket)}",
         status_line(t, ticket.status, department_name(config, ticket.department, lang)),
         "",
         ticket.description or t("(no description)"),

@@ -110,7 +110,8 @@ async def _show(ctx: Context, ticket: Ticket) -> str:
     config = base_config(ctx)
     lang, tz = ctx.lang, ctx.calendar.tz
     lines = [
-        f"{ticket.number} · {category_name(config, ticket.category, lang)}",
+        f"{ticket.number} · {category_name(config, ticket.category, lang)}"
+        + (" · " + ctx.t("⚡ urgent") if ticket.priority == "urgent" else ""),
         status_line(ctx.t, ticket.status, department_name(config, ticket.department, lang)),
         ticket.description,
     ]  # fmt: skip
