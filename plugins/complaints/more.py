@@ -151,7 +151,7 @@ MORE_DIALOGS = (
                 "original",
                 N_(
                     "{number}: the same problem as which earlier ticket? Type its number, "
-                    "such as Q-{year}-0001 (or just 1)."
+                    "such as Q-{year}-0001."
                 ),
                 validate=_ticket_number,
             ),

@@ -38,8 +38,8 @@ def unusable(ctx: Context, original: Ticket | None, typed: str, ticket_id: int) 
         return ctx.t("That is this ticket itself; type the number of the earlier one.")
     if original.status not in (*OPEN, Status.RESOLVED):
         return ctx.t(
-            "{number} is already “{status}”. If the problem is back, send this ticket to a "
-            "department instead (or press Cancel).",
+            "{number} is already “{status}”. If the problem is back, press Cancel and "
+            "handle this ticket as a new one.",
             number=original.number,
             status=ctx.t(LABELS[original.status]),
         )

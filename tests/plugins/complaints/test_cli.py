@@ -88,3 +88,8 @@ def test_the_console_demo_runs_as_documented(tmp_path: Path) -> None:
     assert "谢谢！您对 Q-2026-0001 的办理评价：★★★★★" in text
     assert "反映人：匿名" in text
     assert "已登记为问题 Q-2026-0002（环境卫生），已转 环卫所 办理。" in text
+    assert "Q-2026-0002 已退回督查组，由督查组重新派单。" in text  # 非本部门职责
+    assert "环卫所 退回：停车场由景区管委会负责保洁" in text  # the supervision group's card
+    assert "Q-2026-0002 已转由 北部新城管委会 办理。" in text
+    assert "Q-2026-0001 当前已是“已确认解决”。" in text  # not a ticket to merge into
+    assert "Q-2026-0004 已并入 Q-2026-0003：该问题共有 2 人反映。" in text

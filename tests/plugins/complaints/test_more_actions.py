@@ -143,7 +143,7 @@ async def test_a_duplicate_joins_the_earlier_ticket(bot: BotHarness) -> None:
     [menu] = await bot.press(card, "更多…", user="wang")
     [which] = await bot.press(menu, "重复件", user="wang")
     assert which.text == (
-        "Q-2026-0002：与哪件原工单是同一问题？请输入原工单编号，例如 Q-2026-0001（或只输入 1）。"
+        "Q-2026-0002：与哪件原工单是同一问题？请输入原工单编号，例如 Q-2026-0001。"
     )
     [itself, asked] = await bot.send("Q-2026-0002", user="wang", chat="住建局")
     assert itself.text == "这就是本工单，请输入先登记的那件工单的编号。"
