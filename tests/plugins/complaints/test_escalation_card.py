@@ -108,3 +108,21 @@ async def test_the_district_card_after_a_second_escalation(bot: BotHarness) -> N
     assert upper.labels == ["催办", "已解决", "转办"]  # the township keeps its buttons
     sent = await bot.press(district, "催办", user="zhang")
     assert only(sent, "住建局").text.startswith("⏰ 催办：区政府（张科长）")
+
+
+async def test_an_anonymous_report_stays_anonymous_when_escalated(bot: BotHarness) -> None:
+    [photo_q] = await bot.send("景区停车场垃圾没人处理", user="chen")
+    [where_q] = await bot.press(photo_q, "跳过", user="chen")
+    [kind_q] = await bot.send("水口茶文化景区停车场", user="chen")
+    [name_q] = await bot.press(kind_q, "环境卫生", user="chen")
+    [check] = await bot.press(name_q, "匿名", user="chen")
+    await bot.press(check, "提交", user="chen")  # Monday; 3 working days to resolve
+    await jump(bot, timedelta(days=4, hours=9))  # Friday 18:00: two working days late
+    [upper] = bot.sent_to("管委会")
+    assert "反映人：匿名" in upper.text and upper.labels == ["催办", "已解决", "转办"]
+    sent = await bot.press(upper, "催办", user="sun")
+    assert only(sent, "环卫所").text.startswith("⏰ 催办：管委会（孙主任）督促尽快办理 Q-2026-0001")
+    for message in bot.sent:
+        if message.chat.chat_id != "dm:chen":
+            for reply in (message.reply, *message.edits):
+                assert "chen" not in reply.text and "陈" not in reply.text
