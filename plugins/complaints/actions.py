@@ -13,7 +13,7 @@ from qunzhu.core import N_, Attachment, Button, Context, Reply
 from .directory import allowed, base_config, chat_of, department_name, t_for_chat
 from .models import Follower, Ticket
 from .report import photo_refs
-from .tickets import Refused, move, notify_followers, record
+from .tickets import Refused, check, move, notify_followers, record
 
 __all__ = ["on_card_button", "on_feedback", "reassign", "resolve"]
 
@@ -44,13 +44,13 @@ async def on_card_button(ctx: Context, action: str, ticket_id: int) -> None:
         elif action == "start":
             await move(ctx, ticket, "start")
         elif action == "resolve":
-            _check(ctx, ticket, "resolve")
+            check(ctx, ticket, "resolve")
             await ctx.start_dialog(
                 "resolve", initial={"ticket": ticket.id, "number": ticket.number}
             )
         elif action == "reassign":
             what = "route" if ticket.status in ("new", "not_responsible") else "reassign"
-            _check(ctx, ticket, what)
+            check(ctx, ticket, what)
             initial = {"ticket": ticket.id, "number": ticket.number, "current": ticket.department}
             if not config.departments:
                 await ctx.reply(ctx.t("No departments are configured to send it to."))
@@ -58,21 +58,6 @@ async def on_card_button(ctx: Context, action: str, ticket_id: int) -> None:
             await ctx.start_dialog("reassign", initial={k: v for k, v in initial.items() if v})
     except Refused as refused:
         await ctx.reply(refused.text)
-
-
-def _check(ctx: Context, ticket: Ticket, action: str) -> None:
-    from .states import ACTIONS, LABELS
-
-    if not allowed(ctx.person, base_config(ctx), ticket, action):
-        raise Refused(ctx.t("Sorry, you may not do that to {number}.", number=ticket.number))
-    if ticket.status not in ACTIONS[action].sources:
-        raise Refused(
-            ctx.t(
-                "{number} is already “{status}”; nothing was changed.",
-                number=ticket.number,
-                status=ctx.t(LABELS[ticket.status]),
-            )
-        )
 
 
 async def resolve(ctx: Context, ticket_id: int, note: str, photos: Sequence[Attachment]) -> None:

@@ -12,10 +12,19 @@ from qunzhu.core import Button, Context, Reply, Translator
 from .config import ComplaintsConfig
 from .directory import chat_of, department_name, t_for_chat
 from .models import Ticket, aware
-from .states import Status
+from .states import WITH_DEPARTMENT, Status
 from .texts import SOURCES, category_name, place, status_line, when
 
-__all__ = ["card", "post_card", "refresh_card", "reporter_line"]
+__all__ = [
+    "card",
+    "card_buttons",
+    "escalation_card",
+    "post_card",
+    "post_escalation_card",
+    "refresh_card",
+    "reporter_line",
+    "retire_cards",
+]
 
 PREFIX = "complaints:"
 
@@ -27,11 +36,14 @@ def reporter_line(t: Translator, ticket: Ticket) -> str:
     return t("Reporter: {name}", name=contact)
 
 
-def _buttons(t: Translator, ticket: Ticket) -> list[list[Button]]:
+def card_buttons(t: Translator, ticket: Ticket) -> list[list[Button]]:
+    """The next steps: the frequent ones in sight, the rarer (reject, duplicate, return)
+    behind "更多…"."""
     tid = ticket.id
     status = ticket.status
+    more = Button(t("More…"), data=f"{PREFIX}more:{tid}")
     if status in (Status.NEW, Status.NOT_RESPONSIBLE):
-        return [[Button(t("Route"), data=f"{PREFIX}reassign:{tid}")]]
+        return [[Button(t("Route"), data=f"{PREFIX}reassign:{tid}"), more]]
     if status in (Status.ASSIGNED, Status.REOPENED):
         first = Button(t("Acknowledge"), data=f"{PREFIX}ack:{tid}")
     elif status == Status.ACKNOWLEDGED:
@@ -40,20 +52,60 @@ def _buttons(t: Translator, ticket: Ticket) -> list[list[Button]]:
         first = None
     else:
         return []
-    row = [b for b in (first,) if b is not None]
-    row += [
-        Button(t("Resolved"), data=f"{PREFIX}resolve:{tid}"),
-        Button(t("Reassign"), data=f"{PREFIX}reassign:{tid}"),
+    resolve = Button(t("Resolved"), data=f"{PREFIX}resolve:{tid}")
+    top = [first, resolve] if first is not None else [resolve]
+    return [top, [Button(t("Reassign"), data=f"{PREFIX}reassign:{tid}"), more]]
+
+
+def _escalation_buttons(t: Translator, ticket: Ticket) -> list[list[Button]]:
+    """An upper department's card: urge the department below, resolve, or reassign."""
+    if ticket.status not in WITH_DEPARTMENT or ticket.escalation == 0:
+        return []
+    tid = ticket.id
+    return [
+        [
+            Button(t("Urge"), data=f"{PREFIX}urge:{tid}"),
+            Button(t("Resolved"), data=f"{PREFIX}resolve:{tid}"),
+        ],
+        [Button(t("Reassign"), data=f"{PREFIX}reassign:{tid}")],
     ]
-    return [row]
 
 
-def card(ctx: Context, config: ComplaintsConfig, ticket: Ticket, t: Translator, chat: str) -> Reply:
-    """The card as it reads now, in `t`'s language, for the group `chat`."""
+def _outcome(t: Translator, config: ComplaintsConfig, ticket: Ticket, original: str) -> str:
+    """Why a ticket left the departments' hands without being resolved."""
+    reason = ticket.reason
+    if ticket.status == Status.REJECTED:
+        return t("Reason: {reason}", reason=reason)
+    if ticket.status == Status.DUPLICATE:
+        return t("Same problem as {number}: {reason}", number=original or "?", reason=reason)
+    if ticket.status == Status.NOT_RESPONSIBLE:
+        return t(
+            "Returned by {department}: {reason}",
+            department=department_name(config, ticket.returned_by, t.lang) or "-",
+            reason=reason,
+        )
+    return ""
+
+
+def _urgent(t: Translator, ticket: Ticket) -> str:
+    return " · " + t("⚡ urgent") if ticket.priority == "urgent" else ""
+
+
+def card(
+    ctx: Context,
+    config: ComplaintsConfig,
+    ticket: Ticket,
+    t: Translator,
+    chat: str,
+    *,
+    original: str = "",
+) -> Reply:
+    """The card as it reads now, in `t`'s language, for the group `chat` (`original`: the
+    number of the ticket a duplicate repeats)."""
     tz = ctx.calendar.tz
     lang = t.lang
     lines = [
-        f"📋 {ticket.number} · {category_name(config, ticket.category, lang)}",
+        f"📋 {ticket.number} · {category_name(config, ticket.category, lang)}{_urgent(t, ticket)}",
         status_line(t, ticket.status, department_name(config, ticket.department, lang)),
         "",
         ticket.description or t("(no description)"),
@@ -81,11 +133,14 @@ def card(ctx: Context, config: ComplaintsConfig, ticket: Ticket, t: Translator, 
         lines.append(t("🔁 Reopened {n} times", n=ticket.reopened))
     if ticket.resolution:
         lines.append(t("Result: {note}", note=ticket.resolution))
+    outcome = _outcome(t, config, ticket, original)
+    if outcome:
+        lines.append(outcome)
     photo = _photo_for(ticket, chat)
     if photo is None and ticket.photos:
         lines.append(t("📷 {n} photos", n=len(ticket.photos)))
     reply = Reply("\n".join(lines), photo=photo)
-    return reply.with_buttons(*_buttons(t, ticket))
+    return reply.with_buttons(*card_buttons(t, ticket))
 
 
 def _photo_for(ticket: Ticket, chat: str) -> str | None:
@@ -103,6 +158,13 @@ def _card_chat(config: ComplaintsConfig, ticket: Ticket) -> str | None:
     return config.supervision_chat
 
 
+async def _original(ctx: Context, ticket: Ticket) -> str:
+    if ticket.duplicate_of is None:
+        return ""
+    found = await ctx.db.get(Ticket, ticket.duplicate_of)
+    return found.number if found is not None else ""
+
+
 async def post_card(ctx: Context, config: ComplaintsConfig, ticket: Ticket) -> None:
     """Post the card in the department's group (or, unrouted, in the supervision group)."""
     chat = _card_chat(config, ticket)
@@ -110,13 +172,77 @@ async def post_card(ctx: Context, config: ComplaintsConfig, ticket: Ticket) -> N
         ticket.card_id, ticket.card_chat = None, ""
         return
     t = t_for_chat(ctx, chat)
-    out = await ctx.send(card(ctx, config, ticket, t, chat), chat=chat_of(chat))
+    original = await _original(ctx, ticket)
+    out = await ctx.send(card(ctx, config, ticket, t, chat, original=original), chat=chat_of(chat))
     ticket.card_id, ticket.card_chat = out.id, chat
 
 
+def escalation_card(
+    ctx: Context,
+    config: ComplaintsConfig,
+    ticket: Ticket,
+    t: Translator,
+    chat: str,
+    *,
+    head: str,
+    original: str = "",
+) -> Reply:
+    """The card an upper department gets when the ticket escalates to it: `head` says so."""
+    body = card(ctx, config, ticket, t, chat, original=original)
+    reply = Reply(f"{head}\n\n{body.text}", photo=body.photo)
+    return reply.with_buttons(*_escalation_buttons(t, ticket))
+
+
+async def post_escalation_card(
+    ctx: Context, config: ComplaintsConfig, ticket: Ticket, chat: str, head: str
+) -> None:
+    """Send the escalation card to `chat` and remember it, to keep it current."""
+    t = t_for_chat(ctx, chat)
+    out = await ctx.send(
+        escalation_card(ctx, config, ticket, t, chat, head=head), chat=chat_of(chat)
+    )
+    entry = {"id": out.id, "chat": chat, "head": head}
+    ticket.escalation_cards = [*ticket.escalation_cards, entry]  # a new list: JSON is saved
+
+
 async def refresh_card(ctx: Context, config: ComplaintsConfig, ticket: Ticket) -> None:
-    """Edit the posted card to show the ticket as it is now."""
-    if ticket.card_id is None or not ticket.card_chat:
+    """Edit the posted card, and the escalation cards, to show the ticket as it is now. An
+    escalation card shown without buttons is final and forgotten."""
+    original = await _original(ctx, ticket)
+    if ticket.card_id is not None and ticket.card_chat:
+        t = t_for_chat(ctx, ticket.card_chat)
+        await ctx.edit(
+            ticket.card_id, card(ctx, config, ticket, t, ticket.card_chat, original=original)
+        )
+    if not ticket.escalation_cards:
         return
-    t = t_for_chat(ctx, ticket.card_chat)
-    await ctx.edit(ticket.card_id, card(ctx, config, ticket, t, ticket.card_chat))
+    for entry in ticket.escalation_cards:
+        t = t_for_chat(ctx, entry["chat"])
+        head = str(entry.get("head", ""))
+        reply = escalation_card(ctx, config, ticket, t, entry["chat"], head=head, original=original)
+        await ctx.edit(int(entry["id"]), reply)
+    if not _escalation_buttons(t, ticket):
+        ticket.escalation_cards = []
+
+
+async def retire_cards(
+    ctx: Context,
+    config: ComplaintsConfig,
+    ticket: Ticket,
+    message: str,
+    *,
+    department: str | None = None,
+) -> None:
+    """The ticket leaves its department: its card and escalation cards lose their buttons and
+    say `message` (a msgid formatted with ``number`` and ``department``) in each group's
+    language."""
+    cards = [(c["id"], c["chat"], c.get("head", "")) for c in ticket.escalation_cards]
+    if ticket.card_id is not None and ticket.card_chat:
+        cards.insert(0, (ticket.card_id, ticket.card_chat, ""))
+    for card_id, chat, head in cards:
+        t = t_for_chat(ctx, chat)
+        new = department_name(config, department, t.lang)
+        text = t(message, number=ticket.number, department=new)
+        await ctx.edit(int(card_id), Reply(f"{head}\n\n{text}" if head else text))
+    ticket.card_id, ticket.card_chat = None, ""
+    ticket.escalation_cards = []

@@ -11,15 +11,16 @@ from sqlalchemy import func, or_, select
 
 from qunzhu.core import N_, Button, Context, Reply, Text, UsageError, command
 
+from .cards import card_buttons
 from .detect import matcher_for
-from .directory import base_config, department_name, is_official
+from .directory import base_config, department_name, is_official, may_act
 from .export import sign
 from .hotline import HotlineError, import_records, parse_csv
 from .intake import from_reply, settle_offer, submit
-from .models import Follower, Ticket, TicketEvent, aware
+from .models import Follower, Ticket, TicketEvent, aware, overdue
 from .numbers import parse_number
 from .report import Report
-from .states import HISTORY, OPEN, WITH_DEPARTMENT
+from .states import HISTORY, OPEN
 from .texts import category_name, place, status_label, status_line, when
 from .tickets import find
 
@@ -51,7 +52,10 @@ async def ticket_command(ctx: Context, text: Text = "") -> None:
             raise UsageError(
                 ctx.t("Only its reporters and officials may see {number}.", number=found.number)
             )
-        await ctx.reply(await _show(ctx, found))
+        shown = Reply(await _show(ctx, found))
+        if may_act(ctx.person, config, found):  # the card's buttons, where there is no card
+            shown = shown.with_buttons(*card_buttons(ctx.t, found))
+        await ctx.reply(shown)
         return
     if text and not message.reply_to and parse_number(text) == text.strip().upper():
         raise UsageError(ctx.t("There is no ticket {number}.", number=text.strip()))
@@ -106,7 +110,8 @@ async def _show(ctx: Context, ticket: Ticket) -> str:
     config = base_config(ctx)
     lang, tz = ctx.lang, ctx.calendar.tz
     lines = [
-        f"{ticket.number} · {category_name(config, ticket.category, lang)}",
+        f"{ticket.number} · {category_name(config, ticket.category, lang)}"
+        + (" · " + ctx.t("⚡ urgent") if ticket.priority == "urgent" else ""),
         status_line(ctx.t, ticket.status, department_name(config, ticket.department, lang)),
         ticket.description,
     ]  # fmt: skip
@@ -126,7 +131,7 @@ async def _show(ctx: Context, ticket: Ticket) -> str:
     lines.append(ctx.t("Timeline:"))
     officials = is_official(ctx.person, config)
     for event in history:
-        actor = event.actor_name
+        actor = event.actor_name or "-"
         if ticket.anonymous and event.action in ("created", "metoo") or not officials:
             actor = "-"
         note = f" · {event.note}" if event.note and event.action not in ("created",) else ""
@@ -157,9 +162,7 @@ async def tickets_command(ctx: Context, which: str = "", page: int = 1) -> None:
     elif which in ("overdue", "open"):
         if not (ctx.person.has_role("supervisor") or ctx.person.scopes("member")):
             raise UsageError(ctx.t("Only supervisors and departments may list all tickets."))
-        query = query.where(Ticket.status.in_(WITH_DEPARTMENT if which == "overdue" else OPEN))
-        if which == "overdue":
-            query = query.where(or_(Ticket.resolve_due <= now, Ticket.notified_ack.is_(True)))
+        query = query.where(overdue(now) if which == "overdue" else Ticket.status.in_(OPEN))
     else:
         raise UsageError(ctx.t("Choose one of: mine, department, overdue, open."))
     total = await ctx.db.scalar(select(func.count()).select_from(query.subquery())) or 0

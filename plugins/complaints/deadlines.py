@@ -17,9 +17,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from qunzhu.core import N_, Context, Reply, Translator, job
+from qunzhu.core import N_, Context, Translator, job
 
-from .cards import card
+from .cards import post_escalation_card
 from .config import ComplaintsConfig
 from .directory import base_config, chain, chat_of, department_name, t_for_chat
 from .models import Ticket, aware
@@ -113,8 +113,7 @@ async def _escalation_card(
         department=department_name(config, ticket.department, t.lang),
         late=overdue_amount(t, ctx.calendar, due, now),
     )
-    body = card(ctx, config, ticket, t, chat)
-    await ctx.send(Reply(f"{head}\n\n{body.text}", photo=body.photo), chat=chat_of(chat))
+    await post_escalation_card(ctx, config, ticket, chat, head)
 
 
 def _render(

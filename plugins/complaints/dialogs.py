@@ -112,7 +112,9 @@ async def _report_done(ctx: Context, answers: dict[str, Any]) -> None:
         source_kind=ctx.chat.kind.value,
         source_title=ctx.chat.title,
     )
-    report = report.at(where if isinstance(where, Location) else None, str(where or ""))
+    # a shared position keeps its own address (if any); a typed one is the address
+    shared = isinstance(where, Location)
+    report = report.at(where, "") if shared else report.at(None, str(where or ""))
     await submit(ctx, report)
 
 

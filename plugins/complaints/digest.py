@@ -8,14 +8,14 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from qunzhu.core import Context, Translator, UserRef, job
 
 from .config import ComplaintsConfig
 from .directory import base_config, chat_of, department_name, t_for_chat
-from .models import Ticket, TicketEvent
-from .states import WITH_DEPARTMENT
+from .models import Ticket, TicketEvent, overdue
+from .states import Status
 from .texts import category_name
 
 __all__ = ["digest", "digest_text"]
@@ -31,12 +31,13 @@ async def digest(ctx: Context) -> None:
         now.astimezone(ctx.calendar.tz).date()
     ):
         return
+    since = _last_digest(ctx, config, now)
     for chat in config.digest.chats:
         t = t_for_chat(ctx, chat)
-        await ctx.send(await digest_text(ctx, config, t, now), chat=chat_of(chat))
+        await ctx.send(await digest_text(ctx, config, t, now, since), chat=chat_of(chat))
     for person in await ctx.app.people.with_role("supervisor"):
         t = t_for_chat(ctx, "", person.lang)
-        text = await digest_text(ctx, config, t, now)
+        text = await digest_text(ctx, config, t, now, since)
         for identity in person.identities:
             platform, _, user_id = identity.partition(":")
             if platform in ctx.app.adapters:
@@ -44,17 +45,32 @@ async def digest(ctx: Context) -> None:
                 break
 
 
-async def digest_text(ctx: Context, config: ComplaintsConfig, t: Translator, now: datetime) -> str:
+def _last_digest(ctx: Context, config: ComplaintsConfig, now: datetime) -> datetime:
+    """When the previous digest went out: a day ago, or on Monday the last working day's
+    morning, so that what came in over the weekend is in Monday's digest."""
     since = now - timedelta(days=1)
+    if not config.digest.workdays_only:
+        return since
+    calendar = ctx.calendar
+    for _ in range(31):  # the longest holiday is far shorter
+        if calendar.is_workday(since.astimezone(calendar.tz).date()):
+            break
+        since -= timedelta(days=1)
+    return since
+
+
+async def digest_text(
+    ctx: Context,
+    config: ComplaintsConfig,
+    t: Translator,
+    now: datetime,
+    since: datetime | None = None,
+) -> str:
+    """New (since `since`, default a day ago), overdue now, reopened since `since`, and any
+    tickets waiting for a supervisor to route them (new, or returned by a department)."""
+    since = since or now - timedelta(days=1)
     new = (await ctx.db.scalars(select(Ticket).where(Ticket.created_at >= since))).all()
-    overdue = (
-        await ctx.db.scalars(
-            select(Ticket).where(
-                Ticket.status.in_(WITH_DEPARTMENT),
-                or_(Ticket.resolve_due <= now, Ticket.notified_ack.is_(True)),
-            )
-        )
-    ).all()
+    late = (await ctx.db.scalars(select(Ticket).where(overdue(now)))).all()
     reopened_ids = (
         await ctx.db.scalars(
             select(TicketEvent.ticket_id).where(
@@ -63,15 +79,25 @@ async def digest_text(ctx: Context, config: ComplaintsConfig, t: Translator, now
         )
     ).all()
     reopened = await _tickets(ctx, set(reopened_ids))
+    waiting = (
+        await ctx.db.scalars(
+            select(Ticket).where(Ticket.status.in_((Status.NEW, Status.NOT_RESPONSIBLE)))
+        )
+    ).all()
     day = now.astimezone(ctx.calendar.tz).strftime("%Y-%m-%d")
     lines = [t("📊 Complaints digest {day}", day=day)]
     for label, group in (
         (t("New"), new),
-        (t("Overdue"), overdue),
+        (t("Overdue"), late),
         (t("Reopened"), reopened),
     ):
         lines.append(t("{what}: {n}", what=label, n=len(group)))
         lines += _breakdown(config, t, group)
+    if waiting:
+        lines.append(t("{what}: {n}", what=t("Waiting to be routed"), n=len(waiting)))
+        returned = sum(1 for x in waiting if x.status == Status.NOT_RESPONSIBLE)
+        if returned:
+            lines.append("  · " + t("returned by a department: {n}", n=returned))
     return "\n".join(lines)
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "chat_of",
     "department_name",
     "is_official",
+    "may_act",
     "t_for_chat",
 ]
 
@@ -80,4 +81,14 @@ def allowed(person: Person, config: ComplaintsConfig, ticket: Ticket, action: st
         "reporter" in who
         and bool(ticket.reporter_key)
         and (ticket.reporter_key in person.identities or person.id == ticket.reporter_id)
+    )
+
+
+def may_act(person: Person, config: ComplaintsConfig, ticket: Ticket) -> bool:
+    """Whether a department or supervisor step is open to `person` on `ticket` now."""
+    return any(
+        ticket.status in rule.sources
+        and not rule.who <= {"reporter", "system"}
+        and allowed(person, config, ticket, name)
+        for name, rule in ACTIONS.items()
     )

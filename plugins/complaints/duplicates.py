@@ -91,7 +91,14 @@ async def join(ctx: Context, config: ComplaintsConfig, ticket: Ticket, report: R
         )
     ticket.metoo += 1
     ticket.updated_at = ctx.now()
-    record(ctx, ticket, "metoo", before=ticket.status, note=report.description[:200])
+    record(
+        ctx,
+        ticket,
+        "metoo",
+        before=ticket.status,
+        note=report.description[:200],
+        anonymous=report.anonymous,
+    )
     await refresh_card(ctx, config, ticket)
     return True
 

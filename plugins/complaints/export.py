@@ -34,7 +34,8 @@ COLUMNS = (
     N_("Reporter"), N_("Phone"), N_("Filed at"), N_("Acknowledge by"), N_("Acknowledged at"),
     N_("Resolve by"), N_("Resolved at"), N_("Closed at"), N_("Overdue"), N_("Escalations"),
     N_("Result"), N_("Reporter's answer"), N_("Rating"), N_("Me too"), N_("Reopened"),
-    N_("Photos"),
+    N_("Photos"), N_("Urgent"), N_("Why rejected, duplicate or returned"), N_("Duplicate of"),
+    N_("Returned by"),
 )  # fmt: skip
 
 
@@ -49,6 +50,7 @@ async def rows(
     tickets = (await db.scalars(select(Ticket).order_by(Ticket.year, Ticket.seq))).all()
     lang = t.lang
     table: list[list[object]] = [[t(c) for c in COLUMNS]]
+    numbers = {x.id: x.number for x in tickets}
     for x in tickets:
         finished = x.resolved_at or x.closed_at
         late = aware(finished or now) > aware(x.resolve_due)
@@ -66,6 +68,9 @@ async def rows(
                 _time(x.resolve_due, tz), _time(x.resolved_at, tz), _time(x.closed_at, tz),
                 t("yes") if late else t("no"), x.escalation, x.resolution, answer,
                 x.rating or "", x.metoo, x.reopened, len(x.photos),
+                t("yes") if x.priority == "urgent" else t("no"), x.reason,
+                numbers.get(x.duplicate_of or 0, ""),
+                department_name(config, x.returned_by, lang),
             ]
         )  # fmt: skip
     return table

@@ -20,8 +20,10 @@ from .detect import matcher_for
 from .dialogs import DIALOGS, photo_problem
 from .digest import digest
 from .directory import base_config
+from .escalation import urge
 from .intake import detect, press_file, press_metoo
 from .models import Counter, Follower, Pending, Ticket, TicketEvent
+from .more import MORE_DIALOGS, open_menu
 from .routes import ROUTES
 
 log = logging.getLogger("complaints")
@@ -56,7 +58,7 @@ def register_catalogs() -> Path:
 
 @hookimpl
 def register_dialogs() -> Sequence[Dialog]:
-    return DIALOGS
+    return (*DIALOGS, *MORE_DIALOGS)
 
 
 @hookimpl
@@ -111,6 +113,10 @@ async def _press(ctx: Context, parts: list[str]) -> None:
     kind = parts[0]
     if kind in _CARD_ACTIONS:
         await on_card_button(ctx, kind, int(parts[1]))
+    elif kind == "more":
+        await open_menu(ctx, int(parts[1]))
+    elif kind == "urge":
+        await urge(ctx, int(parts[1]))
     elif kind == "file":
         await press_file(ctx, int(parts[1]))
     elif kind == "metoo":

@@ -19,12 +19,17 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    or_,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 from qunzhu.core import Base
 
-__all__ = ["Counter", "Follower", "Pending", "Ticket", "TicketEvent"]
+from .states import WITH_DEPARTMENT, Status
+
+__all__ = ["Counter", "Follower", "Pending", "Ticket", "TicketEvent", "aware", "overdue"]
 
 _BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -98,6 +103,13 @@ class Ticket(Base):
     feedback: Mapped[str | None] = mapped_column(String(16), default=None)
     rating: Mapped[int | None] = mapped_column(Integer, default=None)
     duplicate_of: Mapped[int | None] = mapped_column(Integer, default=None)
+    #: Why it was rejected, marked a duplicate or returned (the last such reason).
+    reason: Mapped[str] = mapped_column(Text, default="")
+    #: The department that returned it as "not our responsibility", while it waits for routing.
+    returned_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    #: The escalation cards in upper departments' groups: [{"id", "chat", "head"}] (outbox id,
+    #: group key, the card's first line), refreshed with the card while they have buttons.
+    escalation_cards: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 
 class TicketEvent(Base):
@@ -162,3 +174,16 @@ def aware(moment: datetime) -> datetime:
     from datetime import UTC
 
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def overdue(now: datetime) -> ColumnElement[bool]:
+    """Tickets late now: not acknowledged by their deadline, or not resolved by theirs (a
+    ticket acknowledged late but still within its time to resolve is no longer overdue)."""
+    waiting = (Status.ASSIGNED, Status.REOPENED)
+    return and_(
+        Ticket.status.in_(WITH_DEPARTMENT),
+        or_(
+            Ticket.resolve_due <= now,
+            and_(Ticket.status.in_(waiting), Ticket.acknowledge_due <= now),
+        ),
+    )

@@ -7,17 +7,26 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from qunzhu.core import Context, Person, Reply
+from qunzhu.core import N_, Context, Person, Reply
 
-from .cards import post_card, refresh_card
+from .cards import post_card, refresh_card, retire_cards
 from .config import ComplaintsConfig
-from .directory import allowed, base_config, chat_of, department_name, t_for_chat
+from .directory import allowed, base_config, chat_of, t_for_chat
 from .models import Follower, Ticket, TicketEvent
 from .numbers import format_number, next_seq, parse_number
 from .report import Report
 from .states import ACTIONS, LABELS, Status
 
-__all__ = ["Refused", "deadlines", "file_ticket", "find", "move", "notify_followers", "record"]
+__all__ = [
+    "Refused",
+    "check",
+    "deadlines",
+    "file_ticket",
+    "find",
+    "move",
+    "notify_followers",
+    "record",
+]
 
 
 class Refused(Exception):
@@ -50,14 +59,17 @@ def record(
     actor: Person | None = None,
     before: str | None = None,
     note: str = "",
+    anonymous: bool = False,
 ) -> None:
+    """Add a timeline row; `anonymous` leaves out who did it (a "me too" of someone who asked
+    to stay anonymous)."""
     who = actor if actor is not None else ctx.person
     ctx.db.add(
         TicketEvent(
             ticket_id=ticket.id,
             at=ctx.now(),
-            actor_id=who.id or None,
-            actor_name=who.name,
+            actor_id=None if anonymous else who.id or None,
+            actor_name="" if anonymous else who.name,
             action=action,
             from_status=before,
             to_status=ticket.status,
@@ -156,6 +168,20 @@ async def find(ctx: Context, text: str) -> Ticket | None:
     return await ctx.db.scalar(select(Ticket).where(Ticket.number == number))
 
 
+def check(ctx: Context, ticket: Ticket, action: str) -> None:
+    """Raise `Refused` unless ``ctx.person`` may do `action` to `ticket` in its state now."""
+    if not allowed(ctx.person, base_config(ctx), ticket, action):
+        raise Refused(ctx.t("Sorry, you may not do that to {number}.", number=ticket.number))
+    if ticket.status not in ACTIONS[action].sources:
+        raise Refused(
+            ctx.t(
+                "{number} is already “{status}”; nothing was changed.",
+                number=ticket.number,
+                status=ctx.t(LABELS[ticket.status]),
+            )
+        )
+
+
 async def move(
     ctx: Context,
     ticket: Ticket,
@@ -167,17 +193,8 @@ async def move(
     """Do `action` to `ticket` as ``ctx.person``: check the role and the state, change it,
     write the timeline row and refresh the card. Raises `Refused` with the reason."""
     config = base_config(ctx)
+    check(ctx, ticket, action)
     rule = ACTIONS[action]
-    if not allowed(ctx.person, config, ticket, action):
-        raise Refused(ctx.t("Sorry, you may not do that to {number}.", number=ticket.number))
-    if ticket.status not in rule.sources:
-        raise Refused(
-            ctx.t(
-                "{number} is already “{status}”; nothing was changed.",
-                number=ticket.number,
-                status=ctx.t(LABELS[ticket.status]),
-            )
-        )
     before = ticket.status
     now = ctx.now()
     ticket.status = rule.target or ticket.status
@@ -191,9 +208,11 @@ async def move(
         ticket.closed_at = now
     elif action in ("reassign", "route", "reopen"):
         await _restart(ctx, config, ticket, department, action)
+    elif action == "decline":
+        await _return(ctx, config, ticket)
     record(ctx, ticket, action, before=before, note=note)
     await refresh_card(ctx, config, ticket)
-    if action in ("reassign", "route") and department:
+    if action in ("reassign", "route") and department or action == "decline":
         await post_card(ctx, config, ticket)
 
 
@@ -209,9 +228,15 @@ async def _restart(
     else:
         if department is not None and department not in config.departments:
             raise Refused(ctx.t("There is no department “{name}”.", name=department))
-        old = department_name(config, ticket.department, ctx.lang)
-        await refresh_card_gone(ctx, config, ticket, old, department)
+        await retire_cards(
+            ctx,
+            config,
+            ticket,
+            N_("{number} was reassigned to {department}."),
+            department=department,
+        )
         ticket.department = department
+        ticket.returned_by = None
         ticket.assignee_id, ticket.assignee_name = None, ""
         ticket.acknowledged_at = None
     ticket.acknowledge_due, ticket.resolve_due = deadlines(ctx, config, ticket.category, now)
@@ -219,23 +244,31 @@ async def _restart(
     ticket.escalation = 0
 
 
-async def refresh_card_gone(
-    ctx: Context, config: ComplaintsConfig, ticket: Ticket, old: str, department: str | None
-) -> None:
-    """The old card says where the ticket went and loses its buttons."""
-    if ticket.card_id is None or not ticket.card_chat:
-        return
-    t = t_for_chat(ctx, ticket.card_chat)
-    new = department_name(config, department, t.lang)
-    text = t("{number} was reassigned to {department}.", number=ticket.number, department=new)
-    await ctx.edit(ticket.card_id, Reply(text))
-    ticket.card_id, ticket.card_chat = None, ""
+async def _return(ctx: Context, config: ComplaintsConfig, ticket: Ticket) -> None:
+    """ "Not our responsibility": back to the supervisors, who route it again."""
+    await retire_cards(
+        ctx,
+        config,
+        ticket,
+        N_("{number} was returned to the supervisors to be sent to the right department."),
+    )
+    ticket.returned_by, ticket.department = ticket.department, None
+    ticket.assignee_id, ticket.assignee_name = None, ""
+    ticket.acknowledged_at = None
+    ticket.notified_ack = ticket.notified_resolve = False
+    ticket.escalation = 0
 
 
 async def notify_followers(
-    ctx: Context, ticket: Ticket, message: str, *, kinds: tuple[str, ...] = ("reporter", "metoo")
-) -> None:
-    """Tell the people following `ticket`: `message` is a msgid formatted with ``number``."""
+    ctx: Context,
+    ticket: Ticket,
+    message: str,
+    *,
+    kinds: tuple[str, ...] = ("reporter", "metoo"),
+    **fields: str,
+) -> int:
+    """Tell the people following `ticket`: `message` is a msgid formatted with ``number`` and
+    `fields`. Returns how many were told."""
     rows = (
         await ctx.db.scalars(
             select(Follower).where(Follower.ticket_id == ticket.id, Follower.kind.in_(kinds))
@@ -243,6 +276,7 @@ async def notify_followers(
     ).all()
     for follower in rows:
         t = t_for_chat(ctx, follower.chat, follower.lang)
-        text = t(message, number=ticket.number)
+        text = t(message, number=ticket.number, **fields)
         chat = chat_of(follower.chat, follower.chat_kind)
         await ctx.send(Reply(text, reply_to=follower.reply_to), chat=chat)
+    return len(rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 import io
 import os
 import shutil
@@ -41,6 +42,26 @@ async def test_export_to_xlsx_and_csv(bot: BotHarness, tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8-sig").splitlines()[0].startswith("编号,状态,类别")
 
 
+async def test_export_says_why_a_ticket_was_not_handled(bot: BotHarness, tmp_path: Path) -> None:
+    await bot.send("/ticket 热线投诉：村口路灯不亮", user="wang", chat="村民群")  # unrouted
+    [card] = bot.sent_to("督查组")
+    [menu] = await bot.press(card, "更多…", user="wang")
+    await bot.press(menu, "不予受理", user="wang")
+    await bot.send("路灯属供电公司维护，已转告", user="wang", chat="督查组")
+    out = tmp_path / "all.csv"
+    args = ["export", "-c", str(bot.workdir / "qunzhu.yaml"), "--format", "csv", "-o", str(out)]
+    result = await asyncio.to_thread(CliRunner().invoke, main, args)
+    assert result.exit_code == 0, result.output
+    header, row = csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig")))
+    record = dict(zip(header, row, strict=True))
+    assert (record["状态"], record["不予受理/重复/退回原因"], record["紧急"]) == (
+        "不予受理",
+        "路灯属供电公司维护，已转告",
+        "否",
+    )
+    assert record["关闭时间"] == "2026-01-05 09:00"
+
+
 @pytest.mark.slow
 def test_the_console_demo_runs_as_documented(tmp_path: Path) -> None:
     """`qunzhu run -c docs/examples/complaints.yaml < docs/examples/complaints.txt`."""
@@ -67,3 +88,8 @@ def test_the_console_demo_runs_as_documented(tmp_path: Path) -> None:
     assert "谢谢！您对 Q-2026-0001 的办理评价：★★★★★" in text
     assert "反映人：匿名" in text
     assert "已登记为问题 Q-2026-0002（环境卫生），已转 环卫所 办理。" in text
+    assert "Q-2026-0002 已退回督查组，由督查组重新派单。" in text  # 非本部门职责
+    assert "环卫所 退回：停车场由景区管委会负责保洁" in text  # the supervision group's card
+    assert "Q-2026-0002 已转由 北部新城管委会 办理。" in text
+    assert "Q-2026-0001 当前已是“已确认解决”。" in text  # not a ticket to merge into
+    assert "Q-2026-0004 已并入 Q-2026-0003：该问题共有 2 人反映。" in text

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from qunzhu.core.testing import BotHarness
 
-from .conftest import only
+from .conftest import jump, only
 
 
 async def test_a_supervisor_routes_an_unrouted_ticket(bot: BotHarness) -> None:
     await bot.send("/ticket 村口桥栏杆松动，有安全隐患", user="wang", chat="村民群")
     [card] = bot.sent_to("督查组")
     assert "状态：新登记，未派单\n" in card.text
-    assert card.labels == ["派单"]
+    assert card.labels == ["派单", "更多…"]
     [refused] = await bot.press(card, "派单", user="lina")
     assert refused.text.startswith("抱歉，您无权")
     [which] = await bot.press(card, "派单", user="wang")
@@ -19,7 +21,7 @@ async def test_a_supervisor_routes_an_unrouted_ticket(bot: BotHarness) -> None:
     sent = await bot.send("桥梁归住建局管", user="wang", chat="督查组")
     assert only(sent, "督查组").text == "Q-2026-0001 已转由 住建局 办理。"
     new_card = only(sent, "住建局")
-    assert new_card.labels == ["接单", "已解决", "转办"]
+    assert new_card.labels == ["接单", "已解决", "转办", "更多…"]
     assert card.text == "Q-2026-0001 已转办至 住建局。"
     assert why.text.startswith("原因？")
 
@@ -38,3 +40,18 @@ async def test_lists_page_by_page(bot: BotHarness) -> None:
     assert mine.text.startswith("工单（本部门），第 1/2 页：")
     [nothing] = await bot.send("/tickets", user="resident")
     assert nothing.text == "没有工单。"
+
+
+async def test_overdue_list_drops_a_ticket_acknowledged_late(bot: BotHarness) -> None:
+    [offer] = await bot.send("三标段混凝土没按规范养护", user="jian", chat="工地", photos=["p"])
+    await bot.press(offer, 1, user="wang")  # Monday 09:00, to acknowledge by 14:30
+    await jump(bot, timedelta(hours=6))
+    [late] = await bot.send("/tickets overdue", user="wang")
+    assert late.text.splitlines()[1].startswith("Q-2026-0001 · 已派单 · 住建局")
+    [card] = bot.sent_to("住建局")
+    await bot.press(card, "接单", user="lina")
+    [none] = await bot.send("/工单列表 超期", user="wang")
+    assert none.text == "没有工单。"  # late to acknowledge, but within its time to resolve
+    await jump(bot, timedelta(days=7))  # past Friday 18:00
+    [again] = await bot.send("/tickets overdue", user="wang")
+    assert again.text.splitlines()[1].startswith("Q-2026-0001 · 已接单 · 住建局")

@@ -23,7 +23,7 @@ async def test_photo_report_is_offered_filed_and_routed(bot: BotHarness) -> None
     assert card.text.startswith("📋 Q-2026-0001 · 工程质量")
     assert TEXT in card.text
     assert card.reply.photo == "tg-photo-1"
-    assert card.labels == ["接单", "已解决", "转办"]
+    assert card.labels == ["接单", "已解决", "转办", "更多…"]
     assert "Q-2026-0001" in offer.text  # the offer now says what it became
     assert offer.labels == []
 

@@ -76,8 +76,8 @@ async def test_story_1_1_on_telegram(tmp_path: Path, tg: TelegramEmulator) -> No
         site = max(posted["photo"], key=lambda p: p["width"])
         assert max(card["photo"], key=lambda p: p["width"])["file_id"] == site["file_id"]
         assert app.adapters["telegram"].uploads.uploaded == 0  # type: ignore[attr-defined]
-        labels = [b["text"] for b in card["reply_markup"]["inline_keyboard"][0]]
-        assert labels == ["接单", "已解决", "转办"]
+        rows = [[b["text"] for b in row] for row in card["reply_markup"]["inline_keyboard"]]
+        assert rows == [["接单", "已解决"], ["转办", "更多…"]]
         await tg.wait_sent(project, count=2)  # the confirmation in the thread
         edited = await eventually(
             lambda: (m := tg.message(project, offer["message_id"]))["text"] != offer["text"] and m

@@ -65,6 +65,13 @@ async def test_json_post_is_routed_like_any_report(bot: BotHarness) -> None:
     assert len(await _tickets(bot)) == 1
 
 
+async def test_an_urgent_record_says_so_on_its_card(bot: BotHarness) -> None:
+    record = {"content": "主干道井盖缺失，夜间有行人跌落风险", "紧急程度": "特急"}
+    status, _ = await _post(bot, json.dumps(record).encode(), "application/json")
+    [card] = bot.sent_to("督查组")  # no category's words: waiting to be routed
+    assert status == 201 and card.text.startswith("📋 Q-2026-0001 · 其他 · ⚡ 紧急\n")
+
+
 async def test_gbk_csv_post(bot: BotHarness) -> None:
     status, data = await _post(bot, CSV.encode("gbk"), "text/csv")
     assert status == 201

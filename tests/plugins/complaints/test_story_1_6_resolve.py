@@ -27,7 +27,7 @@ async def _resolve(bot: BotHarness, card: Sent) -> Sent:
     told = only(sent, "北部新城工程")
     assert told.text == "您反映的问题 Q-2026-0001 已被接单，正在办理。"
     assert "承办人：李娜" in card.text
-    assert card.labels == ["处理中", "已解决", "转办"]
+    assert card.labels == ["处理中", "已解决", "转办", "更多…"]
     [note_q] = await bot.press(card, "已解决", user="lina")
     assert note_q.text == "Q-2026-0001：办理结果是什么？请简单说明。"
     [photo_q] = await bot.send("已督促施工方重新养护，监理旁站", user="lina", chat="住建局")
@@ -85,7 +85,7 @@ async def test_not_solved_reopens_and_tells_the_department(bot: BotHarness) -> N
     assert told.text.startswith("⚠️ Q-2026-0001：反映人表示问题未解决，工单已重新打开。")
     [stars] = [s for s in sent if s.chat.chat_id == "北部新城工程"]
     assert stars.text.startswith("Q-2026-0001 已重新打开")
-    assert "重新打开" in card.text and card.labels == ["接单", "已解决", "转办"]
+    assert "重新打开" in card.text and card.labels == ["接单", "已解决", "转办", "更多…"]
     assert "🔁 已重新打开 1 次" in card.text
 
 
@@ -108,5 +108,5 @@ async def test_reassign_moves_the_card_to_the_other_department(bot: BotHarness) 
     sent = await bot.send("属于环境卫生问题", user="lina", chat="住建局")
     assert card.text == "Q-2026-0001 已转办至 环卫所。" and card.labels == []
     [new_card] = [s for s in sent if s.chat.chat_id == "环卫所"]
-    assert new_card.labels == ["接单", "已解决", "转办"]
+    assert new_card.labels == ["接单", "已解决", "转办", "更多…"]
     assert why.text.startswith("原因？")

@@ -18,13 +18,15 @@ NEAR = (26.6510, 119.5200)  # about 110 m north
 FAR = (26.6550, 119.5200)  # about 560 m north
 
 
-async def _report(bot: BotHarness, user: str, where: tuple[float, float]) -> list[Sent]:
+async def _report(
+    bot: BotHarness, user: str, where: tuple[float, float], *, anonymous: bool = False
+) -> list[Sent]:
     """The private dialog up to Submit; what the bot answers the reporter on Submit."""
     [photo_q] = await bot.send("广场边垃圾堆了好几天没人处理", user=user)
     await bot.press(photo_q, "跳过", user=user)
     [kind_q] = await bot.send("", user=user, location=where)
     [name_q] = await bot.press(kind_q, "环境卫生", user=user)
-    [check] = await bot.press(name_q, "实名", user=user)
+    [check] = await bot.press(name_q, "匿名" if anonymous else "实名", user=user)
     sent = await bot.press(check, "提交", user=user)
     return [s for s in sent if s.chat.chat_id == f"dm:{user}"]
 
@@ -60,3 +62,13 @@ async def test_no_files_a_new_ticket_and_far_or_old_reports_are_not_offered(
     await jump(bot, timedelta(days=8))
     [late] = await _report(bot, "qian", HERE)
     assert late.text.startswith("已登记为问题 Q-2026-0004")
+
+
+async def test_an_anonymous_me_too_is_not_named_on_the_timeline(bot: BotHarness) -> None:
+    await _report(bot, "chen", HERE)
+    [offer] = await _report(bot, "liu", NEAR, anonymous=True)
+    await bot.press(offer, 1, user="liu")
+    [view] = await bot.send("/ticket Q-2026-0001", user="wang")
+    assert "同类反映 · - · 广场边垃圾堆了好几天没人处理" in view.text
+    assert "liu" not in view.text
+    assert "📍 (26.65000, 119.52000)\n" in view.text  # a shared position: no address made up

@@ -93,3 +93,42 @@ class TestExportLinks:
             await jump(bot, timedelta(hours=2))
             async with http.get(url) as r:
                 assert r.status == 403
+
+
+async def test_monday_digest_covers_the_weekend_reopened_and_waiting_tickets(
+    bot: BotHarness,
+) -> None:
+    [offer] = await bot.send("三标段混凝土没按规范养护", user="jian", chat="工地", photos=["p"])
+    await bot.press(offer, 1, user="wang")  # Monday 09:00
+    [card] = bot.sent_to("住建局")
+    await bot.press(card, "接单", user="lina")
+    await bot.press(card, "已解决", user="lina")
+    [photo_q] = await bot.send("已督促返工", user="lina", chat="住建局")
+    sent = await bot.press(photo_q, "跳过", user="lina")
+    [question] = [s for s in sent if s.chat.chat_id == "工地"]
+    await bot.press(question, "未解决", user="jian")  # reopened, to acknowledge again by 14:30
+
+    await jump(bot, timedelta(hours=23))  # Tuesday 08:00
+    assert bot.sent_to("dm:wang")[-1].text.splitlines() == [
+        "📊 问题日报 2026-01-06",
+        "新登记：1 件",
+        "  · 住建局 / 工程质量：1",
+        "超期：1 件",
+        "  · 住建局 / 工程质量：1",
+        "重新打开：1 件",
+        "  · 住建局 / 工程质量：1",
+    ]
+    await jump(bot, timedelta(days=3, hours=2))  # Friday 10:00
+    await bot.send("/ticket 村口桥栏杆松动，有安全隐患", user="wang", chat="村民群")
+    await jump(bot, timedelta(days=1))  # Saturday: no digest, but reports come in
+    await bot.send("/ticket 村口路灯不亮", user="wang", chat="村民群")
+    await jump(bot, timedelta(days=1, hours=22))  # Monday 08:00
+    assert bot.sent_to("dm:wang")[-1].text.splitlines() == [
+        "📊 问题日报 2026-01-12",
+        "新登记：2 件",  # since Friday's digest, not only since Sunday morning
+        "  · 未派单 / 其他：2",
+        "超期：1 件",
+        "  · 住建局 / 工程质量：1",
+        "重新打开：0 件",
+        "待派单：2 件",
+    ]
