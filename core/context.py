@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from qunzhu.core import lookups
 from qunzhu.core.clock import Clock
 from qunzhu.core.events import Attachment, ButtonPress, ChatRef, Event, JobTick, Message, UserRef
 from qunzhu.core.i18n import Translator
@@ -193,6 +194,22 @@ class Context:
     async def download(self, attachment: Attachment) -> bytes:
         """The bytes of an attachment, fetched from the platform."""
         return await self.app.adapter_for(self.chat.platform).download(attachment)
+
+    # -- what the bot has seen and sent ---------------------------------------------------------
+    async def recorded(self, event_id: str, chat: ChatRef | None = None) -> Event | None:
+        """An event recorded in `chat` (default: this chat) by its event id, e.g. the message
+        ``ctx.message.reply_to`` names; None if the bot never received it."""
+        return await lookups.recorded(self.db, chat or self.chat, event_id)
+
+    async def outgoing_for(self, message_id: str, chat: ChatRef | None = None) -> int | None:
+        """The id (as ``ctx.send`` returned it) of the bot's message that the platform calls
+        `message_id` in `chat` (default: this chat): is this a reply to the bot's prompt?"""
+        return await lookups.outgoing_for(self.db, chat or self.chat, message_id)
+
+    async def heard_in_private(self, user: UserRef) -> bool:
+        """Whether `user` ever wrote to the bot in private (on Telegram the bot cannot write
+        first to someone who never did)."""
+        return await lookups.heard_in_private(self.db, await self.app.direct_chat(user))
 
     async def start_dialog(
         self, name: str, *, chat: ChatRef | None = None, initial: dict[str, Any] | None = None

@@ -8,8 +8,6 @@ from dataclasses import replace
 from sqlalchemy import select
 
 from qunzhu.core import Button, Context, Message, Reply
-from qunzhu.core.models import InboxRow
-from qunzhu.core.serialize import event_from_json
 
 from .config import ComplaintsConfig
 from .detect import matcher_for
@@ -196,14 +194,5 @@ async def from_reply(ctx: Context, message: Message) -> Message | None:
     """The message `message` replies to, as the bot received it (None if it never saw it)."""
     if not message.reply_to:
         return None
-    row = await ctx.db.scalar(
-        select(InboxRow).where(
-            InboxRow.platform == message.chat.platform,
-            InboxRow.chat_id == message.chat.chat_id,
-            InboxRow.event_id == message.reply_to,
-        )
-    )
-    if row is None or row.kind != "message":
-        return None
-    event = event_from_json(row.kind, row.platform, row.chat_id, row.event_id, row.payload)
+    event = await ctx.recorded(message.reply_to, message.chat)
     return event if isinstance(event, Message) else None

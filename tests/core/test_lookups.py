@@ -1,0 +1,52 @@
+"""ctx.recorded, ctx.outgoing_for, ctx.heard_in_private: what the bot has seen and sent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from qunzhu.core import Context, hookimpl
+from qunzhu.core.testing import BotHarness
+
+
+class Lookups:
+    def __init__(self) -> None:
+        self.prompt: int | None = None
+        self.seen: list[Any] = []
+
+    @hookimpl
+    async def on_message(self, ctx: Context) -> None:
+        message = ctx.message
+        assert message is not None
+        if message.text == "prompt":
+            self.prompt = (await ctx.reply("本周进展？")).id
+        elif message.reply_to:
+            earlier = await ctx.recorded(message.reply_to)
+            mine = await ctx.outgoing_for(message.reply_to)
+            self.seen.append((getattr(earlier, "text", None), mine == self.prompt))
+        elif message.text == "private?":
+            self.seen.append(await ctx.heard_in_private(ctx.sender))
+
+
+async def test_replies_to_a_person_and_to_the_bot_are_told_apart(tmp_path: Path) -> None:
+    plugin = Lookups()
+    bot = await BotHarness.create(
+        workdir=tmp_path, config={"bot": {"language": "en"}}, plugins=[("lookups", plugin)]
+    )
+    try:
+        await bot.send("混凝土没按规范养护", chat="works")  # event e1
+        [prompt] = await bot.send("prompt", user="wang", chat="works")
+        await bot.send("this one", chat="works", reply_to="e1")
+        await bot.send("my report", chat="works", reply_to=prompt.message_id)
+        await bot.send("unknown", chat="works", reply_to="e999")
+        assert plugin.seen == [
+            ("混凝土没按规范养护", False),
+            (None, True),  # the bot's own message is not an event it received
+            (None, False),
+        ]
+        await bot.send("private?", user="li", chat="works")
+        await bot.send("hello", user="ana")  # ana writes in private
+        await bot.send("private?", user="ana", chat="works")
+        assert plugin.seen[-2:] == [False, True]
+    finally:
+        await bot.close()
