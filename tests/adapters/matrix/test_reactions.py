@@ -10,12 +10,14 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from qunzhu.adapters.matrix.reactions import Reactions
 from qunzhu.core import Context, command, hookimpl
 from qunzhu.core.commands import Command
 from qunzhu.core.errors import PermanentFailure, RetryLater
 from qunzhu.core.events import ChatKind, ChatRef
+from qunzhu.core.models import OutboxRow
 from tests.adapters.matrix.conftest import MakeApp, MakePerson
 from tests.adapters.matrix.mxapp import MxTest
 from tests.adapters.matrix.person import Person, wait_for
@@ -143,10 +145,6 @@ def test_only_the_bots_own_reaction_with_that_key_is_taken_back() -> None:
 
 
 async def outbox(app: Any) -> list[tuple[str, str, str | None]]:
-    from sqlalchemy import select
-
-    from qunzhu.core.models import OutboxRow
-
     async with app.db.session() as s:
         rows = await s.execute(
             select(OutboxRow.action, OutboxRow.status, OutboxRow.error).order_by(OutboxRow.id)
