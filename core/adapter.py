@@ -1,9 +1,9 @@
 """The adapter contract: how a platform connects to the core.
 
 An adapter receives platform events, maps them to the core model (`qunzhu.core.events`) and hands
-them to the `sink` it was started with; it sends `Reply`s, edits them, downloads attachments and
-finds the private chat with a person. Adapters are found by entry point (group
-``qunzhu.adapters``) and configured under ``adapters.<name>`` with their `Config` model.
+them to the `sink` it was started with; it sends `Reply`s, edits them, reacts to messages,
+downloads attachments and finds the private chat with a person. Adapters are found by entry point
+(group ``qunzhu.adapters``) and configured under ``adapters.<name>`` with their `Config` model.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, ClassVar, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from qunzhu.core.clock import Clock
-from qunzhu.core.errors import AdapterError
+from qunzhu.core.errors import AdapterError, PermanentFailure
 from qunzhu.core.events import Attachment, ChatKind, ChatRef, Event, UserRef
 from qunzhu.core.ratelimit import Limits
 from qunzhu.core.reply import Reply
@@ -138,6 +138,19 @@ class Adapter(abc.ABC):
         """Replace the text and buttons of a message the bot sent."""
         msg = f"the {self.platform} adapter cannot edit messages"
         raise AdapterError(msg)
+
+    async def react(
+        self, chat: ChatRef, target_event_id: str, key: str, *, removed: bool = False, txn: str
+    ) -> None:
+        """Put the reaction `key` (an emoji) on the message `target_event_id` of `chat`, or with
+        `removed` take the bot's reaction `key` back. `txn` is unique to this outgoing reaction
+        (the outbox key, as for `send_keyed`): platforms with idempotent requests use it so that
+        a reaction retried after a crash counts once. Taking back a reaction the bot does not
+        have is a success. Raise the outbox's exceptions as `send_keyed` does.
+
+        The default fails permanently, once: an adapter that cannot react never retries."""
+        msg = f"the {self.platform} adapter cannot react to messages"
+        raise PermanentFailure(msg)
 
     async def download(self, attachment: Attachment) -> bytes:
         """The bytes of an attachment a message carried."""

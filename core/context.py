@@ -1,8 +1,8 @@
 """`Context`: everything a handler gets for one event, as seen by one plugin.
 
 A handler's database work (``ctx.db``) and everything it sends (``ctx.reply``, ``ctx.send``,
-``ctx.edit``: rows in the outbox) are one transaction: they exist together or not at all. If the
-handler raises, its writes and its messages are rolled back.
+``ctx.edit``, ``ctx.react``: rows in the outbox) are one transaction: they exist together or not
+at all. If the handler raises, its writes and its messages are rolled back.
 """
 
 from __future__ import annotations
@@ -16,10 +16,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qunzhu.core import lookups
 from qunzhu.core.clock import Clock
-from qunzhu.core.events import Attachment, ButtonPress, ChatRef, Event, JobTick, Message, UserRef
+from qunzhu.core.events import (
+    Attachment,
+    ButtonPress,
+    ChatRef,
+    Event,
+    JobTick,
+    Message,
+    Reaction,
+    UserRef,
+)
 from qunzhu.core.i18n import Translator
 from qunzhu.core.inserts import queue_insert
-from qunzhu.core.outbox import Outgoing, edit_row, send_row
+from qunzhu.core.outbox import Outgoing, edit_row, react_row, send_row
 from qunzhu.core.people import Person
 from qunzhu.core.reply import Reply
 from qunzhu.core.storage import QueuedWrites
@@ -161,6 +170,22 @@ class Context:
         if edit is not None:
             self._add(edit)
 
+    async def react(
+        self, key: str = "👍", target: str | None = None, *, removed: bool = False
+    ) -> Outgoing:
+        """React with `key` (an emoji) to the event's message, or to `target` (the event id of a
+        message in this chat); `removed` takes the bot's reaction back. Queued like a message:
+        after what this handler sent before it, in this handler's transaction.
+
+        The event's message is the message itself (the original, for an edit), the bot's
+        message whose button was pressed, or the message a person reacted to. Telegram allows
+        only some emoji and one reaction of the bot per message (see docs/telegram.md)."""
+        if not key:
+            msg = "ctx.react needs an emoji"
+            raise ValueError(msg)
+        where = target if target is not None else _message_of(self.event)
+        return self._add(react_row(self.chat, where, key, removed=removed, plugin=self.plugin))
+
     def _queue(self, chat: ChatRef, reply: Reply, batch: str | None) -> Outgoing:
         return self._add(send_row(chat, reply, plugin=self.plugin, batch=batch))
 
@@ -242,6 +267,18 @@ class Context:
         self._after_commit.clear()
         self._on_rollback.clear()
         self.sent.clear()
+
+
+def _message_of(event: Event | JobTick) -> str:
+    """The event id of the message an event is about (what ``ctx.react`` reacts to)."""
+    if isinstance(event, Message):
+        return event.edit_of if event.edited and event.edit_of else event.event_id
+    if isinstance(event, ButtonPress):
+        return event.message_id
+    if isinstance(event, Reaction):
+        return event.target_id
+    msg = f"ctx.react needs target= here: a {type(event).__name__} is about no message"
+    raise ValueError(msg)
 
 
 def _with_reply_to(reply: Reply, event_id: str) -> Reply:

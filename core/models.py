@@ -129,8 +129,8 @@ class CursorRow(Base):
 
 
 class OutboxRow(Base):
-    """A message to send (or an edit), written in the handler's transaction; the sender
-    delivers it and records the platform's message id."""
+    """A message to send (or an edit, or a reaction), written in the handler's transaction; the
+    sender delivers it and records the platform's message id (none for a reaction)."""
 
     __tablename__ = "core_outbox"
     __table_args__ = (Index("ix_core_outbox_due", "platform", "status", "next_attempt_at"),)
@@ -139,7 +139,7 @@ class OutboxRow(Base):
     platform: Mapped[str] = mapped_column(String(32))
     chat_id: Mapped[str] = mapped_column(String(255))
     chat_kind: Mapped[str] = mapped_column(String(16))
-    action: Mapped[str] = mapped_column(String(8), default="send")  # send | edit
+    action: Mapped[str] = mapped_column(String(8), default="send")  # send | edit | react
     edit_of: Mapped[int | None] = mapped_column(_BigId, default=None)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(8), default="pending")  # pending|sent|failed

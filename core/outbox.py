@@ -1,6 +1,8 @@
 """The outbox: what handlers send, stored in their own transaction, delivered by the `Sender`.
 
-``ctx.reply``/``ctx.send``/``ctx.edit`` queue `Outgoing` messages in the handler's session: they
+``ctx.reply``/``ctx.send``/``ctx.edit``/``ctx.react`` queue `Outgoing` rows in the handler's
+session (`action` ``send``, ``edit`` or ``react``; a reaction's payload is its ``target``, ``key``
+and ``removed``, in the same JSON column as a message's, so it needs no table of its own): they
 are inserted (one Core ``executemany`` per flush, not an ORM object each) in the handler's
 transaction, so a message exists exactly when the handler's writes exist. Once that transaction
 has committed, they are handed to the sender in memory; the sender reads the table only at
@@ -28,15 +30,24 @@ from qunzhu.core.reply import Reply
 from qunzhu.core.serialize import reply_to_json
 from qunzhu.core.storage import Database, QueuedWrites, sqlite_time
 
-__all__ = ["Delivery", "Outgoing", "Progress", "delivery", "edit_row", "progress", "send_row"]
+__all__ = [
+    "Delivery",
+    "Outgoing",
+    "Progress",
+    "delivery",
+    "edit_row",
+    "progress",
+    "react_row",
+    "send_row",
+]
 
 OUTBOX = cast(Table, OutboxRow.__table__)
 
 
 class Outgoing:
-    """A message (or an edit) the bot is to send: what ``ctx.send`` returns. Its `id` is final
-    from the start, so it can be stored in a plugin's own table and passed to ``ctx.edit``
-    later."""
+    """A message (an edit, a reaction) the bot is to send: what ``ctx.send`` returns. Its `id`
+    is final from the start, so it can be stored in a plugin's own table and passed to
+    ``ctx.edit`` later."""
 
     __slots__ = ("action", "attempts", "batch", "chat", "created", "edit_of", "id", "payload",
                  "plugin")  # fmt: skip
@@ -142,6 +153,15 @@ def send_row(
     chat: ChatRef, reply: Reply, *, plugin: str = "", batch: str | None = None
 ) -> Outgoing:
     return Outgoing(chat, reply_to_json(reply), plugin=plugin, batch=batch)
+
+
+def react_row(
+    chat: ChatRef, target: str, key: str, *, removed: bool = False, plugin: str = ""
+) -> Outgoing:
+    """A reaction (or, `removed`, taking one back) on the message `target` of `chat`: queued in
+    the chat's order like a message, under the same limits and retries."""
+    payload = {"target": target, "key": key, "removed": removed}
+    return Outgoing(chat, payload, action="react", plugin=plugin)
 
 
 async def edit_row(

@@ -304,8 +304,14 @@ class Sender:
         self._finish(outcome)
 
     async def _attempt(self, out: Outgoing) -> _Outcome:
-        reply = reply_from_json(out.payload)
         try:
+            if out.action == "react":
+                p = out.payload
+                await self._adapter.react(
+                    out.chat, p["target"], p["key"], removed=bool(p["removed"]), txn=f"qz{out.id}"
+                )
+                return _Outcome(out, "sent")
+            reply = reply_from_json(out.payload)
             if out.action != "edit":
                 message_id = await self._adapter.send_keyed(out.chat, reply, f"qz{out.id}")
                 return _Outcome(out, "sent", message_id=message_id)

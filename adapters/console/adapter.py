@@ -3,7 +3,8 @@
 Lines come from stdin (a terminal, or a piped script for demos and tests), one at a time: each is
 parsed (`script.parse_line`), turned into a core event, handed to the sink, and then the adapter
 waits for the bot to settle, so that a script's transcript shows every answer right after the
-line that caused it. The bot's messages are printed by `send` (`render.Renderer`).
+line that caused it. The bot's messages are printed by `send`, its reactions by `react`
+(`render.Renderer`).
 
 Input is read by `reader.read_lines`: one daemon thread for a real stdin, directly for an
 `io.StringIO`.
@@ -112,6 +113,11 @@ class ConsoleAdapter(Adapter):
     async def edit(self, chat: ChatRef, message_id: str, reply: Reply) -> None:
         self.session.remember(chat, message_id, reply)
         self._emit(self.render.message(chat, message_id, reply, edited=True))
+
+    async def react(
+        self, chat: ChatRef, target_event_id: str, key: str, *, removed: bool = False, txn: str
+    ) -> None:
+        self._emit(self.render.reaction(chat, target_event_id, key, removed=removed))
 
     async def download(self, attachment: Attachment) -> bytes:
         return await read_attachment(attachment)

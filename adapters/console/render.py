@@ -5,6 +5,7 @@
       [photo: /tmp/map.png]
       [1] 登记为问题  [2] Cancel
     > [lobby] ana #6: 1
+    [lobby] qunzhu reacted 👌 to #6
 
 Only buttons with ``data`` are numbered (they are what ``/press N`` and a bare ``N`` press); URL
 buttons show their address. A message asking for a typed answer (`Reply.typed_answer`: a
@@ -125,6 +126,12 @@ class Renderer:
             if shown:
                 lines.append("  " + self.style("buttons", "  ".join(shown)))
         return "\n".join(lines)
+
+    def reaction(self, chat: ChatRef, target: str, key: str, *, removed: bool = False) -> str:
+        """A bot reaction: ``[lobby] qunzhu reacted 👌 to #5`` (``took back 👌 from #5``)."""
+        what = f"took back {clean(key)} from" if removed else f"reacted {clean(key)} to"
+        text = f"[{clean(chat_label(chat))}] {self.bot_name} {what} #{clean(target)}"
+        return self.style("bot", text)
 
     def echo(self, chat: ChatRef, speaker: str, event_id: str | None, line: str) -> str:
         """An input line as the transcript shows it: ``> [lobby] ana #5: text``."""

@@ -10,8 +10,8 @@
 inbox's cursor; `receive` maps a sync's rooms to core events (`mapping`), keeping the room
 directory (`rooms`) and the buttons the bot offered (`choices`); `invites` answers invitations.
 Sending goes through `send.Poster` (`render` for HTML and numbered buttons, `uploads` for
-photos); `errors` turns the homeserver's answers into the outbox's verdicts; `crypto` adds
-encrypted rooms. See docs/matrix.md.
+photos), reactions through `reactions.Reactions`; `errors` turns the homeserver's answers into
+the outbox's verdicts; `crypto` adds encrypted rooms. See docs/matrix.md.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from .crypto import client_config, keep_keys, store_dir
 from .errors import response_error
 from .invites import Invites
 from .mapping import PLATFORM
+from .reactions import Reactions
 from .receive import Receiver
 from .rooms import Rooms
 from .send import Poster
@@ -87,6 +88,7 @@ class MatrixAdapter(Adapter):
             self._prepare_room,
             button_reactions=config.button_reactions,
         )
+        self.reactions = Reactions(self.client, self.poster.room_send)
         self.syncer: Syncer | None = None
         self.invites: Invites | None = None
         self._task: asyncio.Task[None] | None = None
@@ -160,6 +162,11 @@ class MatrixAdapter(Adapter):
 
     async def edit(self, chat: ChatRef, message_id: str, reply: Reply) -> None:
         await self.poster.edit(chat, message_id, reply)
+
+    async def react(
+        self, chat: ChatRef, target_event_id: str, key: str, *, removed: bool = False, txn: str
+    ) -> None:
+        await self.reactions.react(chat, target_event_id, key, removed=removed, txn=txn)
 
     async def download(self, attachment: Attachment) -> bytes:
         return await media.download(self.client, attachment.ref)

@@ -51,7 +51,7 @@ class Poster:
     async def send(self, chat: ChatRef, reply: Reply, key: str | None = None) -> str:
         """Send `reply`; returns the new event's id."""
         body = await self.content(chat, reply, reply_to=reply.reply_to)
-        event_id = await self._room_send(chat.chat_id, body, key)
+        event_id = await self.room_send(chat.chat_id, body, key)
         if self.button_reactions == "all" or (self.button_reactions == "direct" and chat.is_direct):
             await self._react(chat.chat_id, event_id, len(body.get(BUTTONS_KEY, ())), key)
         return event_id
@@ -68,7 +68,7 @@ class Poster:
                 }
             }
             try:
-                await self._room_send(
+                await self.room_send(
                     room_id, content, f"{key}:r{number}" if key else None, "m.reaction"
                 )
             except DeliveryError as exc:
@@ -77,7 +77,7 @@ class Poster:
 
     async def edit(self, chat: ChatRef, message_id: str, reply: Reply) -> None:
         new = await self.content(chat, reply, reply_to=None)
-        await self._room_send(chat.chat_id, edit_content(new, message_id), None)
+        await self.room_send(chat.chat_id, edit_content(new, message_id), None)
 
     async def content(self, chat: ChatRef, reply: Reply, *, reply_to: str | None) -> dict[str, Any]:
         room_id = chat.chat_id
@@ -111,7 +111,7 @@ class Poster:
             raise response_error(response, "upload: ")
         return str(response.content_uri)
 
-    async def _room_send(
+    async def room_send(
         self,
         room_id: str,
         body: dict[str, Any],

@@ -7,8 +7,8 @@
 Receiving is `polling` (default) or `webhook` (`webhook.Webhook`); both go through one
 `receive.Receiver` that maps updates (`mapping`), and follows migrated
 groups (`migrations`). Sending goes through `send.Poster` (`render` for HTML and keyboards,
-`uploads` for photos); `errors` turns Telegram's answers into the outbox's verdicts. See
-docs/telegram.md.
+`uploads` for photos), reactions through `reactions.Reactions`; `errors` turns Telegram's answers
+into the outbox's verdicts. See docs/telegram.md.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from aiogram.methods import (
     Response,
     SendMessage,
     SendPhoto,
+    SetMessageReaction,
     SetMyCommands,
     SetWebhook,
 )
@@ -52,6 +53,7 @@ from .mapping import PLATFORM
 from .migrations import Migrations
 from .pace import Pace
 from .polling import Poller
+from .reactions import Reactions
 from .receive import Receiver
 from .send import Poster
 from .uploads import Uploads
@@ -82,6 +84,7 @@ _RESPONSE_MODELS = tuple(
         GetWebhookInfo,
         SendMessage,
         SendPhoto,
+        SetMessageReaction,
         SetMyCommands,
         SetWebhook,
     )
@@ -133,13 +136,15 @@ class TelegramAdapter(Adapter):
         self.directory = Directory()
         self.uploads = Uploads()
         self.album_wait = config.album_wait
+        pace = Pace(self.limits, clock)
         self.outgoing = Poster(
             self.bot,
             migrations=self.migrations,
             directory=self.directory,
             uploads=self.uploads,
-            pace=Pace(self.limits, clock),
+            pace=pace,
         )
+        self.reactions = Reactions(self.bot, migrations=self.migrations, pace=pace)
         self.webhook: Webhook | None = None
         if config.mode == "webhook":
             self.webhook = Webhook(
@@ -225,6 +230,11 @@ class TelegramAdapter(Adapter):
 
     async def edit(self, chat: ChatRef, message_id: str, reply: Reply) -> None:
         await self.outgoing.edit(chat, message_id, reply)
+
+    async def react(
+        self, chat: ChatRef, target_event_id: str, key: str, *, removed: bool = False, txn: str
+    ) -> None:
+        await self.reactions.react(chat, target_event_id, key, removed=removed)
 
     async def download(self, attachment: Attachment) -> bytes:
         try:

@@ -32,7 +32,7 @@ from qunzhu.core.events import (
     UserRef,
 )
 from qunzhu.core.plugins import PluginSet, load_plugins
-from qunzhu.core.testing.memory import MemoryAdapter, Sent
+from qunzhu.core.testing.memory import MemoryAdapter, Reacted, Sent
 
 __all__ = ["BotHarness"]
 
@@ -55,6 +55,8 @@ class BotHarness:
         self.clock = clock
         self.entry_points = entry_points
         self._event_ids = itertools.count(1)
+        #: The latest event handed to the bot (its ``event_id`` names the message to react to).
+        self.last_event: Event | None = None
         self.app: App
         self.adapter: MemoryAdapter
 
@@ -90,6 +92,7 @@ class BotHarness:
         self.adapter = MemoryAdapter(clock=self.clock)
         if previous is not None:  # what the platform showed before a restart is still there
             self.adapter.sent, self.adapter._ids = previous.sent, previous._ids
+            self.adapter.reactions = previous.reactions
             self.adapter.files = previous.files
         self.app = App.build(settings, plugins, clock=self.clock, adapters={"memory": self.adapter})
         await self.app.start(create_tables=create_tables)
@@ -139,6 +142,7 @@ class BotHarness:
     async def feed(self, event: Event) -> list[Sent]:
         """Hand any event to the bot, wait until it is handled, return what the bot sent."""
         before = len(self.adapter.sent)
+        self.last_event = event
         await self.app.receive(event)
         await self.app.settle()
         return self.adapter.sent[before:]
@@ -238,3 +242,28 @@ class BotHarness:
     def sent_to(self, chat: str | ChatRef) -> list[Sent]:
         key = chat.chat_id if isinstance(chat, ChatRef) else chat
         return [s for s in self.adapter.sent if s.chat.chat_id == key]
+
+    @property
+    def reactions(self) -> list[Reacted]:
+        """Every reaction the bot put or took back, in order."""
+        return self.adapter.reactions
+
+    def reactions_on(self, target: str | Event | None = None) -> list[str]:
+        """The bot's reactions now on a message (an event id, or an event; default: the latest
+        event handed to the bot), in the order they were put."""
+        if target is None:
+            target = self.last_event
+        if target is None:
+            msg = "no event was handed to the bot yet"
+            raise LookupError(msg)
+        where = target if isinstance(target, str) else target.event_id
+        keys: list[str] = []
+        for r in self.adapter.reactions:
+            if r.target != where:
+                continue
+            if r.removed:
+                if r.key in keys:
+                    keys.remove(r.key)
+            elif r.key not in keys:
+                keys.append(r.key)
+        return keys

@@ -1,4 +1,4 @@
-"""An in-memory adapter: events come from test code, replies are recorded."""
+"""An in-memory adapter: events come from test code, replies and reactions are recorded."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from qunzhu.core.errors import AdapterError
 from qunzhu.core.events import Attachment, ChatKind, ChatRef, UserRef
 from qunzhu.core.reply import Button, Reply
 
-__all__ = ["MemoryAdapter", "Sent"]
+__all__ = ["MemoryAdapter", "Reacted", "Sent"]
 
 
 @dataclass
@@ -51,6 +51,16 @@ class Sent:
         raise LookupError(msg)
 
 
+@dataclass(frozen=True)
+class Reacted:
+    """A reaction the bot put on the message `target` of `chat` (or took back: `removed`)."""
+
+    chat: ChatRef
+    target: str
+    key: str
+    removed: bool = False
+
+
 class MemoryAdapter(Adapter):
     platform = "memory"
 
@@ -61,6 +71,8 @@ class MemoryAdapter(Adapter):
         self.platform = platform  # type: ignore[misc]
         self.sink: EventSink | None = None
         self.sent: list[Sent] = []
+        #: Every reaction the bot put (or took back), in order.
+        self.reactions: list[Reacted] = []
         self.files: dict[str, bytes] = {}
         self._ids = itertools.count(1)
         #: Make sends fail: a function of (chat, reply) returning an exception to raise, or None.
@@ -89,6 +101,11 @@ class MemoryAdapter(Adapter):
                 return
         msg = f"no message {message_id}"
         raise AdapterError(msg)
+
+    async def react(
+        self, chat: ChatRef, target_event_id: str, key: str, *, removed: bool = False, txn: str
+    ) -> None:
+        self.reactions.append(Reacted(chat, target_event_id, key, removed))
 
     async def download(self, attachment: Attachment) -> bytes:
         try:

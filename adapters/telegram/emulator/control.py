@@ -17,6 +17,8 @@ POST     /control/block_bot          {user_id}
 POST     /control/migrate            {chat_id}  -> {chat_id: the new id}
 GET      /control/messages           ?chat_id=&after=message_id  every message, oldest first
 GET      /control/sent               ?chat_id=  the bot's messages
+GET      /control/reactions          ?chat_id=  [{message_id, user_id, emoji: [...]}] now on
+                                     the messages (the bot's setMessageReaction included)
 GET      /control/violations         flood-limit violations
 GET      /control/counts             {total, by_chat} delivered sends
 GET      /control/calls              every Bot API request with its status
@@ -174,6 +176,11 @@ _GETS: dict[str, Action] = {
         m for m in tg.messages(_chat(tg, q)) if m["message_id"] > int(q.get("after", 0))
     ],
     "sent": lambda tg, q: tg.sent(_chat(tg, q)),
+    "reactions": lambda tg, q: [
+        {"message_id": m, "user_id": user, "emoji": emoji}
+        for m, by in tg.reactions(_chat(tg, q)).items()
+        for user, emoji in by.items()
+    ],
     "violations": lambda tg, q: [dataclasses.asdict(v) for v in tg.violations],
     "counts": lambda tg, q: {"total": tg.delivered(), "by_chat": dict(tg.limiter.delivered)},
     "calls": lambda tg, q: [dataclasses.asdict(c) for c in tg.calls],

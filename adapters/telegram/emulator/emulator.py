@@ -9,8 +9,8 @@
         assert tg.sent(group)[0]["text"] == "..."
 
 What simulated people do comes from `People` (people.py, members.py); this module adds the server's
-life cycle and what a test reads back: what the bot sent, the limit violations, scheduled
-failures, callback answers, command lists and the raw call log.
+life cycle and what a test reads back: what the bot sent, the reactions it chose, the limit
+violations, scheduled failures, callback answers, command lists and the raw call log.
 """
 
 from __future__ import annotations
@@ -154,6 +154,25 @@ class TelegramEmulator(People):
     def messages(self, chat: Chat | int) -> list[dict[str, Any]]:
         """Every message in `chat` (people's and the bot's), oldest first."""
         return [s.view() for s in self._chat(chat).messages.values()]
+
+    def reactions(self, chat: Chat | int) -> dict[int, dict[int, list[str]]]:
+        """The reactions now on `chat`'s messages: message id → user id (the bot's too) → emoji,
+        for the messages that have any."""
+        out: dict[int, dict[int, list[str]]] = {}
+        for message_id, stored in self._chat(chat).messages.items():
+            chosen = {
+                user: [r["emoji"] for r in reactions]
+                for user, reactions in stored.reactions.items()
+                if reactions
+            }
+            if chosen:
+                out[message_id] = chosen
+        return out
+
+    def bot_reactions(self, chat: Chat | int) -> dict[int, list[str]]:
+        """The bot's reactions (setMessageReaction) now on `chat`'s messages, by message id."""
+        bot_id = self.world.bot.id
+        return {m: by[bot_id] for m, by in self.reactions(chat).items() if bot_id in by}
 
     async def wait_sent(
         self, chat: Chat | int, count: int = 1, timeout: float = 5.0

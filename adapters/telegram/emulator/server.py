@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import api_bot, api_edit, api_send, api_updates
+from . import api_bot, api_edit, api_react, api_send, api_updates
 from .backend import Backend, Handler
 from .errors import ApiError
 from .failures import Failures
@@ -30,6 +30,7 @@ METHODS: dict[str, Handler] = {
     **api_bot.HANDLERS,
     **api_send.HANDLERS,
     **api_edit.HANDLERS,
+    **api_react.HANDLERS,
     **api_updates.HANDLERS,
 }
 """Every implemented Bot API method, by lower-case name."""

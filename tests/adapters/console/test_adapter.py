@@ -251,6 +251,20 @@ async def test_send_returns_increasing_ids_and_marks_replies() -> None:
     assert run.lines == ["[lobby] qunzhu #b1:", "  a", "[lobby] qunzhu #b2 ↩ 7:", "  b"]
 
 
+async def test_reactions_are_printed_in_the_transcript() -> None:
+    run = make("")
+    adapter = run.adapter
+    await adapter.send(LOBBY, Reply("a"))
+    await adapter.react(LOBBY, "5", "👌", txn="qz1")
+    await adapter.react(LOBBY, "5", "👌", removed=True, txn="qz2")
+    assert run.lines == [
+        "[lobby] qunzhu #b1:",
+        "  a",
+        "[lobby] qunzhu reacted 👌 to #5",
+        "[lobby] qunzhu took back 👌 from #5",
+    ]
+
+
 async def test_a_bare_number_is_a_press_only_right_after_the_buttons() -> None:
     bot = FakeBot({"menu": MENU, "menu+": [MENU, Reply("or type /cancel")], "plain": Reply("ok")})
     script = (

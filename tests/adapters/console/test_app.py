@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from qunzhu.adapters.console import ConsoleAdapter, ConsoleConfig
+from qunzhu.core import Context, hookimpl
 from qunzhu.core.app import App
 from qunzhu.core.clock import SystemClock
 from qunzhu.core.config import load_config
@@ -54,3 +55,36 @@ async def test_a_piped_script_shows_the_bots_answers_in_order(
     assert rest[4] == "[village-3] qunzhu #b2 ↩ 3:"  # "no such command", in some words
     assert rest[-1] == "> [village-3] ana: /quit"
     assert adapter.finished.is_set()
+
+
+class Acknowledge:
+    """Reacts 👌 to a report instead of answering it."""
+
+    @hookimpl
+    async def on_message(self, ctx: Context) -> None:
+        if ctx.message is not None and ctx.message.text.startswith("日报"):
+            await ctx.react("👌")
+
+
+async def test_a_plugins_reaction_shows_under_the_line_it_acknowledges(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = load_config(None, adapter_models={"console": ConsoleConfig})
+    plugins = PluginSet.collect(
+        load_plugins([("acknowledge", Acknowledge())], entry_points_enabled=False)
+    )
+    out = io.StringIO()
+    clock = SystemClock()
+    script = "/in village-3\n日报：3号楼完成浇筑\nthanks\n"
+    adapter = ConsoleAdapter(ConsoleConfig(), clock=clock, stdin=io.StringIO(script), stdout=out)
+    app = App.build(settings, plugins, clock=clock, adapters={"console": adapter})
+
+    await asyncio.wait_for(app.run(), 30)
+
+    assert out.getvalue().splitlines() == [
+        "> [lobby] me: /in village-3",
+        "> [village-3] me #1: 日报：3号楼完成浇筑",
+        "[village-3] qunzhu reacted 👌 to #1",
+        "> [village-3] me #2: thanks",
+    ]

@@ -102,3 +102,11 @@ def test_colors_only_when_asked_for() -> None:
     assert text == "\x1b[1;36m[lobby] qunzhu #b1:\x1b[0m\n  hi\n  \x1b[33m[1] OK\x1b[0m"
     assert colored.error("bad") == "\x1b[31m! bad\x1b[0m"
     assert "\x1b" not in plain.message(LOBBY, "b1", reply)
+
+
+def test_a_reaction_and_taking_it_back() -> None:
+    assert plain.reaction(LOBBY, "5", "👌") == "[lobby] qunzhu reacted 👌 to #5"
+    assert (
+        plain.reaction(DM_ANA, "b2", "👍", removed=True) == "[dm ana] qunzhu took back 👍 from #b2"
+    )
+    assert plain.reaction(LOBBY, "5", "\x1b[31m") == "[lobby] qunzhu reacted \\x1b[31m to #5"

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
+from qunzhu.core.events import ChatKind, ChatRef
 from tests.adapters.matrix.conftest import MakeApp, Register, png
 from tests.adapters.matrix.mxapp import MxTest
 from tests.adapters.matrix.person import Person
@@ -135,3 +136,33 @@ async def test_without_encryption_an_encrypted_room_is_logged_not_handled(
     else:
         pytest.fail("no event=matrix_undecryptable logged")
     assert plugin.handled == [] and app.adapter.client.olm is None
+
+
+async def test_reactions_in_an_encrypted_room(
+    make_app: MakeApp, secret_ana: SecretAna, bot_person: Person
+) -> None:
+    """matrix-nio sends reactions unencrypted even in an encrypted room (its room_send leaves
+    m.reaction out); the key is visible to the homeserver, the message it is on is not. Taking
+    it back finds it through ``/relations`` and redacts it."""
+    bot, ana = bot_person.user_id, secret_ana.account.user_id
+    app = await make_app(adapter={"encryption": True, "invites": {"allow_users": [ana]}})
+    room = await encrypted_room(secret_ana, bot)
+    await secret_ana.send(room, {"msgtype": "m.text", "body": "n 日报"})
+    assert await secret_ana.next_from(room, bot) == "ok n 日报"
+    timeline = await bot_person.timeline(room)
+    target = next(e["event_id"] for e in timeline if e["sender"] == ana and "ciphertext" in str(e))
+    chat = ChatRef("matrix", room, ChatKind.GROUP)
+
+    async def bots_reactions() -> list[dict[str, Any]]:
+        return [
+            e
+            for e in await bot_person.timeline(room)
+            if e["sender"] == bot and e["content"].get("m.relates_to", {}).get("event_id") == target
+        ]
+
+    await app.adapter.react(chat, target, "👌", txn="qz-e1")
+    [reaction] = await bots_reactions()
+    assert reaction["type"] == "m.reaction"
+    assert reaction["content"]["m.relates_to"]["key"] == "👌"
+    await app.adapter.react(chat, target, "👌", removed=True, txn="qz-e2")
+    assert await bots_reactions() == []  # redacted: its content is gone
