@@ -7,7 +7,8 @@ interrupted by a restart resumes where it was. A dialog ends when answered, when
 ``/cancel`` or presses Cancel, or after ``dialogs.timeout`` seconds without an answer.
 
 Answers handed to ``on_done``: text → str; number → int or float; choice → the choice's value;
-photo → tuple of `Attachment`; location → `Location` (or the typed text when the step
+photo → tuple of `Attachment` (the photos); media → tuple of `Attachment` (photos and videos);
+location → `Location` (or the typed text when the step
 accepts a typed address); a skipped optional step → None.
 """
 
@@ -26,6 +27,7 @@ class Expect(enum.StrEnum):
     NUMBER = "number"
     CHOICE = "choice"
     PHOTO = "photo"
+    MEDIA = "media"  # photos or videos
     LOCATION = "location"
 
 
@@ -49,7 +51,8 @@ class Step:
     ``question`` is a message id (translated, formatted with the answers so far) or a function
     ``(ctx, answers) -> str``. ``validate(ctx, value)`` may return a changed value or raise
     `UsageError` with a message for the person; the question is then asked again.
-    ``when(answers)`` returning False skips the step.
+    ``when(answers)`` returning False skips the step. A text step may offer `choices` as
+    shortcuts: pressing one answers with its value, and anything typed is taken as text.
     """
 
     key: str
