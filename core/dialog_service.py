@@ -6,6 +6,7 @@ a message from someone without a dialog costs no database round trip.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 from datetime import UTC, datetime, timedelta
@@ -220,6 +221,8 @@ class DialogService:
         if step.validate is not None:
             try:
                 value = step.validate(ctx, value)
+                if inspect.isawaitable(value):  # an async validator (it may look things up)
+                    value = await value
             except UsageError as exc:
                 raise _Reask(str(exc)) from exc
         return value

@@ -49,8 +49,9 @@ class Step:
     """One question.
 
     ``question`` is a message id (translated, formatted with the answers so far) or a function
-    ``(ctx, answers) -> str``. ``validate(ctx, value)`` may return a changed value or raise
-    `UsageError` with a message for the person; the question is then asked again.
+    ``(ctx, answers) -> str``. ``validate(ctx, value)`` (a function, or a coroutine function that
+    may look things up in ``ctx.db``) may return a changed value or raise `UsageError` with a
+    message for the person; the question is then asked again.
     ``when(answers)`` returning False skips the step. A text step may offer `choices` as
     shortcuts: pressing one answers with its value, and anything typed is taken as text.
     """

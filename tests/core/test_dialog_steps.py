@@ -1,5 +1,6 @@
 """Dialog steps added for the check-ins' campaign dialog: a text step whose buttons are shortcuts
-(press one, or type anything), and a media step that takes photos or videos."""
+(press one, or type anything), an async validator, and a media step that takes photos or
+videos."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from qunzhu.core import (
     Expect,
     Message,
     Step,
+    UsageError,
     command,
     hookimpl,
 )
@@ -27,6 +29,13 @@ async def _done(ctx: Context, answers: dict[str, Any]) -> None:
     media = answers["media"] or ()
     kinds = ",".join(a.kind.value for a in media) or "none"
     await ctx.reply(f"day={answers['day']} media={kinds}")
+
+
+async def _known_day(ctx: Context, value: str) -> str:
+    await ctx.db.flush()  # an async validator may use the database
+    if value.lower().startswith("sun"):
+        raise UsageError("Not on Sundays: choose a working day.")
+    return value
 
 
 class SurveyPlugin:
@@ -40,6 +49,7 @@ class SurveyPlugin:
                         "day",
                         "Which day? Press one or type it.",
                         choices=[Choice("Friday", "FR"), Choice("Monday", "MO")],
+                        validate=_known_day,
                     ),
                     Step("media", "Photos or a video?", Expect.MEDIA, optional=True),
                 ),
@@ -85,6 +95,9 @@ async def test_a_shortcut_button_answers_a_text_step(bot: BotHarness) -> None:
 
 async def test_typed_text_answers_a_text_step_with_shortcuts(bot: BotHarness) -> None:
     await bot.send("/survey")
+    [hint, again] = await bot.send("Sunday")
+    assert hint.text == "Not on Sundays: choose a working day."
+    assert again.text == "Which day? Press one or type it."
     await bot.send("Tuesday at nine")
     [hint, again] = await bot.send("no media here")
     assert hint.text == "Please send a photo or a video."
