@@ -34,6 +34,9 @@ async def start_report(ctx: Context, rounds: list[Round]) -> None:
         if campaign is not None:
             questions[str(rnd.id)] = list(campaign.questions)
             labels[str(rnd.id)] = rnd.campaign
+    if not questions:  # their campaigns were removed from the configuration meanwhile
+        await ctx.reply(ctx.t("No check-in is waiting for your report now."))
+        return
     initial: dict[str, Any] = {"questions": questions, "labels": labels}
     if len(questions) == 1:
         initial["round"] = next(iter(questions))

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from qunzhu.core import ButtonPress
+from qunzhu.core import ButtonPress, FakeClock
 from qunzhu.core.testing import BotHarness
 from qunzhu.core.testing.memory import Sent
+from qunzhu.plugins import checkins
 from qunzhu.plugins.checkins.models import CampaignRow, Report, Round
+from tests.conftest import create_pg_database, drop_pg_database
 
 from .conftest import IDS, MAYORS, advance_to, at, campaign, config
 
@@ -377,3 +380,29 @@ async def test_the_yaml_wins_on_a_name_clash(bot: BotHarness) -> None:
         assert (await s.scalars(select(CampaignRow))).all() == []
         [rnd] = (await s.scalars(select(Round))).all()
     assert rnd.state == "open"  # the YAML's check-in goes on
+
+
+async def test_created_in_chat_on_each_backend(backend: str, tmp_path: Path) -> None:
+    """The story above, short, on SQLite and on PostgreSQL (the new table and its JSON)."""
+    settings: dict[str, Any] = config(campaigns=[])
+    url = await create_pg_database() if backend == "postgres" else None
+    if url:
+        settings["database"] = {"url": url}
+    bot = await BotHarness.create(
+        workdir=tmp_path, config=settings, plugins=[("checkins", checkins)],
+        clock=FakeClock(at(5, 9)),
+    )  # fmt: skip
+    try:
+        done = await create(bot, days="周五 9:00-18:00", hours=None)
+        assert done.text.startswith("✅ 已创建「防汛周报」：每周五 09:00–18:00，3 人汇报。")
+        await bot.restart()
+        [prompt] = await advance_to(bot, at(9, 9))
+        await bot.send("本周完成", user=IDS[1], chat=ROOM, reply_to=prompt.message_id)
+        await bot.send(f"/汇报情况 暂停 {NAME}", user="wang", chat=ROOM)
+        *_, summary = await advance_to(bot, at(9, 18))
+        assert summary.text.splitlines()[1] == "参与率：33%（应报 3 人，已报 1 人）"
+        assert await advance_to(bot, at(16, 18)) == []
+    finally:
+        await bot.close()
+        if url:
+            await drop_pg_database(url)
