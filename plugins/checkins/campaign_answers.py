@@ -194,7 +194,7 @@ def validate_questions(ctx: Context, value: str) -> Any:
     questions = [_NUMBERING.sub("", line).strip() for line in lines]
     questions = [q for q in questions if q]
     if not 1 <= len(questions) <= 8 or any(len(q) > 200 for q in questions):
-        raise UsageError(ctx.t("Write from 1 to 8 questions, one per line."))
+        raise UsageError(ctx.t("Write from 1 to 8 questions, one per line or separated by /."))
     return questions
 
 

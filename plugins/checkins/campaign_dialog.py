@@ -68,8 +68,7 @@ def _ask_name(ctx: Context, answers: dict[str, Any]) -> str:
 def _ask_when(ctx: Context, answers: dict[str, Any]) -> str:
     return ctx.t(
         "📅 (2/6) On which days? Press a button, or write the days and the hours, for example "
-        "周五 9:00-18:00, 周一、三、五 8:30-12:00, 每月最后一个周五 9:00-17:00. Experts may write "
-        "an RFC 5545 rule (FREQ=WEEKLY;BYDAY=FR) or cron (0 9 * * FRI)."
+        "周五 9:00-18:00 or 周一三五 8:30-12:00 (experts: an RRULE or cron, such as 0 9 * * FRI)."
     )
 
 
@@ -144,7 +143,7 @@ def _owner_choices(ctx: Context, answers: dict[str, Any]) -> list[Choice]:
 def _ask_questions(ctx: Context, answers: dict[str, Any]) -> str:
     return ctx.t(
         "❓ (6/6) Which questions should the prompt ask? Press the button for the usual three, "
-        "or write your own, one per line (at most 8)."
+        "or write your own, one per line or separated by / (at most 8)."
     )
 
 

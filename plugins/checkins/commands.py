@@ -4,7 +4,7 @@ by hand; new, edit, pause, resume, delete and list the campaigns created in chat
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from qunzhu.core import N_, Command, Context, Text, UsageError, command
 
@@ -107,9 +107,11 @@ async def _by_hand(ctx: Context, opening: bool, name: str) -> None:
         now = ctx.now()
         today = now.astimezone(tz).date()
         planned = window_on(campaign, tz, ctx.calendar, today)
-        closes = (
-            planned.closes_at if planned and planned.closes_at > now else now + timedelta(hours=8)
-        )
+        usual = datetime.combine(today, campaign.close_time(), tzinfo=tz)  # on a day off
+        if planned is not None and planned.closes_at > now:
+            closes = planned.closes_at
+        else:
+            closes = usual if usual > now + timedelta(hours=1) else now + timedelta(hours=8)
         if await find_round(ctx, campaign.name, today) is not None:
             await ctx.reply(ctx.t("{name} has already been held today.", name=campaign.name))
             return

@@ -204,7 +204,7 @@ async def test_bad_answers_are_asked_again_with_an_example(bot: BotHarness) -> N
     [owners_q] = await bot.send("福州市长、厦门市长", user="wang", chat=ROOM)
     [questions_q] = await bot.send("我", user="wang", chat=ROOM)
     [hint, again] = await bot.send("\n".join(f"问题{i}" for i in range(9)), user="wang", chat=ROOM)
-    assert hint.text == "请写 1 到 8 个问题，每行一个。"
+    assert hint.text == "请写 1 到 8 个问题，每行一个或用 / 隔开。"
     [confirm] = await bot.send("1. 进展 / 2. 问题", user="wang", chat=ROOM)
     assert confirm.text.splitlines()[6:8] == ["1. 进展", "2. 问题"]
     [bye] = await bot.send("/取消", user="wang", chat=ROOM)
