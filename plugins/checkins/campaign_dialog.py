@@ -51,7 +51,8 @@ _CLOSES = ("12:00", "18:00")
 def _keep(ctx: Context, answers: dict[str, Any], label: str) -> list[Choice]:
     if "current" not in answers:
         return []
-    return [Choice(ctx.t("Keep: {value}", value=label), KEEP)]
+    short = label if len(label) <= 30 else label[:29] + "…"  # a button, on a phone
+    return [Choice(ctx.t("Keep: {value}", value=short), KEEP)]
 
 
 # -- name ------------------------------------------------------------------------------------
