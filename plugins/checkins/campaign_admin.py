@@ -30,7 +30,7 @@ from .planning import (
     unplan_opening,
     unplan_round,
 )
-from .roster import is_owner
+from .roster import is_owner, roster
 from .schedule_text import describe
 from .settings import NAME, campaign_zone, settings
 from .texts import when_label
@@ -183,7 +183,7 @@ async def created(ctx: Context, answers: dict[str, Any]) -> None:
             days=describe(ctx.t, campaign),
             opens=campaign.opens or "",
             closes=campaign.closes,
-            count=len(resolved(answers, "who")["entries"]),
+            count=len(await roster(ctx.app, campaign)),
             next=await next_label(ctx, campaign),
         )
     )

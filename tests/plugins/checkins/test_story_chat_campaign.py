@@ -406,3 +406,43 @@ async def test_created_in_chat_on_each_backend(backend: str, tmp_path: Path) -> 
         await bot.close()
         if url:
             await drop_pg_database(url)
+
+
+async def test_a_role_nobody_holds_yet_says_how_to_add_people(bot: BotHarness) -> None:
+    await bot.send("/新建汇报", user="wang", chat=ROOM)
+    await bot.send(NAME, user="wang", chat=ROOM)
+    await bot.send("周五 9:00-18:00", user="wang", chat=ROOM)
+    [owners_q] = await bot.send("角色：河长", user="wang", chat=ROOM)
+    [questions_q] = await bot.press(owners_q, "只有我", user="wang")
+    [confirm] = await bot.press(questions_q, "常用", user="wang")
+    assert "汇报人（1）：角色 河长（目前 0 人）" in confirm.text.splitlines()
+    await bot.press(confirm, "确认创建", user="wang")
+    [prompt] = await advance_to(bot, at(9, 9))
+    assert prompt.text.splitlines()[-1] == (
+        "⚠️ 这项汇报还没有参加人员，负责人可以用 /汇报情况 修改 防汛周报 添加。"
+    )
+    *_, summary = await advance_to(bot, at(9, 18))
+    assert summary.text.splitlines()[1] == "参与率：本次无人需要汇报。"
+
+
+async def test_in_english(bot: BotHarness) -> None:
+    [q] = await bot.send("/checkins new", user="wang", chat=ROOM, lang="en")
+    assert q.text == "🆕 New check-in (1/6). What is it called? For example: 水源保护周报"
+    await bot.send("Flood watch", user="wang", chat=ROOM, lang="en")
+    [hint, _] = await bot.send("whenever", user="wang", chat=ROOM, lang="en")
+    assert hint.text == (
+        "I could not read “whenever” as days. Press a button, or write for example: "
+        "周五 9:00-18:00 (every Friday from 9:00 to 18:00)."
+    )
+    [who_q] = await bot.send("every Friday 9am-6pm", user="wang", chat=ROOM, lang="en")
+    assert who_q.labels == ["Role: mayor", "Role: member:housing", "Role: supervisor", "Cancel"]
+    [q] = await bot.press(who_q, "mayor", user="wang", lang="en")
+    [q] = await bot.press(q, "Just me", user="wang", lang="en")
+    [confirm] = await bot.press(q, "The usual", user="wang", lang="en")
+    assert confirm.text.splitlines()[2:5] == [
+        "When: every Fri 09:00–18:00 (Asia/Shanghai)",
+        "Who reports (1): role mayor (6 people now)",
+        "Owners: 王副部长",
+    ]
+    [done] = await bot.press(confirm, "Create it", user="wang", lang="en")
+    assert done.text.startswith("✅ Created Flood watch: every Fri 09:00–18:00, 6 to report.")
