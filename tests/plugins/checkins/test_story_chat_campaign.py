@@ -5,11 +5,14 @@ resume, edit and delete it. Played through the real dispatcher with the fake clo
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from sqlalchemy import select
 
@@ -27,8 +30,9 @@ NAME = "防汛周报"
 
 
 @pytest.fixture
-def bot_config() -> dict[str, Any]:
-    settings = config(campaigns=[])
+def bot_config(tmp_path: Path) -> dict[str, Any]:
+    settings = config(campaigns=[], chart_dir=str(tmp_path / "charts"), export_token="s3cret")
+    settings["web"] = {"enabled": True, "host": "127.0.0.1", "port": 0}
     for person in settings["people"]:
         if person["name"] in MAYORS[:6]:
             person["roles"] = ["mayor"]
@@ -149,6 +153,17 @@ async def test_created_in_chat_it_opens_reminds_and_closes_on_its_schedule(
         "📅 防汛周报：最近 2 次汇报",
         "1月9日（周五）：应报 3 人，已报 2 人（67%）",
         "1月16日（周五）：应报 3 人，已报 0 人（0%） （进行中）",
+    ]
+    [chart] = await bot.press(history, "参与图", user=IDS[0])
+    assert chart.text.startswith("📊 防汛周报：每次汇报的参与情况")
+    assert chart.reply.photo is not None and chart.reply.photo.endswith(".png")
+    url = f"http://127.0.0.1:{bot.app.web.port}/checkins/export.csv?campaign={NAME}&token=s3cret"
+    async with aiohttp.ClientSession() as http, http.get(url) as response:
+        rows = list(csv.reader(io.StringIO((await response.read()).decode("utf-8-sig"))))
+    assert [r[:4] for r in rows[1:4]] == [
+        [NAME, "2026-01-09", "福州市长", "reported"],
+        [NAME, "2026-01-09", "厦门市长", "missed"],
+        [NAME, "2026-01-09", "泉州市长", "reported"],
     ]
     [listing] = await bot.send("/汇报情况 列表", user=IDS[0], chat=ROOM)
     assert listing.text.splitlines() == [
