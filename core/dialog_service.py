@@ -6,6 +6,7 @@ a message from someone without a dialog costs no database round trip.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 from datetime import UTC, datetime, timedelta
@@ -16,7 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qunzhu.core.dialogs import Dialog, Expect, Step, from_json, to_json
 from qunzhu.core.errors import UsageError
-from qunzhu.core.events import ButtonPress, ChatKind, ChatRef, Event, JobTick, Message
+from qunzhu.core.events import (
+    AttachmentKind,
+    ButtonPress,
+    ChatKind,
+    ChatRef,
+    Event,
+    JobTick,
+    Message,
+)
 from qunzhu.core.models import DialogRow
 from qunzhu.core.reply import Button, Reply
 
@@ -27,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["DIALOG_PREFIX", "DialogService"]
 
 DIALOG_PREFIX = "dlg:"
+_MEDIA = (AttachmentKind.PHOTO, AttachmentKind.VIDEO)
 _NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
 log = logging.getLogger("qunzhu.dialogs")
 Key = tuple[str, str, str]
@@ -212,6 +222,8 @@ class DialogService:
         if step.validate is not None:
             try:
                 value = step.validate(ctx, value)
+                if inspect.isawaitable(value):  # an async validator (it may look things up)
+                    value = await value
             except UsageError as exc:
                 raise _Reask(str(exc)) from exc
         return value
@@ -222,14 +234,10 @@ class DialogService:
 
 def _parse(ctx: Context, step: Step, event: Event, answers: dict[str, Any]) -> Any:
     t = ctx.t.core
-    if step.expect is Expect.CHOICE:
-        choices = list(_choices(step, ctx, answers))
-        picked = _pick(ctx, choices, event)
-        if picked is None:
-            raise _Reask(t("Please choose one of the buttons."))
-        return picked
-    if not isinstance(event, Message):
-        raise _Reask(t("Please answer the question above."))
+    if step.expect is Expect.CHOICE or not isinstance(event, Message):
+        return _pressed(ctx, step, event, answers)
+    if step.expect in (Expect.PHOTO, Expect.MEDIA):
+        return _media(ctx, step, event)
     text = (event.text or "").strip()
     if step.expect is Expect.TEXT:
         if not text:
@@ -241,15 +249,36 @@ def _parse(ctx: Context, step: Step, event: Event, answers: dict[str, Any]) -> A
             raise _Reask(t("Please answer with a number, for example 500."))
         num = float(match.group().replace(",", "."))
         return int(num) if num.is_integer() else num
-    if step.expect is Expect.PHOTO:
-        if not event.photos:
-            raise _Reask(t("Please send a photo."))
-        return event.photos
     if event.location is not None:
         return event.location
     if step.allow_address and text:
         return text  # a typed address: kept as text, to be geocoded by the plugin if it can
     raise _Reask(t("Please share a location."))
+
+
+def _pressed(ctx: Context, step: Step, event: Event, answers: dict[str, Any]) -> str:
+    """The answer to a choice step (a button, or its number or label typed), or a shortcut
+    button of a text step."""
+    picked = _pick(ctx, list(_choices(step, ctx, answers)), event)
+    if step.expect is Expect.CHOICE:
+        if picked is None:
+            raise _Reask(ctx.t.core("Please choose one of the buttons."))
+        return picked
+    if step.expect is Expect.TEXT and isinstance(event, ButtonPress) and picked is not None:
+        return picked
+    raise _Reask(ctx.t.core("Please answer the question above."))
+
+
+def _media(ctx: Context, step: Step, event: Message) -> tuple[Any, ...]:
+    """The photos (a PHOTO step) or the photos and videos (a MEDIA step) of `event`."""
+    if step.expect is Expect.PHOTO:
+        if not event.photos:
+            raise _Reask(ctx.t.core("Please send a photo."))
+        return event.photos
+    media = tuple(a for a in event.attachments if a.kind in _MEDIA)
+    if not media:
+        raise _Reask(ctx.t.core("Please send a photo or a video."))
+    return media
 
 
 def _pick(ctx: Context, choices: list[Any], event: Event) -> str | None:

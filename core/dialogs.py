@@ -13,7 +13,8 @@ then answers the question instead of pressing button 2, and typing a button's la
 presses it. Choice, photo and location-only questions keep their numbered buttons.
 
 Answers handed to ``on_done``: text → str; number → int or float; choice → the choice's value;
-photo → tuple of `Attachment`; location → `Location` (or the typed text when the step
+photo → tuple of `Attachment` (the photos); media → tuple of `Attachment` (photos and videos);
+location → `Location` (or the typed text when the step
 accepts a typed address); a skipped optional step → None.
 """
 
@@ -32,6 +33,7 @@ class Expect(enum.StrEnum):
     NUMBER = "number"
     CHOICE = "choice"
     PHOTO = "photo"
+    MEDIA = "media"  # photos or videos
     LOCATION = "location"
 
 
@@ -53,9 +55,11 @@ class Step:
     """One question.
 
     ``question`` is a message id (translated, formatted with the answers so far) or a function
-    ``(ctx, answers) -> str``. ``validate(ctx, value)`` may return a changed value or raise
-    `UsageError` with a message for the person; the question is then asked again.
-    ``when(answers)`` returning False skips the step.
+    ``(ctx, answers) -> str``. ``validate(ctx, value)`` (a function, or a coroutine function that
+    may look things up in ``ctx.db``) may return a changed value or raise `UsageError` with a
+    message for the person; the question is then asked again.
+    ``when(answers)`` returning False skips the step. A text step may offer `choices` as
+    shortcuts: pressing one answers with its value, and anything typed is taken as text.
     """
 
     key: str

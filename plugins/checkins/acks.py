@@ -7,11 +7,12 @@ from sqlalchemy import delete, select
 
 from qunzhu.core import Context, Reaction
 
+from .campaigns import named
 from .models import Ack, Report, Round
-from .reports import bot_message, receipt_reply
+from .receipts import receipt_reply
+from .reports import bot_message
 from .roster import is_owner
 from .rounds import refresh_summary
-from .settings import settings
 
 __all__ = ["ack_button", "ack_reaction"]
 
@@ -55,7 +56,7 @@ async def _target(ctx: Context, target_id: str) -> Report | None:
 
 async def _acknowledge(ctx: Context, report: Report, *, removed: bool, answer: bool) -> None:
     rnd = await ctx.db.get(Round, report.round_id)
-    campaign = settings(ctx.app).campaign(rnd.campaign) if rnd else None
+    campaign = await named(ctx.app, ctx.db, rnd.campaign) if rnd else None
     if rnd is None or campaign is None:
         return
     if not await is_owner(ctx.app, campaign, ctx.person):

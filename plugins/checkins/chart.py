@@ -131,7 +131,7 @@ def draw(data: ChartData, folder: Path) -> tuple[Path, bool]:
                 handles=handles,
                 loc="upper center",
                 bbox_to_anchor=(0.5, -0.18 if rows < 6 else -0.08),
-                ncol=len(handles),
+                ncol=min(len(handles), max(2, int(width // 1.4))),  # narrow: two rows
                 fontsize=8,
                 frameon=False,
             )
@@ -139,7 +139,7 @@ def draw(data: ChartData, folder: Path) -> tuple[Path, bool]:
             folder.mkdir(parents=True, exist_ok=True)
             digest = hashlib.sha1(repr(data).encode(), usedforsecurity=False).hexdigest()[:16]
             path = folder / f"checkins-{digest}.png"
-            fig.savefig(path)
+            fig.savefig(path, bbox_inches="tight")  # the legend below the grid included
         finally:
             plt.close(fig)
     return path, font is not None

@@ -1,12 +1,15 @@
 """The plugin's commands: /checkin (report privately), /checkins (history, chart, open and close
-by hand), /leave, /task, /tasks, /done."""
+by hand; new, edit, pause, resume, delete and list the campaigns created in chat), /newcheckin,
+/leave, /task, /tasks, /done."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from qunzhu.core import N_, Command, Context, Text, UsageError, command
 
+from .campaign_admin import start_edit, start_new
+from .campaign_states import ask_delete, list_campaigns, pause, resume
 from .history import campaigns_for, send_chart, show_history
 from .leave import parse_dates, record_leave
 from .private import open_rounds_of, start_report
@@ -22,6 +25,12 @@ __all__ = ["COMMANDS"]
 _OPEN = {"open", "开始", "開始", "发起", "發起"}
 _CLOSE = {"close", "结束", "結束", "截止"}
 _CHART = {"chart", "图表", "圖表", "图", "圖"}
+_NEW = {"new", "create", "新建", "新增", "创建", "創建", "建立"}
+_EDIT = {"edit", "change", "修改", "编辑", "編輯", "更改"}
+_PAUSE = {"pause", "暂停", "暫停"}
+_RESUME = {"resume", "恢复", "恢復", "继续", "繼續"}
+_DELETE = {"delete", "remove", "删除", "刪除"}
+_LIST = {"list", "列表", "清单", "清單", "全部"}
 
 
 @command(
@@ -40,21 +49,51 @@ async def checkin(ctx: Context) -> None:
 @command(
     "checkins",
     aliases=["汇报情况", "彙報情況", "打卡记录"],
-    help=N_("Check-ins of the last weeks; /checkins chart for a picture"),
+    help=N_(
+        "Check-ins of the last weeks; /checkins chart for a picture; /checkins list; "
+        "owners: new, edit, pause, resume, delete, open, close"
+    ),
 )
 async def checkins(ctx: Context, args: Text = "") -> None:
     action, _, name = args.strip().partition(" ")
-    if action.lower() in _CHART:
+    action, name = action.lower(), name.strip()
+    if action in _CHART:
         await send_chart(ctx, name)
-    elif action.lower() in _OPEN | _CLOSE:
-        await _by_hand(ctx, action.lower() in _OPEN, name)
+    elif action in _OPEN | _CLOSE:
+        await _by_hand(ctx, action in _OPEN, name)
+    elif action in _NEW:
+        await start_new(ctx)
+    elif action in _LIST:
+        await list_campaigns(ctx)
+    elif action in _EDIT | _PAUSE | _RESUME | _DELETE:
+        await _manage(ctx, action, name)
     else:
         await show_history(ctx, args)
 
 
+async def _manage(ctx: Context, action: str, name: str) -> None:
+    if action in _EDIT:
+        await start_edit(ctx, name)
+    elif action in _PAUSE:
+        await pause(ctx, name)
+    elif action in _RESUME:
+        await resume(ctx, name)
+    else:
+        await ask_delete(ctx, name)
+
+
+@command(
+    "newcheckin",
+    aliases=["新建汇报", "新建彙報"],
+    help=N_("Create a check-in for this group, step by step (administrators, supervisors)"),
+)
+async def newcheckin(ctx: Context) -> None:
+    await start_new(ctx)
+
+
 async def _by_hand(ctx: Context, opening: bool, name: str) -> None:
     """An owner opens today's check-in now (ahead of its time, or on a day off), or closes it."""
-    found = campaigns_for(ctx, name)
+    found = await campaigns_for(ctx, name)
     if not found:
         raise UsageError(ctx.t("No check-ins are configured."))
     if len(found) > 1:
@@ -68,9 +107,11 @@ async def _by_hand(ctx: Context, opening: bool, name: str) -> None:
         now = ctx.now()
         today = now.astimezone(tz).date()
         planned = window_on(campaign, tz, ctx.calendar, today)
-        closes = (
-            planned.closes_at if planned and planned.closes_at > now else now + timedelta(hours=8)
-        )
+        usual = datetime.combine(today, campaign.close_time(), tzinfo=tz)  # on a day off
+        if planned is not None and planned.closes_at > now:
+            closes = planned.closes_at
+        else:
+            closes = usual if usual > now + timedelta(hours=1) else now + timedelta(hours=8)
         if await find_round(ctx, campaign.name, today) is not None:
             await ctx.reply(ctx.t("{name} has already been held today.", name=campaign.name))
             return
@@ -119,4 +160,4 @@ async def done(ctx: Context, which: str = "") -> None:
     await finish(ctx, int(number) if number else None)
 
 
-COMMANDS: list[Command] = [checkin, checkins, leave, task, tasks, done]
+COMMANDS: list[Command] = [checkin, checkins, newcheckin, leave, task, tasks, done]

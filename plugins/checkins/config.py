@@ -29,6 +29,7 @@ __all__ = [
     "Duration",
     "TaskSettings",
     "Unit",
+    "check_schedule",
     "is_cron",
     "parse_duration",
     "parse_time",
@@ -87,7 +88,8 @@ def is_cron(schedule: str) -> bool:
     return "=" not in schedule and len(schedule.split()) == 5
 
 
-def _check_schedule(value: str) -> str:
+def check_schedule(value: str) -> str:
+    """`value` when it is cron or an RFC 5545 rule, else ValueError with an example."""
     text = value.strip()
     if is_cron(text):
         check_cron(text)
@@ -122,7 +124,7 @@ class Campaign(BaseModel):
     owner_roles: tuple[str, ...] = ()
     participants: tuple[str, ...] = ()
     participant_roles: tuple[str, ...] = ()
-    schedule: Annotated[str, AfterValidator(_check_schedule)] = "FREQ=WEEKLY;BYDAY=FR"
+    schedule: Annotated[str, AfterValidator(check_schedule)] = "FREQ=WEEKLY;BYDAY=FR"
     timezone: str | None = None
     opens: TimeOfDay | None = "09:00"
     closes: TimeOfDay = "18:00"
@@ -200,6 +202,8 @@ class CheckinsConfig(BaseModel):
     model_config = _FROZEN
 
     campaigns: tuple[Campaign, ...] = ()
+    #: Who may create check-ins in chat (/checkins new) besides admins; None: admins only.
+    creator_role: str | None = "supervisor"
     units: tuple[Unit, ...] = ()
     tasks: TaskSettings = TaskSettings()
     chart_dir: str | None = None

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from qunzhu.core import Context, Message
 
+from .campaigns import every
 from .config import Campaign
 from .models import Report, Round
-from .reports import latest_rounds, message_media, message_text, receipt_reply
-from .settings import settings
+from .receipts import receipt_reply
+from .reports import latest_rounds, message_media, message_text
 from .summary import reports_of
 
 __all__ = ["apply_edit"]
@@ -20,7 +21,7 @@ async def apply_edit(ctx: Context, message: Message) -> None:
     original = message.edit_of
     if original is None:
         return
-    for campaign in settings(ctx.app).campaigns:
+    for campaign in await every(ctx.app, ctx.db):
         rnd = await latest_rounds(ctx, campaign)
         if rnd is None:
             continue

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from qunzhu.core import N_, Button, Context, Reply, UsageError
 
+from .campaigns import every
 from .chart import STATUSES, ChartData, draw
 from .config import Campaign
 from .models import Round
@@ -29,21 +30,21 @@ LABELS = {
 }
 
 
-def campaigns_for(ctx: Context, name: str = "") -> list[Campaign]:
+async def campaigns_for(ctx: Context, name: str = "") -> list[Campaign]:
     """The campaigns `name` means: that one, else those of this group, else all of them."""
-    config = settings(ctx.app)
+    campaigns = await every(ctx.app, ctx.db)
     if name:
-        found = config.campaign(name.strip())
+        found = next((c for c in campaigns if c.name == name.strip()), None)
         if found is None:
-            names = ctx.t(", ").join(c.name for c in config.campaigns) or "—"
+            names = ctx.t(", ").join(c.name for c in campaigns) or "—"
             raise UsageError(
                 ctx.t(
                     "There is no check-in called {name}. Check-ins: {names}", name=name, names=names
                 )
             )
         return [found]
-    here = [c for c in config.campaigns if c.group == ctx.chat.key]
-    return here or list(config.campaigns)
+    here = [c for c in campaigns if c.group == ctx.chat.key]
+    return here or campaigns
 
 
 async def _rounds(ctx: Context, campaign: Campaign, weeks: int = WEEKS) -> list[Round]:
@@ -65,7 +66,7 @@ async def _grid(ctx: Context, rounds: list[Round]) -> tuple[list[Member], list[l
 
 
 async def show_history(ctx: Context, name: str = "") -> None:
-    campaigns = campaigns_for(ctx, name)
+    campaigns = await campaigns_for(ctx, name)
     if not campaigns:
         await ctx.reply(ctx.t("No check-ins are configured."))
         return
@@ -102,7 +103,7 @@ async def show_history(ctx: Context, name: str = "") -> None:
 
 
 async def send_chart(ctx: Context, name: str) -> None:
-    for campaign in campaigns_for(ctx, name):
+    for campaign in await campaigns_for(ctx, name):
         rounds = await _rounds(ctx, campaign, weeks=12)
         if not rounds:
             await ctx.reply(ctx.t("{name}: no check-in has been held yet.", name=campaign.name))

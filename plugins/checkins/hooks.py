@@ -23,13 +23,16 @@ from qunzhu.core import (
 from qunzhu.core.web import RouteDef
 
 from .acks import ack_button, ack_reaction
+from .campaign_admin import created, edited
+from .campaign_dialog import campaign_dialog
+from .campaign_states import delete_pressed
 from .commands import COMMANDS
 from .config import CheckinsConfig
 from .escalation import run_due, run_escalate, run_task_remind
 from .export import routes
 from .history import send_chart
 from .leave import member_changed
-from .models import Ack, Leave, Report, Round, Task
+from .models import Ack, CampaignRow, Leave, Report, Round, Task
 from .private import DIALOG, start_report
 from .reports import handle_message
 from .rounds import plan_all, run_close, run_open, run_remind
@@ -68,7 +71,7 @@ def register_commands() -> Sequence[Command]:
 
 @hookimpl
 def register_models() -> Sequence[type[Base]]:
-    return [Round, Report, Ack, Leave, Task]
+    return [CampaignRow, Round, Report, Ack, Leave, Task]
 
 
 @hookimpl
@@ -88,7 +91,12 @@ def register_routes() -> Sequence[RouteDef]:
 
 @hookimpl
 def register_dialogs() -> Sequence[Dialog]:
-    return [DIALOG, DEADLINE_DIALOG]
+    return [
+        DIALOG,
+        DEADLINE_DIALOG,
+        campaign_dialog("campaign", False, created),
+        campaign_dialog("campaign_edit", True, edited),
+    ]
 
 
 @hookimpl
@@ -106,10 +114,6 @@ def register_jobs() -> Sequence[Job]:
 @hookimpl
 async def on_startup(app: App) -> None:
     """Plan every campaign's next check-in (and open one the bot missed while it was down)."""
-    if not isinstance(app.settings.plugin_config(NAME), CheckinsConfig):
-        return
-    if not app.settings.plugin_config(NAME).campaigns:  # type: ignore[union-attr]
-        return
     try:
         await app.as_plugin(NAME, plan_all, what="startup")
     except IntegrityError:  # another worker planned the same rows at the same moment
@@ -141,6 +145,8 @@ async def on_button(ctx: Context) -> None:
         await finish(ctx, int(arg))
     elif action == "chart":
         await send_chart(ctx, arg)
+    elif action in ("delete", "keep") and arg.isdigit():
+        await delete_pressed(ctx, int(arg), confirmed=action == "delete")
 
 
 @hookimpl

@@ -12,9 +12,9 @@ from sqlalchemy import select, update
 
 from qunzhu.core import Context, MemberChange, UsageError
 
+from .campaigns import every
 from .models import Leave
 from .roster import is_owner, people
-from .settings import settings
 from .texts import day_label
 
 __all__ = ["FOREVER", "member_changed", "parse_dates", "record_leave"]
@@ -54,7 +54,7 @@ def _day(year: str | None, month: str, day: str, today: date) -> date:
 
 async def record_leave(ctx: Context, who: str, dates: str) -> None:
     """The /leave command."""
-    config = settings(ctx.app)
+    campaigns = await every(ctx.app, ctx.db)
     today = ctx.now().astimezone(ctx.calendar.tz).date()
     span = parse_dates(dates, today)
     if span is None:
@@ -62,7 +62,7 @@ async def record_leave(ctx: Context, who: str, dates: str) -> None:
             ctx.t("Write the days as 2026-12-01..2026-12-05 (or one day: 2026-12-01).")
         )
     if who:
-        owned = [c for c in config.campaigns if await is_owner(ctx.app, c, ctx.person)]
+        owned = [c for c in campaigns if await is_owner(ctx.app, c, ctx.person)]
         if not owned:
             raise UsageError(ctx.t("Only the owners of a check-in can record leave for others."))
         found = await people(ctx.app, [who])
@@ -70,7 +70,7 @@ async def record_leave(ctx: Context, who: str, dates: str) -> None:
             raise UsageError(ctx.t("I do not know anyone called {name}.", name=who))
         target = found[0]
     else:
-        if not any(c.self_leave for c in config.campaigns):
+        if not any(c.self_leave for c in campaigns):
             raise UsageError(ctx.t("Ask an owner of the check-in to record your leave."))
         target = ctx.person
     ctx.db.add(
@@ -100,7 +100,7 @@ async def member_changed(ctx: Context) -> None:
     event = ctx.event
     if not isinstance(event, MemberChange):
         return
-    here = [c for c in settings(ctx.app).campaigns if c.group == ctx.chat.key]
+    here = await every(ctx.app, ctx.db, chat=ctx.chat.key)
     if not here:
         return
     person = await ctx.app.people.resolve(event.user)

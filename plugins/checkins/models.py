@@ -1,4 +1,5 @@
-"""The plugin's tables (prefix ``checkins_``): rounds, reports, acknowledgements, leave, tasks."""
+"""The plugin's tables (prefix ``checkins_``): campaigns created in chat, rounds, reports,
+acknowledgements, leave, tasks."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from qunzhu.core import Base
 
-__all__ = ["Ack", "Leave", "Report", "Round", "Task", "aware"]
+__all__ = ["Ack", "CampaignRow", "Leave", "Report", "Round", "Task", "aware"]
 
 #: Outbox ids are 63-bit (`qunzhu.core.ids`).
 _OutboxId = BigInteger().with_variant(Integer(), "sqlite")
@@ -30,6 +31,25 @@ _OutboxId = BigInteger().with_variant(Integer(), "sqlite")
 def aware(when: datetime) -> datetime:
     """SQLite hands back naive datetimes; they were stored in UTC."""
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+class CampaignRow(Base):
+    """A campaign an admin created in chat (``/checkins 新建``); those of the YAML are not stored.
+
+    `spec` holds the campaign's settings as the YAML would (``Campaign`` without name and group),
+    so one model validates both.
+    """
+
+    __tablename__ = "checkins_campaign"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    chat: Mapped[str] = mapped_column(String(255), index=True)  # the group's key
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(16), default="active")  # active | paused
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Round(Base):

@@ -1,5 +1,6 @@
 """Reporting in a private chat: ``/checkin`` (or the prompt's button) asks the questions one at a
-time, then for photos, and posts the report in the group for the owners."""
+time, then for photos or videos, and posts the report in the group for the owners. Photos and
+videos sent afterwards, until the close, join the report (`attachments`)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from sqlalchemy import select
 
 from qunzhu.core import N_, Choice, Context, Dialog, Expect, Step
 
+from .campaigns import named
 from .models import Round
 from .reports import attachment_json, store_report
-from .settings import settings
 
 __all__ = ["DIALOG", "MAX_QUESTIONS", "open_rounds_of", "start_report"]
 
@@ -26,14 +27,16 @@ async def open_rounds_of(ctx: Context) -> list[Round]:
 
 async def start_report(ctx: Context, rounds: list[Round]) -> None:
     """Start the dialog in the sender's private chat, for one of `rounds`."""
-    config = settings(ctx.app)
     questions: dict[str, list[str]] = {}
     labels: dict[str, str] = {}
     for rnd in rounds:
-        campaign = config.campaign(rnd.campaign)
+        campaign = await named(ctx.app, ctx.db, rnd.campaign)
         if campaign is not None:
             questions[str(rnd.id)] = list(campaign.questions)
             labels[str(rnd.id)] = rnd.campaign
+    if not questions:  # their campaigns were removed from the configuration meanwhile
+        await ctx.reply(ctx.t("No check-in is waiting for your report now."))
+        return
     initial: dict[str, Any] = {"questions": questions, "labels": labels}
     if len(questions) == 1:
         initial["round"] = next(iter(questions))
@@ -61,7 +64,7 @@ def _asks(index: int) -> Step:
 
 async def _done(ctx: Context, answers: dict[str, Any]) -> None:
     rnd = await ctx.db.get(Round, int(answers["round"]))
-    campaign = settings(ctx.app).campaign(rnd.campaign) if rnd else None
+    campaign = await named(ctx.app, ctx.db, rnd.campaign) if rnd else None
     if rnd is None or campaign is None:
         await ctx.reply(ctx.t("This check-in no longer exists; your answers were not saved."))
         return
@@ -84,8 +87,8 @@ DIALOG = Dialog(
         *(_asks(i) for i in range(MAX_QUESTIONS)),
         Step(
             "media",
-            N_("Send photos of the work if you have any, or press Skip."),
-            Expect.PHOTO,
+            N_("Send photos or a video of the work if you have any, or press Skip."),
+            Expect.MEDIA,
             optional=True,
         ),
     ),

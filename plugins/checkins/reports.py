@@ -12,15 +12,16 @@ from typing import Any
 
 from sqlalchemy import desc, select
 
-from qunzhu.core import Attachment, AttachmentKind, Button, Context, Message, Reply
+from qunzhu.core import Attachment, AttachmentKind, Context, Message
 from qunzhu.core.models import OutboxRow
 
+from .campaigns import every, is_paused
 from .config import Campaign
 from .models import Report, Round
+from .receipts import confirm
 from .rounds import refresh_summary
-from .settings import campaign_zone, chat_of, group_t, settings
-from .summary import acks_of, reports_of
-from .texts import receipt, when_label
+from .settings import campaign_zone
+from .texts import when_label
 from .windows import next_opening
 
 __all__ = [
@@ -28,7 +29,6 @@ __all__ = [
     "bot_message",
     "handle_message",
     "latest_rounds",
-    "receipt_reply",
     "store_report",
 ]
 
@@ -82,14 +82,18 @@ async def handle_message(ctx: Context) -> None:
 
         await apply_edit(ctx, message)
         return
-    campaigns = settings(ctx.app).campaigns
     text = message_text(message)
     if ctx.chat.is_direct:
+        campaigns = await every(ctx.app, ctx.db)
         tagged = [c for c in campaigns if c.tag in text]
         if tagged:
             await _private_tagged(ctx, message, tagged)
+        elif message_media(message):
+            from .attachments import more_media  # it imports this module
+
+            await more_media(ctx, message, campaigns)
         return
-    here = [c for c in campaigns if c.group == ctx.chat.key]
+    here = await every(ctx.app, ctx.db, chat=ctx.chat.key)
     if not here:
         return
     if message.reply_to is not None:
@@ -142,6 +146,11 @@ async def _nothing_open(ctx: Context, campaigns: Sequence[Campaign]) -> None:
                 "Ask an owner of the check-in to add you.",
                 name=campaign.name,
             )
+        )
+        return
+    if await is_paused(ctx.app, ctx.db, campaign.name):
+        await ctx.reply(
+            ctx.t("{name} is paused, so this was not recorded as a report.", name=campaign.name)
         )
         return
     tz = campaign_zone(ctx.app, campaign)
@@ -238,7 +247,7 @@ async def store_report(
         report.attachments = [*report.attachments, *media]
         report.events = [*report.events, event_id] if event_id else report.events
         report.updated_at = now
-    await _confirm(ctx, rnd, campaign, report, updated=updated)
+    await confirm(ctx, rnd, campaign, report, updated=updated)
     if rnd.state == "closed":
         await refresh_summary(ctx, rnd)
     return report
@@ -249,48 +258,6 @@ def _name(rnd: Round, person_id: int, fallback: str) -> str:
         if int(m["id"]) == person_id:
             return str(m["name"])
     return fallback
-
-
-async def receipt_reply(
-    ctx: Context, rnd: Round, report: Report, *, updated: bool = False, counted: bool = False
-) -> Reply:
-    """The receipt of `report` as it should read now, with its 👍 button."""
-    t = group_t(ctx.app, rnd.chat)
-    acks = (await acks_of(ctx.db, [report.id])).get(report.id, [])
-    count = None
-    if counted:
-        count = (len(await reports_of(ctx.db, [rnd.id])), len(rnd.roster))
-    private = report.source == "private"
-    text = receipt(
-        t,
-        report.name,
-        late=report.late,
-        updated=updated,
-        acks=acks,
-        count=count,
-        body=report.text if private else "",
-        media=len(report.attachments) if private else 0,
-    )
-    return Reply(text).with_buttons(Button(t("👍 Acknowledge"), data=f"checkins:ack:{report.id}"))
-
-
-async def _confirm(
-    ctx: Context, rnd: Round, campaign: Campaign, report: Report, *, updated: bool
-) -> None:
-    """The receipt in the group (with the 👍 button for owners); a private report is posted in
-    the group in full, so that the owners see it."""
-    reply = await receipt_reply(ctx, rnd, report, updated=updated, counted=True)
-    in_group = ctx.chat.key == rnd.chat and ctx.message is not None
-    if in_group and not campaign.receipts:
-        return  # the group asked for quiet: owners acknowledge with a 👍 reaction
-    if in_group:
-        out = await ctx.reply(reply)
-    else:
-        out = await ctx.send(reply, chat=chat_of(rnd.chat))
-        await ctx.reply(
-            ctx.t("Thank you, your report for {name} was received.", name=campaign.name)
-        )
-    report.receipt_id = out.id
 
 
 def attachment_json(attachments: Sequence[Attachment]) -> list[dict[str, Any]]:

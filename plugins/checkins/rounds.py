@@ -1,9 +1,8 @@
 """A check-in's life: planned, opened (the prompt), reminded, closed (the summary).
 
-Every step is a one-shot job row (``core_job``) keyed by the campaign and the day, so it is
-durable: a restart in the middle of a window keeps the close, and scheduling the same step again
-replaces it instead of adding a second one. Opening a round plans the next opening; start-up
-plans every campaign again (the config may have changed).
+Every step is a one-shot job (`planning`) keyed by the campaign and the day. Opening a round
+plans the next opening; start-up plans every campaign again (the config may have changed, and
+campaigns are created in chat).
 """
 
 from __future__ import annotations
@@ -16,20 +15,22 @@ from sqlalchemy import select
 
 from qunzhu.core import Button, Context, Reply, UserRef
 
+from .campaigns import entries, find, named, shadowed
 from .config import Campaign
 from .models import Round, aware
+from .planning import plan_campaign, round_window, schedule_rest
 from .roster import Member, excused, mentions, roster
 from .settings import campaign_zone, chat_of, group_t, person_t, settings
 from .summary import gather
 from .texts import prompt, reminder, summary, when_label
-from .windows import Window, current_or_next, next_opening, window_on
+from .windows import Window, current_or_next, window_on
 
 __all__ = [
     "close_round",
     "find_round",
     "open_round",
     "plan_all",
-    "plan_campaign",
+    "plan_one",
     "remind_round",
     "run_close",
     "run_open",
@@ -39,10 +40,6 @@ __all__ = [
 log = logging.getLogger("checkins")
 
 
-def _key(campaign: Campaign, window: Window) -> str:
-    return f"{campaign.name}@{window.day.isoformat()}"
-
-
 async def find_round(ctx: Context, campaign: str, day: Any) -> Round | None:
     found: Round | None = await ctx.db.scalar(
         select(Round).where(Round.campaign == campaign, Round.day == day)
@@ -50,74 +47,49 @@ async def find_round(ctx: Context, campaign: str, day: Any) -> Round | None:
     return found
 
 
-# -- planning --------------------------------------------------------------------------------
-async def plan_campaign(ctx: Context, campaign: Campaign, after: datetime) -> None:
-    """Schedule the opening of the first window that opens after `after`."""
-    tz = campaign_zone(ctx.app, campaign)
-    window = next_opening(campaign, tz, ctx.calendar, after)
-    if window is None:
-        log.info("event=checkins_schedule_ended campaign=%s", campaign.name)
-        return
-    await ctx.schedule(
-        "open",
-        at=window.opens_at,
-        key=f"open:{_key(campaign, window)}",
-        chat=chat_of(campaign.group),
-        payload={"campaign": campaign.name, "day": window.day.isoformat()},
-    )
-
-
+# -- planning ------------------------------------------------------------------------------
 async def plan_all(ctx: Context) -> None:
-    """At start-up: make sure every campaign's current window is open (opening it late if the
-    bot was down at its time) or will close, and that its next opening is scheduled."""
-    now = ctx.now()
-    for campaign in settings(ctx.app).campaigns:
-        tz = campaign_zone(ctx.app, campaign)
-        window = current_or_next(campaign, tz, ctx.calendar, now)
-        if window is None:
-            continue
-        if window.opens_at > now:
-            await plan_campaign(ctx, campaign, now)
-            continue
-        rnd = await find_round(ctx, campaign.name, window.day)
-        if rnd is None:
-            await open_round(ctx, campaign, window)  # late: the bot was down; plans the next
-            continue
-        if rnd.state == "open":
-            await _schedule_rest(ctx, campaign, window, rnd)
-        await plan_campaign(ctx, campaign, window.opens_at)
+    """At start-up: plan every campaign that is not paused (see `plan_one`)."""
+    for entry in await entries(ctx.app, ctx.db):
+        if not entry.paused:
+            await plan_one(ctx, entry.campaign, entry.since)
+    for row in await shadowed(ctx.app, ctx.db):
+        log.warning(
+            "event=checkins_campaign_shadowed name=%s: the configuration has a campaign of the "
+            "same name, which wins; the one created in chat is not run",
+            row.name,
+        )
 
 
-async def _schedule_rest(ctx: Context, campaign: Campaign, window: Window, rnd: Round) -> None:
-    """The reminders still to come and the close of an open round."""
-    key = _key(campaign, window)
-    group = chat_of(campaign.group)
+async def plan_one(ctx: Context, campaign: Campaign, since: datetime | None = None) -> None:
+    """Make sure the campaign's current window is open (opening it late if the bot was down at
+    its time) or will close, and that its next opening is scheduled. A window that opened before
+    `since` (the campaign was created, edited or resumed later) is not opened late."""
     now = ctx.now()
-    for index, fraction in enumerate(campaign.reminders):
-        at = window.at_fraction(fraction)
-        if index >= rnd.reminders_sent and at > now:
-            await ctx.schedule(
-                "remind",
-                at=at,
-                key=f"remind:{key}:{index}",
-                chat=group,
-                payload={"round": rnd.id, "index": index},
-            )
-    await ctx.schedule(
-        "close",
-        at=max(window.closes_at, now),
-        key=f"close:{key}",
-        chat=group,
-        payload={"round": rnd.id},
-    )
+    tz = campaign_zone(ctx.app, campaign)
+    window = current_or_next(campaign, tz, ctx.calendar, now)
+    if window is None:
+        return
+    if window.opens_at > now:
+        await plan_campaign(ctx, campaign, now)
+        return
+    rnd = await find_round(ctx, campaign.name, window.day)
+    if rnd is None and (since is None or window.opens_at >= since):
+        await open_round(ctx, campaign, window)  # late: the bot was down; plans the next
+        return
+    if rnd is not None and rnd.state == "open":
+        await schedule_rest(ctx, campaign, round_window(rnd), rnd)
+    await plan_campaign(ctx, campaign, window.opens_at)
 
 
 # -- the jobs --------------------------------------------------------------------------------
 async def run_open(ctx: Context) -> None:
     payload = ctx.event.payload  # type: ignore[union-attr]
-    campaign = settings(ctx.app).campaign(str(payload.get("campaign")))
-    if campaign is None:  # removed from the config since it was planned
+    entry = await find(ctx.app, ctx.db, str(payload.get("campaign")))
+    if entry is None or entry.paused:  # removed or paused since it was planned: nothing to do
+        log.info("event=checkins_open_dropped campaign=%s", payload.get("campaign"))
         return
+    campaign = entry.campaign
     tz = campaign_zone(ctx.app, campaign)
     window = window_on(campaign, tz, ctx.calendar, _day(payload.get("day")))
     if window is None or window.closes_at <= ctx.now():
@@ -170,7 +142,13 @@ async def open_round(ctx: Context, campaign: Campaign, window: Window) -> Round:
     t = group_t(ctx.app, campaign.group)
     tz = campaign_zone(ctx.app, campaign)
     text = prompt(t, campaign, window, tz)
-    if not members:
+    if not members and settings(ctx.app).campaign(campaign.name) is None:  # created in chat
+        text += "\n" + t(
+            "⚠️ This check-in has no participants yet: an owner can add them with "
+            "/checkins edit {name}.",
+            name=campaign.name,
+        )
+    elif not members:
         text += "\n" + t(
             "⚠️ This check-in has no participants yet: an administrator should list them "
             "under participants in the configuration."
@@ -178,7 +156,7 @@ async def open_round(ctx: Context, campaign: Campaign, window: Window) -> Round:
     button = Button(t("✍️ Answer privately"), data=f"checkins:dm:{rnd.id}")
     out = await ctx.send(Reply(text).with_buttons(button), chat=chat_of(campaign.group))
     rnd.messages = [out.id]
-    await _schedule_rest(ctx, campaign, window, rnd)
+    await schedule_rest(ctx, campaign, window, rnd)
     await plan_campaign(ctx, campaign, window.opens_at)
     log.info(
         "event=checkins_opened campaign=%s day=%s people=%d", rnd.campaign, rnd.day, len(members)
@@ -198,9 +176,12 @@ async def missing(ctx: Context, rnd: Round) -> list[Member]:
 
 async def remind_round(ctx: Context, rnd: Round, index: int) -> None:
     rnd.reminders_sent = max(rnd.reminders_sent, index + 1)
-    campaign = settings(ctx.app).campaign(rnd.campaign)
+    entry = await find(ctx.app, ctx.db, rnd.campaign)
+    if entry is None or entry.paused:
+        return
+    campaign = entry.campaign
     late = await missing(ctx, rnd)
-    if campaign is None or not late:
+    if not late:
         return
     tz = campaign_zone(ctx.app, campaign)
     group = chat_of(rnd.chat)
@@ -234,7 +215,7 @@ async def _remind_privately(
 async def close_round(ctx: Context, rnd: Round) -> None:
     """Close `rnd` and post its summary (once)."""
     rnd.state = "closed"
-    campaign = settings(ctx.app).campaign(rnd.campaign)
+    campaign = await named(ctx.app, ctx.db, rnd.campaign)
     tag = campaign.tag if campaign else ""
     t = group_t(ctx.app, rnd.chat)
     data = await gather(ctx.db, rnd, tag, final=True)
@@ -247,7 +228,7 @@ async def refresh_summary(ctx: Context, rnd: Round) -> None:
     """After a late report or an acknowledgement: the posted summary shows it too."""
     if rnd.state != "closed" or rnd.summary_id is None:
         return
-    campaign = settings(ctx.app).campaign(rnd.campaign)
+    campaign = await named(ctx.app, ctx.db, rnd.campaign)
     t = group_t(ctx.app, rnd.chat)
     data = await gather(ctx.db, rnd, campaign.tag if campaign else "", final=True)
     await ctx.edit(rnd.summary_id, summary(t, data))

@@ -46,9 +46,10 @@ async def may_assign(ctx: Context) -> bool:
     role = config.tasks.role or "supervisor"
     if ctx.person.has_role(role):
         return True
-    owners = [c for c in config.campaigns if c.group == ctx.chat.key]
+    from .campaigns import every
     from .roster import is_owner
 
+    owners = await every(ctx.app, ctx.db, chat=ctx.chat.key)
     return any([await is_owner(ctx.app, c, ctx.person) for c in owners])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,7 @@ from qunzhu.core.testing.memory import Sent
 from qunzhu.plugins import checkins
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+PLUGIN_LOCALE = Path(checkins.__file__).parent / "locale"
 GROUP = "水源群"
 CITIES = [
     "福州",

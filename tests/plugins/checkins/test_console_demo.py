@@ -45,6 +45,18 @@ async def test_the_console_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert "📌 任务 T-2：尽快完成" in lines
     assert "✅ 任务 T-1 已办结：完成现场整改（刘局长）" in lines
     assert any(line.startswith("[photo: ") and line.endswith(".png]") for line in lines)
+    # a check-in created in chat: a bad answer asked again, the summary, paused, deleted
+    assert (
+        "看不懂“有空就报”是哪几天。请点按钮，或这样写：周五 9:00-18:00（每周五 9 点到 18 点）。"
+        in lines
+    )
+    assert "时间：每周五 09:00–18:00（Asia/Shanghai）" in lines
+    assert "1. 防汛周报 — 每周五 09:00–18:00 (王副部长 在聊天中创建)" in lines
+    assert "✅ 已收到 福州市长 的汇报（1/3）。" in lines
+    assert "只有「防汛周报」的负责人可以这样做。" in lines
+    assert any(line.startswith("⏸ 已暂停「防汛周报」") for line in lines)
+    assert "参与率：33%（应报 3 人，已报 1 人）" in lines
+    assert "🗑 已删除「防汛周报」。以往的汇报记录都已保留。" in lines
 
 
 def test_the_configuration_in_the_docs_is_valid(tmp_path: Path) -> None:

@@ -59,7 +59,7 @@ async def test_the_friday_of_the_twelve_mayors(bot: BotHarness) -> None:
     assert q2.text == "2/3 存在问题"
     [q3] = await bot.send("资金不足", user=IDS[2])
     [q4] = await bot.send("继续整治", user=IDS[2])
-    assert q4.text == "如有现场照片请发送；没有请点「跳过」。"
+    assert q4.text == "如有现场照片或视频请发送；没有请点「跳过」。"
     posted, thanks = await bot.send("", user=IDS[2], photos=["/tmp/q1.jpg", "/tmp/q2.jpg"])
     assert posted.chat.chat_id == GROUP
     assert posted.text.splitlines() == [
@@ -70,7 +70,10 @@ async def test_the_friday_of_the_twelve_mayors(bot: BotHarness) -> None:
         "下周计划：继续整治",
         "[图片/视频 2 个]",
     ]
-    assert thanks.chat.is_direct and thanks.text == "谢谢，您的「水源保护周报」汇报已收到。"
+    assert thanks.chat.is_direct and thanks.text.splitlines() == [
+        "谢谢，您的「水源保护周报」汇报已收到。",
+        "截止前在这里发送的照片或视频会加入这份汇报。",
+    ]
     # 漳州: /汇报 in the private chat, skipping the photos
     [first] = await bot.send("/汇报", user=IDS[3])
     assert first.text == "1/3 本周进展"
