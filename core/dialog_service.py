@@ -206,8 +206,9 @@ class DialogService:
         last = [Button(ctx.t.core("Cancel"), data=f"{DIALOG_PREFIX}cancel")]
         if step.optional:
             last.insert(0, Button(ctx.t.core("Skip"), data=f"{DIALOG_PREFIX}skip"))
+        shortcuts = bool(rows)
         rows.append(tuple(last))
-        reply = Reply(text=text, buttons=tuple(rows), typed_answer=_typed(step))
+        reply = Reply(text=text, buttons=tuple(rows), typed_answer=_typed(step, shortcuts))
         await ctx.send(reply, chat=chat)
 
     async def _answer(self, ctx: Context, step: Step, event: Event, row: DialogRow) -> Any:
@@ -299,13 +300,17 @@ def _pick(ctx: Context, choices: list[Any], event: Event) -> str | None:
     return None
 
 
-def _typed(step: Step) -> bool:
+def _typed(step: Step, shortcuts: bool) -> bool:
     """Whether `step` takes a typed answer, so that a bare number answers it instead of pressing
     Skip or Cancel on the console and Matrix. A photo, or a location that may not be typed, is
-    never a number: there a number still presses a button, as on a choice."""
+    never a number: there a number still presses a button, as on a choice. So does a text step
+    that offers buttons for its common answers (`shortcuts`): "1" is far likelier the first of
+    them than the text "1"."""
     if step.expect is Expect.LOCATION:
         return step.allow_address
-    return step.expect in (Expect.TEXT, Expect.NUMBER)
+    if step.expect is Expect.TEXT:
+        return not shortcuts
+    return step.expect is Expect.NUMBER
 
 
 def _choices(step: Step, ctx: Context, answers: dict[str, Any]) -> list[Any]:
