@@ -221,8 +221,9 @@ class DialogService:
 
 def _parse(ctx: Context, step: Step, event: Event, answers: dict[str, Any]) -> Any:
     t = ctx.t.core
-    if step.expect is Expect.CHOICE:
-        choices = list(_choices(step, ctx, answers))
+    choices = _choices(step, ctx, answers)
+    # a choice step; or a button of another step's common answers (which may also be typed)
+    if step.expect is Expect.CHOICE or (isinstance(event, ButtonPress) and choices):
         picked = _pick(ctx, choices, event)
         if picked is None:
             raise _Reask(t("Please choose one of the buttons."))

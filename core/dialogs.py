@@ -49,7 +49,9 @@ class Step:
     ``question`` is a message id (translated, formatted with the answers so far) or a function
     ``(ctx, answers) -> str``. ``validate(ctx, value)`` may return a changed value or raise
     `UsageError` with a message for the person; the question is then asked again.
-    ``when(answers)`` returning False skips the step.
+    ``when(answers)`` returning False skips the step. ``choices`` on a step that is not a
+    choice step are buttons for its common answers: pressing one answers with its value
+    (validated like typed text), and the person may still type any other answer.
     """
 
     key: str
