@@ -61,7 +61,7 @@ async def test_an_admin_drafting_for_an_unreachable_seller_warns_the_approver(
     bot.config["bot"]["admins"] = ["memory:boss"]
     await bot.restart()
     await bot.send("/promote 1", user="boss")
-    for answer in ("鲜活直发", "buyers", "10:00"):
+    for answer in ("鲜活直发", "buyers", "10:00", "不重复"):
         await bot.send(answer, user="boss")
     ask = bot.sent_to(f"dm:{APPROVER}")[-1]
     assert "the seller 张老板 has never written to me privately" in ask.text
