@@ -25,8 +25,8 @@ _NUM = r"(\d+|[零一二两兩三四五六七八九十百]+)"
 _WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
           "seven": 7, "eight": 8, "nine": 9, "ten": 10, "other": 2}  # fmt: skip
 _EN_NUM = r"(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten)"
-_ONCE = {"once", "no", "none", "one time", "不重复", "不重複", "只发一次", "只發一次", "一次", "不",
-         "单次", "單次", "仅一次", "僅一次"}  # fmt: skip
+_ONCE = {"once", "only once", "just once", "no", "none", "one time", "不重复", "不重複", "只发一次",
+         "只發一次", "一次", "不", "单次", "單次", "仅一次", "僅一次"}  # fmt: skip
 _SOLD_OUT = re.compile(
     r"(?:直到|一直到|到|至)?\s*(?:售罄|卖完|賣完|售完|卖光|賣光|清仓|清倉)(?:为止|為止)?"
     r"|(?:until|till)\s+sold\s*out|while\s+stocks?\s+lasts?"
