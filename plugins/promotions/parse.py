@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 __all__ = [
     "ENGLISH_DAY",
     "ENGLISH_DAYS",
+    "NOW_WORDS",
     "WEEKDAY_WORDS",
     "parse_amount",
     "parse_clock",
@@ -109,7 +110,7 @@ def parse_phone(text: str) -> str | None:
     return s if re.fullmatch(r"1[3-9]\d{9}", s) else None
 
 
-_NOW = {"现在", "現在", "立即", "马上", "馬上", "立刻", "now", "asap"}
+NOW_WORDS = {"现在", "現在", "立即", "马上", "馬上", "立刻", "now", "asap"}
 _DAY_WORDS = {"今天": 0, "今日": 0, "today": 0, "明天": 1, "明日": 1, "tomorrow": 1, "后天": 2,
               "後天": 2}  # fmt: skip
 _CN_NUM = "零〇一二两兩三四五六七八九十"
@@ -182,7 +183,7 @@ def parse_when(text: str, now: datetime, tz: ZoneInfo) -> datetime | None:
     "下午3点", "周五 10点" (the coming Friday), "下周三 9点", "2026-01-06 10:00", "1月6日
     10:00". None when unreadable."""
     s = text.strip().lower().translate(_FULL_WIDTH)
-    if s in _NOW:
+    if s in NOW_WORDS:
         return now
     local = now.astimezone(tz)
     day, coming, s = _day(s, local.date())

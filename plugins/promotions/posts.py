@@ -17,7 +17,7 @@ from .approval import submit
 from .audience import config_for
 from .models import Group, Post, Product
 from .occurrences import occurrences
-from .parse import parse_when
+from .parse import NOW_WORDS, parse_when
 from .recurrence import Repeat, is_once, looks_recurring, parse_repeat
 from .times import local, utc
 
@@ -55,6 +55,9 @@ def _when(ctx: Context, value: Any) -> dict[str, Any]:
     if looks_recurring(text):
         return {"at": utc(now).isoformat(), "free": False, "repeat": _repeat(ctx, text, bare=False),
                 "ask": False}  # fmt: skip
+    if text.lower() in NOW_WORDS:  # a series from now on starts when it is approved
+        return {"at": utc(now).isoformat(), "free": False, "repeat": None, "ask": True,
+                "now": True}  # fmt: skip
     at = parse_when(text, now, ctx.app.settings.bot.tz)
     if at is None:
         raise UsageError(
@@ -194,7 +197,7 @@ async def _draft(ctx: Context, answers: dict[str, Any]) -> None:
         author_name=ctx.person.name,
         tags=answers["tags"],
         state="pending",
-        send_at=utc(first),
+        send_at=None if repeat and when.get("now") else utc(first),
         free_slot=bool(when["free"]),
         repeat=repeat,
         created_at=ctx.now(),

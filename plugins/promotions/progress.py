@@ -75,7 +75,8 @@ def title_of(t: Translator, post: Post, *, quote: bool = True) -> str:
     """“通山鮰鱼”, or “通山鮰鱼” (series #4, post 2) for a post of a series."""
     title = f"“{post.title}”" if quote else post.title
     if post.series_id is not None:
-        title += " " + t("(series #{id}, post {n})", id=post.series_id, n=post.occurrence)
+        space = "" if t.lang.startswith("zh") else " "  # （系列 #1 第 2 次） has its own space
+        title += space + t("(series #{id}, post {n})", id=post.series_id, n=post.occurrence)
     return title
 
 

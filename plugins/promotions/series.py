@@ -52,9 +52,15 @@ def _after(ctx: Context, series: Post, moment: datetime) -> tuple[int, datetime]
     return next(((n, at) for n, at in _dates(ctx, series) if at > moment), None)
 
 
+def _first(ctx: Context, series: Post) -> tuple[int, datetime] | None:
+    """The first date from now on (this minute included)."""
+    now = ctx.now().replace(second=0, microsecond=0)
+    return next(((n, at) for n, at in _dates(ctx, series) if at >= now), None)
+
+
 def first_date(ctx: Context, series: Post) -> datetime | None:
     """The first date from now on (None: none is left)."""
-    found = next(((n, at) for n, at in _dates(ctx, series) if at >= ctx.now()), None)
+    found = _first(ctx, series)
     return found[1] if found else None
 
 
@@ -71,7 +77,9 @@ async def _plan(ctx: Context, series: Post, found: tuple[int, datetime] | None) 
 
 async def start_series(ctx: Context, series: Post) -> datetime | None:
     """The approver approved a series: plan its first date (None: no date is left)."""
-    first = next(((n, at) for n, at in _dates(ctx, series) if at >= ctx.now()), None)
+    if series.send_at is None:  # "现在" and then repeat: from the approval on
+        series.send_at = utc(ctx.now())
+    first = _first(ctx, series)
     series.state = "scheduled"
     await _plan(ctx, series, first)
     return first[1] if first else None

@@ -151,8 +151,9 @@ async def _series(ctx: Context, series: Post) -> str:
         titles |= named
         when = aware(post.published_at or post.created_at).astimezone(ctx.app.settings.bot.tz)
         lines.append(f"· #{post.id} {when:%m-%d %H:%M}: " + _line(ctx, f=figures, unit=unit))
-    head = ctx.t("#{id} {title}, {n} posts:", id=series.id, title=series.title, n=len(posts))
-    lines = [head + " " + _line(ctx, total, unit), *lines, ctx.t("Per group:")]
+    head = ctx.t("#{id} {title}, {n} posts: {figures}", id=series.id, title=series.title,
+                 n=len(posts), figures=_line(ctx, total, unit))  # fmt: skip
+    lines = [head, *lines, ctx.t("Per group:")]
     return "\n".join(lines + _groups(ctx, dict(groups), titles, unit))
 
 

@@ -250,3 +250,17 @@ async def test_a_series_survives_restarts(series_bot: BotHarness) -> None:
     assert len(posts_in(bot, "buyers-1")) == 4
     numbers = [p.occurrence for p in await posts(bot) if p.series_id]
     assert numbers == [1, 2, 4, 5]  # the third date was missed and not sent late twice
+
+
+async def test_now_and_then_every_day_starts_when_approved(bot: BotHarness) -> None:
+    await enter_product(bot)
+    await draft_post(bot, await product_id(bot), tags="buyers", when="现在", repeat="每天 共2次")
+    await bot.advance(timedelta(minutes=30))  # the approver answers at 09:30
+    [done, _, *_] = await approve(bot)
+    assert done.text == (
+        "Approved. Promotion #1 repeats every day at 09:30, 2 times; the first goes out at "
+        "01-05 09:30."
+    )
+    assert len(posts_in(bot, "buyers-1")) == 1
+    await bot.advance(DAY)
+    assert len(posts_in(bot, "buyers-1")) == 2
