@@ -60,7 +60,7 @@ _FREQ = (
     ("monthly", re.compile(r"每月|每个月|每個月|monthly|every\s+month|each\s+month")),
     ("biweekly", re.compile(r"隔周|隔週|双周|雙週|biweekly|fortnightly")),
     ("weekly", re.compile(r"每周|每週|每星期|每个星期|每個星期|每礼拜|每禮拜|每个礼拜|每個禮拜"
-                          r"|weekly|every\s+week|each\s+week|每|every")),
+                          r"|weekly|every\s+week|each\s+week|每|\bevery\b")),
 )  # fmt: skip
 _WEEKDAY_WORDS = re.compile(
     r"(?:周|週|星期|礼拜|禮拜)[一二三四五六日天1-7](?:\s*(?:[、,，和及与與/]|到|至|-|~|～)?\s*"
@@ -70,6 +70,7 @@ _WEEKDAY_WORDS = re.compile(
 _MONTH_DAYS = re.compile(
     r"(\d{1,2})\s*[号號日]|\bday\s+(\d{1,2})\b|\bthe\s+(\d{1,2})(?:st|nd|rd|th)"
 )
+_EVERY = re.compile(r"每|逢|\bevery\b|\beach\b|days\b")
 _CRON_FIELD = re.compile(r"[\d*/,\-a-z?]+")
 
 
@@ -142,8 +143,8 @@ def parse_repeat(text: str, today: date, *, bare_days: bool = True) -> Repeat | 
     if clock is not None:
         found, s = replace(found, at=clock[:2]), clock[2]
     freq, interval, s = _frequency(s)
-    if freq is None and days and bare_days:
-        freq = "weekly"
+    if freq is None and days and (bare_days or _EVERY.search(raw.lower())):
+        freq = "weekly"  # 每周五 (the 每 went with the weekday), every friday, fridays
     if freq == "monthly":
         days = tuple(
             sorted({int(next(g for g in m.groups() if g)) for m in _MONTH_DAYS.finditer(s)})

@@ -96,7 +96,7 @@ async def stats_command(ctx: Context, post_id: int = 0) -> None:
         post = await ctx.db.scalar(mine_or_all.where(Post.id == post_id))
         if post is None:
             raise UsageError(ctx.t("There is no promotion #{id} of yours.", id=post_id))
-        if post.repeat is not None:
+        if post.repeat is not None and post.state not in ("pending", "rejected"):
             await ctx.reply(await _series(ctx, post))
         elif out is None:
             await ctx.reply(ctx.t("Promotion #{id} has not gone out yet.", id=post_id))
@@ -139,6 +139,8 @@ async def _series(ctx: Context, series: Post) -> str:
             .order_by(Post.occurrence)
         )
     ).all()
+    if not posts:
+        return ctx.t("Promotion #{id} has not gone out yet.", id=series.id)
     total = Figures()
     groups: dict[Key, Figures] = defaultdict(Figures)
     titles: dict[Key, str] = {}

@@ -26,20 +26,23 @@ async def withdraw(ctx: Context, post_id: int) -> None:
         return
     if post.repeat is not None:
         skipped = await withdraw_series(ctx, post)
-        await ctx.reply(
-            ctx.t(
+        if skipped:
+            text = ctx.t(
                 "Promotion #{id} is withdrawn: it repeats no more, and {n} groups will not "
-                "receive the copies still waiting.",
-                id=post.id,
-                n=skipped,
+                "receive the copies still waiting.", id=post.id, n=skipped,
             )  # fmt: skip
-        )
+        else:
+            text = ctx.t("Promotion #{id} is withdrawn: it repeats no more.", id=post.id)
+        await ctx.reply(text)
         return
     await ctx.unschedule("broadcast", f"post:{post.id}")
     skipped = await skip_waiting(ctx, [post.id], "withdrawn")
+    out = post.state == "sending"
     post.state = "cancelled"
-    await ctx.reply(
-        ctx.t(
+    if out:
+        text = ctx.t(
             "Promotion #{id} is withdrawn; {n} groups will not receive it.", id=post.id, n=skipped
-        )  # fmt: skip
-    )
+        )
+    else:
+        text = ctx.t("Promotion #{id} is withdrawn; it will not go out.", id=post.id)
+    await ctx.reply(text)

@@ -165,7 +165,7 @@ async def test_the_seller_withdraws_a_scheduled_post(bot: BotHarness) -> None:
     await draft_post(bot, await product_id(bot))
     await approve(bot)
     [done] = await bot.send("/withdraw 1", user=SELLER)
-    assert done.text == "Promotion #1 is withdrawn; 0 groups will not receive it."
+    assert done.text == "Promotion #1 is withdrawn; it will not go out."
     await bot.advance(timedelta(hours=2))
     assert posts_in(bot, "buyers-1") == []
 
