@@ -63,7 +63,7 @@ async def _not_out(ctx: Context, post: Post) -> str:
 
 
 async def _series(ctx: Context, series: Post) -> str:
-    lines = [_head(ctx, series)]
+    lines = [await _not_out(ctx, series)]
     posts = (
         await ctx.db.scalars(
             select(Post).where(Post.series_id == series.id).order_by(Post.occurrence)
