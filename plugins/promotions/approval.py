@@ -1,15 +1,20 @@
 """Approval: the approver sees a preview and presses 批准 / 拒绝 (or ``/pending``); an approved
-post is scheduled (the `broadcast` job); ``/withdraw`` stops one not yet out.
+post is scheduled (the `broadcast` job) at its time, or at the next free slot of all its groups
+(`slots`); an approved series plans its first date (`series`). Approval is given once for a
+series.
 
-States: pending (waiting for an approver) → scheduled (the broadcast job waits for its time)
-→ sending → published | failed; or rejected, cancelled.
+States: pending (waiting for an approver) → scheduled (approved: the broadcast job waits for its
+time) → sending → published | failed; or rejected, cancelled. A series: pending → scheduled
+(repeating) → ended; or rejected, cancelled.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
-from qunzhu.core import N_, Button, Context, Reply, Translator, UsageError, command
+from qunzhu.core import N_, Button, Context, Reply, Translator, command
 from qunzhu.core.models import InboxRow
 from qunzhu.core.people import ADMIN
 
@@ -17,10 +22,14 @@ from .audience import config_for, targets
 from .config import PromotionsConfig
 from .models import Post, Product
 from .notify import send_to, translator_for, user_of
+from .recurrence import Repeat
 from .render import PREFIX, post_reply
-from .times import aware, local
+from .schedule_text import describe
+from .series import end_series, first_date, start_series, summary
+from .slots import HORIZON, next_free_slot
+from .times import aware, local, utc
 
-__all__ = ["APPROVER", "decide", "pending", "preview", "submit", "withdraw"]
+__all__ = ["APPROVER", "decide", "pending", "preview", "submit"]
 
 APPROVER = "approver"
 
@@ -40,16 +49,8 @@ async def submit(ctx: Context, post: Post, product: Product | None) -> None:
             )
         )
         return
-    await ctx.send(
-        ctx.t(
-            "Promotion #{id} is waiting for approval. It will go to {n} groups tagged {tags} at "
-            "{when}.",
-            id=post.id,
-            n=groups,
-            tags=", ".join(post.tags),
-            when=local(ctx, aware(post.send_at or ctx.now())),
-        )
-    )
+    first = _first(ctx, post)
+    await ctx.send(_waiting(ctx, post, groups, first))
     warning = ""
     if product is not None and not await _has_private_chat(ctx, product.seller):
         warning = product.seller
@@ -61,14 +62,7 @@ async def submit(ctx: Context, post: Post, product: Product | None) -> None:
             continue
         t = await translator_for(ctx, identity)
         await send_to(ctx, identity, preview(t, post, product, config))
-        ask = t(
-            "Promotion #{id} from {author}: to {n} groups tagged {tags}, at {when}. Approve it?",
-            id=post.id,
-            author=post.author_name,
-            n=groups,
-            tags=", ".join(post.tags),
-            when=local(ctx, aware(post.send_at or ctx.now())),
-        )
+        ask = _ask(ctx, t, post, groups, first)
         if warning:
             ask += "\n" + t(
                 "Note: the seller {seller} has never written to me privately, so I cannot pass "
@@ -100,6 +94,54 @@ async def _has_private_chat(ctx: Context, identity: str) -> bool:
         .limit(1)
     )
     return found is not None
+
+
+def _first(ctx: Context, post: Post) -> datetime:
+    """When the post (or the first post of a series) would go out if approved now."""
+    if post.repeat is not None:
+        return first_date(ctx, post) or ctx.now()
+    return max(aware(post.send_at or ctx.now()), ctx.now())
+
+
+def _waiting(ctx: Context, post: Post, groups: int, first: datetime) -> str:
+    tags, when = ", ".join(post.tags), local(ctx, first)
+    if post.repeat is not None:
+        return ctx.t(
+            "Promotion #{id} is waiting for approval. It will go to {n} groups tagged {tags}, "
+            "{how}; the first at {when}.", id=post.id, n=groups, tags=tags,
+            how=summary(ctx, post), when=when,
+        )  # fmt: skip
+    if post.free_slot:
+        return ctx.t(
+            "Promotion #{id} is waiting for approval. It will go to {n} groups tagged {tags} at "
+            "the next free slot: the first time every one of them can take it.", id=post.id,
+            n=groups, tags=tags,
+        )  # fmt: skip
+    return ctx.t(
+        "Promotion #{id} is waiting for approval. It will go to {n} groups tagged {tags} at "
+        "{when}.", id=post.id, n=groups, tags=tags, when=when,
+    )  # fmt: skip
+
+
+def _ask(ctx: Context, t: Translator, post: Post, groups: int, first: datetime) -> str:
+    tags, when, who = ", ".join(post.tags), local(ctx, first), post.author_name
+    if post.repeat is not None:
+        rep = Repeat.from_json(post.repeat)
+        how = describe(t, rep, aware(post.send_at or first), ctx.app.settings.bot.tz,
+                       product=post.product_id is not None)  # fmt: skip
+        return t(
+            "Promotion #{id} from {author}: to {n} groups tagged {tags}, {how}; the first at "
+            "{when}. Approve it?", id=post.id, author=who, n=groups, tags=tags, how=how, when=when,
+        )  # fmt: skip
+    if post.free_slot:
+        return t(
+            "Promotion #{id} from {author}: to {n} groups tagged {tags}, at the next free slot "
+            "of all of them. Approve it?", id=post.id, author=who, n=groups, tags=tags,
+        )  # fmt: skip
+    return t(
+        "Promotion #{id} from {author}: to {n} groups tagged {tags}, at {when}. Approve it?",
+        id=post.id, author=who, n=groups, tags=tags, when=when,
+    )  # fmt: skip
 
 
 def preview(t: Translator, post: Post, product: Product | None, config: PromotionsConfig) -> Reply:
@@ -137,12 +179,25 @@ async def decide(ctx: Context, post_id: int, *, approve: bool) -> None:
             t("{name} did not approve promotion #{id}.", name=ctx.person.name, id=post.id),
         )
         return
-    post.state = "scheduled"
+    if post.repeat is not None:
+        await _approve_series(ctx, post, t)
+        return
     at = max(aware(post.send_at or ctx.now()), ctx.now())
+    if post.free_slot:
+        slot = await next_free_slot(ctx, post.tags, exclude=post.id)
+        if slot is None:
+            await _approve_now(ctx, post, t)
+            return
+        at = utc(slot)
+    post.state, post.send_at = "scheduled", at
     await ctx.schedule("broadcast", at=at, key=f"post:{post.id}", payload={"post": post.id})
-    await ctx.send(
-        ctx.t("Approved. Promotion #{id} goes out at {when}.", id=post.id, when=local(ctx, at))
-    )
+    when = local(ctx, at)
+    if post.free_slot:
+        await ctx.send(ctx.t("Approved. Promotion #{id} goes out at {when}, the first time all "
+                             "its groups can take it.", id=post.id, when=when))  # fmt: skip
+    else:
+        await ctx.send(ctx.t("Approved. Promotion #{id} goes out at {when}.", id=post.id,
+                             when=when))  # fmt: skip
     await send_to(
         ctx,
         post.author,
@@ -151,9 +206,47 @@ async def decide(ctx: Context, post_id: int, *, approve: bool) -> None:
             "here.",
             name=ctx.person.name,
             id=post.id,
-            when=local(ctx, at),
+            when=when,
         ),
     )
+
+
+async def _approve_now(ctx: Context, post: Post, t: Translator) -> None:
+    """The next free slot of every group: none within the horizon. It goes now, and each group
+    gets it at its own next free slot."""
+    post.state, post.send_at = "scheduled", ctx.now()
+    await ctx.schedule("broadcast", at=ctx.now(), key=f"post:{post.id}", payload={"post": post.id})
+    text = ctx.t(
+        "Approved. No time in the next {days} days suits all the groups of promotion #{id}: it "
+        "goes out now, and each group gets it at its own next free time.", id=post.id,
+        days=HORIZON,
+    )  # fmt: skip
+    await ctx.send(text)
+    await send_to(ctx, post.author, t(
+        "{name} approved promotion #{id}. No time suits all its groups at once, so each group "
+        "gets it at its own next free time, from now on. I will report the progress here.",
+        name=ctx.person.name, id=post.id,
+    ))  # fmt: skip
+
+
+async def _approve_series(ctx: Context, post: Post, t: Translator) -> None:
+    first = await start_series(ctx, post)
+    if first is None:
+        await end_series(ctx, post, "finished")
+        await ctx.send(ctx.t("Promotion #{id} has no date left to go out; its author is told.",
+                             id=post.id))  # fmt: skip
+        return
+    how, when = summary(ctx, post), local(ctx, first)
+    await ctx.send(ctx.t("Approved. Promotion #{id} repeats {how}; the first goes out at {when}.",
+                         id=post.id, how=how, when=when))  # fmt: skip
+    rep = Repeat.from_json(post.repeat or {})
+    how = describe(t, rep, aware(post.send_at or first), ctx.app.settings.bot.tz,
+                   product=post.product_id is not None)  # fmt: skip
+    await send_to(ctx, post.author, t(
+        "{name} approved promotion #{id}: it repeats {how}; the first goes out at {when}. I will "
+        "report the progress of each post here.", name=ctx.person.name, id=post.id, how=how,
+        when=when,
+    ))  # fmt: skip
 
 
 def _decided(ctx: Context, post: Post) -> str:
@@ -191,24 +284,3 @@ async def pending(ctx: Context) -> None:
                 ]
             )
         )
-
-
-@command("withdraw", aliases=["撤回"], role="seller",
-         help=N_("Withdraw a promotion that has not gone out yet"))  # fmt: skip
-async def withdraw(ctx: Context, post_id: int) -> None:
-    from .broadcast import skip_waiting
-
-    post = await ctx.db.get(Post, post_id)
-    if post is None or (post.author != ctx.sender.key and not ctx.person.has_role(APPROVER)):
-        raise UsageError(ctx.t("There is no promotion #{id} of yours.", id=post_id))
-    if post.state in ("published", "failed", "rejected", "cancelled"):
-        await ctx.reply(ctx.t("Promotion #{id} cannot be withdrawn any more.", id=post_id))
-        return
-    await ctx.unschedule("broadcast", f"post:{post.id}")
-    skipped = await skip_waiting(ctx, post.id, "withdrawn")
-    post.state = "cancelled"
-    await ctx.reply(
-        ctx.t(
-            "Promotion #{id} is withdrawn; {n} groups will not receive it.", id=post.id, n=skipped
-        )  # fmt: skip
-    )

@@ -65,6 +65,8 @@ class PromotionsConfig(BaseModel):
     #: The buttons under a product post, and under an event post.
     product_buttons: tuple[ButtonName, ...] = ("order", "lead", "contact")
     event_buttons: tuple[ButtonName, ...] = ("signup", "lead", "contact")
+    #: The most posts a recurring promotion sends (a series without an end stops there).
+    max_occurrences: int = Field(60, ge=1, le=1000)
     #: Minutes between the progress reports sent to the author and the approver.
     progress_minutes: float = Field(2.0, gt=0)
     #: The currency word after prices.

@@ -21,6 +21,7 @@ from qunzhu.core import N_, Button, Context, Reply, Translator, UsageError, comm
 
 from .audience import config_for
 from .models import Delivery, Order, Post, Product
+from .progress import title_of
 from .stats import post_figures
 from .times import aware
 
@@ -104,7 +105,7 @@ def _yuan(fen: int) -> Decimal:
 def _mine(who: str, post: int) -> Any:
     sold = Post.product_id.in_(select(Product.id).where(Product.seller == who))
     clause = or_(Post.author == who, sold)
-    return clause & (Post.id == post) if post else clause
+    return clause & or_(Post.id == post, Post.series_id == post) if post else clause
 
 
 async def _orders(s: AsyncSession, who: str, post: int, t: Translator, tz: Any) -> list[list[Any]]:
@@ -133,11 +134,14 @@ async def _orders(s: AsyncSession, who: str, post: int, t: Translator, tz: Any) 
 async def _figures(s: AsyncSession, who: str, post: int, t: Translator) -> list[list[Any]]:
     out: list[list[Any]] = [[t(c) for c in _FIGURES]]
     for p in (await s.scalars(select(Post).where(_mine(who, post)).order_by(Post.id))).all():
+        if p.repeat is not None:
+            continue  # a series: its figures are those of its posts
         total, groups, names = await post_figures(s, p)
         for key, f in [(None, total), *groups.items()]:
             group = t("all groups") if key is None else names.get(key, key[1])
-            out.append([f"#{p.id} {p.title}", group, f.delivered, f.presses, f.leads, f.orders,
-                        f.quantity, f.within_24h])  # fmt: skip
+            name = f"#{p.id} {title_of(t, p, quote=False)}"
+            out.append([name, group, f.delivered, f.presses, f.leads, f.orders, f.quantity,
+                        f.within_24h])  # fmt: skip
     return out
 
 

@@ -10,7 +10,21 @@ from pydantic import BaseModel
 
 from qunzhu.core import App, Base, Command, Context, Dialog, Job, hookimpl
 
-from . import approval, broadcast, catalog, export, fulfilment, groups, orders, posts, stats
+from . import (
+    approval,
+    broadcast,
+    catalog,
+    export,
+    fulfilment,
+    groups,
+    orders,
+    overview,
+    posts,
+    progress,
+    series,
+    stats,
+    withdraw,
+)
 from .buttons import pressed
 from .config import PromotionsConfig
 from .models import Delivery, Group, Lead, Order, Post, Press, Product
@@ -63,9 +77,9 @@ def register_commands() -> Sequence[Command]:
         posts.promote,
         posts.event_command,
         approval.pending,
-        approval.withdraw,
+        withdraw.withdraw,
         groups.promotions_command,
-        broadcast.progress_command,
+        overview.progress_command,
         fulfilment.orders_command,
         stats.stats_command,
         export.export_command,
@@ -85,7 +99,7 @@ def register_dialogs() -> Sequence[Dialog]:
 
 @hookimpl
 def register_jobs() -> Sequence[Job]:
-    return [broadcast.broadcast, broadcast.release, broadcast.progress_job]
+    return [broadcast.broadcast, broadcast.release, progress.progress_job, series.occurrence]
 
 
 @hookimpl

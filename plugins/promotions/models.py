@@ -47,6 +47,7 @@ class Post(Base):
     """A promotion: a product (or none, for an event) + text + photo + buttons, sent to groups."""
 
     __tablename__ = "promotions_post"
+    __table_args__ = (Index("ux_promotions_post_series", "series_id", "occurrence", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     #: "product" (order button, stock) or "event" (sign-up button, no stock).
@@ -60,7 +61,9 @@ class Post(Base):
     author: Mapped[str] = mapped_column(String(255), index=True)
     author_name: Mapped[str] = mapped_column(String(200), default="")
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
-    #: draft → pending → scheduled → sending → published | failed; or rejected, cancelled.
+    #: pending (approval) → scheduled → sending → published | failed; or rejected, cancelled.
+    #: A series: pending → scheduled (repeating) → ended (see end_reason); or rejected,
+    #: cancelled. (A draft is the /promote dialog, kept until it is answered or times out.)
     state: Mapped[str] = mapped_column(String(16), default="draft")
     send_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     approver: Mapped[str] = mapped_column(String(255), default="")
@@ -69,6 +72,18 @@ class Post(Base):
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     sold_out: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: "The next free slot": approval picks the earliest time every target group can take it.
+    free_slot: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: A recurring post (a series): how it repeats (`recurrence.Repeat`); its posts are rows of
+    #: their own (``series_id``), each a broadcast with its deliveries and figures.
+    repeat: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    #: A series: when its next post goes out.
+    next_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    #: A series that ended: finished, sold_out, limit (``max_occurrences``) or withdrawn.
+    end_reason: Mapped[str] = mapped_column(String(16), default="")
+    #: A post of a series: the series, and which of its dates (1 = the first) this post is.
+    series_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    occurrence: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Group(Base):

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from qunzhu.core import N_, Context, UsageError, command
 
 from .approval import APPROVER
-from .broadcast import status
 from .models import Lead, Order, Post, Press, Product
+from .progress import status, title_of
 from .render import qty
 from .times import aware
 
@@ -67,8 +67,7 @@ async def post_figures(
             g.within_24h += 1
     total = Figures()
     for g in groups.values():
-        for name in vars(total):
-            setattr(total, name, getattr(total, name) + getattr(g, name))
+        _add(total, g)
     return total, dict(groups), titles
 
 
@@ -89,14 +88,20 @@ async def stats_command(ctx: Context, post_id: int = 0) -> None:
         Post.author == ctx.sender.key,
         Post.product_id.in_(select(Product.id).where(Product.seller == ctx.sender.key)),
     )
-    query = select(Post).where(Post.state.in_(("sending", "published", "failed")))
-    if not ctx.person.has_role(APPROVER):
-        query = query.where(mine)
+    mine_or_all = select(Post) if ctx.person.has_role(APPROVER) else select(Post).where(mine)
+    query = mine_or_all.where(Post.state.in_(("sending", "published", "failed", "cancelled")))
+    query = query.where(Post.published_at.is_not(None))
     if post_id:
-        post = await ctx.db.scalar(query.where(Post.id == post_id))
+        out = await ctx.db.scalar(query.where(Post.id == post_id).with_only_columns(Post.id))
+        post = await ctx.db.scalar(mine_or_all.where(Post.id == post_id))
         if post is None:
             raise UsageError(ctx.t("There is no promotion #{id} of yours.", id=post_id))
-        await ctx.reply(await _one(ctx, post))
+        if post.repeat is not None and post.state not in ("pending", "rejected"):
+            await ctx.reply(await _series(ctx, post))
+        elif out is None:
+            await ctx.reply(ctx.t("Promotion #{id} has not gone out yet.", id=post_id))
+        else:
+            await ctx.reply(await _one(ctx, post))
         return
     posts = (await ctx.db.scalars(query.order_by(Post.id.desc()).limit(10))).all()
     if not posts:
@@ -105,7 +110,8 @@ async def stats_command(ctx: Context, post_id: int = 0) -> None:
     lines = []
     for post in posts:
         total, _, _ = await post_figures(ctx.db, post)
-        lines.append(f"#{post.id} {post.title}: " + _line(ctx, total, await _unit(ctx, post)))
+        head = f"#{post.id} {title_of(ctx.t, post, quote=False)}: "
+        lines.append(head + _line(ctx, total, await _unit(ctx, post)))
     lines.append(ctx.t("Send /stats <number> for the figures per group."))
     await ctx.reply("\n".join(lines))
 
@@ -118,7 +124,50 @@ async def _unit(ctx: Context, post: Post) -> str:
 async def _one(ctx: Context, post: Post) -> str:
     total, groups, titles = await post_figures(ctx.db, post)
     unit = await _unit(ctx, post)
-    lines = [f"#{post.id} {post.title}: " + _line(ctx, total, unit), ctx.t("Per group:")]
+    head = f"#{post.id} {title_of(ctx.t, post, quote=False)}: "
+    lines = [head + _line(ctx, total, unit), ctx.t("Per group:")]
+    return "\n".join(lines + _groups(ctx, groups, titles, unit))
+
+
+async def _series(ctx: Context, series: Post) -> str:
+    """A series: each of its posts, then the groups over all of them."""
+    unit = await _unit(ctx, series)
+    posts = (
+        await ctx.db.scalars(
+            select(Post)
+            .where(Post.series_id == series.id, Post.published_at.is_not(None))
+            .order_by(Post.occurrence)
+        )
+    ).all()
+    if not posts:
+        return ctx.t("Promotion #{id} has not gone out yet.", id=series.id)
+    total = Figures()
+    groups: dict[Key, Figures] = defaultdict(Figures)
+    titles: dict[Key, str] = {}
+    lines = []
+    for post in posts:
+        figures, per_group, named = await post_figures(ctx.db, post)
+        _add(total, figures)
+        for key, f in per_group.items():
+            _add(groups[key], f)
+        titles |= named
+        when = aware(post.published_at or post.created_at).astimezone(ctx.app.settings.bot.tz)
+        lines.append(f"· #{post.id} {when:%m-%d %H:%M}: " + _line(ctx, f=figures, unit=unit))
+    head = ctx.t("#{id} {title}, {n} posts: {figures}", id=series.id, title=series.title,
+                 n=len(posts), figures=_line(ctx, total, unit))  # fmt: skip
+    lines = [head, *lines, ctx.t("Per group:")]
+    return "\n".join(lines + _groups(ctx, dict(groups), titles, unit))
+
+
+def _add(into: Figures, more: Figures) -> None:
+    for name in vars(into):
+        setattr(into, name, getattr(into, name) + getattr(more, name))
+
+
+def _groups(
+    ctx: Context, groups: dict[Key, Figures], titles: dict[Key, str], unit: str
+) -> list[str]:
+    lines = []
     ranked = sorted(
         groups.items(), key=lambda kv: (-kv[1].orders, -kv[1].leads, titles.get(kv[0], ""))
     )
@@ -126,4 +175,4 @@ async def _one(ctx: Context, post: Post) -> str:
         lines.append(f"· {titles.get(key, key[1])}: " + _line(ctx, f, unit))
     if len(ranked) > 20:
         lines.append(ctx.t("… and {n} more groups", n=len(ranked) - 20))
-    return "\n".join(lines)
+    return lines

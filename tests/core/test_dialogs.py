@@ -258,3 +258,42 @@ async def test_on_done_may_start_another_dialog_with_the_same_person(bot: BotHar
         assert done.text == "Filed: dead tree / garbage"
     finally:
         object.__setattr__(dialog, "on_done", _done)
+
+
+class WhenPlugin:
+    """A text step with buttons for its common answers (a time: 现在, or typed)."""
+
+    @hookimpl
+    def register_dialogs(self) -> Sequence[Dialog]:
+        async def done(ctx: Context, answers: dict[str, Any]) -> None:
+            await ctx.reply(f"At: {answers['when']}")
+
+        def upper(_ctx: Context, value: str) -> str:
+            return value.upper()
+
+        step = Step("when", "When?", choices=[Choice("Now", "now")], validate=upper)
+        return [Dialog("when", (step,), on_done=done)]
+
+    @hookimpl
+    def register_commands(self) -> Sequence[Any]:
+        @command("when", help="Ask when")
+        async def when(ctx: Context) -> None:
+            await ctx.start_dialog("when")
+
+        return [when]
+
+
+async def test_a_text_step_offers_buttons_for_common_answers(tmp_path: Any) -> None:
+    bot = await BotHarness.create(
+        workdir=tmp_path, config={"bot": {"language": "en"}}, plugins=[("when", WhenPlugin())]
+    )
+    try:
+        [ask] = await bot.send("/when")
+        assert ask.labels == ["Now", "Cancel"]
+        [done] = await bot.press(ask, "Now")
+        assert done.text == "At: NOW"  # the choice's value, validated like typed text
+        [ask] = await bot.send("/when")
+        [done] = await bot.send("friday 10:00")
+        assert done.text == "At: FRIDAY 10:00"
+    finally:
+        await bot.close()

@@ -67,12 +67,19 @@ async def product_id(bot: BotHarness, name: str = "通山鮰鱼") -> int:
 
 async def draft_post(
     bot: BotHarness, pid: int, *, text: str = "4-5斤一条，鲜活直发", tags: str = "buyers tourism",
-    when: str = "10:00",
+    when: str = "10:00", repeat: str | int | None = 1,
 ) -> list[Sent]:  # fmt: skip
+    """The seller's /promote dialog; `repeat`: the answer to "Should it repeat?" (a button's
+    number, 1 = only once, or typed text; None when `when` already says it repeats)."""
     await bot.send(f"/promote {pid}", user=SELLER)
     await bot.send(text, user=SELLER)
     await bot.send(tags, user=SELLER)
-    return await bot.send(when, user=SELLER)
+    answers = await bot.send(when, user=SELLER)
+    if repeat is None:
+        return answers
+    if isinstance(repeat, int):
+        return await bot.press(answers[-1], repeat, user=SELLER)
+    return await bot.send(repeat, user=SELLER)
 
 
 async def approve(bot: BotHarness) -> list[Sent]:

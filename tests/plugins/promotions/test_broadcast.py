@@ -147,14 +147,17 @@ async def test_at_most_one_promotion_a_day_the_second_waits_for_tomorrow(
     await bot.advance(timedelta(hours=1))
     assert len(posts_in(bot, "buyers-1")) == 1
     [progress] = await bot.send("/progress 2", user=SELLER)
-    assert "waiting until 01-06 00:00 (daily limit reached): both, buyers-1\n" in progress.text
+    # each group's next free slot: the same time tomorrow, or when its quiet hours end
+    assert "waiting until 01-06 11:00 (daily limit reached): both, buyers-1\n" in progress.text
     assert "waiting until 01-06 08:00 (daily limit reached): night-owls" in progress.text
-    await bot.advance(timedelta(hours=13))  # 00:00 the next day
+    await bot.advance(timedelta(hours=13))  # 00:00 the next day: not at midnight
+    assert len(posts_in(bot, "buyers-1")) == 1
+    await bot.advance(timedelta(hours=8))  # 08:00: the night owls' quiet hours end
+    assert len(posts_in(bot, "night-owls")) == 2
+    assert len(posts_in(bot, "buyers-1")) == 1
+    await bot.advance(timedelta(hours=3))  # 11:00
     teas = posts_in(bot, "buyers-1")
     assert len(teas) == 2 and "高山茶" in teas[1].text
-    assert len(posts_in(bot, "night-owls")) == 1  # still quiet until 08:00
-    await bot.advance(timedelta(hours=8))
-    assert len(posts_in(bot, "night-owls")) == 2
 
 
 async def test_the_seller_withdraws_a_scheduled_post(bot: BotHarness) -> None:
@@ -162,7 +165,7 @@ async def test_the_seller_withdraws_a_scheduled_post(bot: BotHarness) -> None:
     await draft_post(bot, await product_id(bot))
     await approve(bot)
     [done] = await bot.send("/withdraw 1", user=SELLER)
-    assert done.text == "Promotion #1 is withdrawn; 0 groups will not receive it."
+    assert done.text == "Promotion #1 is withdrawn; it will not go out."
     await bot.advance(timedelta(hours=2))
     assert posts_in(bot, "buyers-1") == []
 
@@ -171,8 +174,8 @@ async def test_200_groups_with_caps_quiet_hours_opt_outs_and_removed_bots(
     tmp_path: Any,
 ) -> None:
     """150 groups opted in and tagged buyers (20 quiet until 12:00, 10 already had today's
-    promotion, 2 removed the bot), 50 opted out: 118 get it at 10:00, 20 at 12:00, 10 the
-    next day; the progress report names the rest."""
+    promotion, 2 removed the bot), 50 opted out: 118 get it at 10:00, 20 at 12:00, 10 at
+    10:00 the next day; the progress report names the rest."""
     groups: dict[str, dict[str, Any]] = {}
     for i in range(200):
         settings: dict[str, Any] = {"opt_in": i < 150, "tags": ["buyers"]}
@@ -202,7 +205,10 @@ async def test_200_groups_with_caps_quiet_hours_opt_outs_and_removed_bots(
         await bot.advance(timedelta(hours=2))
         got = {s.chat.chat_id for s in bot.sent if s.buttons and s.chat.chat_id.startswith("g")}
         assert len(got) == 138
-        await bot.advance(timedelta(hours=12, minutes=2))
+        await bot.advance(timedelta(hours=12, minutes=2))  # 00:02: not at midnight
+        got = {s.chat.chat_id for s in bot.sent if s.buttons and s.chat.chat_id.startswith("g")}
+        assert len(got) == 138
+        await bot.advance(timedelta(hours=10))  # 10:02, the time of the post
         got = {s.chat.chat_id for s in bot.sent if s.buttons and s.chat.chat_id.startswith("g")}
         assert len(got) == 148
         assert not any(f"g{i:03d}" in got for i in range(150, 200))

@@ -1,5 +1,6 @@
 """The catalog from the YAML, the parsing of what people type, and the plugin's migration."""
 
+import itertools
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,9 @@ from qunzhu.core.storage import Database
 from qunzhu.core.testing import BotHarness
 from qunzhu.plugins.promotions.config import PromotionsConfig
 from qunzhu.plugins.promotions.models import Product
+from qunzhu.plugins.promotions.occurrences import occurrences
 from qunzhu.plugins.promotions.parse import parse_phone, parse_quantity, parse_when
+from qunzhu.plugins.promotions.recurrence import is_once, looks_recurring, parse_repeat
 from tests.plugins.promotions.story import APPROVER, PLUGINS, SELLER, config
 
 CATFISH = {
@@ -61,7 +64,7 @@ async def test_an_admin_drafting_for_an_unreachable_seller_warns_the_approver(
     bot.config["bot"]["admins"] = ["memory:boss"]
     await bot.restart()
     await bot.send("/promote 1", user="boss")
-    for answer in ("鲜活直发", "buyers", "10:00"):
+    for answer in ("鲜活直发", "buyers", "10:00", "不重复"):
         await bot.send(answer, user="boss")
     ask = bot.sent_to(f"dm:{APPROVER}")[-1]
     assert "the seller 张老板 has never written to me privately" in ask.text
@@ -98,6 +101,45 @@ def test_times() -> None:
     assert parse_when("现在", now, tz) == now
     assert parse_when("随便", now, tz) is None
     assert parse_when(" 25:00", now, tz) is None
+    assert parse_when("周五十点", now, tz) == at(10, d=9)  # the coming Friday
+    assert parse_when("下周三 9点", now, tz) == at(9, d=14)
+    assert parse_when("星期一 8点", now, tz) == at(8, d=12)  # Monday 08:00 has passed
+    assert parse_when("friday 3pm", now, tz) == at(15, d=9)
+    assert parse_when("中午1点", now, tz) == at(13)
+    assert parse_when("2026-02-30 10:00", now, tz) is None  # no such day: not today instead
+
+
+def test_repetitions_people_write() -> None:
+    """What a seller types for a recurring post, and the dates it gives from Monday 09:00."""
+    tz = ZoneInfo("Asia/Shanghai")
+    first = datetime(2026, 1, 5, 9, 0, tzinfo=tz)
+
+    def dates(text: str, n: int = 4) -> list[str]:
+        rep = parse_repeat(text, first.date())
+        assert rep is not None, text
+        found = occurrences(rep, first, tz, lambda d: d.weekday() < 5 and d.day != 6)
+        return [f"{d:%a %m-%d %H:%M}" for d in itertools.islice(found, n)]
+
+    assert dates("每天10:00 一周", 9) == [f"{d} 01-{n:02d} 10:00" for d, n in zip(
+        ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), range(5, 12), strict=True)]  # fmt: skip
+    assert dates("每周五 10点 到1月20日") == ["Fri 01-09 10:00", "Fri 01-16 10:00"]
+    assert dates("每周五十点，三周") == ["Fri 01-09 10:00", "Fri 01-16 10:00", "Fri 01-23 10:00"]
+    assert dates("每周一、三、五 上午9点", 3) == ["Mon 01-05 09:00", "Wed 01-07 09:00",
+                                              "Fri 01-09 09:00"]  # fmt: skip
+    assert dates("每个工作日 9点", 3) == ["Mon 01-05 09:00", "Wed 01-07 09:00", "Thu 01-08 09:00"]
+    assert dates("每天下午三点，共2次") == ["Mon 01-05 15:00", "Tue 01-06 15:00"]
+    assert dates("每隔一天 10点", 2) == ["Mon 01-05 10:00", "Wed 01-07 10:00"]
+    assert dates("每月1号 10点", 2) == ["Sun 02-01 10:00", "Sun 03-01 10:00"]
+    assert dates("every Friday 10am until sold out", 2) == ["Fri 01-09 10:00", "Fri 01-16 10:00"]
+    assert dates("daily for 3 days") == ["Mon 01-05 09:00", "Tue 01-06 09:00", "Wed 01-07 09:00"]
+    assert dates("FREQ=WEEKLY;BYDAY=TU;COUNT=2") == ["Tue 01-06 09:00", "Tue 01-13 09:00"]
+    assert dates("0 10 * * 5 共2次") == ["Fri 01-09 10:00", "Fri 01-16 10:00"]
+    assert dates("周五", 1) == ["Fri 01-09 09:00"]  # the answer to "repeat how?"
+    assert parse_repeat("周五", first.date(), bare_days=False) is None  # a time, not a repetition
+    for text in ("随便", "每周3次", "每天两次", "FREQ=SOMETIMES", "每天 共0次", "三次 a week"):
+        assert parse_repeat(text, first.date()) is None, text
+    assert looks_recurring("每周五 10点") and not looks_recurring("周五 10点")
+    assert is_once("不重复") and is_once("Only once.") and not is_once("每天")
 
 
 def test_config_rejects_bad_periods_and_twice_the_same_product() -> None:

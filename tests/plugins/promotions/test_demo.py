@@ -35,3 +35,7 @@ def test_the_console_demo_runs_as_written(tmp_path: Path) -> None:
     assert "新订单 #1：刘经理 订购通山鮰鱼 2,000 斤，送到 武汉，电话 13900139000" in text
     assert "新意向：赵阿姨 对通山鮰鱼感兴趣（来自群 村民群）。" in text
     assert "· 鮰鱼买家群: 送达 1 · 点击 1 · 意向 0 · 订单 1 · 订购 2,000 斤" in text
+    # the post repeats every day, three times: the first went out at once
+    assert "要重复发送吗？" in text and "，共 3 次；第一次于" in text
+    assert "#2 通山鮰鱼（系列 #1 第 1 次）: 送达 3 · 点击 2 · 意向 1 · 订单 1" in text
+    assert "#1 通山鮰鱼，共 1 次：送达 3" in text

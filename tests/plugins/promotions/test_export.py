@@ -12,7 +12,17 @@ import pytest
 from openpyxl import load_workbook
 
 from qunzhu.core.testing import BotHarness
-from tests.plugins.promotions.story import PLUGINS, SELLER, config, posts_in, publish
+from tests.plugins.promotions.story import (
+    PLUGINS,
+    SELLER,
+    approve,
+    config,
+    draft_post,
+    enter_product,
+    posts_in,
+    product_id,
+    publish,
+)
 
 
 @pytest.fixture
@@ -73,3 +83,26 @@ async def test_without_settings_export_says_what_is_missing(tmp_path: Any) -> No
         assert "Downloads are not set up" in answer.text
     finally:
         await bot.close()
+
+
+async def test_the_export_of_a_series_holds_the_orders_of_all_its_posts(bot: BotHarness) -> None:
+    await enter_product(bot, stock="5000")
+    await draft_post(
+        bot, await product_id(bot), tags="buyers", when="每天 10:00 共2次", repeat=None
+    )
+    await approve(bot)
+    await bot.advance(timedelta(hours=25))  # both posts are out
+    for post in posts_in(bot, "buyers-1"):
+        await bot.press(post, "Order now", user="liu")
+        for answer in ("100", "武汉", "13800138000"):
+            [confirm] = (await bot.send(answer, user="liu"))[-1:]
+        await bot.press(confirm, "Confirm order", user="liu")
+    [links] = await bot.send("/export_orders 1", user=SELLER)
+    status, body = await _get(bot, links.buttons[1].url or "")
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert status == 200 and [r[0] for r in rows[1:]] == ["1", "2"]
+    status, body = await _get(bot, links.buttons[0].url or "")
+    figures = load_workbook(io.BytesIO(body))["Figures"]
+    names = [row[0].value for row in figures.iter_rows(min_row=2)]
+    first, second = "#2 通山鮰鱼 (series #1, post 1)", "#3 通山鮰鱼 (series #1, post 2)"
+    assert names == [first, first, second, second]  # all groups, then buyers-1

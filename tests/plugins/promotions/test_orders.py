@@ -176,3 +176,22 @@ async def test_a_private_seller_contact_is_not_shown(bot: BotHarness) -> None:
     await bot.advance(timedelta(seconds=1))
     [contact] = await bot.press(posts_in(bot, "buyers-1")[0], "Contact seller", user="zhao")
     assert "keeps their contact private" in contact.text
+
+
+async def test_the_same_buttons_pressed_twice_never_double_an_order(bot: BotHarness) -> None:
+    await publish(bot, stock="5000")
+    post = posts_in(bot, "buyers-1")[0]
+    await bot.press(post, "Order now", user="liu")
+    [again] = await bot.press(post, "Order now", user="liu")  # starts over, nothing doubled
+    assert again.text.startswith("How many 斤 of 通山鮰鱼")
+    out = await order(bot, "liu", "buyers-1", "100", "武汉", "13800138000")
+    await bot.press(out[-1], "Confirm order", user="liu")
+    [late] = await bot.press(out[-1], "Confirm order", user="liu")
+    assert late.text == "This conversation has already ended."
+    async with bot.app.db.session() as s:
+        assert len((await s.scalars(select(Order))).all()) == 1
+    assert await stock(bot) == 4900
+    [seller_note] = [s for s in bot.sent_to(f"dm:{SELLER}") if s.labels == ["Confirm", "Reject"]]
+    await bot.press(seller_note, "Confirm", user=SELLER)
+    [twice] = await bot.press(seller_note, "Confirm", user=SELLER)
+    assert twice.text == "Order #1 is already confirmed."

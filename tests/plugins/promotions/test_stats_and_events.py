@@ -135,7 +135,14 @@ async def test_a_festival_is_promoted_without_stock(bot: BotHarness) -> None:
     [ask] = await bot.send("0715-1234567", user=SELLER)
     assert ask.text.startswith("Which groups should receive it?")
     await bot.send("tourism", user=SELLER)
-    await bot.send("现在", user=SELLER)
+    [repeat] = await bot.send("现在", user=SELLER)
+    assert repeat.labels == [
+        "Only once",
+        "Every day for a week",
+        "Every week for 4 weeks",
+        "Cancel",
+    ]
+    await bot.press(repeat, "Only once", user=SELLER)
     await approve(bot)
     await bot.advance(timedelta(seconds=1))
     [post] = posts_in(bot, "tourism-1")

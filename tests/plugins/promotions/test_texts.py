@@ -89,3 +89,30 @@ async def test_the_story_in_chinese(bot: BotHarness) -> None:
     assert "已售罄，感谢支持！" in posts_in(bot, "buyers-1")[0].text
     [stats] = await bot.send("/统计", user=SELLER)
     assert stats.text.startswith("#1 通山鮰鱼: 送达 2 · 点击 1 · 意向 0 · 订单 1 · 订购 2,000 斤")
+
+
+async def test_a_recurring_post_in_chinese(bot: BotHarness) -> None:
+    await bot.send("/产品", user=SELLER)
+    for answer in ("通山鮰鱼", "", "斤", "12.5", "2000", "湖北通山", "13800138000"):
+        await bot.send(answer, user=SELLER, photos=["catfish.jpg"] if answer == "" else [])
+    await bot.send("/推介 1", user=SELLER)
+    await bot.send("鲜活直发", user=SELLER)
+    [when] = await bot.send("buyers", user=SELLER)
+    assert when.labels == ["现在", "下一个空档", "取消"]
+    [repeat] = await bot.send("周五 上午十点", user=SELLER)
+    assert repeat.labels == ["只发一次", "每天一次，共一周", "每周一次，直到售罄", "取消"]
+    answers = await bot.send("每周一、五 到2月1日", user=SELLER)
+    assert answers[2].text == (
+        "推介 #1 等待审批。批准后将发到标签为 buyers 的 2 个群，每周一、周五 10:00，到 "
+        "2026-02-01 为止；第一次在 01-09 10:00。"
+    )
+    [done, _] = await bot.press(bot.sent_to("dm:approver")[-1], "批准", user="approver")
+    assert done.text == (
+        "已批准。推介 #1 将重复发送：每周一、周五 10:00，到 2026-02-01 为止；第一次于 01-09 "
+        "10:00 发出。"
+    )
+    [mine] = await bot.send("/进度", user=SELLER)
+    assert (
+        "#1 通山鮰鱼: 重复发送（每周一、周五 10:00，到 2026-02-01 为止）；下一次 01-09 10:00"
+        in (mine.text)
+    )
