@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import desc, select
 
 from qunzhu.core import Attachment, AttachmentKind, Context, Message
-from qunzhu.core.models import OutboxRow
 
 from .campaigns import every, is_paused
 from .config import Campaign
@@ -37,14 +36,7 @@ _MEDIA = (AttachmentKind.PHOTO, AttachmentKind.VIDEO)
 
 async def bot_message(ctx: Context, message_id: str) -> int | None:
     """The outbox id of the bot's message `message_id` in this chat (a reply's target)."""
-    found: int | None = await ctx.db.scalar(
-        select(OutboxRow.id).where(
-            OutboxRow.platform == ctx.chat.platform,
-            OutboxRow.chat_id == ctx.chat.chat_id,
-            OutboxRow.message_id == message_id,
-        )
-    )
-    return found
+    return await ctx.outgoing_for(message_id)
 
 
 async def latest_rounds(ctx: Context, campaign: Campaign) -> Round | None:

@@ -15,7 +15,6 @@ from datetime import datetime
 from sqlalchemy import select
 
 from qunzhu.core import N_, Button, Context, Reply, Translator, command
-from qunzhu.core.models import InboxRow
 from qunzhu.core.people import ADMIN
 
 from .audience import config_for, targets
@@ -87,13 +86,7 @@ async def _has_private_chat(ctx: Context, identity: str) -> bool:
     user = user_of(identity)
     if user.platform not in ctx.app.adapters:
         return False
-    chat = await ctx.app.direct_chat(user)
-    found = await ctx.db.scalar(
-        select(InboxRow.id)
-        .where(InboxRow.platform == chat.platform, InboxRow.chat_id == chat.chat_id)
-        .limit(1)
-    )
-    return found is not None
+    return await ctx.heard_in_private(user)
 
 
 def _first(ctx: Context, post: Post) -> datetime:
