@@ -46,7 +46,10 @@ async def confirm(
     reply = await receipt_reply(ctx, rnd, report, updated=updated, counted=True)
     in_group = ctx.chat.key == rnd.chat and ctx.message is not None
     if in_group and not campaign.receipts:
-        return  # the group asked for quiet: owners acknowledge with a 👍 reaction
+        # the group asked for quiet: a 👌 on the report says it counted, without a message
+        # (owners acknowledge with a 👍 reaction of their own)
+        await ctx.react("👌")
+        return
     if in_group:
         out = await ctx.reply(reply)
     else:

@@ -23,6 +23,7 @@ async def test_no_receipts_acks_by_reaction_no_late_reports(bot: BotHarness) -> 
     await advance_to(bot, at(9, 9))
     report, replies = await say(bot, "#周报 完成巡查", user=IDS[0])
     assert replies == []
+    assert bot.reactions_on(report) == ["👌"]  # counted, quietly
     await bot.react(report, "👍", user="wang", chat=GROUP)
     reminders = await advance_to(bot, at(9, 16, 12))
     assert [(r.chat.chat_id, r.text) for r in reminders] == [
