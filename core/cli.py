@@ -7,6 +7,7 @@
     qunzhu db upgrade [-c FILE]     run the database migrations
     qunzhu plugins list [-c FILE]   list the plugins with their commands and hooks
     qunzhu telegram emulator        a Telegram Bot API emulator on 127.0.0.1, for demos and tests
+    qunzhu complaints export ...    a plugin's own commands (entry point group ``qunzhu.cli``)
 
 Bad input ends with a one-line reason on stderr and a non-zero exit code (2 for a bad config).
 """
@@ -76,7 +77,35 @@ def _fail(exc: Exception) -> None:
     sys.exit(EXIT_FAILURE)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _WithPluginCommands(click.Group):
+    """The core's commands, and those that installed plugins declare under the entry point group
+    ``qunzhu.cli`` (a click command named after the plugin), imported only when asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_plugin_commands()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        if found is not None:
+            return found
+        entry = _plugin_commands().get(cmd_name)
+        if entry is None:
+            return None
+        loaded = entry.load()
+        return loaded if isinstance(loaded, click.Command) else None
+
+
+def _plugin_commands() -> dict[str, Any]:
+    from importlib.metadata import entry_points
+
+    return {ep.name: ep for ep in entry_points(group=CLI_GROUP)}
+
+
+#: Entry point group of the plugins' command-line commands.
+CLI_GROUP = "qunzhu.cli"
+
+
+@click.group(cls=_WithPluginCommands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="qunzhu")
 def main() -> None:
     """qunzhu (群主): a chatbot for people who run their work through chat groups."""

@@ -1,7 +1,7 @@
-"""``qunzhu-complaints``: the plugin's command line, next to ``qunzhu``.
+"""``qunzhu complaints``: the plugin's own commands, under ``qunzhu`` (entry point ``qunzhu.cli``).
 
-    qunzhu-complaints export [-c FILE] [--format csv|xlsx] [-o PATH] [--lang zh_Hans]
-    qunzhu-complaints import [-c FILE] PATH.csv|PATH.json
+    qunzhu complaints export [-c FILE] [--format csv|xlsx] [-o PATH] [--lang zh_Hans]
+    qunzhu complaints import [-c FILE] PATH.csv|PATH.json
 
 ``export`` reads the database directly (the bot may be running). ``import`` posts the file to the
 running bot's ``/complaints/hotline`` route with the configured token, so the tickets get their
@@ -58,7 +58,7 @@ def export_command(
         settings = _load(config_path)
         body = asyncio.run(_export(settings, fmt, lang))
     except QunzhuError as exc:
-        click.echo(f"qunzhu-complaints: {exc}", err=True)
+        click.echo(f"qunzhu complaints: {exc}", err=True)
         sys.exit(2)
     target = output or Path(f"tickets.{fmt}")
     target.write_bytes(body)
@@ -96,7 +96,7 @@ def import_command(config_path: Path | None, path: Path) -> None:
     token = config.hotline.token if config is not None else None
     if token is None or not settings.web.enabled:
         click.echo(
-            "qunzhu-complaints: set web.enabled and plugins.complaints.hotline.token", err=True
+            "qunzhu complaints: set web.enabled and plugins.complaints.hotline.token", err=True
         )
         sys.exit(2)
     url = f"http://{settings.web.host}:{settings.web.port}/complaints/hotline"

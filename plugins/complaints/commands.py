@@ -228,7 +228,7 @@ async def export_command(ctx: Context, fmt: str = "xlsx") -> None:
             ctx.t(
                 "I cannot send files in chat. To get download links, turn on web: and set "
                 "plugins.complaints.export.public_url and .secret; or on the server run: "
-                "qunzhu-complaints export --format {fmt}",
+                "qunzhu complaints export --format {fmt}",
                 fmt=fmt,
             )
         )

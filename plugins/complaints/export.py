@@ -3,7 +3,7 @@ Chinese) or XLSX (openpyxl, imported only when an XLSX is made).
 
 The core's `Reply` carries text, a photo and buttons, not a document, so ``/export_tickets`` answers
 with a link button: a signed, expiring address of ``GET /complaints/export`` on the bot's web
-server (``export.public_url``). The same table is written by ``qunzhu-complaints export``.
+server (``export.public_url``). The same table is written by ``qunzhu complaints export``.
 """
 
 from __future__ import annotations

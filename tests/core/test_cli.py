@@ -139,3 +139,13 @@ def test_the_readme_tour_runs_as_written(tmp_path: Path) -> None:
     assert "Did you mean /help?" in text
     assert "帳號：console:李工" in text  # traditional characters after /lang zh_Hant
     assert (tmp_path / "qunzhu.db").exists()
+
+
+def test_plugins_add_their_own_commands_under_qunzhu() -> None:
+    runner = CliRunner()
+    listed = runner.invoke(main, ["--help"])
+    assert listed.exit_code == 0 and "complaints" in listed.output
+    sub = runner.invoke(main, ["complaints", "--help"])
+    assert sub.exit_code == 0 and "export" in sub.output and "import" in sub.output
+    unknown = runner.invoke(main, ["nosuchplugin"])
+    assert unknown.exit_code == 2 and "No such command" in unknown.output

@@ -1,4 +1,4 @@
-"""``qunzhu-complaints export``: every ticket to a file, read from the database directly."""
+"""``qunzhu complaints export``: every ticket to a file, read from the database directly."""
 
 from __future__ import annotations
 

@@ -49,7 +49,7 @@ async def test_export_without_the_web_server_says_how(bot: BotHarness) -> None:
     assert "admin" in refused.text or "管理员" in refused.text
     [answer] = await bot.send("/导出工单 csv", user="admin")
     assert answer.text.startswith("我无法在聊天中发送文件。")
-    assert "qunzhu-complaints export --format csv" in answer.text
+    assert "qunzhu complaints export --format csv" in answer.text
 
 
 class TestExportLinks:
