@@ -34,23 +34,23 @@ async def started() -> AsyncIterator[list[App]]:
 async def start_bot(
     tmp_path: Path,
     synapse: Synapse,
-    bot: Account,
+    account: Account,
     *,
     allowed: Sequence[str],
     modules: Sequence[tuple[str, object]],
     **sections: Any,
 ) -> App:
-    """Write the YAML (the adapter's section, and `sections`: ``plugins=``, ``people=``,
-    ``chats=``…), load it as ``qunzhu run`` does and start the App with the plugins `modules`
-    (name, hooks module)."""
+    """Write the YAML (the adapter's section for the bot's `account`, and `sections`:
+    ``plugins=``, ``people=``, ``chats=``, ``bot=``…), load it as ``qunzhu run`` does and start
+    the App with the plugins `modules` (name, hooks module)."""
     config: dict[str, Any] = {
         "bot": {"language": "zh_Hans", "timezone": "Asia/Shanghai"},
         "database": {"url": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"},
         "adapters": {
             "matrix": {
                 "homeserver": synapse.url,
-                "user_id": bot.user_id,
-                "password": bot.password,
+                "user_id": account.user_id,
+                "password": account.password,
                 "sync_timeout": 10,
                 "backoff": 0.1,
                 "limits": {"messages": 1000, "per_seconds": 1},

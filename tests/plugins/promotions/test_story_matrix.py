@@ -201,3 +201,51 @@ async def test_a_promotion_sold_out_on_matrix(
     assert body(sorry) == "抱歉，通山鮰鱼已售罄。"
     watch.lap("a press after the sell-out")
     assert watch.stop() < 15
+
+
+async def test_a_seller_who_never_wrote_is_reachable_on_matrix(
+    tmp_path: Path,
+    synapse: Synapse,
+    person: MakePerson,
+    bot_account: Account,
+    started: list[App],
+) -> None:
+    """An administrator drafts the post of a seller from the YAML who never wrote to the bot.
+    On Matrix the bot may write first (it invites the person to a private room), so the
+    approver is not warned that orders cannot reach the seller; and the check itself opens no
+    room: the seller gets no empty invitation. (Regression: asking whether the seller had
+    written privately opened a room with them on Matrix, found it empty, and warned.)"""
+    boss, seller, approver = await person("boss"), await person("zhang"), await person("wangke")
+    bot = bot_account.user_id
+    boss_dm = await boss.create_room(invite=[bot], direct=True)
+    catfish = {"key": "catfish", "name": "通山鮰鱼", "seller": f"matrix:{seller.user_id}",
+               "seller_name": "张老板", "price": 12.5, "stock": 100}  # fmt: skip
+    started.append(
+        await start_bot(
+            tmp_path,
+            synapse,
+            bot_account,
+            allowed=[boss.user_id],
+            modules=[("promotions", hooks)],
+            people=[
+                {"name": "郭主任", "identities": [f"matrix:{boss.user_id}"], "roles": ["admin"]},
+                {"name": "张老板", "identities": [f"matrix:{seller.user_id}"]},
+                {
+                    "name": "王科长",
+                    "identities": [f"matrix:{approver.user_id}"],
+                    "roles": ["approver"],
+                },
+            ],  # fmt: skip
+            plugins={"promotions": {"products": [catfish]}},
+        )
+    )
+    await in_room(boss, boss_dm, bot)
+    since = await boss.position()
+    for answer in ("/promote 1", "鲜活直发", "buyers", "现在", "1"):
+        await boss.say(boss_dm, answer)
+        _, since = await boss.next_from(boss_dm, bot, since)
+    approver_dm = await accept_invitation(approver)
+    _, ask = await approver.wait_from_bot(approver_dm, bot, 2)
+    assert body(ask).startswith("郭主任的推介 #1：")
+    assert "从未私信过我" not in body(ask)  # "…so I cannot pass orders on to them"
+    assert await seller.invited_rooms() == []
