@@ -93,6 +93,9 @@ class Adapter(abc.ABC):
     limits: Limits = Limits()
     #: Seconds without a new part after which an album (`Message.album`) is complete.
     album_wait: float = 1.0
+    #: The bot may write privately to someone who never wrote to it (Matrix: it invites them to
+    #: a private room). Telegram lets a bot write only to people who started it.
+    writes_first: ClassVar[bool] = False
 
     def __init__(self, config: AdapterConfig, *, clock: Clock) -> None:
         self.config = config

@@ -236,6 +236,14 @@ class Context:
         first to someone who never did)."""
         return await lookups.heard_in_private(self.db, await self.app.direct_chat(user))
 
+    async def can_write_privately(self, user: UserRef) -> bool:
+        """Whether the bot can write to `user` in private: always where the platform lets a bot
+        write first (`Adapter.writes_first`: Matrix), else once they wrote to it (Telegram).
+        It opens nothing: on Matrix, asking where `user`'s private chat is would create it."""
+        if self.app.adapter_for(user.platform).writes_first:
+            return True
+        return await self.heard_in_private(user)
+
     async def start_dialog(
         self, name: str, *, chat: ChatRef | None = None, initial: dict[str, Any] | None = None
     ) -> None:

@@ -19,7 +19,7 @@ import difflib
 import inspect
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import update
@@ -31,7 +31,7 @@ from qunzhu.core.commands import ArgumentError, Command, split_command
 from qunzhu.core.context import Context
 from qunzhu.core.dialog_service import DIALOG_PREFIX
 from qunzhu.core.errors import UsageError
-from qunzhu.core.events import ButtonPress, Event, MemberChange, Message, Reaction
+from qunzhu.core.events import ButtonPress, Event, MemberChange, Message, Reaction, UserRef
 from qunzhu.core.i18n import normalize_language
 from qunzhu.core.inbox import Recorded
 from qunzhu.core.models import ChatRow, InboxRow
@@ -159,9 +159,7 @@ class Dispatcher:
 
     async def _run_batch(self, batch: list[Recorded]) -> None:
         self.batches += 1
-        await self._app.people.resolve_many(
-            i.event.sender for i in batch if not i.event.sender.is_bot
-        )
+        await self._app.people.resolve_many(_people_in(batch))
         timed_out: set[tuple[int, str]] = set()
         # even a single event goes the batch way first: no savepoints, and on SQLite a commit
         # on the direct connection; only when a handler fails is it redone in isolation
@@ -240,9 +238,7 @@ class Dispatcher:
                         quiet = quiet_in_inbox(batch, self._app.clock.now(), self._album_wait)
                         batch, _ = gather(batch, quiet)  # a growing album waits, unclaimed
                     if batch:
-                        await self._app.people.resolve_many(
-                            i.event.sender for i in batch if not i.event.sender.is_bot
-                        )
+                        await self._app.people.resolve_many(_people_in(batch))
                         self.batches += 1
                         if await self._process(session, batch, timed_out, isolated=False):
                             continue
@@ -448,6 +444,18 @@ class Dispatcher:
         if cmd.help:
             lines.append(ctx.app.catalogs.translator(ctx.lang, domain_of(cmd.plugin))(cmd.help))
         return "\n".join(lines)
+
+
+def _people_in(batch: list[Recorded]) -> Iterator[UserRef]:
+    """Who the batch's handlers may ask for as a Person: the senders, and whoever a member
+    change is about (added or removed by someone else). They are created before the batch's
+    transaction: a handler creating one would wait for the write lock its own batch holds."""
+    for item in batch:
+        event = item.event
+        if not event.sender.is_bot:
+            yield event.sender
+        if isinstance(event, MemberChange) and not event.user.is_bot:
+            yield event.user
 
 
 def _untouched(session: AsyncSession) -> bool:

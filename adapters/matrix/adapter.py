@@ -64,6 +64,7 @@ class MatrixAdapter(Adapter):
 
     platform: ClassVar[str] = PLATFORM
     Config: ClassVar[type[AdapterConfig]] = MatrixConfig
+    writes_first: ClassVar[bool] = True  # `direct_chat` invites them to a private room
     config: MatrixConfig
 
     def __init__(self, config: MatrixConfig, *, clock: Clock) -> None:

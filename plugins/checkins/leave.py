@@ -98,12 +98,16 @@ async def record_leave(ctx: Context, who: str, dates: str) -> None:
 async def member_changed(ctx: Context) -> None:
     """A participant left the group (excused from then on) or came back."""
     event = ctx.event
-    if not isinstance(event, MemberChange):
-        return
+    if not isinstance(event, MemberChange) or event.user.is_bot:
+        return  # a bot (the bot itself, added to the group) is never a participant
     here = await every(ctx.app, ctx.db, chat=ctx.chat.key)
     if not here:
         return
-    person = await ctx.app.people.resolve(event.user)
+    # looked up, never created: someone the bot has never known cannot be on a list (and a
+    # Person created here would wait for the write lock this handler's batch holds)
+    person = await ctx.app.people.find(event.user.key)
+    if person is None:
+        return
     listed = False
     for campaign in here:
         members = await people(ctx.app, campaign.participants, campaign.participant_roles)

@@ -81,12 +81,12 @@ async def submit(ctx: Context, post: Post, product: Product | None) -> None:
 
 
 async def _has_private_chat(ctx: Context, identity: str) -> bool:
-    """Whether `identity` ever wrote to the bot in private (a platform like Telegram lets the
-    bot write only to people who did)."""
+    """Whether the bot can pass orders to `identity` in private: on Matrix always (it invites
+    them), on a platform like Telegram once they wrote to the bot there."""
     user = user_of(identity)
     if user.platform not in ctx.app.adapters:
         return False
-    return await ctx.heard_in_private(user)
+    return await ctx.can_write_privately(user)
 
 
 def _first(ctx: Context, post: Post) -> datetime:

@@ -6,13 +6,14 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from qunzhu.core import Base, Button, Context, Reply, Text, command, hookimpl
+from qunzhu.core import Base, Button, Context, MemberChange, Reply, Text, command, hookimpl
 from qunzhu.core.testing import BotHarness
 
 
@@ -278,3 +279,35 @@ async def test_events_from_bots_are_ignored(bot: BotHarness) -> None:
 
     robot = UserRef("memory", "robot", "Robot", None, is_bot=True)
     assert await bot.send("ping", user=robot, chat="g") == []
+
+
+class WelcomePlugin:
+    """Greets who joined by the name the core knows them by."""
+
+    @hookimpl
+    async def on_member_change(self, ctx: Context) -> None:
+        event = ctx.event
+        assert isinstance(event, MemberChange)
+        person = await ctx.app.people.resolve(event.user)
+        await ctx.send(f"welcome {person.name}, added by {ctx.person.name}")
+
+
+async def test_a_member_change_of_someone_never_seen_resolves_them_without_a_deadlock(
+    tmp_path: Path,
+) -> None:
+    """Regression: an admin adds someone the bot has never seen (Telegram's new_chat_members,
+    a Matrix invite accepted, a kick): the dispatcher had resolved only the sender, so a plugin
+    asking for the added person's Person created it from inside the handler, waiting for the
+    write lock its own batch held, until the handler timed out (checkins' on_member_change)."""
+    bot = await BotHarness.create(
+        workdir=tmp_path,
+        config={"bot": {"language": "en"}, "dispatcher": {"handler_timeout": 2}},
+        plugins=[("welcome", WelcomePlugin())],
+    )
+    try:
+        wang, li = bot.user("wang"), bot.user("li")
+        added = MemberChange(bot.next_id(), bot.group("g"), wang, li, "joined", bot.clock.now())
+        [reply] = await asyncio.wait_for(bot.feed(added), 1.5)
+        assert reply.text == "welcome li, added by wang"
+    finally:
+        await bot.close()

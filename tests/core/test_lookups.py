@@ -1,4 +1,5 @@
-"""ctx.recorded, ctx.outgoing_for, ctx.heard_in_private: what the bot has seen and sent."""
+"""ctx.recorded, ctx.outgoing_for, ctx.heard_in_private, ctx.can_write_privately: what the bot
+has seen and sent, and whom it may write to."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ class Lookups:
             self.seen.append((getattr(earlier, "text", None), mine == self.prompt))
         elif message.text == "private?":
             self.seen.append(await ctx.heard_in_private(ctx.sender))
+        elif message.text == "reachable?":
+            self.seen.append(await ctx.can_write_privately(ctx.sender))
 
 
 async def test_replies_to_a_person_and_to_the_bot_are_told_apart(tmp_path: Path) -> None:
@@ -48,5 +51,24 @@ async def test_replies_to_a_person_and_to_the_bot_are_told_apart(tmp_path: Path)
         await bot.send("hello", user="ana")  # ana writes in private
         await bot.send("private?", user="ana", chat="works")
         assert plugin.seen[-2:] == [False, True]
+    finally:
+        await bot.close()
+
+
+async def test_who_the_bot_can_write_to_privately(tmp_path: Path) -> None:
+    """Where the bot may write first (Matrix invites the person), everyone, without looking;
+    elsewhere (Telegram: the memory adapter by default) those who wrote to it in private."""
+    plugin = Lookups()
+    bot = await BotHarness.create(
+        workdir=tmp_path, config={"bot": {"language": "en"}}, plugins=[("lookups", plugin)]
+    )
+    try:
+        await bot.send("reachable?", user="li", chat="works")
+        await bot.send("hello", user="ana")
+        await bot.send("reachable?", user="ana", chat="works")
+        assert plugin.seen == [False, True]
+        bot.adapter.writes_first = True  # type: ignore[misc]
+        await bot.send("reachable?", user="li", chat="works")
+        assert plugin.seen[-1] is True
     finally:
         await bot.close()

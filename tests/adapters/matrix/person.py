@@ -222,6 +222,22 @@ class Person:
     async def event(self, room_id: str, event_id: str) -> dict[str, Any]:
         return await self.call("GET", f"/rooms/{quote(room_id)}/event/{quote(event_id)}")
 
+    async def shown(self, room_id: str, event_id: str) -> dict[str, Any]:
+        """The content of a message as a client shows it: its latest edit's ``m.new_content``
+        (the homeserver names the latest edit in ``unsigned.m.relations``), else its own."""
+        event = await self.event(room_id, event_id)
+        latest = event.get("unsigned", {}).get("m.relations", {}).get("m.replace")
+        if not latest:
+            return dict(event["content"])
+        edit = await self.event(room_id, latest["event_id"])
+        return dict(edit["content"].get("m.new_content", event["content"]))
+
+    async def wait_shown(
+        self, room_id: str, event_id: str, done: Callable[[dict[str, Any]], bool]
+    ) -> dict[str, Any]:
+        """Wait until the message, as shown (`shown`), is `done`."""
+        return await wait_for(lambda: self.shown(room_id, event_id), done)
+
 
 async def wait_for(
     fetch: Callable[[], Any], done: Callable[[Any], bool], timeout: float = 15.0

@@ -4,8 +4,12 @@ and ordinary talk, which the plugin leaves alone."""
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import select
 
+from qunzhu.core import MemberChange, UserRef
+from qunzhu.core.models import IdentityRow
 from qunzhu.core.testing import BotHarness
 from qunzhu.plugins.checkins.models import Report
 
@@ -58,3 +62,15 @@ async def test_someone_not_on_the_list(bot: BotHarness) -> None:
     )
     [nothing] = await bot.send("/汇报", user="visitor")
     assert nothing.text == "目前没有需要您提交的汇报。"
+
+
+async def test_the_bot_added_to_the_group_by_an_owner_does_not_stall_it(bot: BotHarness) -> None:
+    """Regression (found over Matrix, where the bot's own join is credited to whoever invited
+    it): on_member_change asked for the bot's Person, which the core creates only for people,
+    so the plugin created it from inside its handler and waited for the write lock its own
+    batch held, for the whole handler timeout, while the group's next messages waited too."""
+    itself = UserRef("memory", "qunzhu", "qunzhu", is_bot=True)
+    added = MemberChange(bot.next_id(), bot.group(GROUP), bot.user("wang"), itself, "joined")
+    assert await asyncio.wait_for(bot.feed(added), 5) == []
+    async with bot.app.db.session() as s:
+        assert await s.scalar(select(IdentityRow).where(IdentityRow.user_id == "qunzhu")) is None

@@ -7,17 +7,11 @@ photo and without the resident's name."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest_asyncio
-import yaml
-
 from qunzhu.adapters.matrix.choices import keycap
-from qunzhu.core.app import AdapterModels, App
-from qunzhu.core.config import load_config
-from qunzhu.core.plugins import PluginSet, load_plugins
+from qunzhu.core.app import App
 from qunzhu.plugins.complaints import hooks
 from tests.adapters.matrix.conftest import (  # noqa: F401 - fixtures used by name
     MakePerson,
@@ -28,67 +22,20 @@ from tests.adapters.matrix.conftest import (  # noqa: F401 - fixtures used by na
     register,
     synapse,
 )
-from tests.adapters.matrix.person import Person, wait_for
+from tests.adapters.matrix.story_app import Stopwatch, in_room, start_bot, started  # noqa: F401
 from tests.adapters.matrix.synapse import Account, Synapse
 
 TEXT = "水口茶文化景区好几个地方垃圾没人处理"
 
 
-@pytest_asyncio.fixture
-async def started() -> AsyncIterator[list[App]]:
-    apps: list[App] = []
-    yield apps
-    for app in apps:
-        await app.stop()
-
-
-async def start_bot(
-    tmp_path: Path, synapse: Synapse, bot: Account, allowed: list[str], office_room: str
-) -> App:
-    config: dict[str, Any] = {
-        "bot": {"language": "zh_Hans"},
-        "database": {"url": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"},
-        "adapters": {
-            "matrix": {
-                "homeserver": synapse.url,
-                "user_id": bot.user_id,
-                "password": bot.password,
-                "sync_timeout": 10,
-                "backoff": 0.1,
-                "limits": {"messages": 1000, "per_seconds": 1},
-                "store_path": str(tmp_path / "matrix-store"),
-                "invites": {"allow_users": allowed},
-            }
+def complaints(office_room: str) -> dict[str, Any]:
+    return {
+        "categories": {
+            "sanitation": {"name": "环境卫生", "keywords": ["垃圾"], "department": "sanitation"},
+            "other": {"name": "其他"},
         },
-        "outbox": {"backoff": 0.1, "backoff_max": 1.0},
-        "logging": {"level": "WARNING"},
-        "plugins": {
-            "complaints": {
-                "categories": {
-                    "sanitation": {
-                        "name": "环境卫生",
-                        "keywords": ["垃圾"],
-                        "department": "sanitation",
-                    },
-                    "other": {"name": "其他"},
-                },
-                "departments": {"sanitation": {"name": "环卫所", "chat": f"matrix:{office_room}"}},
-            }
-        },
+        "departments": {"sanitation": {"name": "环卫所", "chat": f"matrix:{office_room}"}},
     }
-    path = tmp_path / "qunzhu.yaml"
-    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    plugins = PluginSet.collect(load_plugins([("complaints", hooks)], entry_points_enabled=False))
-    settings = load_config(
-        path, plugin_models=plugins.section_models(), adapter_models=AdapterModels()
-    )
-    app = App.build(settings, plugins)
-    await app.start(create_tables=True)
-    return app
-
-
-async def in_room(who: Person, room: str, bot: str) -> None:
-    await wait_for(lambda: who.members(room), lambda members: bot in members)
 
 
 async def test_story_1_2_on_matrix(
@@ -99,14 +46,23 @@ async def test_story_1_2_on_matrix(
     started: list[App],
 ) -> None:
     chen, zhao = await person("chen"), await person("zhao")  # a resident, the office's head
+    watch = Stopwatch("complaints story 1.2 on Matrix, end to end")
     bot = bot_account.user_id
     office = await zhao.create_room(name="环卫所", invite=[bot])
     dm = await chen.create_room(invite=[bot], direct=True)
     started.append(
-        await start_bot(tmp_path, synapse, bot_account, [chen.user_id, zhao.user_id], office)
+        await start_bot(
+            tmp_path,
+            synapse,
+            bot_account,
+            allowed=[chen.user_id, zhao.user_id],
+            modules=[("complaints", hooks)],
+            plugins={"complaints": complaints(office)},
+        )
     )
     await in_room(chen, dm, bot)
     await in_room(zhao, office, bot)
+    watch.lap("set-up: rooms, the bot logs in and joins")
     since = await chen.position()
     office_since = await zhao.position()
 
@@ -148,3 +104,5 @@ async def test_story_1_2_on_matrix(
     for event in cards:  # the office never learns who reported it
         content = str(event["content"])
         assert chen.user_id not in content and localpart not in content
+    watch.lap("the report, step by step, and the card")
+    assert watch.stop() < 15
