@@ -236,6 +236,16 @@ class Context:
         first to someone who never did)."""
         return await lookups.heard_in_private(self.db, await self.app.direct_chat(user))
 
+    async def person_of(self, user: UserRef) -> Person:
+        """The `Person` behind `user` (the author of a message replied to, a member who joined),
+        created on first contact within this handler's transaction. Use it instead of
+        ``ctx.app.people.resolve``, which would wait for the write lock this handler's batch
+        holds."""
+        person, created = await self.app.people.resolve_in(self.db, user)
+        if created:
+            self.after_commit(lambda: self.app.people.remember(person))
+        return person
+
     async def can_write_privately(self, user: UserRef) -> bool:
         """Whether the bot can write to `user` in private: always where the platform lets a bot
         write first (`Adapter.writes_first`: Matrix), else once they wrote to it (Telegram).

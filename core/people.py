@@ -189,6 +189,38 @@ class People:
             found = self._cache[user.key]
         return found
 
+    async def resolve_in(self, s: AsyncSession, user: UserRef) -> tuple[Person, bool]:
+        """The Person behind `user`, read or created in the session `s` (a handler's own
+        transaction): `resolve` would wait for the write lock that the handler's batch holds.
+        Returns whether it was created here (then remember it only once `s` commits)."""
+        self._expire()
+        found = self._cache.get(user.key)
+        if found is not None:
+            return found, False
+        row = await s.scalar(
+            select(PersonRow)
+            .join(IdentityRow)
+            .where(IdentityRow.platform == user.platform, IdentityRow.user_id == user.user_id)
+        )
+        if row is not None:
+            return self._remember(_to_person(row)), False
+        person_id = await s.scalar(
+            insert(PersonRow).returning(PersonRow.id),
+            {"display_name": user.display_name, "real_name": "", "lang": None,
+             "created_at": self._clock.now()},
+        )  # fmt: skip
+        assert person_id is not None
+        await s.execute(
+            insert(IdentityRow),
+            {"person_id": person_id, "platform": user.platform, "user_id": user.user_id,
+             "display_name": user.display_name},
+        )  # fmt: skip
+        return Person(person_id, user.display_name, "", None, (user.key,), frozenset()), True
+
+    def remember(self, person: Person) -> None:
+        """Cache `person` (created by `resolve_in`, once its transaction committed)."""
+        self._remember(person)
+
     async def find(self, key: str) -> Person | None:
         """Find by identity key (``console:ana``) or by name (real or display, exact)."""
         if key in self._cache:

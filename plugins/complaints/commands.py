@@ -84,7 +84,7 @@ async def ticket_command(ctx: Context, text: Text = "") -> None:
     source = original or message
     content = (source.text if original else text).strip() or text.strip()
     category = matcher_for(config).category(f"{content} {text}") or ""
-    author = await ctx.app.people.resolve(original.sender) if original else ctx.person
+    author = await ctx.person_of(original.sender) if original else ctx.person
     filed = replace(
         Report.from_message(source, category, "command"),
         description=content or text,

@@ -72,3 +72,48 @@ async def test_who_the_bot_can_write_to_privately(tmp_path: Path) -> None:
         assert plugin.seen[-1] is True
     finally:
         await bot.close()
+
+
+class Authors:
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    @hookimpl
+    async def on_message(self, ctx: Context) -> None:
+        message = ctx.message
+        if message is None or not message.reply_to:
+            return
+        earlier = await ctx.recorded(message.reply_to)
+        if earlier is not None:
+            author = await ctx.person_of(earlier.sender)
+            self.names.append(author.name)
+            if message.text == "fail":
+                raise RuntimeError("rolled back with the person it created")
+
+
+async def test_the_author_of_a_replied_message_is_found_or_made_inside_the_handler(
+    tmp_path: Path,
+) -> None:
+    """ctx.person_of creates a first contact in the handler's own transaction: asking
+    app.people from a handler waited for the write lock its own batch held (30 s stalls)."""
+    from qunzhu.core.events import ChatKind, ChatRef, Message, UserRef
+
+    plugin = Authors()
+    bot = await BotHarness.create(
+        workdir=tmp_path,
+        config={"bot": {"language": "en"}, "dispatcher": {"handler_timeout": 2}},
+        plugins=[("authors", plugin)],
+    )
+    try:
+        group = ChatRef("memory", "works", ChatKind.GROUP, "Works")
+        stranger = UserRef("memory", "old-bot", "Old bot", is_bot=True)  # never resolved
+        await bot.app.inbox.submit([Message("s1", group, stranger, "site photo")])
+        await bot.app.settle()
+        assert await bot.send("fail", chat="works", reply_to="s1") != []  # the apology
+        assert await bot.app.people.find("memory:old-bot") is None  # rolled back, not cached
+        assert await bot.send("this one", chat="works", reply_to="s1") == []
+        assert set(plugin.names) == {"Old bot"}  # the failing one ran twice (batch, then alone)
+        found = await bot.app.people.find("memory:old-bot")
+        assert found is not None and found.name == "Old bot"
+    finally:
+        await bot.close()
