@@ -92,14 +92,16 @@ _RESPONSE_MODELS = tuple(
 
 
 def allowed_updates(hooks: frozenset[str]) -> list[str]:
-    """What to ask Telegram for: messages, edits and button presses always; reactions and
-    member changes only when a plugin implements their hook (Telegram sends those to a bot
-    that is an administrator of the group, and only when asked)."""
-    wanted = ["message", "edited_message", "callback_query"]
+    """What to ask Telegram for: messages, edits, button presses and the bot's own membership
+    (``my_chat_member``: removed from a group or blocked, the core stops sending there at once)
+    always; reactions and other people's member changes only when a plugin implements their
+    hook (Telegram sends those to a bot that is an administrator of the group, and only when
+    asked)."""
+    wanted = ["message", "edited_message", "callback_query", "my_chat_member"]
     if "on_reaction" in hooks:
         wanted.append("message_reaction")
     if "on_member_change" in hooks:
-        wanted += ["chat_member", "my_chat_member"]
+        wanted.append("chat_member")
     return wanted
 
 

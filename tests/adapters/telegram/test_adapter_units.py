@@ -133,6 +133,7 @@ def test_allowed_updates_follow_the_hooks() -> None:
         "message",
         "edited_message",
         "callback_query",
+        "my_chat_member",
     ]
     assert {"message_reaction", "chat_member", "my_chat_member"} <= set(
         allowed_updates(EVENT_HOOKS)
