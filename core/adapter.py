@@ -104,6 +104,10 @@ class Adapter(abc.ABC):
         self.settle: Callable[[], Awaitable[None]] = _nothing
         #: Set by the application before `start`: what the plugins declared.
         self.declared = Declared()
+        #: Set by the application: the names the bot's people go by (``people:``, ``/name``)
+        #: for some identities (``telegram:123`` → ``福州市长``). A reply names the people it
+        #: mentions by these names, which the platform may not know: the adapter links them.
+        self.people_names: Callable[[Sequence[str]], Awaitable[dict[str, str]]] = _no_names
 
     def routes(self) -> Sequence[RouteDef]:
         """Routes to mount on the bot's web server (a webhook), asked once when the web server
@@ -164,3 +168,7 @@ class Adapter(abc.ABC):
 
 async def _nothing() -> None:
     return None
+
+
+async def _no_names(keys: Sequence[str]) -> dict[str, str]:
+    return {}

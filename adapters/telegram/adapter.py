@@ -145,6 +145,7 @@ class TelegramAdapter(Adapter):
             directory=self.directory,
             uploads=self.uploads,
             pace=pace,
+            people_names=self._people_names,
         )
         self.reactions = Reactions(self.bot, migrations=self.migrations, pace=pace)
         self.webhook: Webhook | None = None
@@ -258,6 +259,9 @@ class TelegramAdapter(Adapter):
         return ChatRef(PLATFORM, user.user_id, ChatKind.DIRECT, user.display_name)
 
     # -- helpers -------------------------------------------------------------------------------
+    async def _people_names(self, keys: Sequence[str]) -> dict[str, str]:
+        return await self.people_names(keys)  # set by the application after __init__
+
     def _answer(self, query_ids: list[str]) -> None:
         """Stop the spinners of recorded button presses (in the background: the poll goes on)."""
         task = asyncio.get_running_loop().create_task(self._answer_all(query_ids))
