@@ -93,6 +93,9 @@ class Adapter(abc.ABC):
     limits: Limits = Limits()
     #: Seconds without a new part after which an album (`Message.album`) is complete.
     album_wait: float = 1.0
+    #: Whether the bot may write first to a person in private. Telegram: no, only once the
+    #: person has written to it (pressed Start); see `Context.can_write_privately`.
+    writes_first: bool = True
 
     def __init__(self, config: AdapterConfig, *, clock: Clock) -> None:
         self.config = config

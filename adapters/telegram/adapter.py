@@ -123,6 +123,7 @@ class TelegramAdapter(Adapter):
     platform: ClassVar[str] = PLATFORM
     Config: ClassVar[type[AdapterConfig]] = TelegramConfig
     config: TelegramConfig
+    writes_first = False  # a person must press Start before the bot may write to them
 
     def __init__(self, config: TelegramConfig, *, clock: Clock) -> None:
         super().__init__(config, clock=clock)

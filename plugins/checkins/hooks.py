@@ -134,13 +134,15 @@ async def on_button(ctx: Context) -> None:
     if action == "ack" and arg.isdigit():
         await ack_button(ctx, int(arg))
     elif action == "dm" and arg.isdigit():
-        from .private import open_rounds_of
+        from .private import open_rounds_of, start_me_first
 
         rounds = [r for r in await open_rounds_of(ctx) if r.id == int(arg)]
-        if rounds:
-            await start_report(ctx, rounds)
-        else:
+        if not rounds:
             await ctx.reply(ctx.t("This check-in is closed or does not list you."))
+        elif not await ctx.can_write_privately(ctx.sender):
+            await start_me_first(ctx)
+        else:
+            await start_report(ctx, rounds)
     elif action == "done" and arg.isdigit():
         await finish(ctx, int(arg))
     elif action == "chart":

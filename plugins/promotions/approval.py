@@ -81,12 +81,9 @@ async def submit(ctx: Context, post: Post, product: Product | None) -> None:
 
 
 async def _has_private_chat(ctx: Context, identity: str) -> bool:
-    """Whether `identity` ever wrote to the bot in private (a platform like Telegram lets the
-    bot write only to people who did)."""
-    user = user_of(identity)
-    if user.platform not in ctx.app.adapters:
-        return False
-    return await ctx.heard_in_private(user)
+    """Whether the bot can write to `identity` in private (on Telegram only once they wrote to
+    it; on Matrix always)."""
+    return await ctx.can_write_privately(user_of(identity))
 
 
 def _first(ctx: Context, post: Post) -> datetime:

@@ -1,4 +1,5 @@
-"""ctx.recorded, ctx.outgoing_for, ctx.heard_in_private: what the bot has seen and sent."""
+"""ctx.recorded, ctx.outgoing_for, ctx.heard_in_private, ctx.can_write_privately: what the bot
+has seen and sent, and whom it may write to."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ class Lookups:
             self.seen.append((getattr(earlier, "text", None), mine == self.prompt))
         elif message.text == "private?":
             self.seen.append(await ctx.heard_in_private(ctx.sender))
+        elif message.text == "may you write to me?":
+            self.seen.append(await ctx.can_write_privately(ctx.sender))
 
 
 async def test_replies_to_a_person_and_to_the_bot_are_told_apart(tmp_path: Path) -> None:
@@ -48,5 +51,23 @@ async def test_replies_to_a_person_and_to_the_bot_are_told_apart(tmp_path: Path)
         await bot.send("hello", user="ana")  # ana writes in private
         await bot.send("private?", user="ana", chat="works")
         assert plugin.seen[-2:] == [False, True]
+    finally:
+        await bot.close()
+
+
+async def test_where_the_bot_cannot_write_first_only_who_wrote_to_it_can_be_written_to(
+    tmp_path: Path,
+) -> None:
+    plugin = Lookups()
+    bot = await BotHarness.create(
+        workdir=tmp_path, config={"bot": {"language": "en"}}, plugins=[("lookups", plugin)]
+    )
+    try:
+        await bot.send("may you write to me?", user="li", chat="works")
+        bot.adapter.writes_first = False  # as on Telegram
+        await bot.send("may you write to me?", user="li", chat="works")
+        await bot.send("/start", user="li")  # li opens the private chat
+        await bot.send("may you write to me?", user="li", chat="works")
+        assert plugin.seen == [True, False, True]
     finally:
         await bot.close()
