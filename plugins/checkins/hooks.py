@@ -145,7 +145,9 @@ async def on_button(ctx: Context) -> None:
             await start_report(ctx, rounds)
     elif action == "done" and arg.isdigit():
         await finish(ctx, int(arg))
-    elif action == "chart":
+    elif action == "chart" and arg[:1] == "r" and arg[1:].isdigit():
+        await send_chart(ctx, round_id=int(arg[1:]))
+    elif action == "chart":  # a button sent before the round's id replaced the name
         await send_chart(ctx, arg)
     elif action in ("delete", "keep") and arg.isdigit():
         await delete_pressed(ctx, int(arg), confirmed=action == "delete")

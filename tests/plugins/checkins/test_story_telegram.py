@@ -28,6 +28,7 @@ from tests.adapters.telegram.tgapp import (
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+FLOOD = "2026年汛期防汛抗旱及地质灾害防治工作周报"  # a long name, as offices write them
 WEEKLY = {"schedule": "FREQ=WEEKLY;BYDAY=FR", "opens": "09:00", "closes": "18:00"}
 
 
@@ -74,7 +75,7 @@ async def test_the_friday_check_in_on_telegram(tmp_path: Path) -> None:
         "plugins": {"checkins": {"campaigns": [
             {"name": "水源保护周报", "group": f"telegram:{water.id}", **WEEKLY,
              "owners": ["王副部长", "赵副省长"], "participants": mayors},
-            {"name": "防汛周报", "group": f"telegram:{flood.id}", **WEEKLY, "receipts": False,
+            {"name": FLOOD, "group": f"telegram:{flood.id}", **WEEKLY, "receipts": False,
              "owners": ["王副部长"], "participants": ["厦门市长", "福清市长"]},
         ]}},
     }  # fmt: skip
@@ -196,9 +197,18 @@ async def test_the_friday_check_in_on_telegram(tmp_path: Path) -> None:
         [chart] = await seen.new(water, timeout=15)
         assert chart["caption"].startswith("📊 水源保护周报")
         assert max(p["width"] for p in chart["photo"]) > 300
-        assert app.adapters["telegram"].uploads.uploaded == 1  # type: ignore[attr-defined]
+
+        # the history in 防汛工作群, and its chart from the button (callback data has 64 bytes:
+        # the long name does not fit in it)
+        tg.say(wang, flood, "/汇报情况")
+        [history] = await seen.new(flood)
+        assert history["text"].startswith(f"📅 {FLOOD}：最近 1 次汇报")
+        press(tg, wang, history, "参与图")
+        [flood_chart] = await seen.new(flood, timeout=15)
+        assert flood_chart["caption"].startswith(f"📊 {FLOOD}")
 
         await app.settle()
+        assert app.adapters["telegram"].uploads.uploaded == 2  # type: ignore[attr-defined]
         assert tg.callback_answer(query) is not None
         assert tg.unanswered_callbacks() == []
         assert seen.unseen(water) == [] and seen.unseen(flood) == []
