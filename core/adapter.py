@@ -93,9 +93,10 @@ class Adapter(abc.ABC):
     limits: Limits = Limits()
     #: Seconds without a new part after which an album (`Message.album`) is complete.
     album_wait: float = 1.0
-    #: The bot may write privately to someone who never wrote to it (Matrix: it invites them to
-    #: a private room). Telegram lets a bot write only to people who started it.
-    writes_first: ClassVar[bool] = False
+    #: Whether the bot may write first to a person in private: Matrix invites them to a private
+    #: room, the console just writes; Telegram lets a bot write only to people who pressed Start
+    #: (`Context.can_write_privately`).
+    writes_first: ClassVar[bool] = True
 
     def __init__(self, config: AdapterConfig, *, clock: Clock) -> None:
         self.config = config
@@ -107,6 +108,10 @@ class Adapter(abc.ABC):
         self.settle: Callable[[], Awaitable[None]] = _nothing
         #: Set by the application before `start`: what the plugins declared.
         self.declared = Declared()
+        #: Set by the application: the names the bot's people go by (``people:``, ``/name``)
+        #: for some identities (``telegram:123`` → ``福州市长``). A reply names the people it
+        #: mentions by these names, which the platform may not know: the adapter links them.
+        self.people_names: Callable[[Sequence[str]], Awaitable[dict[str, str]]] = _no_names
 
     def routes(self) -> Sequence[RouteDef]:
         """Routes to mount on the bot's web server (a webhook), asked once when the web server
@@ -167,3 +172,7 @@ class Adapter(abc.ABC):
 
 async def _nothing() -> None:
     return None
+
+
+async def _no_names(keys: Sequence[str]) -> dict[str, str]:
+    return {}

@@ -175,6 +175,7 @@ class App:
         for name, adapter in self.adapters.items():
             adapter.settle = self.settle
             adapter.declared = declared
+            adapter.people_names = self.people_names
             await adapter.start(self.inbox.intake(name))
         await self._call_lifecycle("on_startup")
         log.info(
@@ -238,6 +239,15 @@ class App:
                 and all(s.idle for s in self.senders.values())
             ):
                 return
+
+    async def people_names(self, keys: Sequence[str]) -> dict[str, str]:
+        """The names the people behind these identities go by (those the bot knows)."""
+        found = {}
+        for key in dict.fromkeys(keys):
+            person = await self.people.find(key)
+            if person is not None and person.name and person.name != key:
+                found[key] = person.name
+        return found
 
     def notify_sender(self, platform: str) -> None:
         sender = self.senders.get(platform)

@@ -247,12 +247,14 @@ class Context:
         return person
 
     async def can_write_privately(self, user: UserRef) -> bool:
-        """Whether the bot can write to `user` in private: always where the platform lets a bot
-        write first (`Adapter.writes_first`: Matrix), else once they wrote to it (Telegram).
-        It opens nothing: on Matrix, asking where `user`'s private chat is would create it."""
-        if self.app.adapter_for(user.platform).writes_first:
-            return True
-        return await self.heard_in_private(user)
+        """Whether the bot can write to `user` in private now: always where a bot may write
+        first (Matrix, the console); on Telegram only once they have written to it (pressed
+        Start). A button that answers in private checks it and, when False, says in the group
+        how to start the private chat, instead of a message nobody will receive."""
+        adapter = self.app.adapters.get(user.platform)
+        if adapter is None:
+            return False
+        return adapter.writes_first or await self.heard_in_private(user)
 
     async def start_dialog(
         self, name: str, *, chat: ChatRef | None = None, initial: dict[str, Any] | None = None

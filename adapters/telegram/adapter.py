@@ -92,14 +92,16 @@ _RESPONSE_MODELS = tuple(
 
 
 def allowed_updates(hooks: frozenset[str]) -> list[str]:
-    """What to ask Telegram for: messages, edits and button presses always; reactions and
-    member changes only when a plugin implements their hook (Telegram sends those to a bot
-    that is an administrator of the group, and only when asked)."""
-    wanted = ["message", "edited_message", "callback_query"]
+    """What to ask Telegram for: messages, edits, button presses and the bot's own membership
+    (``my_chat_member``: removed from a group or blocked, the core stops sending there at once)
+    always; reactions and other people's member changes only when a plugin implements their
+    hook (Telegram sends those to a bot that is an administrator of the group, and only when
+    asked)."""
+    wanted = ["message", "edited_message", "callback_query", "my_chat_member"]
     if "on_reaction" in hooks:
         wanted.append("message_reaction")
     if "on_member_change" in hooks:
-        wanted += ["chat_member", "my_chat_member"]
+        wanted.append("chat_member")
     return wanted
 
 
@@ -121,6 +123,7 @@ class TelegramAdapter(Adapter):
     platform: ClassVar[str] = PLATFORM
     Config: ClassVar[type[AdapterConfig]] = TelegramConfig
     config: TelegramConfig
+    writes_first: ClassVar[bool] = False  # a person must press Start before the bot may write
 
     def __init__(self, config: TelegramConfig, *, clock: Clock) -> None:
         super().__init__(config, clock=clock)
@@ -143,6 +146,7 @@ class TelegramAdapter(Adapter):
             directory=self.directory,
             uploads=self.uploads,
             pace=pace,
+            people_names=self._people_names,
         )
         self.reactions = Reactions(self.bot, migrations=self.migrations, pace=pace)
         self.webhook: Webhook | None = None
@@ -256,6 +260,9 @@ class TelegramAdapter(Adapter):
         return ChatRef(PLATFORM, user.user_id, ChatKind.DIRECT, user.display_name)
 
     # -- helpers -------------------------------------------------------------------------------
+    async def _people_names(self, keys: Sequence[str]) -> dict[str, str]:
+        return await self.people_names(keys)  # set by the application after __init__
+
     def _answer(self, query_ids: list[str]) -> None:
         """Stop the spinners of recorded button presses (in the background: the poll goes on)."""
         task = asyncio.get_running_loop().create_task(self._answer_all(query_ids))

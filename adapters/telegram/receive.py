@@ -97,8 +97,10 @@ class Receiver:
             place = self.place(reaction.chat)
             out.events.extend(reaction_events(reaction, place, update.update_id))
         else:
-            change = update.chat_member or update.my_chat_member
-            if change is not None and self.members:
+            # the bot's own membership always (the core stops sending where it was removed),
+            # other people's only for plugins that asked
+            change = update.my_chat_member or (update.chat_member if self.members else None)
+            if change is not None:
                 member = member_event(change, self.place(change.chat))
                 if member is not None:
                     out.events.append(member)

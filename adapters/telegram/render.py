@@ -6,6 +6,9 @@ person (``<a href="tg://user?id=…">``, which notifies them even without a user
 first ``@Name`` or ``Name`` of theirs in the text, or, when the text does not name them, on their
 name appended to the text. ``@username`` mentions need nothing: Telegram links those itself.
 
+The name looked for is the one the bot's people go by (``people:``, ``/name``: ``@福州市长``),
+then the person's Telegram name; an appended mention shows the former.
+
 Limits: a text holds 4096 characters, a caption 1024. A longer text is cut into parts at a
 paragraph, a line or a word (never inside a link); a photo whose caption would be too long is
 sent bare, followed by the text. The keyboard goes on the last part, whose id is the message's
@@ -49,18 +52,27 @@ class Part:
     is_reply: bool = False
 
 
-def spans(text: str, mentions: Sequence[str], names: Mapping[int, str]) -> list[Span]:
-    """`text` with the Telegram users in `mentions` linked (see the module's docstring)."""
+def spans(
+    text: str,
+    mentions: Sequence[str],
+    names: Mapping[int, str],
+    people: Mapping[str, str] | None = None,
+) -> list[Span]:
+    """`text` with the Telegram users in `mentions` linked (see the module's docstring).
+    `names` are Telegram's names of the users, `people` the names the bot's people go by, by
+    identity: a text names people by the latter (``@福州市长``), tried first."""
     out = [Span(text)] if text else []
     extra: list[Span] = []
     for key in mentions:
         if not key.startswith(_PREFIX) or not key[len(_PREFIX) :].isdigit():
             continue
         user_id = int(key[len(_PREFIX) :])
-        name = names.get(user_id)
-        if name and (_link(out, f"@{name}", user_id) or _link(out, name, user_id)):
+        candidates = [n for n in dict.fromkeys(((people or {}).get(key), names.get(user_id))) if n]
+        if any(
+            _link(out, label, user_id) for label in [*(f"@{n}" for n in candidates), *candidates]
+        ):
             continue
-        extra.append(Span(f"@{name or user_id}", user_id))
+        extra.append(Span(f"@{candidates[0] if candidates else user_id}", user_id))
     for span in extra:
         if out:
             out.append(Span(" "))
@@ -173,10 +185,12 @@ def _keyboard(rows_of: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup |
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
 
 
-def plan(reply: Reply, names: Mapping[int, str]) -> list[Part]:
+def plan(
+    reply: Reply, names: Mapping[int, str], people: Mapping[str, str] | None = None
+) -> list[Part]:
     """The calls that send `reply`, in order; the first carries the reply-to, the last the
-    keyboard."""
-    text = spans(reply.text, reply.mentions, names)
+    keyboard. `names` and `people` name the mentioned users (see `spans`)."""
+    text = spans(reply.text, reply.mentions, names, people)
     markup = keyboard(reply)
     if reply.photo and length(text) <= CAPTION_LIMIT:
         return [Part("photo", to_html(text), markup, True)]

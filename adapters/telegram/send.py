@@ -15,6 +15,7 @@ outbox recorded it) may be sent twice.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from aiogram import Bot
@@ -51,18 +52,20 @@ class Poster:
         directory: Directory,
         uploads: Uploads,
         pace: Pace,
+        people_names: Callable[[Sequence[str]], Awaitable[dict[str, str]]] | None = None,
     ) -> None:
         self.bot = bot
         self.migrations = migrations
         self.directory = directory
         self.uploads = uploads
         self.pace = pace
+        self.people_names = people_names
         self._progress: OrderedDict[str, list[tuple[int, bool]]] = OrderedDict()
 
     async def send(self, chat: ChatRef, reply: Reply, key: str = "") -> str:
         """Send `reply`; returns the event id of its last message (the one with the keyboard)."""
         core_id = _chat_id(chat)
-        parts = plan(reply, self.directory.names)
+        parts = plan(reply, self.directory.names, await self._people(reply))
         done = self._progress.pop(key, []) if key else []
         try:
             for part in parts[len(done) :]:
@@ -133,7 +136,7 @@ class Poster:
         number, moved = parsed
         core_id = _chat_id(chat)
         target = self.migrations.telegram_id(core_id) if moved else core_id
-        text = spans(reply.text, reply.mentions, self.directory.names)
+        text = spans(reply.text, reply.mentions, self.directory.names, await self._people(reply))
         markup = keyboard(reply)
         kinds = ("caption", "text") if reply.photo else ("text", "caption")
         for kind in kinds:
@@ -167,6 +170,13 @@ class Poster:
                 raise delivery_error(exc) from exc
             except Exception as exc:
                 raise delivery_error(exc) from exc
+
+    async def _people(self, reply: Reply) -> dict[str, str]:
+        """The names the bot's people go by, for those `reply` mentions on Telegram."""
+        keys = [k for k in reply.mentions if k.startswith("telegram:")]
+        if not keys or self.people_names is None:
+            return {}
+        return await self.people_names(keys)
 
 
 def _chat_id(chat: ChatRef) -> int:

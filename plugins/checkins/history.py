@@ -98,11 +98,19 @@ async def show_history(ctx: Context, name: str = "") -> None:
         for member, row in zip(members, cells, strict=True):
             lines.append(f"{member.name} " + "".join(STATUSES[c][1] or "·" for c in row))
         lines.append(ctx.t("✓ reported  L late  ✗ missed  — on leave"))
-        button = Button(ctx.t("📊 Chart"), data=f"checkins:chart:{campaign.name}")
+        # the latest round names the campaign: a name may be longer than the 64 bytes of
+        # data a Telegram button carries (2026年汛期防汛抗旱及地质灾害防治工作周报 is 61)
+        button = Button(ctx.t("📊 Chart"), data=f"checkins:chart:r{rounds[-1].id}")
         await ctx.reply(Reply("\n".join(lines)).with_buttons(button))
 
 
-async def send_chart(ctx: Context, name: str) -> None:
+async def send_chart(ctx: Context, name: str = "", *, round_id: int | None = None) -> None:
+    """The chart of the campaign `name`, or of round `round_id`'s campaign (the 📊 button)."""
+    if round_id is not None:
+        rnd = await ctx.db.get(Round, round_id)
+        if rnd is None:
+            return
+        name = rnd.campaign
     for campaign in await campaigns_for(ctx, name):
         rounds = await _rounds(ctx, campaign, weeks=12)
         if not rounds:

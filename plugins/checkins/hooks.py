@@ -134,16 +134,20 @@ async def on_button(ctx: Context) -> None:
     if action == "ack" and arg.isdigit():
         await ack_button(ctx, int(arg))
     elif action == "dm" and arg.isdigit():
-        from .private import open_rounds_of
+        from .private import open_rounds_of, start_me_first
 
         rounds = [r for r in await open_rounds_of(ctx) if r.id == int(arg)]
-        if rounds:
-            await start_report(ctx, rounds)
-        else:
+        if not rounds:
             await ctx.reply(ctx.t("This check-in is closed or does not list you."))
+        elif not await ctx.can_write_privately(ctx.sender):
+            await start_me_first(ctx)
+        else:
+            await start_report(ctx, rounds)
     elif action == "done" and arg.isdigit():
         await finish(ctx, int(arg))
-    elif action == "chart":
+    elif action == "chart" and arg[:1] == "r" and arg[1:].isdigit():
+        await send_chart(ctx, round_id=int(arg[1:]))
+    elif action == "chart":  # a button sent before the round's id replaced the name
         await send_chart(ctx, arg)
     elif action in ("delete", "keep") and arg.isdigit():
         await delete_pressed(ctx, int(arg), confirmed=action == "delete")

@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from qunzhu.core import N_, Choice, Context, Dialog, Expect, Step
+from qunzhu.core import N_, Choice, Context, Dialog, Expect, Reply, Step
 
 from .campaigns import named
 from .models import Round
 from .reports import attachment_json, store_report
 
-__all__ = ["DIALOG", "MAX_QUESTIONS", "open_rounds_of", "start_report"]
+__all__ = ["DIALOG", "MAX_QUESTIONS", "open_rounds_of", "start_me_first", "start_report"]
 
 MAX_QUESTIONS = 8
 
@@ -41,6 +41,22 @@ async def start_report(ctx: Context, rounds: list[Round]) -> None:
     if len(questions) == 1:
         initial["round"] = next(iter(questions))
     await ctx.start_dialog("report", chat=await ctx.direct_chat(), initial=initial)
+
+
+async def start_me_first(ctx: Context) -> None:
+    """The prompt's button pressed by someone the bot may not write to in private yet (on
+    Telegram, who never wrote to it): say so under the prompt, naming them, rather than ask
+    questions they would never receive."""
+    press = ctx.button
+    assert press is not None
+    username = ctx.app.adapter_for(ctx.chat.platform).bot_username
+    bot = f"@{username}" if username else ctx.t("a private chat with me")
+    text = ctx.t(
+        "{name}, I cannot write to you in private yet: open {bot} and press Start, then press "
+        "“{button}” again. Or simply reply to this message with your report.",
+        name=ctx.person.name, bot=bot, button=ctx.t("✍️ Answer privately"),
+    )  # fmt: skip
+    await ctx.send(Reply(text, reply_to=press.message_id, mentions=(ctx.sender.key,)))
 
 
 def _which(ctx: Context, answers: dict[str, Any]) -> str:

@@ -81,12 +81,9 @@ async def submit(ctx: Context, post: Post, product: Product | None) -> None:
 
 
 async def _has_private_chat(ctx: Context, identity: str) -> bool:
-    """Whether the bot can pass orders to `identity` in private: on Matrix always (it invites
-    them), on a platform like Telegram once they wrote to the bot there."""
-    user = user_of(identity)
-    if user.platform not in ctx.app.adapters:
-        return False
-    return await ctx.can_write_privately(user)
+    """Whether the bot can write to `identity` in private (on Telegram only once they wrote to
+    it; on Matrix always)."""
+    return await ctx.can_write_privately(user_of(identity))
 
 
 def _first(ctx: Context, post: Post) -> datetime:

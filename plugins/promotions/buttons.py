@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from qunzhu.core import Context
+from qunzhu.core import Context, Reply
 
 from .approval import decide
 from .fulfilment import change_order
@@ -12,7 +12,7 @@ from .models import Lead, Post, Press, Product
 from .notify import send_to, translator_for
 from .orders import start_order
 from .posts import start_post_dialog
-from .render import PREFIX
+from .render import LABELS, PREFIX
 
 __all__ = ["pressed"]
 
@@ -47,6 +47,9 @@ async def _post_button(ctx: Context, action: str, post_id: int) -> None:
         return
     ctx.insert(Press, post_id=post.id, platform=ctx.chat.platform, chat_id=ctx.chat.chat_id,
                user=me.key, action=action, at=ctx.now())  # fmt: skip
+    if not await ctx.can_write_privately(me):
+        await _start_me_first(ctx, post, action)
+        return
     product = await ctx.db.get(Product, post.product_id) if post.product_id else None
     seller = product.seller if product else post.author
     if action in ("order", "sold_out") and product is not None:
@@ -68,6 +71,23 @@ async def _post_button(ctx: Context, action: str, post_id: int) -> None:
                 "contact you."
             )
         await ctx.send_direct(me, text)
+
+
+async def _start_me_first(ctx: Context, post: Post, action: str) -> None:
+    """Every post button answers in private, and on Telegram the bot may not write first to
+    someone who never wrote to it: say so under the post, naming the presser, instead of a
+    private message that would never arrive."""
+    press = ctx.button
+    assert press is not None
+    username = ctx.app.adapter_for(ctx.chat.platform).bot_username
+    bot = f"@{username}" if username else ctx.t("a private chat with me")
+    event_contact = post.kind == "event" and action == "contact"
+    label = ctx.t("Contact organiser") if event_contact else ctx.t(LABELS[action])
+    text = ctx.t(
+        "{name}, I cannot write to you in private yet: open {bot} and press Start, then press "
+        "“{button}” again.", name=ctx.person.name, bot=bot, button=label,
+    )  # fmt: skip
+    await ctx.send(Reply(text, reply_to=press.message_id, mentions=(ctx.sender.key,)))
 
 
 async def _lead(ctx: Context, post: Post, seller: str) -> None:

@@ -27,7 +27,7 @@ class Lookups:
             self.seen.append((getattr(earlier, "text", None), mine == self.prompt))
         elif message.text == "private?":
             self.seen.append(await ctx.heard_in_private(ctx.sender))
-        elif message.text == "reachable?":
+        elif message.text == "may you write to me?":
             self.seen.append(await ctx.can_write_privately(ctx.sender))
 
 
@@ -55,21 +55,20 @@ async def test_replies_to_a_person_and_to_the_bot_are_told_apart(tmp_path: Path)
         await bot.close()
 
 
-async def test_who_the_bot_can_write_to_privately(tmp_path: Path) -> None:
-    """Where the bot may write first (Matrix invites the person), everyone, without looking;
-    elsewhere (Telegram: the memory adapter by default) those who wrote to it in private."""
+async def test_where_the_bot_cannot_write_first_only_who_wrote_to_it_can_be_written_to(
+    tmp_path: Path,
+) -> None:
     plugin = Lookups()
     bot = await BotHarness.create(
         workdir=tmp_path, config={"bot": {"language": "en"}}, plugins=[("lookups", plugin)]
     )
     try:
-        await bot.send("reachable?", user="li", chat="works")
-        await bot.send("hello", user="ana")
-        await bot.send("reachable?", user="ana", chat="works")
-        assert plugin.seen == [False, True]
-        bot.adapter.writes_first = True  # type: ignore[misc]
-        await bot.send("reachable?", user="li", chat="works")
-        assert plugin.seen[-1] is True
+        await bot.send("may you write to me?", user="li", chat="works")
+        bot.adapter.writes_first = False  # type: ignore[misc]  # as on Telegram
+        await bot.send("may you write to me?", user="li", chat="works")
+        await bot.send("/start", user="li")  # li opens the private chat
+        await bot.send("may you write to me?", user="li", chat="works")
+        assert plugin.seen == [True, False, True]
     finally:
         await bot.close()
 

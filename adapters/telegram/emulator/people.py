@@ -118,16 +118,20 @@ class People(Membership):
         return self.say(user, chat, text, reply_to=to)
 
     def edit(self, user: User, message: MessageRef, text: str) -> MessageRef:
-        """`user` edits their own text message: the bot gets ``edited_message``."""
+        """`user` edits their own message: a text's text, or a photo's or a file's caption (the
+        media stay). The bot gets ``edited_message``."""
         stored = self._stored(message)
-        if stored.sender_id != user.id or "text" not in stored.data:
-            msg = f"{user.first_name} can only edit their own text messages"
+        field = "text" if "text" in stored.data else "caption"
+        media = {"photo", "document"} & stored.data.keys()
+        if stored.sender_id != user.id or (field == "caption" and not media):
+            msg = f"{user.first_name} can only edit their own messages with text or a caption"
             raise ScenarioError(msg)
         chat = self.chat(stored.data["chat"]["id"])
-        stored.data["text"] = text
-        stored.data.pop("entities", None)
+        entities = "entities" if field == "text" else "caption_entities"
+        stored.data[field] = text
+        stored.data.pop(entities, None)
         if found := detect(text):
-            stored.data["entities"] = found
+            stored.data[entities] = found
         stored.data["edit_date"] = self.world.date()
         stored.edit_count += 1
         if self.world.visible(chat, stored.data):

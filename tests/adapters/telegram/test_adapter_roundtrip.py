@@ -4,8 +4,10 @@ dispatcher runs the plugins, the bot's answer arrives in the emulator as Telegra
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from qunzhu.adapters.telegram.emulator import TelegramEmulator
+from qunzhu.core import hookimpl
 from tests.adapters.telegram.tgapp import TelegramApp, TgTest, eventually
 
 MakeApp = Callable[..., Awaitable[TelegramApp]]
@@ -140,21 +142,46 @@ async def test_allowed_updates_follow_the_hooks_plugins_implement(
 
 
 async def test_without_reaction_and_member_hooks_telegram_is_not_asked_for_them(
-    tg: TelegramEmulator, tmp_path: object
+    tg: TelegramEmulator, tmp_path: Path
 ) -> None:
-    from pathlib import Path
-
     class Quiet:
-        from qunzhu.core import hookimpl
-
         @hookimpl
         async def on_message(self, ctx: object) -> None:
             return None
 
-    bot = TelegramApp(Path(str(tmp_path)), tg, Quiet())
+    bot = TelegramApp(tmp_path, tg, Quiet())
     await bot.start()
     try:
-        wanted = {"message", "edited_message", "callback_query"}
+        wanted = {"message", "edited_message", "callback_query", "my_chat_member"}
         await eventually(lambda: set(tg.world.allowed_updates) == wanted)
     finally:
         await bot.stop()
+
+
+async def test_the_bot_removed_from_a_group_is_known_without_member_hooks(
+    tg: TelegramEmulator, tmp_path: Path
+) -> None:
+    """The core stops sending to a group that removed the bot (a broadcast skips it) even when
+    no plugin implements on_member_change: my_chat_member is always asked for."""
+
+    class Quiet:
+        @hookimpl
+        async def on_message(self, ctx: object) -> None:
+            return None
+
+    ana = tg.user("Ana")
+    group = tg.group("Residents", members=[ana])
+    bot = TelegramApp(tmp_path, tg, Quiet())
+    await bot.start()
+    try:
+        tg.kick_bot(group, by=ana)
+        await eventually(lambda: _inactive(bot, group.id))
+        tg.add_bot(group, by=ana)
+        await eventually(lambda: bot.chat_active(group.id))
+        assert [kind for _, _, kind in await bot.inbox()] == ["member", "member"]
+    finally:
+        await bot.stop()
+
+
+async def _inactive(bot: TelegramApp, chat_id: int) -> bool:
+    return not await bot.chat_active(chat_id)

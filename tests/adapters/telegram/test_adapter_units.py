@@ -55,6 +55,21 @@ def test_a_mention_not_named_in_the_text_is_appended() -> None:
     )
 
 
+def test_a_mention_links_the_name_the_bot_knows_the_person_by() -> None:
+    """A reminder names people as `people:` does (@福州市长), not as Telegram does (Lin), and
+    may mention someone the adapter has not seen since it started: linked where the text names
+    them, nothing appended (it appended "@Lin" and "@8", the raw user id)."""
+    people = {"telegram:7": "福州市长", "telegram:8": "厦门市长"}
+    parts = spans("尚未汇报：@福州市长 @厦门市长", ("telegram:7", "telegram:8"), {7: "Lin"}, people)
+    assert to_html(parts) == (
+        '尚未汇报：<a href="tg://user?id=7">@福州市长</a> <a href="tg://user?id=8">@厦门市长</a>'
+    )
+    parts = spans("请提交周报", ("telegram:7", "telegram:9"), {7: "Lin"}, people)
+    assert to_html(parts) == (
+        '请提交周报 <a href="tg://user?id=7">@福州市长</a> <a href="tg://user?id=9">@9</a>'
+    )
+
+
 def test_split_prefers_paragraphs_then_lines_then_words_and_never_cuts_a_link() -> None:
     text = "a" * 30 + "\n\n" + "b" * 30 + "\n" + "c" * 30
     assert ["".join(s.text for s in p) for p in split([Span(text)], 70)] == [
@@ -133,6 +148,7 @@ def test_allowed_updates_follow_the_hooks() -> None:
         "message",
         "edited_message",
         "callback_query",
+        "my_chat_member",
     ]
     assert {"message_reaction", "chat_member", "my_chat_member"} <= set(
         allowed_updates(EVENT_HOOKS)

@@ -214,3 +214,17 @@ async def test_privacy_mode_shows_only_commands_mentions_and_replies(
         tg.send_photo(ana, group, make_jpeg(10, 10))
         texts = [u["message"].get("text") for u in tg.pending_updates]
         assert texts == ["/help", "hey @qunzhu_bot"]
+
+
+async def test_a_photos_caption_is_edited(tg: TelegramEmulator, bot: Bot, make_jpeg: Any) -> None:
+    ana = tg.user("Ana")
+    group = tg.group("Residents", members=[ana])
+    photo = tg.send_photo(ana, group, make_jpeg(800, 600), caption="#周报 完成巡查")
+    tg.edit(ana, photo, "#周报 完成巡查和整改")
+    with pytest.raises(ScenarioError):
+        tg.edit(ana, tg.send_location(ana, group, 30.0, 114.0), "no text to edit")
+    _, edited, _ = await drain(bot)
+    assert edited.edited_message is not None
+    assert edited.edited_message.caption == "#周报 完成巡查和整改"
+    assert [e.type for e in edited.edited_message.caption_entities or []] == ["hashtag"]
+    assert edited.edited_message.photo is not None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,10 @@ import yaml
 from sqlalchemy import select
 
 from qunzhu.adapters.telegram.adapter import TelegramAdapter
-from qunzhu.adapters.telegram.emulator import TelegramEmulator
+from qunzhu.adapters.telegram.emulator import Chat, TelegramEmulator, User
 from qunzhu.core import Context, Text, command, hookimpl
 from qunzhu.core.app import AdapterModels, App
+from qunzhu.core.clock import Clock, SystemClock
 from qunzhu.core.commands import Command
 from qunzhu.core.config import load_config
 from qunzhu.core.events import ChatKind, ChatRef, MemberChange, Reaction
@@ -229,3 +231,85 @@ async def eventually(check: Callable[[], Any], timeout: float = 5.0) -> Any:
             msg = f"not reached within {timeout} s: last value {value!r}"
             raise TimeoutError(msg)
         await asyncio.sleep(0.02)
+
+
+class WallClock(SystemClock):
+    """The real clock's pace from a chosen moment: `jump` moves the date on (then wake the
+    scheduler: ``app.scheduler.notify()``), so a job due at 18:00 runs without waiting until
+    18:00, while timers, pacing and the emulator's limits keep real seconds."""
+
+    def __init__(self, start: datetime) -> None:
+        self._offset = start - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    def jump(self, delta: timedelta) -> None:
+        self._offset += delta
+
+
+async def plugin_app(
+    workdir: Path,
+    tg: TelegramEmulator,
+    plugins: Sequence[tuple[str, object]],
+    config: dict[str, Any],
+    *,
+    clock: Clock | None = None,
+    limits: dict[str, Any] | None = None,
+) -> App:
+    """A started App running the real `plugins` with `config` (the YAML as a dict, without the
+    adapter and the database) on Telegram through `tg`; stop it with ``await app.stop()``."""
+    telegram = {
+        "token": TOKEN,
+        "api_base": tg.api_base,
+        "poll_timeout": 2,
+        "album_wait": 0.3,
+        "limits": limits or {"scale": 1000},
+    }
+    full = {
+        "database": {"url": f"sqlite+aiosqlite:///{workdir / 'bot.db'}"},
+        "adapters": {"telegram": telegram},
+        "logging": {"level": "WARNING"},
+        **config,
+    }
+    path = workdir / "qunzhu.yaml"
+    path.write_text(yaml.safe_dump(full, allow_unicode=True), encoding="utf-8")
+    loaded = PluginSet.collect(load_plugins(list(plugins), entry_points_enabled=False))
+    settings = load_config(
+        path, plugin_models=loaded.section_models(), adapter_models=AdapterModels()
+    )
+    app = App.build(settings, loaded, clock=clock)
+    await app.start(create_tables=True)
+    return app
+
+
+class Watch:
+    """What the bot sent to each chat since the test last looked: ``await watch.new(chat, 2)``
+    waits for the next two messages there and returns them."""
+
+    def __init__(self, tg: TelegramEmulator) -> None:
+        self.tg = tg
+        self.seen: dict[int, int] = {}
+
+    async def new(self, chat: Chat, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+        start = self.seen.get(chat.id, 0)
+        sent = await self.tg.wait_sent(chat, start + count, timeout=timeout)
+        self.seen[chat.id] = start + count
+        return sent[start : start + count]
+
+    def unseen(self, chat: Chat) -> list[dict[str, Any]]:
+        """The messages sent there that the test has not looked at (yet)."""
+        return self.tg.sent(chat)[self.seen.get(chat.id, 0) :]
+
+
+def labels(message: dict[str, Any]) -> list[list[str]]:
+    """The inline keyboard's button texts, row by row."""
+    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+    return [[b["text"] for b in row] for row in rows]
+
+
+def press(tg: TelegramEmulator, user: User, message: dict[str, Any], label: str) -> str:
+    """`user` presses the button whose text contains `label`; returns the callback query's id."""
+    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+    button = next(b for row in rows for b in row if label in b["text"])
+    return str(tg.press(user, message, button["callback_data"])["id"])

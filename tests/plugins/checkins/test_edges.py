@@ -74,3 +74,20 @@ async def test_the_bot_added_to_the_group_by_an_owner_does_not_stall_it(bot: Bot
     assert await asyncio.wait_for(bot.feed(added), 5) == []
     async with bot.app.db.session() as s:
         assert await s.scalar(select(IdentityRow).where(IdentityRow.user_id == "qunzhu")) is None
+
+
+async def test_the_private_button_of_someone_the_bot_may_not_write_to_yet(bot: BotHarness) -> None:
+    """On Telegram the bot may not write first: the questions would never arrive. The presser
+    is told under the prompt how to open the private chat, or to reply instead."""
+    [prompt] = await advance_to(bot, at(9, 9))
+    bot.adapter.writes_first = False  # as on Telegram
+    [note] = await bot.press(prompt, "私聊填写", user=IDS[0])
+    assert note.chat.chat_id == GROUP and note.reply.reply_to == prompt.message_id
+    assert note.text == (
+        "福州市长，我还不能私聊您：请先打开 与我的私聊 并点“开始”，再点一次“✍️ 私聊填写”；"
+        "也可以直接回复本消息汇报。"
+    )
+    assert note.reply.mentions == (f"memory:{IDS[0]}",)
+    await bot.send("/start", user=IDS[0])  # the mayor opens the private chat
+    [question] = await bot.press(prompt, "私聊填写", user=IDS[0])
+    assert question.chat.is_direct and question.text == "1/3 本周进展"

@@ -75,3 +75,17 @@ async def test_without_a_chinese_font_the_caption_names_the_numbered_rows(
     assert caption[1].startswith("1. 福州市长  2. 厦门市长  3. 泉州市长")
     assert caption[2] == "✓ 按时汇报  L 迟交  ✗ 未汇报  — 请假  · 已退群"
     assert Path(str(photo.reply.photo)).stat().st_size > 5000
+
+
+async def test_the_chart_button_of_a_long_name_fits_telegrams_64_bytes(bot: BotHarness) -> None:
+    """The 📊 button carried the campaign's name: a long Chinese name went over the 64 bytes of
+    data Telegram allows on a button, and Telegram refused the whole history message."""
+    long_name = "2026年汛期防汛抗旱及地质灾害防治工作周报"
+    bot.config["plugins"]["checkins"]["campaigns"][0]["name"] = long_name
+    await bot.restart()
+    await _three_fridays(bot)
+    [history] = await bot.send("/汇报情况", user="wang", chat=GROUP)
+    [button] = history.reply.flat_buttons
+    assert len(button.data.encode()) <= 64
+    [photo] = await bot.press(history, "参与图", user="wang")
+    assert photo.reply.photo is not None and photo.text.startswith(f"📊 {long_name}")

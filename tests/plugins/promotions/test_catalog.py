@@ -63,11 +63,18 @@ async def test_an_admin_drafting_for_an_unreachable_seller_warns_the_approver(
 ) -> None:
     bot.config["bot"]["admins"] = ["memory:boss"]
     await bot.restart()
+    bot.adapter.writes_first = False  # as on Telegram: only to who wrote to the bot
     await bot.send("/promote 1", user="boss")
     for answer in ("鲜活直发", "buyers", "10:00", "不重复"):
         await bot.send(answer, user="boss")
     ask = bot.sent_to(f"dm:{APPROVER}")[-1]
     assert "the seller 张老板 has never written to me privately" in ask.text
+    bot.adapter.writes_first = True  # as on Matrix: the bot can reach the seller
+    await bot.send("/promote 1", user="boss")
+    for answer in ("鲜活直发", "buyers", "10:00", "不重复"):
+        await bot.send(answer, user="boss")
+    ask = bot.sent_to(f"dm:{APPROVER}")[-1]
+    assert ask.text.startswith("Promotion #2") and "never written" not in ask.text
 
 
 def test_quantities_people_write() -> None:

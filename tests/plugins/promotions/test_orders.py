@@ -195,3 +195,25 @@ async def test_the_same_buttons_pressed_twice_never_double_an_order(bot: BotHarn
     await bot.press(seller_note, "Confirm", user=SELLER)
     [twice] = await bot.press(seller_note, "Confirm", user=SELLER)
     assert twice.text == "Order #1 is already confirmed."
+
+
+async def test_a_buyer_the_bot_may_not_write_to_yet_is_told_under_the_post(
+    bot: BotHarness,
+) -> None:
+    """On Telegram the bot may not write first to someone who never wrote to it: the order's
+    questions would never arrive. The buyer is told under the post what to do."""
+    await publish(bot, stock="5000")
+    bot.adapter.writes_first = False  # as on Telegram
+    post = posts_in(bot, "buyers-1")[0]
+    [note] = await bot.press(post, "Order now", user="zhao")
+    assert note.chat.chat_id == "buyers-1" and note.reply.reply_to == post.message_id
+    assert note.text == (
+        "zhao, I cannot write to you in private yet: open a private chat with me and press "
+        "Start, then press “Order now” again."
+    )
+    assert note.reply.mentions == ("memory:zhao",)
+    [note] = await bot.press(post, "Contact seller", user="zhao")
+    assert note.text.endswith("then press “Contact seller” again.")
+    await bot.send("/start", user="zhao")  # zhao opens the private chat
+    [question] = await bot.press(post, "Order now", user="zhao")
+    assert question.chat.chat_id == "dm:zhao" and question.text.startswith("How many 斤")
