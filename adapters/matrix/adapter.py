@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import ClassVar
 
@@ -88,12 +88,16 @@ class MatrixAdapter(Adapter):
             self._name,
             self._prepare_room,
             button_reactions=config.button_reactions,
+            people_names=self._people_names,
         )
         self.reactions = Reactions(self.client, self.poster.room_send)
         self.syncer: Syncer | None = None
         self.invites: Invites | None = None
         self._task: asyncio.Task[None] | None = None
         self._http: aiohttp.ClientSession | None = None
+
+    async def _people_names(self, keys: Sequence[str]) -> dict[str, str]:
+        return await self.people_names(keys)  # set by the application after __init__
 
     # -- the Adapter contract ------------------------------------------------------------------
     async def start(self, sink: EventSink) -> None:

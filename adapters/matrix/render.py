@@ -42,18 +42,24 @@ class Span:
     user_id: str | None = None
 
 
-def spans(text: str, mentions: Sequence[str], names: Names) -> list[Span]:
-    """`text` with the Matrix users in `mentions` made pills (see the module's docstring)."""
+def spans(
+    text: str, mentions: Sequence[str], names: Names, people: Mapping[str, str] | None = None
+) -> list[Span]:
+    """`text` with the Matrix users in `mentions` made pills (see the module's docstring).
+    `people` are the names the bot's people go by, by identity (``@福州市长``): a text names
+    people by those, so they are looked for first, then the room's display name."""
     out = [Span(text)] if text else []
     extra: list[Span] = []
     for key in mentions:
         if not key.startswith(_PREFIX + "@"):
             continue
         user_id = key[len(_PREFIX) :]
-        name = names(user_id) or user_id[1:].partition(":")[0]
-        if _link(out, f"@{name}", user_id) or _link(out, name, user_id):
+        candidates = [n for n in dict.fromkeys(((people or {}).get(key), names(user_id))) if n]
+        if not candidates:
+            candidates = [user_id[1:].partition(":")[0]]
+        if any(_link(out, f"@{n}", user_id) or _link(out, n, user_id) for n in candidates):
             continue
-        extra.append(Span(f"@{name}", user_id))
+        extra.append(Span(f"@{candidates[0]}", user_id))
     for span in extra:
         if out:
             out.append(Span(" "))
@@ -80,9 +86,11 @@ def _truncate(text: str) -> str:
     return text if len(text) <= TEXT_LIMIT else text[: TEXT_LIMIT - 1] + "…"
 
 
-def _body(reply: Reply, names: Names) -> tuple[str, str, list[str]]:
+def _body(
+    reply: Reply, names: Names, people: Mapping[str, str] | None = None
+) -> tuple[str, str, list[str]]:
     """The plain and HTML text of `reply` (text, then buttons) and the users it mentions."""
-    parts = spans(_truncate(reply.text), reply.mentions, names)
+    parts = spans(_truncate(reply.text), reply.mentions, names, people)
     plain = "".join(p.text for p in parts)
     rich = "".join(
         f'<a href="https://matrix.to/#/{html.escape(p.user_id)}">{_html(p.text)}</a>'
@@ -128,9 +136,15 @@ def _common(reply: Reply, mentioned: list[str]) -> dict[str, Any]:
     return extra
 
 
-def content(reply: Reply, names: Names, *, reply_to: str | None = None) -> dict[str, Any]:
+def content(
+    reply: Reply,
+    names: Names,
+    *,
+    reply_to: str | None = None,
+    people: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """An ``m.text`` (``m.notice`` when silent) message showing `reply` without its photo."""
-    plain, rich, mentioned = _body(reply, names)
+    plain, rich, mentioned = _body(reply, names, people)
     out: dict[str, Any] = {
         "msgtype": "m.notice" if reply.silent else "m.text",
         "body": plain,
@@ -151,10 +165,11 @@ def image_content(
     filename: str,
     info: Mapping[str, Any],
     reply_to: str | None = None,
+    people: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """An ``m.image`` with `reply`'s text as its caption (Matrix 1.10: a ``body`` that differs
     from ``filename`` is the caption)."""
-    plain, rich, mentioned = _body(reply, names)
+    plain, rich, mentioned = _body(reply, names, people)
     out: dict[str, Any] = {
         "msgtype": "m.image",
         "url": url,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from nio import AsyncClient, RoomSendResponse, UploadResponse
@@ -39,13 +39,16 @@ class Poster:
         uploads: Uploads,
         names: Names,
         prepare: Callable[[str], Any] | None = None,
+        *,
         button_reactions: str = "none",
+        people_names: Callable[[Sequence[str]], Awaitable[dict[str, str]]] | None = None,
     ) -> None:
         self.client = client
         self.uploads = uploads
         self._names = names
         self._prepare = prepare
         self.button_reactions = button_reactions
+        self.people_names = people_names
         self.sent = 0
 
     async def send(self, chat: ChatRef, reply: Reply, key: str | None = None) -> str:
@@ -85,8 +88,10 @@ class Poster:
         def names(user_id: str) -> str:
             return self._names(room_id, user_id)
 
+        keys = [k for k in reply.mentions if k.startswith("matrix:")]
+        people = await self.people_names(keys) if keys and self.people_names else {}
         if not reply.photo:
-            return content(reply, names, reply_to=reply_to)
+            return content(reply, names, reply_to=reply_to, people=people)
         photo = await self.uploads.get(reply.photo)
         return image_content(
             reply,
@@ -95,6 +100,7 @@ class Poster:
             filename=photo.filename,
             info=photo.info,
             reply_to=reply_to,
+            people=people,
         )
 
     async def upload(self, data: bytes, mime: str, filename: str) -> str:

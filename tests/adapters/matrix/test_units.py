@@ -422,3 +422,18 @@ def test_config_needs_credentials_and_checks_ids() -> None:
     assert rules.allows("@wang:a.org") and rules.allows("@li:b.org")
     assert not rules.allows("@li:a.org") and not InviteRules().allows("@x:y")
     assert InviteRules(allow_servers=("*",)).allows("@anyone:anywhere")
+
+
+def test_a_mention_links_the_name_the_bot_knows_the_person_by() -> None:
+    """A reminder names people as the config does (@宁德市长), not by their Matrix display name:
+    that name is made the pill, and nothing is appended."""
+    from qunzhu.adapters.matrix.render import spans
+
+    key = "matrix:@nd-1a2b:example.org"
+    parts = spans("尚未汇报：@宁德市长", [key], lambda user_id: "nd-1a2b", {key: "宁德市长"})
+    assert [(p.text, p.user_id) for p in parts] == [
+        ("尚未汇报：", None),
+        ("@宁德市长", "@nd-1a2b:example.org"),
+    ]
+    without = spans("尚未汇报：@宁德市长", [key], lambda user_id: "nd-1a2b")
+    assert without[-1].text == "@nd-1a2b"  # unknown to the bot: the display name is appended
