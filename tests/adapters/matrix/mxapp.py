@@ -9,18 +9,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 
 from qunzhu.adapters.matrix.adapter import MatrixAdapter
 from qunzhu.core import Choice, Context, Dialog, Expect, Location, Step, Text, command, hookimpl
-from qunzhu.core.app import AdapterModels, App
+from qunzhu.core.app import App
 from qunzhu.core.commands import Command
-from qunzhu.core.config import load_config
 from qunzhu.core.events import ChatKind, ChatRef, MemberChange, Reaction
 from qunzhu.core.models import ChatRow, InboxRow, OutboxRow
-from qunzhu.core.plugins import PluginSet, load_plugins
 from qunzhu.core.reply import Button, Reply
+from qunzhu.core.testing import start_app
 
 CATEGORIES = [Choice("垃圾", "garbage"), Choice("道路", "roads"), Choice("其他", "other")]
 ANONYMOUS = [Choice("实名", "named"), Choice("匿名", "anonymous")]
@@ -234,16 +232,7 @@ class MatrixApp:
             "outbox": {"backoff": 0.1, "backoff_max": 1.0},
             "logging": {"level": "WARNING"},
         }
-        path = self.workdir / "qunzhu.yaml"
-        path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-        plugins = PluginSet.collect(
-            load_plugins([("mxtest", self.plugin)], entry_points_enabled=False)
-        )
-        settings = load_config(
-            path, plugin_models=plugins.section_models(), adapter_models=AdapterModels()
-        )
-        self.app = App.build(settings, plugins)
-        await self.app.start(create_tables=True)
+        self.app = await start_app(self.workdir, config, [("mxtest", self.plugin)])
         return self
 
     async def stop(self) -> None:

@@ -10,11 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest_asyncio
-import yaml
 
-from qunzhu.core.app import AdapterModels, App
-from qunzhu.core.config import load_config
-from qunzhu.core.plugins import PluginSet, load_plugins
+from qunzhu.core.app import App
+from qunzhu.core.testing import start_app
 from tests.adapters.matrix.conftest import FIGURES
 from tests.adapters.matrix.person import Person, wait_for
 from tests.adapters.matrix.synapse import Account, Synapse
@@ -62,15 +60,7 @@ async def start_bot(
         "logging": {"level": "WARNING"},
     }
     config.update(sections)
-    path = tmp_path / "qunzhu.yaml"
-    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    found = PluginSet.collect(load_plugins(list(modules), entry_points_enabled=False))
-    settings = load_config(
-        path, plugin_models=found.section_models(), adapter_models=AdapterModels()
-    )
-    app = App.build(settings, found)
-    await app.start(create_tables=True)
-    return app
+    return await start_app(tmp_path, config, modules)
 
 
 async def in_room(who: Person, room: str, bot: str) -> None:

@@ -10,20 +10,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 
 from qunzhu.adapters.telegram.adapter import TelegramAdapter
 from qunzhu.adapters.telegram.emulator import Chat, TelegramEmulator, User
 from qunzhu.core import Context, Text, command, hookimpl
-from qunzhu.core.app import AdapterModels, App
+from qunzhu.core.app import App
 from qunzhu.core.clock import Clock, SystemClock
 from qunzhu.core.commands import Command
-from qunzhu.core.config import load_config
 from qunzhu.core.events import ChatKind, ChatRef, MemberChange, Reaction
 from qunzhu.core.models import ChatRow, InboxRow, OutboxRow
-from qunzhu.core.plugins import PluginSet, load_plugins
 from qunzhu.core.reply import Button, Reply
+from qunzhu.core.testing import start_app
 
 TOKEN = "123456:TEST"
 
@@ -169,16 +167,7 @@ class TelegramApp:
         }
         if self.web_port is not None:
             config["web"] = {"enabled": True, "host": "127.0.0.1", "port": self.web_port}
-        path = self.workdir / "qunzhu.yaml"
-        path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-        plugins = PluginSet.collect(
-            load_plugins([("tgtest", self.plugin)], entry_points_enabled=False)
-        )
-        settings = load_config(
-            path, plugin_models=plugins.section_models(), adapter_models=AdapterModels()
-        )
-        self.app = App.build(settings, plugins)
-        await self.app.start(create_tables=True)
+        self.app = await start_app(self.workdir, config, [("tgtest", self.plugin)])
         return self
 
     async def stop(self) -> None:
@@ -272,15 +261,7 @@ async def plugin_app(
         "logging": {"level": "WARNING"},
         **config,
     }
-    path = workdir / "qunzhu.yaml"
-    path.write_text(yaml.safe_dump(full, allow_unicode=True), encoding="utf-8")
-    loaded = PluginSet.collect(load_plugins(list(plugins), entry_points_enabled=False))
-    settings = load_config(
-        path, plugin_models=loaded.section_models(), adapter_models=AdapterModels()
-    )
-    app = App.build(settings, loaded, clock=clock)
-    await app.start(create_tables=True)
-    return app
+    return await start_app(workdir, full, plugins, clock=clock)
 
 
 class Watch:

@@ -9,12 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest_asyncio
-import yaml
 
 from qunzhu.adapters.telegram.emulator import Limits, TelegramEmulator
-from qunzhu.core.app import AdapterModels, App
-from qunzhu.core.config import load_config
-from qunzhu.core.plugins import PluginSet, load_plugins
+from qunzhu.core.app import App
+from qunzhu.core.testing import start_app
 from qunzhu.plugins.complaints import hooks
 from tests.adapters.telegram.conftest import jpeg
 from tests.adapters.telegram.tgapp import eventually
@@ -31,15 +29,7 @@ async def tg() -> AsyncIterator[TelegramEmulator]:
 
 
 async def _app(tmp_path: Path, tg: TelegramEmulator, config: dict[str, Any]) -> App:
-    path = tmp_path / "qunzhu.yaml"
-    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    plugins = PluginSet.collect(load_plugins([("complaints", hooks)], entry_points_enabled=False))
-    settings = load_config(
-        path, plugin_models=plugins.section_models(), adapter_models=AdapterModels()
-    )
-    app = App.build(settings, plugins)
-    await app.start(create_tables=True)
-    return app
+    return await start_app(tmp_path, config, [("complaints", hooks)])
 
 
 async def test_story_1_1_on_telegram(tmp_path: Path, tg: TelegramEmulator) -> None:
