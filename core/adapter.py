@@ -169,6 +169,12 @@ class Adapter(abc.ABC):
         """The private chat between the bot and `user` (created if the platform needs that)."""
         return ChatRef(self.platform, user.user_id, ChatKind.DIRECT, user.display_name)
 
+    async def known_direct_chat(self, user: UserRef) -> ChatRef | None:
+        """The private chat with `user` if there is one, without creating it (`direct_chat` may
+        create one: a Matrix room the person is invited to). The default: `direct_chat`, for
+        platforms where asking creates nothing."""
+        return await self.direct_chat(user)
+
 
 async def _nothing() -> None:
     return None

@@ -233,8 +233,10 @@ class Context:
 
     async def heard_in_private(self, user: UserRef) -> bool:
         """Whether `user` ever wrote to the bot in private (on Telegram the bot cannot write
-        first to someone who never did)."""
-        return await lookups.heard_in_private(self.db, await self.app.direct_chat(user))
+        first to someone who never did). Opens no private chat to find out."""
+        adapter = self.app.adapters.get(user.platform)
+        chat = await adapter.known_direct_chat(user) if adapter is not None else None
+        return chat is not None and await lookups.heard_in_private(self.db, chat)
 
     async def person_of(self, user: UserRef) -> Person:
         """The `Person` behind `user` (the author of a message replied to, a member who joined),

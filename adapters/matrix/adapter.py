@@ -176,14 +176,22 @@ class MatrixAdapter(Adapter):
     async def download(self, attachment: Attachment) -> bytes:
         return await media.download(self.client, attachment.ref)
 
+    async def known_direct_chat(self, user: UserRef) -> ChatRef | None:
+        """The person's private room with the bot, if the bot is in one with them."""
+        known = await self.rooms.dm_room(user.user_id)
+        if known is None:
+            return None
+        room = await self.rooms.get(known)
+        if room.member and (room.members is None or room.members >= 2):
+            return ChatRef(PLATFORM, known, ChatKind.DIRECT, room.title or user.display_name)
+        return None
+
     async def direct_chat(self, user: UserRef) -> ChatRef:
         """The person's private chat with the bot: the one known, or a new room the person is
         invited to (they see the bot's messages once they accept)."""
-        known = await self.rooms.dm_room(user.user_id)
+        known = await self.known_direct_chat(user)
         if known is not None:
-            room = await self.rooms.get(known)
-            if room.member and (room.members is None or room.members >= 2):
-                return ChatRef(PLATFORM, known, ChatKind.DIRECT, room.title or user.display_name)
+            return known
         try:
             response = await self.client.room_create(
                 is_direct=True, invite=[user.user_id], preset=RoomPreset.trusted_private_chat

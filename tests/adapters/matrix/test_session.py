@@ -75,6 +75,9 @@ async def test_a_plugin_writing_to_a_person_opens_a_private_chat(
     app = await make_app(adapter={"invites": {"allow_users": [ana.user_id]}})
     bot = bot_account.user_id
     room = await group(ana, bot, bo)
+    # asking whether there is a private chat opens none
+    assert await app.adapter.known_direct_chat(UserRef("matrix", bo.user_id)) is None
+    assert await bo.invited_rooms() == []
     await bo.say(room, "/dm")
     invited = await wait_for(bo.invited_rooms, bool)
     (dm,) = invited
@@ -83,6 +86,8 @@ async def test_a_plugin_writing_to_a_person_opens_a_private_chat(
     assert [e["content"]["body"] for e in said] == ["你好，这是私聊。"]
     again = await app.adapter.direct_chat(UserRef("matrix", bo.user_id))
     assert again.chat_id == dm and again.is_direct
+    known = await app.adapter.known_direct_chat(UserRef("matrix", bo.user_id))
+    assert known is not None and known.chat_id == dm
 
 
 CHECK = """
