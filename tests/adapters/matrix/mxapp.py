@@ -13,12 +13,12 @@ from sqlalchemy import select
 
 from qunzhu.adapters.matrix.adapter import MatrixAdapter
 from qunzhu.core import Choice, Context, Dialog, Expect, Location, Step, Text, command, hookimpl
-from qunzhu.core.app import App
 from qunzhu.core.commands import Command
 from qunzhu.core.events import ChatKind, ChatRef, MemberChange, Reaction
-from qunzhu.core.models import ChatRow, InboxRow, OutboxRow
+from qunzhu.core.models import InboxRow
 from qunzhu.core.reply import Button, Reply
 from qunzhu.core.testing import start_app
+from tests.platform_app import PlatformApp
 
 CATEGORIES = [Choice("垃圾", "garbage"), Choice("道路", "roads"), Choice("其他", "other")]
 ANONYMOUS = [Choice("实名", "named"), Choice("匿名", "anonymous")]
@@ -180,8 +180,10 @@ class MxTest:
             await ctx.send(f"{event.user.name} {event.change}")
 
 
-class MatrixApp:
+class MatrixApp(PlatformApp):
     """A qunzhu App with the Matrix adapter logged in at `homeserver` as `user_id`."""
+
+    platform = "matrix"
 
     def __init__(
         self,
@@ -199,12 +201,7 @@ class MatrixApp:
         self.user_id = user_id
         self.password = password
         self.options = adapter or {}
-        self.app: App | None = None
-
-    @property
-    def running(self) -> App:
-        assert self.app is not None
-        return self.app
+        self.app = None
 
     @property
     def adapter(self) -> MatrixAdapter:
@@ -235,15 +232,6 @@ class MatrixApp:
         self.app = await start_app(self.workdir, config, [("mxtest", self.plugin)])
         return self
 
-    async def stop(self) -> None:
-        if self.app is not None:
-            app, self.app = self.app, None
-            await app.stop()
-
-    async def restart(self) -> MatrixApp:
-        await self.stop()
-        return await self.start()
-
     async def synced(self) -> None:
         """Wait until the adapter has finished at least one more sync round."""
         syncer = self.adapter.syncer
@@ -257,31 +245,9 @@ class MatrixApp:
 
         await wait_for(rounds, lambda n: n >= target)
 
-    async def inbox(self) -> list[tuple[str, str, str]]:
-        """(chat_id, event_id, kind) of every recorded event, in order."""
-        async with self.running.db.session() as s:
-            rows = await s.execute(
-                select(InboxRow.chat_id, InboxRow.event_id, InboxRow.kind).order_by(InboxRow.id)
-            )
-            return [(r[0], r[1], r[2]) for r in rows]
-
     async def payload(self, event_id: str) -> dict[str, Any]:
         """What the inbox recorded for the event `event_id`."""
         async with self.running.db.session() as s:
             row = await s.scalar(select(InboxRow).where(InboxRow.event_id == event_id))
             assert row is not None, f"{event_id} was not recorded"
             return dict(row.payload)
-
-    async def outbox(self) -> list[tuple[str, str, int, str | None]]:
-        async with self.running.db.session() as s:
-            rows = await s.execute(
-                select(
-                    OutboxRow.chat_id, OutboxRow.status, OutboxRow.attempts, OutboxRow.error
-                ).order_by(OutboxRow.id)
-            )
-            return [(r[0], r[1], r[2], r[3]) for r in rows]
-
-    async def chat_active(self, room_id: str) -> bool:
-        async with self.running.db.session() as s:
-            row = await s.get(ChatRow, ("matrix", room_id))
-            return row is None or row.active

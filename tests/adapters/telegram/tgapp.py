@@ -10,8 +10,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from qunzhu.adapters.telegram.adapter import TelegramAdapter
 from qunzhu.adapters.telegram.emulator import Chat, TelegramEmulator, User
 from qunzhu.core import Context, Text, command, hookimpl
@@ -19,9 +17,9 @@ from qunzhu.core.app import App
 from qunzhu.core.clock import Clock, SystemClock
 from qunzhu.core.commands import Command
 from qunzhu.core.events import ChatKind, ChatRef, MemberChange, Reaction
-from qunzhu.core.models import ChatRow, InboxRow, OutboxRow
 from qunzhu.core.reply import Button, Reply
 from qunzhu.core.testing import start_app
+from tests.platform_app import PlatformApp
 
 TOKEN = "123456:TEST"
 
@@ -120,8 +118,10 @@ class TgTest:
             await ctx.send(f"{event.user.name} {event.change}")
 
 
-class TelegramApp:
+class TelegramApp(PlatformApp):
     """A qunzhu App with the Telegram adapter pointed at `tg`, on a SQLite file in `workdir`."""
+
+    platform = "telegram"
 
     def __init__(
         self,
@@ -137,12 +137,7 @@ class TelegramApp:
         self.plugin = plugin
         self.options = adapter or {}
         self.web_port = web_port
-        self.app: App | None = None
-
-    @property
-    def running(self) -> App:
-        assert self.app is not None
-        return self.app
+        self.app = None
 
     @property
     def adapter(self) -> TelegramAdapter:
@@ -169,41 +164,6 @@ class TelegramApp:
             config["web"] = {"enabled": True, "host": "127.0.0.1", "port": self.web_port}
         self.app = await start_app(self.workdir, config, [("tgtest", self.plugin)])
         return self
-
-    async def stop(self) -> None:
-        if self.app is not None:
-            app, self.app = self.app, None
-            await app.stop()
-
-    async def restart(self) -> TelegramApp:
-        await self.stop()
-        return await self.start()
-
-    async def inbox(self) -> list[tuple[str, str, str]]:
-        """(chat_id, event_id, kind) of every recorded event, in order."""
-        async with self.running.db.session() as s:
-            rows = await s.execute(
-                select(InboxRow.chat_id, InboxRow.event_id, InboxRow.kind).order_by(InboxRow.id)
-            )
-            return [(r[0], r[1], r[2]) for r in rows]
-
-    async def outbox(self) -> list[tuple[str, str, int, str | None]]:
-        """(chat_id, status, attempts, error) of every outgoing message, in order."""
-        async with self.running.db.session() as s:
-            rows = await s.execute(
-                select(
-                    OutboxRow.chat_id, OutboxRow.status, OutboxRow.attempts, OutboxRow.error
-                ).order_by(OutboxRow.id)
-            )
-            return [(r[0], r[1], r[2], r[3]) for r in rows]
-
-    async def chat_active(self, chat_id: int) -> bool:
-        async with self.running.db.session() as s:
-            row = await s.get(ChatRow, ("telegram", str(chat_id)))
-            return row is None or row.active
-
-    async def settle(self) -> None:
-        await self.running.settle()
 
 
 async def eventually(check: Callable[[], Any], timeout: float = 5.0) -> Any:
