@@ -150,7 +150,7 @@ class Database:
         self.sessions = async_sessionmaker(
             self.engine, expire_on_commit=False, sync_session_class=_Session
         )
-        self._write_lock: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
+        self._write_lock: _WriteLock | None = _WriteLock() if self.is_sqlite else None
         self._direct: sqlite3.Connection | None = None
 
     @property
@@ -163,7 +163,11 @@ class Database:
     def writing(self) -> contextlib.AbstractAsyncContextManager[None]:
         """Hold while a transaction writes. SQLite allows one writer at a time and makes the
         others sleep and retry (its busy handler sleeps up to 100 ms a turn); taking turns here
-        instead keeps latency flat. On PostgreSQL it does nothing."""
+        instead keeps latency flat. On PostgreSQL it does nothing.
+
+        Asking for it again from the task that holds it (a handler, inside its batch, writing
+        through its own transaction instead of ``ctx.db``) raises `StorageError` at once: it
+        would wait for itself until the handler timed out."""
         return self._write_lock if self._write_lock is not None else contextlib.nullcontext()
 
     def direct(self) -> sqlite3.Connection | None:
@@ -223,6 +227,33 @@ _SQLITE_PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA busy_timeout=5000",
 )
+
+
+class _WriteLock:
+    """An `asyncio.Lock` that knows which task holds it, so that a task asking for it twice
+    fails at once instead of waiting for itself."""
+
+    __slots__ = ("_lock", "_owner")
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None
+
+    async def __aenter__(self) -> None:
+        task = asyncio.current_task()
+        if task is not None and task is self._owner:
+            msg = (
+                "this task already holds the database's write lock: inside a handler, write "
+                "through ctx.db (for a person, ctx.person_of), not through a transaction of "
+                "your own"
+            )
+            raise StorageError(msg)
+        await self._lock.acquire()
+        self._owner = task
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._owner = None
+        self._lock.release()
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

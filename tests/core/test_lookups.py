@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from qunzhu.core import Context, hookimpl
 from qunzhu.core.testing import BotHarness
 
@@ -114,5 +116,41 @@ async def test_the_author_of_a_replied_message_is_found_or_made_inside_the_handl
         assert set(plugin.names) == {"Old bot"}  # the failing one ran twice (batch, then alone)
         found = await bot.app.people.find("memory:old-bot")
         assert found is not None and found.name == "Old bot"
+    finally:
+        await bot.close()
+
+
+async def test_a_handler_writing_outside_its_transaction_fails_at_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """app.people.resolve from a handler, for someone new, needs the write lock the handler's
+    batch holds: it fails at once with what to do instead, not after the handler timeout."""
+    import time
+
+    from qunzhu.core.events import ChatKind, ChatRef, Message, UserRef
+
+    class Careless:
+        @hookimpl
+        async def on_message(self, ctx: Context) -> None:
+            if ctx.message is not None and ctx.message.reply_to:
+                earlier = await ctx.recorded(ctx.message.reply_to)
+                assert earlier is not None
+                await ctx.app.people.resolve(earlier.sender)
+
+    bot = await BotHarness.create(
+        workdir=tmp_path,
+        config={"bot": {"language": "en"}, "dispatcher": {"handler_timeout": 20}},
+        plugins=[("careless", Careless())],
+    )
+    try:
+        group = ChatRef("memory", "works", ChatKind.GROUP, "Works")
+        stranger = UserRef("memory", "old-bot", "Old bot", is_bot=True)
+        await bot.app.inbox.submit([Message("s1", group, stranger, "site photo")])
+        await bot.app.settle()
+        started = time.monotonic()
+        [apology] = await bot.send("this one", chat="works", reply_to="s1")
+        assert time.monotonic() - started < 5  # not the 20 s handler timeout
+        assert apology.text.startswith("Sorry, something went wrong")
+        assert "ctx.person_of" in caplog.text
     finally:
         await bot.close()
