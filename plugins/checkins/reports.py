@@ -19,7 +19,7 @@ from .config import Campaign
 from .models import Report, Round
 from .receipts import confirm
 from .rounds import refresh_summary
-from .settings import campaign_zone
+from .settings import campaign_zone, settings
 from .texts import when_label
 from .windows import next_opening
 
@@ -75,6 +75,8 @@ async def handle_message(ctx: Context) -> None:
         await apply_edit(ctx, message)
         return
     text = message_text(message)
+    if message.reply_to is None and not message_media(message) and not _tagged_text(ctx, text):
+        return  # the usual chatter: no query on every message of every group
     if ctx.chat.is_direct:
         campaigns = await every(ctx.app, ctx.db)
         tagged = [c for c in campaigns if c.tag in text]
@@ -99,6 +101,14 @@ async def handle_message(ctx: Context) -> None:
     tagged = [c for c in here if c.tag in text]
     if tagged:
         await _tagged(ctx, message, tagged)
+
+
+def _tagged_text(ctx: Context, text: str) -> bool:
+    """Whether `text` carries a report tag: a YAML campaign's own, or the default one (which
+    every campaign created in chat uses)."""
+    config = settings(ctx.app)
+    tags = {Campaign.model_fields["tag"].default, *(c.tag for c in config.campaigns)}
+    return any(tag in text for tag in tags)
 
 
 async def _tagged(ctx: Context, message: Message, campaigns: Sequence[Campaign]) -> None:

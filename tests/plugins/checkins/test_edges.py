@@ -91,3 +91,24 @@ async def test_the_private_button_of_someone_the_bot_may_not_write_to_yet(bot: B
     await bot.send("/start", user=IDS[0])  # the mayor opens the private chat
     [question] = await bot.press(prompt, "私聊填写", user=IDS[0])
     assert question.chat.is_direct and question.text == "1/3 本周进展"
+
+
+async def test_plain_chatter_in_a_check_in_group_reads_no_check_in_table(bot: BotHarness) -> None:
+    """Every message of every group reaches the plugin: one that is neither a reply, nor
+    tagged, nor carries media is let go without a query."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    engine = bot.app.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert await bot.send("大家好，今天开会吗？", user=IDS[0], chat=GROUP) == []
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert not [s for s in statements if "checkins_" in s]
+    _, replies = await say(bot, "#周报 本周完成巡查", user=IDS[0])
+    assert replies  # a tagged message still reaches the check-in (outside a window: told so)
