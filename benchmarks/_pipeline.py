@@ -18,10 +18,10 @@ from qunzhu.core.adapter import Adapter, AdapterConfig
 from qunzhu.core.app import App, freeze_startup_heap
 from qunzhu.core.clock import SystemClock
 from qunzhu.core.config import load_config
-from qunzhu.core.ids import new_id
+from qunzhu.core.delivery._ratelimit import Limits
+from qunzhu.core.model._ids import new_id
+from qunzhu.core.model._reply import Reply
 from qunzhu.core.plugins import PluginSet, load_plugins
-from qunzhu.core.ratelimit import Limits
-from qunzhu.core.reply import Reply
 
 KEYWORD = "垃圾"
 

@@ -21,8 +21,8 @@ from typing import Any
 
 from benchmarks._pipeline import NullAdapter, build
 from qunzhu.core import ChatKind, ChatRef, Context, Message, UserRef, command, hookimpl
-from qunzhu.core.outbox import progress
-from qunzhu.core.ratelimit import Limit, Limits
+from qunzhu.core.delivery._outbox import progress
+from qunzhu.core.delivery._ratelimit import Limit, Limits
 
 
 class Broadcast:

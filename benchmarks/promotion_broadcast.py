@@ -44,7 +44,7 @@ from qunzhu.core import (
     hookimpl,
 )
 from qunzhu.core.app import App
-from qunzhu.core.outbox import progress
+from qunzhu.core.delivery._outbox import progress
 from qunzhu.plugins import promotions
 from qunzhu.plugins.promotions.models import Order, Post, Product
 

@@ -41,9 +41,9 @@ from benchmarks._pipeline import build as build_null
 from qunzhu.core import ChatKind, ChatRef, Context, Message, UserRef, command, hookimpl
 from qunzhu.core.app import AdapterModels, App
 from qunzhu.core.config import load_config
+from qunzhu.core.delivery._ratelimit import Limit, Limits
+from qunzhu.core.model._reply import Button, Reply
 from qunzhu.core.plugins import PluginSet, load_plugins
-from qunzhu.core.ratelimit import Limit, Limits
-from qunzhu.core.reply import Button, Reply
 
 TOKEN = "123456:BENCH"
 

@@ -8,7 +8,8 @@ from qunzhu.core.app import App
 from qunzhu.core.clock import Clock, FakeClock, SystemClock
 from qunzhu.core.commands import Command, Text, command
 from qunzhu.core.context import Context
-from qunzhu.core.dialogs import Choice, Dialog, Expect, Step
+from qunzhu.core.delivery._outbox import Outgoing
+from qunzhu.core.dialogs._spec import Choice, Dialog, Expect, Step
 from qunzhu.core.errors import (
     AdapterError,
     ConfigError,
@@ -18,7 +19,9 @@ from qunzhu.core.errors import (
     StorageError,
     UsageError,
 )
-from qunzhu.core.events import (
+from qunzhu.core.hookspecs import hookimpl, hookspec
+from qunzhu.core.i18n._catalogs import N_, Translator
+from qunzhu.core.model._events import (
     Attachment,
     AttachmentKind,
     ButtonPress,
@@ -32,14 +35,11 @@ from qunzhu.core.events import (
     Reaction,
     UserRef,
 )
-from qunzhu.core.hookspecs import hookimpl, hookspec
-from qunzhu.core.i18n import N_, Translator
-from qunzhu.core.jobs import Job, job
-from qunzhu.core.outbox import Outgoing
+from qunzhu.core.model._reply import Button, Reply
 from qunzhu.core.people import Person, Role
-from qunzhu.core.reply import Button, Reply
-from qunzhu.core.storage import Base, Database
-from qunzhu.core.workdays import WorkCalendar
+from qunzhu.core.scheduling._jobs import Job, job
+from qunzhu.core.scheduling._workdays import WorkCalendar
+from qunzhu.core.storage._database import Base, Database
 
 __all__ = [
     "N_",

@@ -1,9 +1,10 @@
 """The adapter contract: how a platform connects to the core.
 
-An adapter receives platform events, maps them to the core model (`qunzhu.core.events`) and hands
-them to the `sink` it was started with; it sends `Reply`s, edits them, reacts to messages,
-downloads attachments and finds the private chat with a person. Adapters are found by entry point
-(group ``qunzhu.adapters``) and configured under ``adapters.<name>`` with their `Config` model.
+An adapter receives platform events, maps them to the core model (`Message`, `ButtonPress`, ...)
+and hands them to the `sink` it was started with; it sends `Reply`s, edits them, reacts to
+messages, downloads attachments and finds the private chat with a person. Adapters are found by
+entry point (group ``qunzhu.adapters``) and configured under ``adapters.<name>`` with their
+`Config` model.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from typing import TYPE_CHECKING, ClassVar, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from qunzhu.core.clock import Clock
+from qunzhu.core.delivery._ratelimit import Limits
 from qunzhu.core.errors import AdapterError, PermanentFailure
-from qunzhu.core.events import Attachment, ChatKind, ChatRef, Event, UserRef
-from qunzhu.core.ratelimit import Limits
-from qunzhu.core.reply import Reply
+from qunzhu.core.model._events import Attachment, ChatKind, ChatRef, Event, UserRef
+from qunzhu.core.model._reply import Reply
 
 if TYPE_CHECKING:
     from aiohttp.web import RouteDef

@@ -17,25 +17,25 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from qunzhu.core._system_work import as_plugin
 from qunzhu.core.adapter import EVENT_HOOKS, Adapter, AdapterConfig, Declared
 from qunzhu.core.clock import Clock, SystemClock
 from qunzhu.core.commands import Command
 from qunzhu.core.config import Settings
 from qunzhu.core.context import Context
-from qunzhu.core.dialog_service import DialogService
-from qunzhu.core.dispatcher import Dispatcher
+from qunzhu.core.delivery._inbox import Inbox
+from qunzhu.core.delivery._outbox import Outgoing
+from qunzhu.core.delivery._sender import Sender
+from qunzhu.core.dialogs._service import DialogService
+from qunzhu.core.dispatch._dispatcher import Dispatcher
 from qunzhu.core.errors import AdapterError, ConfigError
-from qunzhu.core.events import ChatRef, Event, UserRef
-from qunzhu.core.i18n import Catalogs
-from qunzhu.core.inbox import Inbox
-from qunzhu.core.outbox import Outgoing
+from qunzhu.core.i18n._catalogs import Catalogs
+from qunzhu.core.model._events import ChatRef, Event, UserRef
 from qunzhu.core.people import People, PersonSpec
 from qunzhu.core.plugins import PluginSet, domain_of
-from qunzhu.core.scheduler import Scheduler
-from qunzhu.core.sender import Sender
-from qunzhu.core.storage import Database
-from qunzhu.core.system import as_plugin
-from qunzhu.core.workdays import WorkCalendar
+from qunzhu.core.scheduling._scheduler import Scheduler
+from qunzhu.core.scheduling._workdays import WorkCalendar
+from qunzhu.core.storage._database import Database
 
 T = TypeVar("T")
 
@@ -145,7 +145,7 @@ class App:
     async def prepare_database(self, *, create: bool = False) -> None:
         """Bring the schema up to date: create tables directly (`create`, for tests), upgrade
         automatically (SQLite by default), or check that ``qunzhu db upgrade`` was run."""
-        from qunzhu.core import migrate
+        from qunzhu.core.storage import _migrate as migrate
 
         if create:
             await self.db.create_all()
@@ -265,7 +265,7 @@ class App:
         self, plugin: str, work: Callable[[Context], Awaitable[T]], *, what: str = "system"
     ) -> T:
         """Run `work` as `plugin` outside any event (start-up, a web request), with a system
-        `Context` in a transaction of its own (`qunzhu.core.system`)."""
+        `Context` in a transaction of its own (`qunzhu.core._system_work`)."""
         return await as_plugin(self, plugin, work, what=what)
 
     def adapter_for(self, platform: str) -> Adapter:

@@ -26,8 +26,8 @@ from typing import Any
 
 import click
 
-from qunzhu.core.catalogs import i18n
 from qunzhu.core.errors import ConfigError, QunzhuError
+from qunzhu.core.i18n._extract import i18n
 
 __all__ = ["main"]
 
@@ -191,8 +191,8 @@ def db() -> None:
 @_CONFIG_OPTION
 def db_upgrade(config_path: Path | None) -> None:
     """Create or upgrade the tables of the core and of every plugin."""
-    from qunzhu.core import migrate
-    from qunzhu.core.storage import Database
+    from qunzhu.core.storage import _migrate as migrate
+    from qunzhu.core.storage._database import Database
 
     async def go(settings: Any, plugins: Any) -> None:
         database = Database(settings.database.url)

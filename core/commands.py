@@ -22,7 +22,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from qunzhu.core.i18n import N_
+from qunzhu.core.i18n._catalogs import N_
 
 __all__ = ["INJECTABLE", "ArgumentError", "Command", "Param", "Text", "command", "split_command"]
 

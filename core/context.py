@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qunzhu.core import lookups
 from qunzhu.core.clock import Clock
-from qunzhu.core.events import (
+from qunzhu.core.delivery import _lookups as lookups
+from qunzhu.core.delivery._outbox import Outgoing, edit_row, react_row, send_row
+from qunzhu.core.i18n._catalogs import Translator
+from qunzhu.core.model._events import (
     Attachment,
     ButtonPress,
     ChatRef,
@@ -26,13 +28,11 @@ from qunzhu.core.events import (
     Reaction,
     UserRef,
 )
-from qunzhu.core.i18n import Translator
-from qunzhu.core.inserts import queue_insert
-from qunzhu.core.outbox import Outgoing, edit_row, react_row, send_row
+from qunzhu.core.model._reply import Reply
 from qunzhu.core.people import Person
-from qunzhu.core.reply import Reply
-from qunzhu.core.storage import QueuedWrites
-from qunzhu.core.workdays import WorkCalendar
+from qunzhu.core.scheduling._workdays import WorkCalendar
+from qunzhu.core.storage._database import QueuedWrites
+from qunzhu.core.storage._inserts import queue_insert
 
 if TYPE_CHECKING:
     from qunzhu.core.app import App

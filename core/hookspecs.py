@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from qunzhu.core.app import App
     from qunzhu.core.commands import Command
     from qunzhu.core.context import Context
-    from qunzhu.core.dialogs import Dialog
-    from qunzhu.core.jobs import Job
+    from qunzhu.core.dialogs._spec import Dialog
+    from qunzhu.core.scheduling._jobs import Job
     from qunzhu.core.web import RouteDef
 
 PROJECT = "qunzhu"

@@ -20,10 +20,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qunzhu.core.clock import Clock
-from qunzhu.core.events import UserRef
-from qunzhu.core.i18n import N_
-from qunzhu.core.models import IdentityRow, PersonRow, RoleRow
-from qunzhu.core.storage import Database, sqlite_time
+from qunzhu.core.i18n._catalogs import N_
+from qunzhu.core.model._events import UserRef
+from qunzhu.core.storage._database import Database, sqlite_time
+from qunzhu.core.storage._tables import IdentityRow, PersonRow, RoleRow
 
 __all__ = ["ADMIN", "KNOWN_ROLES", "People", "Person", "PersonSpec", "Role", "parse_role"]
 

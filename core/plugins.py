@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict
 from qunzhu.core import hookspecs
 from qunzhu.core.commands import Command
 from qunzhu.core.errors import PluginError
-from qunzhu.core.i18n import CORE_DOMAIN
+from qunzhu.core.i18n._catalogs import CORE_DOMAIN
 
 __all__ = ["BUILTIN_PLUGINS", "ENTRY_POINT_GROUP", "PluginSet", "load_plugins"]
 

@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Self
 from sqlalchemy import select
 
 from qunzhu.core.app import App
-from qunzhu.core.models import ChatRow, InboxRow, OutboxRow
+from qunzhu.core.storage._tables import ChatRow, InboxRow, OutboxRow
 
 
 class PlatformApp:

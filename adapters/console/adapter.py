@@ -24,7 +24,7 @@ from typing import ClassVar, TextIO
 from qunzhu.core.adapter import Adapter, AdapterConfig, EventSink
 from qunzhu.core.clock import Clock
 from qunzhu.core.errors import AdapterError, UsageError
-from qunzhu.core.events import (
+from qunzhu.core.model._events import (
     Attachment,
     ButtonPress,
     ChatRef,
@@ -35,7 +35,7 @@ from qunzhu.core.events import (
     Reaction,
     UserRef,
 )
-from qunzhu.core.reply import Reply
+from qunzhu.core.model._reply import Reply
 
 from . import script
 from .config import ConsoleConfig

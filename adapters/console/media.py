@@ -9,7 +9,7 @@ import stat
 from pathlib import Path
 
 from qunzhu.core.errors import AdapterError, UsageError
-from qunzhu.core.events import Attachment, AttachmentKind
+from qunzhu.core.model._events import Attachment, AttachmentKind
 
 __all__ = ["attachment_for", "read_attachment"]
 

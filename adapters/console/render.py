@@ -22,8 +22,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from qunzhu.core.events import ChatRef
-from qunzhu.core.reply import Button, Reply
+from qunzhu.core.model._events import ChatRef
+from qunzhu.core.model._reply import Button, Reply
 
 __all__ = ["HELP", "Renderer", "chat_label", "find_label", "pressable"]
 

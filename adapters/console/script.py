@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from qunzhu.core.errors import UsageError
-from qunzhu.core.events import AttachmentKind
+from qunzhu.core.model._events import AttachmentKind
 
 __all__ = [
     "Action",

@@ -15,8 +15,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from qunzhu.core.errors import UsageError
-from qunzhu.core.events import ChatKind, ChatRef, UserRef
-from qunzhu.core.reply import Button, Reply
+from qunzhu.core.model._events import ChatKind, ChatRef, UserRef
+from qunzhu.core.model._reply import Button, Reply
 
 from .render import find_label, pressable
 

@@ -36,8 +36,8 @@ from nio.rooms import MatrixRoom
 from qunzhu.core.adapter import Adapter, AdapterConfig, EventSink
 from qunzhu.core.clock import Clock
 from qunzhu.core.errors import AdapterError, PermanentFailure
-from qunzhu.core.events import Attachment, ChatKind, ChatRef, UserRef
-from qunzhu.core.reply import Reply
+from qunzhu.core.model._events import Attachment, ChatKind, ChatRef, UserRef
+from qunzhu.core.model._reply import Reply
 
 from . import media
 from .choices import Choices, Offer, offer_of

@@ -26,7 +26,7 @@ from urllib.parse import quote, urlencode
 from nio import AsyncClient, RoomRedactResponse
 
 from qunzhu.core.errors import DeliveryError, PermanentFailure
-from qunzhu.core.events import ChatRef
+from qunzhu.core.model._events import ChatRef
 
 from .errors import request_error, response_error
 

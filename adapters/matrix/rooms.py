@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qunzhu.core.adapter import EventSink
-from qunzhu.core.events import ChatKind, ChatRef
+from qunzhu.core.model._events import ChatKind, ChatRef
 
 from .keys import state_key
 from .mapping import PLATFORM, content_of

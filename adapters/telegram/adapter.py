@@ -42,8 +42,8 @@ from aiogram.methods import (
 from qunzhu.core.adapter import Adapter, AdapterConfig, EventSink
 from qunzhu.core.clock import Clock
 from qunzhu.core.errors import AdapterError
-from qunzhu.core.events import Attachment, ChatKind, ChatRef, UserRef
-from qunzhu.core.reply import Reply
+from qunzhu.core.model._events import Attachment, ChatKind, ChatRef, UserRef
+from qunzhu.core.model._reply import Reply
 
 from .commands import set_menus
 from .config import PRODUCTION_API, TelegramConfig

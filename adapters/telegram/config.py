@@ -10,8 +10,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from qunzhu.core.adapter import AdapterConfig
-from qunzhu.core.events import ChatKind
-from qunzhu.core.ratelimit import Limit, Limits
+from qunzhu.core.delivery._ratelimit import Limit, Limits
+from qunzhu.core.model._events import ChatKind
 
 __all__ = ["TelegramConfig", "TelegramLimits"]
 

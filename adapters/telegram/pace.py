@@ -20,8 +20,8 @@ from collections import deque
 from collections.abc import AsyncIterator
 
 from qunzhu.core.clock import Clock
-from qunzhu.core.events import ChatRef
-from qunzhu.core.ratelimit import Limit, Limits
+from qunzhu.core.delivery._ratelimit import Limit, Limits
+from qunzhu.core.model._events import ChatRef
 
 __all__ = ["Pace"]
 

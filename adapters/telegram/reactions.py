@@ -23,7 +23,7 @@ from aiogram.methods import SetMessageReaction
 from aiogram.types import ReactionTypeEmoji
 
 from qunzhu.core.errors import DeliveryError, PermanentFailure
-from qunzhu.core.events import ChatRef
+from qunzhu.core.model._events import ChatRef
 
 from .errors import delivery_error, description
 from .ids import parse_event_id

@@ -2,7 +2,7 @@
 webhook. The `Receiver` learns migrations (stored before anything that depends on them),
 remembers who was seen and drops the bot's own messages. The parts of an album are recorded
 like any message (each carries its ``media_group_id`` as `Message.album`); the dispatcher hands
-them to the plugins as one (`qunzhu.core.albums`).
+them to the plugins as one (`qunzhu.core.dispatch._albums`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from aiogram import types as tg
 
 from qunzhu.core.clock import Clock
-from qunzhu.core.events import Event
+from qunzhu.core.model._events import Event
 
 from .directory import Directory
 from .mapping import (

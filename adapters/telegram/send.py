@@ -24,8 +24,8 @@ from aiogram.exceptions import TelegramBadRequest, TelegramMigrateToChat
 from aiogram.methods import EditMessageCaption, EditMessageText, SendMessage, SendPhoto
 
 from qunzhu.core.errors import DeliveryError, PermanentFailure
-from qunzhu.core.events import ChatRef
-from qunzhu.core.reply import Reply
+from qunzhu.core.model._events import ChatRef
+from qunzhu.core.model._reply import Reply
 
 from .directory import Directory
 from .errors import NOT_MODIFIED, delivery_error

@@ -6,7 +6,7 @@ recorded (a crash, a database error: 500) Telegram delivers again. Requests with
 header Telegram was given in setWebhook are refused with 401 and nothing is recorded. A callback
 query is answered in the response itself (Telegram carries out a method returned that way), again
 only after the press is recorded. The parts of an album are recorded one by one like any
-message, by whichever worker they reach; the dispatcher joins them (`qunzhu.core.albums`).
+message, by whichever worker they reach; the dispatcher joins them (`qunzhu.core.dispatch._albums`).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from qunzhu.core.commands import Command, command
 from qunzhu.core.context import Context
 from qunzhu.core.hookspecs import hookimpl
-from qunzhu.core.i18n import N_
+from qunzhu.core.i18n._catalogs import N_
 
 
 @command("cancel", aliases=["取消"], help=N_("Stop the conversation you are in"))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from qunzhu.core.commands import Command, command
 from qunzhu.core.context import Context
 from qunzhu.core.hookspecs import hookimpl
-from qunzhu.core.i18n import N_
+from qunzhu.core.i18n._catalogs import N_
 from qunzhu.core.plugins import domain_of
 
 

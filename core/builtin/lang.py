@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from qunzhu.core.commands import Command, command
 from qunzhu.core.context import Context
 from qunzhu.core.hookspecs import hookimpl
-from qunzhu.core.i18n import LANGUAGES, N_, normalize_language
-from qunzhu.core.reply import Button, Reply
+from qunzhu.core.i18n._catalogs import LANGUAGES, N_, normalize_language
+from qunzhu.core.model._reply import Button, Reply
 
 _NAMES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
 _AUTO = {"auto", "自动", "自動", "default"}

@@ -8,7 +8,7 @@ from qunzhu.core.commands import Command, Text, command
 from qunzhu.core.context import Context
 from qunzhu.core.errors import UsageError
 from qunzhu.core.hookspecs import hookimpl
-from qunzhu.core.i18n import N_
+from qunzhu.core.i18n._catalogs import N_
 from qunzhu.core.people import ADMIN, Person, parse_role
 
 
@@ -29,7 +29,7 @@ async def whoami(ctx: Context) -> None:
 
 @command("name", aliases=["姓名"], help=N_("Set your real name, as colleagues should see it"))
 async def set_name(ctx: Context, name: Text) -> None:
-    from qunzhu.core.models import PersonRow
+    from qunzhu.core.storage._tables import PersonRow
 
     row = await ctx.db.get(PersonRow, ctx.person.id)
     if row is None:

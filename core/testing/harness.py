@@ -18,7 +18,7 @@ import yaml
 from qunzhu.core.app import App
 from qunzhu.core.clock import FakeClock
 from qunzhu.core.config import Settings, load_config
-from qunzhu.core.events import (
+from qunzhu.core.model._events import (
     Attachment,
     AttachmentKind,
     ButtonPress,

@@ -27,8 +27,8 @@ from aiohttp import web
 from qunzhu.core.adapter import Adapter, AdapterConfig, EventSink
 from qunzhu.core.clock import Clock
 from qunzhu.core.errors import TemporaryFailure
-from qunzhu.core.events import ChatKind, ChatRef, Message, UserRef
-from qunzhu.core.reply import Reply
+from qunzhu.core.model._events import ChatKind, ChatRef, Message, UserRef
+from qunzhu.core.model._reply import Reply
 
 __all__ = ["LoopbackAdapter", "LoopbackConfig", "LoopbackPlatform"]
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from qunzhu.core.adapter import Adapter, AdapterConfig, EventSink
 from qunzhu.core.clock import Clock
 from qunzhu.core.errors import AdapterError
-from qunzhu.core.events import Attachment, ChatKind, ChatRef, UserRef
-from qunzhu.core.reply import Button, Reply
+from qunzhu.core.model._events import Attachment, ChatKind, ChatRef, UserRef
+from qunzhu.core.model._reply import Button, Reply
 
 __all__ = ["MemoryAdapter", "Reacted", "Sent"]
 

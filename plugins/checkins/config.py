@@ -21,7 +21,7 @@ from pydantic import (
 )
 
 from qunzhu.core.config.schema import ChatKey
-from qunzhu.core.schedule import check_cron, check_timezone
+from qunzhu.core.scheduling._cron import check_cron, check_timezone
 
 __all__ = [
     "Campaign",

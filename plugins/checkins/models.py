@@ -24,7 +24,7 @@ from qunzhu.core import Base
 
 __all__ = ["Ack", "CampaignRow", "Leave", "Report", "Round", "Task", "aware"]
 
-#: Outbox ids are 63-bit (`qunzhu.core.ids`).
+#: Outbox ids are 63-bit (`qunzhu.core.model._ids`).
 _OutboxId = BigInteger().with_variant(Integer(), "sqlite")
 
 

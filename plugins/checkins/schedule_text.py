@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import time
 
 from qunzhu.core import Translator
-from qunzhu.core.schedule import check_cron, check_timezone
+from qunzhu.core.scheduling._cron import check_cron, check_timezone
 
 from .config import Campaign, check_schedule, is_cron
 from .deadline import to_number

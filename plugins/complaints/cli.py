@@ -67,8 +67,8 @@ def export_command(
 
 async def _export(settings: Any, fmt: str, lang: str | None) -> bytes:
     from qunzhu.core.clock import SystemClock
-    from qunzhu.core.i18n import Catalogs
-    from qunzhu.core.storage import Database
+    from qunzhu.core.i18n._catalogs import Catalogs
+    from qunzhu.core.storage._database import Database
 
     from .config import ComplaintsConfig
     from .export import rows, to_csv, to_xlsx

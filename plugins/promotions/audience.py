@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qunzhu.core import App, ChatKind, ChatRef
-from qunzhu.core.models import ChatRow
+from qunzhu.core.storage._tables import ChatRow
 
 from .config import PromotionsConfig, quiet_periods
 from .models import Group

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select, tuple_, update
 
 from qunzhu.core import N_, Context, JobTick, Reply, job
-from qunzhu.core.models import ChatRow
+from qunzhu.core.storage._tables import ChatRow
 
 from .audience import chat_of, config_for, next_open, take_slots, targets
 from .models import Delivery, Group, Post, Product

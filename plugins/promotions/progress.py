@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qunzhu.core import N_, Context, JobTick, Translator, job
-from qunzhu.core.models import OutboxRow
+from qunzhu.core.storage._tables import OutboxRow
 
 from .audience import config_for
 from .models import Delivery, Post

@@ -12,9 +12,10 @@ import yaml
 from sqlalchemy import func, select
 
 from qunzhu.core import App, Context, SystemClock, hookimpl
-from qunzhu.core.albums import AlbumGate, gather, merge_album
 from qunzhu.core.config import load_config
-from qunzhu.core.events import (
+from qunzhu.core.delivery._inbox import Recorded
+from qunzhu.core.dispatch._albums import AlbumGate, gather, merge_album
+from qunzhu.core.model._events import (
     Attachment,
     AttachmentKind,
     ChatKind,
@@ -23,9 +24,8 @@ from qunzhu.core.events import (
     Message,
     UserRef,
 )
-from qunzhu.core.inbox import Recorded
-from qunzhu.core.models import InboxRow
 from qunzhu.core.plugins import PluginSet, load_plugins
+from qunzhu.core.storage._tables import InboxRow
 from qunzhu.core.testing import BotHarness
 from qunzhu.core.testing.memory import MemoryAdapter
 from tests.conftest import create_pg_database, drop_pg_database

@@ -10,8 +10,8 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po, write_po
 from click.testing import CliRunner
 
-from qunzhu.core.catalogs import default_source_dirs, extract, i18n, untranslated, update
-from qunzhu.core.i18n import CORE_DOMAIN, CORE_LOCALE_DIR, LANGUAGES, Catalogs
+from qunzhu.core.i18n._catalogs import CORE_DOMAIN, CORE_LOCALE_DIR, LANGUAGES, Catalogs
+from qunzhu.core.i18n._extract import default_source_dirs, extract, i18n, untranslated, update
 
 REFRESH = "run `qunzhu i18n update` and translate the new texts in core/locale"
 TRADITIONAL_ONLY = set("這說沒們個來時會對還過請選設為與數據錯誤")
@@ -107,7 +107,7 @@ def plugin(tmp_path: Path) -> Path:
     pkg = tmp_path / "myplugin"
     _write(
         pkg / "__init__.py",
-        "from qunzhu.core.i18n import N_\n"
+        "from qunzhu.core.i18n._catalogs import N_\n"
         "HELP = N_('Approve a request')\n"
         "async def handler(ctx, n):\n"
         "    await ctx.reply(ctx.t('Hello {name}', name=ctx.person.name))\n"

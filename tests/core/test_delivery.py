@@ -13,11 +13,11 @@ import pytest_asyncio
 from sqlalchemy import func, select
 
 from qunzhu.core import ChatKind, Context, Reply, command, hookimpl
+from qunzhu.core.delivery._outbox import delivery, progress
+from qunzhu.core.delivery._ratelimit import Limit, Limits
 from qunzhu.core.errors import PermanentFailure, RetryLater, TemporaryFailure
-from qunzhu.core.events import Message
-from qunzhu.core.models import ChatRow, InboxRow, OutboxRow
-from qunzhu.core.outbox import delivery, progress
-from qunzhu.core.ratelimit import Limit, Limits
+from qunzhu.core.model._events import Message
+from qunzhu.core.storage._tables import ChatRow, InboxRow, OutboxRow
 from qunzhu.core.testing import BotHarness
 from tests.conftest import harness_on
 
@@ -49,7 +49,7 @@ class Echo:
 
 
 def _group(name: str) -> Any:
-    from qunzhu.core.events import ChatRef
+    from qunzhu.core.model._events import ChatRef
 
     return ChatRef("memory", name, ChatKind.GROUP, name)
 
@@ -158,7 +158,7 @@ async def test_a_removed_bot_stops_sending_there_without_a_retry_storm(bot: BotH
 
 
 async def test_a_bot_added_back_to_a_chat_posts_there_again(bot: BotHarness) -> None:
-    from qunzhu.core.events import MemberChange, UserRef
+    from qunzhu.core.model._events import MemberChange, UserRef
 
     kicked = True
     bot.adapter.failure = lambda chat, reply: (
@@ -185,7 +185,7 @@ async def test_a_bot_added_back_to_a_chat_posts_there_again(bot: BotHarness) -> 
 
 
 async def test_rate_limits_are_never_exceeded(bot: BotHarness) -> None:
-    from qunzhu.core.ratelimit import RateLimiter
+    from qunzhu.core.delivery._ratelimit import RateLimiter
 
     bot.app.senders["memory"].limiter = RateLimiter(
         Limits(total=Limit(30, 1.0), per_chat={ChatKind.GROUP: Limit(2, 60.0)})

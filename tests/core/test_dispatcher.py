@@ -225,7 +225,7 @@ async def test_buttons_reactions_and_member_changes_reach_their_hooks(bot: BotHa
 async def test_order_is_kept_within_a_chat_and_chats_run_concurrently(
     bot: BotHarness, notes: NotesPlugin
 ) -> None:
-    from qunzhu.core.events import Message
+    from qunzhu.core.model._events import Message
 
     await bot.send("hello", chat="warm-up")  # the person is known now: no database wait below
     notes.seen.clear()
@@ -275,7 +275,7 @@ async def test_edited_message_does_not_run_a_command_again(bot: BotHarness) -> N
 
 
 async def test_events_from_bots_are_ignored(bot: BotHarness) -> None:
-    from qunzhu.core.events import UserRef
+    from qunzhu.core.model._events import UserRef
 
     robot = UserRef("memory", "robot", "Robot", None, is_bot=True)
     assert await bot.send("ping", user=robot, chat="g") == []

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from qunzhu.core.i18n import normalize_language
+from qunzhu.core.i18n._catalogs import normalize_language
 from qunzhu.core.testing import BotHarness
 
 

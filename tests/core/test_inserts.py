@@ -12,7 +12,7 @@ from sqlalchemy import JSON, BigInteger, DateTime, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qunzhu.core import Base, Context, command, hookimpl
-from qunzhu.core.ids import new_id
+from qunzhu.core.model._ids import new_id
 from qunzhu.core.testing import BotHarness
 from tests.conftest import harness_on
 
@@ -86,7 +86,7 @@ async def test_a_failing_handler_leaves_no_row(bot: BotHarness) -> None:
 
 
 async def test_a_batch_with_a_failing_handler_keeps_the_others_rows(bot: BotHarness) -> None:
-    from qunzhu.core.events import Message
+    from qunzhu.core.model._events import Message
 
     events = [
         Message("b1", bot.group("g"), bot.user("ana"), "/note one"),

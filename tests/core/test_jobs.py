@@ -13,9 +13,9 @@ import pytest_asyncio
 from sqlalchemy import select
 
 from qunzhu.core import ChatKind, ChatRef, Context, FakeClock, command, hookimpl
-from qunzhu.core.events import JobTick
-from qunzhu.core.jobs import Job, job
-from qunzhu.core.models import JobRow
+from qunzhu.core.model._events import JobTick
+from qunzhu.core.scheduling._jobs import Job, job
+from qunzhu.core.storage._tables import JobRow
 from qunzhu.core.testing import BotHarness
 from tests.conftest import harness_on
 

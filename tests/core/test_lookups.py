@@ -97,7 +97,7 @@ async def test_the_author_of_a_replied_message_is_found_or_made_inside_the_handl
 ) -> None:
     """ctx.person_of creates a first contact in the handler's own transaction: asking
     app.people from a handler waited for the write lock its own batch held (30 s stalls)."""
-    from qunzhu.core.events import ChatKind, ChatRef, Message, UserRef
+    from qunzhu.core.model._events import ChatKind, ChatRef, Message, UserRef
 
     plugin = Authors()
     bot = await BotHarness.create(
@@ -127,7 +127,7 @@ async def test_a_handler_writing_outside_its_transaction_fails_at_once(
     batch holds: it fails at once with what to do instead, not after the handler timeout."""
     import time
 
-    from qunzhu.core.events import ChatKind, ChatRef, Message, UserRef
+    from qunzhu.core.model._events import ChatKind, ChatRef, Message, UserRef
 
     class Careless:
         @hookimpl

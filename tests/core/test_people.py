@@ -36,7 +36,7 @@ async def test_a_stranger_becomes_a_person_on_first_contact(bot: BotHarness) -> 
 
 
 async def test_one_person_behind_two_platform_identities(bot: BotHarness) -> None:
-    from qunzhu.core.events import UserRef
+    from qunzhu.core.model._events import UserRef
 
     on_memory = await bot.app.people.resolve(bot.user("wang"))
     on_telegram = await bot.app.people.resolve(UserRef("telegram", "1001", "Wang"))

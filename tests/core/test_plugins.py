@@ -17,9 +17,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from qunzhu.core import Base, Context, command, hookimpl
 from qunzhu.core import plugins as plugins_module
 from qunzhu.core.errors import PluginError, StorageError
-from qunzhu.core.migrate import pending_differences, upgrade
 from qunzhu.core.plugins import BUILTIN_PLUGINS, PluginSet, load_plugins
-from qunzhu.core.storage import Database
+from qunzhu.core.storage._database import Database
+from qunzhu.core.storage._migrate import pending_differences, upgrade
 
 GREETER = Path(__file__).parents[2] / "docs" / "examples" / "greeter"
 

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import inspect
 
 from qunzhu.core.errors import StorageError
-from qunzhu.core.migrate import check_current, upgrade
 from qunzhu.core.plugins import PluginSet, load_plugins
-from qunzhu.core.storage import Database
+from qunzhu.core.storage._database import Database
+from qunzhu.core.storage._migrate import check_current, upgrade
 from qunzhu.core.testing import BotHarness
 
 pytestmark = pytest.mark.postgres

@@ -1,11 +1,11 @@
-"""Sliding windows of the sender's rate limiter (`qunzhu.core.ratelimit`)."""
+"""Sliding windows of the sender's rate limiter (`qunzhu.core.delivery._ratelimit`)."""
 
 from __future__ import annotations
 
 import pytest
 
-from qunzhu.core.events import ChatKind, ChatRef
-from qunzhu.core.ratelimit import MARGIN, Limit, Limits, RateLimiter, Window
+from qunzhu.core.delivery._ratelimit import MARGIN, Limit, Limits, RateLimiter, Window
+from qunzhu.core.model._events import ChatKind, ChatRef
 
 
 def test_a_window_lends_n_tokens_each_back_after_per_and_the_margin() -> None:

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from qunzhu.core import Button, Context, Reply, command, hookimpl
 from qunzhu.core.adapter import Adapter
 from qunzhu.core.errors import TemporaryFailure
-from qunzhu.core.events import ChatRef, Message
-from qunzhu.core.models import OutboxRow
+from qunzhu.core.model._events import ChatRef, Message
+from qunzhu.core.storage._tables import OutboxRow
 from qunzhu.core.testing import BotHarness, Reacted
 from tests.conftest import harness_on
 

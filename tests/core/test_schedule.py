@@ -1,5 +1,6 @@
 """Schedule arithmetic: cron in local wall-clock time across DST, interval anchoring, catch-up
-after downtime (`qunzhu.core.schedule`), and job declarations (`qunzhu.core.jobs`)."""
+after downtime (`qunzhu.core.scheduling._cron`), and job declarations
+(`qunzhu.core.scheduling._jobs`)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from croniter import croniter
 
-from qunzhu.core.jobs import Job, job
-from qunzhu.core.schedule import MISSED_CAP, Misfire, Plan, next_fire, plan
+from qunzhu.core.scheduling._cron import MISSED_CAP, Misfire, Plan, next_fire, plan
+from qunzhu.core.scheduling._jobs import Job, job
 
 BERLIN = "Europe/Berlin"
 NEW_YORK = "America/New_York"

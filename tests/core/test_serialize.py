@@ -6,7 +6,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from qunzhu.core.events import (
+from qunzhu.core.delivery._serialize import (
+    event_from_json,
+    event_kind,
+    event_to_json,
+    reply_from_json,
+    reply_to_json,
+)
+from qunzhu.core.model._events import (
     Attachment,
     AttachmentKind,
     ButtonPress,
@@ -19,14 +26,7 @@ from qunzhu.core.events import (
     Reaction,
     UserRef,
 )
-from qunzhu.core.reply import Button, Reply
-from qunzhu.core.serialize import (
-    event_from_json,
-    event_kind,
-    event_to_json,
-    reply_from_json,
-    reply_to_json,
-)
+from qunzhu.core.model._reply import Button, Reply
 
 CHAT = ChatRef("telegram", "-100123", ChatKind.GROUP, "北部新城工程")
 ANA = UserRef("telegram", "42", "安", "zh-hans")

@@ -12,9 +12,9 @@ from qunzhu.core.app import App
 from qunzhu.core.clock import SystemClock
 from qunzhu.core.config import load_config
 from qunzhu.core.errors import StorageError
-from qunzhu.core.migrate import alembic_config
 from qunzhu.core.plugins import PluginSet, load_plugins
-from qunzhu.core.storage import Database
+from qunzhu.core.storage._database import Database
+from qunzhu.core.storage._migrate import alembic_config
 from qunzhu.core.testing import MemoryAdapter
 
 

@@ -1,4 +1,4 @@
-"""The dispatcher's handler timeout (`qunzhu.core.watchdog`)."""
+"""The dispatcher's handler timeout (`qunzhu.core.dispatch._watchdog`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from qunzhu.core.watchdog import Watchdog
+from qunzhu.core.dispatch._watchdog import Watchdog
 
 
 @pytest.fixture

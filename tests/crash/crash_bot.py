@@ -17,9 +17,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from qunzhu.core import Base, Context, hookimpl
 from qunzhu.core.app import AdapterModels, App
 from qunzhu.core.config import load_config
-from qunzhu.core.events import JobTick
-from qunzhu.core.jobs import Job, job
+from qunzhu.core.model._events import JobTick
 from qunzhu.core.plugins import PluginSet, load_plugins
+from qunzhu.core.scheduling._jobs import Job, job
 
 
 class CrashRow(Base):

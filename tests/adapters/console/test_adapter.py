@@ -16,7 +16,7 @@ import pytest
 from qunzhu.adapters.console import ConsoleAdapter, ConsoleConfig
 from qunzhu.core.clock import FakeClock
 from qunzhu.core.errors import AdapterError
-from qunzhu.core.events import (
+from qunzhu.core.model._events import (
     Attachment,
     AttachmentKind,
     ButtonPress,
@@ -29,7 +29,7 @@ from qunzhu.core.events import (
     Reaction,
     UserRef,
 )
-from qunzhu.core.reply import Button, Reply
+from qunzhu.core.model._reply import Button, Reply
 
 LOBBY = ChatRef("console", "lobby", ChatKind.GROUP, "lobby")
 ME = UserRef("console", "me", "me")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from qunzhu.adapters.console.render import Renderer, clean, find_label, pressable
-from qunzhu.core.events import ChatKind, ChatRef
-from qunzhu.core.reply import Button, Reply
+from qunzhu.core.model._events import ChatKind, ChatRef
+from qunzhu.core.model._reply import Button, Reply
 
 LOBBY = ChatRef("console", "lobby", ChatKind.GROUP, "lobby")
 DM_ANA = ChatRef("console", "dm:ana", ChatKind.DIRECT, "ana")

@@ -21,7 +21,7 @@ from qunzhu.adapters.console.script import (
     parse_line,
 )
 from qunzhu.core.errors import UsageError
-from qunzhu.core.events import AttachmentKind
+from qunzhu.core.model._events import AttachmentKind
 
 
 @pytest.mark.parametrize("line", ["", "   ", "\t", "\n"])

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from qunzhu.adapters.matrix.adapter import MatrixAdapter
 from qunzhu.core import Choice, Context, Dialog, Expect, Location, Step, Text, command, hookimpl
 from qunzhu.core.commands import Command
-from qunzhu.core.events import ChatKind, ChatRef, MemberChange, Reaction
-from qunzhu.core.models import InboxRow
-from qunzhu.core.reply import Button, Reply
+from qunzhu.core.model._events import ChatKind, ChatRef, MemberChange, Reaction
+from qunzhu.core.model._reply import Button, Reply
+from qunzhu.core.storage._tables import InboxRow
 from qunzhu.core.testing import start_app
 from tests.platform_app import PlatformApp
 

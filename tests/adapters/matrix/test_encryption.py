@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from qunzhu.core.events import ChatKind, ChatRef
+from qunzhu.core.model._events import ChatKind, ChatRef
 from tests.adapters.matrix.conftest import MakeApp, Register, png
 from tests.adapters.matrix.mxapp import MxTest
 from tests.adapters.matrix.person import Person

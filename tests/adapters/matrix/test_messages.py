@@ -4,8 +4,8 @@ replies, edits, mentions, numbered buttons, photos, reactions, and the bot ignor
 from __future__ import annotations
 
 from qunzhu.adapters.matrix.choices import keycap
-from qunzhu.core.events import ChatKind, ChatRef
-from qunzhu.core.reply import Reply
+from qunzhu.core.model._events import ChatKind, ChatRef
+from qunzhu.core.model._reply import Reply
 from tests.adapters.matrix.conftest import MakeApp, MakePerson, png
 from tests.adapters.matrix.mxapp import MatrixApp, MxTest
 from tests.adapters.matrix.person import Person, wait_for

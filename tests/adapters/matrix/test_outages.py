@@ -12,8 +12,8 @@ import logging
 import pytest
 
 from qunzhu.core.errors import TemporaryFailure
-from qunzhu.core.events import ChatKind, ChatRef, Message, UserRef
-from qunzhu.core.reply import Reply
+from qunzhu.core.model._events import ChatKind, ChatRef, Message, UserRef
+from qunzhu.core.model._reply import Reply
 from tests.adapters.matrix.conftest import FIGURES, MakeApp, MakePerson, png
 from tests.adapters.matrix.mxapp import MatrixApp, MxTest
 from tests.adapters.matrix.person import Person, wait_for

@@ -16,8 +16,8 @@ from qunzhu.adapters.matrix.reactions import Reactions
 from qunzhu.core import Context, command, hookimpl
 from qunzhu.core.commands import Command
 from qunzhu.core.errors import PermanentFailure, RetryLater
-from qunzhu.core.events import ChatKind, ChatRef
-from qunzhu.core.models import OutboxRow
+from qunzhu.core.model._events import ChatKind, ChatRef
+from qunzhu.core.storage._tables import OutboxRow
 from tests.adapters.matrix.conftest import MakeApp, MakePerson
 from tests.adapters.matrix.mxapp import MxTest
 from tests.adapters.matrix.person import Person, wait_for

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from qunzhu.core.events import ChatKind, ChatRef, UserRef
-from qunzhu.core.reply import Reply
+from qunzhu.core.model._events import ChatKind, ChatRef, UserRef
+from qunzhu.core.model._reply import Reply
 from tests.adapters.matrix.conftest import MakeApp, MakePerson
 from tests.adapters.matrix.mxapp import MatrixApp, MxTest
 from tests.adapters.matrix.person import Person, wait_for

@@ -24,8 +24,8 @@ from qunzhu.adapters.matrix.mapping import (
 from qunzhu.adapters.matrix.render import content, edit_content, image_content
 from qunzhu.adapters.matrix.rooms import Room
 from qunzhu.core.errors import PermanentFailure, RetryLater, TemporaryFailure
-from qunzhu.core.events import AttachmentKind, ChatKind, ChatRef, UserRef
-from qunzhu.core.reply import Button, Reply
+from qunzhu.core.model._events import AttachmentKind, ChatKind, ChatRef, UserRef
+from qunzhu.core.model._reply import Button, Reply
 
 ROOM = ChatRef("matrix", "!r:x", ChatKind.GROUP)
 ANA = UserRef("matrix", "@ana:x", "Ana")

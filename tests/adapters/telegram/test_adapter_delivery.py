@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest_asyncio
 
 from qunzhu.adapters.telegram.emulator import Limits, TelegramEmulator
-from qunzhu.core.events import ChatKind, ChatRef
+from qunzhu.core.model._events import ChatKind, ChatRef
 from tests.adapters.telegram.conftest import TOKEN
 from tests.adapters.telegram.tgapp import TelegramApp, TgTest, eventually
 

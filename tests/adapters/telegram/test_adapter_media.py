@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from qunzhu.adapters.telegram.emulator import TelegramEmulator
-from qunzhu.core.events import ChatKind, ChatRef
+from qunzhu.core.model._events import ChatKind, ChatRef
 from tests.adapters.telegram.conftest import jpeg, png
 from tests.adapters.telegram.tgapp import TelegramApp, TgTest, eventually
 

@@ -30,13 +30,13 @@ from qunzhu.adapters.telegram.mapping import (
 )
 from qunzhu.adapters.telegram.render import Span, plan, spans, split, to_html
 from qunzhu.core.adapter import EVENT_HOOKS, Declared
-from qunzhu.core.albums import merge_album
 from qunzhu.core.commands import command
+from qunzhu.core.delivery._inbox import Recorded
+from qunzhu.core.delivery._ratelimit import Limit
+from qunzhu.core.dispatch._albums import merge_album
 from qunzhu.core.errors import PermanentFailure, RetryLater, TemporaryFailure
-from qunzhu.core.events import ChatKind, ChatRef, Message, UserRef
-from qunzhu.core.inbox import Recorded
-from qunzhu.core.ratelimit import Limit
-from qunzhu.core.reply import Button, Reply
+from qunzhu.core.model._events import ChatKind, ChatRef, Message, UserRef
+from qunzhu.core.model._reply import Button, Reply
 
 CHAT = ChatRef("telegram", "-100", ChatKind.GROUP, "Residents")
 PLACE = Place(CHAT)

@@ -16,8 +16,8 @@ from qunzhu.core import Context, Text, command, hookimpl
 from qunzhu.core.app import App
 from qunzhu.core.clock import Clock, SystemClock
 from qunzhu.core.commands import Command
-from qunzhu.core.events import ChatKind, ChatRef, MemberChange, Reaction
-from qunzhu.core.reply import Button, Reply
+from qunzhu.core.model._events import ChatKind, ChatRef, MemberChange, Reaction
+from qunzhu.core.model._reply import Button, Reply
 from qunzhu.core.testing import start_app
 from tests.platform_app import PlatformApp
 

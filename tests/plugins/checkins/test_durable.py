@@ -108,7 +108,7 @@ async def test_a_friday_on_each_backend(on_backend: BotHarness) -> None:
 
 
 async def test_the_migration_creates_the_declared_tables(tmp_path: Path) -> None:
-    from qunzhu.core import migrate
+    from qunzhu.core.storage import _migrate as migrate
 
     path = tmp_path / "qunzhu.yaml"
     path.write_text(f"database: {{url: 'sqlite+aiosqlite:///{tmp_path / 'm.db'}'}}\n")

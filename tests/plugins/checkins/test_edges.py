@@ -9,7 +9,7 @@ import asyncio
 from sqlalchemy import select
 
 from qunzhu.core import MemberChange, UserRef
-from qunzhu.core.models import IdentityRow
+from qunzhu.core.storage._tables import IdentityRow
 from qunzhu.core.testing import BotHarness
 from qunzhu.plugins.checkins.models import Report
 

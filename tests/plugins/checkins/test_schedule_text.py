@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qunzhu.core.i18n import Catalogs
+from qunzhu.core.i18n._catalogs import Catalogs
 from qunzhu.plugins.checkins.config import Campaign
 from qunzhu.plugins.checkins.schedule_text import (
     describe,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from qunzhu.core.events import ButtonPress
+from qunzhu.core.model._events import ButtonPress
 from qunzhu.core.testing import BotHarness
 from qunzhu.core.testing.memory import Sent
 from qunzhu.plugins.complaints import hooks

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from qunzhu.core.catalogs import extract, untranslated
+from qunzhu.core.i18n._extract import extract, untranslated
 
 PLUGIN = Path(__file__).parents[3] / "plugins" / "complaints"
 

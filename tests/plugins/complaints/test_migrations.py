@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qunzhu.core import migrate
 from qunzhu.core.plugins import PluginSet, load_plugins
-from qunzhu.core.storage import Database
+from qunzhu.core.storage import _migrate as migrate
+from qunzhu.core.storage._database import Database
 from qunzhu.plugins.complaints import hooks
 from tests.conftest import create_pg_database, drop_pg_database
 

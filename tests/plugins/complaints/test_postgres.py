@@ -13,7 +13,7 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
-from qunzhu.core.storage import Database
+from qunzhu.core.storage._database import Database
 from qunzhu.core.testing import BotHarness
 from qunzhu.plugins.complaints import hooks
 from qunzhu.plugins.complaints.models import Counter, Ticket

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from qunzhu.core.events import Attachment, AttachmentKind, Message
+from qunzhu.core.model._events import Attachment, AttachmentKind, Message
 from qunzhu.core.testing import BotHarness
 from qunzhu.plugins.complaints.models import Ticket
 

@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
-from qunzhu.core.events import Attachment, AttachmentKind, Message
+from qunzhu.core.model._events import Attachment, AttachmentKind, Message
 from qunzhu.core.testing import BotHarness
 from qunzhu.plugins.complaints.models import Ticket
 

@@ -249,7 +249,7 @@ async def test_progress_counts_copies_the_platform_makes_wait(bot: BotHarness) -
 
 
 async def test_a_group_that_removed_the_bot_is_skipped_and_named(bot: BotHarness) -> None:
-    from qunzhu.core.models import ChatRow
+    from qunzhu.core.storage._tables import ChatRow
 
     async with bot.app.db.session() as s, s.begin():
         s.add(ChatRow(platform="memory", chat_id="both", kind="group", active=False,

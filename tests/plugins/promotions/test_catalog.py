@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import update
 
-from qunzhu.core import migrate
 from qunzhu.core.config import load_config
 from qunzhu.core.errors import ConfigError
 from qunzhu.core.plugins import PluginSet, load_plugins
-from qunzhu.core.storage import Database
+from qunzhu.core.storage import _migrate as migrate
+from qunzhu.core.storage._database import Database
 from qunzhu.core.testing import BotHarness
 from qunzhu.plugins.promotions.config import PromotionsConfig
 from qunzhu.plugins.promotions.models import Product

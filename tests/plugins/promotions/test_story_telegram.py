@@ -19,7 +19,7 @@ import pytest_asyncio
 from sqlalchemy import select
 
 from qunzhu.adapters.telegram.emulator import Limits, TelegramEmulator, User
-from qunzhu.core.models import ChatRow
+from qunzhu.core.storage._tables import ChatRow
 from qunzhu.plugins import promotions
 from tests.adapters.telegram.conftest import jpeg
 from tests.adapters.telegram.tgapp import (

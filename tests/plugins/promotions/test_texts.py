@@ -9,8 +9,8 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from qunzhu.core.catalogs import extract, untranslated
-from qunzhu.core.i18n import LANGUAGES
+from qunzhu.core.i18n._catalogs import LANGUAGES
+from qunzhu.core.i18n._extract import extract, untranslated
 from qunzhu.core.testing import BotHarness
 from tests.plugins.promotions.story import PLUGINS, SELLER, config, posts_in, publish
 

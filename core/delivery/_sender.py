@@ -1,0 +1,497 @@
+"""The sender: drains one adapter's outbox under its rate limits.
+
+Each pass takes, for every chat with pending messages, the oldest one (so order within a chat is
+kept and a chat that must wait never holds up the others), and starts those the limits allow, up to
+``max_in_flight`` at once and one per chat. Outcomes are written back by group commit:
+
+* delivered: the platform's message id is stored (edits need it);
+* ``RetryLater``: the bot (or the chat) pauses as long as the platform asked; not a failed attempt;
+* ``PermanentFailure`` with ``chat_gone`` (bot removed, blocked): the chat is marked inactive and
+  everything still queued for it fails at once: no retry storm;
+* anything else: retried with exponential backoff and jitter, up to ``max_attempts``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import bindparam, select, text, update
+
+from qunzhu.core._nap import Nap
+from qunzhu.core.delivery._backlog import Backlog
+from qunzhu.core.delivery._outbox import OUTBOX, Outgoing
+from qunzhu.core.delivery._ratelimit import RateLimiter
+from qunzhu.core.delivery._serialize import reply_from_json
+from qunzhu.core.errors import PermanentFailure, RetryLater
+from qunzhu.core.model._events import ChatKind, ChatRef
+from qunzhu.core.storage._database import Database, sqlite_time
+from qunzhu.core.storage._tables import ChatRow
+
+if TYPE_CHECKING:
+    from qunzhu.core.adapter import Adapter
+    from qunzhu.core.app import App
+
+__all__ = ["Sender"]
+
+log = logging.getLogger("qunzhu.sender")
+_ROW_COLUMNS = [
+    OUTBOX.c.id,
+    OUTBOX.c.chat_id,
+    OUTBOX.c.chat_kind,
+    OUTBOX.c.action,
+    OUTBOX.c.edit_of,
+    OUTBOX.c.payload,
+    OUTBOX.c.attempts,
+    OUTBOX.c.next_attempt_at,
+]
+_BY_ID = OUTBOX.c.id == bindparam("b_id")
+_MARK_SENT = update(OUTBOX).where(_BY_ID).values(status="sent", message_id=bindparam("b_mid"))
+_MARK_RETRY = (
+    update(OUTBOX)
+    .where(_BY_ID)
+    .values(next_attempt_at=bindparam("b_at"), attempts=bindparam("b_n"), error=bindparam("b_err"))
+)
+_MARK_FAILED = update(OUTBOX).where(_BY_ID).values(status="failed", error=bindparam("b_err"))
+_SQLITE_MARK_SENT = (
+    "UPDATE core_outbox SET status = 'sent', message_id = ?, sent_at = ? WHERE id = ?"
+)
+_REMEMBER_DELIVERED = 10_000  # message ids of recent deliveries, for edits that follow them
+
+
+@dataclass(slots=True)
+class _Outcome:
+    out: Outgoing
+    status: str  # sent | retry | failed | gone
+    message_id: str | None = None
+    delay: float = 0.0
+    attempts: int = 0
+    error: str | None = None
+
+
+class Sender:
+    def __init__(
+        self,
+        app: App,
+        adapter: Adapter,
+        *,
+        max_in_flight: int = 16,
+        max_attempts: int = 12,
+        backoff: float = 1.0,
+        backoff_max: float = 300.0,
+        fetch: int = 500,
+    ) -> None:
+        self._app = app
+        self._adapter = adapter
+        self._platform = adapter.platform
+        self.limiter = RateLimiter(adapter.limits)
+        self._max_attempts = max_attempts
+        self._backoff = backoff
+        self._backoff_max = backoff_max
+        self._fetch = fetch
+        self._slots = asyncio.Semaphore(max_in_flight)
+        self._in_flight: dict[str, int] = {}
+        self._outcomes: list[_Outcome] = []
+        self._recorder: asyncio.Task[None] | None = None
+        self._inactive: set[str] = set()
+        self._nap = Nap(app.clock)
+        self._idle = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._rng = random.Random()
+        self._shared = app.dispatcher.shared
+        #: What is pending for this platform, in memory (see `qunzhu.core.delivery._backlog`).
+        self.backlog = Backlog()
+        self._read_needed = True
+        self._delivered: dict[int, str] = {}
+        self.sent = 0
+        self.failed = 0
+        self.leader = False
+
+    # -- life cycle ----------------------------------------------------------------------------
+    async def start(self) -> None:
+        async with self._app.db.session() as s:
+            rows = await s.scalars(
+                select(ChatRow.chat_id).where(
+                    ChatRow.platform == self._platform, ChatRow.active.is_(False)
+                )
+            )
+            self._inactive = set(rows.all())
+        main = self._lead() if self._app.dispatcher.shared else self._loop()
+        self._task = asyncio.get_running_loop().create_task(main, name=f"sender:{self._platform}")
+
+    async def _lead(self) -> None:
+        """With several workers, one sends per platform, so that the platform's limits hold for
+        the bot as a whole: the holder of a PostgreSQL advisory lock. When that worker dies, its
+        connection closes, the lock is freed and another worker takes over."""
+        key = zlib.crc32(f"qunzhu-sender:{self._platform}".encode()) & 0x7FFFFFFF
+        self._idle.set()
+        self._nap.parked = True  # a standby sender has nothing to do
+        async with self._app.db.engine.connect() as conn:
+            await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            await conn.commit()
+            self._nap.parked = False
+            log.info("event=sender_leader platform=%s", self._platform)
+            self.leader = True
+            try:
+                await self._loop()
+            finally:
+                self.leader = False
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        while self._recorder is not None:
+            await asyncio.shield(self._recorder)
+
+    def offer(self, messages: list[Outgoing]) -> None:
+        """Messages whose transaction has just committed."""
+        self.backlog.offer(messages)
+        self.notify()
+
+    def set_active(self, chat_id: str, *, active: bool) -> None:
+        """The bot was added to (`active`) or removed from a chat: post there again, or not."""
+        if active:
+            self._inactive.discard(chat_id)
+            self.notify()
+        else:
+            self._inactive.add(chat_id)
+
+    def notify(self) -> None:
+        """New messages were committed (read them from the table when not handed over)."""
+        if self._shared:
+            self._read_needed = True
+        self._idle.clear()
+        self._nap.wake()
+
+    async def join(self) -> None:
+        """Wait until nothing is in flight and nothing is due now (at once when stopped)."""
+        if self._task is None or self._task.done():
+            return
+        await self._idle.wait()
+
+    @property
+    def idle(self) -> bool:
+        return self._idle.is_set() and self._nap.quiet
+
+    # -- the loop ------------------------------------------------------------------------------
+    async def _loop(self) -> None:
+        backlog = self.backlog
+        while True:
+            self._idle.clear()
+            self._nap.clear()
+            if self._read_needed:
+                self._read_needed = False
+                try:
+                    await self._read()
+                except Exception:
+                    backlog.abort_read()
+                    log.exception("event=outbox_read_failed platform=%s", self._platform)
+                    self._read_needed = True
+                    await self._nap(1.0)
+                    continue
+            started, wait = await self._start()
+            if started or self._in_flight:
+                await self._nap(wait)
+                continue
+            if backlog:  # nothing to do but wait for the limits or a retry's delay
+                self._idle.set()
+                await self._nap(wait)
+                continue
+            if not backlog.complete:
+                self._read_needed = True
+                continue
+            self._idle.set()
+            if self._app.dispatcher.shared:  # other workers' messages arrive without a hand-over
+                self._read_needed = True
+                await self._nap(self._app.settings.dispatcher.poll_interval)
+            else:
+                await self._nap(None)
+
+    async def _read(self) -> None:
+        """Bring the backlog up to date with the table (oldest rows first)."""
+        query = (
+            select(*_ROW_COLUMNS)
+            .where(OUTBOX.c.platform == self._platform, OUTBOX.c.status == "pending")
+            .order_by(OUTBOX.c.id)
+            .limit(self._fetch)
+        )
+        self.backlog.begin_read()
+        async with self._app.db.session() as s:
+            rows = (await s.execute(query)).all()
+        now, mono = self._app.clock.now(), self._app.clock.monotonic()
+        found = []
+        for r in rows:
+            out = Outgoing(
+                ChatRef(self._platform, r.chat_id, ChatKind(r.chat_kind)),
+                r.payload,
+                action=r.action,
+                edit_of=r.edit_of,
+                id=r.id,
+                attempts=r.attempts,
+            )
+            due = r.next_attempt_at
+            if due.tzinfo is None:
+                due = due.replace(tzinfo=now.tzinfo)
+            if due > now and r.chat_id not in self.backlog.not_before:
+                self.backlog.not_before[r.chat_id] = mono + (due - now).total_seconds()
+            found.append(out)
+        self.backlog.end_read(found, complete=len(rows) < self._fetch and not self._shared)
+
+    async def _start(self) -> tuple[int, float | None]:
+        """Start what the limits allow, one message per chat; returns how many started and the
+        shortest wait for the rest."""
+        clock = self._app.clock
+        backlog = self.backlog
+        started, wait = 0, None
+        now = clock.monotonic()
+        ready = []
+        for chat_id, queue in backlog.chats():
+            if chat_id in self._in_flight:
+                continue
+            if chat_id in self._inactive:  # fails at once, spends no token
+                ready.append((chat_id, True))
+                continue
+            blocked = self.limiter.bot_wait(now)
+            if blocked > 0:  # the bot's own limit is reached: no other chat can go either
+                wait = blocked if wait is None else min(wait, blocked)
+                break
+            not_before = backlog.not_before.get(chat_id)
+            if not_before is not None:
+                if not_before > now:
+                    ahead = not_before - now
+                    wait = ahead if wait is None else min(wait, ahead)
+                    continue
+                del backlog.not_before[chat_id]
+            chat = queue[0].chat
+            ahead = self.limiter.wait(chat, now)
+            if ahead > 0:
+                wait = ahead if wait is None else min(wait, ahead)
+                continue
+            ready.append((chat_id, False))
+            self.limiter.take(chat, now)
+        for chat_id, inactive in ready:
+            out = backlog.take(chat_id)
+            self._in_flight[chat_id] = out.id
+            if inactive:
+                self._finish(_Outcome(out, "failed", error="chat is inactive"))
+                continue
+            await self._slots.acquire()
+            task = asyncio.get_running_loop().create_task(self._send(out, now))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            started += 1
+        return started, wait
+
+    # -- one message ---------------------------------------------------------------------------
+    async def _send(self, out: Outgoing, taken_at: float) -> None:
+        # the limits counted this message when it was started; it may leave later (a busy
+        # loop, a full slot): count it from when it really leaves
+        self.limiter.shift(out.chat, taken_at, self._app.clock.monotonic())
+        try:
+            outcome = await self._attempt(out)
+        finally:
+            self._slots.release()
+        self._finish(outcome)
+
+    async def _attempt(self, out: Outgoing) -> _Outcome:
+        try:
+            if out.action == "react":
+                p = out.payload
+                await self._adapter.react(
+                    out.chat, p["target"], p["key"], removed=bool(p["removed"]), txn=f"qz{out.id}"
+                )
+                return _Outcome(out, "sent")
+            reply = reply_from_json(out.payload)
+            if out.action != "edit":
+                message_id = await self._adapter.send_keyed(out.chat, reply, f"qz{out.id}")
+                return _Outcome(out, "sent", message_id=message_id)
+            target = await self._message_id_of(out.edit_of)
+            if target is None:
+                return _Outcome(out, "failed", error="the message to edit was not delivered")
+            await self._adapter.edit(out.chat, target, reply)
+            return _Outcome(out, "sent", message_id=target)
+        except Exception as exc:
+            return self._failure(out, exc)
+
+    async def _message_id_of(self, outbox_id: int | None) -> str | None:
+        if outbox_id is None:
+            return None
+        known = self._delivered.get(outbox_id)
+        if known is not None:
+            return known
+        async with self._app.db.session() as s:
+            found: str | None = await s.scalar(
+                select(OUTBOX.c.message_id).where(
+                    OUTBOX.c.id == outbox_id, OUTBOX.c.status == "sent"
+                )
+            )
+        return found
+
+    def _failure(self, out: Outgoing, exc: Exception) -> _Outcome:
+        chat = out.chat
+        where = (self._platform, chat.chat_id)
+        if isinstance(exc, RetryLater):
+            paused = chat if exc.chat_only else None
+            self.limiter.pause(exc.seconds, self._app.clock.monotonic(), paused)
+            log.warning("event=retry_later platform=%s chat=%s seconds=%s", *where, exc.seconds)
+            return _Outcome(out, "retry", delay=exc.seconds, attempts=out.attempts, error=str(exc))
+        if isinstance(exc, PermanentFailure):
+            log.warning(
+                "event=delivery_failed platform=%s chat=%s gone=%s error=%s",
+                *where,
+                exc.chat_gone,
+                exc,
+            )
+            status = "gone" if exc.chat_gone else "failed"
+            return _Outcome(out, status, error=str(exc)[:500])
+        attempts = out.attempts + 1
+        if attempts >= self._max_attempts:
+            log.error(
+                "event=delivery_gave_up platform=%s chat=%s attempts=%d error=%s",
+                *where,
+                attempts,
+                exc,
+            )
+            return _Outcome(out, "failed", attempts=attempts, error=str(exc)[:500])
+        delay = min(self._backoff * 2 ** (attempts - 1), self._backoff_max)
+        delay *= 0.5 + self._rng.random() / 2  # jitter: senders that failed together spread out
+        log.warning(
+            "event=delivery_retry platform=%s chat=%s attempt=%d delay=%.1f error=%s",
+            *where,
+            attempts,
+            delay,
+            exc,
+        )
+        return _Outcome(out, "retry", delay=delay, attempts=attempts, error=str(exc)[:500])
+
+    # -- recording outcomes (group commit) -----------------------------------------------------
+    def _finish(self, outcome: _Outcome) -> None:
+        self._outcomes.append(outcome)
+        if self._recorder is None:
+            self._recorder = asyncio.get_running_loop().create_task(self._record_loop())
+
+    async def _record_loop(self) -> None:
+        try:
+            while self._outcomes:
+                batch, self._outcomes = self._outcomes, []
+                try:
+                    await self._record(batch)
+                except Exception:
+                    log.exception("event=outbox_record_failed rows=%d", len(batch))
+                    await self._app.clock.sleep(1.0)
+                    self._outcomes[:0] = batch
+                    continue
+                self._recorded(batch)
+                self._nap.wake()
+        finally:
+            self._recorder = None
+
+    def _recorded(self, batch: list[_Outcome]) -> None:
+        """The outcomes are committed: free their chats and update the backlog."""
+        backlog = self.backlog
+        mono = self._app.clock.monotonic()
+        for o in batch:
+            out = o.out
+            chat_id = out.chat.chat_id
+            self._in_flight.pop(chat_id, None)
+            if o.status == "retry":
+                out.attempts = o.attempts
+                backlog.put_back(out, mono + o.delay)
+                continue
+            backlog.release(out.id)
+            if o.status == "sent":
+                self.sent += 1
+                if o.message_id is not None:
+                    self._delivered[out.id] = o.message_id
+                    if len(self._delivered) > _REMEMBER_DELIVERED:
+                        del self._delivered[next(iter(self._delivered))]
+            else:
+                self.failed += 1
+            if o.status == "gone":
+                self._inactive.add(chat_id)
+                self.failed += len(backlog.drop_chat(chat_id))
+
+    async def _record(self, batch: list[_Outcome]) -> None:
+        now = self._app.clock.now()
+        sent = [{"b_id": o.out.id, "b_mid": o.message_id} for o in batch if o.status == "sent"]
+        retry = [
+            {
+                "b_id": o.out.id,
+                "b_at": now + timedelta(seconds=o.delay),
+                "b_n": o.attempts,
+                "b_err": o.error,
+            }
+            for o in batch
+            if o.status == "retry"
+        ]
+        failed = [
+            {"b_id": o.out.id, "b_err": o.error} for o in batch if o.status in ("failed", "gone")
+        ]
+        gone = {o.out.chat.chat_id: o for o in batch if o.status == "gone"}
+        table = OUTBOX
+        if self._app.db.direct() is not None and not gone:  # the hot path on SQLite
+            async with self._app.db.writing():
+                _record_direct(self._app.db, now, sent=sent, retry=retry, failed=failed)
+            return
+        async with self._app.db.writing(), self._app.db.session() as s, s.begin():
+            conn = await s.connection()
+            if sent:
+                await conn.execute(_MARK_SENT.values(sent_at=now), sent)
+            if retry:
+                await conn.execute(_MARK_RETRY, retry)
+            if failed:
+                await conn.execute(_MARK_FAILED, failed)
+            for chat_id, o in gone.items():
+                await s.merge(
+                    ChatRow(
+                        platform=self._platform,
+                        chat_id=chat_id,
+                        kind=o.out.chat.kind.value,
+                        active=False,
+                        reason=o.error,
+                        changed_at=now,
+                    )
+                )
+                await conn.execute(
+                    update(table)
+                    .where(
+                        table.c.platform == self._platform,
+                        table.c.chat_id == chat_id,
+                        table.c.status == "pending",
+                    )
+                    .values(status="failed", error="chat is inactive")
+                )
+
+
+_SQLITE_MARK_RETRY = (
+    "UPDATE core_outbox SET next_attempt_at = ?, attempts = ?, error = ? WHERE id = ?"
+)
+_SQLITE_MARK_FAILED = "UPDATE core_outbox SET status = 'failed', error = ? WHERE id = ?"
+
+
+def _record_direct(
+    db: Database, now: datetime, *, sent: list[dict[str, Any]], retry: list[dict[str, Any]],
+    failed: list[dict[str, Any]],
+) -> None:  # fmt: skip
+    """Outcomes on SQLite's direct connection (see `Database.direct`)."""
+    with db.direct_transaction() as conn:
+        if sent:
+            sent_at = sqlite_time(now)
+            conn.executemany(_SQLITE_MARK_SENT, [(o["b_mid"], sent_at, o["b_id"]) for o in sent])
+        if retry:
+            conn.executemany(
+                _SQLITE_MARK_RETRY,
+                [(sqlite_time(o["b_at"]), o["b_n"], o["b_err"], o["b_id"]) for o in retry],
+            )
+        if failed:
+            conn.executemany(_SQLITE_MARK_FAILED, [(o["b_err"], o["b_id"]) for o in failed])

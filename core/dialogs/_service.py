@@ -1,0 +1,336 @@
+"""Runs the declared `Dialog`s: starts them, takes answers, times them out, cancels them.
+
+Which (platform, chat, user) keys have an open dialog is kept in memory (loaded at start-up), so
+a message from someone without a dialog costs no database round trip.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import re
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from qunzhu.core.dialogs._spec import Dialog, Expect, Step, from_json, to_json
+from qunzhu.core.errors import UsageError
+from qunzhu.core.model._events import (
+    AttachmentKind,
+    ButtonPress,
+    ChatKind,
+    ChatRef,
+    Event,
+    JobTick,
+    Message,
+)
+from qunzhu.core.model._reply import Button, Reply
+from qunzhu.core.storage._tables import DialogRow
+
+if TYPE_CHECKING:
+    from qunzhu.core.app import App
+    from qunzhu.core.context import Context
+
+__all__ = ["DIALOG_PREFIX", "DialogService"]
+
+DIALOG_PREFIX = "dlg:"
+_MEDIA = (AttachmentKind.PHOTO, AttachmentKind.VIDEO)
+_NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
+log = logging.getLogger("qunzhu.dialogs")
+Key = tuple[str, str, str]
+
+
+class _Reask(Exception):
+    def __init__(self, hint: str) -> None:
+        self.hint = hint
+
+
+class DialogService:
+    def __init__(self, app: App, default_timeout: float) -> None:
+        self._app = app
+        self._default_timeout = default_timeout
+        self._active: set[Key] = set()
+
+    async def load_index(self) -> None:
+        """Remember which dialogs are open (after a restart, they resume)."""
+        async with self._app.db.session() as s:
+            rows = (
+                await s.execute(select(DialogRow.platform, DialogRow.chat_id, DialogRow.user_id))
+            ).all()
+        self._active = {(r[0], r[1], r[2]) for r in rows}
+
+    def is_open(self, event: Event) -> bool:
+        if self._app.dispatcher.shared:  # another worker may have opened it: ask the database
+            return True
+        return (event.chat.platform, event.chat.chat_id, event.sender.user_id) in self._active
+
+    def _lookup(self, plugin: str, name: str) -> tuple[str, Dialog]:
+        dialogs = self._app.plugins.dialogs
+        found = dialogs.get(name) or dialogs.get(f"{plugin}.{name}")
+        if found is None:
+            msg = f"no dialog named {name!r} (declared: {', '.join(sorted(dialogs)) or 'none'})"
+            raise LookupError(msg)
+        return found  # type: ignore[no-any-return]
+
+    async def start(
+        self, ctx: Context, name: str, *, chat: ChatRef, initial: dict[str, Any]
+    ) -> None:
+        owner, dialog = self._lookup(ctx.plugin, name)
+        full = f"{owner}.{dialog.name}" if "." not in dialog.name else dialog.name
+        key = (chat.platform, chat.chat_id, ctx.sender.user_id)
+        s = ctx.db
+        await s.execute(delete(DialogRow).where(*_where(key)))
+        now = self._app.clock.now()
+        row = DialogRow(
+            platform=key[0],
+            chat_id=key[1],
+            user_id=key[2],
+            plugin=owner,
+            name=full,
+            step=-1,
+            answers={k: to_json(v) for k, v in initial.items()},
+            state={"lang": ctx.lang},
+            chat_kind=chat.kind.value,
+            started_at=now,
+            expires_at=now + self._timeout(dialog),
+        )
+        s.add(row)
+        await self._advance(ctx, row, dialog, chat, key)
+        if row.step >= 0:
+            self._open(ctx, key)
+
+    async def load(self, session: AsyncSession, event: Event) -> DialogRow | None:
+        """The sender's open dialog in this chat, or None."""
+        key = (event.chat.platform, event.chat.chat_id, event.sender.user_id)
+        row = await session.scalar(select(DialogRow).where(*_where(key)))
+        if row is None:
+            self._active.discard(key)
+        return row
+
+    def _open(self, ctx: Context, key: Key) -> None:
+        if key not in self._active:
+            self._active.add(key)
+            ctx.on_rollback(lambda: self._active.discard(key))
+
+    def _close(self, ctx: Context, key: Key) -> None:
+        if key in self._active:
+            self._active.discard(key)
+            ctx.on_rollback(lambda: self._active.add(key))
+
+    async def answer(self, ctx: Context, row: DialogRow) -> None:
+        """Take ``ctx.event`` as the answer to the current step of `row` and ask the next one
+        (or finish). Runs as a handler: the dispatcher commits or rolls back ``ctx``."""
+        event = ctx.event
+        key = (row.platform, row.chat_id, row.user_id)
+        chat = _chat_of(row, event)
+        if _aware(row.expires_at) < self._app.clock.now():
+            await ctx.db.delete(row)
+            self._close(ctx, key)
+            await ctx.send(
+                ctx.t.core("The previous conversation timed out; please start again."), chat=chat
+            )
+            return
+        try:
+            _, dialog = self._lookup(row.plugin, row.name)
+        except LookupError:  # the plugin was removed since the dialog began
+            await ctx.db.delete(row)
+            self._close(ctx, key)
+            return
+        if isinstance(event, ButtonPress) and event.data == f"{DIALOG_PREFIX}cancel":
+            await self._cancel(ctx, row, dialog, chat, key)
+            return
+        step = dialog.steps[row.step]
+        if isinstance(event, JobTick):  # dialogs answer people, not jobs
+            return
+        try:
+            value = await self._answer(ctx, step, event, row)
+        except _Reask as again:
+            await ctx.send(again.hint, chat=chat)
+            await self._ask(ctx, step, row, chat)
+            return
+        row.answers = {**row.answers, step.key: to_json(value)}
+        row.expires_at = self._app.clock.now() + self._timeout(dialog)
+        await self._advance(ctx, row, dialog, chat, key)
+
+    async def cancel(self, ctx: Context) -> bool:
+        """Cancel the sender's dialog in this chat; False when there was none."""
+        key = (ctx.chat.platform, ctx.chat.chat_id, ctx.sender.user_id)
+        row = await ctx.db.scalar(select(DialogRow).where(*_where(key)))
+        if row is None:
+            return False
+        try:
+            _, dialog = self._lookup(row.plugin, row.name)
+        except LookupError:
+            dialog = None
+        await self._cancel(ctx, row, dialog, ctx.chat, key)
+        return True
+
+    async def _cancel(
+        self, ctx: Context, row: DialogRow, dialog: Dialog | None, chat: ChatRef, key: Key
+    ) -> None:
+        answers = {k: from_json(v) for k, v in row.answers.items()}
+        await ctx.db.delete(row)
+        self._close(ctx, key)
+        await ctx.send(ctx.t.core("Cancelled. Nothing was saved."), chat=chat)
+        if dialog is not None and dialog.on_cancel is not None:
+            await dialog.on_cancel(ctx, answers)
+
+    async def _advance(
+        self, ctx: Context, row: DialogRow, dialog: Dialog, chat: ChatRef, key: Key
+    ) -> None:
+        answers = {k: from_json(v) for k, v in row.answers.items()}
+        nxt = row.step + 1
+        while nxt < len(dialog.steps) and not _applies(dialog.steps[nxt], answers):
+            nxt += 1
+        if nxt >= len(dialog.steps):
+            await ctx.db.delete(row)
+            row.step = -1
+            self._close(ctx, key)  # before on_done, which may start the next dialog here
+            await dialog.on_done(ctx, answers)
+            return
+        row.step = nxt
+        await self._ask(ctx, dialog.steps[nxt], row, chat)
+
+    async def _ask(self, ctx: Context, step: Step, row: DialogRow, chat: ChatRef) -> None:
+        answers = {k: from_json(v) for k, v in row.answers.items()}
+        if callable(step.question):
+            text = step.question(ctx, answers)
+        else:
+            text = ctx.t(step.question, **{k: v for k, v in answers.items() if isinstance(v, str)})
+        rows: list[tuple[Button, ...]] = [
+            (Button(ctx.t(c.label), data=f"{DIALOG_PREFIX}c:{i}"),)
+            for i, c in enumerate(_choices(step, ctx, answers))
+        ]
+        last = [Button(ctx.t.core("Cancel"), data=f"{DIALOG_PREFIX}cancel")]
+        if step.optional:
+            last.insert(0, Button(ctx.t.core("Skip"), data=f"{DIALOG_PREFIX}skip"))
+        shortcuts = bool(rows)
+        rows.append(tuple(last))
+        reply = Reply(text=text, buttons=tuple(rows), typed_answer=_typed(step, shortcuts))
+        await ctx.send(reply, chat=chat)
+
+    async def _answer(self, ctx: Context, step: Step, event: Event, row: DialogRow) -> Any:
+        answers = {k: from_json(v) for k, v in row.answers.items()}
+        if (
+            isinstance(event, ButtonPress)
+            and event.data == f"{DIALOG_PREFIX}skip"
+            and step.optional
+        ):
+            return None
+        value = _parse(ctx, step, event, answers)
+        if step.validate is not None:
+            try:
+                value = step.validate(ctx, value)
+                if inspect.isawaitable(value):  # an async validator (it may look things up)
+                    value = await value
+            except UsageError as exc:
+                raise _Reask(str(exc)) from exc
+        return value
+
+    def _timeout(self, dialog: Dialog) -> timedelta:
+        return timedelta(seconds=dialog.timeout or self._default_timeout)
+
+
+def _parse(ctx: Context, step: Step, event: Event, answers: dict[str, Any]) -> Any:
+    t = ctx.t.core
+    if step.expect is Expect.CHOICE or not isinstance(event, Message):
+        return _pressed(ctx, step, event, answers)
+    if step.expect in (Expect.PHOTO, Expect.MEDIA):
+        return _media(ctx, step, event)
+    text = (event.text or "").strip()
+    if step.expect is Expect.TEXT:
+        if not text:
+            raise _Reask(t("Please answer with text."))
+        return text
+    if step.expect is Expect.NUMBER:
+        match = _NUMBER.search(text)
+        if match is None:
+            raise _Reask(t("Please answer with a number, for example 500."))
+        num = float(match.group().replace(",", "."))
+        return int(num) if num.is_integer() else num
+    if event.location is not None:
+        return event.location
+    if step.allow_address and text:
+        return text  # a typed address: kept as text, to be geocoded by the plugin if it can
+    raise _Reask(t("Please share a location."))
+
+
+def _pressed(ctx: Context, step: Step, event: Event, answers: dict[str, Any]) -> str:
+    """The answer to a choice step (a button, or its number or label typed), or a shortcut
+    button of a text step."""
+    picked = _pick(ctx, list(_choices(step, ctx, answers)), event)
+    if step.expect is Expect.CHOICE:
+        if picked is None:
+            raise _Reask(ctx.t.core("Please choose one of the buttons."))
+        return picked
+    if step.expect is Expect.TEXT and isinstance(event, ButtonPress) and picked is not None:
+        return picked
+    raise _Reask(ctx.t.core("Please answer the question above."))
+
+
+def _media(ctx: Context, step: Step, event: Message) -> tuple[Any, ...]:
+    """The photos (a PHOTO step) or the photos and videos (a MEDIA step) of `event`."""
+    if step.expect is Expect.PHOTO:
+        if not event.photos:
+            raise _Reask(ctx.t.core("Please send a photo."))
+        return event.photos
+    media = tuple(a for a in event.attachments if a.kind in _MEDIA)
+    if not media:
+        raise _Reask(ctx.t.core("Please send a photo or a video."))
+    return media
+
+
+def _pick(ctx: Context, choices: list[Any], event: Event) -> str | None:
+    if isinstance(event, ButtonPress):
+        prefix = f"{DIALOG_PREFIX}c:"
+        if event.data.startswith(prefix) and event.data[len(prefix) :].isdigit():
+            index = int(event.data[len(prefix) :])
+            return str(choices[index].value) if index < len(choices) else None
+        return None
+    if not isinstance(event, Message):
+        return None
+    text = event.text.strip().casefold()
+    if text.isdigit() and 1 <= int(text) <= len(choices):
+        return str(choices[int(text) - 1].value)
+    for c in choices:
+        if text in (ctx.t(c.label).casefold(), c.label.casefold(), str(c.value).casefold()):
+            return str(c.value)
+    return None
+
+
+def _typed(step: Step, shortcuts: bool) -> bool:
+    """Whether `step` takes a typed answer, so that a bare number answers it instead of pressing
+    Skip or Cancel on the console and Matrix. A photo, or a location that may not be typed, is
+    never a number: there a number still presses a button, as on a choice. So does a text step
+    that offers buttons for its common answers (`shortcuts`): "1" is far likelier the first of
+    them than the text "1"."""
+    if step.expect is Expect.LOCATION:
+        return step.allow_address
+    if step.expect is Expect.TEXT:
+        return not shortcuts
+    return step.expect is Expect.NUMBER
+
+
+def _choices(step: Step, ctx: Context, answers: dict[str, Any]) -> list[Any]:
+    return list(step.choices(ctx, answers) if callable(step.choices) else step.choices)
+
+
+def _applies(step: Step, answers: dict[str, Any]) -> bool:
+    return step.when is None or bool(step.when(answers))
+
+
+def _aware(when: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were stored in UTC."""
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def _where(key: Key) -> tuple[Any, ...]:
+    return (DialogRow.platform == key[0], DialogRow.chat_id == key[1], DialogRow.user_id == key[2])
+
+
+def _chat_of(row: DialogRow, event: Event | JobTick) -> ChatRef:
+    if event.chat.chat_id == row.chat_id:
+        return event.chat
+    return ChatRef(row.platform, row.chat_id, ChatKind(row.chat_kind))
