@@ -73,7 +73,9 @@ class Inbox:
         self._max_batch = max_batch
         self._queue: list[_Submission] = []
         self._writer: asyncio.Task[None] | None = None
-        self._insert = (postgresql.insert if not db.is_sqlite else sqlite.insert)(InboxRow)
+        dialect = postgresql if not db.is_sqlite else sqlite
+        self._insert = dialect.insert(InboxRow)
+        self._upsert_cursor = _cursor_upsert(dialect.insert(CursorRow))
         self.recorded = 0
         self.duplicates = 0
 
@@ -134,8 +136,11 @@ class Inbox:
             async with self._db.writing(), self._db.session() as s, s.begin():
                 conn = await s.connection()
                 new = await _insert_returning(conn, self._insert, rows, now) if rows else {}
-                for adapter, value in cursors.items():
-                    await s.merge(CursorRow(adapter=adapter, value=value, updated_at=now))
+                if cursors:
+                    params = [
+                        {"adapter": a, "value": v, "updated_at": now} for a, v in cursors.items()
+                    ]
+                    await conn.execute(self._upsert_cursor, params)
         recorded = sorted((new[k], rows[k][0]) for k in rows if k in new)
         self.recorded += len(recorded)
         self.duplicates += len(rows) - len(recorded)
@@ -204,6 +209,16 @@ def _write_direct(
                 _SQLITE_CURSOR, [(adapter, value, received) for adapter, value in cursors.items()]
             )
     return new
+
+
+def _cursor_upsert(insert: Any) -> Any:
+    """``INSERT ... ON CONFLICT (adapter) DO UPDATE``: two workers writing an adapter's first
+    cursor at once both succeed (a read-then-insert, as ``session.merge`` does, let the second
+    fail on the primary key: ``UniqueViolation pk_core_cursor``, and its poller died)."""
+    return insert.on_conflict_do_update(
+        index_elements=["adapter"],
+        set_={"value": insert.excluded.value, "updated_at": insert.excluded.updated_at},
+    )
 
 
 async def _insert_returning(

@@ -44,3 +44,33 @@ async def test_people_roles_and_help_on_postgresql(pg_url: str, tmp_path: Path) 
         assert li is not None and li.has_role("seller")
     finally:
         await bot.close()
+
+
+async def test_two_workers_write_an_adapters_first_cursor_at_once(pg_url: str) -> None:
+    """Regression: the second worker's first cursor failed on ``pk_core_cursor`` (the cursor was
+    read, found missing, then inserted) and its poller died. Here another transaction holds the
+    same new cursor row, uncommitted, while the inbox writes it: the inbox waits, then updates."""
+    import asyncio
+
+    from sqlalchemy import text
+
+    from qunzhu.core.clock import FakeClock
+    from qunzhu.core.delivery._inbox import Inbox
+
+    db = Database(pg_url)
+    await upgrade(db, PluginSet.collect(load_plugins(entry_points_enabled=False)))
+    inbox = Inbox(db, FakeClock(), lambda recorded: None)
+    async with db.engine.connect() as other:
+        await other.execute(
+            text(
+                "INSERT INTO core_cursor (adapter, value, updated_at) "
+                "VALUES ('telegram', '4', now())"
+            )
+        )
+        writing = asyncio.create_task(inbox.intake("telegram").submit((), cursor="5"))
+        await asyncio.sleep(0.3)
+        assert not writing.done()  # waits for the other worker's row
+        await other.commit()
+        await asyncio.wait_for(writing, 10)
+    assert await inbox.cursor("telegram") == "5"
+    await db.dispose()
