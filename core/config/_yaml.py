@@ -4,6 +4,13 @@
 replaces `${VAR}` references in every string scalar (keys included), and builds the plain Python
 data together with a map from key path to (line, column) for both keys and values. Interpolation
 happens on the node tree, so positions point into the file as written.
+
+A configuration file is written by people and sometimes generated: its shape is bounded so that no
+file can exhaust the machine. Collections nest at most `MAX_DEPTH` levels (PyYAML composes
+recursively: a file of ten thousand ``[`` would end in ``RecursionError``), and aliases expand to
+at most `MAX_ALIAS_VALUES` values in all (nine lines of anchors, each alias listing the previous
+one four times, expand to hundreds of thousands of values: a "billion laughs" file took gigabytes).
+Both are reported, with their line and column, as problems of the file.
 """
 
 from __future__ import annotations
@@ -18,7 +25,12 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ._interpolate import interpolate
 from ._problems import KeyPath, Position, Problem
 
-__all__ = ["Document", "parse_yaml"]
+__all__ = ["MAX_ALIAS_VALUES", "MAX_DEPTH", "Document", "parse_yaml"]
+
+#: How deep collections may nest (qunzhu's own sections nest six levels at most).
+MAX_DEPTH = 64
+#: How many values aliases (``*name``) may add to the file in all.
+MAX_ALIAS_VALUES = 100_000
 
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
@@ -41,9 +53,29 @@ class Document:
         return path in self.values or path in self.keys
 
 
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing collections nested deeper than `MAX_DEPTH`."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                problem = f"nested more than {MAX_DEPTH} levels deep"
+                raise yaml.composer.ComposerError(None, None, problem, mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
 def parse_yaml(text: str, env: Mapping[str, str]) -> Document:
-    """Parse one YAML document. Raises `yaml.YAMLError` when the text is not valid YAML."""
-    loader = yaml.SafeLoader(text)
+    """Parse one YAML document. Raises `yaml.YAMLError` when the text is not valid YAML (or nests
+    deeper than `MAX_DEPTH`)."""
+    loader = _BoundedLoader(text)
     try:
         root = loader.get_single_node()
     finally:
@@ -63,8 +95,25 @@ class _Builder:
         self.env = env
         self.doc = doc
         self.active: set[int] = set()
+        self.built: set[int] = set()
+        self.alias_values = 0
+        self.too_many = False
 
     def build(self, node: Node, path: KeyPath) -> Any:
+        if id(node) in self.built:  # an alias: the node is built once more
+            self.alias_values += 1
+            if self.alias_values > MAX_ALIAS_VALUES:
+                if not self.too_many:
+                    message = (
+                        f"aliases expand to more than {MAX_ALIAS_VALUES:,} values: write the "
+                        "values out, or use fewer aliases of aliases"
+                    )
+                    self.problem(node, path, message)
+                    self.too_many = True
+                self.doc.bad_values.add(path)
+                return None
+        else:
+            self.built.add(id(node))
         self.doc.values[path] = _position(node)
         if isinstance(node, ScalarNode):
             return self.scalar(node, path)
@@ -132,8 +181,10 @@ class _Builder:
             return self.loader.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
             self.problem(node, path, f"cannot read value: {exc.problem}")
-            self.doc.bad_values.add(path)
-            return None
+        except (ValueError, OverflowError) as exc:  # 2026-02-30: a date that does not exist
+            self.problem(node, path, f"cannot read value {node.value!r}: {exc}")
+        self.doc.bad_values.add(path)
+        return None
 
     def string(self, node: ScalarNode, path: KeyPath, value: str) -> str:
         result, problems = interpolate(value, self.env)

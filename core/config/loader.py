@@ -43,16 +43,20 @@ def load_config(
         return _Validation(Document(), plugin_models, adapter_models).settings(None)
     file = str(path)
     try:
-        text = Path(file).read_text(encoding="utf-8")
+        raw = Path(file).read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{file}: config file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        message = f"{file}: cannot read config file: {exc}"
+    except OSError as exc:
+        message = f"{file}: cannot read config file: {exc.strerror or exc}"
         raise ConfigError(message) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(_encoding_problem(file, raw, exc)) from None
     try:
         doc = parse_yaml(text, os.environ if env is None else env)
     except yaml.YAMLError as exc:
-        raise ConfigError(_yaml_problem(file, exc)) from None
+        raise ConfigError(_yaml_problem(file, exc, text)) from None
     validation = _Validation(doc, plugin_models, adapter_models)
     settings = validation.settings(file)
     if validation.problems:
@@ -60,9 +64,32 @@ def load_config(
     return settings
 
 
-def _yaml_problem(file: str, exc: yaml.YAMLError) -> str:
+def _encoding_problem(file: str, raw: bytes, exc: UnicodeDecodeError) -> str:
+    """Where the first byte that is not UTF-8 is, as line and column (in characters)."""
+    line = raw.count(b"\n", 0, exc.start) + 1
+    start = raw.rfind(b"\n", 0, exc.start) + 1
+    column = len(raw[start : exc.start].decode("utf-8", errors="replace")) + 1
+    byte = raw[exc.start : exc.start + 1].hex()
+    return (
+        f"{file}:{line}:{column}: (top level): the file is not UTF-8 (byte 0x{byte} cannot be "
+        "read): save it as UTF-8"
+    )
+
+
+def _yaml_problem(file: str, exc: yaml.YAMLError, text: str) -> str:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    if mark is not None:
+        line, column = mark.line + 1, mark.column + 1
+    elif isinstance(exc, yaml.reader.ReaderError):  # a control character: no mark, an index
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        character = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "a byte"
+        return (
+            f"{file}:{line}:{column}: (top level): invalid YAML: the control character "
+            f"{character} may not appear in the file: delete it"
+        )
+    else:
+        line, column = 1, 1
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
     detail = f"{problem} ({context})" if context else problem
