@@ -1,8 +1,8 @@
 """Secrets out of printed configuration.
 
 Replaced by `***`: values of pydantic `SecretStr`/`SecretBytes` fields, values under keys whose
-name contains token, password, secret, api_key or apikey, and the password inside URLs
-(`postgresql+asyncpg://bot:***@db/qunzhu`).
+name contains token, password, secret, api_key or apikey, and the secrets inside URLs
+(`postgresql+asyncpg://bot:***@db/qunzhu`, `...?password=***`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,10 @@ __all__ = ["MASK", "hide_url_password", "is_secret_key", "redact", "redact_model
 MASK = "***"
 _SECRET_WORDS = ("token", "password", "secret", "api_key", "apikey")
 _USERINFO = re.compile(r"(\b[a-zA-Z][\w+.-]*://[^:/@\s]*:)[^@\s]*@")
+_QUERY_SECRET = re.compile(
+    r"([?&][^=&#\s]*(?:token|password|secret|api_key|apikey)[^=&#\s]*=)[^&#\s]*", re.IGNORECASE
+)
+_QUERY_MASK = "qunzhu-redacted-value"  # survives URL quoting, then becomes MASK
 
 
 def is_secret_key(key: object) -> bool:
@@ -32,16 +36,21 @@ def is_secret_key(key: object) -> bool:
 
 
 def hide_url_password(value: Any) -> Any:
-    """`value` with the password of a URL replaced by `***`; anything else as it is."""
-    if not isinstance(value, str) or "://" not in value or "@" not in value:
+    """`value` with the secrets of a URL replaced by `***`: the password before the host, and
+    query parameters named like secrets (``?password=``, ``sslpassword``, ``token``); anything
+    else as it is."""
+    if not isinstance(value, str) or "://" not in value:
         return value
     try:
         url = make_url(value)
     except (ArgumentError, ValueError):
-        return _USERINFO.sub(rf"\g<1>{MASK}@", value)
-    if url.password is None:
+        return _QUERY_SECRET.sub(rf"\g<1>{MASK}", _USERINFO.sub(rf"\g<1>{MASK}@", value))
+    secret_query = [k for k in url.query if is_secret_key(k)]
+    if url.password is None and not secret_query:
         return value
-    return url.render_as_string(hide_password=True)
+    if secret_query:
+        url = url.update_query_dict({k: _QUERY_MASK for k in secret_query})
+    return url.render_as_string(hide_password=True).replace(_QUERY_MASK, MASK)
 
 
 def redact_model(model: BaseModel) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from pydantic import (
     field_validator,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from .redact import hide_url_password, redact_model
 
@@ -123,10 +123,28 @@ class DatabaseSettings(BaseModel):
     @classmethod
     def _parsable_url(cls, value: str) -> str:
         try:
-            make_url(value)
-        except ArgumentError:
+            url = make_url(value)
+            port = url.port
+        except (ArgumentError, ValueError):
             message = "not a database URL: write e.g. sqlite+aiosqlite:///qunzhu.db"
             raise ValueError(message) from None
+        if port is not None and not 0 < port < 65536:
+            message = f"port {port} is not a port: write a number from 1 to 65535"
+            raise ValueError(message)
+        try:
+            dialect = url.get_dialect()
+        except NoSuchModuleError:
+            message = (
+                f"unknown kind of database {url.drivername!r}: write sqlite+aiosqlite:///FILE "
+                "or postgresql+asyncpg://USER@HOST/DATABASE"
+            )
+            raise ValueError(message) from None
+        if not getattr(dialect, "is_async", False):
+            message = (
+                f"{url.drivername!r} is not an asyncio driver: write sqlite+aiosqlite:// or "
+                "postgresql+asyncpg://"
+            )
+            raise ValueError(message)
         return value
 
     @property
@@ -195,8 +213,15 @@ def _check_period(value: str) -> str:
 
 def _dates(value: Any) -> Any:
     """``2026-10-01`` or a range ``2026-10-01..2026-10-08`` (YAML may give a `date`)."""
-    if isinstance(value, date) or not isinstance(value, str) or ".." not in value:
+    if isinstance(value, date) or not isinstance(value, str):
         return value
+    if ".." not in value:  # quoted ("2026-10-01"), so YAML left it a string: a day all the same
+        try:
+            date.fromisoformat(value.strip())
+        except ValueError:
+            message = f"{value!r} is not a date: write e.g. 2026-10-01, or 2026-10-01..2026-10-08"
+            raise ValueError(message) from None
+        return value.strip()
     first, _, last = value.partition("..")
     try:
         start, end = date.fromisoformat(first.strip()), date.fromisoformat(last.strip())
@@ -205,6 +230,9 @@ def _dates(value: Any) -> Any:
         raise ValueError(message) from None
     if end < start:
         message = f"{value!r}: the range ends before it starts"
+        raise ValueError(message)
+    if (end - start).days > 366:  # every day of a range is kept: a year at most
+        message = f"{value!r}: a range of days spans a year at most"
         raise ValueError(message)
     return value
 

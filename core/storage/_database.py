@@ -155,7 +155,10 @@ class Database:
 
     @property
     def display_url(self) -> str:
-        return self.url.render_as_string(hide_password=True)
+        """The URL with its secrets hidden (the password, and ``?password=`` in the query)."""
+        from qunzhu.core.config.redact import hide_url_password
+
+        return str(hide_url_password(self.url.render_as_string(hide_password=False)))
 
     def session(self) -> AsyncSession:
         return self.sessions()
