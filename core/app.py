@@ -146,7 +146,9 @@ class App:
         """Bring the schema up to date: create tables directly (`create`, for tests), upgrade
         automatically (SQLite by default), or check that ``qunzhu db upgrade`` was run."""
         from qunzhu.core.storage import _migrate as migrate
+        from qunzhu.core.storage._reach import wait_until_reachable
 
+        await wait_until_reachable(self.db, self.clock)
         if create:
             await self.db.create_all()
             return
