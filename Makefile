@@ -5,16 +5,22 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+FILES := $(VENV)/.files
 
-.PHONY: run test lint pytest demo bench catalogs clean
+.PHONY: run test lint pytest demo bench catalogs clean FORCE
 
-$(STAMP): pyproject.toml
+# The editable install is strict: a tree of links to the code under build/, found through a
+# static .pth, which mypy follows (it cannot follow the import hook of the default mode). A file
+# added or removed since then needs a new install: the install depends on the list of files.
+$(FILES): FORCE
+	@mkdir -p $(VENV)
+	@find core adapters plugins -type f -not -path '*/__pycache__/*' | LC_ALL=C sort > $@.new
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+$(STAMP): pyproject.toml $(FILES)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@# mypy does not follow setuptools' editable mapping of core/ to qunzhu.core: give it a path
-	mkdir -p $(VENV)/mypy-path/qunzhu
-	for d in core adapters plugins; do ln -sfn ../../../$$d $(VENV)/mypy-path/qunzhu/$$d; done
+	$(BIN)/python -m pip install --quiet -e '.[dev]' --config-settings editable_mode=strict
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -28,7 +34,7 @@ test: lint pytest
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	MYPYPATH=$(VENV)/mypy-path $(BIN)/mypy -p qunzhu.core -p qunzhu.adapters -p qunzhu.plugins
+	$(BIN)/mypy
 
 pytest: $(STAMP)
 	$(BIN)/pytest
@@ -44,4 +50,4 @@ catalogs: $(STAMP)
 	$(BIN)/qunzhu i18n update
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from qunzhu.core._people_directory import People
 from qunzhu.core._system_work import as_plugin
 from qunzhu.core.adapter import EVENT_HOOKS, Adapter, AdapterConfig, Declared
 from qunzhu.core.clock import Clock, SystemClock
@@ -27,11 +28,11 @@ from qunzhu.core.delivery._inbox import Inbox
 from qunzhu.core.delivery._outbox import Outgoing
 from qunzhu.core.delivery._sender import Sender
 from qunzhu.core.dialogs._service import DialogService
-from qunzhu.core.dispatch._dispatcher import Dispatcher
+from qunzhu.core.dispatch._loop import Dispatcher
 from qunzhu.core.errors import AdapterError, ConfigError
 from qunzhu.core.i18n._catalogs import Catalogs
 from qunzhu.core.model._events import ChatRef, Event, UserRef
-from qunzhu.core.people import People, PersonSpec
+from qunzhu.core.people import PersonSpec
 from qunzhu.core.plugins import PluginSet, domain_of
 from qunzhu.core.scheduling._scheduler import Scheduler
 from qunzhu.core.scheduling._workdays import WorkCalendar

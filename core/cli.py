@@ -6,7 +6,8 @@
     qunzhu config show [-c FILE]    print the effective config, secrets redacted
     qunzhu db upgrade [-c FILE]     run the database migrations
     qunzhu plugins list [-c FILE]   list the plugins with their commands and hooks
-    qunzhu telegram emulator        a Telegram Bot API emulator on 127.0.0.1, for demos and tests
+    qunzhu i18n update              extract the texts to translate into the catalogs
+    qunzhu telegram emulator        an adapter's own commands (entry point group ``qunzhu.cli``)
     qunzhu complaints export ...    a plugin's own commands (entry point group ``qunzhu.cli``)
 
 Bad input ends with a one-line reason on stderr and a non-zero exit code (2 for a bad config).
@@ -78,8 +79,9 @@ def _fail(exc: Exception) -> None:
 
 
 class _WithPluginCommands(click.Group):
-    """The core's commands, and those that installed plugins declare under the entry point group
-    ``qunzhu.cli`` (a click command named after the plugin), imported only when asked for."""
+    """The core's commands, and those that installed plugins and adapters declare under the entry
+    point group ``qunzhu.cli`` (a click command named after the plugin or the platform), imported
+    only when asked for: the core names no adapter or plugin."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *_plugin_commands()})
@@ -101,7 +103,7 @@ def _plugin_commands() -> dict[str, Any]:
     return {ep.name: ep for ep in entry_points(group=CLI_GROUP)}
 
 
-#: Entry point group of the plugins' command-line commands.
+#: Entry point group of the plugins' and adapters' command-line commands.
 CLI_GROUP = "qunzhu.cli"
 
 
@@ -232,32 +234,6 @@ def plugins_list(config_path: Path | None) -> None:
         if cmds:
             click.echo(f"  commands: {' '.join(cmds)}")
         click.echo(f"  hooks:    {', '.join(hooks)}")
-
-
-@main.group()
-def telegram() -> None:
-    """Telegram tools."""
-
-
-@telegram.command("emulator")
-@click.option("--port", type=int, default=8081, show_default=True)
-@click.option("--token", default="123456:TEST", show_default=True, help="The bot's token.")
-@click.option("--bot-username", default="qunzhu_bot", show_default=True)
-@click.option("--scale", type=float, default=1.0, help="Multiply Telegram's flood limits.")
-@click.option("--privacy-mode", is_flag=True, help="In groups the bot sees only commands.")
-@click.option("--empty", is_flag=True, help="Start without the demo people and chats.")
-def telegram_emulator(
-    *, port: int, token: str, bot_username: str, scale: float, privacy_mode: bool, empty: bool
-) -> None:
-    """Run a Telegram Bot API emulator on 127.0.0.1 until Ctrl-C: point adapters.telegram.api_base
-    at http://127.0.0.1:PORT and open that address in a browser to chat with the bot."""
-    from qunzhu.adapters.telegram.emulator import main as emulator
-
-    argv = ["--port", str(port), "--token", token, "--bot-username", bot_username]
-    argv += ["--scale", str(scale)]
-    argv += ["--privacy-mode"] if privacy_mode else []
-    argv += ["--empty"] if empty else []
-    sys.exit(emulator(argv))
 
 
 def _setup_logging(level: str, *, quiet_console: bool) -> None:

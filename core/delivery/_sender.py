@@ -2,7 +2,8 @@
 
 Each pass takes, for every chat with pending messages, the oldest one (so order within a chat is
 kept and a chat that must wait never holds up the others), and starts those the limits allow, up to
-``max_in_flight`` at once and one per chat. Outcomes are written back by group commit:
+``max_in_flight`` at once and one per chat. Outcomes are written back by group commit
+(`qunzhu.core.delivery._outcomes`, which also says what a failure becomes):
 
 * delivered: the platform's message id is stored (edits need it);
 * ``RetryLater``: the bot (or the chat) pauses as long as the platform asked; not a failed attempt;
@@ -15,22 +16,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import zlib
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import select, text
 
 from qunzhu.core._nap import Nap
 from qunzhu.core.delivery._backlog import Backlog
 from qunzhu.core.delivery._outbox import OUTBOX, Outgoing
+from qunzhu.core.delivery._outcomes import Outcome, Retries, record
 from qunzhu.core.delivery._ratelimit import RateLimiter
 from qunzhu.core.delivery._serialize import reply_from_json
-from qunzhu.core.errors import PermanentFailure, RetryLater
+from qunzhu.core.errors import RetryLater
 from qunzhu.core.model._events import ChatKind, ChatRef
-from qunzhu.core.storage._database import Database, sqlite_time
 from qunzhu.core.storage._tables import ChatRow
 
 if TYPE_CHECKING:
@@ -50,28 +48,7 @@ _ROW_COLUMNS = [
     OUTBOX.c.attempts,
     OUTBOX.c.next_attempt_at,
 ]
-_BY_ID = OUTBOX.c.id == bindparam("b_id")
-_MARK_SENT = update(OUTBOX).where(_BY_ID).values(status="sent", message_id=bindparam("b_mid"))
-_MARK_RETRY = (
-    update(OUTBOX)
-    .where(_BY_ID)
-    .values(next_attempt_at=bindparam("b_at"), attempts=bindparam("b_n"), error=bindparam("b_err"))
-)
-_MARK_FAILED = update(OUTBOX).where(_BY_ID).values(status="failed", error=bindparam("b_err"))
-_SQLITE_MARK_SENT = (
-    "UPDATE core_outbox SET status = 'sent', message_id = ?, sent_at = ? WHERE id = ?"
-)
 _REMEMBER_DELIVERED = 10_000  # message ids of recent deliveries, for edits that follow them
-
-
-@dataclass(slots=True)
-class _Outcome:
-    out: Outgoing
-    status: str  # sent | retry | failed | gone
-    message_id: str | None = None
-    delay: float = 0.0
-    attempts: int = 0
-    error: str | None = None
 
 
 class Sender:
@@ -90,20 +67,17 @@ class Sender:
         self._adapter = adapter
         self._platform = adapter.platform
         self.limiter = RateLimiter(adapter.limits)
-        self._max_attempts = max_attempts
-        self._backoff = backoff
-        self._backoff_max = backoff_max
+        self._retries = Retries(self._platform, max_attempts, backoff, backoff_max)
         self._fetch = fetch
         self._slots = asyncio.Semaphore(max_in_flight)
         self._in_flight: dict[str, int] = {}
-        self._outcomes: list[_Outcome] = []
+        self._outcomes: list[Outcome] = []
         self._recorder: asyncio.Task[None] | None = None
         self._inactive: set[str] = set()
         self._nap = Nap(app.clock)
         self._idle = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self._rng = random.Random()
         self._shared = app.dispatcher.shared
         #: What is pending for this platform, in memory (see `qunzhu.core.delivery._backlog`).
         self.backlog = Backlog()
@@ -283,7 +257,7 @@ class Sender:
             out = backlog.take(chat_id)
             self._in_flight[chat_id] = out.id
             if inactive:
-                self._finish(_Outcome(out, "failed", error="chat is inactive"))
+                self._finish(Outcome(out, "failed", error="chat is inactive"))
                 continue
             await self._slots.acquire()
             task = asyncio.get_running_loop().create_task(self._send(out, now))
@@ -303,23 +277,23 @@ class Sender:
             self._slots.release()
         self._finish(outcome)
 
-    async def _attempt(self, out: Outgoing) -> _Outcome:
+    async def _attempt(self, out: Outgoing) -> Outcome:
         try:
             if out.action == "react":
                 p = out.payload
                 await self._adapter.react(
                     out.chat, p["target"], p["key"], removed=bool(p["removed"]), txn=f"qz{out.id}"
                 )
-                return _Outcome(out, "sent")
+                return Outcome(out, "sent")
             reply = reply_from_json(out.payload)
             if out.action != "edit":
                 message_id = await self._adapter.send_keyed(out.chat, reply, f"qz{out.id}")
-                return _Outcome(out, "sent", message_id=message_id)
+                return Outcome(out, "sent", message_id=message_id)
             target = await self._message_id_of(out.edit_of)
             if target is None:
-                return _Outcome(out, "failed", error="the message to edit was not delivered")
+                return Outcome(out, "failed", error="the message to edit was not delivered")
             await self._adapter.edit(out.chat, target, reply)
-            return _Outcome(out, "sent", message_id=target)
+            return Outcome(out, "sent", message_id=target)
         except Exception as exc:
             return self._failure(out, exc)
 
@@ -337,45 +311,14 @@ class Sender:
             )
         return found
 
-    def _failure(self, out: Outgoing, exc: Exception) -> _Outcome:
-        chat = out.chat
-        where = (self._platform, chat.chat_id)
+    def _failure(self, out: Outgoing, exc: Exception) -> Outcome:
         if isinstance(exc, RetryLater):
-            paused = chat if exc.chat_only else None
+            paused = out.chat if exc.chat_only else None
             self.limiter.pause(exc.seconds, self._app.clock.monotonic(), paused)
-            log.warning("event=retry_later platform=%s chat=%s seconds=%s", *where, exc.seconds)
-            return _Outcome(out, "retry", delay=exc.seconds, attempts=out.attempts, error=str(exc))
-        if isinstance(exc, PermanentFailure):
-            log.warning(
-                "event=delivery_failed platform=%s chat=%s gone=%s error=%s",
-                *where,
-                exc.chat_gone,
-                exc,
-            )
-            status = "gone" if exc.chat_gone else "failed"
-            return _Outcome(out, status, error=str(exc)[:500])
-        attempts = out.attempts + 1
-        if attempts >= self._max_attempts:
-            log.error(
-                "event=delivery_gave_up platform=%s chat=%s attempts=%d error=%s",
-                *where,
-                attempts,
-                exc,
-            )
-            return _Outcome(out, "failed", attempts=attempts, error=str(exc)[:500])
-        delay = min(self._backoff * 2 ** (attempts - 1), self._backoff_max)
-        delay *= 0.5 + self._rng.random() / 2  # jitter: senders that failed together spread out
-        log.warning(
-            "event=delivery_retry platform=%s chat=%s attempt=%d delay=%.1f error=%s",
-            *where,
-            attempts,
-            delay,
-            exc,
-        )
-        return _Outcome(out, "retry", delay=delay, attempts=attempts, error=str(exc)[:500])
+        return self._retries.outcome_of(out, exc)
 
     # -- recording outcomes (group commit) -----------------------------------------------------
-    def _finish(self, outcome: _Outcome) -> None:
+    def _finish(self, outcome: Outcome) -> None:
         self._outcomes.append(outcome)
         if self._recorder is None:
             self._recorder = asyncio.get_running_loop().create_task(self._record_loop())
@@ -385,7 +328,7 @@ class Sender:
             while self._outcomes:
                 batch, self._outcomes = self._outcomes, []
                 try:
-                    await self._record(batch)
+                    await record(self._app.db, self._platform, self._app.clock.now(), batch)
                 except Exception:
                     log.exception("event=outbox_record_failed rows=%d", len(batch))
                     await self._app.clock.sleep(1.0)
@@ -396,7 +339,7 @@ class Sender:
         finally:
             self._recorder = None
 
-    def _recorded(self, batch: list[_Outcome]) -> None:
+    def _recorded(self, batch: list[Outcome]) -> None:
         """The outcomes are committed: free their chats and update the backlog."""
         backlog = self.backlog
         mono = self._app.clock.monotonic()
@@ -420,78 +363,3 @@ class Sender:
             if o.status == "gone":
                 self._inactive.add(chat_id)
                 self.failed += len(backlog.drop_chat(chat_id))
-
-    async def _record(self, batch: list[_Outcome]) -> None:
-        now = self._app.clock.now()
-        sent = [{"b_id": o.out.id, "b_mid": o.message_id} for o in batch if o.status == "sent"]
-        retry = [
-            {
-                "b_id": o.out.id,
-                "b_at": now + timedelta(seconds=o.delay),
-                "b_n": o.attempts,
-                "b_err": o.error,
-            }
-            for o in batch
-            if o.status == "retry"
-        ]
-        failed = [
-            {"b_id": o.out.id, "b_err": o.error} for o in batch if o.status in ("failed", "gone")
-        ]
-        gone = {o.out.chat.chat_id: o for o in batch if o.status == "gone"}
-        table = OUTBOX
-        if self._app.db.direct() is not None and not gone:  # the hot path on SQLite
-            async with self._app.db.writing():
-                _record_direct(self._app.db, now, sent=sent, retry=retry, failed=failed)
-            return
-        async with self._app.db.writing(), self._app.db.session() as s, s.begin():
-            conn = await s.connection()
-            if sent:
-                await conn.execute(_MARK_SENT.values(sent_at=now), sent)
-            if retry:
-                await conn.execute(_MARK_RETRY, retry)
-            if failed:
-                await conn.execute(_MARK_FAILED, failed)
-            for chat_id, o in gone.items():
-                await s.merge(
-                    ChatRow(
-                        platform=self._platform,
-                        chat_id=chat_id,
-                        kind=o.out.chat.kind.value,
-                        active=False,
-                        reason=o.error,
-                        changed_at=now,
-                    )
-                )
-                await conn.execute(
-                    update(table)
-                    .where(
-                        table.c.platform == self._platform,
-                        table.c.chat_id == chat_id,
-                        table.c.status == "pending",
-                    )
-                    .values(status="failed", error="chat is inactive")
-                )
-
-
-_SQLITE_MARK_RETRY = (
-    "UPDATE core_outbox SET next_attempt_at = ?, attempts = ?, error = ? WHERE id = ?"
-)
-_SQLITE_MARK_FAILED = "UPDATE core_outbox SET status = 'failed', error = ? WHERE id = ?"
-
-
-def _record_direct(
-    db: Database, now: datetime, *, sent: list[dict[str, Any]], retry: list[dict[str, Any]],
-    failed: list[dict[str, Any]],
-) -> None:  # fmt: skip
-    """Outcomes on SQLite's direct connection (see `Database.direct`)."""
-    with db.direct_transaction() as conn:
-        if sent:
-            sent_at = sqlite_time(now)
-            conn.executemany(_SQLITE_MARK_SENT, [(o["b_mid"], sent_at, o["b_id"]) for o in sent])
-        if retry:
-            conn.executemany(
-                _SQLITE_MARK_RETRY,
-                [(sqlite_time(o["b_at"]), o["b_n"], o["b_err"], o["b_id"]) for o in retry],
-            )
-        if failed:
-            conn.executemany(_SQLITE_MARK_FAILED, [(o["b_err"], o["b_id"]) for o in failed])

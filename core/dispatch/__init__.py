@@ -1,5 +1,6 @@
-"""Dispatch: the loop that takes recorded events from the inbox and runs commands, dialogs
-and hooks, albums joined into one message, and the handler watchdog.
+"""Dispatch: the loop that takes recorded events from the inbox in batches (`_loop`), where each
+event goes (`_routing`: commands, dialogs, hooks), how its handlers run (`_runner`: contexts,
+savepoints, timeouts), albums joined into one message (`_albums`) and the handler watchdog.
 
 Internal to the core: plugins and adapters import the public names from ``qunzhu.core``.
 """

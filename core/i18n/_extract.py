@@ -64,12 +64,24 @@ COMMENT_TAGS = ("TRANSLATORS:",)
 _DATE_HEADERS = (b'"POT-Creation-Date:', b'"PO-Revision-Date:')
 
 
-def default_source_dirs() -> list[Path]:
-    """The core's sources: the ``core`` and ``adapters`` packages (the core is two folders above its
-    catalogs: ``core/i18n/locale``)."""
-    import qunzhu.adapters
+#: Entry point group of the packages whose texts go into the core's catalog (a package each).
+SOURCES_GROUP = "qunzhu.catalog_sources"
+#: The ``core`` folder itself (not the editable install's tree of links to its files: the
+#: catalogs are written, and their locations named, in the source tree).
+_CORE_DIR = Path(__file__).resolve().parent.parent
 
-    return [CORE_LOCALE_DIR.parent.parent, Path(next(iter(qunzhu.adapters.__path__)))]
+
+def default_source_dirs() -> list[Path]:
+    """The core's sources: the ``core`` folder and the packages named under the entry point group
+    ``qunzhu.catalog_sources`` (the adapters, whose texts are the core's), so that the core names
+    no adapter."""
+    from importlib.metadata import entry_points
+
+    dirs = [_CORE_DIR]
+    for entry in sorted(entry_points(group=SOURCES_GROUP), key=lambda e: e.name):
+        path = Path(entry.load().__file__).resolve()
+        dirs.append(path.parent if path.name == "__init__.py" else path)
+    return dirs
 
 
 def _python_files(source_dirs: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
@@ -198,7 +210,8 @@ def i18n() -> None:
 def update_command(domain: str, locale_dir: Path | None, source_dirs: tuple[Path, ...]) -> None:
     """Extract the marked texts of SOURCE_DIR... and update the catalogs.
 
-    Without SOURCE_DIR the core domain reads the core and adapters packages. Exits with 1 while a
+    Without SOURCE_DIR the core domain reads the core and the packages of the entry point group
+    ``qunzhu.catalog_sources`` (the adapters). Exits with 1 while a
     zh_Hans or zh_Hant text is untranslated.
     """
     sources = list(source_dirs)
@@ -207,7 +220,8 @@ def update_command(domain: str, locale_dir: Path | None, source_dirs: tuple[Path
             raise click.UsageError(f"give the source folder of the {domain!r} domain")
         sources = default_source_dirs()
     if locale_dir is None:
-        locale_dir = CORE_LOCALE_DIR if domain == CORE_DOMAIN else sources[0] / "locale"
+        locale_dir = _CORE_DIR / CORE_LOCALE_DIR.relative_to(CORE_LOCALE_DIR.parent.parent)
+        locale_dir = locale_dir if domain == CORE_DOMAIN else sources[0] / "locale"
     counts = update(locale_dir, domain, sources)
     for lang, count in counts.items():
         note = "" if lang in REQUIRED_LANGUAGES else " (optional: the English msgid is used)"

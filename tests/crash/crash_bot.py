@@ -1,7 +1,10 @@
-"""A bot for the crash tests, run as a subprocess: ``python crash_bot.py CONFIG.yaml``.
+"""A bot for the crash tests, run as a subprocess: ``python -m tests.crash.crash_bot CONFIG.yaml``
+from the repository root.
 
 Its one plugin records every message as a row and replies to it, so the test can count rows and
-replies after killing the process in the middle."""
+replies after killing the process in the middle. Its one adapter is the test helper
+``loopback`` (`tests.support.loopback`), which is not installed: the config's ``adapters:``
+section is validated against it, and the adapter is handed to ``App.build``."""
 
 from __future__ import annotations
 
@@ -15,11 +18,13 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qunzhu.core import Base, Context, hookimpl
-from qunzhu.core.app import AdapterModels, App
+from qunzhu.core.app import App
+from qunzhu.core.clock import SystemClock
 from qunzhu.core.config import load_config
 from qunzhu.core.model._events import JobTick
 from qunzhu.core.plugins import PluginSet, load_plugins
 from qunzhu.core.scheduling._jobs import Job, job
+from tests.support.loopback import LoopbackAdapter, LoopbackConfig
 
 
 class CrashRow(Base):
@@ -64,9 +69,14 @@ async def main(config: Path) -> None:
     plugins = PluginSet.collect(
         load_plugins([("crash", CrashPlugin())], entry_points_enabled=False)
     )
-    adapters = AdapterModels()
-    settings = load_config(config, plugin_models=plugins.section_models(), adapter_models=adapters)
-    app = App.build(settings, plugins)
+    settings = load_config(
+        config,
+        plugin_models=plugins.section_models(),
+        adapter_models={"loopback": LoopbackConfig},
+    )
+    clock = SystemClock()
+    adapter = LoopbackAdapter(settings.adapters["loopback"], clock=clock)
+    app = App.build(settings, plugins, clock=clock, adapters={"loopback": adapter})
     await app.start(create_tables=True)
     print("ready", flush=True)
     await asyncio.Event().wait()  # until killed

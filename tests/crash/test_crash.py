@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from qunzhu.core.testing.loopback import LoopbackPlatform
+from tests.support.loopback import LoopbackPlatform
 
-BOT = Path(__file__).parent / "crash_bot.py"
+ROOT = Path(__file__).resolve().parents[2]
 MESSAGES = 1000
 
 pytestmark = pytest.mark.slow
@@ -29,8 +29,10 @@ async def start_bot(config: Path) -> asyncio.subprocess.Process:
     with log.open("w") as err:
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
-            str(BOT),
+            "-m",
+            "tests.crash.crash_bot",  # from the repository root: it imports tests.support
             str(config),
+            cwd=ROOT,
             env=env,
             stdout=asyncio.subprocess.PIPE,
             stderr=err,

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from qunzhu.core.testing.loopback import LoopbackPlatform
 from tests.conftest import create_pg_database, drop_pg_database
 from tests.crash.test_crash import start_bot, wait_for
+from tests.support.loopback import LoopbackPlatform
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 MESSAGES = 1000

@@ -1,4 +1,4 @@
-"""A chat platform on loopback, for crash tests, multi-worker tests and benchmarks.
+"""A chat platform on loopback, for the crash and multi-worker tests (``tests/crash``).
 
 `LoopbackPlatform` is a tiny HTTP server that behaves like a long-polling bot API:
 
@@ -10,6 +10,9 @@
 `LoopbackAdapter` (adapter name ``loopback``) drives it the way a careful Telegram adapter drives
 ``getUpdates``: its offset lives in the inbox's cursor and moves only in the same commit as the
 events it covers, so a bot killed at any moment neither skips nor repeats an update.
+
+It is a test helper, not an installed adapter: the crash tests' bot (``tests/crash/crash_bot.py``)
+validates its config with `LoopbackConfig` and hands the adapter to ``App.build``.
 """
 
 from __future__ import annotations

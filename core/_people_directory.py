@@ -1,0 +1,361 @@
+"""`People`: the directory of people (``app.people``): finds them by identity or name, creates
+them on first contact, gives and takes roles, and makes the database match the YAML ``people:``.
+
+People are cached in memory by identity key; with several workers (``dispatcher.shared``) another
+process may change roles, so the cache is forgotten every minute. First contacts of a batch are
+created together before the batch's transaction (on SQLite on the direct connection). The types
+plugins see (`Person`, `Role`) are in `qunzhu.core.people`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from qunzhu.core.clock import Clock
+from qunzhu.core.model._events import UserRef
+from qunzhu.core.people import Person, PersonSpec, Role, parse_role
+from qunzhu.core.storage._database import Database, sqlite_time
+from qunzhu.core.storage._tables import IdentityRow, PersonRow, RoleRow
+
+__all__ = ["People"]
+
+log = logging.getLogger("qunzhu.people")
+
+
+class People:
+    """Looks people up, creates them on first contact, changes roles. One per application."""
+
+    def __init__(self, db: Database, clock: Clock, *, cache_seconds: float | None = None) -> None:
+        self._db = db
+        self._clock = clock
+        self._cache: dict[str, Person] = {}
+        # With several workers another process may change roles: forget everything this often.
+        self._cache_seconds = cache_seconds
+        self._cache_since = clock.monotonic()
+
+    async def resolve_many(self, users: Iterable[UserRef]) -> None:
+        """Make sure these identities are cached: one query for those the database knows, one
+        transaction creating the others (the dispatcher calls this once per batch)."""
+        self._expire()
+        missing = {u.key: u for u in users if u.key not in self._cache}
+        if not missing:
+            return
+        direct = self._db.direct()
+        if direct is not None:  # SQLite: skip the ORM query when none of them is known yet
+            known = _known_direct(direct, missing.values())
+            if not known:
+                async with self._db.writing():
+                    people = _create_direct(self._db, list(missing.values()), self._clock)
+                for person in people:
+                    self._remember(person)
+                log.info("event=people_created count=%d", len(people))
+                return
+        keys = [(u.platform, u.user_id) for u in missing.values()]
+        async with self._db.session() as s:
+            rows = (
+                (
+                    await s.scalars(
+                        select(PersonRow)
+                        .join(IdentityRow)
+                        .where(tuple_(IdentityRow.platform, IdentityRow.user_id).in_(keys))
+                    )
+                )
+                .unique()
+                .all()
+            )
+            for row in rows:
+                self._remember(_to_person(row))
+        new = [u for key, u in missing.items() if key not in self._cache]
+        if not new:
+            return
+        try:
+            async with self._db.writing(), self._db.session() as s, s.begin():
+                # Core, not ORM objects: one multi-row statement per table for a batch of
+                # first contacts (the ORM inserts rows with database-made ids one by one)
+                now = self._clock.now()
+                ids = (
+                    await s.scalars(
+                        insert(PersonRow).returning(PersonRow.id, sort_by_parameter_order=True),
+                        [
+                            {"display_name": u.display_name, "real_name": "", "lang": None,
+                             "created_at": now}
+                            for u in new
+                        ],
+                    )
+                ).all()  # fmt: skip
+                await s.execute(
+                    insert(IdentityRow),
+                    [
+                        {"person_id": pid, "platform": u.platform, "user_id": u.user_id,
+                         "display_name": u.display_name}
+                        for pid, u in zip(ids, new, strict=True)
+                    ],
+                )  # fmt: skip
+                people = [
+                    Person(pid, u.display_name, "", None, (u.key,), frozenset())
+                    for pid, u in zip(ids, new, strict=True)
+                ]
+        except IntegrityError:  # another worker met them at the same moment: read theirs
+            for user in new:
+                found = await self._load_by_identity(user.platform, user.user_id)
+                if found is None:
+                    raise
+                self._remember(found)
+            return
+        for person in people:
+            self._remember(person)
+        log.info("event=people_created count=%d", len(people))
+
+    def _expire(self) -> None:
+        if self._cache_seconds is not None:
+            now = self._clock.monotonic()
+            if now - self._cache_since > self._cache_seconds:
+                self._cache.clear()
+                self._cache_since = now
+
+    async def resolve(self, user: UserRef) -> Person:
+        """The Person behind a platform identity, created on first contact."""
+        self._expire()
+        found = self._cache.get(user.key)
+        if found is None:
+            await self.resolve_many([user])
+            found = self._cache[user.key]
+        return found
+
+    async def resolve_in(self, s: AsyncSession, user: UserRef) -> tuple[Person, bool]:
+        """The Person behind `user`, read or created in the session `s` (a handler's own
+        transaction): `resolve` would wait for the write lock that the handler's batch holds.
+        Returns whether it was created here (then remember it only once `s` commits)."""
+        self._expire()
+        found = self._cache.get(user.key)
+        if found is not None:
+            return found, False
+        row = await s.scalar(
+            select(PersonRow)
+            .join(IdentityRow)
+            .where(IdentityRow.platform == user.platform, IdentityRow.user_id == user.user_id)
+        )
+        if row is not None:
+            return self._remember(_to_person(row)), False
+        person_id = await s.scalar(
+            insert(PersonRow).returning(PersonRow.id),
+            {"display_name": user.display_name, "real_name": "", "lang": None,
+             "created_at": self._clock.now()},
+        )  # fmt: skip
+        assert person_id is not None
+        await s.execute(
+            insert(IdentityRow),
+            {"person_id": person_id, "platform": user.platform, "user_id": user.user_id,
+             "display_name": user.display_name},
+        )  # fmt: skip
+        return Person(person_id, user.display_name, "", None, (user.key,), frozenset()), True
+
+    def remember(self, person: Person) -> None:
+        """Cache `person` (created by `resolve_in`, once its transaction committed)."""
+        self._remember(person)
+
+    async def find(self, key: str) -> Person | None:
+        """Find by identity key (``console:ana``) or by name (real or display, exact)."""
+        if key in self._cache:
+            return self._cache[key]
+        platform, sep, user_id = key.partition(":")
+        if sep:
+            person = await self._load_by_identity(platform, user_id)
+            if person is not None:
+                return self._remember(person)
+        async with self._db.session() as s:
+            ids = (
+                await s.scalars(
+                    select(PersonRow.id).where(
+                        (PersonRow.real_name == key) | (PersonRow.display_name == key)
+                    )
+                )
+            ).all()
+        if len(ids) == 1:
+            return await self.get(ids[0])
+        return None
+
+    async def get(self, person_id: int) -> Person | None:
+        async with self._db.session() as s:
+            row = await s.get(PersonRow, person_id)
+            return None if row is None else self._remember(_to_person(row))
+
+    async def with_role(self, name: str, scope: str | None = None) -> list[Person]:
+        """Everyone holding role `name` (in `scope`, if given); admins are not implied here."""
+        q = select(RoleRow.person_id).where(RoleRow.role == name)
+        if scope is not None:
+            q = q.where(RoleRow.scope == scope)
+        async with self._db.session() as s:
+            ids = sorted(set((await s.scalars(q)).all()))
+        people = [await self.get(i) for i in ids]
+        return [p for p in people if p is not None]
+
+    async def grant(self, s: AsyncSession, person_id: int, role: Role, *,
+                    source: str = "command") -> bool:  # fmt: skip
+        """Give a role, in the caller's transaction (``ctx.db``); False when the person had it.
+        Call `forget` once that commits."""
+        exists = await s.scalar(
+            select(RoleRow.id).where(
+                RoleRow.person_id == person_id,
+                RoleRow.role == role.name,
+                RoleRow.scope == role.scope,
+            )
+        )
+        if exists is not None:
+            return False
+        s.add(RoleRow(person_id=person_id, role=role.name, scope=role.scope, source=source))
+        return True
+
+    async def revoke(self, s: AsyncSession, person_id: int, role: Role) -> bool:
+        """Take a role away, in the caller's transaction; False when the person lacked it."""
+        result = await s.execute(
+            delete(RoleRow).where(
+                RoleRow.person_id == person_id,
+                RoleRow.role == role.name,
+                RoleRow.scope == role.scope,
+            )
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def set_lang(self, s: AsyncSession, person_id: int, lang: str | None) -> None:
+        """Set the language a person chose, in the caller's transaction."""
+        row = await s.get(PersonRow, person_id)
+        if row is not None:
+            row.lang = lang
+
+    def forget(self, person_id: int) -> None:
+        """Drop a person from the cache (after a change to them committed)."""
+        self._forget(person_id)
+
+    async def apply_config(self, specs: Sequence[PersonSpec]) -> None:
+        """Make the database match the YAML: each declared person exists with all the listed
+        identities, their real name and exactly their configured roles (roles given by commands
+        are kept)."""
+        for spec in specs:
+            async with self._db.writing(), self._db.session() as s, s.begin():
+                row = await _person_for_identities(s, spec.identities)
+                if row is None:
+                    row = PersonRow(
+                        display_name="",
+                        real_name=spec.real_name,
+                        identities=[],
+                        roles=[],
+                        created_at=self._clock.now(),
+                    )
+                    s.add(row)
+                    await s.flush()
+                if spec.real_name:
+                    row.real_name = spec.real_name
+                if spec.lang:
+                    row.lang = spec.lang
+                await _attach_identities(s, row, spec.identities)
+                wanted = {parse_role(r) for r in spec.roles}
+                for r in list(row.roles):
+                    if r.source == "config" and Role(r.role, r.scope) not in wanted:
+                        row.roles.remove(r)
+                have = {Role(r.role, r.scope) for r in row.roles}
+                for role in wanted - have:
+                    row.roles.append(RoleRow(role=role.name, scope=role.scope, source="config"))
+        self._cache.clear()
+
+    async def _load_by_identity(self, platform: str, user_id: str) -> Person | None:
+        async with self._db.session() as s:
+            row = await s.scalar(
+                select(PersonRow)
+                .join(IdentityRow)
+                .where(IdentityRow.platform == platform, IdentityRow.user_id == user_id)
+            )
+            return None if row is None else _to_person(row)
+
+    def _remember(self, person: Person) -> Person:
+        for key in person.identities:
+            self._cache[key] = person
+        return person
+
+    def _forget(self, person_id: int) -> None:
+        for key in [k for k, p in self._cache.items() if p.id == person_id]:
+            del self._cache[key]
+
+
+def _known_direct(conn: sqlite3.Connection, users: Iterable[UserRef]) -> bool:
+    """Whether any of `users` has an identity already (SQLite's direct connection)."""
+    pairs = [(u.platform, u.user_id) for u in users]
+    marks = ", ".join("(?, ?)" for _ in pairs)
+    query = (
+        "SELECT 1 FROM core_identity WHERE (platform, user_id) IN "  # noqa: S608 - marks only
+        f"(VALUES {marks}) LIMIT 1"
+    )
+    return conn.execute(query, [v for pair in pairs for v in pair]).fetchone() is not None
+
+
+def _create_direct(db: Database, users: list[UserRef], clock: Clock) -> list[Person]:
+    """First contacts on SQLite's direct connection: a row each, read back by rowid."""
+    created = sqlite_time(clock.now())
+    people = []
+    with db.direct_transaction() as conn:
+        for u in users:
+            cur = conn.execute(
+                "INSERT INTO core_person (display_name, real_name, lang, created_at) "
+                "VALUES (?, '', NULL, ?)",
+                (u.display_name, created),
+            )
+            person_id = int(cur.lastrowid or 0)
+            conn.execute(
+                "INSERT INTO core_identity (person_id, platform, user_id, display_name) "
+                "VALUES (?, ?, ?, ?)",
+                (person_id, u.platform, u.user_id, u.display_name),
+            )
+            people.append(Person(person_id, u.display_name, "", None, (u.key,), frozenset()))
+    return people
+
+
+def _to_person(row: PersonRow) -> Person:
+    return Person(
+        id=row.id,
+        display_name=row.display_name,
+        real_name=row.real_name,
+        lang=row.lang,
+        identities=tuple(f"{i.platform}:{i.user_id}" for i in row.identities),
+        roles=frozenset(Role(r.role, r.scope) for r in row.roles),
+    )
+
+
+async def _person_for_identities(s: AsyncSession, identities: Iterable[str]) -> PersonRow | None:
+    for key in identities:
+        platform, _, user_id = key.partition(":")
+        row = await s.scalar(
+            select(PersonRow)
+            .join(IdentityRow)
+            .where(IdentityRow.platform == platform, IdentityRow.user_id == user_id)
+        )
+        if row is not None:
+            return row
+    return None
+
+
+async def _attach_identities(s: AsyncSession, row: PersonRow, identities: Iterable[str]) -> None:
+    have = {f"{i.platform}:{i.user_id}" for i in row.identities}
+    for key in identities:
+        if key in have:
+            continue
+        platform, _, user_id = key.partition(":")
+        other = await s.scalar(
+            select(IdentityRow).where(
+                IdentityRow.platform == platform, IdentityRow.user_id == user_id
+            )
+        )
+        if other is not None:  # first met on its own: move it to the declared person
+            other_person = other.person_id
+            other.person_id = row.id
+            await s.flush()
+            leftover = await s.get(PersonRow, other_person)
+            if leftover is not None and not [i for i in leftover.identities if i.id != other.id]:
+                await s.delete(leftover)
+        else:
+            row.identities.append(IdentityRow(platform=platform, user_id=user_id))

@@ -1,0 +1,177 @@
+"""Recording what became of sent messages: one transaction for many outcomes (group commit).
+
+The sender finishes messages one by one, but writes their outcomes back together:
+
+* ``sent``: the message is marked sent with the platform's message id (edits need it);
+* ``retry``: its next attempt time, attempt count and last error are stored;
+* ``failed``: marked failed with the error;
+* ``gone`` (bot removed, blocked): failed, the chat is marked inactive and everything still
+  queued for it fails at once.
+
+On SQLite, when no chat is gone (the hot path), the rows are written on the direct connection.
+`Retries` decides what a failed attempt becomes: ``RetryLater`` waits as long as the platform
+asked (not a failed attempt); ``PermanentFailure`` fails (``gone`` with ``chat_gone``); anything
+else is retried with exponential backoff and jitter, up to ``max_attempts``.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, update
+
+from qunzhu.core.delivery._outbox import OUTBOX, Outgoing
+from qunzhu.core.errors import PermanentFailure, RetryLater
+from qunzhu.core.storage._database import Database, sqlite_time
+from qunzhu.core.storage._tables import ChatRow
+
+__all__ = ["Outcome", "Retries", "record"]
+
+log = logging.getLogger("qunzhu.sender")
+
+_BY_ID = OUTBOX.c.id == bindparam("b_id")
+_MARK_SENT = update(OUTBOX).where(_BY_ID).values(status="sent", message_id=bindparam("b_mid"))
+_MARK_RETRY = (
+    update(OUTBOX)
+    .where(_BY_ID)
+    .values(next_attempt_at=bindparam("b_at"), attempts=bindparam("b_n"), error=bindparam("b_err"))
+)
+_MARK_FAILED = update(OUTBOX).where(_BY_ID).values(status="failed", error=bindparam("b_err"))
+_SQLITE_MARK_SENT = (
+    "UPDATE core_outbox SET status = 'sent', message_id = ?, sent_at = ? WHERE id = ?"
+)
+
+_SQLITE_MARK_RETRY = (
+    "UPDATE core_outbox SET next_attempt_at = ?, attempts = ?, error = ? WHERE id = ?"
+)
+_SQLITE_MARK_FAILED = "UPDATE core_outbox SET status = 'failed', error = ? WHERE id = ?"
+
+
+@dataclass(slots=True)
+class Outcome:
+    """How one attempt to send ended; recorded with others in one transaction."""
+
+    out: Outgoing
+    status: str  # sent | retry | failed | gone
+    message_id: str | None = None
+    delay: float = 0.0
+    attempts: int = 0
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class Retries:
+    """What a failed attempt becomes, for one platform's sender."""
+
+    platform: str
+    max_attempts: int = 12
+    backoff: float = 1.0
+    backoff_max: float = 300.0
+    rng: random.Random = field(default_factory=random.Random)
+
+    def outcome_of(self, out: Outgoing, exc: Exception) -> Outcome:
+        where = (self.platform, out.chat.chat_id)
+        if isinstance(exc, RetryLater):
+            log.warning("event=retry_later platform=%s chat=%s seconds=%s", *where, exc.seconds)
+            return Outcome(out, "retry", delay=exc.seconds, attempts=out.attempts, error=str(exc))
+        if isinstance(exc, PermanentFailure):
+            log.warning(
+                "event=delivery_failed platform=%s chat=%s gone=%s error=%s",
+                *where,
+                exc.chat_gone,
+                exc,
+            )
+            status = "gone" if exc.chat_gone else "failed"
+            return Outcome(out, status, error=str(exc)[:500])
+        attempts = out.attempts + 1
+        if attempts >= self.max_attempts:
+            log.error(
+                "event=delivery_gave_up platform=%s chat=%s attempts=%d error=%s",
+                *where,
+                attempts,
+                exc,
+            )
+            return Outcome(out, "failed", attempts=attempts, error=str(exc)[:500])
+        delay = min(self.backoff * 2 ** (attempts - 1), self.backoff_max)
+        delay *= 0.5 + self.rng.random() / 2  # jitter: senders that failed together spread out
+        log.warning(
+            "event=delivery_retry platform=%s chat=%s attempt=%d delay=%.1f error=%s",
+            *where,
+            attempts,
+            delay,
+            exc,
+        )
+        return Outcome(out, "retry", delay=delay, attempts=attempts, error=str(exc)[:500])
+
+
+async def record(db: Database, platform: str, now: datetime, batch: list[Outcome]) -> None:
+    """Write `batch` back to the outbox in one transaction; a chat gone is marked inactive
+    and what is still queued for it fails."""
+    sent = [{"b_id": o.out.id, "b_mid": o.message_id} for o in batch if o.status == "sent"]
+    retry = [
+        {
+            "b_id": o.out.id,
+            "b_at": now + timedelta(seconds=o.delay),
+            "b_n": o.attempts,
+            "b_err": o.error,
+        }
+        for o in batch
+        if o.status == "retry"
+    ]
+    failed = [{"b_id": o.out.id, "b_err": o.error} for o in batch if o.status in ("failed", "gone")]
+    gone = {o.out.chat.chat_id: o for o in batch if o.status == "gone"}
+    table = OUTBOX
+    if db.direct() is not None and not gone:  # the hot path on SQLite
+        async with db.writing():
+            _record_direct(db, now, sent=sent, retry=retry, failed=failed)
+        return
+    async with db.writing(), db.session() as s, s.begin():
+        conn = await s.connection()
+        if sent:
+            await conn.execute(_MARK_SENT.values(sent_at=now), sent)
+        if retry:
+            await conn.execute(_MARK_RETRY, retry)
+        if failed:
+            await conn.execute(_MARK_FAILED, failed)
+        for chat_id, o in gone.items():
+            await s.merge(
+                ChatRow(
+                    platform=platform,
+                    chat_id=chat_id,
+                    kind=o.out.chat.kind.value,
+                    active=False,
+                    reason=o.error,
+                    changed_at=now,
+                )
+            )
+            await conn.execute(
+                update(table)
+                .where(
+                    table.c.platform == platform,
+                    table.c.chat_id == chat_id,
+                    table.c.status == "pending",
+                )
+                .values(status="failed", error="chat is inactive")
+            )
+
+
+def _record_direct(
+    db: Database, now: datetime, *, sent: list[dict[str, Any]], retry: list[dict[str, Any]],
+    failed: list[dict[str, Any]],
+) -> None:  # fmt: skip
+    """Outcomes on SQLite's direct connection (see `Database.direct`)."""
+    with db.direct_transaction() as conn:
+        if sent:
+            sent_at = sqlite_time(now)
+            conn.executemany(_SQLITE_MARK_SENT, [(o["b_mid"], sent_at, o["b_id"]) for o in sent])
+        if retry:
+            conn.executemany(
+                _SQLITE_MARK_RETRY,
+                [(sqlite_time(o["b_at"]), o["b_n"], o["b_err"], o["b_id"]) for o in retry],
+            )
+        if failed:
+            conn.executemany(_SQLITE_MARK_FAILED, [(o["b_err"], o["b_id"]) for o in failed])
