@@ -13,6 +13,7 @@ import abc
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from importlib import import_module
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
     from qunzhu.core.commands import Command
 
-__all__ = ["EVENT_HOOKS", "Adapter", "AdapterConfig", "Declared", "EventSink"]
+__all__ = ["EVENT_HOOKS", "Adapter", "AdapterConfig", "Declared", "EventSink", "LazyAdapter"]
 
 #: The ``on_*`` hooks that receive platform events.
 EVENT_HOOKS: frozenset[str] = frozenset(
@@ -175,6 +176,41 @@ class Adapter(abc.ABC):
         create one: a Matrix room the person is invited to). The default: `direct_chat`, for
         platforms where asking creates nothing."""
         return await self.direct_chat(user)
+
+
+@dataclass(frozen=True)
+class LazyAdapter:
+    """What an adapter's entry point may name instead of its class.
+
+    ``telegram = "qunzhu.adapters.telegram:ADAPTER"`` with
+    ``ADAPTER = LazyAdapter(TelegramConfig, "qunzhu.adapters.telegram.adapter:TelegramAdapter",
+    extra="telegram")``: the module that defines ADAPTER must not import the platform library."""
+
+    #: The model of the adapter's section (``adapters.<name>``).
+    config: type[BaseModel]
+    #: ``module:Class`` of the adapter.
+    adapter: str
+    #: The ``qunzhu[...]`` extra that installs the platform library, named when it is missing.
+    extra: str | None = None
+
+    def load(self, name: str) -> type[Adapter]:
+        module, _, attribute = self.adapter.partition(":")
+        try:
+            found = getattr(import_module(module), attribute)
+        except ModuleNotFoundError as exc:
+            missing = exc.name or "a library"
+            if missing.split(".")[0] == "qunzhu":
+                raise
+            install = f"qunzhu[{self.extra}]" if self.extra else missing
+            message = (
+                f"adapters.{name}: the {name} adapter needs {missing}, which is not installed: "
+                f"pip install '{install}'"
+            )
+            raise AdapterError(message) from None
+        if not (isinstance(found, type) and issubclass(found, Adapter)):
+            message = f"adapters.{name}: {self.adapter} is not an Adapter class"
+            raise AdapterError(message)
+        return found
 
 
 async def _nothing() -> None:

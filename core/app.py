@@ -11,12 +11,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from importlib.metadata import entry_points
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
-
+from qunzhu.core._installed_adapters import ADAPTER_GROUP, AdapterModels
 from qunzhu.core._people_directory import People
 from qunzhu.core._system_work import as_plugin
 from qunzhu.core.adapter import EVENT_HOOKS, Adapter, AdapterConfig, Declared
@@ -40,39 +38,8 @@ from qunzhu.core.storage._database import Database
 
 T = TypeVar("T")
 
-__all__ = ["ADAPTER_GROUP", "AdapterModels", "App", "adapter_classes"]
-
-ADAPTER_GROUP = "qunzhu.adapters"
+__all__ = ["ADAPTER_GROUP", "AdapterModels", "App"]
 log = logging.getLogger("qunzhu.app")
-
-
-def adapter_classes() -> dict[str, type[Adapter]]:
-    """Every installed adapter by name (entry point group ``qunzhu.adapters``), loaded."""
-    return {ep.name: ep.load() for ep in entry_points(group=ADAPTER_GROUP)}
-
-
-class AdapterModels(Mapping[str, type[BaseModel]]):
-    """The config models of the installed adapters, loaded only when asked for: an adapter that
-    is not configured never imports its platform library (aiogram alone costs ~2.5 s and
-    ~166 MB)."""
-
-    def __init__(self) -> None:
-        self._eps = {ep.name: ep for ep in entry_points(group=ADAPTER_GROUP)}
-        self._loaded: dict[str, type[Adapter]] = {}
-
-    def adapter(self, name: str) -> type[Adapter]:
-        if name not in self._loaded:
-            self._loaded[name] = self._eps[name].load()
-        return self._loaded[name]
-
-    def __getitem__(self, name: str) -> type[BaseModel]:
-        return self.adapter(name).Config
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._eps)
-
-    def __len__(self) -> int:
-        return len(self._eps)
 
 
 def freeze_startup_heap() -> None:

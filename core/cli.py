@@ -160,12 +160,12 @@ def config_check(path: Path) -> None:
 @config.command("schema")
 def config_schema() -> None:
     """Print the JSON Schema of the config file (for editors)."""
-    from qunzhu.core.app import adapter_classes
+    from qunzhu.core._installed_adapters import config_models
     from qunzhu.core.config import config_schema as schema
     from qunzhu.core.plugins import PluginSet, load_plugins
 
     plugins = PluginSet.collect(load_plugins())
-    adapters = {name: cls.Config for name, cls in adapter_classes().items()}
+    adapters = config_models()
     doc = schema(plugin_models=plugins.section_models(), adapter_models=adapters)
     click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
 
