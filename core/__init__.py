@@ -4,10 +4,11 @@ from qunzhu.core import Context, Reply, Button, command, hookimpl, job
 """
 
 from qunzhu.core.adapter import Adapter, AdapterConfig
-from qunzhu.core.app import App
+from qunzhu.core.app import App, load_settings
 from qunzhu.core.clock import Clock, FakeClock, SystemClock
 from qunzhu.core.commands import Command, Text, command
 from qunzhu.core.context import Context
+from qunzhu.core.delivery._lookups import OutboxState, inactive_chats, outbox_states
 from qunzhu.core.delivery._outbox import Outgoing
 from qunzhu.core.dialogs._spec import Choice, Dialog, Expect, Step
 from qunzhu.core.errors import (
@@ -20,7 +21,7 @@ from qunzhu.core.errors import (
     UsageError,
 )
 from qunzhu.core.hookspecs import hookimpl, hookspec
-from qunzhu.core.i18n._catalogs import N_, Translator
+from qunzhu.core.i18n._catalogs import N_, Catalogs, Translator
 from qunzhu.core.model._events import (
     Attachment,
     AttachmentKind,
@@ -36,12 +37,14 @@ from qunzhu.core.model._events import (
     UserRef,
 )
 from qunzhu.core.model._reply import Button, Reply
-from qunzhu.core.people import Person, Role
+from qunzhu.core.people import ADMIN, Person, Role, parse_role
+from qunzhu.core.scheduling._cron import check_cron, check_timezone, next_fire
 from qunzhu.core.scheduling._jobs import Job, job
 from qunzhu.core.scheduling._workdays import WorkCalendar
 from qunzhu.core.storage._database import Base, Database
 
 __all__ = [
+    "ADMIN",
     "N_",
     "Adapter",
     "AdapterConfig",
@@ -52,6 +55,7 @@ __all__ = [
     "Base",
     "Button",
     "ButtonPress",
+    "Catalogs",
     "ChatKind",
     "ChatRef",
     "Choice",
@@ -69,6 +73,7 @@ __all__ = [
     "Location",
     "MemberChange",
     "Message",
+    "OutboxState",
     "Outgoing",
     "PermissionDenied",
     "Person",
@@ -85,8 +90,15 @@ __all__ = [
     "UsageError",
     "UserRef",
     "WorkCalendar",
+    "check_cron",
+    "check_timezone",
     "command",
     "hookimpl",
     "hookspec",
+    "inactive_chats",
     "job",
+    "load_settings",
+    "next_fire",
+    "outbox_states",
+    "parse_role",
 ]

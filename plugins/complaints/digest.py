@@ -35,7 +35,7 @@ async def digest(ctx: Context) -> None:
     for chat in config.digest.chats:
         t = t_for_chat(ctx, chat)
         await ctx.send(await digest_text(ctx, config, t, now, since), chat=chat_of(chat))
-    for person in await ctx.app.people.with_role("supervisor"):
+    for person in await ctx.with_role("supervisor"):
         t = t_for_chat(ctx, "", person.lang)
         text = await digest_text(ctx, config, t, now, since)
         for identity in person.identities:

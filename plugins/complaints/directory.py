@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from qunzhu.core import ChatKind, ChatRef, Context, Person, Translator
-from qunzhu.core.plugins import domain_of
 
 from .config import ComplaintsConfig
 from .states import ACTIONS
@@ -42,7 +41,7 @@ def t_for_chat(ctx: Context, key: str, lang: str | None = None) -> Translator:
     """The plugin's translator in chat `key`'s language (or `lang`), else the bot's."""
     settings = ctx.app.settings
     chosen = lang or settings.chat_language(key) or settings.bot.language
-    return ctx.app.catalogs.translator(chosen, domain_of(ctx.plugin))
+    return ctx.translator(chosen)
 
 
 def chain(config: ComplaintsConfig, department: str | None) -> list[str]:

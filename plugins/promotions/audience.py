@@ -13,8 +13,7 @@ from sqlalchemy import case, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qunzhu.core import App, ChatKind, ChatRef
-from qunzhu.core.storage._tables import ChatRow
+from qunzhu.core import App, ChatKind, ChatRef, inactive_chats
 
 from .config import PromotionsConfig, quiet_periods
 from .models import Group
@@ -61,12 +60,7 @@ async def targets(app: App, db: AsyncSession, tags: list[str]) -> list[Target]:
     keys = set(rows) | {
         key for key, chat in app.settings.chats.items() if "promotions" in chat.plugins
     }
-    inactive = {
-        f"{p}:{c}"
-        for p, c in (
-            await db.execute(select(ChatRow.platform, ChatRow.chat_id).where(~ChatRow.active))
-        ).all()
-    }
+    inactive = await inactive_chats(db)
     wanted = {t.lower() for t in tags}
     found = []
     for key in sorted(keys):
