@@ -5,7 +5,7 @@ from qunzhu.core import Context, Reply, Button, command, hookimpl, job
 
 from qunzhu.core.adapter import Adapter, AdapterConfig
 from qunzhu.core.app import App, load_settings
-from qunzhu.core.clock import Clock, FakeClock, SystemClock
+from qunzhu.core.clock import Clock, FakeClock, SystemClock, aware
 from qunzhu.core.commands import Command, Text, command
 from qunzhu.core.context import Context
 from qunzhu.core.delivery._lookups import OutboxState, inactive_chats, outbox_states
@@ -90,6 +90,7 @@ __all__ = [
     "UsageError",
     "UserRef",
     "WorkCalendar",
+    "aware",
     "check_cron",
     "check_timezone",
     "command",

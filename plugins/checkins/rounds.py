@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from qunzhu.core import Button, Context, Reply, UserRef
+from qunzhu.core import Button, Context, Reply, UserRef, aware
 
 from .campaigns import entries, find, named, shadowed
 from .config import Campaign
-from .models import Round, aware
+from .models import Round
 from .planning import plan_campaign, round_window, schedule_rest
 from .roster import Member, excused, mentions, roster
 from .settings import campaign_zone, chat_of, group_t, person_t, settings

@@ -10,11 +10,22 @@ from typing import Any
 
 from sqlalchemy import select
 
-from qunzhu.core import N_, Button, Context, Dialog, Person, Reply, Step, Translator, UsageError
+from qunzhu.core import (
+    N_,
+    Button,
+    Context,
+    Dialog,
+    Person,
+    Reply,
+    Step,
+    Translator,
+    UsageError,
+    aware,
+)
 
 from .config import parse_duration
 from .deadline import find_deadline
-from .models import Task, aware
+from .models import Task
 from .roster import Member, mentions, people
 from .settings import chat_of, group_t, settings
 from .texts import when_label

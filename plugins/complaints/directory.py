@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from qunzhu.core import ChatKind, ChatRef, Context, Person, Translator
+from qunzhu.core import Context, Person, Translator
 
 from .config import ComplaintsConfig
 from .states import ACTIONS
@@ -17,7 +17,6 @@ __all__ = [
     "allowed",
     "base_config",
     "chain",
-    "chat_of",
     "department_name",
     "is_official",
     "may_act",
@@ -30,11 +29,6 @@ def base_config(ctx: Context) -> ComplaintsConfig:
     same wherever a ticket is touched."""
     found = ctx.app.settings.plugin_config(ctx.plugin)
     return found if isinstance(found, ComplaintsConfig) else ComplaintsConfig()
-
-
-def chat_of(key: str, kind: str = "group", title: str = "") -> ChatRef:
-    platform, _, chat_id = key.partition(":")
-    return ChatRef(platform, chat_id, ChatKind(kind), title)
 
 
 def t_for_chat(ctx: Context, key: str, lang: str | None = None) -> Translator:

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from qunzhu.core import ADMIN, N_, Button, Context, Reply, Translator, command
+from qunzhu.core import ADMIN, N_, Button, Context, Reply, Translator, aware, command
 
 from .audience import config_for, targets
 from .config import PromotionsConfig
@@ -25,7 +25,7 @@ from .render import PREFIX, post_reply
 from .schedule_text import describe
 from .series import end_series, first_date, start_series, summary
 from .slots import HORIZON, next_free_slot
-from .times import aware, local, utc
+from .times import local, utc
 
 __all__ = ["APPROVER", "decide", "pending", "preview", "submit"]
 

@@ -10,12 +10,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qunzhu.core import N_, Context, JobTick, Translator, job, outbox_states
+from qunzhu.core import N_, Context, JobTick, Translator, aware, job, outbox_states
 
 from .audience import config_for
 from .models import Delivery, Post
 from .notify import send_to, translator_for
-from .times import aware, local
+from .times import local
 
 __all__ = [
     "names",
