@@ -22,6 +22,7 @@ from qunzhu.core.errors import (
 )
 from qunzhu.core.hookspecs import hookimpl, hookspec
 from qunzhu.core.i18n._catalogs import N_, Catalogs, Translator
+from qunzhu.core.model._button_data import MAX_BUTTON_DATA, ButtonData, ButtonDataError, MaxLen
 from qunzhu.core.model._events import (
     Attachment,
     AttachmentKind,
@@ -45,6 +46,7 @@ from qunzhu.core.storage._database import Base, Database
 
 __all__ = [
     "ADMIN",
+    "MAX_BUTTON_DATA",
     "N_",
     "Adapter",
     "AdapterConfig",
@@ -54,6 +56,8 @@ __all__ = [
     "AttachmentKind",
     "Base",
     "Button",
+    "ButtonData",
+    "ButtonDataError",
     "ButtonPress",
     "Catalogs",
     "ChatKind",
@@ -71,6 +75,7 @@ __all__ = [
     "Job",
     "JobTick",
     "Location",
+    "MaxLen",
     "MemberChange",
     "Message",
     "OutboxState",
