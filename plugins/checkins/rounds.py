@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from qunzhu.core import Button, Context, Reply, UserRef, aware
 
+from .buttons import AnswerPrivately
 from .campaigns import entries, find, named, shadowed
 from .config import Campaign
 from .models import Round
@@ -153,7 +154,7 @@ async def open_round(ctx: Context, campaign: Campaign, window: Window) -> Round:
             "⚠️ This check-in has no participants yet: an administrator should list them "
             "under participants in the configuration."
         )
-    button = Button(t("✍️ Answer privately"), data=f"checkins:dm:{rnd.id}")
+    button = Button(t("✍️ Answer privately"), data=AnswerPrivately(rnd.id).pack())
     out = await ctx.send(Reply(text).with_buttons(button), chat=chat_of(campaign.group))
     rnd.messages = [out.id]
     await schedule_rest(ctx, campaign, window, rnd)
