@@ -4,10 +4,11 @@ from qunzhu.core import Context, Reply, Button, command, hookimpl, job
 """
 
 from qunzhu.core.adapter import Adapter, AdapterConfig
-from qunzhu.core.app import App
-from qunzhu.core.clock import Clock, FakeClock, SystemClock
+from qunzhu.core.app import App, load_settings
+from qunzhu.core.clock import Clock, FakeClock, SystemClock, aware
 from qunzhu.core.commands import Command, Text, command
 from qunzhu.core.context import Context
+from qunzhu.core.delivery._lookups import OutboxState, inactive_chats, outbox_states
 from qunzhu.core.delivery._outbox import Outgoing
 from qunzhu.core.dialogs._spec import Choice, Dialog, Expect, Step
 from qunzhu.core.errors import (
@@ -20,7 +21,8 @@ from qunzhu.core.errors import (
     UsageError,
 )
 from qunzhu.core.hookspecs import hookimpl, hookspec
-from qunzhu.core.i18n._catalogs import N_, Translator
+from qunzhu.core.i18n._catalogs import N_, Catalogs, Translator
+from qunzhu.core.model._button_data import MAX_BUTTON_DATA, ButtonData, ButtonDataError, MaxLen
 from qunzhu.core.model._events import (
     Attachment,
     AttachmentKind,
@@ -36,12 +38,15 @@ from qunzhu.core.model._events import (
     UserRef,
 )
 from qunzhu.core.model._reply import Button, Reply
-from qunzhu.core.people import Person, Role
+from qunzhu.core.people import ADMIN, Person, Role, parse_role
+from qunzhu.core.scheduling._cron import check_cron, check_timezone, next_fire
 from qunzhu.core.scheduling._jobs import Job, job
 from qunzhu.core.scheduling._workdays import WorkCalendar
 from qunzhu.core.storage._database import Base, Database
 
 __all__ = [
+    "ADMIN",
+    "MAX_BUTTON_DATA",
     "N_",
     "Adapter",
     "AdapterConfig",
@@ -51,7 +56,10 @@ __all__ = [
     "AttachmentKind",
     "Base",
     "Button",
+    "ButtonData",
+    "ButtonDataError",
     "ButtonPress",
+    "Catalogs",
     "ChatKind",
     "ChatRef",
     "Choice",
@@ -67,8 +75,10 @@ __all__ = [
     "Job",
     "JobTick",
     "Location",
+    "MaxLen",
     "MemberChange",
     "Message",
+    "OutboxState",
     "Outgoing",
     "PermissionDenied",
     "Person",
@@ -85,8 +95,16 @@ __all__ = [
     "UsageError",
     "UserRef",
     "WorkCalendar",
+    "aware",
+    "check_cron",
+    "check_timezone",
     "command",
     "hookimpl",
     "hookspec",
+    "inactive_chats",
     "job",
+    "load_settings",
+    "next_fire",
+    "outbox_states",
+    "parse_role",
 ]

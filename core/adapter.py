@@ -5,6 +5,11 @@ and hands them to the `sink` it was started with; it sends `Reply`s, edits them,
 messages, downloads attachments and finds the private chat with a person. Adapters are found by
 entry point (group ``qunzhu.adapters``) and configured under ``adapters.<name>`` with their
 `Config` model.
+
+This is the adapter author's module: everything an adapter needs from the core is importable from
+here (the event and reply types, the clock, the outbound `Limits`, the delivery errors that tell
+the outbox what to do), and an adapter imports nothing else of ``qunzhu.core``
+(``tests/test_import_rules.py`` holds that).
 """
 
 from __future__ import annotations
@@ -19,17 +24,65 @@ from typing import TYPE_CHECKING, ClassVar, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from qunzhu.core.clock import Clock
-from qunzhu.core.delivery._ratelimit import Limits
-from qunzhu.core.errors import AdapterError, PermanentFailure
-from qunzhu.core.model._events import Attachment, ChatKind, ChatRef, Event, UserRef
-from qunzhu.core.model._reply import Reply
+from qunzhu.core.delivery._ratelimit import Limit, Limits
+from qunzhu.core.errors import (
+    AdapterError,
+    DeliveryError,
+    PermanentFailure,
+    RetryLater,
+    TemporaryFailure,
+    UsageError,
+)
+from qunzhu.core.model._events import (
+    Attachment,
+    AttachmentKind,
+    ButtonPress,
+    ChatKind,
+    ChatRef,
+    Event,
+    Location,
+    MemberChange,
+    Message,
+    Reaction,
+    UserRef,
+)
+from qunzhu.core.model._reply import Button, Reply
 
 if TYPE_CHECKING:
     from aiohttp.web import RouteDef
 
     from qunzhu.core.commands import Command
 
-__all__ = ["EVENT_HOOKS", "Adapter", "AdapterConfig", "Declared", "EventSink", "LazyAdapter"]
+__all__ = [
+    "EVENT_HOOKS",
+    "Adapter",
+    "AdapterConfig",
+    "AdapterError",
+    "Attachment",
+    "AttachmentKind",
+    "Button",
+    "ButtonPress",
+    "ChatKind",
+    "ChatRef",
+    "Clock",
+    "Declared",
+    "DeliveryError",
+    "Event",
+    "EventSink",
+    "LazyAdapter",
+    "Limit",
+    "Limits",
+    "Location",
+    "MemberChange",
+    "Message",
+    "PermanentFailure",
+    "Reaction",
+    "Reply",
+    "RetryLater",
+    "TemporaryFailure",
+    "UsageError",
+    "UserRef",
+]
 
 #: The ``on_*`` hooks that receive platform events.
 EVENT_HOOKS: frozenset[str] = frozenset(

@@ -12,6 +12,7 @@ import asyncio
 import gc
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 from qunzhu.core._installed_adapters import ADAPTER_GROUP, AdapterModels
@@ -20,7 +21,7 @@ from qunzhu.core._system_work import as_plugin
 from qunzhu.core.adapter import EVENT_HOOKS, Adapter, AdapterConfig, Declared
 from qunzhu.core.clock import Clock, SystemClock
 from qunzhu.core.commands import Command
-from qunzhu.core.config import Settings
+from qunzhu.core.config import Settings, load_config
 from qunzhu.core.context import Context
 from qunzhu.core.delivery._inbox import Inbox
 from qunzhu.core.delivery._outbox import Outgoing
@@ -31,15 +32,23 @@ from qunzhu.core.errors import AdapterError, ConfigError
 from qunzhu.core.i18n._catalogs import Catalogs
 from qunzhu.core.model._events import ChatRef, Event, UserRef
 from qunzhu.core.people import PersonSpec
-from qunzhu.core.plugins import PluginSet, domain_of
+from qunzhu.core.plugins import PluginSet, domain_of, load_plugins
 from qunzhu.core.scheduling._scheduler import Scheduler
 from qunzhu.core.scheduling._workdays import WorkCalendar
 from qunzhu.core.storage._database import Database
 
 T = TypeVar("T")
 
-__all__ = ["ADAPTER_GROUP", "AdapterModels", "App"]
+__all__ = ["ADAPTER_GROUP", "AdapterModels", "App", "load_settings"]
 log = logging.getLogger("qunzhu.app")
+
+
+def load_settings(path: Path | None) -> Settings:
+    """The settings in `path` (None: the built-in defaults), validated with the models of every
+    installed plugin and adapter: what a plugin's own command (``qunzhu complaints export``)
+    reads. Raises `ConfigError` listing every problem."""
+    plugins = PluginSet.collect(load_plugins())
+    return load_config(path, plugin_models=plugins.section_models(), adapter_models=AdapterModels())
 
 
 def freeze_startup_heap() -> None:

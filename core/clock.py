@@ -1,6 +1,6 @@
 """Time, injected. Code asks its `Clock` for the time instead of calling `datetime.now()`, so the
 test harness can move time forward and every deadline, timeout and job can be tested without
-sleeping."""
+sleeping. `aware` turns a time read back from the database into an aware one."""
 
 from __future__ import annotations
 
@@ -12,7 +12,13 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-__all__ = ["Clock", "FakeClock", "SystemClock"]
+__all__ = ["Clock", "FakeClock", "SystemClock", "aware"]
+
+
+def aware(when: datetime) -> datetime:
+    """A time read back from the database, timezone-aware: SQLite hands back naive datetimes,
+    which were stored in UTC; an aware one is returned as it is."""
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 class Clock(Protocol):

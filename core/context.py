@@ -29,7 +29,8 @@ from qunzhu.core.model._events import (
     UserRef,
 )
 from qunzhu.core.model._reply import Reply
-from qunzhu.core.people import Person
+from qunzhu.core.people import Person, Role, parse_role
+from qunzhu.core.plugins import domain_of
 from qunzhu.core.scheduling._workdays import WorkCalendar
 from qunzhu.core.storage._database import QueuedWrites
 from qunzhu.core.storage._inserts import queue_insert
@@ -237,6 +238,26 @@ class Context:
         adapter = self.app.adapters.get(user.platform)
         chat = await adapter.known_direct_chat(user) if adapter is not None else None
         return chat is not None and await lookups.heard_in_private(self.db, chat)
+
+    async def chat_active(self, chat: ChatRef | None = None) -> bool:
+        """Whether the bot may still post to `chat` (default: this chat): False once it was
+        removed from it or the platform said the chat is gone (see `inactive_chats`)."""
+        return await lookups.chat_active(self.db, chat or self.chat)
+
+    async def with_role(self, role: str | Role) -> list[Person]:
+        """Everyone holding `role`: ``"supervisor"`` in any scope, ``"member:housing"`` in
+        that one. Admins are not implied."""
+        wanted = parse_role(role) if isinstance(role, str) else role
+        return await self.app.people.with_role(wanted.name, wanted.scope or None)
+
+    async def roles_in_use(self) -> list[Role]:
+        """Every role someone holds, with its scope, each once, sorted (to offer as choices)."""
+        return await lookups.roles_in_use(self.db)
+
+    def translator(self, lang: str) -> Translator:
+        """This plugin's translator in language `lang` (``ctx.t`` is the person's language):
+        to write to a group or a person in theirs."""
+        return self.app.catalogs.translator(lang, domain_of(self.plugin))
 
     async def person_of(self, user: UserRef) -> Person:
         """The `Person` behind `user` (the author of a message replied to, a member who joined),

@@ -21,21 +21,24 @@ import os
 import sys
 from typing import ClassVar, TextIO
 
-from qunzhu.core.adapter import Adapter, AdapterConfig, EventSink
-from qunzhu.core.clock import Clock
-from qunzhu.core.errors import AdapterError, UsageError
-from qunzhu.core.model._events import (
+from qunzhu.core.adapter import (
+    Adapter,
+    AdapterConfig,
+    AdapterError,
     Attachment,
     ButtonPress,
     ChatRef,
+    Clock,
     Event,
+    EventSink,
     Location,
     MemberChange,
     Message,
     Reaction,
+    Reply,
+    UsageError,
     UserRef,
 )
-from qunzhu.core.model._reply import Reply
 
 from . import script
 from .config import ConsoleConfig

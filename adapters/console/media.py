@@ -8,8 +8,7 @@ import os
 import stat
 from pathlib import Path
 
-from qunzhu.core.errors import AdapterError, UsageError
-from qunzhu.core.model._events import Attachment, AttachmentKind
+from qunzhu.core.adapter import AdapterError, Attachment, AttachmentKind, UsageError
 
 __all__ = ["attachment_for", "read_attachment"]
 

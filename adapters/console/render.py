@@ -22,8 +22,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from qunzhu.core.model._events import ChatRef
-from qunzhu.core.model._reply import Button, Reply
+from qunzhu.core.adapter import Button, ChatRef, Reply
 
 __all__ = ["HELP", "Renderer", "chat_label", "find_label", "pressable"]
 

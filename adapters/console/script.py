@@ -15,8 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from qunzhu.core.errors import UsageError
-from qunzhu.core.model._events import AttachmentKind
+from qunzhu.core.adapter import AttachmentKind, UsageError
 
 __all__ = [
     "Action",

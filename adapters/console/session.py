@@ -14,9 +14,7 @@ import itertools
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from qunzhu.core.errors import UsageError
-from qunzhu.core.model._events import ChatKind, ChatRef, UserRef
-from qunzhu.core.model._reply import Button, Reply
+from qunzhu.core.adapter import Button, ChatKind, ChatRef, Reply, UsageError, UserRef
 
 from .render import find_label, pressable
 

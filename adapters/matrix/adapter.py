@@ -33,11 +33,19 @@ from nio import (
 )
 from nio.rooms import MatrixRoom
 
-from qunzhu.core.adapter import Adapter, AdapterConfig, EventSink
-from qunzhu.core.clock import Clock
-from qunzhu.core.errors import AdapterError, PermanentFailure
-from qunzhu.core.model._events import Attachment, ChatKind, ChatRef, UserRef
-from qunzhu.core.model._reply import Reply
+from qunzhu.core.adapter import (
+    Adapter,
+    AdapterConfig,
+    AdapterError,
+    Attachment,
+    ChatKind,
+    ChatRef,
+    Clock,
+    EventSink,
+    PermanentFailure,
+    Reply,
+    UserRef,
+)
 
 from . import media
 from .choices import Choices, Offer, offer_of

@@ -8,8 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from qunzhu.core.adapter import AdapterConfig
-from qunzhu.core.delivery._ratelimit import Limit, Limits
+from qunzhu.core.adapter import AdapterConfig, Limit, Limits
 
 __all__ = ["InviteRules", "MatrixConfig", "MatrixLimits"]
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from nio import AsyncClient, AsyncClientConfig
 from nio.crypto import ENCRYPTION_ENABLED
 
-from qunzhu.core.errors import AdapterError
+from qunzhu.core.adapter import AdapterError
 
 from .config import MatrixConfig
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from qunzhu.core.errors import DeliveryError, PermanentFailure, RetryLater, TemporaryFailure
+from qunzhu.core.adapter import DeliveryError, PermanentFailure, RetryLater, TemporaryFailure
 
 __all__ = ["http_status", "is_unknown_token", "request_error", "response_error"]
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import unquote
 
-from qunzhu.core.model._events import (
+from qunzhu.core.adapter import (
     Attachment,
     AttachmentKind,
     ChatRef,

@@ -16,7 +16,7 @@ import aiohttp
 from nio import AsyncClient, DownloadResponse
 from nio.crypto.attachments import decrypt_attachment
 
-from qunzhu.core.errors import AdapterError, TemporaryFailure
+from qunzhu.core.adapter import AdapterError, TemporaryFailure
 
 from .errors import http_status
 from .mapping import ENCRYPTED_REF

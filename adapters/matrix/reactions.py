@@ -25,8 +25,7 @@ from urllib.parse import quote, urlencode
 
 from nio import AsyncClient, RoomRedactResponse
 
-from qunzhu.core.errors import DeliveryError, PermanentFailure
-from qunzhu.core.model._events import ChatRef
+from qunzhu.core.adapter import ChatRef, DeliveryError, PermanentFailure
 
 from .errors import request_error, response_error
 

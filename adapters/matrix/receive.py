@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from qunzhu.core.model._events import ButtonPress, ChatKind, Event, Reaction, UserRef
+from qunzhu.core.adapter import ButtonPress, ChatKind, Event, Reaction, UserRef
 
 from .choices import Choices, offer_of
 from .mapping import (

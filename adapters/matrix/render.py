@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qunzhu.adapters.console.render import pressable
-from qunzhu.core.model._reply import Reply
+from qunzhu.core.adapter import Reply
 
 from .choices import BUTTONS_KEY, LABELS_KEY
 

@@ -24,8 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from qunzhu.core.adapter import EventSink
-from qunzhu.core.model._events import ChatKind, ChatRef
+from qunzhu.core.adapter import ChatKind, ChatRef, EventSink
 
 from .keys import state_key
 from .mapping import PLATFORM, content_of

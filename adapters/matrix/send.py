@@ -17,9 +17,7 @@ from typing import Any
 
 from nio import AsyncClient, RoomSendResponse, UploadResponse
 
-from qunzhu.core.errors import DeliveryError
-from qunzhu.core.model._events import ChatRef
-from qunzhu.core.model._reply import Reply
+from qunzhu.core.adapter import ChatRef, DeliveryError, Reply
 
 from .choices import BUTTONS_KEY, keycap
 from .errors import request_error, response_error

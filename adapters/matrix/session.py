@@ -17,8 +17,7 @@ from typing import Any
 
 from nio import AsyncClient, LoginResponse, WhoamiResponse
 
-from qunzhu.core.adapter import EventSink
-from qunzhu.core.errors import AdapterError
+from qunzhu.core.adapter import AdapterError, EventSink
 
 from .config import MatrixConfig
 from .errors import http_status

@@ -34,8 +34,7 @@ from nio import (
     SyncResponse,
 )
 
-from qunzhu.core.adapter import EventSink
-from qunzhu.core.clock import Clock
+from qunzhu.core.adapter import Clock, EventSink
 
 from .choices import Choices
 from .config import MatrixConfig

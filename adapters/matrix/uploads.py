@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qunzhu.core.adapter import EventSink
-from qunzhu.core.errors import PermanentFailure
+from qunzhu.core.adapter import EventSink, PermanentFailure
 
 from .keys import state_key
 

@@ -39,11 +39,18 @@ from aiogram.methods import (
     SetWebhook,
 )
 
-from qunzhu.core.adapter import Adapter, AdapterConfig, EventSink
-from qunzhu.core.clock import Clock
-from qunzhu.core.errors import AdapterError
-from qunzhu.core.model._events import Attachment, ChatKind, ChatRef, UserRef
-from qunzhu.core.model._reply import Reply
+from qunzhu.core.adapter import (
+    Adapter,
+    AdapterConfig,
+    AdapterError,
+    Attachment,
+    ChatKind,
+    ChatRef,
+    Clock,
+    EventSink,
+    Reply,
+    UserRef,
+)
 
 from .commands import set_menus
 from .config import PRODUCTION_API, TelegramConfig

@@ -35,7 +35,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
 )
 
-from qunzhu.core.errors import DeliveryError, PermanentFailure, RetryLater, TemporaryFailure
+from qunzhu.core.adapter import DeliveryError, PermanentFailure, RetryLater, TemporaryFailure
 
 __all__ = ["NOT_MODIFIED", "delivery_error", "description"]
 

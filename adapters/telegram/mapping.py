@@ -14,7 +14,7 @@ from typing import Literal
 
 from aiogram import types as tg
 
-from qunzhu.core.model._events import (
+from qunzhu.core.adapter import (
     Attachment,
     AttachmentKind,
     ButtonPress,

@@ -19,9 +19,7 @@ import contextlib
 from collections import deque
 from collections.abc import AsyncIterator
 
-from qunzhu.core.clock import Clock
-from qunzhu.core.delivery._ratelimit import Limit, Limits
-from qunzhu.core.model._events import ChatRef
+from qunzhu.core.adapter import ChatRef, Clock, Limit, Limits
 
 __all__ = ["Pace"]
 

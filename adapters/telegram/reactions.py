@@ -22,8 +22,7 @@ from aiogram.exceptions import TelegramMigrateToChat
 from aiogram.methods import SetMessageReaction
 from aiogram.types import ReactionTypeEmoji
 
-from qunzhu.core.errors import DeliveryError, PermanentFailure
-from qunzhu.core.model._events import ChatRef
+from qunzhu.core.adapter import ChatRef, DeliveryError, PermanentFailure
 
 from .errors import delivery_error, description
 from .ids import parse_event_id

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 
 from aiogram import types as tg
 
-from qunzhu.core.clock import Clock
-from qunzhu.core.model._events import Event
+from qunzhu.core.adapter import Clock, Event
 
 from .directory import Directory
 from .mapping import (

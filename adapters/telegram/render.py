@@ -24,8 +24,7 @@ from dataclasses import dataclass
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from qunzhu.core.errors import PermanentFailure
-from qunzhu.core.model._reply import Button, Reply
+from qunzhu.core.adapter import Button, PermanentFailure, Reply
 
 __all__ = ["CAPTION_LIMIT", "TEXT_LIMIT", "Part", "Span", "keyboard", "plan", "spans", "split"]
 

@@ -23,9 +23,7 @@ from aiogram import types as tg
 from aiogram.exceptions import TelegramBadRequest, TelegramMigrateToChat
 from aiogram.methods import EditMessageCaption, EditMessageText, SendMessage, SendPhoto
 
-from qunzhu.core.errors import DeliveryError, PermanentFailure
-from qunzhu.core.model._events import ChatRef
-from qunzhu.core.model._reply import Reply
+from qunzhu.core.adapter import ChatRef, DeliveryError, PermanentFailure, Reply
 
 from .directory import Directory
 from .errors import NOT_MODIFIED, delivery_error

@@ -20,8 +20,7 @@ from aiogram import types as tg
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import FSInputFile
 
-from qunzhu.core.adapter import EventSink
-from qunzhu.core.errors import PermanentFailure
+from qunzhu.core.adapter import EventSink, PermanentFailure
 
 __all__ = ["Uploads", "is_local"]
 

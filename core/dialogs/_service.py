@@ -9,12 +9,13 @@ from __future__ import annotations
 import inspect
 import logging
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from qunzhu.core.clock import aware
 from qunzhu.core.dialogs._spec import Dialog, Expect, Step, from_json, to_json
 from qunzhu.core.errors import UsageError
 from qunzhu.core.model._events import (
@@ -125,7 +126,7 @@ class DialogService:
         event = ctx.event
         key = (row.platform, row.chat_id, row.user_id)
         chat = _chat_of(row, event)
-        if _aware(row.expires_at) < self._app.clock.now():
+        if aware(row.expires_at) < self._app.clock.now():
             await ctx.db.delete(row)
             self._close(ctx, key)
             await ctx.send(
@@ -319,11 +320,6 @@ def _choices(step: Step, ctx: Context, answers: dict[str, Any]) -> list[Any]:
 
 def _applies(step: Step, answers: dict[str, Any]) -> bool:
     return step.when is None or bool(step.when(answers))
-
-
-def _aware(when: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they were stored in UTC."""
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _where(key: Key) -> tuple[Any, ...]:

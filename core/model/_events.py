@@ -48,6 +48,12 @@ class ChatRef:
     kind: ChatKind = ChatKind.GROUP
     title: str = ""
 
+    @classmethod
+    def parse(cls, key: str, kind: ChatKind | str = ChatKind.GROUP, title: str = "") -> ChatRef:
+        """The chat that `key` (``telegram:-100123``, as config and storage name it) names."""
+        platform, _, chat_id = key.partition(":")
+        return cls(platform, chat_id, ChatKind(kind), title)
+
     @property
     def key(self) -> str:
         return f"{self.platform}:{self.chat_id}"

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qunzhu.core._nap import Nap
+from qunzhu.core.clock import aware
 from qunzhu.core.model._events import SYSTEM_CHAT, SYSTEM_USER, ChatKind, ChatRef, JobTick
 from qunzhu.core.people import Person, Role
 from qunzhu.core.plugins import domain_of
@@ -197,7 +198,7 @@ class Scheduler:
     async def _run_one(
         self, s: AsyncSession, row: JobRow, now: datetime, contexts: list[Context]
     ) -> None:
-        due = _aware(row.next_run_at or now)
+        due = aware(row.next_run_at or now)
         decision = plan(
             cron=row.cron,
             every=row.every,
@@ -275,10 +276,4 @@ class Scheduler:
             )
         if when is None:
             return None
-        return max((_aware(when) - self._app.clock.now()).total_seconds(), 0.0)
-
-
-def _aware(when: datetime) -> datetime:
-    from datetime import UTC
-
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+        return max((aware(when) - self._app.clock.now()).total_seconds(), 0.0)

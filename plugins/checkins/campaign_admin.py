@@ -56,10 +56,7 @@ def may_create(ctx: Context) -> bool:
 
 async def _roles(ctx: Context) -> list[str]:
     """Roles someone holds (offered as buttons for who reports), admin left out."""
-    from qunzhu.core.storage._tables import RoleRow
-
-    rows = await ctx.db.execute(select(RoleRow.role, RoleRow.scope).distinct())
-    found = sorted({f"{r}:{s}" if s else r for r, s in rows.all() if r != "admin"})
+    found = sorted({str(role) for role in await ctx.roles_in_use() if role.name != "admin"})
     return found[:6]
 
 

@@ -12,6 +12,7 @@ import logging
 
 from qunzhu.core import Button, Context, Reply
 
+from .buttons import Delete, Keep
 from .campaign_admin import next_label, owned
 from .campaigns import entries, from_row, shadowed
 from .models import CampaignRow
@@ -88,8 +89,8 @@ async def ask_delete(ctx: Context, name: str) -> None:
         name=entry.name,
     )
     buttons = (
-        Button(ctx.t("🗑 Delete"), data=f"{NAME}:delete:{row.id}"),
-        Button(ctx.t("Keep it"), data=f"{NAME}:keep:{row.id}"),
+        Button(ctx.t("🗑 Delete"), data=Delete(row.id).pack()),
+        Button(ctx.t("Keep it"), data=Keep(row.id).pack()),
     )
     await ctx.reply(Reply(text).with_buttons(*buttons))
 

@@ -17,10 +17,10 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qunzhu.core import App
+from qunzhu.core import App, aware
 
 from .config import Campaign
-from .models import CampaignRow, aware
+from .models import CampaignRow
 from .settings import NAME, settings
 
 __all__ = [

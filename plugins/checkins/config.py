@@ -20,8 +20,8 @@ from pydantic import (
     model_validator,
 )
 
-from qunzhu.core.config.schema import ChatKey
-from qunzhu.core.scheduling._cron import check_cron, check_timezone
+from qunzhu.core import check_cron, check_timezone
+from qunzhu.core.config import ChatKey
 
 __all__ = [
     "Campaign",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from qunzhu.core.scheduling._workdays import WorkCalendar
+from qunzhu.core import WorkCalendar
 
 __all__ = ["Deadline", "find_deadline", "to_number"]
 

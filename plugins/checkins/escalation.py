@@ -4,10 +4,10 @@ each ``escalate_after`` of working time, up to the top (逐级问责)."""
 
 from __future__ import annotations
 
-from qunzhu.core import Context, Reply
+from qunzhu.core import Context, Reply, aware
 
 from .config import CheckinsConfig, Unit
-from .models import Task, aware
+from .models import Task
 from .roster import Member, mentions, people
 from .settings import group_t, settings
 from .tasks import members, who, work_time

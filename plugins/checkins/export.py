@@ -12,9 +12,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from qunzhu.core import aware
 from qunzhu.core.web import APP_KEY, Request, Response, RouteDef, get
 
-from .models import Round, aware
+from .models import Round
 from .roster import Member
 from .settings import settings
 from .summary import acks_of, reports_of, statuses

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from qunzhu.core import N_, Button, Context, Reply, UsageError
 
+from .buttons import Chart
 from .campaigns import every
 from .chart import STATUSES, ChartData, draw
 from .config import Campaign
@@ -100,7 +101,7 @@ async def show_history(ctx: Context, name: str = "") -> None:
         lines.append(ctx.t("✓ reported  L late  ✗ missed  — on leave"))
         # the latest round names the campaign: a name may be longer than the 64 bytes of
         # data a Telegram button carries (2026年汛期防汛抗旱及地质灾害防治工作周报 is 61)
-        button = Button(ctx.t("📊 Chart"), data=f"checkins:chart:r{rounds[-1].id}")
+        button = Button(ctx.t("📊 Chart"), data=Chart.of_round(rounds[-1].id).pack())
         await ctx.reply(Reply("\n".join(lines)).with_buttons(button))
 
 

@@ -13,6 +13,7 @@ from qunzhu.core import (
     N_,
     App,
     Base,
+    ButtonDataError,
     Command,
     Context,
     Dialog,
@@ -23,6 +24,7 @@ from qunzhu.core import (
 from qunzhu.core.web import RouteDef
 
 from .acks import ack_button, ack_reaction
+from .buttons import Acknowledge, AnswerPrivately, Chart, Delete, Done, Keep
 from .campaign_admin import created, edited
 from .campaign_dialog import campaign_dialog
 from .campaign_states import delete_pressed
@@ -130,27 +132,38 @@ async def on_button(ctx: Context) -> None:
     press = ctx.button
     if press is None or not press.data.startswith(f"{NAME}:"):
         return
-    _, action, arg = press.data.split(":", 2)
-    if action == "ack" and arg.isdigit():
-        await ack_button(ctx, int(arg))
-    elif action == "dm" and arg.isdigit():
+    try:
+        await _pressed(ctx, press.data)
+    except ButtonDataError:  # not one of this plugin's buttons after all
+        if press.data.startswith("checkins:chart:"):  # a campaign name with a colon, sent before
+            await send_chart(ctx, press.data.removeprefix("checkins:chart:"))
+
+
+async def _pressed(ctx: Context, data: str) -> None:
+    if (ack := Acknowledge.unpack(data)) is not None:
+        await ack_button(ctx, ack.report)
+    elif (dm := AnswerPrivately.unpack(data)) is not None:
         from .private import open_rounds_of, start_me_first
 
-        rounds = [r for r in await open_rounds_of(ctx) if r.id == int(arg)]
+        rounds = [r for r in await open_rounds_of(ctx) if r.id == dm.round]
         if not rounds:
             await ctx.reply(ctx.t("This check-in is closed or does not list you."))
         elif not await ctx.can_write_privately(ctx.sender):
             await start_me_first(ctx)
         else:
             await start_report(ctx, rounds)
-    elif action == "done" and arg.isdigit():
-        await finish(ctx, int(arg))
-    elif action == "chart" and arg[:1] == "r" and arg[1:].isdigit():
-        await send_chart(ctx, round_id=int(arg[1:]))
-    elif action == "chart":  # a button sent before the round's id replaced the name
-        await send_chart(ctx, arg)
-    elif action in ("delete", "keep") and arg.isdigit():
-        await delete_pressed(ctx, int(arg), confirmed=action == "delete")
+    elif (done := Done.unpack(data)) is not None:
+        await finish(ctx, done.task)
+    elif (chart := Chart.unpack(data)) is not None:
+        target = chart.target
+        if target[:1] == "r" and target[1:].isdigit():
+            await send_chart(ctx, round_id=int(target[1:]))
+        else:  # a button sent before the round's id replaced the name
+            await send_chart(ctx, target)
+    elif (delete := Delete.unpack(data)) is not None:
+        await delete_pressed(ctx, delete.campaign, confirmed=True)
+    elif (keep := Keep.unpack(data)) is not None:
+        await delete_pressed(ctx, keep.campaign, confirmed=False)
 
 
 @hookimpl

@@ -3,7 +3,7 @@ acknowledgements, leave, tasks."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -22,15 +22,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from qunzhu.core import Base
 
-__all__ = ["Ack", "CampaignRow", "Leave", "Report", "Round", "Task", "aware"]
+__all__ = ["Ack", "CampaignRow", "Leave", "Report", "Round", "Task"]
 
 #: Outbox ids are 63-bit (`qunzhu.core.model._ids`).
 _OutboxId = BigInteger().with_variant(Integer(), "sqlite")
-
-
-def aware(when: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they were stored in UTC."""
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 class CampaignRow(Base):

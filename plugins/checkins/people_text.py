@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from qunzhu.core import Context, Person
-from qunzhu.core.people import parse_role
+from qunzhu.core import Context, Person, parse_role
 
 __all__ = ["Named", "entry_names", "named_people", "role_label"]
 
@@ -74,7 +73,7 @@ def role_label(ctx: Context, text: str) -> str:
 async def _role_names(ctx: Context, text: str) -> tuple[str, str]:
     """(the entry to store, the words to show) for a role."""
     role = parse_role(text)
-    holders = await ctx.app.people.with_role(role.name, role.scope or None)
+    holders = await ctx.with_role(role)
     shown = ctx.t(
         "role {role} ({count} people now)", role=role_label(ctx, text), count=len(holders)
     )

@@ -12,10 +12,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from qunzhu.core import Context
+from qunzhu.core import Context, aware
 
 from .config import Campaign
-from .models import Round, aware
+from .models import Round
 from .settings import campaign_zone, chat_of
 from .windows import Window, current_or_next, next_opening
 

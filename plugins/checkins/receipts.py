@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from qunzhu.core import Button, Context, Reply
 
+from .buttons import Acknowledge
 from .config import Campaign
 from .models import Report, Round
 from .settings import chat_of, group_t
@@ -35,7 +36,7 @@ async def receipt_reply(
         body=report.text if private else "",
         media=len(report.attachments) if private else 0,
     )
-    return Reply(text).with_buttons(Button(t("👍 Acknowledge"), data=f"checkins:ack:{report.id}"))
+    return Reply(text).with_buttons(Button(t("👍 Acknowledge"), data=Acknowledge(report.id).pack()))
 
 
 async def confirm(

@@ -11,8 +11,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qunzhu.core import App, Person
-from qunzhu.core.people import parse_role
+from qunzhu.core import App, Person, parse_role
 
 from .config import Campaign
 from .models import Leave

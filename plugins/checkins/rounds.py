@@ -13,11 +13,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from qunzhu.core import Button, Context, Reply, UserRef
+from qunzhu.core import Button, Context, Reply, UserRef, aware
 
+from .buttons import AnswerPrivately
 from .campaigns import entries, find, named, shadowed
 from .config import Campaign
-from .models import Round, aware
+from .models import Round
 from .planning import plan_campaign, round_window, schedule_rest
 from .roster import Member, excused, mentions, roster
 from .settings import campaign_zone, chat_of, group_t, person_t, settings
@@ -153,7 +154,7 @@ async def open_round(ctx: Context, campaign: Campaign, window: Window) -> Round:
             "⚠️ This check-in has no participants yet: an administrator should list them "
             "under participants in the configuration."
         )
-    button = Button(t("✍️ Answer privately"), data=f"checkins:dm:{rnd.id}")
+    button = Button(t("✍️ Answer privately"), data=AnswerPrivately(rnd.id).pack())
     out = await ctx.send(Reply(text).with_buttons(button), chat=chat_of(campaign.group))
     rnd.messages = [out.id]
     await schedule_rest(ctx, campaign, window, rnd)

@@ -14,8 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import time
 
-from qunzhu.core import Translator
-from qunzhu.core.scheduling._cron import check_cron, check_timezone
+from qunzhu.core import Translator, check_cron, check_timezone
 
 from .config import Campaign, check_schedule, is_cron
 from .deadline import to_number

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from qunzhu.core import App, ChatKind, ChatRef, Person, Translator
+from qunzhu.core import App, ChatRef, Person, Translator
 
 from .config import Campaign, CheckinsConfig
 
@@ -21,9 +21,8 @@ def settings(app: App) -> CheckinsConfig:
 
 
 def chat_of(key: str, kind: str = "group") -> ChatRef:
-    """``telegram:-100123`` → the chat."""
-    platform, _, chat_id = key.partition(":")
-    return ChatRef(platform, chat_id, ChatKind(kind), chat_id)
+    """``telegram:-100123`` → the chat, titled with its id."""
+    return ChatRef.parse(key, kind, title=key.partition(":")[2])
 
 
 def campaign_zone(app: App, campaign: Campaign) -> ZoneInfo:

@@ -10,11 +10,23 @@ from typing import Any
 
 from sqlalchemy import select
 
-from qunzhu.core import N_, Button, Context, Dialog, Person, Reply, Step, Translator, UsageError
+from qunzhu.core import (
+    N_,
+    Button,
+    Context,
+    Dialog,
+    Person,
+    Reply,
+    Step,
+    Translator,
+    UsageError,
+    aware,
+)
 
+from .buttons import Done
 from .config import parse_duration
 from .deadline import find_deadline
-from .models import Task, aware
+from .models import Task
 from .roster import Member, mentions, people
 from .settings import chat_of, group_t, settings
 from .texts import when_label
@@ -205,7 +217,7 @@ async def card(ctx: Context, task: Task) -> Reply:
         )
         return Reply("\n".join(lines))
     reply = Reply("\n".join(lines), mentions=mentions(members(task), platform))
-    return reply.with_buttons(Button(t("✅ Done"), data=f"checkins:done:{task.id}"))
+    return reply.with_buttons(Button(t("✅ Done"), data=Done(task.id).pack()))
 
 
 async def finish(ctx: Context, task_id: int | None) -> None:
@@ -216,7 +228,7 @@ async def finish(ctx: Context, task_id: int | None) -> None:
     elif len(tasks) == 1:
         task = tasks[0]
     elif tasks:
-        buttons = [Button(f"T-{x.id} {x.text[:20]}", data=f"checkins:done:{x.id}") for x in tasks]
+        buttons = [Button(f"T-{x.id} {x.text[:20]}", data=Done(x.id).pack()) for x in tasks]
         await ctx.reply(Reply(ctx.t("Which task is done?")).with_buttons(*buttons))
         return
     else:

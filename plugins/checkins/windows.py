@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from qunzhu.core.scheduling._workdays import WorkCalendar
+from qunzhu.core import WorkCalendar
 
 from .config import Campaign, is_cron
 

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from qunzhu.core import N_, Attachment, Button, Context, Reply
+from qunzhu.core import N_, Attachment, Button, ChatRef, Context, Reply
 
-from .directory import allowed, base_config, chat_of, department_name, t_for_chat
+from .directory import allowed, base_config, department_name, t_for_chat
 from .models import Follower, Ticket
 from .report import photo_refs
 from .tickets import Refused, check, move, notify_followers, record
@@ -108,7 +108,7 @@ async def ask_reporter(ctx: Context, ticket: Ticket) -> None:
             Button(t("Not solved"), data=f"{PREFIX}fb:{ticket.id}:no"),
         ]
     )
-    await ctx.send(reply, chat=chat_of(follower.chat, follower.chat_kind))
+    await ctx.send(reply, chat=ChatRef.parse(follower.chat, follower.chat_kind))
 
 
 async def on_feedback(ctx: Context, ticket_id: int, answer: str) -> None:
@@ -168,7 +168,7 @@ async def _tell_department(ctx: Context, ticket: Ticket) -> None:
         "Acknowledge it again on its card.",
         number=ticket.number,
     )
-    await ctx.send(text, chat=chat_of(department.chat))
+    await ctx.send(text, chat=ChatRef.parse(department.chat))
 
 
 async def reassign(ctx: Context, ticket_id: int, department: str, reason: str) -> None:

@@ -7,11 +7,11 @@ means nothing on another one); otherwise the card says how many photos there are
 
 from __future__ import annotations
 
-from qunzhu.core import Button, Context, Reply, Translator
+from qunzhu.core import Button, ChatRef, Context, Reply, Translator, aware
 
 from .config import ComplaintsConfig
-from .directory import chat_of, department_name, t_for_chat
-from .models import Ticket, aware
+from .directory import department_name, t_for_chat
+from .models import Ticket
 from .states import WITH_DEPARTMENT, Status
 from .texts import SOURCES, category_name, place, status_line, when
 
@@ -173,7 +173,9 @@ async def post_card(ctx: Context, config: ComplaintsConfig, ticket: Ticket) -> N
         return
     t = t_for_chat(ctx, chat)
     original = await _original(ctx, ticket)
-    out = await ctx.send(card(ctx, config, ticket, t, chat, original=original), chat=chat_of(chat))
+    out = await ctx.send(
+        card(ctx, config, ticket, t, chat, original=original), chat=ChatRef.parse(chat)
+    )
     ticket.card_id, ticket.card_chat = out.id, chat
 
 
@@ -199,7 +201,7 @@ async def post_escalation_card(
     """Send the escalation card to `chat` and remember it, to keep it current."""
     t = t_for_chat(ctx, chat)
     out = await ctx.send(
-        escalation_card(ctx, config, ticket, t, chat, head=head), chat=chat_of(chat)
+        escalation_card(ctx, config, ticket, t, chat, head=head), chat=ChatRef.parse(chat)
     )
     entry = {"id": out.id, "chat": chat, "head": head}
     ticket.escalation_cards = [*ticket.escalation_cards, entry]  # a new list: JSON is saved

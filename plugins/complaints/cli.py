@@ -26,14 +26,11 @@ _CONFIG = click.option(
 
 
 def _load(path: Path | None) -> Any:
-    from qunzhu.core.app import AdapterModels
-    from qunzhu.core.config import load_config
-    from qunzhu.core.plugins import PluginSet, load_plugins
+    from qunzhu.core import load_settings
 
     if path is None and Path("qunzhu.yaml").is_file():
         path = Path("qunzhu.yaml")
-    plugins = PluginSet.collect(load_plugins())
-    return load_config(path, plugin_models=plugins.section_models(), adapter_models=AdapterModels())
+    return load_settings(path)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -52,7 +49,7 @@ def export_command(
     config_path: Path | None, fmt: str, output: Path | None, lang: str | None
 ) -> None:
     """Write every ticket to a CSV or XLSX file."""
-    from qunzhu.core.errors import QunzhuError
+    from qunzhu.core import QunzhuError
 
     try:
         settings = _load(config_path)
@@ -66,9 +63,7 @@ def export_command(
 
 
 async def _export(settings: Any, fmt: str, lang: str | None) -> bytes:
-    from qunzhu.core.clock import SystemClock
-    from qunzhu.core.i18n._catalogs import Catalogs
-    from qunzhu.core.storage._database import Database
+    from qunzhu.core import Catalogs, Database, SystemClock
 
     from .config import ComplaintsConfig
     from .export import rows, to_csv, to_xlsx

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy import func, or_, select
 
-from qunzhu.core import N_, Button, Context, Reply, Text, UsageError, command
+from qunzhu.core import N_, Button, Context, Reply, Text, UsageError, aware, command
 
 from .cards import card_buttons
 from .detect import matcher_for
@@ -17,7 +17,7 @@ from .directory import base_config, department_name, is_official, may_act
 from .export import sign
 from .hotline import HotlineError, import_records, parse_csv
 from .intake import from_reply, settle_offer, submit
-from .models import Follower, Ticket, TicketEvent, aware, overdue
+from .models import Follower, Ticket, TicketEvent, overdue
 from .numbers import parse_number
 from .report import Report
 from .states import HISTORY, OPEN

@@ -17,12 +17,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from qunzhu.core import N_, Context, Translator, job
+from qunzhu.core import N_, ChatRef, Context, Translator, aware, job
 
 from .cards import post_escalation_card
 from .config import ComplaintsConfig
-from .directory import base_config, chain, chat_of, department_name, t_for_chat
-from .models import Ticket, aware
+from .directory import base_config, chain, department_name, t_for_chat
+from .models import Ticket
 from .states import WITH_DEPARTMENT, Status
 from .texts import overdue_amount, overdue_days
 from .tickets import move, record
@@ -145,7 +145,7 @@ async def _post(
         if len(texts) > _MAX_LINES:
             rest = len(texts) - _MAX_LINES
             texts = [*texts[:_MAX_LINES], t("… and {n} more: send /tickets overdue", n=rest)]
-        await ctx.send("\n".join(texts), chat=chat_of(chat))
+        await ctx.send("\n".join(texts), chat=ChatRef.parse(chat))
 
 
 async def _close_unanswered(ctx: Context, config: ComplaintsConfig, now: datetime) -> None:

@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from qunzhu.core import Context, Translator, UserRef, job
+from qunzhu.core import ChatRef, Context, Translator, UserRef, job
 
 from .config import ComplaintsConfig
-from .directory import base_config, chat_of, department_name, t_for_chat
+from .directory import base_config, department_name, t_for_chat
 from .models import Ticket, TicketEvent, overdue
 from .states import Status
 from .texts import category_name
@@ -34,8 +34,8 @@ async def digest(ctx: Context) -> None:
     since = _last_digest(ctx, config, now)
     for chat in config.digest.chats:
         t = t_for_chat(ctx, chat)
-        await ctx.send(await digest_text(ctx, config, t, now, since), chat=chat_of(chat))
-    for person in await ctx.app.people.with_role("supervisor"):
+        await ctx.send(await digest_text(ctx, config, t, now, since), chat=ChatRef.parse(chat))
+    for person in await ctx.with_role("supervisor"):
         t = t_for_chat(ctx, "", person.lang)
         text = await digest_text(ctx, config, t, now, since)
         for identity in person.identities:

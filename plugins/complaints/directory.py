@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from qunzhu.core import ChatKind, ChatRef, Context, Person, Translator
-from qunzhu.core.plugins import domain_of
+from qunzhu.core import Context, Person, Translator
 
 from .config import ComplaintsConfig
 from .states import ACTIONS
@@ -18,7 +17,6 @@ __all__ = [
     "allowed",
     "base_config",
     "chain",
-    "chat_of",
     "department_name",
     "is_official",
     "may_act",
@@ -33,16 +31,11 @@ def base_config(ctx: Context) -> ComplaintsConfig:
     return found if isinstance(found, ComplaintsConfig) else ComplaintsConfig()
 
 
-def chat_of(key: str, kind: str = "group", title: str = "") -> ChatRef:
-    platform, _, chat_id = key.partition(":")
-    return ChatRef(platform, chat_id, ChatKind(kind), title)
-
-
 def t_for_chat(ctx: Context, key: str, lang: str | None = None) -> Translator:
     """The plugin's translator in chat `key`'s language (or `lang`), else the bot's."""
     settings = ctx.app.settings
     chosen = lang or settings.chat_language(key) or settings.bot.language
-    return ctx.app.catalogs.translator(chosen, domain_of(ctx.plugin))
+    return ctx.translator(chosen)
 
 
 def chain(config: ComplaintsConfig, department: str | None) -> list[str]:

@@ -8,10 +8,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from qunzhu.core import Context
+from qunzhu.core import ChatRef, Context, aware
 
-from .directory import base_config, chain, chat_of, department_name, t_for_chat
-from .models import Ticket, TicketEvent, aware
+from .directory import base_config, chain, department_name, t_for_chat
+from .models import Ticket, TicketEvent
 from .states import LABELS, WITH_DEPARTMENT
 from .texts import when
 from .tickets import record
@@ -78,7 +78,7 @@ async def urge(ctx: Context, ticket_id: int) -> None:
             number=ticket.number,
             due=when(aware(ticket.resolve_due), ctx.calendar.tz),
         )
-        await ctx.send(text, chat=chat_of(department.chat))
+        await ctx.send(text, chat=ChatRef.parse(department.chat))
     await ctx.reply(
         ctx.t("{department} is urged to deal with {number}.", department=own, number=ticket.number)
     )

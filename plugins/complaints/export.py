@@ -19,11 +19,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qunzhu.core import N_, Translator
+from qunzhu.core import N_, Translator, aware
 
 from .config import ComplaintsConfig
 from .directory import department_name
-from .models import Ticket, aware
+from .models import Ticket
 from .texts import SOURCES, category_name, status_label
 
 __all__ = ["COLUMNS", "rows", "sign", "to_csv", "to_xlsx", "verify"]

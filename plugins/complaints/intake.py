@@ -7,13 +7,13 @@ from dataclasses import replace
 
 from sqlalchemy import select
 
-from qunzhu.core import Button, Context, Message, Reply
+from qunzhu.core import Button, Context, Message, Reply, aware
 
 from .config import ComplaintsConfig
 from .detect import matcher_for
 from .directory import base_config, department_name, is_official
 from .duplicates import candidates, join, offer_reply
-from .models import Pending, Ticket, aware
+from .models import Pending, Ticket
 from .report import Report
 from .texts import category_name, when
 from .tickets import file_ticket

@@ -29,7 +29,7 @@ from qunzhu.core import Base
 
 from .states import WITH_DEPARTMENT, Status
 
-__all__ = ["Counter", "Follower", "Pending", "Ticket", "TicketEvent", "aware", "overdue"]
+__all__ = ["Counter", "Follower", "Pending", "Ticket", "TicketEvent", "overdue"]
 
 _BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -167,13 +167,6 @@ class Pending(Base):
     candidates: Mapped[list[int]] = mapped_column(JSON, default=list)
     message_id: Mapped[int | None] = mapped_column(_BigId, default=None)
     ticket_id: Mapped[int | None] = mapped_column(Integer, default=None)
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they were stored in UTC."""
-    from datetime import UTC
-
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def overdue(now: datetime) -> ColumnElement[bool]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from qunzhu.core import N_, Context
+from qunzhu.core import N_, ChatRef, Context
 
 from .cards import refresh_card
 from .config import ComplaintsConfig
-from .directory import chat_of, t_for_chat
+from .directory import t_for_chat
 from .models import Follower, Ticket
 from .states import LABELS, OPEN, Status
 from .tickets import Refused, check, find, move, notify_followers, record
@@ -171,4 +171,4 @@ async def _tell_group(ctx: Context, group: str, message: str, **fields: str) -> 
     if not group or group == ctx.chat.key:
         return
     t = t_for_chat(ctx, group)
-    await ctx.send(t(message, name=ctx.person.name, **fields), chat=chat_of(group))
+    await ctx.send(t(message, name=ctx.person.name, **fields), chat=ChatRef.parse(group))

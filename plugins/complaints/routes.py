@@ -17,7 +17,6 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from qunzhu.core import Context
-from qunzhu.core.plugins import domain_of
 from qunzhu.core.web import APP_KEY, Request, Response, RouteDef, get, json_response, post
 
 from .config import ComplaintsConfig
@@ -90,7 +89,7 @@ async def export(request: Request) -> Response:
         secret.get_secret_value(), fmt, lang, expires, signature=signature, now=now.timestamp()
     ):
         return json_response({"error": "this link is wrong or has expired"}, status=403)
-    t = app.catalogs.translator(lang, domain_of(NAME))
+    t = app.catalogs.translator(lang, NAME)  # the plugin's gettext domain is its name
     async with app.db.session() as session:
         table = await rows(session, config, t, app.settings.bot.tz, now)
     stamp = now.astimezone(app.settings.bot.tz).strftime("%Y%m%d-%H%M")

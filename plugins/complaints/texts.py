@@ -6,7 +6,7 @@ import math
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from qunzhu.core import N_, Translator, WorkCalendar
+from qunzhu.core import N_, Translator, WorkCalendar, aware
 
 from .config import ComplaintsConfig
 from .states import LABELS
@@ -51,11 +51,7 @@ def when(moment: datetime | None, tz: ZoneInfo) -> str:
     """``01-12 17:00`` in the bot's timezone (the same in every language)."""
     if moment is None:
         return "-"
-    if moment.tzinfo is None:
-        from datetime import UTC
-
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(tz).strftime("%m-%d %H:%M")
+    return aware(moment).astimezone(tz).strftime("%m-%d %H:%M")
 
 
 def place(address: str, latitude: float | None, longitude: float | None) -> str:

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from qunzhu.core import N_, Context, Person, Reply
+from qunzhu.core import N_, ChatRef, Context, Person, Reply
 
 from .cards import post_card, refresh_card, retire_cards
 from .config import ComplaintsConfig
-from .directory import allowed, base_config, chat_of, t_for_chat
+from .directory import allowed, base_config, t_for_chat
 from .models import Follower, Ticket, TicketEvent
 from .numbers import format_number, next_seq, parse_number
 from .report import Report
@@ -277,6 +277,6 @@ async def notify_followers(
     for follower in rows:
         t = t_for_chat(ctx, follower.chat, follower.lang)
         text = t(message, number=ticket.number, **fields)
-        chat = chat_of(follower.chat, follower.chat_kind)
+        chat = ChatRef.parse(follower.chat, follower.chat_kind)
         await ctx.send(Reply(text, reply_to=follower.reply_to), chat=chat)
     return len(rows)

@@ -14,8 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from qunzhu.core import N_, Button, Context, Reply, Translator, command
-from qunzhu.core.people import ADMIN
+from qunzhu.core import ADMIN, N_, Button, Context, Reply, Translator, aware, command
 
 from .audience import config_for, targets
 from .config import PromotionsConfig
@@ -26,7 +25,7 @@ from .render import PREFIX, post_reply
 from .schedule_text import describe
 from .series import end_series, first_date, start_series, summary
 from .slots import HORIZON, next_free_slot
-from .times import aware, local, utc
+from .times import local, utc
 
 __all__ = ["APPROVER", "decide", "pending", "preview", "submit"]
 
@@ -36,7 +35,7 @@ APPROVER = "approver"
 async def submit(ctx: Context, post: Post, product: Product | None) -> None:
     found = await targets(ctx.app, ctx.db, post.tags)
     groups = sum(1 for t in found if not t.skip)
-    approvers = await ctx.app.people.with_role(APPROVER) or await ctx.app.people.with_role(ADMIN)
+    approvers = await ctx.with_role(APPROVER) or await ctx.with_role(ADMIN)
     config = config_for(ctx.app, ctx.chat.key)
     await ctx.send(preview(ctx.t, post, product, config))
     if not approvers:

@@ -13,8 +13,7 @@ from sqlalchemy import case, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qunzhu.core import App, ChatKind, ChatRef
-from qunzhu.core.storage._tables import ChatRow
+from qunzhu.core import App, ChatRef, inactive_chats
 
 from .config import PromotionsConfig, quiet_periods
 from .models import Group
@@ -22,7 +21,6 @@ from .models import Group
 __all__ = [
     "ALL_TAGS",
     "Target",
-    "chat_of",
     "config_for",
     "ensure_group",
     "next_day",
@@ -49,11 +47,6 @@ def config_for(app: App, chat_key: str) -> PromotionsConfig:
     return config
 
 
-def chat_of(key: str, title: str = "") -> ChatRef:
-    platform, _, chat_id = key.partition(":")
-    return ChatRef(platform, chat_id, ChatKind.GROUP, title)
-
-
 async def targets(app: App, db: AsyncSession, tags: list[str]) -> list[Target]:
     """Every group whose tags match `tags` ("all" matches every group): those to post to, and
     those skipped (opted out, or the bot was removed), sorted by chat key."""
@@ -61,12 +54,7 @@ async def targets(app: App, db: AsyncSession, tags: list[str]) -> list[Target]:
     keys = set(rows) | {
         key for key, chat in app.settings.chats.items() if "promotions" in chat.plugins
     }
-    inactive = {
-        f"{p}:{c}"
-        for p, c in (
-            await db.execute(select(ChatRow.platform, ChatRow.chat_id).where(~ChatRow.active))
-        ).all()
-    }
+    inactive = await inactive_chats(db)
     wanted = {t.lower() for t in tags}
     found = []
     for key in sorted(keys):
@@ -81,7 +69,7 @@ async def targets(app: App, db: AsyncSession, tags: list[str]) -> list[Target]:
         lang = app.settings.chat_language(key) or app.settings.bot.language
         skip = "opted_out" if not opted else "removed" if key in inactive else ""
         title = config.name or (row.title if row else "")
-        found.append(Target(chat_of(key, title), lang, skip))
+        found.append(Target(ChatRef.parse(key, title=title), lang, skip))
     return found
 
 

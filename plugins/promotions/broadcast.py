@@ -12,15 +12,14 @@ from typing import Any
 
 from sqlalchemy import select, tuple_, update
 
-from qunzhu.core import N_, Context, JobTick, Reply, job
-from qunzhu.core.storage._tables import ChatRow
+from qunzhu.core import N_, ChatRef, Context, JobTick, Reply, aware, inactive_chats, job
 
-from .audience import chat_of, config_for, next_open, take_slots, targets
+from .audience import config_for, next_open, take_slots, targets
 from .models import Delivery, Group, Post, Product
 from .progress import schedule_progress
 from .render import post_reply
 from .slots import group_next_day
-from .times import aware, utc
+from .times import utc
 
 __all__ = ["batch_of", "broadcast", "release", "send_post", "skip_waiting"]
 
@@ -83,8 +82,7 @@ async def _release(ctx: Context, waiting: list[Delivery]) -> None:
     products = {p.id: p for p in await _all(ctx, Product, Product.id, product_ids)}
     keys = {(d.platform, d.chat_id) for d in waiting}
     groups = {(g.platform, g.chat_id): g for g in await _groups(ctx, keys)}
-    rows = await ctx.db.execute(select(ChatRow.platform, ChatRow.chat_id).where(~ChatRow.active))
-    inactive = {(platform, chat_id) for platform, chat_id in rows.all()}
+    inactive = await inactive_chats(ctx.db)
     ready: list[Delivery] = []
     for d in waiting:
         key = (d.platform, d.chat_id)
@@ -98,7 +96,7 @@ async def _release(ctx: Context, waiting: list[Delivery]) -> None:
         skip = (
             "withdrawn" if post is None or post.state == "cancelled"
             else "opted_out" if not opted
-            else "removed" if key in inactive
+            else "removed" if f"{d.platform}:{d.chat_id}" in inactive
             else "sold_out" if product is not None and product.stock <= 0
             else ""
         )  # fmt: skip
@@ -125,7 +123,7 @@ async def _release(ctx: Context, waiting: list[Delivery]) -> None:
             if reply is None:
                 t = ctx.app.catalogs.translator(d.lang, "promotions")
                 reply = replies[look] = post_reply(t, post, product, config, sold_out=post.sold_out)
-            chat = chat_of(f"{d.platform}:{d.chat_id}", d.title)
+            chat = ChatRef.parse(f"{d.platform}:{d.chat_id}", title=d.title)
             out = await ctx.send(reply, chat=chat, batch=batch_of(post.id))
             d.status, d.outbox_id, d.queued_at = "queued", out.id, now
         else:

@@ -17,13 +17,12 @@ from urllib.parse import urlencode
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qunzhu.core import N_, Button, Context, Reply, Translator, UsageError, command
+from qunzhu.core import N_, Button, Context, Reply, Translator, UsageError, aware, command
 
 from .audience import config_for
 from .models import Delivery, Order, Post, Product
 from .progress import title_of
 from .stats import post_figures
-from .times import aware
 
 if TYPE_CHECKING:  # aiohttp is imported when the web server starts, not with the plugin
     from qunzhu.core.web import Request, Response, RouteDef

@@ -48,7 +48,7 @@ def _times(
         for moment in rrule_times(rep.rule, start.replace(hour=at.hour, minute=at.minute)):
             yield moment.astimezone(tz) if moment.tzinfo else moment.replace(tzinfo=tz)
     elif rep.freq == "cron":
-        from qunzhu.core.scheduling._cron import next_fire
+        from qunzhu.core import next_fire
 
         moment = start - timedelta(minutes=1)
         while True:

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 
-from qunzhu.core import N_, Context, UsageError, command
+from qunzhu.core import N_, Context, UsageError, aware, command
 
 from .approval import APPROVER
 from .audience import targets
 from .models import Post
 from .progress import names, report, status, tally, title_of
 from .schedule_text import state_text
-from .times import aware, local
+from .times import local
 
 __all__ = ["progress_command"]
 

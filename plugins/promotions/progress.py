@@ -10,13 +10,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qunzhu.core import N_, Context, JobTick, Translator, job
-from qunzhu.core.storage._tables import OutboxRow
+from qunzhu.core import N_, Context, JobTick, Translator, aware, job, outbox_states
 
 from .audience import config_for
 from .models import Delivery, Post
 from .notify import send_to, translator_for
-from .times import aware, local
+from .times import local
 
 __all__ = [
     "names",
@@ -37,19 +36,16 @@ async def status(db: AsyncSession, post_id: int) -> list[tuple[Delivery, str]]:
     platform asked to wait, or a try failed and is repeated), failed (after the retries), waiting
     or skipped."""
     rows = (
-        await db.execute(
-            select(Delivery, OutboxRow.status, OutboxRow.attempts)
-            .outerjoin(OutboxRow, OutboxRow.id == Delivery.outbox_id)
-            .where(Delivery.post_id == post_id)
-            .order_by(Delivery.id)
-        )
+        await db.scalars(select(Delivery).where(Delivery.post_id == post_id).order_by(Delivery.id))
     ).all()
+    outbox = await outbox_states(db, (d.outbox_id for d in rows if d.outbox_id is not None))
     found = []
-    for d, sent, attempts in rows:
+    for d in rows:
         state = d.status
+        copy = outbox.get(d.outbox_id) if d.outbox_id is not None else None
         if d.status == "queued":
-            state = sent or "pending"
-            if state == "pending" and attempts:
+            state = copy.status if copy is not None else "pending"
+            if state == "pending" and copy is not None and copy.attempts:
                 state = "retrying"
         found.append((d, state))
     return found

@@ -238,7 +238,7 @@ def _cron(s: str) -> str | None:
         return None
     if not any(c in "".join(fields[:5]) for c in "*/,"):
         return None
-    from qunzhu.core.scheduling._cron import check_cron
+    from qunzhu.core import check_cron
 
     expr = " ".join(fields[:5])
     try:

@@ -6,11 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from qunzhu.core import N_, Translator
+from qunzhu.core import N_, Translator, aware
 
 from .models import Post
 from .recurrence import Repeat
-from .times import aware
 
 __all__ = ["WEEKDAYS", "describe", "state_text"]
 

@@ -14,7 +14,7 @@ from itertools import islice
 
 from sqlalchemy import select
 
-from qunzhu.core import N_, Context, JobTick, job
+from qunzhu.core import N_, Context, JobTick, aware, job
 
 from .audience import config_for
 from .broadcast import send_post, skip_waiting
@@ -23,7 +23,7 @@ from .notify import send_to, translator_for
 from .occurrences import occurrences
 from .recurrence import Repeat
 from .schedule_text import describe
-from .times import aware, utc
+from .times import utc
 
 __all__ = [
     "end_series",

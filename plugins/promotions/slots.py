@@ -22,14 +22,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from qunzhu.core import Context
+from qunzhu.core import Context, aware
 
 from .audience import config_for, next_open, targets
 from .config import PromotionsConfig, quiet_periods
 from .models import Delivery, Group, Post
 from .occurrences import occurrences
 from .recurrence import Repeat
-from .times import aware
 
 __all__ = ["HORIZON", "group_next_day", "next_free_slot"]
 

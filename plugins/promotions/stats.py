@@ -10,13 +10,12 @@ from datetime import timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qunzhu.core import N_, Context, UsageError, command
+from qunzhu.core import N_, Context, UsageError, aware, command
 
 from .approval import APPROVER
 from .models import Lead, Order, Post, Press, Product
 from .progress import status, title_of
 from .render import qty
-from .times import aware
 
 __all__ = ["Figures", "post_figures", "stats_command"]
 

@@ -7,16 +7,11 @@ from datetime import UTC, datetime
 
 from qunzhu.core import Context
 
-__all__ = ["aware", "local", "utc"]
+__all__ = ["local", "utc"]
 
 
 def utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
-
-
-def aware(moment: datetime) -> datetime:
-    """A datetime read back from the database, as an aware UTC datetime."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def local(ctx: Context, moment: datetime) -> str:

@@ -1,0 +1,48 @@
+"""The data of the plugin's buttons, declared once (`ButtonData`); the wire format is the one
+buttons already sent carry (``checkins:ack:12``)."""
+
+from __future__ import annotations
+
+from qunzhu.core import ButtonData
+
+__all__ = ["Acknowledge", "AnswerPrivately", "Chart", "Delete", "Done", "Keep"]
+
+
+class Acknowledge(ButtonData, prefix="checkins:ack"):
+    """👍 under a report: acknowledge it."""
+
+    report: int
+
+
+class AnswerPrivately(ButtonData, prefix="checkins:dm"):
+    """✍️ under a round's prompt: report in the private chat."""
+
+    round: int
+
+
+class Done(ButtonData, prefix="checkins:done"):
+    """✅ under a task."""
+
+    task: int
+
+
+class Chart(ButtonData, prefix="checkins:chart"):
+    """📊 under the history: ``r<round id>``; buttons sent before carry the campaign's name."""
+
+    target: str
+
+    @classmethod
+    def of_round(cls, round_id: int) -> Chart:
+        return cls(f"r{round_id}")
+
+
+class Delete(ButtonData, prefix="checkins:delete"):
+    """🗑 confirming that a chat-created campaign goes."""
+
+    campaign: int
+
+
+class Keep(ButtonData, prefix="checkins:keep"):
+    """Keep it: the campaign stays."""
+
+    campaign: int
