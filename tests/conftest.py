@@ -102,3 +102,34 @@ async def harness_on(
         await harness.close()
         if url:
             await drop_pg_database(url)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The Makefile installs qunzhu in setuptools' strict editable mode (a tree of links to each
+    file, which mypy can follow): a module added since the install is not importable until the
+    next install. Say so at once, rather than as an ImportError deep in some test."""
+    import qunzhu.adapters
+    import qunzhu.core
+    import qunzhu.plugins
+
+    root = Path(__file__).resolve().parents[1]
+    stale = []
+    for package, folder in (
+        (qunzhu.core, "core"),
+        (qunzhu.adapters, "adapters"),
+        (qunzhu.plugins, "plugins"),
+    ):
+        installed = Path(next(iter(package.__path__)))
+        if installed.resolve() == (root / folder).resolve():
+            continue  # an ordinary editable install: it sees new files
+        stale += [
+            f"{folder}/{path.relative_to(root / folder)}"
+            for path in sorted((root / folder).rglob("*.py"))
+            if not (installed / path.relative_to(root / folder)).exists()
+        ]
+    if stale:
+        pytest.exit(
+            f"not in the editable install yet: {', '.join(stale[:5])}; "
+            "run `make .venv/.installed` (or `make test`), then pytest again",
+            returncode=4,
+        )
