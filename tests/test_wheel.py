@@ -39,7 +39,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
     tmp = tmp_path_factory.mktemp("wheel")
     src = tmp / "src"
     src.mkdir()
-    for name in ("pyproject.toml", "README.md", *CODE):
+    for name in ("pyproject.toml", "README.md", "LICENSE", *CODE):
         item = ROOT / name
         if item.is_dir():
             shutil.copytree(item, src / name, ignore=shutil.ignore_patterns("__pycache__"))
@@ -75,3 +75,7 @@ def test_the_wheel_ships_the_type_markers_catalogs_and_migrations(wheel: set[str
 def test_no_code_folder_lands_at_the_top_level(wheel: set[str]) -> None:
     tops = {name.split("/")[0] for name in wheel}
     assert tops == {"qunzhu", next(t for t in tops if t.endswith(".dist-info"))}
+
+
+def test_the_wheel_carries_the_license(wheel: set[str]) -> None:
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in wheel)
