@@ -11,6 +11,8 @@ from qunzhu.core.hookspecs import hookimpl
 from qunzhu.core.i18n._catalogs import N_
 from qunzhu.core.people import ADMIN, Person, parse_role
 
+from ._names import clean_name, configured_names, people_named
+
 
 @command("whoami", aliases=["我是谁", "我是誰"], help=N_("Show your name, identities and roles"))
 async def whoami(ctx: Context) -> None:
@@ -34,7 +36,20 @@ async def set_name(ctx: Context, name: Text) -> None:
     row = await ctx.db.get(PersonRow, ctx.person.id)
     if row is None:
         raise UsageError(ctx.t("You are not known yet; send any message first."))
-    row.real_name = name.strip()[:200]
+    wanted = clean_name(name)
+    if not wanted:
+        raise UsageError(ctx.t("A name needs letters: /name 李明"))
+    others = [p for p in await people_named(ctx, wanted) if p.id != ctx.person.id]
+    taken = wanted in configured_names(ctx) and wanted != row.real_name
+    if taken or any(p.real_name == wanted for p in others):
+        raise UsageError(
+            ctx.t(
+                "“{name}” is already someone else's name. Add your unit or village to tell "
+                "you apart, e.g. /name {name}（水利局）",
+                name=wanted,
+            )
+        )
+    row.real_name = wanted
     ctx.after_commit(lambda: ctx.app.people.forget(ctx.person.id))
     await ctx.reply(ctx.t("Your name is now {name}.", name=row.real_name))
 
@@ -83,12 +98,20 @@ _ACTIONS = {
 
 
 async def _find(ctx: Context, who: str) -> Person:
+    """The person `who` names: an account (``telegram:123``, ``@li`` on this platform) is taken
+    as it is; a name must belong to exactly one person, and to someone the config names: a name
+    people chose themselves (``/name``) could be anyone's, so the admin is asked for the account."""
     people = ctx.app.people
-    key = (
-        who if ":" in who and not who.startswith("@") else f"{ctx.chat.platform}:{who.lstrip('@')}"
-    )
-    found = await people.find(key) or await people.find(who)
-    if found is None:
+    if ":" in who and not who.startswith("@"):
+        found = await people.find(who)
+    else:
+        found = await people.find(f"{ctx.chat.platform}:{who.lstrip('@')}")
+    if found is not None:
+        return found
+    named = await people_named(ctx, clean_name(who))
+    if len(named) == 1 and named[0].real_name in configured_names(ctx):
+        return named[0]
+    if not named:
         raise UsageError(
             ctx.t(
                 "I do not know anyone called “{who}”. They must write to me once, "
@@ -96,7 +119,16 @@ async def _find(ctx: Context, who: str) -> Person:
                 who=who,
             )
         )
-    return found
+    accounts = "\n".join(f"• {p.name}: {', '.join(p.identities)}" for p in named)
+    raise UsageError(
+        ctx.t(
+            "“{who}” is a name people chose themselves, so I am not sure who you mean:\n"
+            "{accounts}\nName the account instead, e.g. /role add {example} approver",
+            who=who,
+            accounts=accounts,
+            example=named[0].identities[0] if named[0].identities else who,
+        )
+    )
 
 
 def _role_label(ctx: Context, role: str) -> str:

@@ -90,3 +90,38 @@ async def test_set_own_name(bot: BotHarness) -> None:
     assert reply.text == "Your name is now 李 村长."
     [reply] = await bot.send("/whoami", user="li")
     assert reply.text.startswith("You are 李 村长.")
+
+
+async def test_a_name_is_cleaned_of_hidden_characters(bot: BotHarness) -> None:
+    [reply] = await bot.send("/name 李\u202e明\u200b  村长\x07", user="li")
+    assert reply.text == "Your name is now 李明 村长."
+    [reply] = await bot.send("/name \u202e\u200b", user="li")
+    assert reply.text == "A name needs letters: /name 李明"
+
+
+async def test_a_name_someone_else_has_cannot_be_taken(bot: BotHarness) -> None:
+    [reply] = await bot.send("/name 王书记", user="li")  # a configured person's name
+    assert reply.text == (
+        "“王书记” is already someone else's name. Add your unit or village to tell you apart, "
+        "e.g. /name 王书记（水利局）"
+    )
+    [reply] = await bot.send("/name 张三", user="zhang")
+    assert reply.text == "Your name is now 张三."
+    [reply] = await bot.send("/name 张\u200b三", user="li")  # the same name, disguised
+    assert reply.text.startswith("“张三” is already someone else's name.")
+    [reply] = await bot.send("/name 张三", user="zhang")  # one's own name again is fine
+    assert reply.text == "Your name is now 张三."
+
+
+async def test_a_role_by_a_self_chosen_name_asks_for_the_account(bot: BotHarness) -> None:
+    await bot.send("/name 张三", user="zhang")
+    [reply] = await bot.send("/role add 张三 approver", user="boss")
+    assert reply.text == (
+        "“张三” is a name people chose themselves, so I am not sure who you mean:\n"
+        "• 张三: memory:zhang\n"
+        "Name the account instead, e.g. /role add memory:zhang approver"
+    )
+    [reply] = await bot.send("/role add memory:zhang approver", user="boss")
+    assert reply.text == "张三 now has the role approver."
+    [reply] = await bot.send("/role add 王书记 approver", user="boss")  # a configured name
+    assert reply.text == "王书记 now has the role approver."
