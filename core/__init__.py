@@ -7,6 +7,7 @@ from qunzhu.core.adapter import Adapter, AdapterConfig
 from qunzhu.core.app import App
 from qunzhu.core.clock import Clock, FakeClock, SystemClock
 from qunzhu.core.commands import Command, Text, command
+from qunzhu.core.config.org import LegacyOrgUnit, OrgUnitSettings
 from qunzhu.core.context import Context
 from qunzhu.core.delivery._outbox import Outgoing
 from qunzhu.core.dialogs._spec import Choice, Dialog, Expect, Step
@@ -36,6 +37,7 @@ from qunzhu.core.model._events import (
     UserRef,
 )
 from qunzhu.core.model._reply import Button, Reply
+from qunzhu.core.org import Org, OrgUnit
 from qunzhu.core.people import Person, Role
 from qunzhu.core.scheduling._jobs import Job, job
 from qunzhu.core.scheduling._workdays import WorkCalendar
@@ -66,9 +68,13 @@ __all__ = [
     "FakeClock",
     "Job",
     "JobTick",
+    "LegacyOrgUnit",
     "Location",
     "MemberChange",
     "Message",
+    "Org",
+    "OrgUnit",
+    "OrgUnitSettings",
     "Outgoing",
     "PermissionDenied",
     "Person",
