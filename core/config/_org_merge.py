@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
-from ._problems import KeyPath, Problem, format_path
+from ._problems import KeyPath, Problem
 from ._yaml import Document
 from .org import DeclaresOrgUnits, NamesOrgUnits, OrgUnitSettings, PlacedUnit, org_problems
 

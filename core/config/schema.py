@@ -31,6 +31,7 @@ __all__ = [
     "LANGUAGES",
     "BotSettings",
     "CalendarSettings",
+    "ChatKey",
     "ChatSettings",
     "DatabaseSettings",
     "DialogSettings",
