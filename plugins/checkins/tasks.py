@@ -183,7 +183,7 @@ def members(task: Task) -> list[Member]:
 def who(t: Translator, task: Task) -> str:
     """The assignee as the group should read it: ``住建局（@刘局长）``."""
     names = t(", ").join("@" + m.name for m in members(task))
-    return t("{unit} ({names})", unit=task.unit, names=names) if task.unit else names
+    return t("{unit} ({names})", unit=task.assignee_label, names=names) if task.unit else names
 
 
 async def card(ctx: Context, task: Task) -> Reply:
