@@ -7,6 +7,7 @@ from qunzhu.core.adapter import Adapter, AdapterConfig
 from qunzhu.core.app import App, load_settings
 from qunzhu.core.clock import Clock, FakeClock, SystemClock, aware
 from qunzhu.core.commands import Command, Text, command
+from qunzhu.core.config.org import LegacyOrgUnit, OrgUnitSettings
 from qunzhu.core.context import Context
 from qunzhu.core.delivery._lookups import OutboxState, inactive_chats, outbox_states
 from qunzhu.core.delivery._outbox import Outgoing
@@ -38,6 +39,7 @@ from qunzhu.core.model._events import (
     UserRef,
 )
 from qunzhu.core.model._reply import Button, Reply
+from qunzhu.core.org import Org, OrgUnit
 from qunzhu.core.people import ADMIN, Person, Role, parse_role
 from qunzhu.core.scheduling._cron import check_cron, check_timezone, next_fire
 from qunzhu.core.scheduling._jobs import Job, job
@@ -74,10 +76,14 @@ __all__ = [
     "FakeClock",
     "Job",
     "JobTick",
+    "LegacyOrgUnit",
     "Location",
     "MaxLen",
     "MemberChange",
     "Message",
+    "Org",
+    "OrgUnit",
+    "OrgUnitSettings",
     "OutboxState",
     "Outgoing",
     "PermissionDenied",

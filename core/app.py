@@ -31,6 +31,7 @@ from qunzhu.core.dispatch._loop import Dispatcher
 from qunzhu.core.errors import AdapterError, ConfigError
 from qunzhu.core.i18n._catalogs import Catalogs
 from qunzhu.core.model._events import ChatRef, Event, UserRef
+from qunzhu.core.org import Org
 from qunzhu.core.people import PersonSpec
 from qunzhu.core.plugins import PluginSet, domain_of, load_plugins
 from qunzhu.core.scheduling._scheduler import Scheduler
@@ -82,6 +83,8 @@ class App:
         self.people = People(db, clock, cache_seconds=60.0 if settings.dispatcher.shared else None)
         #: Working days and hours (``calendar:``), for deadlines in working time.
         self.calendar = WorkCalendar.from_settings(settings.calendar, settings.bot.tz)
+        #: The organisation (``org:``): units, their chats, heads and members.
+        self.org = Org.from_settings(settings)
         self.dialogs = DialogService(self, settings.dialogs.timeout)
         self.dispatcher = Dispatcher(self)
         self.inbox = Inbox(db, clock, self.dispatcher.push)
@@ -136,6 +139,8 @@ class App:
             await migrate.check_current(self.db, self.plugins)
 
     async def start(self, *, create_tables: bool = False) -> None:
+        for warning in self.settings.warnings:  # old keys that still work (config check lists them)
+            log.warning("event=config_warning %s", warning)
         await self.prepare_database(create=create_tables)
         await self.people.apply_config(_person_specs(self.settings))
         await self.dialogs.load_index()

@@ -148,12 +148,15 @@ def config() -> None:
 @config.command("check")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def config_check(path: Path) -> None:
-    """Validate PATH without starting the bot; every problem is listed with its line."""
+    """Validate PATH without starting the bot; every problem is listed with its line. Old keys
+    that still work are listed as warnings (exit code 0)."""
     try:
         settings, plugins = _load(path)
     except QunzhuError as exc:
         _fail(exc)
         return
+    for warning in settings.warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"{path}: OK ({len(settings.adapters)} adapter(s), {len(plugins.names)} plugin(s))")
 
 

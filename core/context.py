@@ -29,6 +29,7 @@ from qunzhu.core.model._events import (
     UserRef,
 )
 from qunzhu.core.model._reply import Reply
+from qunzhu.core.org import Org
 from qunzhu.core.people import Person, Role, parse_role
 from qunzhu.core.plugins import domain_of
 from qunzhu.core.scheduling._workdays import WorkCalendar
@@ -109,6 +110,12 @@ class Context:
         """This plugin's validated config, with the chat's overrides applied (None if it has
         no config model)."""
         return self.app.settings.plugin_config(self.plugin, self.chat.key)
+
+    @property
+    def org(self) -> Org:
+        """The organisation (``org:``): find a unit by key, name or alias, its chain of parents,
+        the unit of a chat, the units of a person. The same for every plugin and chat."""
+        return self.app.org
 
     @property
     def clock(self) -> Clock:

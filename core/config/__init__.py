@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .json_schema import config_schema
 from .loader import load_config
+from .org import OrgUnitSettings
 from .schema import (
     LANGUAGES,
     BotSettings,
@@ -37,6 +38,7 @@ __all__ = [
     "DispatcherSettings",
     "Language",
     "LoggingSettings",
+    "OrgUnitSettings",
     "OutboxSettings",
     "PersonEntry",
     "Settings",

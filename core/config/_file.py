@@ -11,10 +11,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from ._types import ChatKey
+from .org import OrgUnitSettings, UnitKey
 from .schema import (
     BotSettings,
     CalendarSettings,
-    ChatKey,
     DatabaseSettings,
     DialogSettings,
     DispatcherSettings,
@@ -55,5 +56,6 @@ class FileModel(BaseModel):
     calendar: CalendarSettings = CalendarSettings()
     logging: LoggingSettings = LoggingSettings()
     people: tuple[PersonEntry, ...] = ()
+    org: dict[UnitKey, OrgUnitSettings] = {}
     plugins: dict[str, Section] = {}
     chats: dict[ChatKey, ChatFile] = {}

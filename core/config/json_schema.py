@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from ._file import ChatFile, FileModel
-from .schema import CHAT_KEY_PATTERN, LANGUAGES
+from ._types import CHAT_KEY_PATTERN, LANGUAGES
 
 __all__ = ["config_schema"]
 

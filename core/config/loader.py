@@ -14,8 +14,10 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from ..errors import ConfigError
 from ._file import FileModel
 from ._locate import error_problems
+from ._org_merge import merge_org
 from ._problems import KeyPath, Problem, format_problems, suggest
 from ._yaml import Document, parse_yaml
+from .org import OrgUnitSettings
 from .schema import ChatSettings, Settings
 
 __all__ = ["load_config"]
@@ -61,6 +63,9 @@ def load_config(
     settings = validation.settings(file)
     if validation.problems:
         raise ConfigError(format_problems(file, validation.problems))
+    if validation.warnings:
+        warnings = tuple(format_problems(file, validation.warnings))
+        settings = settings.model_copy(update={"warnings": warnings})
     return settings
 
 
@@ -104,6 +109,7 @@ class _Validation:
         self.plugin_models = plugin_models
         self.adapter_models = adapter_models
         self.problems: list[Problem] = list(doc.problems)
+        self.warnings: list[Problem] = []
 
     def settings(self, source: str | None) -> Settings:
         """The validated settings; placeholders where a section failed (see `problems`)."""
@@ -127,6 +133,7 @@ class _Validation:
             for key, chat in file.chats.items()
         }
         self.check_people(data.get("people"))
+        org = self.org(data, file.org if core is not None else None, plugins, disabled)
         return Settings(
             bot=file.bot,
             database=file.database,
@@ -138,11 +145,29 @@ class _Validation:
             calendar=file.calendar,
             logging=file.logging,
             people=file.people,
+            org=org,
             plugins=plugins,
             disabled_plugins=disabled,
             chats=chats,
             source=source,
         )
+
+    def org(
+        self,
+        data: dict[str, Any],
+        written: dict[str, OrgUnitSettings] | None,
+        plugins: Mapping[str, BaseModel],
+        disabled: frozenset[str],
+    ) -> dict[str, OrgUnitSettings]:
+        """``org:`` merged with the units of the plugins' old sections, checked across units."""
+        if written is None:  # another section failed: validate org: on its own
+            alone = self.validate(FileModel, {"org": data["org"]} if "org" in data else {}, [()])
+            written = alone.org if isinstance(alone, FileModel) else None
+        enabled = {name: model for name, model in plugins.items() if name not in disabled}
+        merged = merge_org(self.doc, written, enabled)
+        self.problems += merged.problems
+        self.warnings += merged.warnings
+        return merged.units
 
     def validate(
         self, model: type[BaseModel], data: Any, roots: list[KeyPath], **options: Any

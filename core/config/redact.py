@@ -57,6 +57,8 @@ def redact_model(model: BaseModel) -> dict[str, Any]:
     """A pydantic model as a JSON-able dict (keys by alias), secrets replaced."""
     out: dict[str, Any] = {}
     for name, info in type(model).model_fields.items():
+        if info.exclude:
+            continue
         key = info.alias or name
         out[key] = redact(getattr(model, name), key)
     return out

@@ -23,12 +23,15 @@ from pydantic import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from ._types import LANGUAGES, ChatKey, Identity, Language, Role
+from .org import OrgUnitSettings
 from .redact import hide_url_password, redact_model
 
 __all__ = [
     "LANGUAGES",
     "BotSettings",
     "CalendarSettings",
+    "ChatKey",
     "ChatSettings",
     "DatabaseSettings",
     "DialogSettings",
@@ -42,46 +45,7 @@ __all__ = [
     "WebSettings",
 ]
 
-Language = Literal["zh_Hans", "zh_Hant", "en"]
-"""The languages qunzhu speaks: Simplified Chinese, Traditional Chinese, English."""
-
-LANGUAGES: tuple[Language, ...] = ("zh_Hans", "zh_Hant", "en")
-
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
-_IDENTITY = re.compile(r"[a-z][a-z0-9_]*:\S+")
-_ROLE = re.compile(r"\w[\w-]*(:\S+)?")
-CHAT_KEY_PATTERN = _IDENTITY
-
-
-def _check_identity(value: str) -> str:
-    if not _IDENTITY.fullmatch(value):
-        message = f"{value!r} is not an identity: write platform:id, e.g. telegram:12345"
-        raise ValueError(message)
-    return value
-
-
-def _check_role(value: str) -> str:
-    if not _ROLE.fullmatch(value):
-        message = f"{value!r} is not a role: write a name, or name:scope, e.g. member:housing"
-        raise ValueError(message)
-    return value
-
-
-def _check_chat_key(value: str) -> str:
-    if not CHAT_KEY_PATTERN.fullmatch(value):
-        message = f"{value!r} is not a chat key: write platform:chat_id, e.g. telegram:-1001234"
-        raise ValueError(message)
-    return value
-
-
-Identity = Annotated[str, AfterValidator(_check_identity)]
-"""A person's account on one platform, `platform:id` (`telegram:12345`, `console:ana`)."""
-
-Role = Annotated[str, AfterValidator(_check_role)]
-"""A role name, optionally scoped: `admin`, `member:housing`."""
-
-ChatKey = Annotated[str, AfterValidator(_check_chat_key)]
-"""A chat, `platform:chat_id` (`console:village-3`, `telegram:-1001234`)."""
 
 
 class BotSettings(BaseModel):
@@ -360,10 +324,15 @@ class Settings(BaseModel):
     calendar: CalendarSettings = CalendarSettings()
     logging: LoggingSettings = LoggingSettings()
     people: tuple[PersonEntry, ...] = ()
+    #: The organisation: ``org:`` merged with the units plugins declare in their old sections.
+    org: dict[str, OrgUnitSettings] = {}
     plugins: dict[str, SerializeAsAny[BaseModel]] = {}
     disabled_plugins: frozenset[str] = frozenset()
     chats: dict[ChatKey, ChatSettings] = {}
     source: str | None = None
+    #: What the file should change although it works (old keys), one line each:
+    #: ``FILE:LINE:COLUMN: key.path: message``. Not part of the configuration itself.
+    warnings: tuple[str, ...] = Field((), exclude=True)
 
     def plugin_config(self, name: str, chat_key: str | None = None) -> BaseModel | None:
         """Plugin `name`'s config for chat `chat_key` (its override merged in, when it has one),

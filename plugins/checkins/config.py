@@ -7,6 +7,7 @@ Every model is frozen and refuses unknown keys, so a misspelled key stops start-
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import time, timedelta
 from typing import Annotated, Literal
 
@@ -20,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from qunzhu.core import check_cron, check_timezone
+from qunzhu.core import LegacyOrgUnit, OrgUnitSettings, check_cron, check_timezone
 from qunzhu.core.config import ChatKey
 
 __all__ = [
@@ -175,7 +176,8 @@ class Campaign(BaseModel):
 
 
 class Unit(BaseModel):
-    """A level of the chain of command (``units:`` entry): a department or a leader's office."""
+    """Deprecated, read as a unit of ``org:`` keyed by its name: a level of the chain of command
+    (``units:`` entry), a department or a leader's office."""
 
     model_config = _FROZEN
 
@@ -204,6 +206,7 @@ class CheckinsConfig(BaseModel):
     campaigns: tuple[Campaign, ...] = ()
     #: Who may create check-ins in chat (/checkins new) besides admins; None: admins only.
     creator_role: str | None = "supervisor"
+    #: Deprecated: units belong under ``org:`` (these are merged into it, keyed by name).
     units: tuple[Unit, ...] = ()
     tasks: TaskSettings = TaskSettings()
     chart_dir: str | None = None
@@ -216,33 +219,23 @@ class CheckinsConfig(BaseModel):
         if twice:
             message = f"two campaigns are named {', '.join(twice)}: names must be unique"
             raise ValueError(message)
-        units = {u.name for u in self.units}
-        for unit in self.units:
-            if unit.parent is not None and unit.parent not in units:
-                message = f"unit {unit.name!r}: its parent {unit.parent!r} is not a unit"
-                raise ValueError(message)
-        _no_cycle(self.units)
         return self
 
     def campaign(self, name: str) -> Campaign | None:
         return next((c for c in self.campaigns if c.name == name), None)
 
-    def unit(self, name: str) -> Unit | None:
-        key = name.strip().lstrip("@")
-        return next((u for u in self.units if key == u.name or key in u.aliases), None)
-
-
-def _no_cycle(units: tuple[Unit, ...]) -> None:
-    parents = {u.name: u.parent for u in units}
-    for start, first in parents.items():
-        seen = {start}
-        node = first
-        while node is not None:
-            if node in seen:
-                message = f"units: the chain of command loops at {node!r}"
-                raise ValueError(message)
-            seen.add(node)
-            node = parents.get(node)
+    def legacy_org_units(self) -> Sequence[LegacyOrgUnit]:
+        """The old ``units``, as units for the core to merge into ``org:`` (keyed by name)."""
+        return [
+            LegacyOrgUnit(
+                unit.name,
+                ("units", i),
+                OrgUnitSettings(
+                    name=unit.name, members=unit.members, parent=unit.parent, aliases=unit.aliases
+                ),
+            )
+            for i, unit in enumerate(self.units)
+        ]
 
 
 def duration(value: str) -> timedelta:

@@ -1,12 +1,11 @@
 """When a task's deadline comes: the reminder before it, the overdue notice naming the assignee in
-the group, and the escalation one level up the chain of command (``units:``), then again after
-each ``escalate_after`` of working time, up to the top (逐级问责)."""
+the group, and the escalation one level up the chain of command (the parents in ``org:``), then
+again after each ``escalate_after`` of working time, up to the top (逐级问责)."""
 
 from __future__ import annotations
 
-from qunzhu.core import Context, Reply, aware
+from qunzhu.core import Context, OrgUnit, Reply, aware
 
-from .config import CheckinsConfig, Unit
 from .models import Task
 from .roster import Member, mentions, people
 from .settings import group_t, settings
@@ -64,27 +63,23 @@ async def run_escalate(ctx: Context) -> None:
         await escalate(ctx, task)
 
 
-async def _chain(ctx: Context, config: CheckinsConfig, task: Task) -> list[Unit]:
-    """The units above the task's assignee, nearest first."""
-    start = config.unit(task.unit) if task.unit else None
-    if start is None:
-        ids = {m.id for m in members(task)}
-        for unit in config.units:
-            if ids & {p.id for p in await people(ctx.app, unit.members)}:
-                start = unit
-                break
-    chain: list[Unit] = []
-    node = config.unit(start.parent) if start and start.parent else None
-    while node is not None:
-        chain.append(node)
-        node = config.unit(node.parent) if node.parent else None
-    return chain
+async def _chain(ctx: Context, task: Task) -> list[OrgUnit]:
+    """The units above the task's assignee in ``org:``, nearest first: above the unit it was
+    assigned to, else above the first unit an assignee belongs to."""
+    start = ctx.org.unit(task.unit) if task.unit else None
+    for member in () if start is not None else members(task):
+        person = await ctx.app.people.get(member.id)
+        units = ctx.org.units_of(person) if person is not None else ()
+        if units:
+            start = units[0]
+            break
+    return list(ctx.org.chain(start)[1:]) if start is not None else []
 
 
 async def escalate(ctx: Context, task: Task) -> None:
     """Tell the next level up (逐级问责) and plan the level after it."""
     config = settings(ctx.app)
-    chain = await _chain(ctx, config, task)
+    chain = await _chain(ctx, task)
     t = group_t(ctx.app, task.chat)
     if task.level >= len(chain):
         if task.level > 0:
@@ -93,7 +88,7 @@ async def escalate(ctx: Context, task: Task) -> None:
             )
         return
     unit = chain[task.level]
-    bosses = [Member.of(p) for p in await people(ctx.app, unit.members)]
+    bosses = [Member.of(p) for p in await people(ctx.app, unit.people_entries())]
     task.level += 1
     late = ctx.calendar.work_time_between(aware(task.due_at), ctx.now())
     names = t(", ").join("@" + b.name for b in bosses)
@@ -101,7 +96,7 @@ async def escalate(ctx: Context, task: Task) -> None:
         text = t(
             "⬆️ Escalated to {unit} ({names}): task T-{id} ({text}) of {who} is overdue. "
             "Please follow it up.",
-            unit=unit.name,
+            unit=unit.label(t.lang),
             names=names,
             id=task.id,
             text=task.text,
@@ -111,7 +106,7 @@ async def escalate(ctx: Context, task: Task) -> None:
         text = t(
             "⬆️ Escalated to {unit} ({names}): task T-{id} ({text}) of {who} is still not "
             "done, {hours} working hours after its deadline. Please follow it up.",
-            unit=unit.name,
+            unit=unit.label(t.lang),
             names=names,
             id=task.id,
             text=task.text,

@@ -1,7 +1,7 @@
 """Tasks: ``/task @住建局 明天下班前完成现场整改`` assigns work with a deadline; the bot reminds
 before it, and when it passes undone names the assignee in the group and escalates one level up
-the chain of command (``units:``), then again after ``escalate_after`` of working time, up to the
-top (逐级问责). ``/done`` or the card's button finishes a task."""
+the chain of command (the units of ``org:``), then again after ``escalate_after`` of working
+time, up to the top (逐级问责). ``/done`` or the card's button finishes a task."""
 
 from __future__ import annotations
 
@@ -66,16 +66,17 @@ async def may_assign(ctx: Context) -> bool:
 
 
 async def _assignees(ctx: Context, who: str) -> tuple[str, str, list[Person]]:
-    """(unit name or "", label, people) for the first word of /task."""
-    config = settings(ctx.app)
-    unit = config.unit(who)
+    """(unit key or "", label, people) for the first word of /task: a unit of ``org:`` (by key,
+    name or alias; its head and members), else a person."""
+    unit = ctx.org.unit(who)
     if unit is not None:
-        return unit.name, unit.name, await people(ctx.app, unit.members)
+        label = unit.label(ctx.lang)
+        return unit.key, label, await people(ctx.app, unit.people_entries())
     found = await people(ctx.app, [who])
     if not found and ctx.message is not None and ctx.message.mentions:
         found = await people(ctx.app, ctx.message.mentions[:1])
     if not found:
-        units = ctx.t(", ").join(u.name for u in config.units) or "—"
+        units = ctx.t(", ").join(u.label(ctx.lang) for u in ctx.org.units) or "—"
         raise UsageError(
             ctx.t(
                 "I do not know who “{who}” is. Name a person, or one of these units: {units}.",
@@ -194,7 +195,7 @@ def members(task: Task) -> list[Member]:
 def who(t: Translator, task: Task) -> str:
     """The assignee as the group should read it: ``住建局（@刘局长）``."""
     names = t(", ").join("@" + m.name for m in members(task))
-    return t("{unit} ({names})", unit=task.unit, names=names) if task.unit else names
+    return t("{unit} ({names})", unit=task.assignee_label, names=names) if task.unit else names
 
 
 async def card(ctx: Context, task: Task) -> Reply:

@@ -10,7 +10,12 @@ from sqlalchemy import select
 
 from qunzhu.core import N_, Attachment, Button, ChatRef, Context, Reply
 
-from .directory import allowed, base_config, department_name, t_for_chat
+from .directory import (
+    allowed,
+    department_chat,
+    department_name,
+    t_for_chat,
+)
 from .models import Follower, Ticket
 from .report import photo_refs
 from .tickets import Refused, check, move, notify_followers, record
@@ -31,7 +36,6 @@ async def on_card_button(ctx: Context, action: str, ticket_id: int) -> None:
     ticket = await _ticket(ctx, ticket_id)
     if ticket is None:
         return
-    config = base_config(ctx)
     try:
         if action == "ack":
             await move(ctx, ticket, "acknowledge")
@@ -52,7 +56,7 @@ async def on_card_button(ctx: Context, action: str, ticket_id: int) -> None:
             what = "route" if ticket.status in ("new", "not_responsible") else "reassign"
             check(ctx, ticket, what)
             initial = {"ticket": ticket.id, "number": ticket.number, "current": ticket.department}
-            if not config.departments:
+            if not ctx.org:
                 await ctx.reply(ctx.t("No departments are configured to send it to."))
                 return
             await ctx.start_dialog("reassign", initial={k: v for k, v in initial.items() if v})
@@ -117,7 +121,7 @@ async def on_feedback(ctx: Context, ticket_id: int, answer: str) -> None:
     if ticket is None:
         return
     if answer in ("1", "2", "3", "4", "5"):
-        if not allowed(ctx.person, base_config(ctx), ticket, "confirm"):
+        if not allowed(ctx.person, ctx.org, ticket, "confirm"):
             await ctx.reply(ctx.t("Only the person who reported it may answer this."))
             return
         ticket.rating = int(answer)
@@ -158,17 +162,16 @@ async def on_feedback(ctx: Context, ticket_id: int, answer: str) -> None:
 
 
 async def _tell_department(ctx: Context, ticket: Ticket) -> None:
-    config = base_config(ctx)
-    department = config.departments.get(ticket.department or "")
-    if department is None or not department.chat:
+    chat = department_chat(ctx.org, ticket.department)
+    if chat is None:
         return
-    t = t_for_chat(ctx, department.chat)
+    t = t_for_chat(ctx, chat)
     text = t(
         "⚠️ {number}: the reporter says the problem is not solved; it is reopened. "
         "Acknowledge it again on its card.",
         number=ticket.number,
     )
-    await ctx.send(text, chat=ChatRef.parse(department.chat))
+    await ctx.send(text, chat=ChatRef.parse(chat))
 
 
 async def reassign(ctx: Context, ticket_id: int, department: str, reason: str) -> None:
@@ -176,7 +179,6 @@ async def reassign(ctx: Context, ticket_id: int, department: str, reason: str) -
     ticket = await _ticket(ctx, ticket_id)
     if ticket is None:
         return
-    config = base_config(ctx)
     action = "route" if ticket.status in ("new", "not_responsible") else "reassign"
     try:
         await move(ctx, ticket, action, note=reason, department=department)
@@ -187,6 +189,6 @@ async def reassign(ctx: Context, ticket_id: int, department: str, reason: str) -
         ctx.t(
             "{number} is now with {department}.",
             number=ticket.number,
-            department=department_name(config, department, ctx.lang),
+            department=department_name(ctx.org, department, ctx.lang),
         )
     )

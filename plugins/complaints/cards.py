@@ -7,10 +7,10 @@ means nothing on another one); otherwise the card says how many photos there are
 
 from __future__ import annotations
 
-from qunzhu.core import Button, ChatRef, Context, Reply, Translator, aware
+from qunzhu.core import Button, ChatRef, Context, Org, Reply, Translator, aware
 
 from .config import ComplaintsConfig
-from .directory import department_name, t_for_chat
+from .directory import department_chat, department_name, t_for_chat
 from .models import Ticket
 from .states import WITH_DEPARTMENT, Status
 from .texts import SOURCES, category_name, place, status_line, when
@@ -71,7 +71,7 @@ def _escalation_buttons(t: Translator, ticket: Ticket) -> list[list[Button]]:
     ]
 
 
-def _outcome(t: Translator, config: ComplaintsConfig, ticket: Ticket, original: str) -> str:
+def _outcome(t: Translator, org: Org, ticket: Ticket, original: str) -> str:
     """Why a ticket left the departments' hands without being resolved."""
     reason = ticket.reason
     if ticket.status == Status.REJECTED:
@@ -81,7 +81,7 @@ def _outcome(t: Translator, config: ComplaintsConfig, ticket: Ticket, original: 
     if ticket.status == Status.NOT_RESPONSIBLE:
         return t(
             "Returned by {department}: {reason}",
-            department=department_name(config, ticket.returned_by, t.lang) or "-",
+            department=department_name(org, ticket.returned_by, t.lang) or "-",
             reason=reason,
         )
     return ""
@@ -106,7 +106,7 @@ def card(
     lang = t.lang
     lines = [
         f"📋 {ticket.number} · {category_name(config, ticket.category, lang)}{_urgent(t, ticket)}",
-        status_line(t, ticket.status, department_name(config, ticket.department, lang)),
+        status_line(t, ticket.status, department_name(ctx.org, ticket.department, lang)),
         "",
         ticket.description or t("(no description)"),
     ]
@@ -133,7 +133,7 @@ def card(
         lines.append(t("🔁 Reopened {n} times", n=ticket.reopened))
     if ticket.resolution:
         lines.append(t("Result: {note}", note=ticket.resolution))
-    outcome = _outcome(t, config, ticket, original)
+    outcome = _outcome(t, ctx.org, ticket, original)
     if outcome:
         lines.append(outcome)
     photo = _photo_for(ticket, chat)
@@ -151,11 +151,8 @@ def _photo_for(ticket: Ticket, chat: str) -> str | None:
     return None
 
 
-def _card_chat(config: ComplaintsConfig, ticket: Ticket) -> str | None:
-    department = config.departments.get(ticket.department or "")
-    if department is not None and department.chat:
-        return department.chat
-    return config.supervision_chat
+def _card_chat(ctx: Context, config: ComplaintsConfig, ticket: Ticket) -> str | None:
+    return department_chat(ctx.org, ticket.department) or config.supervision_chat
 
 
 async def _original(ctx: Context, ticket: Ticket) -> str:
@@ -167,7 +164,7 @@ async def _original(ctx: Context, ticket: Ticket) -> str:
 
 async def post_card(ctx: Context, config: ComplaintsConfig, ticket: Ticket) -> None:
     """Post the card in the department's group (or, unrouted, in the supervision group)."""
-    chat = _card_chat(config, ticket)
+    chat = _card_chat(ctx, config, ticket)
     if chat is None:
         ticket.card_id, ticket.card_chat = None, ""
         return
@@ -243,7 +240,7 @@ async def retire_cards(
         cards.insert(0, (ticket.card_id, ticket.card_chat, ""))
     for card_id, chat, head in cards:
         t = t_for_chat(ctx, chat)
-        new = department_name(config, department, t.lang)
+        new = department_name(ctx.org, department, t.lang)
         text = t(message, number=ticket.number, department=new)
         await ctx.edit(int(card_id), Reply(f"{head}\n\n{text}" if head else text))
     ticket.card_id, ticket.card_chat = None, ""

@@ -63,19 +63,20 @@ def export_command(
 
 
 async def _export(settings: Any, fmt: str, lang: str | None) -> bytes:
-    from qunzhu.core import Catalogs, Database, SystemClock
+    from qunzhu.core import Catalogs, Database, Org, SystemClock
 
     from .config import ComplaintsConfig
     from .export import rows, to_csv, to_xlsx
 
     config = settings.plugin_config("complaints") or ComplaintsConfig()
+    org = Org.from_settings(settings)
     catalogs = Catalogs(settings.bot.language)
     catalogs.add_domain("complaints", Path(__file__).parent / "locale")
     t = catalogs.translator(lang or settings.bot.language, "complaints")
     db = Database(settings.database.url)
     try:
         async with db.session() as session:
-            table = await rows(session, config, t, settings.bot.tz, SystemClock().now())
+            table = await rows(session, config, t, settings.bot.tz, SystemClock().now(), org=org)
     finally:
         await db.dispose()
     return to_xlsx(table) if fmt == "xlsx" else to_csv(table)

@@ -53,7 +53,7 @@ async def ticket_command(ctx: Context, text: Text = "") -> None:
                 ctx.t("Only its reporters and officials may see {number}.", number=found.number)
             )
         shown = Reply(await _show(ctx, found))
-        if may_act(ctx.person, config, found):  # the card's buttons, where there is no card
+        if may_act(ctx.person, ctx.org, found):  # the card's buttons, where there is no card
             shown = shown.with_buttons(*card_buttons(ctx.t, found))
         await ctx.reply(shown)
         return
@@ -112,7 +112,7 @@ async def _show(ctx: Context, ticket: Ticket) -> str:
     lines = [
         f"{ticket.number} · {category_name(config, ticket.category, lang)}"
         + (" · " + ctx.t("⚡ urgent") if ticket.priority == "urgent" else ""),
-        status_line(ctx.t, ticket.status, department_name(config, ticket.department, lang)),
+        status_line(ctx.t, ticket.status, department_name(ctx.org, ticket.department, lang)),
         ticket.description,
     ]  # fmt: skip
     where = place(ticket.address, ticket.latitude, ticket.longitude)
@@ -146,7 +146,6 @@ async def _show(ctx: Context, ticket: Ticket) -> str:
     help=N_("List tickets: /tickets [mine|department|overdue|open] [page]"),
 )
 async def tickets_command(ctx: Context, which: str = "", page: int = 1) -> None:
-    config = base_config(ctx)
     now = ctx.now()
     which = _KINDS.get(which, which) or ("department" if ctx.person.scopes("member") else "mine")
     query = select(Ticket)
@@ -186,7 +185,7 @@ async def tickets_command(ctx: Context, which: str = "", page: int = 1) -> None:
     ]
     for x in rows:
         text = x.description if len(x.description) <= 30 else x.description[:29] + "…"
-        dept = department_name(config, x.department, ctx.lang) or "-"
+        dept = department_name(ctx.org, x.department, ctx.lang) or "-"
         lines.append(f"{x.number} · {status_label(ctx.t, x.status)} · {dept} · {text}")
     buttons = []
     if page > 1:

@@ -1,4 +1,8 @@
-"""The ``plugins.complaints`` section: categories, departments, deadlines, hotline, export.
+"""The ``plugins.complaints`` section: categories, deadlines, hotline, export.
+
+A category's ``department`` names a unit of the core's ``org:``; the old ``departments`` mapping
+is still read, as units merged into ``org:`` (`legacy_org_units`; ``qunzhu config check`` says
+how to move it).
 
 Everything has a default, so the plugin starts with no section at all: it then knows a few
 common categories, routes nothing (tickets wait as "new" for a supervisor) and does not watch
@@ -7,6 +11,7 @@ groups until ``detect: true`` (for all groups, or per group under ``chats:``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
 from typing import Annotated, Any
 
@@ -20,6 +25,8 @@ from pydantic import (
     model_validator,
 )
 
+from qunzhu.core import LegacyOrgUnit, OrgUnitSettings
+
 __all__ = [
     "Category",
     "ComplaintsConfig",
@@ -31,6 +38,7 @@ __all__ = [
 ]
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
+_LANGUAGES = ("zh_Hans", "zh_Hant", "en")
 
 
 def _check_chat(value: str) -> str:
@@ -67,8 +75,8 @@ class Category(BaseModel):
     names: dict[str, str] = {}
     #: Words that recognise a report of this kind in a message (any language, any case).
     keywords: tuple[str, ...] = ()
-    #: The department (a key of `departments`) that receives these tickets; none: a supervisor
-    #: routes them by hand.
+    #: The unit (a key of ``org:``) that receives these tickets; none: a supervisor routes them
+    #: by hand.
     department: str | None = None
     #: Working hours to acknowledge (接单) and working days to resolve (办结); None: the defaults.
     acknowledge_hours: float | None = Field(None, gt=0)
@@ -79,7 +87,8 @@ class Category(BaseModel):
 
 
 class Department(BaseModel):
-    """A unit that handles tickets: its group, and the unit above it for escalation."""
+    """Deprecated, read as a unit of ``org:``: a unit that handles tickets, its group, and the
+    unit above it for escalation."""
 
     model_config = _FROZEN
 
@@ -187,6 +196,7 @@ class ComplaintsConfig(BaseModel):
     #: Roles (besides the message's author) that may file a group message as a ticket.
     filer_roles: tuple[str, ...] = ("supervisor", "member")
     categories: dict[str, Category] = Field(default_factory=lambda: dict(_DEFAULT_CATEGORIES))
+    #: Deprecated: units belong under ``org:`` (these are merged into it).
     departments: dict[str, Department] = {}
     #: Where overdue notices and unrouted tickets are posted (the 督查 group).
     supervision_chat: ChatKey | None = None
@@ -216,22 +226,6 @@ class ComplaintsConfig(BaseModel):
     @model_validator(mode="after")
     def _references(self) -> ComplaintsConfig:
         problems = []
-        for key, category in self.categories.items():
-            if category.department and category.department not in self.departments:
-                problems.append(
-                    f"categories.{key}.department: no department {category.department!r}"
-                )
-        for key, department in self.departments.items():
-            if department.parent and department.parent not in self.departments:
-                problems.append(f"departments.{key}.parent: no department {department.parent!r}")
-        for key in self.departments:
-            seen, at = {key}, self.departments[key].parent
-            while at:
-                if at in seen:
-                    problems.append(f"departments.{key}.parent: the parents go round in a circle")
-                    break
-                seen.add(at)
-                at = self.departments[at].parent if at in self.departments else None
         default = self.hotline.default_category
         if default and default not in self.categories:
             problems.append(f"hotline.default_category: no category {default!r}")
@@ -240,3 +234,27 @@ class ComplaintsConfig(BaseModel):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def legacy_org_units(self) -> Sequence[LegacyOrgUnit]:
+        """The old ``departments``, as units for the core to merge into ``org:``."""
+        return [
+            LegacyOrgUnit(
+                key,
+                ("departments", key),
+                OrgUnitSettings(
+                    name=department.name,
+                    names={k: v for k, v in department.names.items() if k in _LANGUAGES},
+                    parent=department.parent,
+                    chats=(department.chat,) if department.chat else (),
+                ),
+            )
+            for key, department in self.departments.items()
+        ]
+
+    def org_references(self) -> Sequence[tuple[tuple[str, ...], str]]:
+        """The units the categories name, for the core to check against ``org:``."""
+        return [
+            (("categories", key, "department"), category.department)
+            for key, category in self.categories.items()
+            if category.department
+        ]

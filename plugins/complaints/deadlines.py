@@ -21,7 +21,13 @@ from qunzhu.core import N_, ChatRef, Context, Translator, aware, job
 
 from .cards import post_escalation_card
 from .config import ComplaintsConfig
-from .directory import base_config, chain, department_name, t_for_chat
+from .directory import (
+    base_config,
+    chain,
+    department_chat,
+    department_name,
+    t_for_chat,
+)
 from .models import Ticket
 from .states import WITH_DEPARTMENT, Status
 from .texts import overdue_amount, overdue_days
@@ -76,7 +82,7 @@ async def _check(
         record(ctx, ticket, "overdue", before=ticket.status, note="resolve")
         if notice:
             lines[notice].append(_line(ticket, "resolve", resolve_due, now))
-    levels = chain(config, ticket.department)
+    levels = chain(ctx.org, ticket.department)
     late = overdue_days(ctx.calendar, resolve_due, now)
     due_level = int(late // config.escalate_after_days)
     while ticket.escalation < min(due_level, len(levels) - 1):
@@ -85,9 +91,9 @@ async def _check(
         record(ctx, ticket, "escalated", before=ticket.status, note=upper)
         if notice:
             lines[notice].append(_line(ticket, "escalated", resolve_due, now, upper))
-        department = config.departments[upper]
-        if department.chat:
-            await _escalation_card(ctx, config, ticket, department.chat, due=resolve_due, now=now)
+        chat = department_chat(ctx.org, upper)
+        if chat:
+            await _escalation_card(ctx, config, ticket, chat, due=resolve_due, now=now)
 
 
 def _line(ticket: Ticket, kind: str, due: datetime, now: datetime, upper: str = "") -> Notice:
@@ -110,7 +116,7 @@ async def _escalation_card(
     head = t(
         "⬆️ Escalated to you: {number} of {department} is {late} overdue.",
         number=ticket.number,
-        department=department_name(config, ticket.department, t.lang),
+        department=department_name(ctx.org, ticket.department, t.lang),
         late=overdue_amount(t, ctx.calendar, due, now),
     )
     await post_escalation_card(ctx, config, ticket, chat, head)
@@ -121,7 +127,7 @@ def _render(
 ) -> str:
     due, now = datetime.fromisoformat(data["due"]), datetime.fromisoformat(data["now"])
     late = overdue_amount(t, ctx.calendar, due, now)
-    department = department_name(config, data["department"], t.lang) or t("not routed")
+    department = department_name(ctx.org, data["department"], t.lang) or t("not routed")
     if kind == "ack":
         msg = N_("⚠️ Overdue: {number} {department} is {late} late to acknowledge")
     elif kind == "resolve":
@@ -130,7 +136,7 @@ def _render(
         msg = N_(
             "⚠️ Overdue: {number} {department} is {late} overdue, not resolved; escalated to {upper}"
         )
-    upper = department_name(config, data["upper"], t.lang)
+    upper = department_name(ctx.org, data["upper"], t.lang)
     return t(msg, number=data["number"], department=department, late=late, upper=upper)
 
 

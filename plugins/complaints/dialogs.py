@@ -20,9 +20,8 @@ from qunzhu.core import (
     UsageError,
 )
 
-from .config import ComplaintsConfig
 from .detect import matcher_for
-from .directory import base_config, department_name
+from .directory import base_config
 from .report import Report, photo_refs
 from .texts import category_name
 
@@ -119,13 +118,8 @@ async def _report_done(ctx: Context, answers: dict[str, Any]) -> None:
 
 
 def _departments(ctx: Context, answers: dict[str, Any]) -> list[Choice]:
-    config: ComplaintsConfig = base_config(ctx)
     current = answers.get("current")
-    return [
-        Choice(department_name(config, key, ctx.lang), key)
-        for key in config.departments
-        if key != current
-    ]
+    return [Choice(unit.label(ctx.lang), unit.key) for unit in ctx.org.units if unit.key != current]
 
 
 async def _resolve_done(ctx: Context, answers: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from qunzhu.core import ChatRef, Context, Translator, UserRef, job
+from qunzhu.core import ChatRef, Context, Org, Translator, UserRef, job
 
 from .config import ComplaintsConfig
 from .directory import base_config, department_name, t_for_chat
@@ -92,7 +92,7 @@ async def digest_text(
         (t("Reopened"), reopened),
     ):
         lines.append(t("{what}: {n}", what=label, n=len(group)))
-        lines += _breakdown(config, t, group)
+        lines += _breakdown(config, ctx.org, t, group)
     if waiting:
         lines.append(t("{what}: {n}", what=t("Waiting to be routed"), n=len(waiting)))
         returned = sum(1 for x in waiting if x.status == Status.NOT_RESPONSIBLE)
@@ -107,11 +107,13 @@ async def _tickets(ctx: Context, ids: set[int]) -> list[Ticket]:
     return list((await ctx.db.scalars(select(Ticket).where(Ticket.id.in_(ids)))).all())
 
 
-def _breakdown(config: ComplaintsConfig, t: Translator, tickets: Iterable[Ticket]) -> list[str]:
+def _breakdown(
+    config: ComplaintsConfig, org: Org, t: Translator, tickets: Iterable[Ticket]
+) -> list[str]:
     by: Counter[tuple[str, str]] = Counter((x.department or "", x.category) for x in tickets)
     lines = []
     for (department, category), n in sorted(by.items(), key=lambda kv: (-kv[1], kv[0])):
-        name = department_name(config, department, t.lang) or t("not routed")
+        name = department_name(org, department, t.lang) or t("not routed")
         label = category_name(config, category, t.lang)
         lines.append(
             "  · " + t("{department} / {category}: {n}", department=name, category=label, n=n)

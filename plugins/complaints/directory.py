@@ -1,11 +1,12 @@
-"""Who and where: the plugin's base config, departments and their chain of parents, the chats
-to post in, the translator for a chat, and who may do what to a ticket."""
+"""Who and where: the plugin's base config, departments (units of the core's ``org:``) and their
+chain of parents, the chats to post in, the translator for a chat, and who may do what to a
+ticket."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from qunzhu.core import Context, Person, Translator
+from qunzhu.core import Context, Org, Person, Translator
 
 from .config import ComplaintsConfig
 from .states import ACTIONS
@@ -17,6 +18,7 @@ __all__ = [
     "allowed",
     "base_config",
     "chain",
+    "department_chat",
     "department_name",
     "is_official",
     "may_act",
@@ -38,20 +40,20 @@ def t_for_chat(ctx: Context, key: str, lang: str | None = None) -> Translator:
     return ctx.translator(chosen)
 
 
-def chain(config: ComplaintsConfig, department: str | None) -> list[str]:
-    """`department` and the departments above it, nearest first."""
-    found: list[str] = []
-    at = department
-    while at and at in config.departments and at not in found:
-        found.append(at)
-        at = config.departments[at].parent
-    return found
+def chain(org: Org, department: str | None) -> list[str]:
+    """`department` and the units above it in the organisation, nearest first (keys)."""
+    return [unit.key for unit in org.chain(department)] if department else []
 
 
-def department_name(config: ComplaintsConfig, key: str | None, lang: str) -> str:
-    if key and key in config.departments:
-        return config.departments[key].label(lang)
-    return key or ""
+def department_chat(org: Org, key: str | None) -> str | None:
+    """The group chat of unit `key` (its first), if it has one."""
+    unit = org.unit(key) if key else None
+    return unit.chat if unit is not None else None
+
+
+def department_name(org: Org, key: str | None, lang: str) -> str:
+    unit = org.unit(key) if key else None
+    return unit.label(lang) if unit is not None else key or ""
 
 
 def is_official(person: Person, config: ComplaintsConfig) -> bool:
@@ -59,16 +61,14 @@ def is_official(person: Person, config: ComplaintsConfig) -> bool:
     return person.is_admin or any(person.has_role(role) for role in config.filer_roles)
 
 
-def allowed(person: Person, config: ComplaintsConfig, ticket: Ticket, action: str) -> bool:
+def allowed(person: Person, org: Org, ticket: Ticket, action: str) -> bool:
     """Whether `person` may do `action` (see `states`) to `ticket`."""
     if person.is_admin:
         return True
     who = ACTIONS[action].who
     if "supervisor" in who and person.has_role("supervisor"):
         return True
-    if "department" in who and any(
-        person.has_role("member", d) for d in chain(config, ticket.department)
-    ):
+    if "department" in who and any(org.is_member(person, d) for d in chain(org, ticket.department)):
         return True
     return (
         "reporter" in who
@@ -77,11 +77,11 @@ def allowed(person: Person, config: ComplaintsConfig, ticket: Ticket, action: st
     )
 
 
-def may_act(person: Person, config: ComplaintsConfig, ticket: Ticket) -> bool:
+def may_act(person: Person, org: Org, ticket: Ticket) -> bool:
     """Whether a department or supervisor step is open to `person` on `ticket` now."""
     return any(
         ticket.status in rule.sources
         and not rule.who <= {"reporter", "system"}
-        and allowed(person, config, ticket, name)
+        and allowed(person, org, ticket, name)
         for name, rule in ACTIONS.items()
     )

@@ -63,7 +63,7 @@ async def candidates(ctx: Context, config: ComplaintsConfig, report: Report) -> 
 
 def describe(ctx: Context, config: ComplaintsConfig, ticket: Ticket) -> str:
     lang = ctx.lang
-    dept = department_name(config, ticket.department, lang) or ctx.t("not routed")
+    dept = department_name(ctx.org, ticket.department, lang) or ctx.t("not routed")
     text = ticket.description if len(ticket.description) <= 40 else ticket.description[:39] + "…"
     return f"{ticket.number} · {category_name(config, ticket.category, lang)} · {dept}\n{text}"
 

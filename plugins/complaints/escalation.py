@@ -10,7 +10,12 @@ from sqlalchemy import select
 
 from qunzhu.core import ChatRef, Context, aware
 
-from .directory import base_config, chain, department_name, t_for_chat
+from .directory import (
+    chain,
+    department_chat,
+    department_name,
+    t_for_chat,
+)
 from .models import Ticket, TicketEvent
 from .states import LABELS, WITH_DEPARTMENT
 from .texts import when
@@ -27,11 +32,10 @@ async def urge(ctx: Context, ticket_id: int) -> None:
     if ticket is None:
         await ctx.reply(ctx.t("That ticket does not exist (any more)."))
         return
-    config = base_config(ctx)
     person = ctx.person
-    above = chain(config, ticket.department)[1:]
-    mine = [d for d in above if person.has_role("member", d)]
-    own = department_name(config, ticket.department, ctx.lang)
+    above = chain(ctx.org, ticket.department)[1:]
+    mine = [d for d in above if ctx.org.is_member(person, d)]
+    own = department_name(ctx.org, ticket.department, ctx.lang)
     if not (mine or person.has_role("supervisor")):
         await ctx.reply(
             ctx.t(
@@ -67,10 +71,10 @@ async def urge(ctx: Context, ticket_id: int) -> None:
         return
     upper = mine[0] if mine else ""
     record(ctx, ticket, "urge", before=ticket.status, note=upper)
-    department = config.departments.get(ticket.department or "")
-    if department is not None and department.chat:
-        t = t_for_chat(ctx, department.chat)
-        by = department_name(config, upper, t.lang) if upper else t("the supervisors")
+    chat = department_chat(ctx.org, ticket.department)
+    if chat is not None:
+        t = t_for_chat(ctx, chat)
+        by = department_name(ctx.org, upper, t.lang) if upper else t("the supervisors")
         text = t(
             "⏰ Urged: {by} ({name}) asks you to deal with {number} at once (due by {due}).",
             by=by,
@@ -78,7 +82,7 @@ async def urge(ctx: Context, ticket_id: int) -> None:
             number=ticket.number,
             due=when(aware(ticket.resolve_due), ctx.calendar.tz),
         )
-        await ctx.send(text, chat=ChatRef.parse(department.chat))
+        await ctx.send(text, chat=ChatRef.parse(chat))
     await ctx.reply(
         ctx.t("{department} is urged to deal with {number}.", department=own, number=ticket.number)
     )

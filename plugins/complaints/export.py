@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qunzhu.core import N_, Translator, aware
+from qunzhu.core import N_, Org, Translator, aware
 
 from .config import ComplaintsConfig
 from .directory import department_name
@@ -44,7 +44,13 @@ def _time(moment: datetime | None, tz: ZoneInfo) -> str:
 
 
 async def rows(
-    db: AsyncSession, config: ComplaintsConfig, t: Translator, tz: ZoneInfo, now: datetime
+    db: AsyncSession,
+    config: ComplaintsConfig,
+    t: Translator,
+    tz: ZoneInfo,
+    now: datetime,
+    *,
+    org: Org,
 ) -> list[list[object]]:
     """The header and one row per ticket, oldest first."""
     tickets = (await db.scalars(select(Ticket).order_by(Ticket.year, Ticket.seq))).all()
@@ -59,7 +65,7 @@ async def rows(
         table.append(
             [
                 x.number, status_label(t, x.status), category_name(config, x.category, lang),
-                department_name(config, x.department, lang), x.description, x.address,
+                department_name(org, x.department, lang), x.description, x.address,
                 x.latitude if x.latitude is not None else "",
                 x.longitude if x.longitude is not None else "",
                 t(SOURCES.get(x.source, x.source)), x.source_title, reporter,
@@ -70,7 +76,7 @@ async def rows(
                 x.rating or "", x.metoo, x.reopened, len(x.photos),
                 t("yes") if x.priority == "urgent" else t("no"), x.reason,
                 numbers.get(x.duplicate_of or 0, ""),
-                department_name(config, x.returned_by, lang),
+                department_name(org, x.returned_by, lang),
             ]
         )  # fmt: skip
     return table

@@ -42,7 +42,7 @@ def confirmation(ctx: Context, config: ComplaintsConfig, ticket: Ticket) -> str:
             "by {ack} and resolve it by {resolve}; you will hear of its progress.",
             number=ticket.number,
             category=category,
-            department=department_name(config, ticket.department, lang),
+            department=department_name(ctx.org, ticket.department, lang),
             ack=when(aware(ticket.acknowledge_due), tz),
             resolve=when(aware(ticket.resolve_due), tz),
         )

@@ -34,11 +34,10 @@ async def open_menu(ctx: Context, ticket_id: int) -> None:
     if ticket is None:
         await ctx.reply(ctx.t("That ticket does not exist (any more)."))
         return
-    config = base_config(ctx)
     options = [
         action
         for action in MENU
-        if ticket.status in ACTIONS[action].sources and allowed(ctx.person, config, ticket, action)
+        if ticket.status in ACTIONS[action].sources and allowed(ctx.person, ctx.org, ticket, action)
     ]
     if not options:
         await ctx.reply(_nothing_to_do(ctx, ticket))

@@ -91,7 +91,7 @@ async def export(request: Request) -> Response:
         return json_response({"error": "this link is wrong or has expired"}, status=403)
     t = app.catalogs.translator(lang, NAME)  # the plugin's gettext domain is its name
     async with app.db.session() as session:
-        table = await rows(session, config, t, app.settings.bot.tz, now)
+        table = await rows(session, config, t, app.settings.bot.tz, now, org=app.org)
     stamp = now.astimezone(app.settings.bot.tz).strftime("%Y%m%d-%H%M")
     if fmt == "xlsx":
         body = to_xlsx(table)

@@ -170,7 +170,7 @@ async def find(ctx: Context, text: str) -> Ticket | None:
 
 def check(ctx: Context, ticket: Ticket, action: str) -> None:
     """Raise `Refused` unless ``ctx.person`` may do `action` to `ticket` in its state now."""
-    if not allowed(ctx.person, base_config(ctx), ticket, action):
+    if not allowed(ctx.person, ctx.org, ticket, action):
         raise Refused(ctx.t("Sorry, you may not do that to {number}.", number=ticket.number))
     if ticket.status not in ACTIONS[action].sources:
         raise Refused(
@@ -226,7 +226,7 @@ async def _restart(
         ticket.resolved_at = ticket.closed_at = None
         ticket.feedback = None
     else:
-        if department is not None and department not in config.departments:
+        if department is not None and ctx.org.unit(department) is None:
             raise Refused(ctx.t("There is no department “{name}”.", name=department))
         await retire_cards(
             ctx,

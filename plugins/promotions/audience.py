@@ -1,6 +1,7 @@
 """Which groups receive promotions: those opted in (by their own admins, with /promotions on,
-or under ``chats:``) whose tags match the post's; at most ``daily_cap`` a day, never in their
-``quiet_hours``."""
+or under ``chats:``) whose tags match the post's, or that are group chats of a unit of ``org:``
+the post names (by key, name or alias: the unit's groups and those of every unit below it); at
+most ``daily_cap`` a day, never in their ``quiet_hours``."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ __all__ = [
     "take_slots",
     "ensure_groups",
     "targets",
+    "unit_chats",
 ]
 
 ALL_TAGS = {"all", "全部", "所有"}
@@ -47,13 +49,23 @@ def config_for(app: App, chat_key: str) -> PromotionsConfig:
     return config
 
 
+def unit_chats(app: App, tags: list[str]) -> set[str]:
+    """The group chats of the org units that `tags` name, and of every unit below them."""
+    units = [unit for unit in map(app.org.unit, tags) if unit is not None]
+    return {chat for unit in units for below in app.org.subtree(unit) for chat in below.chats}
+
+
 async def targets(app: App, db: AsyncSession, tags: list[str]) -> list[Target]:
-    """Every group whose tags match `tags` ("all" matches every group): those to post to, and
-    those skipped (opted out, or the bot was removed), sorted by chat key."""
+    """Every group whose tags match `tags` ("all" matches every group), or that belongs to an
+    org unit `tags` names (or to a unit below it): those to post to, and those skipped (opted
+    out, or the bot was removed), sorted by chat key."""
     rows = {f"{g.platform}:{g.chat_id}": g for g in (await db.scalars(select(Group))).all()}
-    keys = set(rows) | {
-        key for key, chat in app.settings.chats.items() if "promotions" in chat.plugins
-    }
+    in_units = unit_chats(app, tags)
+    keys = (
+        set(rows)
+        | {key for key, chat in app.settings.chats.items() if "promotions" in chat.plugins}
+        | in_units
+    )
     inactive = await inactive_chats(db)
     wanted = {t.lower() for t in tags}
     found = []
@@ -63,7 +75,7 @@ async def targets(app: App, db: AsyncSession, tags: list[str]) -> list[Target]:
         config = config_for(app, key)
         row = rows.get(key)
         group_tags = {t.lower() for t in (*config.tags, *(row.tags if row else ()))}
-        if not (wanted & ALL_TAGS or wanted & group_tags):
+        if not (wanted & ALL_TAGS or wanted & group_tags or key in in_units):
             continue
         opted = row.opted_in if row is not None and row.opted_in is not None else config.opt_in
         lang = app.settings.chat_language(key) or app.settings.bot.language

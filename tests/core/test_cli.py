@@ -149,3 +149,39 @@ def test_plugins_add_their_own_commands_under_qunzhu() -> None:
     assert sub.exit_code == 0 and "export" in sub.output and "import" in sub.output
     unknown = runner.invoke(main, ["nosuchplugin"])
     assert unknown.exit_code == 2 and "No such command" in unknown.output
+
+
+def test_config_check_says_how_to_move_old_org_keys(runner: CliRunner, tmp_path: Path) -> None:
+    """The old unit sections still work (exit 0); each is named at its line with how to move it."""
+    (tmp_path / "old.yaml").write_text(
+        "org:\n  district: {name: 区政府}\n"
+        "plugins:\n  complaints:\n    departments:\n"
+        "      housing: {name: 住建局, chat: 'telegram:-100', parent: district}\n"
+        "  checkins:\n    units:\n      - {name: 区长, members: [周区长]}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["config", "check", "old.yaml"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith(
+        "warning: old.yaml:5:5: plugins.complaints.departments: deprecated: read as units of org:;"
+        " move each entry under a top-level org: section"
+    )
+    assert lines[1].startswith("warning: old.yaml:8:5: plugins.checkins.units: deprecated: ")
+    assert lines[2].startswith("old.yaml: OK (1 adapter(s), ")
+
+
+def test_config_check_names_both_places_of_a_unit_declared_twice(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    (tmp_path / "twice.yaml").write_text(
+        "org:\n  housing: {name: 住建局}\n"
+        "plugins:\n  complaints:\n    departments:\n      housing: {name: 住建局}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["config", "check", "twice.yaml"])
+    assert result.exit_code == 2
+    assert (
+        "twice.yaml:6:7: plugins.complaints.departments.housing: unit 'housing' is also declared"
+        " at org.housing" in result.output
+    )

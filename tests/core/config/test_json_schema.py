@@ -129,6 +129,7 @@ def test_core_schema_is_json_and_strict() -> None:
         "calendar",
         "logging",
         "people",
+        "org",
         "plugins",
         "chats",
     ]

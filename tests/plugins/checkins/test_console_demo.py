@@ -75,4 +75,5 @@ def test_the_configuration_in_the_docs_is_valid(tmp_path: Path) -> None:
     section = settings.plugins["checkins"]
     assert isinstance(section, checkins.config.CheckinsConfig)
     assert [c.name for c in section.campaigns] == ["水源保护周报"]
-    assert [u.name for u in section.units] == ["住建局", "分管副区长", "区长"]
+    assert [u.name for u in settings.org.values()] == ["住建局", "分管副区长", "区长"]  # org:
+    assert section.units == () and settings.warnings == ()

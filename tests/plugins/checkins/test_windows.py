@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from itertools import islice
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
 
-from qunzhu.core import WorkCalendar
+from qunzhu.core import ConfigError, WorkCalendar
+from qunzhu.core.config import load_config
 from qunzhu.plugins.checkins.config import Campaign, CheckinsConfig
 from qunzhu.plugins.checkins.windows import current_or_next, next_opening, windows
 
@@ -130,11 +132,18 @@ def test_bad_campaigns_are_refused_with_a_reason(changes: dict[str, object], mes
         campaign(**changes)
 
 
-def test_units_must_form_a_chain_without_loops() -> None:
-    with pytest.raises(ValidationError, match="loops"):
-        CheckinsConfig.model_validate(
-            {"units": [{"name": "a", "members": ["x"], "parent": "b"},
-                       {"name": "b", "members": ["y"], "parent": "a"}]}
-        )  # fmt: skip
-    with pytest.raises(ValidationError, match="is not a unit"):
-        CheckinsConfig.model_validate({"units": [{"name": "a", "members": ["x"], "parent": "z"}]})
+def test_units_must_form_a_chain_without_loops(tmp_path: Path) -> None:
+    """The old ``units`` are units of ``org:``: the core checks their parents, at their line."""
+    path = tmp_path / "q.yaml"
+    path.write_text(
+        "plugins:\n  checkins:\n    units:\n"
+        "      - {name: a, members: [x], parent: b}\n"
+        "      - {name: b, members: [y], parent: a}\n"
+        "      - {name: c, members: [x], parent: z}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, plugin_models={"checkins": CheckinsConfig})
+    text = str(caught.value)
+    assert "q.yaml:4:33: plugins.checkins.units[0].parent: the parents go round in a circle" in text
+    assert "q.yaml:6:33: plugins.checkins.units[2].parent: no unit 'z' in org:" in text

@@ -27,7 +27,9 @@ def test_examples_load(path: str) -> None:
     )
     config = settings.plugin_config("complaints")
     assert isinstance(config, ComplaintsConfig)
-    assert config.departments["housing"].parent == "township"
+    assert settings.org["housing"].parent == "township"  # the units are under org:
+    assert config.departments == {}
+    assert settings.warnings == ()
     assert config.hotline.token is None  # ${HOTLINE_TOKEN:-} unset: no token, not an empty one
 
 
@@ -42,8 +44,9 @@ def test_wrong_references_are_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(path, plugin_models={"complaints": ComplaintsConfig})
     text = str(caught.value)
-    assert "categories.roads.department: no department 'transport'" in text
-    assert "departments.a.parent: the parents go round in a circle" in text
+    where = "q.yaml:4:25: plugins.complaints.categories.roads.department"
+    assert f"{where}: no unit 'transport' in org:" in text
+    assert "plugins.complaints.departments.a.parent: the parents go round in a circle" in text
 
 
 def test_a_chat_key_must_name_its_platform() -> None:

@@ -1,4 +1,5 @@
-"""greeter: welcomes people who say hello or join, and counts the visits per chat."""
+"""greeter: welcomes people who say hello or join, and counts the visits per chat. In the group
+of a unit of ``org:`` it welcomes them to that unit."""
 
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +16,8 @@ class GreeterConfig(BaseModel):
     """The plugin's section of the YAML file: ``plugins: {greeter: {...}}``."""
 
     greeting: str = "Welcome, {name}!"
+    #: The greeting in the group chat of an org unit (``org: {housing: {chats: [...]}}``).
+    unit_greeting: str = "Welcome to {unit}, {name}!"
     keyword: str = "hello"
 
 
@@ -53,16 +56,23 @@ def register_migrations() -> Path:
     return Path(__file__).parent / "migrations" / "versions"
 
 
+def greeting(ctx: Context, name: str) -> str:
+    config: GreeterConfig = ctx.config
+    unit = ctx.org.unit_of_chat(ctx.chat.key)  # the org unit whose group this is, if any
+    if unit is None:
+        return config.greeting.format(name=name)
+    return config.unit_greeting.format(name=name, unit=unit.label(ctx.lang))
+
+
 @hookimpl
 async def on_message(ctx: Context) -> None:
     config: GreeterConfig = ctx.config
     if ctx.message and config.keyword in ctx.message.text.lower():
         ctx.db.add(Visit(chat=ctx.chat.key, user=ctx.sender.key))
-        await ctx.reply(config.greeting.format(name=ctx.person.name))
+        await ctx.reply(greeting(ctx, ctx.person.name))
 
 
 @hookimpl
 async def on_member_change(ctx: Context) -> None:
-    config: GreeterConfig = ctx.config
     if ctx.event.change == "joined":  # type: ignore[union-attr]
-        await ctx.send(config.greeting.format(name=ctx.event.user.name))  # type: ignore[union-attr]
+        await ctx.send(greeting(ctx, ctx.event.user.name))  # type: ignore[union-attr]

@@ -17,6 +17,9 @@ def bot_plugins() -> list[object]:
 def bot_config() -> dict[str, Any]:
     return {
         "bot": {"language": "en"},
+        "org": {
+            "village3": {"name": "三村", "names": {"en": "Village 3"}, "chats": ["memory:村三"]}
+        },
         "plugins": {"greeter": {"keyword": "你好"}},
         "chats": {"memory:english-corner": {"plugins": {"greeter": {"keyword": "hello"}}}},
     }
@@ -38,3 +41,8 @@ async def test_per_chat_override(bot: BotHarness) -> None:
 async def test_welcomes_newcomers(bot: BotHarness) -> None:
     [reply] = await bot.join("li", "village-3")
     assert reply.text == "Welcome, li!"
+
+
+async def test_welcomes_to_the_unit_whose_group_it_is(bot: BotHarness) -> None:
+    [reply] = await bot.send("你好", user="ana", chat="村三")
+    assert reply.text == "Welcome to Village 3, ana!"
