@@ -1,11 +1,14 @@
 """The participation chart: people × check-ins, each cell reported / late / missed / excused, drawn
 with matplotlib into a PNG.
 
-matplotlib is imported only here, when a chart is drawn. Names are Chinese: the chart uses a font
-with CJK glyphs when the machine has one (Noto Sans CJK, Source Han Sans, WenQuanYi, SimHei,
-Microsoft YaHei, PingFang...). Without one, matplotlib would draw empty boxes for every Chinese
-character, so the chart then labels people by number and the caption, which the chat app renders
-with its own fonts, says who is who; the legend then uses symbols, also explained in the caption.
+matplotlib is imported only here, when a chart is drawn. Names are Chinese, and a server seldom
+has a Chinese font: the install brings one, Noto Sans CJK (the ``noto-cjk-sans-otc`` package, SIL
+Open Font License; one collection for simplified and traditional characters), which the chart
+registers with matplotlib and uses. Should it be missing, a font with CJK glyphs that the machine
+has is used (Source Han Sans, WenQuanYi, SimHei, Microsoft YaHei, PingFang...); with none,
+matplotlib would draw empty boxes for every Chinese character, so the chart then labels people by
+number and the caption, which the chat app renders with its own fonts, says who is who (the
+legend then uses symbols, also explained in the caption), and a warning in the log says so.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["STATUSES", "ChartData", "cjk_font", "draw"]
+__all__ = ["BUNDLED_FAMILY", "STATUSES", "ChartData", "bundled_font_file", "cjk_font", "draw"]
 
 log = logging.getLogger("checkins")
 
@@ -57,11 +60,30 @@ class ChartData:
     legend: dict[str, str]  # status → translated label
 
 
+#: The family of the bundled collection that the chart uses.
+BUNDLED_FAMILY = "Noto Sans CJK SC"
+
+
+def bundled_font_file() -> Path | None:
+    """The font collection the install brings, or None when the package is missing."""
+    try:
+        from noto_cjk_sans_otc import FONT_PATH
+    except ImportError:
+        return None
+    path = Path(str(FONT_PATH))
+    return path if path.is_file() else None
+
+
 @lru_cache(maxsize=1)
 def cjk_font() -> str | None:
-    """The family name of an installed font with Chinese glyphs, or None."""
+    """The family name of a font with Chinese glyphs: the bundled one, else one the machine has,
+    else None."""
     from matplotlib import font_manager
 
+    bundled = bundled_font_file()
+    if bundled is not None:
+        font_manager.fontManager.addfont(str(bundled))
+        return BUNDLED_FAMILY
     installed = {f.name for f in font_manager.fontManager.ttflist}
     for family in _CJK_FAMILIES:
         if family in installed:
@@ -69,6 +91,10 @@ def cjk_font() -> str | None:
     for font in font_manager.fontManager.ttflist:  # any other font that covers 汉字
         if any(word in font.name for word in ("CJK", "Hei", "Song", "Kai", "Ming", "Han Sans")):
             return str(font.name)
+    log.warning(
+        "event=chart_without_cjk_font hint=%s",
+        "names are numbered on the chart: pip install noto-cjk-sans-otc (a qunzhu dependency)",
+    )
     return None
 
 

@@ -89,3 +89,28 @@ async def test_the_chart_button_of_a_long_name_fits_telegrams_64_bytes(bot: BotH
     assert len(button.data.encode()) <= 64
     [photo] = await bot.press(history, "参与图", user="wang")
     assert photo.reply.photo is not None and photo.text.startswith(f"📊 {long_name}")
+
+
+async def test_names_are_on_the_chart_on_a_machine_without_system_fonts(
+    bot: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh server has no Chinese font: the one the install brings (Noto Sans CJK) draws the
+    names, and the caption need not number them."""
+    from matplotlib import font_manager
+    from matplotlib.font_manager import FontProperties
+
+    own = [f for f in font_manager.fontManager.ttflist if "mpl-data" in f.fname]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", own)  # matplotlib's DejaVu only
+    chart.cjk_font.cache_clear()
+    try:
+        assert chart.bundled_font_file() is not None
+        assert chart.cjk_font() == chart.BUNDLED_FAMILY
+        found = font_manager.findfont(FontProperties(family=chart.BUNDLED_FAMILY))
+        assert found == str(chart.bundled_font_file())
+        await _three_fridays(bot)
+        [photo] = await bot.send("/checkins chart", user="wang", chat=GROUP)
+        assert "1. 福州市长" not in photo.text  # the names are in the picture
+        assert Path(str(photo.reply.photo)).stat().st_size > 5000
+    finally:
+        chart.cjk_font.cache_clear()
+        font_manager.fontManager._findfont_cached.cache_clear()  # noqa: SLF001
