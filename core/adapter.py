@@ -8,8 +8,8 @@ entry point (group ``qunzhu.adapters``) and configured under ``adapters.<name>``
 
 This is the adapter author's module: everything an adapter needs from the core is importable from
 here (the event and reply types, the clock, the outbound `Limits`, the delivery errors that tell
-the outbox what to do), and an adapter imports nothing else of ``qunzhu.core``
-(``tests/test_import_rules.py`` holds that).
+the outbox what to do, `find_mentions` for where a text names the people a reply mentions), and
+an adapter imports nothing else of ``qunzhu.core`` (``tests/test_import_rules.py`` holds that).
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from qunzhu.core.model._events import (
     Reaction,
     UserRef,
 )
+from qunzhu.core.model._mentions import MentionSpan, cut_at_mentions, find_mentions
 from qunzhu.core.model._reply import Button, Reply
 
 if TYPE_CHECKING:
@@ -74,6 +75,7 @@ __all__ = [
     "Limits",
     "Location",
     "MemberChange",
+    "MentionSpan",
     "Message",
     "PermanentFailure",
     "Reaction",
@@ -82,6 +84,8 @@ __all__ = [
     "TemporaryFailure",
     "UsageError",
     "UserRef",
+    "cut_at_mentions",
+    "find_mentions",
 ]
 
 #: The ``on_*`` hooks that receive platform events.

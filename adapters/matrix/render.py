@@ -3,8 +3,9 @@
 `Reply.text` is plain text: every ``<``, ``>`` and ``&`` is escaped in the HTML, and newlines
 become ``<br>``. The only markup is what `Reply.mentions` asks for: each ``matrix:@user:server``
 becomes a pill (a ``https://matrix.to/#/@user:server`` link, which clients show as the person and
-which notifies them) on the first ``@Name`` or ``Name`` of theirs in the text, or on their name
-appended; they are listed in ``m.mentions`` too.
+which notifies them) where the text names them, ``@Name`` before a plain ``Name`` (the core's
+`find_mentions` chooses the place, in the same order on every platform), or on their name
+appended (their localpart when there is no name); they are listed in ``m.mentions`` too.
 
 Buttons follow the text as a numbered list (``1. Yes``), numbered as the console numbers them;
 their data goes in the content (`choices.BUTTONS_KEY`) so that a number typed back finds them.
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qunzhu.adapters.console.render import pressable
-from qunzhu.core.adapter import Reply
+from qunzhu.core.adapter import Reply, cut_at_mentions, find_mentions
 
 from .choices import BUTTONS_KEY, LABELS_KEY
 
@@ -47,35 +48,23 @@ def spans(
 ) -> list[Span]:
     """`text` with the Matrix users in `mentions` made pills (see the module's docstring).
     `people` are the names the bot's people go by, by identity (``@福州市长``): a text names
-    people by those, so they are looked for first, then the room's display name."""
-    out = [Span(text)] if text else []
-    extra: list[Span] = []
+    people by those, so they are looked for first, then the room's display name, then (with
+    neither) the user's localpart; where in the text is `find_mentions`'s choice, the same on
+    every platform."""
+    wanted: dict[str, list[str]] = {}
     for key in mentions:
-        if not key.startswith(_PREFIX + "@"):
-            continue
-        user_id = key[len(_PREFIX) :]
-        candidates = [n for n in dict.fromkeys(((people or {}).get(key), names(user_id))) if n]
-        if not candidates:
-            candidates = [user_id[1:].partition(":")[0]]
-        if any(_link(out, f"@{n}", user_id) or _link(out, n, user_id) for n in candidates):
-            continue
-        extra.append(Span(f"@{candidates[0]}", user_id))
-    for span in extra:
-        if out:
-            out.append(Span(" "))
-        out.append(span)
+        if key.startswith(_PREFIX + "@"):
+            user_id = key[len(_PREFIX) :]
+            candidates = [n for n in ((people or {}).get(key), names(user_id)) if n]
+            wanted.setdefault(user_id, candidates or [user_id[1:].partition(":")[0]])
+    found = find_mentions(text, list(wanted.items()))
+    out = [Span(run, user_id) for run, user_id in cut_at_mentions(text, found)]
+    linked = {span.user for span in found}
+    for user_id, candidates in wanted.items():
+        if user_id not in linked:
+            out += [Span(" ")] if out else []
+            out.append(Span(f"@{candidates[0]}", user_id))
     return out
-
-
-def _link(out: list[Span], label: str, user_id: str) -> bool:
-    for i, span in enumerate(out):
-        at = span.text.find(label) if span.user_id is None and label else -1
-        if at >= 0:
-            before, after = span.text[:at], span.text[at + len(label) :]
-            pieces = [Span(before), Span(label, user_id), Span(after)]
-            out[i : i + 1] = [p for p in pieces if p.text]
-            return True
-    return False
 
 
 def _html(text: str) -> str:

@@ -2,9 +2,11 @@
 
 `Reply.text` is plain text: every ``<``, ``>`` and ``&`` a person or a plugin wrote is escaped, and
 the only markup is what `Reply.mentions` asks for: each ``telegram:<id>`` becomes a link to that
-person (``<a href="tg://user?id=…">``, which notifies them even without a user name) on the
-first ``@Name`` or ``Name`` of theirs in the text, or, when the text does not name them, on their
-name appended to the text. ``@username`` mentions need nothing: Telegram links those itself.
+person (``<a href="tg://user?id=…">``, which notifies them even without a user name) where the
+text names them, ``@Name`` before a plain ``Name`` (the core's `find_mentions` chooses the place,
+in the same order on every platform), or, when the text does not name them, on their name
+appended to the text (their user id when the bot knows no name). ``@username`` mentions need
+nothing: Telegram links those itself.
 
 The name looked for is the one the bot's people go by (``people:``, ``/name``: ``@福州市长``),
 then the person's Telegram name; an appended mention shows the former.
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from qunzhu.core.adapter import Button, PermanentFailure, Reply
+from qunzhu.core.adapter import Button, PermanentFailure, Reply, cut_at_mentions, find_mentions
 
 __all__ = ["CAPTION_LIMIT", "TEXT_LIMIT", "Part", "Span", "keyboard", "plan", "spans", "split"]
 
@@ -59,36 +61,23 @@ def spans(
 ) -> list[Span]:
     """`text` with the Telegram users in `mentions` linked (see the module's docstring).
     `names` are Telegram's names of the users, `people` the names the bot's people go by, by
-    identity: a text names people by the latter (``@福州市长``), tried first."""
-    out = [Span(text)] if text else []
-    extra: list[Span] = []
+    identity: a text names people by the latter (``@福州市长``), tried first; where in the text
+    is `find_mentions`'s choice, the same on every platform."""
+    wanted: dict[int, list[str]] = {}
     for key in mentions:
-        if not key.startswith(_PREFIX) or not key[len(_PREFIX) :].isdigit():
-            continue
-        user_id = int(key[len(_PREFIX) :])
-        candidates = [n for n in dict.fromkeys(((people or {}).get(key), names.get(user_id))) if n]
-        if any(
-            _link(out, label, user_id) for label in [*(f"@{n}" for n in candidates), *candidates]
-        ):
-            continue
-        extra.append(Span(f"@{candidates[0] if candidates else user_id}", user_id))
-    for span in extra:
-        if out:
-            out.append(Span(" "))
-        out.append(span)
+        if key.startswith(_PREFIX) and key[len(_PREFIX) :].isdigit():
+            user_id = int(key[len(_PREFIX) :])
+            wanted.setdefault(
+                user_id, [n for n in ((people or {}).get(key), names.get(user_id)) if n]
+            )
+    found = find_mentions(text, list(wanted.items()))
+    out = [Span(run, user_id) for run, user_id in cut_at_mentions(text, found)]
+    linked = {span.user for span in found}
+    for user_id, candidates in wanted.items():
+        if user_id not in linked:
+            out += [Span(" ")] if out else []
+            out.append(Span(f"@{candidates[0] if candidates else user_id}", user_id))
     return out
-
-
-def _link(out: list[Span], label: str, user_id: int) -> bool:
-    """Turn the first plain occurrence of `label` into a link; False when there is none."""
-    for i, span in enumerate(out):
-        at = span.text.find(label) if span.user_id is None else -1
-        if at >= 0:
-            before, after = span.text[:at], span.text[at + len(label) :]
-            pieces = [Span(before), Span(label, user_id), Span(after)]
-            out[i : i + 1] = [p for p in pieces if p.text]
-            return True
-    return False
 
 
 def to_html(parts: Sequence[Span]) -> str:

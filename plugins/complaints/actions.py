@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from qunzhu.core import N_, Attachment, Button, ChatRef, Context, Reply
 
+from .buttons import Feedback
 from .directory import (
     allowed,
     department_chat,
@@ -21,8 +22,6 @@ from .report import photo_refs
 from .tickets import Refused, check, move, notify_followers, record
 
 __all__ = ["on_card_button", "on_feedback", "reassign", "resolve"]
-
-PREFIX = "complaints:"
 
 
 async def _ticket(ctx: Context, ticket_id: int) -> Ticket | None:
@@ -108,8 +107,8 @@ async def ask_reporter(ctx: Context, ticket: Ticket) -> None:
     )
     reply = Reply(text, photo=photo, reply_to=follower.reply_to).with_buttons(
         [
-            Button(t("Solved"), data=f"{PREFIX}fb:{ticket.id}:yes"),
-            Button(t("Not solved"), data=f"{PREFIX}fb:{ticket.id}:no"),
+            Button(t("Solved"), data=Feedback(ticket.id, "yes").pack()),
+            Button(t("Not solved"), data=Feedback(ticket.id, "no").pack()),
         ]
     )
     await ctx.send(reply, chat=ChatRef.parse(follower.chat, follower.chat_kind))
@@ -146,7 +145,7 @@ async def on_feedback(ctx: Context, ticket_id: int, answer: str) -> None:
         await ctx.reply(refused.text)
         return
     ticket.feedback = "solved" if answer == "yes" else "unsolved"
-    stars = [Button("★" * n, data=f"{PREFIX}fb:{ticket.id}:{n}") for n in range(1, 6)]
+    stars = [Button("★" * n, data=Feedback(ticket.id, str(n)).pack()) for n in range(1, 6)]
     if answer == "yes":
         text = ctx.t(
             "Thank you, {number} is closed as solved. How well was it handled?",

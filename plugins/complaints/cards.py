@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from qunzhu.core import Button, ChatRef, Context, Org, Reply, Translator, aware
 
+from .buttons import Acknowledge, More, Reassign, Resolve, Start, Urge
 from .config import ComplaintsConfig
 from .directory import department_chat, department_name, t_for_chat
 from .models import Ticket
@@ -26,8 +27,6 @@ __all__ = [
     "retire_cards",
 ]
 
-PREFIX = "complaints:"
-
 
 def reporter_line(t: Translator, ticket: Ticket) -> str:
     if ticket.anonymous or not (ticket.reporter_name or ticket.reporter_phone):
@@ -41,20 +40,20 @@ def card_buttons(t: Translator, ticket: Ticket) -> list[list[Button]]:
     behind "更多…"."""
     tid = ticket.id
     status = ticket.status
-    more = Button(t("More…"), data=f"{PREFIX}more:{tid}")
+    more = Button(t("More…"), data=More(tid).pack())
     if status in (Status.NEW, Status.NOT_RESPONSIBLE):
-        return [[Button(t("Route"), data=f"{PREFIX}reassign:{tid}"), more]]
+        return [[Button(t("Route"), data=Reassign(tid).pack()), more]]
     if status in (Status.ASSIGNED, Status.REOPENED):
-        first = Button(t("Acknowledge"), data=f"{PREFIX}ack:{tid}")
+        first = Button(t("Acknowledge"), data=Acknowledge(tid).pack())
     elif status == Status.ACKNOWLEDGED:
-        first = Button(t("In progress"), data=f"{PREFIX}start:{tid}")
+        first = Button(t("In progress"), data=Start(tid).pack())
     elif status == Status.IN_PROGRESS:
         first = None
     else:
         return []
-    resolve = Button(t("Resolved"), data=f"{PREFIX}resolve:{tid}")
+    resolve = Button(t("Resolved"), data=Resolve(tid).pack())
     top = [first, resolve] if first is not None else [resolve]
-    return [top, [Button(t("Reassign"), data=f"{PREFIX}reassign:{tid}"), more]]
+    return [top, [Button(t("Reassign"), data=Reassign(tid).pack()), more]]
 
 
 def _escalation_buttons(t: Translator, ticket: Ticket) -> list[list[Button]]:
@@ -64,10 +63,10 @@ def _escalation_buttons(t: Translator, ticket: Ticket) -> list[list[Button]]:
     tid = ticket.id
     return [
         [
-            Button(t("Urge"), data=f"{PREFIX}urge:{tid}"),
-            Button(t("Resolved"), data=f"{PREFIX}resolve:{tid}"),
+            Button(t("Urge"), data=Urge(tid).pack()),
+            Button(t("Resolved"), data=Resolve(tid).pack()),
         ],
-        [Button(t("Reassign"), data=f"{PREFIX}reassign:{tid}")],
+        [Button(t("Reassign"), data=Reassign(tid).pack())],
     ]
 
 

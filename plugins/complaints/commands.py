@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 
 from qunzhu.core import N_, Button, Context, Reply, Text, UsageError, aware, command
 
+from .buttons import Page, TicketList
 from .cards import card_buttons
 from .detect import matcher_for
 from .directory import base_config, department_name, is_official, may_act
@@ -189,9 +190,9 @@ async def tickets_command(ctx: Context, which: str = "", page: int = 1) -> None:
         lines.append(f"{x.number} · {status_label(ctx.t, x.status)} · {dept} · {text}")
     buttons = []
     if page > 1:
-        buttons.append(Button(ctx.t("◀ Previous"), data=f"complaints:page:{which}:{page - 1}"))
+        buttons.append(Button(ctx.t("◀ Previous"), data=Page(TicketList(which), page - 1).pack()))
     if page < pages:
-        buttons.append(Button(ctx.t("Next ▶"), data=f"complaints:page:{which}:{page + 1}"))
+        buttons.append(Button(ctx.t("Next ▶"), data=Page(TicketList(which), page + 1).pack()))
     reply = Reply("\n".join(lines))
     await ctx.reply(reply.with_buttons(buttons) if buttons else reply)
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from qunzhu.core import Button, Context, Reply
 
+from .buttons import MeToo, NewProblem
 from .cards import refresh_card
 from .config import ComplaintsConfig
 from .directory import department_name
@@ -114,10 +115,10 @@ def offer_reply(
         [
             Button(
                 ctx.t("Me too: {number}", number=t.number),
-                data=f"complaints:metoo:{pending_id}:{t.id}",
+                data=MeToo(pending_id, t.id).pack(),
             )
         ]
         for t in found
     ]
-    rows.append([Button(ctx.t("No, a new problem"), data=f"complaints:new:{pending_id}")])
+    rows.append([Button(ctx.t("No, a new problem"), data=NewProblem(pending_id).pack())])
     return Reply("\n".join(lines)).with_buttons(*rows)

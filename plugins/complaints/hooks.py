@@ -13,6 +13,7 @@ from qunzhu.core import Base, Command, Context, Dialog, Job, hookimpl
 from qunzhu.core.web import RouteDef
 
 from .actions import on_card_button, on_feedback
+from .buttons import CARD_ACTIONS, Feedback, File, MeToo, More, NewProblem, Page, Urge
 from .commands import COMMANDS, tickets_command
 from .config import ComplaintsConfig
 from .deadlines import overdue_scan
@@ -28,7 +29,6 @@ from .routes import ROUTES
 
 log = logging.getLogger("complaints")
 PREFIX = "complaints:"
-_CARD_ACTIONS = ("ack", "start", "resolve", "reassign")
 
 
 @hookimpl
@@ -101,31 +101,32 @@ async def on_button(ctx: Context) -> None:
     press = ctx.button
     if press is None or not press.data.startswith(PREFIX):
         return
-    parts = press.data[len(PREFIX) :].split(":")
     try:
-        await _press(ctx, parts)
-    except (ValueError, IndexError):
+        await _press(ctx, press.data)
+    except ValueError:  # ButtonDataError: data whose fields do not parse
         log.warning("event=bad_button data=%r", press.data)
         await ctx.reply(ctx.t("This button is out of date; please start again."))
 
 
-async def _press(ctx: Context, parts: list[str]) -> None:
-    kind = parts[0]
-    if kind in _CARD_ACTIONS:
-        await on_card_button(ctx, kind, int(parts[1]))
-    elif kind == "more":
-        await open_menu(ctx, int(parts[1]))
-    elif kind == "urge":
-        await urge(ctx, int(parts[1]))
-    elif kind == "file":
-        await press_file(ctx, int(parts[1]))
-    elif kind == "metoo":
-        await press_metoo(ctx, int(parts[1]), int(parts[2]))
-    elif kind == "new":
-        await press_metoo(ctx, int(parts[1]), None)
-    elif kind == "fb":
-        await on_feedback(ctx, int(parts[1]), parts[2])
-    elif kind == "page":
-        await tickets_command.handler(ctx, parts[1], int(parts[2]))
+async def _press(ctx: Context, data: str) -> None:
+    for action, family in CARD_ACTIONS.items():
+        if (card := family.unpack(data)) is not None:
+            await on_card_button(ctx, action, card.ticket)
+            return
+    if (more := More.unpack(data)) is not None:
+        await open_menu(ctx, more.ticket)
+    elif (urging := Urge.unpack(data)) is not None:
+        await urge(ctx, urging.ticket)
+    elif (offer := File.unpack(data)) is not None:
+        await press_file(ctx, offer.pending)
+    elif (metoo := MeToo.unpack(data)) is not None:
+        await press_metoo(ctx, metoo.pending, metoo.ticket)
+    elif (new := NewProblem.unpack(data)) is not None:
+        await press_metoo(ctx, new.pending, None)
+    elif (feedback := Feedback.unpack(data)) is not None:
+        await on_feedback(ctx, feedback.ticket, feedback.answer)
+    elif (page := Page.unpack(data)) is not None:
+        await tickets_command.handler(ctx, page.which.value, page.page)
     else:
-        raise ValueError(kind)
+        msg = f"no button of the plugin has the data {data!r}"
+        raise ValueError(msg)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from qunzhu.core import Button, Context, Message, Reply, aware
 
+from .buttons import File
 from .config import ComplaintsConfig
 from .detect import matcher_for
 from .directory import base_config, department_name, is_official
@@ -28,7 +29,6 @@ __all__ = [
     "submit",
 ]
 
-PREFIX = "complaints:"
 _ASKED = -1  # an offer handed over to the question about a possible duplicate
 
 
@@ -97,7 +97,7 @@ async def detect(ctx: Context, message: Message) -> None:
     await ctx.db.flush()
     name = category_name(base_config(ctx), match.category, ctx.lang)
     text = ctx.t("This looks like a problem report ({category}).", category=name)
-    button = Button(ctx.t("File as complaint"), data=f"{PREFIX}file:{pending.id}")
+    button = Button(ctx.t("File as complaint"), data=File(pending.id).pack())
     out = await ctx.reply(Reply(text).with_buttons(button))
     pending.message_id = out.id
 

@@ -17,11 +17,12 @@ from sqlalchemy import select
 from qunzhu.core import ADMIN, N_, Button, Context, Reply, Translator, aware, command
 
 from .audience import config_for, targets
+from .buttons import Approve, Reject
 from .config import PromotionsConfig
 from .models import Post, Product
 from .notify import send_to, translator_for, user_of
 from .recurrence import Repeat
-from .render import PREFIX, post_reply
+from .render import post_reply
 from .schedule_text import describe
 from .series import end_series, first_date, start_series, summary
 from .slots import HORIZON, next_free_slot
@@ -72,8 +73,8 @@ async def submit(ctx: Context, post: Post, product: Product | None) -> None:
             identity,
             Reply(ask).with_buttons(
                 [
-                    _button(t("Approve"), f"approve:{post.id}"),
-                    _button(t("Reject"), f"reject:{post.id}"),
+                    Button(t("Approve"), data=Approve(post.id).pack()),
+                    Button(t("Reject"), data=Reject(post.id).pack()),
                 ]
             ),
         )
@@ -138,10 +139,6 @@ def preview(t: Translator, post: Post, product: Product | None, config: Promotio
     shown = post_reply(t, post, product, config)
     labels = " · ".join(b.label for b in shown.flat_buttons)
     return Reply(shown.text + "\n" + t("Buttons: {labels}", labels=labels), shown.photo)
-
-
-def _button(label: str, data: str) -> Button:
-    return Button(label, data=f"{PREFIX}{data}")
 
 
 async def decide(ctx: Context, post_id: int, *, approve: bool) -> None:
@@ -268,8 +265,8 @@ async def pending(ctx: Context) -> None:
         await ctx.reply(
             Reply(text).with_buttons(
                 [
-                    _button(ctx.t("Approve"), f"approve:{post.id}"),
-                    _button(ctx.t("Reject"), f"reject:{post.id}"),
+                    Button(ctx.t("Approve"), data=Approve(post.id).pack()),
+                    Button(ctx.t("Reject"), data=Reject(post.id).pack()),
                 ]
             )
         )

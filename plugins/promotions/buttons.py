@@ -1,110 +1,67 @@
-"""What the buttons under a post (and in the private chats) do."""
+"""The data of the plugin's buttons, declared once (`ButtonData`). The wire format is the one
+buttons already posted carry (``promotions:order:7``, ``promotions:ord:cancel:3``), so a post,
+an approval request or an order sent before this module existed still works when pressed.
+
+`OnPost`'s prefix, ``promotions``, begins every other family's data too: try it last (its
+``unpack`` refuses data of the others with `ButtonDataError`, as their action is no `PostAction`).
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import enum
 
-from qunzhu.core import Context, Reply
+from qunzhu.core import ButtonData
 
-from .approval import decide
-from .fulfilment import change_order
-from .models import Lead, Post, Press, Product
-from .notify import send_to, translator_for
-from .orders import start_order
-from .posts import start_post_dialog
-from .render import LABELS, PREFIX
-
-__all__ = ["pressed"]
-
-_POST_ACTIONS = {"order", "signup", "lead", "contact", "sold_out"}
+__all__ = ["Approve", "Draft", "OnOrder", "OnPost", "OrderStep", "PostAction", "Reject"]
 
 
-async def pressed(ctx: Context, data: str) -> None:
-    action, _, arg = data.removeprefix(PREFIX).partition(":")
-    if action == "ord":
-        what, _, order = arg.partition(":")
-        if order.isdigit():
-            await change_order(ctx, what, int(order))
-        return
-    if not arg.isdigit():
-        return
-    number = int(arg)
-    if action in _POST_ACTIONS:
-        await _post_button(ctx, action, number)
-    elif action in ("approve", "reject"):
-        await decide(ctx, number, approve=action == "approve")
-    elif action == "draft":
-        product = await ctx.db.get(Product, number)
-        if product is not None:
-            await start_post_dialog(ctx, product)
+class PostAction(enum.StrEnum):
+    """The buttons under a post in a group; the key of its label in `render.LABELS`."""
+
+    ORDER = "order"
+    SIGNUP = "signup"
+    LEAD = "lead"
+    CONTACT = "contact"
+    SOLD_OUT = "sold_out"
 
 
-async def _post_button(ctx: Context, action: str, post_id: int) -> None:
-    post = await ctx.db.get(Post, post_id)
-    me = ctx.sender
-    if post is None:
-        await ctx.send_direct(me, ctx.t("Sorry, this promotion no longer exists."))
-        return
-    ctx.insert(Press, post_id=post.id, platform=ctx.chat.platform, chat_id=ctx.chat.chat_id,
-               user=me.key, action=action, at=ctx.now())  # fmt: skip
-    if not await ctx.can_write_privately(me):
-        await _start_me_first(ctx, post, action)
-        return
-    product = await ctx.db.get(Product, post.product_id) if post.product_id else None
-    seller = product.seller if product else post.author
-    if action in ("order", "sold_out") and product is not None:
-        await ctx.db.refresh(product)
-        if product.stock <= 0:
-            await ctx.send_direct(me, ctx.t("Sorry, {product} is sold out.", product=product.name))
-            return
-    if action in ("order", "signup", "sold_out"):
-        await start_order(ctx, post, ctx.chat.key, keep={"group_title": ctx.chat.title})
-    elif action == "lead":
-        await _lead(ctx, post, seller)
-    elif action == "contact":
-        contact = post.contact or (product.contact if product else "")
-        if contact:
-            text = ctx.t("Contact for {title}: {contact}", title=post.title, contact=contact)
-        else:
-            text = ctx.t(
-                "The seller keeps their contact private. Press “Interested” and they will "
-                "contact you."
-            )
-        await ctx.send_direct(me, text)
+class OnPost(ButtonData, prefix="promotions"):
+    """我要订购 / 我要报名 / 感兴趣 / 联系卖家 / 已售罄 under a post."""
+
+    action: PostAction
+    post: int
 
 
-async def _start_me_first(ctx: Context, post: Post, action: str) -> None:
-    """Every post button answers in private, and on Telegram the bot may not write first to
-    someone who never wrote to it: say so under the post, naming the presser, instead of a
-    private message that would never arrive."""
-    press = ctx.button
-    assert press is not None
-    username = ctx.app.adapter_for(ctx.chat.platform).bot_username
-    bot = f"@{username}" if username else ctx.t("a private chat with me")
-    event_contact = post.kind == "event" and action == "contact"
-    label = ctx.t("Contact organiser") if event_contact else ctx.t(LABELS[action])
-    text = ctx.t(
-        "{name}, I cannot write to you in private yet: open {bot} and press Start, then press "
-        "“{button}” again.", name=ctx.person.name, bot=bot, button=label,
-    )  # fmt: skip
-    await ctx.send(Reply(text, reply_to=press.message_id, mentions=(ctx.sender.key,)))
+class Approve(ButtonData, prefix="promotions:approve"):
+    """An approver's 批准 under a promotion waiting for approval."""
+
+    post: int
 
 
-async def _lead(ctx: Context, post: Post, seller: str) -> None:
-    me = ctx.sender
-    known = await ctx.db.scalar(select(Lead.id).where(Lead.post_id == post.id, Lead.user == me.key))
-    if known is not None:
-        await ctx.send_direct(me, ctx.t("You already told us you are interested in {title}; "
-                                        "the seller has your name.", title=post.title))  # fmt: skip
-        return
-    ctx.db.add(Lead(post_id=post.id, platform=ctx.chat.platform, chat_id=ctx.chat.chat_id,
-                    user=me.key, name=ctx.person.name, at=ctx.now()))  # fmt: skip
-    await ctx.send_direct(
-        me, ctx.t("Thank you! The seller of {title} will contact you.", title=post.title)
-    )
-    t = await translator_for(ctx, seller)
-    await send_to(
-        ctx, seller, t("New lead: {name} is interested in {title} (group {group}).",
-                       name=ctx.person.name, title=post.title,
-                       group=ctx.chat.title or ctx.chat.chat_id),
-    )  # fmt: skip
+class Reject(ButtonData, prefix="promotions:reject"):
+    """An approver's 拒绝 under a promotion waiting for approval."""
+
+    post: int
+
+
+class Draft(ButtonData, prefix="promotions:draft"):
+    """起草推介: draft a promotion of a product of the catalog."""
+
+    product: int
+
+
+class OrderStep(enum.StrEnum):
+    """What a button does to an order: the seller confirms, ships or rejects; the buyer
+    cancels."""
+
+    CONFIRM = "confirm"
+    SHIP = "ship"
+    REJECT = "reject"
+    CANCEL = "cancel"
+
+
+class OnOrder(ButtonData, prefix="promotions:ord"):
+    """A step of an order, in the seller's or the buyer's private chat."""
+
+    step: OrderStep
+    order: int

@@ -10,9 +10,10 @@ from sqlalchemy import select
 from qunzhu.core import N_, App, Button, Context, Dialog, Expect, Reply, Step, UsageError, command
 
 from .audience import config_for
+from .buttons import Draft
 from .models import Product
 from .parse import parse_amount
-from .render import PREFIX, money, qty
+from .render import money, qty
 
 __all__ = ["PRODUCT_DIALOG", "products", "product_command", "sync_products"]
 
@@ -90,7 +91,7 @@ async def _save(ctx: Context, answers: dict[str, Any]) -> None:
         stock=qty(product.stock),
     )
     text += "\n" + ctx.t("Press the button to draft a promotion post for it.")
-    button = Button(ctx.t("Draft a promotion"), data=f"{PREFIX}draft:{product.id}")
+    button = Button(ctx.t("Draft a promotion"), data=Draft(product.id).pack())
     await ctx.send(Reply(text).with_buttons(button))
 
 

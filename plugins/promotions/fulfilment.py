@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from qunzhu.core import N_, Button, Context, Reply, command
 
+from .buttons import OnOrder, OrderStep
 from .models import Order, Post, Product
 from .notify import send_to, translator_for
-from .render import PREFIX, qty
+from .render import qty
 from .stock import put_back, show_sold_out
 
 __all__ = ["change_order", "orders_command"]
@@ -51,7 +52,7 @@ async def change_order(ctx: Context, action: str, order_id: int) -> None:
     text = ctx.t("Order #{id} is now {state}.", id=order.id, state=ctx.t(new))
     if new == "confirmed":
         text += "\n" + ctx.t("Press Shipped when it is on its way.")
-        ship = Button(ctx.t("Shipped"), data=f"{PREFIX}ord:ship:{order.id}")
+        ship = Button(ctx.t("Shipped"), data=OnOrder(OrderStep.SHIP, order.id).pack())
         await ctx.send(Reply(text).with_buttons(ship))
     else:
         await ctx.send(text)
@@ -100,7 +101,7 @@ async def orders_command(ctx: Context) -> None:
         lines.append(ctx.t("Your orders:"))
         lines += [_line(ctx, o, with_buyer=False) for o in mine]
     cancels = [
-        Button(ctx.t("Cancel order #{id}", id=o.id), data=f"{PREFIX}ord:cancel:{o.id}")
+        Button(ctx.t("Cancel order #{id}", id=o.id), data=OnOrder(OrderStep.CANCEL, o.id).pack())
         for o in mine
         if o.state == "new"
     ]

@@ -25,10 +25,9 @@ from . import (
     stats,
     withdraw,
 )
-from .buttons import pressed
 from .config import PromotionsConfig
 from .models import Delivery, Group, Lead, Order, Post, Press, Product
-from .render import PREFIX
+from .presses import pressed
 
 __all__ = [
     "on_button",
@@ -115,5 +114,5 @@ async def on_startup(app: App) -> None:
 @hookimpl
 async def on_button(ctx: Context) -> None:
     press = ctx.button
-    if press is not None and press.data.startswith(PREFIX):
+    if press is not None:
         await pressed(ctx, press.data)

@@ -22,10 +22,11 @@ from qunzhu.core import (
 )
 
 from .audience import config_for
+from .buttons import OnOrder, OrderStep
 from .models import Order, Post, Product
 from .notify import send_to, translator_for
 from .parse import parse_phone, parse_quantity
-from .render import PREFIX, money, qty
+from .render import money, qty
 from .stock import reserve, show_sold_out
 
 __all__ = ["ORDER_DIALOG", "SIGNUP_DIALOG", "start_order"]
@@ -160,7 +161,7 @@ async def _record(
             "Thank you! You are signed up for {title} ({n} people), number #{id}.",
             title=post.title, n=n, id=order.id,
         )  # fmt: skip
-    cancel = Button(ctx.t("Cancel order"), data=f"{PREFIX}ord:cancel:{order.id}")
+    cancel = Button(ctx.t("Cancel order"), data=OnOrder(OrderStep.CANCEL, order.id).pack())
     await ctx.send(Reply(text).with_buttons(cancel))
     seller = product.seller if product else post.author
     t = await translator_for(ctx, seller)
@@ -179,8 +180,8 @@ async def _record(
             phone=order.phone, group=group,
         )  # fmt: skip
     buttons = [
-        Button(t("Confirm"), data=f"{PREFIX}ord:confirm:{order.id}"),
-        Button(t("Reject"), data=f"{PREFIX}ord:reject:{order.id}"),
+        Button(t("Confirm"), data=OnOrder(OrderStep.CONFIRM, order.id).pack()),
+        Button(t("Reject"), data=OnOrder(OrderStep.REJECT, order.id).pack()),
     ]
     await send_to(ctx, seller, Reply(note).with_buttons(buttons))
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from qunzhu.core import N_, Button, Reply, Translator
 
+from .buttons import OnPost, PostAction
 from .config import ButtonName, PromotionsConfig
 from .models import Post, Product
 
 __all__ = ["LABELS", "money", "post_reply", "post_text", "qty"]
 
-PREFIX = "promotions:"
 #: The label of each button, as message ids of the plugin's catalog.
 LABELS: dict[str, str] = {
     "order": N_("Order now"),
@@ -76,7 +76,7 @@ def post_reply(
         label = t(LABELS[action])
         if name == "contact" and post.kind == "event":
             label = t("Contact organiser")
-        buttons.append(Button(label, data=f"{PREFIX}{action}:{post.id}"))
+        buttons.append(Button(label, data=OnPost(PostAction(action), post.id).pack()))
     text = post_text(t, post, product, config.currency)
     if sold_out:
         text += "\n" + t("Sold out. Thank you!")

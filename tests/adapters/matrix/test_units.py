@@ -437,3 +437,20 @@ def test_a_mention_links_the_name_the_bot_knows_the_person_by() -> None:
     ]
     without = spans("尚未汇报：@宁德市长", [key], lambda user_id: "nd-1a2b")
     assert without[-1].text == "@nd-1a2b"  # unknown to the bot: the display name is appended
+
+
+def test_a_written_at_name_is_linked_before_a_plain_name_as_on_telegram() -> None:
+    """Every ``@name`` form before any plain name (the order Telegram used): "@nd" is the pill,
+    not the plain 宁德市长 (the Matrix adapter tried each name's two forms in turn); with no
+    name at all, the localpart is looked for and shown."""
+    from qunzhu.adapters.matrix.render import spans
+
+    key = "matrix:@nd-1a2b:example.org"
+    parts = spans("宁德市长 请看 @nd", [key], lambda user_id: "nd", {key: "宁德市长"})
+    assert [(p.text, p.user_id) for p in parts] == [
+        ("宁德市长 请看 ", None),
+        ("@nd", "@nd-1a2b:example.org"),
+    ]
+    nameless = spans("请 nd-1a2b 看", [key], lambda user_id: "")
+    assert [p.user_id for p in nameless] == [None, "@nd-1a2b:example.org", None]
+    assert spans("请看", [key], lambda user_id: "")[-1].text == "@nd-1a2b"

@@ -70,6 +70,16 @@ def test_a_mention_links_the_name_the_bot_knows_the_person_by() -> None:
     )
 
 
+def test_a_longer_name_keeps_its_whole_link_from_a_shorter_one_inside_it() -> None:
+    """福州 is mentioned first, yet @福州市长 is linked whole to the mayor (福州 took "@福州" out
+    of it and the mayor was appended)."""
+    people = {"telegram:7": "福州", "telegram:8": "福州市长"}
+    parts = spans("@福州市长 与 @福州 请汇报", ("telegram:7", "telegram:8"), {}, people)
+    assert to_html(parts) == (
+        '<a href="tg://user?id=8">@福州市长</a> 与 <a href="tg://user?id=7">@福州</a> 请汇报'
+    )
+
+
 def test_split_prefers_paragraphs_then_lines_then_words_and_never_cuts_a_link() -> None:
     text = "a" * 30 + "\n\n" + "b" * 30 + "\n" + "c" * 30
     assert ["".join(s.text for s in p) for p in split([Span(text)], 70)] == [
