@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from qunzhu.core._installed_adapters import ADAPTER_GROUP, AdapterModels
 from qunzhu.core._people_directory import People
 from qunzhu.core._system_work import as_plugin
+from qunzhu.core._tally import Tally
 from qunzhu.core.adapter import EVENT_HOOKS, Adapter, AdapterConfig, Declared
 from qunzhu.core.clock import Clock, SystemClock
 from qunzhu.core.commands import Command
@@ -86,8 +87,10 @@ class App:
         #: The organisation (``org:``): units, their chats, heads and members.
         self.org = Org.from_settings(settings)
         self.dialogs = DialogService(self, settings.dialogs.timeout)
+        #: What happened since start (``GET /metrics``).
+        self.tally = Tally()
         self.dispatcher = Dispatcher(self)
-        self.inbox = Inbox(db, clock, self.dispatcher.push)
+        self.inbox = Inbox(db, clock, self.dispatcher.push, tally=self.tally)
         self.scheduler = Scheduler(self)
         out = self.settings.outbox
         self.senders = {

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
 import os
 import signal
 import sys
@@ -119,7 +118,7 @@ def run(config_path: Path | None) -> None:
     """Start the bot and run until stopped (Ctrl-C), or until the console's input ends."""
     try:
         settings, plugins = _load(config_path)
-        _setup_logging(settings.logging.level, quiet_console="console" in settings.adapters)
+        _setup_logging(settings.logging, quiet_console="console" in settings.adapters)
         asyncio.run(_run(settings, plugins))
     except QunzhuError as exc:
         _fail(exc)
@@ -239,17 +238,16 @@ def plugins_list(config_path: Path | None) -> None:
         click.echo(f"  hooks:    {', '.join(hooks)}")
 
 
-def _setup_logging(level: str, *, quiet_console: bool) -> None:
-    """Structured ``key=value`` lines on stderr. With the console adapter, only warnings and
-    errors reach the terminal unless QUNZHU_LOG_LEVEL says otherwise, so the chat stays readable."""
+def _setup_logging(settings: Any, *, quiet_console: bool) -> None:
+    """``logging:`` as configured. With the console adapter, only warnings and errors reach the
+    terminal unless QUNZHU_LOG_LEVEL says otherwise, so the chat stays readable."""
+    from qunzhu.core._logging import setup_logging
+
+    level = settings.level
     chosen = os.environ.get("QUNZHU_LOG_LEVEL") or (
         level if not quiet_console or level in ("WARNING", "ERROR") else "WARNING"
     )
-    logging.basicConfig(
-        level=chosen, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    for noisy in ("aiosqlite", "sqlalchemy", "alembic", "nio"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    setup_logging(settings, level=chosen)
 
 
 main.add_command(i18n)

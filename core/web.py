@@ -1,6 +1,8 @@
 """The bot's one web server (aiohttp). Off unless ``web.enabled``; plugins add routes through
 `register_routes` (hotline imports), adapters through `Adapter.routes` (Telegram's webhook).
-``GET /healthz`` answers whether the bot and its database are up.
+``GET /healthz`` answers whether the bot and its database are up (``ok`` or ``unavailable``, and
+nothing else: the reason is in the bot's log, not in the answer to whoever asks), and ``GET
+/metrics`` gives its figures to Prometheus (`qunzhu.core._metrics`).
 
     from qunzhu.core.web import APP_KEY, get, json_response
 
@@ -48,6 +50,7 @@ class WebServer:
         self.web = web.Application()
         self.web[APP_KEY] = app
         self.web.router.add_get("/healthz", _healthz)
+        self.web.router.add_get("/metrics", _metrics)
         self.web.router.add_routes(app.plugins.routes)
         for adapter in app.adapters.values():  # a Telegram webhook
             self.web.router.add_routes(adapter.routes())
@@ -74,7 +77,13 @@ async def _healthz(request: Request) -> Response:
         async with app.db.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
     except Exception as exc:
-        return json_response({"status": "error", "database": str(exc)[:200]}, status=503)
-    return json_response(
-        {"status": "ok", "adapters": sorted(app.adapters), "handled": app.dispatcher.handled}
-    )
+        log.warning("event=healthz_failed error=%s: %s", type(exc).__name__, exc)
+        return json_response({"status": "unavailable"}, status=503)
+    return json_response({"status": "ok"})
+
+
+async def _metrics(request: Request) -> Response:
+    from qunzhu.core._metrics import CONTENT_TYPE, metrics_text
+
+    body = await metrics_text(request.app[APP_KEY])
+    return Response(body=body, headers={"Content-Type": CONTENT_TYPE})

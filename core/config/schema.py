@@ -283,6 +283,12 @@ class LoggingSettings(BaseModel):
     model_config = _FROZEN
 
     level: Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], BeforeValidator(_upper)] = "INFO"
+    #: ``text`` (key=value lines) or ``json`` (one object a line, for a log collector).
+    format: Literal["text", "json"] = "text"
+    #: A file the log is also written to, rotated at `max_bytes` keeping `backups` old files.
+    file: str | None = None
+    max_bytes: int = Field(10_000_000, ge=10_000)
+    backups: int = Field(5, ge=0, le=1000)
 
 
 class PersonEntry(BaseModel):

@@ -22,6 +22,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from qunzhu.core._tally import Tally
 from qunzhu.core.clock import Clock
 from qunzhu.core.delivery._serialize import event_from_json, event_kind, event_to_json
 from qunzhu.core.model._events import Event
@@ -66,11 +67,13 @@ class Inbox:
         deliver: Callable[[list[Recorded]], None],
         *,
         max_batch: int = 1000,
+        tally: Tally | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
         self._deliver = deliver
         self._max_batch = max_batch
+        self._tally = tally if tally is not None else Tally()
         self._queue: list[_Submission] = []
         self._writer: asyncio.Task[None] | None = None
         dialect = postgresql if not db.is_sqlite else sqlite
@@ -142,6 +145,9 @@ class Inbox:
                     ]
                     await conn.execute(self._upsert_cursor, params)
         recorded = sorted((new[k], rows[k][0]) for k in rows if k in new)
+        for key in rows:
+            name = "events_recorded" if key in new else "events_duplicate"
+            self._tally.inc(name, platform=key[0])
         self.recorded += len(recorded)
         self.duplicates += len(rows) - len(recorded)
         if recorded:

@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, update
 
+from qunzhu.core._tally import Tally
 from qunzhu.core.delivery._outbox import OUTBOX, Outgoing
 from qunzhu.core.errors import PermanentFailure, RetryLater
 from qunzhu.core.storage._database import Database, sqlite_time
@@ -71,11 +72,15 @@ class Retries:
     max_attempts: int = 12
     backoff: float = 1.0
     backoff_max: float = 300.0
+    #: Where retries, platform waits (429) and failures are counted (``GET /metrics``).
+    tally: Tally = field(default_factory=Tally)
     rng: random.Random = field(default_factory=random.Random)
 
     def outcome_of(self, out: Outgoing, exc: Exception) -> Outcome:
         where = (self.platform, out.chat.chat_id)
+        self.tally.inc("delivery_problems", platform=self.platform, kind=_kind(exc))
         if isinstance(exc, RetryLater):
+            self.tally.inc("platform_wait_seconds", exc.seconds or 0.0, platform=self.platform)
             log.warning("event=retry_later platform=%s chat=%s seconds=%s", *where, exc.seconds)
             return Outcome(out, "retry", delay=exc.seconds, attempts=out.attempts, error=str(exc))
         if isinstance(exc, PermanentFailure):
@@ -175,3 +180,12 @@ def _record_direct(
             )
         if failed:
             conn.executemany(_SQLITE_MARK_FAILED, [(o["b_err"], o["b_id"]) for o in failed])
+
+
+def _kind(exc: Exception) -> str:
+    """How a failed attempt is counted: asked to wait (429), refused for good, or retried."""
+    if isinstance(exc, RetryLater):
+        return "wait"
+    if isinstance(exc, PermanentFailure):
+        return "gone" if exc.chat_gone else "refused"
+    return "retry"

@@ -67,7 +67,7 @@ class Sender:
         self._adapter = adapter
         self._platform = adapter.platform
         self.limiter = RateLimiter(adapter.limits)
-        self._retries = Retries(self._platform, max_attempts, backoff, backoff_max)
+        self._retries = Retries(self._platform, max_attempts, backoff, backoff_max, tally=app.tally)
         self._fetch = fetch
         self._slots = asyncio.Semaphore(max_in_flight)
         self._in_flight: dict[str, int] = {}

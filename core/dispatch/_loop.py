@@ -183,6 +183,8 @@ class Dispatcher:
         for ctx in contexts:
             ctx.committed()
         self.handled += len(batch)
+        for recorded in batch:
+            self._app.tally.inc("events_handled", platform=recorded.event.chat.platform)
         return True
 
     def _commit_direct(self, session: AsyncSession, ids: list[int]) -> None:

@@ -112,6 +112,7 @@ class Runner:
         except TimeoutError:
             await nested.rollback()
             ctx.rolled_back()
+            router.app.tally.inc("handler_errors", kind="timeout")
             log.error(
                 "event=handler_timeout handler=%s chat=%s seconds=%s",
                 what,
@@ -123,6 +124,7 @@ class Runner:
         except Exception:
             await nested.rollback()
             ctx.rolled_back()
+            router.app.tally.inc("handler_errors", kind="exception")
             log.exception("event=handler_failed handler=%s chat=%s", what, ctx.chat.key)
             if router.should_notify(ctx.chat.key, user_facing):
                 await ctx.reply(

@@ -224,6 +224,8 @@ class Scheduler:
             row.runs += 1
             row.last_run_at = decision.slot
             self.runs += 1
+            self._app.tally.inc("job_runs", plugin=row.plugin)
+            self._app.tally.inc("job_lag_seconds", max(0.0, (now - due).total_seconds()))
         elif job is None:
             log.error(
                 "event=job_unknown job=%s.%s: its plugin no longer declares it",
