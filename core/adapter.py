@@ -179,11 +179,30 @@ class Adapter(abc.ABC):
 
     @abc.abstractmethod
     async def start(self, sink: EventSink) -> None:
-        """Connect and begin handing events to `sink`; return once receiving runs."""
+        """Connect and begin handing events to `sink`; return once receiving runs (for an adapter
+        with a `receiver_key`: once it is ready to, `start_receiving` begins)."""
 
     @abc.abstractmethod
     async def stop(self) -> None:
         """Stop receiving (the sender may still deliver what is in flight; see `close`)."""
+
+    def receiver_key(self) -> str | None:
+        """The platform account whose events this adapter fetches itself (Telegram's
+        ``getUpdates``, Matrix's ``/sync``), when only one process may fetch them at a time; None
+        (the default) when receiving needs no such care (a webhook, the console) or starts in
+        `start`. Called after `start`. With several workers (``dispatcher.shared``) the workers
+        elect one receiver per key through the database (`qunzhu.core._election`), and another
+        takes over within seconds when it dies; the new one goes on from the cursor stored with
+        the inbox, so nothing is lost and nothing is handled twice."""
+        return None
+
+    async def start_receiving(self) -> None:  # noqa: B027 - only for adapters with a key
+        """Begin fetching events (after `start`): at once with one worker, in the elected worker
+        with several. Only called when `receiver_key` is not None."""
+
+    async def stop_receiving(self) -> None:  # noqa: B027 - only for adapters with a key
+        """Stop fetching events (the election was lost: the database connection broke); `start`
+        and the sender stay as they are."""
 
     async def close(self) -> None:  # noqa: B027 - optional: most adapters hold nothing to close
         """Release the connections sending needs: called once the sender has stopped."""

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from qunzhu.core._election import Election
 from qunzhu.core._installed_adapters import ADAPTER_GROUP, AdapterModels
 from qunzhu.core._people_directory import People
 from qunzhu.core._system_work import as_plugin
@@ -106,6 +107,8 @@ class App:
         }
         self.web: Any = None
         self._stopped = asyncio.Event()
+        #: With several workers: who receives for which platform account (`receiver_key`).
+        self.elections: list[Election] = []
 
     @classmethod
     def build(
@@ -164,6 +167,7 @@ class App:
             adapter.declared = declared
             adapter.people_names = self.people_names
             await adapter.start(self.inbox.intake(name))
+            await self._receive(adapter)
         await self._call_lifecycle("on_startup")
         log.info(
             "event=ready adapters=%s plugins=%s db=%s",
@@ -172,8 +176,25 @@ class App:
             self.db.display_url,
         )
 
+    async def _receive(self, adapter: Adapter) -> None:
+        """Start the adapter's receiving: at once, or, with several workers, once this worker is
+        elected to receive for the account (`qunzhu.core._election`)."""
+        key = adapter.receiver_key()
+        if key is None:
+            return
+        if not self.dispatcher.shared or self.db.is_sqlite:
+            await adapter.start_receiving()
+            return
+        election = Election(
+            self.db, self.clock, key, won=adapter.start_receiving, lost=adapter.stop_receiving
+        )
+        self.elections.append(election)
+        election.start()
+
     async def stop(self) -> None:
         await self._call_lifecycle("on_shutdown")
+        for election in self.elections:
+            await election.stop()
         for adapter in self.adapters.values():
             await adapter.stop()
         await self.inbox.flush()

@@ -134,8 +134,6 @@ class MatrixAdapter(Adapter):
             clock=self.clock,
             after_sync=partial(keep_keys, self.client),
         )
-        if cfg.sync:
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="matrix-sync")
         log.info(
             "event=matrix_started user=%s device=%s homeserver=%s encryption=%s sync=%s",
             cfg.user_id,
@@ -155,11 +153,23 @@ class MatrixAdapter(Adapter):
             log.exception("event=matrix_sync_stopped")
             raise
 
-    async def stop(self) -> None:
+    def receiver_key(self) -> str | None:
+        """One ``/sync`` loop per account: two would fetch every event twice. ``sync: false``
+        (a worker that only sends) receives nothing."""
+        return f"matrix:{self.config.user_id}" if self.config.sync else None
+
+    async def start_receiving(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="matrix-sync")
+
+    async def stop_receiving(self) -> None:
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
+
+    async def stop(self) -> None:
+        await self.stop_receiving()
 
     async def close(self) -> None:
         await self.client.close()

@@ -212,7 +212,6 @@ class TelegramAdapter(Adapter):
                 answer=self._answer,
             )
             await self.poller.subscribe()
-            self._task = asyncio.get_running_loop().create_task(self.poller.run(), name="tg-poll")
         log.info(
             "event=telegram_started bot=@%s mode=%s updates=%s",
             self.bot_username,
@@ -220,11 +219,23 @@ class TelegramAdapter(Adapter):
             ",".join(allowed),
         )
 
-    async def stop(self) -> None:
+    def receiver_key(self) -> str | None:
+        """Polling runs in one process per bot (a second ``getUpdates`` gets 409 Conflict); a
+        webhook needs no election: Telegram posts each update to one of the workers."""
+        return f"telegram:{self.bot_id}" if self.poller is not None else None
+
+    async def start_receiving(self) -> None:
+        if self.poller is not None and self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self.poller.run(), name="tg-poll")
+
+    async def stop_receiving(self) -> None:
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
+
+    async def stop(self) -> None:
+        await self.stop_receiving()
         if self.webhook is not None:
             await self.webhook.stop()
         if self._answers:

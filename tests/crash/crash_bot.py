@@ -9,6 +9,7 @@ section is validated against it, and the adapter is handed to ``App.build``."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -73,6 +74,9 @@ async def main(config: Path) -> None:
         config,
         plugin_models=plugins.section_models(),
         adapter_models={"loopback": LoopbackConfig},
+    )
+    logging.basicConfig(
+        level=settings.logging.level, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s"
     )
     clock = SystemClock()
     adapter = LoopbackAdapter(settings.adapters["loopback"], clock=clock)

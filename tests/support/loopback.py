@@ -146,15 +146,27 @@ class LoopbackAdapter(Adapter):
         self.cfg = config
         self._http: aiohttp.ClientSession | None = None
         self._task: asyncio.Task[None] | None = None
+        self._sink: EventSink | None = None
 
     async def start(self, sink: EventSink) -> None:
         self._http = aiohttp.ClientSession()
-        self._task = asyncio.get_running_loop().create_task(self._poll(sink), name="loopback")
+        self._sink = sink
 
-    async def stop(self) -> None:
+    def receiver_key(self) -> str | None:
+        return f"loopback:{self.cfg.url}"
+
+    async def start_receiving(self) -> None:
+        assert self._sink is not None
+        self._task = asyncio.get_running_loop().create_task(self._poll(self._sink), name="loopback")
+
+    async def stop_receiving(self) -> None:
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def stop(self) -> None:
+        await self.stop_receiving()
         if self._http is not None:
             await self._http.close()
 
