@@ -79,10 +79,17 @@ class App:
         self.catalogs = Catalogs(settings.bot.language)
         for domain, path in plugins.catalogs.items():
             self.catalogs.add_domain(domain, path)
-        self.people = People(db, clock, cache_seconds=60.0 if settings.dispatcher.shared else None)
+        self.people = People(
+            db,
+            clock,
+            cache_seconds=60.0 if settings.dispatcher.shared else None,
+            cache_size=settings.dispatcher.people_cache,
+        )
         #: Working days and hours (``calendar:``), for deadlines in working time.
         self.calendar = WorkCalendar.from_settings(settings.calendar, settings.bot.tz)
-        self.dialogs = DialogService(self, settings.dialogs.timeout)
+        self.dialogs = DialogService(
+            self, settings.dialogs.timeout, cache_size=settings.dialogs.cache_size
+        )
         self.dispatcher = Dispatcher(self)
         self.inbox = Inbox(db, clock, self.dispatcher.push)
         self.scheduler = Scheduler(self)
@@ -95,6 +102,7 @@ class App:
                 max_attempts=out.max_attempts,
                 backoff=out.backoff,
                 backoff_max=out.backoff_max,
+                chat_cache=out.chat_cache,
             )
             for a in self.adapters.values()
         }
