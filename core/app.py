@@ -319,15 +319,14 @@ class App:
 
 
 def seconds_since_process_start() -> float:
-    """Seconds since this process started (Linux: from ``/proc``, to the clock tick; elsewhere
-    since `qunzhu.core.app` was imported)."""
+    """Seconds since this process started (Linux: its start time in ``/proc``, to the clock
+    tick, against the boot-time clock; elsewhere since `qunzhu.core.app` was imported)."""
     try:
-        with open("/proc/self/stat", encoding="ascii") as stat:  # noqa: PTH123 - two tiny reads
+        with open("/proc/self/stat", encoding="ascii") as stat:  # noqa: PTH123 - one tiny read
             ticks = int(stat.read().rsplit(")", 1)[1].split()[19])  # field 22: starttime
-        with open("/proc/uptime", encoding="ascii") as uptime:  # noqa: PTH123
-            up = float(uptime.read().split()[0])
+        up = time.clock_gettime(time.CLOCK_BOOTTIME)
         return max(0.0, up - ticks / os.sysconf("SC_CLK_TCK"))
-    except (OSError, ValueError, IndexError):
+    except (OSError, ValueError, IndexError, AttributeError):
         return time.perf_counter() - _IMPORTED
 
 
