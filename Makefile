@@ -45,6 +45,8 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.footprint
 	$(BIN)/python -m benchmarks.telegram_broadcast
 	$(BIN)/python -m benchmarks.promotion_broadcast
+	$(BIN)/python -m benchmarks.people_cache
+	$(BIN)/python -m benchmarks.startup
 
 catalogs: $(STAMP)
 	$(BIN)/qunzhu i18n update

@@ -1,10 +1,12 @@
 """`People`: the directory of people (``app.people``): finds them by identity or name, creates
 them on first contact, gives and takes roles, and makes the database match the YAML ``people:``.
 
-People are cached in memory by identity key; with several workers (``dispatcher.shared``) another
-process may change roles, so the cache is forgotten every minute. First contacts of a batch are
-created together before the batch's transaction (on SQLite on the direct connection). The types
-plugins see (`Person`, `Role`) are in `qunzhu.core.people`.
+People are cached in memory by identity key, at most ``dispatcher.people_cache`` identities (the
+least recently used forgotten first: a city has 300,000 people; one forgotten is read back from
+the database, roles and all, when they next speak). With several workers (``dispatcher.shared``)
+another process may change roles, so the cache is forgotten every minute. First contacts of a
+batch are created together before the batch's transaction (on SQLite on the direct connection).
+The types plugins see (`Person`, `Role`) are in `qunzhu.core.people`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from qunzhu.core._lru import LRU
 from qunzhu.core.clock import Clock
 from qunzhu.core.model._events import UserRef
 from qunzhu.core.people import Person, PersonSpec, Role, parse_role
@@ -31,10 +34,18 @@ log = logging.getLogger("qunzhu.people")
 class People:
     """Looks people up, creates them on first contact, changes roles. One per application."""
 
-    def __init__(self, db: Database, clock: Clock, *, cache_seconds: float | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        cache_seconds: float | None = None,
+        cache_size: int = 50_000,
+    ) -> None:
         self._db = db
         self._clock = clock
-        self._cache: dict[str, Person] = {}
+        #: Person by identity key, the most recently seen `cache_size` identities.
+        self._cache: LRU[str, Person] = LRU(cache_size)
         # With several workers another process may change roles: forget everything this often.
         self._cache_seconds = cache_seconds
         self._cache_since = clock.monotonic()
@@ -69,9 +80,11 @@ class People:
                 .unique()
                 .all()
             )
+            read: set[str] = set()
             for row in rows:
-                self._remember(_to_person(row))
-        new = [u for key, u in missing.items() if key not in self._cache]
+                read.update(self._remember(_to_person(row)).identities)
+        # (not "not in the cache": a small cache may already have forgotten some of those found)
+        new = [u for key, u in missing.items() if key not in read]
         if not new:
             return
         try:
@@ -125,7 +138,11 @@ class People:
         found = self._cache.get(user.key)
         if found is None:
             await self.resolve_many([user])
-            found = self._cache[user.key]
+            # a person with more identities than the cache holds may have pushed this one out
+            found = self._cache.get(user.key) or await self._load_by_identity(
+                user.platform, user.user_id
+            )
+            assert found is not None  # resolve_many made them
         return found
 
     async def resolve_in(self, s: AsyncSession, user: UserRef) -> tuple[Person, bool]:
@@ -162,8 +179,9 @@ class People:
 
     async def find(self, key: str) -> Person | None:
         """Find by identity key (``console:ana``) or by name (real or display, exact)."""
-        if key in self._cache:
-            return self._cache[key]
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
         platform, sep, user_id = key.partition(":")
         if sep:
             person = await self._load_by_identity(platform, user_id)
@@ -275,12 +293,13 @@ class People:
 
     def _remember(self, person: Person) -> Person:
         for key in person.identities:
-            self._cache[key] = person
+            self._cache.put(key, person)
         return person
 
     def _forget(self, person_id: int) -> None:
-        for key in [k for k, p in self._cache.items() if p.id == person_id]:
-            del self._cache[key]
+        for key, person in self._cache.items():
+            if person.id == person_id:
+                self._cache.pop(key)
 
 
 def _known_direct(conn: sqlite3.Connection, users: Iterable[UserRef]) -> bool:

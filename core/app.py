@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -82,12 +84,19 @@ class App:
         self.catalogs = Catalogs(settings.bot.language)
         for domain, path in plugins.catalogs.items():
             self.catalogs.add_domain(domain, path)
-        self.people = People(db, clock, cache_seconds=60.0 if settings.dispatcher.shared else None)
+        self.people = People(
+            db,
+            clock,
+            cache_seconds=60.0 if settings.dispatcher.shared else None,
+            cache_size=settings.dispatcher.people_cache,
+        )
         #: Working days and hours (``calendar:``), for deadlines in working time.
         self.calendar = WorkCalendar.from_settings(settings.calendar, settings.bot.tz)
         #: The organisation (``org:``): units, their chats, heads and members.
         self.org = Org.from_settings(settings)
-        self.dialogs = DialogService(self, settings.dialogs.timeout)
+        self.dialogs = DialogService(
+            self, settings.dialogs.timeout, cache_size=settings.dialogs.cache_size
+        )
         #: What happened since start (``GET /metrics``).
         self.tally = Tally()
         self.dispatcher = Dispatcher(self)
@@ -102,10 +111,13 @@ class App:
                 max_attempts=out.max_attempts,
                 backoff=out.backoff,
                 backoff_max=out.backoff_max,
+                chat_cache=out.chat_cache,
             )
             for a in self.adapters.values()
         }
         self.web: Any = None
+        #: Seconds each adapter took to import, build and start (for the ``ready`` line).
+        self.adapter_seconds: dict[str, float] = {}
         self._stopped = asyncio.Event()
         #: With several workers: who receives for which platform account (`receiver_key`).
         self.elections: list[Election] = []
@@ -123,15 +135,20 @@ class App:
         ``adapters:`` (unless given)."""
         clock = clock or SystemClock()
         db = Database(settings.database.url, echo=settings.database.echo)
+        built: dict[str, float] = {}
         if adapters is None:
-            adapters = _make_adapters(settings, clock)
-        return cls(settings, plugins, db, clock, adapters)
+            adapters = _make_adapters(settings, clock, built)
+        app = cls(settings, plugins, db, clock, adapters)
+        app.adapter_seconds.update(built)
+        return app
 
     # -- life cycle ----------------------------------------------------------------------------
     async def prepare_database(self, *, create: bool = False) -> None:
         """Bring the schema up to date: create tables directly (`create`, for tests), upgrade
-        automatically (SQLite by default), or check that ``qunzhu db upgrade`` was run."""
-        from qunzhu.core.storage import _migrate as migrate
+        automatically (SQLite by default; skipped, Alembic not even imported, when the database
+        is stamped as matching this code: `qunzhu.core.storage._stamp`), or check that
+        ``qunzhu db upgrade`` was run."""
+        from qunzhu.core.storage import _stamp
         from qunzhu.core.storage._reach import wait_until_reachable
 
         await wait_until_reachable(self.db, self.clock)
@@ -140,13 +157,21 @@ class App:
             return
         auto = self.settings.database.auto_upgrade
         if auto if auto is not None else self.db.is_sqlite:
+            if await _stamp.is_current(self.db, self.plugins):
+                return
+            from qunzhu.core.storage import _migrate as migrate
+
             await migrate.upgrade(self.db, self.plugins)
+            await _stamp.stamp(self.db, self.plugins)
         else:
+            from qunzhu.core.storage import _migrate as migrate
+
             await migrate.check_current(self.db, self.plugins)
 
     async def start(self, *, create_tables: bool = False) -> None:
         for warning in self.settings.warnings:  # old keys that still work (config check lists them)
             log.warning("event=config_warning %s", warning)
+        began = time.perf_counter()
         await self.prepare_database(create=create_tables)
         await self.people.apply_config(_person_specs(self.settings))
         await self.dialogs.load_index()
@@ -166,14 +191,24 @@ class App:
             adapter.settle = self.settle
             adapter.declared = declared
             adapter.people_names = self.people_names
+            started = time.perf_counter()
             await adapter.start(self.inbox.intake(name))
+            self.adapter_seconds[name] = (
+                self.adapter_seconds.get(name, 0.0) + time.perf_counter() - started
+            )
             await self._receive(adapter)
         await self._call_lifecycle("on_startup")
+        # seconds: from the process's start (what a person waits for); start_seconds: this
+        # method; adapter_seconds: each adapter's import, construction and start
         log.info(
-            "event=ready adapters=%s plugins=%s db=%s",
+            "event=ready adapters=%s plugins=%s db=%s seconds=%.2f start_seconds=%.2f "
+            "adapter_seconds=%s",
             ",".join(self.adapters),
             len(self.plugins.names),
             self.db.display_url,
+            seconds_since_process_start(),
+            time.perf_counter() - began,
+            ",".join(f"{n}:{self.adapter_seconds.get(n, 0.0):.2f}" for n in self.adapters),
         )
 
     async def _receive(self, adapter: Adapter) -> None:
@@ -312,16 +347,36 @@ class App:
                 log.exception("event=%s_failed plugin=%s", hook, plugin)
 
 
-def _make_adapters(settings: Settings, clock: Clock) -> dict[str, Adapter]:
+def seconds_since_process_start() -> float:
+    """Seconds since this process started (Linux: its start time in ``/proc``, to the clock
+    tick, against the boot-time clock; elsewhere since `qunzhu.core.app` was imported)."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as stat:  # noqa: PTH123 - one tiny read
+            ticks = int(stat.read().rsplit(")", 1)[1].split()[19])  # field 22: starttime
+        up = time.clock_gettime(time.CLOCK_BOOTTIME)
+        return max(0.0, up - ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.perf_counter() - _IMPORTED
+
+
+_IMPORTED = time.perf_counter()
+
+
+def _make_adapters(
+    settings: Settings, clock: Clock, seconds: dict[str, float]
+) -> dict[str, Adapter]:
+    """The configured adapters, each class imported only now; `seconds` gets the time each
+    took to import and build."""
     classes = AdapterModels()
     made: dict[str, Adapter] = {}
     for name, config in settings.adapters.items():
         if name not in classes:
             msg = f"adapters.{name}: no such adapter is installed (installed: {', '.join(classes)})"
             raise ConfigError(msg)
-        cls = classes.adapter(name)
         if getattr(config, "enabled", True) and isinstance(config, AdapterConfig):
-            made[name] = cls(config, clock=clock)
+            started = time.perf_counter()
+            made[name] = classes.adapter(name)(config, clock=clock)
+            seconds[name] = time.perf_counter() - started
     return made
 
 

@@ -146,6 +146,7 @@ class DispatcherSettings(BaseModel):
     batch_size: int = Field(256, ge=1, le=10000)
     shared: bool = False
     poll_interval: float = Field(0.1, gt=0)
+    people_cache: int = Field(50_000, ge=1)
 
 
 class OutboxSettings(BaseModel):
@@ -157,6 +158,7 @@ class OutboxSettings(BaseModel):
     max_attempts: int = Field(12, ge=1)
     backoff: float = Field(1.0, gt=0)
     backoff_max: float = Field(300.0, gt=0)
+    chat_cache: int = Field(100_000, ge=1)
 
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -271,6 +273,7 @@ class DialogSettings(BaseModel):
     model_config = _FROZEN
 
     timeout: float = Field(1800, gt=0)
+    cache_size: int = Field(50_000, ge=1)
 
 
 def _upper(value: Any) -> Any:

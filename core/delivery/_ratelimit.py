@@ -93,7 +93,13 @@ class Window:
 
 class RateLimiter:
     """The limits of one adapter: a window for the bot and one per active chat, plus the pauses
-    a platform asked for (``retry_after``)."""
+    a platform asked for (``retry_after``).
+
+    At most `max_chats` chat windows are kept (``outbox.chat_cache``), least recently used
+    forgotten first, but only once idle: a window that still holds a send would let the next
+    message through too early. Busy windows are those used within the last `per` seconds, so
+    beyond the bound there are at most as many as the bot's own limit lets it send in that
+    time (Telegram: 30 a second for 60 seconds). Pauses are kept only while they last."""
 
     def __init__(self, limits: Limits, *, max_chats: int = 100_000) -> None:
         self.limits = limits
@@ -151,10 +157,23 @@ class RateLimiter:
             self._paused_until = max(self._paused_until, until)
         else:
             self._chat_paused[chat.key] = max(self._chat_paused.get(chat.key, 0.0), until)
+            if len(self._chat_paused) > self._max_chats:
+                self._chat_paused = {k: t for k, t in self._chat_paused.items() if t > now}
+
+    @property
+    def chats(self) -> int:
+        """How many chat windows are kept."""
+        return len(self._chats)
 
     def _forget_idle(self, now: float) -> None:
-        while len(self._chats) > self._max_chats:
-            key, window = next(iter(self._chats.items()))
-            if not window.idle(now):
-                break
+        excess = len(self._chats) - self._max_chats
+        if excess <= 0:
+            return
+        idle = []
+        for key, window in self._chats.items():  # least recently used first
+            if window.idle(now):
+                idle.append(key)
+                if len(idle) == excess:
+                    break
+        for key in idle:
             del self._chats[key]

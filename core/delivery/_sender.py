@@ -62,11 +62,12 @@ class Sender:
         backoff: float = 1.0,
         backoff_max: float = 300.0,
         fetch: int = 500,
+        chat_cache: int = 100_000,
     ) -> None:
         self._app = app
         self._adapter = adapter
         self._platform = adapter.platform
-        self.limiter = RateLimiter(adapter.limits)
+        self.limiter = RateLimiter(adapter.limits, max_chats=chat_cache)
         self._retries = Retries(self._platform, max_attempts, backoff, backoff_max, tally=app.tally)
         self._fetch = fetch
         self._slots = asyncio.Semaphore(max_in_flight)

@@ -1,7 +1,8 @@
 """Runs the declared `Dialog`s: starts them, takes answers, times them out, cancels them.
 
-Which (platform, chat, user) keys have an open dialog is kept in memory (loaded at start-up), so
-a message from someone without a dialog costs no database round trip.
+Which (platform, chat, user) keys have an open dialog is kept in memory (loaded at start-up,
+bounded by ``dialogs.cache_size``: `qunzhu.core.dialogs._index`), so a message from someone
+without a dialog costs no database round trip.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qunzhu.core.clock import aware
+from qunzhu.core.dialogs._index import Key, OpenDialogs
 from qunzhu.core.dialogs._spec import Dialog, Expect, Step, from_json, to_json
 from qunzhu.core.errors import UsageError
 from qunzhu.core.model._events import (
@@ -40,7 +42,6 @@ DIALOG_PREFIX = "dlg:"
 _MEDIA = (AttachmentKind.PHOTO, AttachmentKind.VIDEO)
 _NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
 log = logging.getLogger("qunzhu.dialogs")
-Key = tuple[str, str, str]
 
 
 class _Reask(Exception):
@@ -49,10 +50,10 @@ class _Reask(Exception):
 
 
 class DialogService:
-    def __init__(self, app: App, default_timeout: float) -> None:
+    def __init__(self, app: App, default_timeout: float, *, cache_size: int = 50_000) -> None:
         self._app = app
         self._default_timeout = default_timeout
-        self._active: set[Key] = set()
+        self._index = OpenDialogs(cache_size)
 
     async def load_index(self) -> None:
         """Remember which dialogs are open (after a restart, they resume)."""
@@ -60,12 +61,14 @@ class DialogService:
             rows = (
                 await s.execute(select(DialogRow.platform, DialogRow.chat_id, DialogRow.user_id))
             ).all()
-        self._active = {(r[0], r[1], r[2]) for r in rows}
+        self._index.load((r[0], r[1], r[2]) for r in rows)
 
     def is_open(self, event: Event) -> bool:
         if self._app.dispatcher.shared:  # another worker may have opened it: ask the database
             return True
-        return (event.chat.platform, event.chat.chat_id, event.sender.user_id) in self._active
+        return self._index.may_be_open(
+            (event.chat.platform, event.chat.chat_id, event.sender.user_id)
+        )
 
     def _lookup(self, plugin: str, name: str) -> tuple[str, Dialog]:
         dialogs = self._app.plugins.dialogs
@@ -107,18 +110,22 @@ class DialogService:
         key = (event.chat.platform, event.chat.chat_id, event.sender.user_id)
         row = await session.scalar(select(DialogRow).where(*_where(key)))
         if row is None:
-            self._active.discard(key)
+            self._index.closed(key)
+        else:
+            self._index.opened(key)
         return row
 
     def _open(self, ctx: Context, key: Key) -> None:
-        if key not in self._active:
-            self._active.add(key)
-            ctx.on_rollback(lambda: self._active.discard(key))
+        before = self._index.state(key)
+        if before is not True:
+            self._index.opened(key)
+            ctx.on_rollback(lambda: self._index.restore(key, before))
 
     def _close(self, ctx: Context, key: Key) -> None:
-        if key in self._active:
-            self._active.discard(key)
-            ctx.on_rollback(lambda: self._active.add(key))
+        before = self._index.state(key)
+        if before is not False:
+            self._index.closed(key)
+            ctx.on_rollback(lambda: self._index.restore(key, before))
 
     async def answer(self, ctx: Context, row: DialogRow) -> None:
         """Take ``ctx.event`` as the answer to the current step of `row` and ask the next one

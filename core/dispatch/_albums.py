@@ -102,7 +102,10 @@ def _sent_order(item: Recorded) -> tuple[float, int]:
 
 class AlbumGate:
     """One worker's view: when the latest part of each album was pushed, and the events that
-    wait behind an album that is still growing."""
+    wait behind an album that is still growing. An album is noted from its first part until
+    it is handed on (a one-part album too) or, held by nobody, has been quiet for its wait:
+    then noting it or not makes no difference, so memory holds only the albums of the last
+    few seconds."""
 
     def __init__(self, wait_of: Callable[[str], float], monotonic: Callable[[], float]) -> None:
         self._wait_of = wait_of
@@ -129,8 +132,13 @@ class AlbumGate:
             return batch  # the usual case: no album anywhere
         ready, self.held = gather([*self.held, *batch], self._quiet)
         for item in ready:
-            if item.also:
-                self._latest.pop(album_of(item) or ("", ""), None)
+            album = album_of(item)
+            if album is not None:
+                self._latest.pop(album, None)
+        if len(self._latest) > len(self.held):  # parts that went past the gate (a redo)
+            waiting = {album_of(item) for item in self.held}
+            for album in [a for a in self._latest if a not in waiting and self._quiet(a)]:
+                del self._latest[album]
         return ready
 
     def next_release(self) -> float | None:

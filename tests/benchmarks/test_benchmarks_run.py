@@ -3,6 +3,8 @@ asserted here: the machines are noisy)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from benchmarks.dispatch import latency, throughput
@@ -20,3 +22,18 @@ async def test_fanout_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None
     await fanout(60, 50.0)
     out = capsys.readouterr().out
     assert "limit violations: 0" in out and "sent 60, pending 0, failed 0" in out
+
+
+async def test_people_cache_benchmark_runs_and_its_cache_stays_within_the_bound() -> None:
+    from benchmarks.people_cache import child
+
+    figures = await child(400, 50)
+    assert figures["cached"] == 50
+    assert [q["messages"] for q in figures["quarters"]] == [100, 200, 300, 400]  # type: ignore[attr-defined]
+
+
+def test_startup_benchmark_reads_the_ready_line(tmp_path: Path) -> None:
+    from benchmarks.startup import start_to_ready
+
+    seconds, figures = start_to_ready(tmp_path)
+    assert seconds > 0 and "adapters console:" in figures
