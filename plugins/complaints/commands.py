@@ -1,11 +1,10 @@
 """The plugin's commands: ``/report`` (a private report), ``/ticket`` (file the message you
-reply to, or show a ticket by number), ``/tickets`` (lists), ``/export_tickets`` and
-``/hotline``."""
+reply to, or show a ticket by number), ``/tickets`` (lists) and ``/hotline``;
+``/export_tickets`` is in `links`."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from urllib.parse import urlencode
 
 from sqlalchemy import func, or_, select
 
@@ -14,9 +13,9 @@ from qunzhu.core import N_, Button, Context, Reply, Text, UsageError, aware, com
 from .cards import card_buttons
 from .detect import matcher_for
 from .directory import base_config, department_name, is_official, may_act
-from .export import sign
 from .hotline import HotlineError, import_records, parse_csv
 from .intake import from_reply, settle_offer, submit
+from .links import export_command
 from .models import Follower, Ticket, TicketEvent, overdue
 from .numbers import parse_number
 from .report import Report
@@ -209,39 +208,6 @@ _KINDS = {
     "超期": "overdue",
     "待办": "open",
 }
-
-
-@command(
-    "export_tickets",
-    aliases=["导出工单", "導出工單"],
-    role="admin",
-    help=N_("Download all tickets: /export_tickets [csv|xlsx]"),
-)
-async def export_command(ctx: Context, fmt: str = "xlsx") -> None:
-    fmt = fmt.lower().lstrip(".")
-    if fmt not in ("csv", "xlsx"):
-        raise UsageError(ctx.t("Choose csv or xlsx."))
-    settings = base_config(ctx).export
-    if settings.public_url is None or settings.secret is None or not ctx.app.settings.web.enabled:
-        await ctx.reply(
-            ctx.t(
-                "I cannot send files in chat. To get download links, turn on web: and set "
-                "plugins.complaints.export.public_url and .secret; or on the server run: "
-                "qunzhu complaints export --format {fmt}",
-                fmt=fmt,
-            )
-        )
-        return
-    expires = int(ctx.now().timestamp()) + settings.link_minutes * 60
-    signature = sign(settings.secret.get_secret_value(), fmt, ctx.lang, expires)
-    query = urlencode({"format": fmt, "lang": ctx.lang, "expires": expires, "sig": signature})
-    url = f"{settings.public_url.rstrip('/')}/complaints/export?{query}"
-    text = ctx.t(
-        "All tickets as {fmt}: the link works for {minutes} minutes.",
-        fmt=fmt.upper(),
-        minutes=settings.link_minutes,
-    )
-    await ctx.reply(Reply(text).with_buttons(Button(ctx.t("Download"), url=url)))
 
 
 @command(
