@@ -129,14 +129,26 @@ async def _show(ctx: Context, ticket: Ticket) -> str:
     ).all()
     lines.append(ctx.t("Timeline:"))
     officials = is_official(ctx.person, config)
+    reveal = ctx.person.is_admin and ctx.chat.is_direct
     for event in history:
         actor = event.actor_name or "-"
-        if ticket.anonymous and event.action in ("created", "metoo") or not officials:
+        if not officials:
+            actor = "-"
+        elif ticket.anonymous and not reveal and _by_reporter(ticket, event):
+            actor = ctx.t("the reporter")
+        elif ticket.anonymous and not reveal and event.action in ("created", "metoo"):
             actor = "-"
         note = f" · {event.note}" if event.note and event.action not in ("created",) else ""
         action = ctx.t(HISTORY.get(event.action, event.action))
         lines.append(f"  {when(aware(event.at), tz)} {action} · {actor}{note}")
     return "\n".join(lines)
+
+
+def _by_reporter(ticket: Ticket, event: TicketEvent) -> bool:
+    """Whether the reporter did this (confirmed, reopened, rated...)."""
+    if event.actor_id is not None and event.actor_id == ticket.reporter_id:
+        return True
+    return bool(ticket.reporter_name) and event.actor_name == ticket.reporter_name
 
 
 @command(
