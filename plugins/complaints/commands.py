@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from sqlalchemy import func, or_, select
 
-from qunzhu.core import N_, Button, Context, Reply, Text, UsageError, aware, command
+from qunzhu.core import N_, Button, Context, Message, Reply, Text, UsageError, aware, command
 
 from .cards import card_buttons
 from .detect import matcher_for
@@ -16,6 +16,7 @@ from .directory import base_config, department_name, is_official, may_act
 from .hotline import HotlineError, import_records, parse_csv
 from .intake import from_reply, settle_offer, submit
 from .links import export_command
+from .manual import close_command, reopen_command
 from .models import Follower, Ticket, TicketEvent, overdue
 from .numbers import parse_number
 from .report import Report
@@ -73,6 +74,9 @@ async def ticket_command(ctx: Context, text: Text = "") -> None:
                 "Write /ticket and the problem instead."
             )
         )
+    if message.chat.is_direct and not is_official(ctx.person, config):
+        await _report_dialog(ctx, original, text)  # a resident: asked step by step
+        return
     if original is None and not text:
         if message.chat.is_direct:
             await ctx.start_dialog("report")
@@ -92,6 +96,16 @@ async def ticket_command(ctx: Context, text: Text = "") -> None:
     ticket = await submit(ctx, filed, reply_to=source.event_id)
     if ticket is not None and original is not None:
         await settle_offer(ctx, original, ticket)
+
+
+async def _report_dialog(ctx: Context, original: Message | None, text: str) -> None:
+    """A resident's ``/ticket`` in private is a report like any other: the dialog asks what
+    is missing (a photo, the place, the kind) and whether the department may see the name."""
+    words = (original.text if original is not None else text).strip()
+    initial: dict[str, object] = {"description": words} if words else {}
+    if original is not None and original.photos:
+        initial["photo"] = original.photos
+    await ctx.start_dialog("report", initial=initial)
 
 
 async def _may_see(ctx: Context, ticket: Ticket) -> bool:
@@ -255,4 +269,12 @@ async def hotline_command(ctx: Context) -> None:
     )
 
 
-COMMANDS = (report, ticket_command, tickets_command, export_command, hotline_command)
+COMMANDS = (
+    report,
+    ticket_command,
+    tickets_command,
+    export_command,
+    hotline_command,
+    close_command,
+    reopen_command,
+)
