@@ -32,6 +32,9 @@ from qunzhu.core.errors import StorageError
 __all__ = ["Base", "Database", "QueuedWrites", "Writer", "sqlite_time"]
 
 log = logging.getLogger("qunzhu.storage")
+# aiosqlite logs every statement with the values bound to it at DEBUG (people's names, phones
+# and messages): a bot run with --log-level debug must not write them.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -140,7 +143,9 @@ class Database:
             if not folder.is_dir():
                 msg = f"the folder of the SQLite database does not exist: {folder}"
                 raise StorageError(msg)
-        kwargs: dict[str, Any] = {"echo": echo}
+        # A failed statement's error (logged with its traceback) and the echo would carry the
+        # values bound to it: people's names, phones and messages. Never log them.
+        kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.is_sqlite and self.url.database in (None, "", ":memory:"):
             kwargs["poolclass"] = StaticPool  # one shared in-memory database
             kwargs["connect_args"] = {"check_same_thread": False}

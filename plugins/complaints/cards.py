@@ -1,6 +1,9 @@
 """The ticket card a department's group receives, with the buttons of the next steps.
 
 The card never names an anonymous reporter: departments see the report, not who sent it. A
+reporter's phone (a hotline caller's, for the call-back) is only on the card in the group of
+the unit that handles the ticket: never in the supervision group (a ticket waiting to be
+routed) nor on an escalation card in the groups above. A
 photo is shown when it was taken on the same platform as the group (a platform's file reference
 means nothing on another one); otherwise the card says how many photos there are.
 """
@@ -28,10 +31,12 @@ __all__ = [
 ]
 
 
-def reporter_line(t: Translator, ticket: Ticket) -> str:
-    if ticket.anonymous or not (ticket.reporter_name or ticket.reporter_phone):
+def reporter_line(t: Translator, ticket: Ticket, *, phone: bool = False) -> str:
+    """``反映人：…``: anonymous, or the name, and with `phone` the phone number too."""
+    number = ticket.reporter_phone if phone else ""
+    if ticket.anonymous or not (ticket.reporter_name or number):
         return t("Reporter: anonymous") if ticket.anonymous else t("Reporter: not given")
-    contact = " ".join(x for x in (ticket.reporter_name, ticket.reporter_phone) if x)
+    contact = " ".join(x for x in (ticket.reporter_name, number) if x)
     return t("Reporter: {name}", name=contact)
 
 
@@ -116,7 +121,8 @@ def card(
     if ticket.source_title and ticket.source == "group":
         source = t("{source} in {chat}", source=source, chat=ticket.source_title)
     lines.append(t("Source: {source}", source=source))
-    lines.append(reporter_line(t, ticket))
+    handling = bool(ticket.department) and chat == department_chat(ctx.org, ticket.department)
+    lines.append(reporter_line(t, ticket, phone=handling))
     if ticket.assignee_name:
         lines.append(t("Handled by: {name}", name=ticket.assignee_name))
     lines.append(

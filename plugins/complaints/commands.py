@@ -1,23 +1,23 @@
 """The plugin's commands: ``/report`` (a private report), ``/ticket`` (file the message you
-reply to, or show a ticket by number), ``/tickets`` (lists), ``/export_tickets`` and
-``/hotline``."""
+reply to, or show a ticket by number), ``/tickets`` (lists) and ``/hotline``;
+``/export_tickets`` is in `links`."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from urllib.parse import urlencode
 
 from sqlalchemy import func, or_, select
 
-from qunzhu.core import N_, Button, Context, Reply, Text, UsageError, aware, command
+from qunzhu.core import N_, Button, Context, Message, Reply, Text, UsageError, aware, command
 
 from .buttons import Page, TicketList
 from .cards import card_buttons
 from .detect import matcher_for
 from .directory import base_config, department_name, is_official, may_act
-from .export import sign
 from .hotline import HotlineError, import_records, parse_csv
 from .intake import from_reply, settle_offer, submit
+from .links import export_command
+from .manual import close_command, reopen_command
 from .models import Follower, Ticket, TicketEvent, overdue
 from .numbers import parse_number
 from .report import Report
@@ -75,6 +75,9 @@ async def ticket_command(ctx: Context, text: Text = "") -> None:
                 "Write /ticket and the problem instead."
             )
         )
+    if message.chat.is_direct and not is_official(ctx.person, config):
+        await _report_dialog(ctx, original, text)  # a resident: asked step by step
+        return
     if original is None and not text:
         if message.chat.is_direct:
             await ctx.start_dialog("report")
@@ -94,6 +97,16 @@ async def ticket_command(ctx: Context, text: Text = "") -> None:
     ticket = await submit(ctx, filed, reply_to=source.event_id)
     if ticket is not None and original is not None:
         await settle_offer(ctx, original, ticket)
+
+
+async def _report_dialog(ctx: Context, original: Message | None, text: str) -> None:
+    """A resident's ``/ticket`` in private is a report like any other: the dialog asks what
+    is missing (a photo, the place, the kind) and whether the department may see the name."""
+    words = (original.text if original is not None else text).strip()
+    initial: dict[str, object] = {"description": words} if words else {}
+    if original is not None and original.photos:
+        initial["photo"] = original.photos
+    await ctx.start_dialog("report", initial=initial)
 
 
 async def _may_see(ctx: Context, ticket: Ticket) -> bool:
@@ -131,14 +144,26 @@ async def _show(ctx: Context, ticket: Ticket) -> str:
     ).all()
     lines.append(ctx.t("Timeline:"))
     officials = is_official(ctx.person, config)
+    reveal = ctx.person.is_admin and ctx.chat.is_direct
     for event in history:
         actor = event.actor_name or "-"
-        if ticket.anonymous and event.action in ("created", "metoo") or not officials:
+        if not officials:
+            actor = "-"
+        elif ticket.anonymous and not reveal and _by_reporter(ticket, event):
+            actor = ctx.t("the reporter")
+        elif ticket.anonymous and not reveal and event.action in ("created", "metoo"):
             actor = "-"
         note = f" · {event.note}" if event.note and event.action not in ("created",) else ""
         action = ctx.t(HISTORY.get(event.action, event.action))
         lines.append(f"  {when(aware(event.at), tz)} {action} · {actor}{note}")
     return "\n".join(lines)
+
+
+def _by_reporter(ticket: Ticket, event: TicketEvent) -> bool:
+    """Whether the reporter did this (confirmed, reopened, rated...)."""
+    if event.actor_id is not None and event.actor_id == ticket.reporter_id:
+        return True
+    return bool(ticket.reporter_name) and event.actor_name == ticket.reporter_name
 
 
 @command(
@@ -213,39 +238,6 @@ _KINDS = {
 
 
 @command(
-    "export_tickets",
-    aliases=["导出工单", "導出工單"],
-    role="admin",
-    help=N_("Download all tickets: /export_tickets [csv|xlsx]"),
-)
-async def export_command(ctx: Context, fmt: str = "xlsx") -> None:
-    fmt = fmt.lower().lstrip(".")
-    if fmt not in ("csv", "xlsx"):
-        raise UsageError(ctx.t("Choose csv or xlsx."))
-    settings = base_config(ctx).export
-    if settings.public_url is None or settings.secret is None or not ctx.app.settings.web.enabled:
-        await ctx.reply(
-            ctx.t(
-                "I cannot send files in chat. To get download links, turn on web: and set "
-                "plugins.complaints.export.public_url and .secret; or on the server run: "
-                "qunzhu complaints export --format {fmt}",
-                fmt=fmt,
-            )
-        )
-        return
-    expires = int(ctx.now().timestamp()) + settings.link_minutes * 60
-    signature = sign(settings.secret.get_secret_value(), fmt, ctx.lang, expires)
-    query = urlencode({"format": fmt, "lang": ctx.lang, "expires": expires, "sig": signature})
-    url = f"{settings.public_url.rstrip('/')}/complaints/export?{query}"
-    text = ctx.t(
-        "All tickets as {fmt}: the link works for {minutes} minutes.",
-        fmt=fmt.upper(),
-        minutes=settings.link_minutes,
-    )
-    await ctx.reply(Reply(text).with_buttons(Button(ctx.t("Download"), url=url)))
-
-
-@command(
     "hotline",
     aliases=["热线", "熱線"],
     role="supervisor",
@@ -278,4 +270,12 @@ async def hotline_command(ctx: Context) -> None:
     )
 
 
-COMMANDS = (report, ticket_command, tickets_command, export_command, hotline_command)
+COMMANDS = (
+    report,
+    ticket_command,
+    tickets_command,
+    export_command,
+    hotline_command,
+    close_command,
+    reopen_command,
+)

@@ -109,7 +109,7 @@ async def _report_done(ctx: Context, answers: dict[str, Any]) -> None:
         anonymous=answers.get("anonymous") == "anonymous",
         source_chat=ctx.chat.key,
         source_kind=ctx.chat.kind.value,
-        source_title=ctx.chat.title,
+        source_title="",  # a private chat's title is the person's name
     )
     # a shared position keeps its own address (if any); a typed one is the address
     shared = isinstance(where, Location)

@@ -4,6 +4,13 @@ Chinese) or XLSX (openpyxl, imported only when an XLSX is made).
 The core's `Reply` carries text, a photo and buttons, not a document, so ``/export_tickets`` answers
 with a link button: a signed, expiring address of ``GET /complaints/export`` on the bot's web
 server (``export.public_url``). The same table is written by ``qunzhu complaints export``.
+
+Every text cell is made safe before it is written (`safe_cell`): the characters XML 1.0
+forbids (control characters) are removed, since one of them made openpyxl refuse the whole
+workbook, and a text starting with ``=``, ``+``, ``-``, ``@``, a tab or a CR gets a leading
+``'``, so that a spreadsheet shows it instead of running it as a formula (OWASP "CSV
+injection"). A link's signature covers its format, language, scope and expiry; any other
+signature, however malformed, is simply not valid (`verify`).
 """
 
 from __future__ import annotations
@@ -12,7 +19,8 @@ import csv
 import hashlib
 import hmac
 import io
-from collections.abc import Sequence
+import re
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -23,10 +31,26 @@ from qunzhu.core import N_, Org, Translator, aware
 
 from .config import ComplaintsConfig
 from .directory import department_name
-from .models import Ticket
+from .models import Follower, Ticket
 from .texts import SOURCES, category_name, status_label
 
-__all__ = ["COLUMNS", "rows", "sign", "to_csv", "to_xlsx", "verify"]
+__all__ = ["COLUMNS", "rows", "safe_cell", "sign", "to_csv", "to_xlsx", "verify"]
+
+#: What XML 1.0 does not allow in a document (tab, LF and CR are allowed), and the surrogates
+#: a str may hold but UTF-8 cannot encode.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: First characters that make a spreadsheet read a cell as a formula.
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """`value` as it may go into a CSV or XLSX cell: texts cleaned and neutralised, numbers
+    kept as they are."""
+    if not isinstance(value, str):
+        return value
+    text = _FORBIDDEN.sub("", value)
+    return "'" + text if text.startswith(_FORMULA) else text
+
 
 COLUMNS = (
     N_("Number"), N_("Status"), N_("Category"), N_("Department"), N_("Description"),
@@ -51,9 +75,24 @@ async def rows(
     now: datetime,
     *,
     org: Org,
+    units: Collection[str] | None = None,
 ) -> list[list[object]]:
-    """The header and one row per ticket, oldest first."""
-    tickets = (await db.scalars(select(Ticket).order_by(Ticket.year, Ticket.seq))).all()
+    """The header and one row per ticket, oldest first: every ticket, or (`units`) only the
+    tickets of those units. An anonymous reporter is "匿名" and has no phone; a private
+    report's source chat is left empty (a private chat's title is the person's name)."""
+    query = select(Ticket).order_by(Ticket.year, Ticket.seq)
+    if units is not None:
+        query = query.where(Ticket.department.in_(list(units)))
+    tickets = (await db.scalars(query)).all()
+    private = set(
+        (
+            await db.scalars(
+                select(Follower.ticket_id).where(
+                    Follower.kind == "reporter", Follower.chat_kind == "direct"
+                )
+            )
+        ).all()
+    )
     lang = t.lang
     table: list[list[object]] = [[t(c) for c in COLUMNS]]
     numbers = {x.id: x.number for x in tickets}
@@ -68,7 +107,8 @@ async def rows(
                 department_name(org, x.department, lang), x.description, x.address,
                 x.latitude if x.latitude is not None else "",
                 x.longitude if x.longitude is not None else "",
-                t(SOURCES.get(x.source, x.source)), x.source_title, reporter,
+                t(SOURCES.get(x.source, x.source)),
+                "" if x.source == "private" or x.id in private else x.source_title, reporter,
                 "" if x.anonymous else x.reporter_phone, _time(x.created_at, tz),
                 _time(x.acknowledge_due, tz), _time(x.acknowledged_at, tz),
                 _time(x.resolve_due, tz), _time(x.resolved_at, tz), _time(x.closed_at, tz),
@@ -84,7 +124,7 @@ async def rows(
 
 def to_csv(table: Sequence[Sequence[object]]) -> bytes:
     out = io.StringIO()
-    csv.writer(out).writerows(table)
+    csv.writer(out).writerows([safe_cell(cell) for cell in row] for row in table)
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -96,19 +136,28 @@ def to_xlsx(table: Sequence[Sequence[object]], title: str = "tickets") -> bytes:
     assert sheet is not None
     sheet.title = title[:31]
     for row in table:
-        sheet.append(list(row))
+        sheet.append([safe_cell(cell) for cell in row])
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def sign(secret: str, fmt: str, lang: str, expires: int) -> str:
-    message = f"{fmt}:{lang}:{expires}".encode()
+def sign(secret: str, fmt: str, lang: str, scope: str, expires: int) -> str:
+    """The signature of a link for `fmt`, `lang`, `scope` (``all``, or unit keys joined by
+    commas) and `expires` (a Unix time)."""
+    message = f"{fmt}:{lang}:{scope}:{expires}".encode("utf-8", "surrogatepass")
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def verify(secret: str, fmt: str, lang: str, expires: int, *, signature: str, now: float) -> bool:
+def verify(
+    secret: str, fmt: str, lang: str, scope: str, expires: int, *, signature: str, now: float
+) -> bool:
+    """Whether `signature` was made by `sign` for these values and has not expired. A
+    signature that is not even hexadecimal ASCII (non-ASCII, truncated, altered) is as wrong
+    as any other: False, never an exception."""
     if expires < now:
         return False
-    return hmac.compare_digest(sign(secret, fmt, lang, expires), signature)
+    expected = sign(secret, fmt, lang, scope, expires).encode()
+    given = signature.encode("utf-8", "surrogatepass")
+    return hmac.compare_digest(expected, given)

@@ -58,7 +58,7 @@ class Report:
             reporter_lang=message.sender.lang,
             source_chat=message.chat.key,
             source_kind=message.chat.kind.value,
-            source_title=message.chat.title,
+            source_title="" if message.chat.is_direct else message.chat.title,
             source_event=message.event_id,
         )
 

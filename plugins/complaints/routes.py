@@ -3,8 +3,10 @@
 * ``POST /complaints/hotline``: 12345 records as JSON or CSV (``Content-Type: text/csv``),
   with ``Authorization: Bearer <hotline.token>``. 201 with the ticket numbers; 400 listing every
   problem (nothing filed); 401 for a wrong token; 404 when no token is configured.
-* ``GET /complaints/export?format=csv|xlsx&lang=…&expires=…&sig=…``: the export, for a link
-  that ``/export_tickets`` signed with ``export.secret``.
+* ``GET /complaints/export?format=csv|xlsx&lang=…&scope=…&expires=…&sig=…``: the export, for
+  a link that ``/export_tickets`` signed with ``export.secret``; ``scope`` is ``all`` or the
+  unit keys whose tickets the asker may see. A wrong, altered, malformed or expired link is a
+  403.
 
 A request is handled like a job: a `Context` of the bot's own (system) person, its writes and
 the cards it posts committed together.
@@ -77,6 +79,7 @@ async def export(request: Request) -> Response:
     secret = config.export.secret
     q = request.query
     fmt, lang = q.get("format", "csv"), q.get("lang", app.settings.bot.language)
+    scope = q.get("scope", "all")
     try:
         expires = int(q.get("expires", "0"))
     except ValueError:
@@ -86,12 +89,19 @@ async def export(request: Request) -> Response:
         return json_response({"error": "export links are not configured"}, status=404)
     signature = q.get("sig", "")
     if not verify(
-        secret.get_secret_value(), fmt, lang, expires, signature=signature, now=now.timestamp()
+        secret.get_secret_value(),
+        fmt,
+        lang,
+        scope,
+        expires,
+        signature=signature,
+        now=now.timestamp(),
     ):
         return json_response({"error": "this link is wrong or has expired"}, status=403)
     t = app.catalogs.translator(lang, NAME)  # the plugin's gettext domain is its name
+    units = None if scope == "all" else scope.split(",")
     async with app.db.session() as session:
-        table = await rows(session, config, t, app.settings.bot.tz, now, org=app.org)
+        table = await rows(session, config, t, app.settings.bot.tz, now, org=app.org, units=units)
     stamp = now.astimezone(app.settings.bot.tz).strftime("%Y%m%d-%H%M")
     if fmt == "xlsx":
         body = to_xlsx(table)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from qunzhu.core.app import App
 from qunzhu.core.clock import SystemClock
@@ -23,6 +24,27 @@ async def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None
     async with db.engine.connect() as conn:
         assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
         assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+    await db.dispose()
+
+
+async def test_a_failed_statement_never_shows_the_values_bound_to_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The error of a failed insert is logged with its traceback by whoever catches it: it
+    must not carry a caller's name or phone (issue 14)."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'q.db'}", echo=True)
+    async with db.engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE t (name TEXT, phone TEXT UNIQUE)"))
+    values = {"name": "王女士", "phone": "13800000001"}
+    with caplog.at_level("DEBUG"):
+        async with db.session() as s, s.begin():
+            await s.execute(text("INSERT INTO t VALUES (:name, :phone)"), values)
+        with pytest.raises(IntegrityError) as failed:
+            async with db.session() as s, s.begin():
+                await s.execute(text("INSERT INTO t VALUES (:name, :phone)"), values)
+    assert "13800000001" not in str(failed.value)
+    assert "王女士" not in str(failed.value)
+    assert "13800000001" not in caplog.text  # nor the echo, at any level
     await db.dispose()
 
 
