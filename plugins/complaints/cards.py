@@ -29,10 +29,13 @@ __all__ = [
 PREFIX = "complaints:"
 
 
-def reporter_line(t: Translator, ticket: Ticket) -> str:
-    if ticket.anonymous or not (ticket.reporter_name or ticket.reporter_phone):
+def reporter_line(t: Translator, ticket: Ticket, *, phone: bool = True) -> str:
+    """Who reported it; the phone (a 12345 caller's, for the call-back) only with `phone`:
+    on the card of the unit that handles the ticket, nowhere else."""
+    shown = ticket.reporter_phone if phone else ""
+    if ticket.anonymous or not (ticket.reporter_name or shown):
         return t("Reporter: anonymous") if ticket.anonymous else t("Reporter: not given")
-    contact = " ".join(x for x in (ticket.reporter_name, ticket.reporter_phone) if x)
+    contact = " ".join(x for x in (ticket.reporter_name, shown) if x)
     return t("Reporter: {name}", name=contact)
 
 
@@ -117,7 +120,8 @@ def card(
     if ticket.source_title and ticket.source == "group":
         source = t("{source} in {chat}", source=source, chat=ticket.source_title)
     lines.append(t("Source: {source}", source=source))
-    lines.append(reporter_line(t, ticket))
+    handler = department_chat(ctx.org, ticket.department)
+    lines.append(reporter_line(t, ticket, phone=handler is not None and chat == handler))
     if ticket.assignee_name:
         lines.append(t("Handled by: {name}", name=ticket.assignee_name))
     lines.append(
