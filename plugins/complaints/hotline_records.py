@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from qunzhu.core import N_, Org, WorkCalendar
@@ -64,6 +64,7 @@ _FORMATS = (
     "%Y年%m月%d日%H:%M",
     "%Y%m%d%H%M%S",
 )
+_PLAUSIBLE = timedelta(days=3 * 366)
 _DAYS = ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y%m%d")
 
 #: A reason, to translate: a msgid and its fields.
@@ -116,7 +117,8 @@ def _time(value: str, calendar: WorkCalendar, *, end_of_day: bool) -> datetime:
             day = datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a date only
         except ValueError:
             continue
-        return datetime.combine(day, time(23, 59) if end_of_day else time(0, 0), calendar.tz)
+        moment = datetime.combine(day, time(23, 59) if end_of_day else time(0, 0), calendar.tz)
+        return moment.astimezone(UTC)
     try:
         found = datetime.fromisoformat(value)
     except ValueError:
@@ -129,7 +131,7 @@ def _time(value: str, calendar: WorkCalendar, *, end_of_day: bool) -> datetime:
             continue
     if found is None:
         raise ValueError(value)
-    return found if found.tzinfo else found.replace(tzinfo=calendar.tz)
+    return (found if found.tzinfo else found.replace(tzinfo=calendar.tz)).astimezone(UTC)
 
 
 def _due(value: str, calendar: WorkCalendar, start: datetime) -> datetime:
@@ -218,11 +220,16 @@ def _when(
     if not value:
         return None
     try:
-        return _due(value, calendar, start) if due else _time(value, calendar, end_of_day=False)
+        found = _due(value, calendar, start) if due else _time(value, calendar, end_of_day=False)
     except (ValueError, OverflowError):
         raise _Refused(
             N_("{column} “{value}” is not a time"), column=column, value=value[:40]
         ) from None
+    if abs(found - start) > _PLAUSIBLE:  # deadlines are counted day by day: keep them near
+        raise _Refused(
+            N_("{column} “{value}” is more than three years away"), column=column, value=value[:40]
+        )
+    return found
 
 
 def _position(lat: str, lon: str) -> tuple[float, float] | None:
@@ -251,6 +258,8 @@ def _route(
     )
     by_words = matcher_for(config).category(content)
     chosen = category or by_words or config.hotline.default_category or ""
+    if chosen not in config.categories:  # as `file_ticket` falls back
+        chosen = "other" if "other" in config.categories else next(iter(config.categories))
     unit = org.unit(unit_name) if unit_name else None
     if unit is not None:
         return chosen, unit.key, None
@@ -262,4 +271,6 @@ def _route(
             None,
             (N_("category “{name}” unknown, and the text names none"), {"name": named}),
         )
+    if not config.categories[chosen].department:
+        return chosen, None, (N_("neither its category nor a 承办单位 names a unit"), {})
     return chosen, None, None

@@ -71,8 +71,10 @@ async def test_json_post_is_routed_like_any_report(bot: BotHarness) -> None:
 async def test_an_urgent_record_says_so_on_its_card(bot: BotHarness) -> None:
     record = {"content": "主干道井盖缺失，夜间有行人跌落风险", "紧急程度": "特急"}
     status, _ = await _post(bot, json.dumps(record).encode(), "application/json")
-    [card] = bot.sent_to("督查组")  # no category's words: waiting to be routed
+    # no category's words: waiting to be routed, and (since issue 14) the supervisors are told why
+    card, notice = bot.sent_to("督查组")
     assert status == 201 and card.text.startswith("📋 Q-2026-0001 · 其他 · ⚡ 紧急\n")
+    assert notice.text == "12345 热线导入：1 件待派单：\nQ-2026-0001: 既无类别也无承办单位可派单"
 
 
 async def test_gbk_csv_post(bot: BotHarness) -> None:
