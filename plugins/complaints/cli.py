@@ -133,11 +133,13 @@ def _readable(settings: Any, status: int, text: str) -> str:
 
 
 async def _post(url: str, token: str, kind: str, body: bytes) -> tuple[int, str]:
+    import io
+
     import aiohttp
 
     headers = {"Authorization": f"Bearer {token}", "Content-Type": kind}
     async with (
         aiohttp.ClientSession() as session,
-        session.post(url, data=body, headers=headers) as r,
+        session.post(url, data=io.BytesIO(body), headers=headers) as r,
     ):
         return r.status, await r.text()

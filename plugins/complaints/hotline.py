@@ -129,7 +129,7 @@ async def import_records(ctx: Context, config: ComplaintsConfig, raws: list[Raw]
         known = seen.get(record.key) or await _known(ctx, record.key)
         ticket = None if known else await _file_once(ctx, record)
         if ticket is None:
-            number = known or await _known(ctx, record.key)
+            number = known or await _winner(ctx, record.key)
             if number is None:
                 raise StoreError("a hotline record could not be stored")
             done.duplicates.append(Row(at, shown, number))
@@ -145,6 +145,13 @@ async def import_records(ctx: Context, config: ComplaintsConfig, raws: list[Raw]
 
 
 async def _known(ctx: Context, key: str) -> str | None:
+    """The number of the ticket filed before for this key, if any."""
+    return await ctx.db.scalar(select(Ticket.number).where(Ticket.external_id == key))
+
+
+async def _winner(ctx: Context, key: str) -> str | None:
+    """After losing a race for `key`: the ticket the other transaction filed (visible now, as
+    each statement sees what was committed before it on PostgreSQL and SQLite alike)."""
     return await ctx.db.scalar(select(Ticket.number).where(Ticket.external_id == key))
 
 
