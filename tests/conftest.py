@@ -104,10 +104,11 @@ async def harness_on(
             await drop_pg_database(url)
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
+def _check_editable_install() -> None:
     """The Makefile installs qunzhu in setuptools' strict editable mode (a tree of links to each
     file, which mypy can follow): a module added since the install is not importable until the
-    next install. Say so at once, rather than as an ImportError deep in some test."""
+    next install. Say so at once, rather than as an ImportError deep in some test (checked when
+    this conftest is imported: before the conftests of the test folders, which import plugins)."""
     import qunzhu.adapters
     import qunzhu.core
     import qunzhu.plugins
@@ -133,3 +134,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             "run `make .venv/.installed` (or `make test`), then pytest again",
             returncode=4,
         )
+
+
+_check_editable_install()

@@ -5,7 +5,8 @@
 
 ``export`` reads the database directly (the bot may be running). ``import`` posts the file to the
 running bot's ``/complaints/hotline`` route with the configured token, so the tickets get their
-cards and deadlines from the bot itself.
+cards and deadlines from the bot itself, and prints what was filed, what was a duplicate and what
+was refused (by line, with the reason) in ``bot.language``.
 """
 
 from __future__ import annotations
@@ -96,18 +97,49 @@ def import_command(config_path: Path | None, path: Path) -> None:
         )
         sys.exit(2)
     url = f"http://{settings.web.host}:{settings.web.port}/complaints/hotline"
+    url += f"?lang={settings.bot.language}"
     kind = "text/csv" if path.suffix.lower() == ".csv" else "application/json"
     status, text = asyncio.run(_post(url, token.get_secret_value(), kind, path.read_bytes()))
-    click.echo(text)
+    click.echo(_readable(settings, status, text))
     sys.exit(0 if status < 300 else 1)
 
 
+def _readable(settings: Any, status: int, text: str) -> str:
+    """The route's answer for a person: one line per ticket, duplicate and refusal."""
+    import json
+
+    from qunzhu.core import Catalogs
+
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return f"{status}: {text[:500]}"
+    catalogs = Catalogs(settings.bot.language)
+    catalogs.add_domain("complaints", Path(__file__).parent / "locale")
+    t = catalogs.translator(settings.bot.language, "complaints")
+    lines = [data["error"]] if "error" in data else []
+    for row in data.get("filed", []):
+        line = t("{where}: filed as {number}", where=row["at"], number=row["number"])
+        lines.append(line + (f" ({row['reason']})" if row.get("reason") else ""))
+    for row in data.get("duplicates", []):
+        lines.append(
+            t("{where}: imported before as {number}", where=row["at"], number=row["number"])
+        )
+    lines += [
+        t("{where}: {reason}", where=row["at"], reason=row["reason"])
+        for row in data.get("refused", [])
+    ]
+    return "\n".join(lines)
+
+
 async def _post(url: str, token: str, kind: str, body: bytes) -> tuple[int, str]:
+    import io
+
     import aiohttp
 
     headers = {"Authorization": f"Bearer {token}", "Content-Type": kind}
     async with (
         aiohttp.ClientSession() as session,
-        session.post(url, data=body, headers=headers) as r,
+        session.post(url, data=io.BytesIO(body), headers=headers) as r,
     ):
         return r.status, await r.text()

@@ -14,7 +14,7 @@ from .buttons import Page, TicketList
 from .cards import card_buttons
 from .detect import matcher_for
 from .directory import base_config, department_name, is_official, may_act
-from .hotline import HotlineError, import_records, parse_csv
+from .hotline import BodyError, import_records, read_body
 from .intake import from_reply, settle_offer, submit
 from .links import export_command
 from .manual import close_command, reopen_command
@@ -254,20 +254,14 @@ async def hotline_command(ctx: Context) -> None:
         )
     body = await ctx.download(files[0])
     try:
-        done = await import_records(ctx, base_config(ctx), parse_csv(body))
-    except HotlineError as exc:
-        lines = [ctx.t("Nothing was imported:")] + [f"· {p}" for p in exc.problems[:20]]
-        await ctx.reply("\n".join(lines))
-        return
-    numbers = ", ".join(n for _, n in done.filed) or "-"
-    await ctx.reply(
-        ctx.t(
-            "Imported {n} hotline records: {numbers}. Already imported before: {skipped}.",
-            n=len(done.filed),
-            numbers=numbers,
-            skipped=len(done.skipped),
+        records = read_body(body, csv=True)
+    except BodyError as exc:
+        await ctx.reply(
+            ctx.t("Nothing was imported: {reason}", reason=ctx.t(exc.msgid, **exc.fields))
         )
-    )
+        return
+    done = await import_records(ctx, base_config(ctx), records)
+    await ctx.reply(done.summary(ctx.t))
 
 
 COMMANDS = (

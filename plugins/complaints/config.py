@@ -81,6 +81,9 @@ class Category(BaseModel):
     #: Working hours to acknowledge (接单) and working days to resolve (办结); None: the defaults.
     acknowledge_hours: float | None = Field(None, gt=0)
     resolve_days: float | None = Field(None, gt=0)
+    #: The same for urgent tickets (a 12345 record marked 紧急/特急); None: the global ones.
+    urgent_acknowledge_hours: float | None = Field(None, gt=0)
+    urgent_resolve_days: float | None = Field(None, gt=0)
 
     def label(self, lang: str) -> str:
         return self.names.get(lang, self.name)
@@ -202,6 +205,10 @@ class ComplaintsConfig(BaseModel):
     supervision_chat: ChatKey | None = None
     acknowledge_hours: float = Field(4, gt=0)
     resolve_days: float = Field(5, gt=0)
+    #: Deadlines of urgent tickets (a 12345 record marked 紧急 or 特急), unless a category sets
+    #: its own: working hours to acknowledge, working days to resolve.
+    urgent_acknowledge_hours: float = Field(1, gt=0)
+    urgent_resolve_days: float = Field(1, gt=0)
     #: Working days past the resolve deadline before each escalation one level up.
     escalate_after_days: float = Field(2, gt=0)
     #: Working days a resolved ticket waits for the reporter's answer before it closes.

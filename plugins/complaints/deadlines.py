@@ -1,13 +1,15 @@
 """The overdue scan (a job every ten minutes; with several workers one of them runs each slot):
 
 * a ticket not acknowledged by its deadline, or not resolved by its deadline, is named once in
-  the supervision group: "⚠️ 超期: Q-2026-0001 住建局 已超期 2 天未办结";
+  the supervision group: "⚠️ 超期: Q-2026-0001 住建局 已超期 2 天未办结" (an urgent ticket
+  waiting for routing too: "未派单"; a 12345 record with its hotline id);
 * every ``escalate_after_days`` working days further it goes one level up (village → township
   → district): the department above gets the card, the supervision group a line;
 * a resolved ticket whose reporter did not answer within ``confirm_days`` closes.
 
 Each notice is marked on the ticket in the job's own transaction, so it is given once: the
-lines of one scan go out as one message per group, never a storm.
+lines of one scan go out as one message per group, never a storm. `name_overdue` gives the same
+notices for tickets just filed (12345 records already overdue when imported), at once.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from qunzhu.core import N_, ChatRef, Context, Translator, aware, job
 
@@ -33,7 +35,7 @@ from .states import WITH_DEPARTMENT, Status
 from .texts import overdue_amount, overdue_days
 from .tickets import move, record
 
-__all__ = ["overdue_scan", "scan"]
+__all__ = ["name_overdue", "overdue_scan", "scan"]
 
 _MAX_LINES = 40
 Notice = tuple[str, dict[str, str]]
@@ -50,13 +52,30 @@ async def scan(ctx: Context, now: datetime) -> None:
     open_tickets = (
         await ctx.db.scalars(
             select(Ticket)
-            .where(Ticket.status.in_(WITH_DEPARTMENT), Ticket.acknowledge_due <= now)
+            .where(
+                or_(
+                    Ticket.status.in_(WITH_DEPARTMENT),
+                    and_(Ticket.status == Status.NEW, Ticket.priority == "urgent"),
+                ),
+                Ticket.acknowledge_due <= now,
+            )
             .order_by(Ticket.id)
         )
     ).all()
     for ticket in open_tickets:
         await _check(ctx, config, ticket, now, lines)
     await _close_unanswered(ctx, config, now)
+    await _post(ctx, config, lines)
+
+
+async def name_overdue(ctx: Context, tickets: list[Ticket], now: datetime) -> None:
+    """Name at once those of `tickets` (just filed) that are overdue already, as the scan
+    would, and mark them so that the scan does not name them again."""
+    config = base_config(ctx)
+    lines: dict[str, list[Notice]] = defaultdict(list)
+    for ticket in tickets:
+        if ticket.status in WITH_DEPARTMENT or ticket.status == Status.NEW:
+            await _check(ctx, config, ticket, now, lines)
     await _post(ctx, config, lines)
 
 
@@ -69,7 +88,7 @@ async def _check(
 ) -> None:
     notice = config.supervision_chat
     ack_due, resolve_due = aware(ticket.acknowledge_due), aware(ticket.resolve_due)
-    waiting_ack = ticket.status in (Status.ASSIGNED, Status.REOPENED)
+    waiting_ack = ticket.status in (Status.ASSIGNED, Status.REOPENED, Status.NEW)
     if waiting_ack and ack_due <= now and not ticket.notified_ack and resolve_due > now:
         ticket.notified_ack = True
         record(ctx, ticket, "overdue", before=ticket.status, note="acknowledge")
@@ -99,6 +118,8 @@ async def _check(
 def _line(ticket: Ticket, kind: str, due: datetime, now: datetime, upper: str = "") -> Notice:
     """A notice to write later, in the language of the group it goes to."""
     data = {"number": ticket.number, "department": ticket.department or "", "upper": upper}
+    if ticket.source == "hotline" and ticket.external_id and ticket.external_id[0] != "#":
+        data["record"] = ticket.external_id
     data["due"], data["now"] = due.isoformat(), now.isoformat()
     return (kind, data)
 
@@ -137,7 +158,10 @@ def _render(
             "⚠️ Overdue: {number} {department} is {late} overdue, not resolved; escalated to {upper}"
         )
     upper = department_name(ctx.org, data["upper"], t.lang)
-    return t(msg, number=data["number"], department=department, late=late, upper=upper)
+    number = data["number"]
+    if data.get("record"):
+        number = t("{number} (12345 record {record})", number=number, record=data["record"])
+    return t(msg, number=number, department=department, late=late, upper=upper)
 
 
 async def _post(

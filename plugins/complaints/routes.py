@@ -1,8 +1,11 @@
 """The plugin's routes on the bot's web server (``web.enabled``):
 
 * ``POST /complaints/hotline``: 12345 records as JSON or CSV (``Content-Type: text/csv``),
-  with ``Authorization: Bearer <hotline.token>``. 201 with the ticket numbers; 400 listing every
-  problem (nothing filed); 401 for a wrong token; 404 when no token is configured.
+  with ``Authorization: Bearer <hotline.token>``, at most 5 MiB. 201 with the tickets filed,
+  the duplicates and the records refused (each with its line and reason); 422 when no record
+  could be filed; 400 for a body that cannot be read, 413 too large, 415 neither JSON nor CSV,
+  401 for a wrong token, 404 when no token is configured, 503 when the database failed (its
+  error is logged by name only: its text would carry callers' phones). Never a 500 for a body.
 * ``GET /complaints/export?format=csv|xlsx&lang=…&scope=…&expires=…&sig=…``: the export, for
   a link that ``/export_tickets`` signed with ``export.secret``; ``scope`` is ``all`` or the
   unit keys whose tickets the asker may see. A wrong, altered, malformed or expired link is a
@@ -15,15 +18,19 @@ the cards it posts committed together.
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from qunzhu.core import Context
+from sqlalchemy.exc import SQLAlchemyError
+
+from qunzhu.core import Context, Translator
 from qunzhu.core.web import APP_KEY, Request, Response, RouteDef, get, json_response, post
 
 from .config import ComplaintsConfig
 from .export import rows, to_csv, to_xlsx, verify
-from .hotline import HotlineError, import_records, parse_csv, parse_json
+from .hotline import BodyError, StoreError, import_records, read_body
+from .hotline_body import MAX_BODY
 
 if TYPE_CHECKING:
     from qunzhu.core import App
@@ -32,7 +39,8 @@ __all__ = ["NAME", "ROUTES", "in_system_context"]
 
 NAME = "complaints"
 T = TypeVar("T")
-_MAX_BODY = 5 * 1024 * 1024
+log = logging.getLogger(NAME)
+_LANGUAGES = ("zh_Hans", "zh_Hant", "en")
 
 
 async def in_system_context(app: App, work: Callable[[Context], Awaitable[T]]) -> T:
@@ -48,29 +56,60 @@ def _config(app: App) -> ComplaintsConfig:
 async def hotline(request: Request) -> Response:
     app = request.app[APP_KEY]
     config = _config(app)
+    lang = request.query.get("lang", "")
+    t = app.catalogs.translator(lang if lang in _LANGUAGES else app.settings.bot.language, NAME)
+    refused = _refuse(request, config, t)
+    if refused is not None:
+        return refused
+    body = await _body(request)
+    if body is None:
+        text = t("The body is larger than {n} bytes (5 MiB).", n=MAX_BODY)
+        return json_response({"error": text}, status=413)
+    try:
+        records = read_body(body, csv="csv" in request.content_type)
+        done = await in_system_context(app, lambda ctx: import_records(ctx, config, records))
+    except BodyError as exc:
+        return json_response({"error": t(exc.msgid, **exc.fields)}, status=400)
+    except (SQLAlchemyError, StoreError) as exc:
+        # The database's own text would carry the records' fields (a caller's phone).
+        log.warning("event=hotline_failed error=%s", type(exc).__name__)
+        text = t("The records could not be stored; nothing was imported. Try again later.")
+        return json_response({"error": text}, status=503)
+    answer = done.to_json(t)
+    if done.filed or done.duplicates:
+        return json_response(answer, status=201)
+    answer["error"] = t("No record could be imported.")
+    return json_response(answer, status=422)
+
+
+def _refuse(request: Request, config: ComplaintsConfig, t: Translator) -> Response | None:
+    """The answer to a request that cannot be an import: no token set, a wrong token, a
+    content type that is neither JSON nor CSV."""
     token = config.hotline.token
     if token is None:
         return json_response({"error": "hotline import is not configured"}, status=404)
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     if not hmac.compare_digest(given.encode(), token.get_secret_value().encode()):
         return json_response({"error": "wrong or missing token"}, status=401)
-    if (request.content_length or 0) > _MAX_BODY:
-        return json_response({"error": "the body is larger than 5 MB"}, status=413)
-    body = await request.read()
-    try:
-        records = parse_csv(body) if "csv" in request.content_type else parse_json(body)
-        done = await in_system_context(app, lambda ctx: import_records(ctx, config, records))
-    except HotlineError as exc:
-        return json_response({"errors": exc.problems}, status=400)
-    return json_response(
-        {
-            "filed": [{"id": i, "number": n} for i, n in done.filed],
-            "skipped": [
-                {"id": i, "number": n, "reason": "already imported"} for i, n in done.skipped
-            ],
-        },
-        status=201,
-    )
+    kind = request.content_type
+    if "csv" not in kind and "json" not in kind:
+        text = t("Send JSON (application/json) or CSV (text/csv), not {kind}.", kind=kind[:80])
+        return json_response({"error": text}, status=415)
+    return None
+
+
+async def _body(request: Request) -> bytes | None:
+    """The body, or None when it is larger than `MAX_BODY`: read from the stream, since
+    ``request.read()`` stops at the server's ``client_max_size`` (1 MiB by default)."""
+    if (request.content_length or 0) > MAX_BODY:
+        return None
+    chunks, size = [], 0
+    while chunk := await request.content.read(64 * 1024):
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 async def export(request: Request) -> Response:

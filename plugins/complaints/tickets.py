@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from .report import Report
 from .states import ACTIONS, LABELS, Status
 
 __all__ = [
+    "Given",
     "Refused",
     "check",
     "deadlines",
@@ -37,13 +39,33 @@ class Refused(Exception):
         self.text = text
 
 
+@dataclass(frozen=True, slots=True)
+class Given:
+    """What the source of a report already decided (a 12345 record): when it was received,
+    its deadline, its unit, how far it got. The defaults: as for any report filed now."""
+
+    received: datetime | None = None
+    resolve_due: datetime | None = None
+    #: A unit key; None: the category's unit (or none when `unrouted`).
+    department: str | None = None
+    #: Wait for a supervisor to route it, whatever the category says.
+    unrouted: bool = False
+    #: ``Status.ACKNOWLEDGED``, ``IN_PROGRESS`` or ``RESOLVED``; None: just assigned.
+    status: str | None = None
+
+
 def deadlines(
-    ctx: Context, config: ComplaintsConfig, category: str, start: datetime
+    ctx: Context, config: ComplaintsConfig, category: str, start: datetime, *, urgent: bool = False
 ) -> tuple[datetime, datetime]:
-    """When a ticket of `category` filed at `start` must be acknowledged and resolved."""
+    """When a ticket of `category` filed at `start` must be acknowledged and resolved (the
+    ``urgent_*`` deadlines for an urgent one)."""
     cat = config.categories.get(category)
-    hours = (cat.acknowledge_hours if cat else None) or config.acknowledge_hours
-    days = (cat.resolve_days if cat else None) or config.resolve_days
+    if urgent:
+        hours = (cat.urgent_acknowledge_hours if cat else None) or config.urgent_acknowledge_hours
+        days = (cat.urgent_resolve_days if cat else None) or config.urgent_resolve_days
+    else:
+        hours = (cat.acknowledge_hours if cat else None) or config.acknowledge_hours
+        days = (cat.resolve_days if cat else None) or config.resolve_days
     calendar = ctx.calendar
     return (
         calendar.add_work_time(start, timedelta(hours=hours)),
@@ -78,17 +100,33 @@ def record(
     )
 
 
-async def file_ticket(ctx: Context, report: Report) -> Ticket:
-    """Create the ticket for `report`, route it and post its card; in ``ctx``'s transaction."""
+async def file_ticket(ctx: Context, report: Report, given: Given | None = None) -> Ticket:
+    """Create the ticket for `report`, route it and post its card; in ``ctx``'s transaction.
+    `given`: what its source decided already (a 12345 record's times, unit and state); its
+    deadlines count from when it was received, and a resolved record gets no card."""
     config = base_config(ctx)
+    given = given or Given()
     now = ctx.now()
+    start = min(given.received or now, now)
     year = now.astimezone(ctx.calendar.tz).year
     seq = await next_seq(ctx.db, year)
     category = report.category if report.category in config.categories else _fallback(config)
-    ack_due, resolve_due = deadlines(ctx, config, category, now)
-    ticket = _new_ticket(
-        report, config, category, year=year, seq=seq, now=now, due=(ack_due, resolve_due)
+    urgent = report.priority == "urgent"
+    ack_due, resolve_due = deadlines(ctx, config, category, start, urgent=urgent)
+    if given.resolve_due is not None:
+        resolve_due = given.resolve_due
+        ack_due = min(ack_due, resolve_due)
+    department = given.department or (
+        None if given.unrouted else config.categories[category].department
     )
+    ticket = _new_ticket(report, category, department, year=year, seq=seq, now=now)
+    ticket.created_at, ticket.acknowledge_due, ticket.resolve_due = start, ack_due, resolve_due
+    if department and given.status is not None:
+        ticket.status = given.status
+        if given.status == Status.RESOLVED:
+            ticket.resolved_at = now
+        else:
+            ticket.acknowledged_at = start
     ctx.db.add(ticket)
     await ctx.db.flush()
     record(ctx, ticket, "created", note=report.description[:200])
@@ -105,22 +143,14 @@ async def file_ticket(ctx: Context, report: Report) -> Ticket:
                 lang=report.reporter_lang,
             )
         )
-    await post_card(ctx, config, ticket)
+    if ticket.status != Status.RESOLVED:  # a record closed at the source needs nobody
+        await post_card(ctx, config, ticket)
     return ticket
 
 
 def _new_ticket(
-    report: Report,
-    config: ComplaintsConfig,
-    category: str,
-    *,
-    year: int,
-    seq: int,
-    now: datetime,
-    due: tuple[datetime, datetime],
+    report: Report, category: str, department: str | None, *, year: int, seq: int, now: datetime
 ) -> Ticket:
-    department = config.categories[category].department
-    ack_due, resolve_due = due
     return Ticket(
         number=format_number(year, seq),
         year=year,
@@ -146,8 +176,8 @@ def _new_ticket(
         status=Status.ASSIGNED if department else Status.NEW,
         created_at=now,
         updated_at=now,
-        acknowledge_due=ack_due,
-        resolve_due=resolve_due,
+        acknowledge_due=now,
+        resolve_due=now,
         metoo=0,
         reopened=0,
         escalation=0,
@@ -239,7 +269,9 @@ async def _restart(
         ticket.returned_by = None
         ticket.assignee_id, ticket.assignee_name = None, ""
         ticket.acknowledged_at = None
-    ticket.acknowledge_due, ticket.resolve_due = deadlines(ctx, config, ticket.category, now)
+    ticket.acknowledge_due, ticket.resolve_due = deadlines(
+        ctx, config, ticket.category, now, urgent=ticket.priority == "urgent"
+    )
     ticket.notified_ack = ticket.notified_resolve = False
     ticket.escalation = 0
 

@@ -168,7 +168,8 @@ async def test_a_callers_phone_goes_only_to_the_unit_that_handles_it(bot: BotHar
     async with aiohttp.ClientSession() as http, http.post(url, json=record, headers=headers) as r:
         assert r.status == 201
     await bot.app.settle()
-    [card] = bot.sent_to("督查组")  # waiting to be routed: the whole supervision group sees it
+    # waiting to be routed: the whole supervision group sees the card (and why it waits)
+    [card] = [m for m in bot.sent_to("督查组") if "反映人" in m.text]
     assert "反映人：王女士\n" in card.text
     [which] = await bot.press(card, "派单", user="wang")
     await bot.press(which, "住建局", user="wang")

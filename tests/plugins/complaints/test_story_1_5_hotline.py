@@ -49,7 +49,10 @@ async def test_json_post_is_routed_like_any_report(bot: BotHarness) -> None:
     record = {"id": "12345-0001", "content": "小区垃圾三天没人清运", "address": "幸福小区3栋",
               "name": "王女士", "phone": "13800000001"}  # fmt: skip
     status, data = await _post(bot, json.dumps(record).encode(), "application/json")
-    assert (status, data["filed"]) == (201, [{"id": "12345-0001", "number": "Q-2026-0001"}])
+    assert (status, data["filed"]) == (
+        201,
+        [{"at": "第 1 条记录", "index": 1, "id": "12345-0001", "number": "Q-2026-0001"}],
+    )
     [card] = bot.sent_to("环卫所")
     assert "来源：12345 热线" in card.text
     assert "反映人：王女士 13800000001" in card.text  # the caller, for the call-back
@@ -61,15 +64,17 @@ async def test_json_post_is_routed_like_any_report(bot: BotHarness) -> None:
     )
     assert ticket.resolve_due > ticket.created_at  # the same deadlines
     status, data = await _post(bot, json.dumps(record).encode(), "application/json")
-    assert (status, data["filed"], data["skipped"][0]["number"]) == (201, [], "Q-2026-0001")
+    assert (status, data["filed"], data["duplicates"][0]["number"]) == (201, [], "Q-2026-0001")
     assert len(await _tickets(bot)) == 1
 
 
 async def test_an_urgent_record_says_so_on_its_card(bot: BotHarness) -> None:
     record = {"content": "主干道井盖缺失，夜间有行人跌落风险", "紧急程度": "特急"}
     status, _ = await _post(bot, json.dumps(record).encode(), "application/json")
-    [card] = bot.sent_to("督查组")  # no category's words: waiting to be routed
+    # no category's words: waiting to be routed, and (since issue 14) the supervisors are told why
+    card, notice = bot.sent_to("督查组")
     assert status == 201 and card.text.startswith("📋 Q-2026-0001 · 其他 · ⚡ 紧急\n")
+    assert notice.text == "12345 热线导入：1 件待派单：\nQ-2026-0001: 既无类别也无承办单位可派单"
 
 
 async def test_gbk_csv_post(bot: BotHarness) -> None:
@@ -85,19 +90,19 @@ async def test_gbk_csv_post(bot: BotHarness) -> None:
     assert second.category == "construction"  # no category given: recognised by its words
 
 
-async def test_bad_token_and_bad_records_file_nothing(bot: BotHarness) -> None:
+async def test_bad_token_files_nothing_and_a_bad_record_only_itself(bot: BotHarness) -> None:
+    # Changed with 12345 fidelity: a bad record no longer rejects the batch (issue 14).
     status, data = await _post(bot, b"{}", "application/json", token="wrong")
     assert (status, data) == (401, {"error": "wrong or missing token"})
     bad = [{"id": "a", "content": "路灯不亮"}, {"id": "b", "类别": "天气"}]
     status, data = await _post(bot, json.dumps(bad).encode(), "application/json")
-    assert status == 400
-    assert data["errors"] == [
-        "record 2: the content (诉求内容) is missing",
-        "record 2: unknown category '天气'",
+    assert (status, [f["number"] for f in data["filed"]]) == (201, ["Q-2026-0001"])
+    assert data["refused"] == [
+        {"at": "第 2 条记录", "index": 2, "id": None, "reason": "缺少诉求内容"}
     ]
     status, data = await _post(bot, b"not json", "application/json")
-    assert status == 400
-    assert await _tickets(bot) == []
+    assert (status, data) == (400, {"error": "不是有效的 JSON：第 1 行第 1 列。"})
+    assert len(await _tickets(bot)) == 1
 
 
 async def test_a_csv_file_sent_to_the_bot(bot: BotHarness) -> None:
