@@ -203,7 +203,7 @@ def _china(day: date) -> bool | None:
 def _china_holiday(day: date) -> str | None:
     """The name of the official holiday `day` belongs to, None for none or an unknown year."""
     try:
-        import chinese_calendar  # type: ignore[import-untyped]
+        import chinese_calendar
     except ImportError:  # pragma: no cover - a dependency; only a broken install lacks it
         return None
     try:
