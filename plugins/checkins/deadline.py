@@ -40,6 +40,7 @@ _CN_WEEKDAY = dict(
 )
 _EN_WEEKDAY = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 _EVENING = ("下午", "傍晚", "晚上", "夜里")
+_SOON = 62  # days: a date without its year that is next year's is in doubt beyond this
 _AMBIGUOUS_HOURS = range(1, 7)  # "3点" with no 上午/下午: 15:00, but ask
 
 
@@ -177,7 +178,7 @@ def _absolute(
     if day_match is None and time_match is None:
         return None
     said = day_match[0][0] if day_match else ""
-    evening = "晚" in said
+    evening = "晚" in said or said.lower() == "tonight"
     at: time | None = calendar.hours[0][0] if "早" in said else None
     midnight, doubt = evening, None
     if time_match:
@@ -216,8 +217,9 @@ def _day(  # noqa: PLR0911, PLR0912 - one branch per kind of day
             found.day, found.kind = date(int(match[1]), int(match[2]), int(match[3])), "explicit"
         elif kind == "md":
             day = date(today.year, to_number(match[1]), to_number(match[2]))
-            if day < today:
-                day, found.doubt = day.replace(year=today.year + 1), "next_year"
+            if day < today:  # next year's; in doubt unless it is only weeks away (1月5日 in Dec)
+                day = day.replace(year=today.year + 1)
+                found.doubt = "next_year" if (day - today).days > _SOON else None
             found.day, found.kind = day, "explicit"
         elif kind == "dom":
             n = to_number(match[1])
