@@ -91,6 +91,19 @@ class WorkCalendar:
                 return known
         return day.weekday() in self.workweek
 
+    def holiday_name(self, day: date) -> str | None:
+        """Why `day` is a day off when a holiday makes it one: the holiday's name as the ``cn``
+        preset knows it (``"National Day"``, ``"Spring Festival"``, the weekend inside a holiday
+        included), ``""`` for one of the config's ``holidays``; None for a working day and for a
+        plain day off of the work week."""
+        if self.is_workday(day):
+            return None
+        if day in self.holidays:
+            return ""
+        if self.preset == "cn":
+            return _china_holiday(day)
+        return None
+
     def next_workday(self, day: date, n: int = 1) -> date:
         """The `n`-th working day after `day` (``n=0``: `day` itself if it is one, else the
         next)."""
@@ -184,6 +197,20 @@ def _china(day: date) -> bool | None:
     except NotImplementedError:
         _warn_unknown_year(day.year)
         return None
+
+
+@lru_cache(maxsize=4096)
+def _china_holiday(day: date) -> str | None:
+    """The name of the official holiday `day` belongs to, None for none or an unknown year."""
+    try:
+        import chinese_calendar
+    except ImportError:  # pragma: no cover - a dependency; only a broken install lacks it
+        return None
+    try:
+        on_holiday, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        return None
+    return str(name) if on_holiday and name else None
 
 
 @lru_cache(maxsize=64)

@@ -4,21 +4,33 @@ again after each ``escalate_after`` of working time, up to the top (逐级问责
 
 from __future__ import annotations
 
-from qunzhu.core import Context, OrgUnit, Reply, aware
+from qunzhu.core import Context, JobTick, OrgUnit, Reply, aware
 
+from .deadline_holidays import due_label
 from .models import Task
 from .roster import Member, mentions, people
 from .settings import group_t, settings
-from .tasks import members, who, work_time
-from .texts import when_label
+from .tasks import members, on_working_day, who, work_time
 
 __all__ = ["escalate", "run_due", "run_escalate", "run_task_remind"]
 
 
 async def _task_of(ctx: Context) -> Task | None:
-    payload = ctx.event.payload  # type: ignore[union-attr]
-    task = await ctx.db.get(Task, int(payload["task"]))
-    return task if task is not None and task.state != "done" else None
+    """The job's task while it is open, None when done (or, on a day off, put off)."""
+    tick = ctx.event
+    assert isinstance(tick, JobTick)
+    task = await ctx.db.get(Task, int(tick.payload["task"]))
+    if task is None or task.state == "done":
+        return None
+    if not ctx.calendar.is_workday(ctx.now().astimezone(ctx.calendar.tz).date()):
+        # a day off (also for jobs planned before deadlines kept to working days): the next
+        # working morning instead
+        at = on_working_day(ctx, ctx.now())
+        name = tick.job.rpartition(".")[2]
+        key = f"{tick.key.partition('@')[0]}@{at.date().isoformat()}"
+        await ctx.schedule(name, at=at, key=key, chat=ctx.chat, payload=dict(tick.payload))
+        return None
+    return task
 
 
 async def run_task_remind(ctx: Context) -> None:
@@ -26,7 +38,7 @@ async def run_task_remind(ctx: Context) -> None:
     if task is None:
         return
     t = group_t(ctx.app, task.chat)
-    due = when_label(t, aware(task.due_at), ctx.calendar.tz)
+    due = due_label(t, aware(task.due_at), ctx.calendar.tz)
     text = t(
         "⏰ Reminder: task T-{id} ({text}) is due {due}. {who}",
         id=task.id,
@@ -44,7 +56,7 @@ async def run_due(ctx: Context) -> None:
         return
     task.state = "overdue"
     t = group_t(ctx.app, task.chat)
-    due = when_label(t, aware(task.due_at), ctx.calendar.tz)
+    due = due_label(t, aware(task.due_at), ctx.calendar.tz)
     text = t(
         "⚠️ Overdue: task T-{id} ({text}) assigned to {who} was not done by {due}.",
         id=task.id,

@@ -39,7 +39,8 @@ from .private import DIALOG, start_report
 from .reports import handle_message
 from .rounds import plan_all, run_close, run_open, run_remind
 from .settings import NAME
-from .tasks import DEADLINE_DIALOG, finish
+from .task_deadline import DEADLINE_DIALOG
+from .tasks import finish
 
 __all__ = [
     "on_button",

@@ -5,7 +5,8 @@ time, up to the top (逐级问责). ``/done`` or the card's button finishes a ta
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -14,10 +15,8 @@ from qunzhu.core import (
     N_,
     Button,
     Context,
-    Dialog,
     Person,
     Reply,
-    Step,
     Translator,
     UsageError,
     aware,
@@ -26,14 +25,26 @@ from qunzhu.core import (
 from .buttons import Done
 from .config import parse_duration
 from .deadline import find_deadline
+from .deadline_holidays import due_label, moved_note
 from .models import Task
 from .roster import Member, mentions, people
 from .settings import chat_of, group_t, settings
 from .texts import when_label
 
-__all__ = ["DEADLINE_DIALOG", "assign", "card", "finish", "list_tasks", "members", "who"]
+__all__ = [
+    "EXAMPLES",
+    "assign",
+    "create",
+    "end_of_work",
+    "card",
+    "finish",
+    "list_tasks",
+    "members",
+    "on_working_day",
+    "who",
+]
 
-EXAMPLES = "明天下班前, 周五12点, 3天内, 2026-12-01 18:00, tomorrow 6pm"
+EXAMPLES = N_("tomorrow 6pm, Friday 12:00, within 3 days, after the holiday, 2026-12-10 17:00")
 
 
 def end_of_work(ctx: Context) -> time:
@@ -104,7 +115,7 @@ async def assign(ctx: Context, text: str) -> None:
         raise UsageError(ctx.t("Nobody is listed in {unit} yet.", unit=label))
     members = [Member.of(p).to_json() for p in found]
     deadline = find_deadline(rest, ctx.now(), ctx.calendar.tz, ctx.calendar, end_of_work(ctx))
-    base = {"unit": unit, "label": label, "members": members, "text": rest.strip()}
+    base: dict[str, Any] = {"unit": unit, "label": label, "members": members, "text": rest.strip()}
     if deadline is None:
         await ctx.reply(ctx.t("I could not tell the deadline from “{text}”.", text=rest.strip()))
         await ctx.start_dialog("deadline", initial=base)
@@ -113,37 +124,30 @@ async def assign(ctx: Context, text: str) -> None:
         raise UsageError(
             ctx.t("{phrase} has already passed: give a later deadline.", phrase=deadline.phrase)
         )
-    await create(ctx, base, deadline.rest or rest.strip(), deadline.due, deadline.phrase)
+    base["text"] = deadline.rest or rest.strip()
+    if deadline.doubt is not None:  # never guessed silently: asked back, with buttons
+        await ctx.start_dialog("deadline", initial={**base, "suggested": deadline.to_json()})
+        return
+    await create(ctx, base, base["text"], deadline.due, deadline.phrase, said=deadline.said)
 
 
-def _parse_due(ctx: Context, value: str) -> dict[str, Any]:
-    found = find_deadline(value, ctx.now(), ctx.calendar.tz, ctx.calendar, end_of_work(ctx))
-    if found is None or found.due <= ctx.now():
-        raise UsageError(
-            ctx.t("Please write the deadline like this: {examples}", examples=EXAMPLES)
-        )
-    return {"due": found.due.isoformat(), "phrase": found.phrase}
+def on_working_day(ctx: Context, moment: datetime) -> datetime:
+    """`moment`, or the next working morning when it falls on a day off: reminders, overdue
+    notices and escalations never come on a holiday."""
+    if ctx.calendar.is_workday(moment.astimezone(ctx.calendar.tz).date()):
+        return moment
+    return ctx.calendar.add_work_time(moment, timedelta())
 
 
-async def _deadline_given(ctx: Context, answers: dict[str, Any]) -> None:
-    due = answers["due"]
-    await create(ctx, answers, answers["text"], datetime.fromisoformat(due["due"]), due["phrase"])
-
-
-DEADLINE_DIALOG = Dialog(
-    "deadline",
-    (
-        Step(
-            "due",
-            N_("By when? For example: 明天下班前, 周五12点, 3天内, 2026-12-01 18:00, tomorrow 6pm"),
-            validate=_parse_due,
-        ),
-    ),
-    on_done=_deadline_given,
-)
-
-
-async def create(ctx: Context, base: dict[str, Any], text: str, due: datetime, phrase: str) -> Task:
+async def create(
+    ctx: Context,
+    base: dict[str, Any],
+    text: str,
+    due: datetime,
+    phrase: str,
+    *,
+    said: date | None = None,
+) -> Task:
     now = ctx.now()
     task = Task(
         chat=ctx.chat.key,
@@ -162,12 +166,17 @@ async def create(ctx: Context, base: dict[str, Any], text: str, due: datetime, p
     )
     ctx.db.add(task)
     await ctx.db.flush()
-    out = await ctx.send(await card(ctx, task))
+    reply = await card(ctx, task)
+    if said is not None:  # the day said is a day off: say so, and when it is due instead
+        note = moved_note(group_t(ctx.app, task.chat), ctx.calendar, said, due, _today(ctx))
+        reply = replace(reply, text=reply.text + "\n" + note)
+    out = await ctx.send(reply)
     task.card_id = out.id
     config = settings(ctx.app)
+    overdue_at = on_working_day(ctx, due)
     for index, before in enumerate(config.tasks.remind_before):
-        at = due - work_time_plain(before)
-        if at > now:
+        at = on_working_day(ctx, due - work_time_plain(before))
+        if now < at < overdue_at:
             await ctx.schedule(
                 "task_remind",
                 at=at,
@@ -176,9 +185,17 @@ async def create(ctx: Context, base: dict[str, Any], text: str, due: datetime, p
                 payload={"task": task.id},
             )
     await ctx.schedule(
-        "task_due", at=due, key=f"task:{task.id}:due", chat=ctx.chat, payload={"task": task.id}
+        "task_due",
+        at=overdue_at,
+        key=f"task:{task.id}:due",
+        chat=ctx.chat,
+        payload={"task": task.id},
     )
     return task
+
+
+def _today(ctx: Context) -> date:
+    return ctx.now().astimezone(ctx.calendar.tz).date()
 
 
 def work_time_plain(text: str) -> timedelta:
@@ -200,7 +217,7 @@ def who(t: Translator, task: Task) -> str:
 
 async def card(ctx: Context, task: Task) -> Reply:
     t = group_t(ctx.app, task.chat)
-    due = when_label(t, aware(task.due_at), ctx.calendar.tz)
+    due = due_label(t, aware(task.due_at), ctx.calendar.tz)
     lines = [
         t("📌 Task T-{id}: {text}", id=task.id, text=task.text),
         t("Assigned by {by} to {who}", by=task.by_name, who=who(t, task)),
@@ -271,7 +288,7 @@ async def list_tasks(ctx: Context) -> None:
         return
     lines = [ctx.t("Open tasks:")]
     for task in tasks:
-        due = when_label(ctx.t, aware(task.due_at), ctx.calendar.tz)
+        due = due_label(ctx.t, aware(task.due_at), ctx.calendar.tz)
         mark = "⚠️ " if task.state == "overdue" else ""
         lines.append(f"{mark}T-{task.id} {task.text} — {task.assignee_label} — {due}")
     await ctx.reply("\n".join(lines))

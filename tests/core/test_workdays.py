@@ -112,3 +112,14 @@ def test_the_handler_sees_the_calendar_of_the_config() -> None:
     assert calendar.day_length == timedelta(hours=4)
     with pytest.raises(ValueError, match="overlap"):
         WorkCalendar(TZ, hours=((time(8), time(12)), (time(11), time(13))))
+
+
+def test_a_holiday_has_a_name_a_plain_weekend_has_none() -> None:
+    calendar = WorkCalendar(TZ, preset="cn", holidays=[date(2027, 2, 8)])
+    assert calendar.holiday_name(date(2026, 10, 1)) == "National Day"
+    assert calendar.holiday_name(date(2026, 9, 26)) == "Mid-autumn Festival"  # its Saturday
+    assert calendar.holiday_name(date(2026, 10, 10)) is None  # a make-up Saturday: working
+    assert calendar.holiday_name(date(2026, 10, 11)) is None  # a plain Sunday
+    assert calendar.holiday_name(date(2026, 9, 30)) is None  # a working day
+    assert calendar.holiday_name(date(2027, 2, 8)) == ""  # listed in the config, no name
+    assert WorkCalendar(TZ).holiday_name(date(2026, 10, 1)) is None  # no preset: a Thursday

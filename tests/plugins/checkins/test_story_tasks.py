@@ -43,7 +43,11 @@ MONDAY_10 = datetime(2026, 1, 5, 10, tzinfo=SHANGHAI)
         ("下周一上午10点前汇报", "2026-01-12 10:00", "汇报"),
         ("12月1日前完成", "2026-12-01 18:00", "完成"),
         ("2026-12-01 18:00 提交方案", "2026-12-01 18:00", "提交方案"),
-        ("本月底前完成", "2026-01-31 18:00", "完成"),
+        (
+            "本月底前完成",
+            "2026-01-30 18:00",
+            "完成",
+        ),  # the 31st is a Saturday: the last working day
         ("today 5pm call the contractor", "2026-01-05 17:00", "call the contractor"),
         ("tomorrow 6pm send the plan", "2026-01-06 18:00", "send the plan"),
         ("finish the fence by Friday", "2026-01-09 18:00", "finish the fence"),
