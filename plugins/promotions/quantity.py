@@ -209,9 +209,9 @@ def parse_conversions(text: str, unit: str) -> dict[str, Conversion] | None:
         approx = sign in "≈约約~～" or bool(about)
         if per <= 0 or per > MAX_UNITS:
             return None
-        if word == _unit(unit) and target in WEIGHTS:  # 箱 sold by the box: "1箱=20斤"
-            word, per = target, 1 / per
         base = _conversion(target, unit, {})
+        if word == _unit(unit) and target in WEIGHTS:  # 箱 sold by the box: "1箱=20斤"
+            word, per, base = target, 1 / per, Conversion(target, Decimal(1))
         if base is None:
             return None
         found[word] = Conversion(word, per * base.per, approx)
