@@ -64,8 +64,8 @@ async def test_a_buyer_orders_in_tiao_then_takes_all_that_is_left(bot: BotHarnes
     async with bot.app.db.session() as s:
         orders = (await s.scalars(select(Order).order_by(Order.id))).all()
         assert [(o.buyer, o.quantity, o.unit) for o in orders] == [
-            ("liu", 1350, "斤"),
-            ("ma", 650, "斤"),
+            ("memory:liu", 1350, "斤"),
+            ("memory:ma", 650, "斤"),
         ]
         assert await s.scalar(select(Product.stock)) == 0
 
