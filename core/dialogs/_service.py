@@ -152,6 +152,45 @@ class DialogService:
         step = dialog.steps[row.step]
         if isinstance(event, JobTick):  # dialogs answer people, not jobs
             return
+        savepoint = await ctx.db.begin_nested()
+        try:
+            await self._take(ctx, row, dialog, event=event, chat=chat, key=key)
+            await ctx.db.flush()
+        except TimeoutError:
+            raise  # the watchdog's: the dispatcher rolls back and says so
+        except Exception as exc:
+            # a validator or on_done failed (a bug, a value the database refused): undo this
+            # answer, apologise and ask the same step again, so nobody is stuck until /cancel
+            await savepoint.rollback()
+            ctx.rolled_back()
+            await ctx.db.refresh(row)  # expired by the rollback
+            if isinstance(exc, UsageError):
+                hint = str(exc)
+            else:
+                log.exception(
+                    "event=dialog_step_failed dialog=%s step=%s chat=%s",
+                    row.name, step.key, chat.key,
+                )  # fmt: skip
+                hint = ctx.t.core("Sorry, something went wrong with that answer. Please try again.")
+            self._open(ctx, key)
+            await ctx.send(hint, chat=chat)
+            await self._ask(ctx, dialog.steps[row.step], row, chat)
+            return
+        await savepoint.commit()
+
+    async def _take(
+        self,
+        ctx: Context,
+        row: DialogRow,
+        dialog: Dialog,
+        *,
+        event: Event,
+        chat: ChatRef,
+        key: Key,
+    ) -> None:
+        """Take `event` as the answer to the current step and go on (or ask again when it is
+        not one)."""
+        step = dialog.steps[row.step]
         try:
             value = await self._answer(ctx, step, event, row)
         except _Reask as again:
@@ -230,7 +269,11 @@ class DialogService:
         value = _parse(ctx, step, event, answers)
         if step.validate is not None:
             try:
-                value = step.validate(ctx, value)
+                validate: Any = step.validate
+                if _wants_answers(validate):
+                    value = validate(ctx, value, answers)
+                else:
+                    value = validate(ctx, value)
                 if inspect.isawaitable(value):  # an async validator (it may look things up)
                     value = await value
             except UsageError as exc:
@@ -323,6 +366,14 @@ def _typed(step: Step, shortcuts: bool) -> bool:
 
 def _choices(step: Step, ctx: Context, answers: dict[str, Any]) -> list[Any]:
     return list(step.choices(ctx, answers) if callable(step.choices) else step.choices)
+
+
+def _wants_answers(validate: Any) -> bool:
+    """Whether a validator takes the answers so far as a third argument."""
+    try:
+        return len(inspect.signature(validate).parameters) >= 3
+    except (TypeError, ValueError):
+        return False
 
 
 def _applies(step: Step, answers: dict[str, Any]) -> bool:

@@ -47,7 +47,7 @@ class Choice:
 
 Question = str | Callable[[Any, dict[str, Any]], str]
 Choices = Sequence[Choice] | Callable[[Any, dict[str, Any]], Sequence[Choice]]
-Validator = Callable[[Any, Any], Any]
+Validator = Callable[[Any, Any], Any] | Callable[[Any, Any, dict[str, Any]], Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +55,11 @@ class Step:
     """One question.
 
     ``question`` is a message id (translated, formatted with the answers so far) or a function
-    ``(ctx, answers) -> str``. ``validate(ctx, value)`` (a function, or a coroutine function that
-    may look things up in ``ctx.db``) may return a changed value or raise `UsageError` with a
-    message for the person; the question is then asked again.
+    ``(ctx, answers) -> str``. ``validate(ctx, value)``, or ``validate(ctx, value, answers)``
+    when it needs the answers so far (a function, or a coroutine function that may look things
+    up in ``ctx.db``), may return a changed value or raise `UsageError` with a message for the
+    person; the question is then asked again. When a validator or ``on_done`` fails otherwise,
+    the answer is undone, the person is told so in their language and the step is asked again.
     ``when(answers)`` returning False skips the step. A text step may offer `choices` as
     shortcuts: pressing one answers with its value, and anything typed is taken as text.
     """

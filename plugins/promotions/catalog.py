@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +13,8 @@ from qunzhu.core import N_, App, Button, Context, Dialog, Expect, Reply, Step, U
 from .audience import config_for
 from .buttons import Draft
 from .models import Product
-from .parse import parse_amount
+from .quantity import conversions_of, parse_conversions, read_number, read_quantity
+from .quantity_texts import price_problem, problem_text
 from .render import money, qty
 
 __all__ = ["PRODUCT_DIALOG", "products", "product_command", "sync_products"]
@@ -38,20 +40,49 @@ async def sync_products(app: App) -> None:
             row.price_fen = int((Decimal(str(e.price)) * 100).to_integral_value())
             row.seller, row.seller_name = e.seller, e.seller_name
             row.description, row.photos = e.description, list(e.photos)
+            row.conversions = e.stored_conversions()
+
+
+_PRICE_WORDS = re.compile(r"(元|块|塊|圆|圓|rmb|cny|yuan|¥|￥)?\s*(/|每|一)?\s*\S{0,2}$", re.I)
+#: The most a price may be (yuan per unit): anything above is a typing mistake.
+_MAX_PRICE = Decimal(1_000_000)
 
 
 def _price(ctx: Context, value: Any) -> int:
-    amount = parse_amount(str(value))
-    if amount is None or amount < 0:
-        raise UsageError(ctx.t("Please write the price as a number of yuan, for example 12.5."))
+    """Yuan per unit ("12.5", "12.5元", "十二块五"); "1e9元", "-5" and absurd prices refused."""
+    text = str(value).strip()
+    amount, problem = read_number(text)
+    if amount is None and problem == "unreadable":
+        head = re.match(r"[^元块塊圆圓/每¥￥a-zA-Z]*", text)
+        amount, problem = read_number(head[0] if head else text)
+    if amount is not None and amount > _MAX_PRICE:
+        amount, problem = None, "too_large"
+    if amount is None:
+        raise UsageError(price_problem(ctx.t, problem))
     return int((amount * 100).to_integral_value())
 
 
-def _stock(ctx: Context, value: Any) -> int:
-    amount = parse_amount(str(value))
-    if amount is None or amount <= 0 or amount != amount.to_integral_value():
-        raise UsageError(ctx.t("Please write a whole number, for example 2000000 or 200万."))
-    return int(amount)
+def _stock(ctx: Context, value: Any, answers: dict[str, Any]) -> int:
+    """How many units ("2000000", "200万", "200万斤"); exponents, 0 and absurd sizes refused."""
+    unit = str(answers.get("unit") or "斤")
+    reading = read_quantity(str(value), unit, conversions_of(answers.get("conversions")))
+    if reading.amount is None or reading.confirm:
+        problem = reading.problem or "vague"
+        if reading.everything:
+            problem = "unreadable"
+        raise UsageError(problem_text(ctx.t, problem, unit, reading.written))
+    return reading.amount
+
+
+def _conversions(ctx: Context, value: Any, answers: dict[str, Any]) -> dict[str, Any]:
+    unit = str(answers.get("unit") or "斤")
+    found = parse_conversions(str(value), unit)
+    if found is None:
+        raise UsageError(
+            ctx.t("Please write each unit as 1条=4.5斤 (or 1条约4.5斤 when it is about), "
+                  "separated by commas: for example 1条约4.5斤, 1箱=20斤.")
+        )  # fmt: skip
+    return {c.unit: {"per": str(c.per), "approx": c.approx} for c in found.values()}
 
 
 def _short(limit: int) -> Any:
@@ -69,6 +100,7 @@ async def _save(ctx: Context, answers: dict[str, Any]) -> None:
     product = Product(
         name=answers["name"],
         unit=answers["unit"],
+        conversions=answers.get("conversions") or {},
         price_fen=answers["price"],
         stock=answers["stock"],
         origin=answers["origin"],
@@ -108,6 +140,16 @@ PRODUCT_DIALOG = Dialog(
             optional=True,
         ),
         Step("unit", N_("Sold by which unit? (for example: 斤, 公斤, 箱)"), validate=_short(16)),
+        Step(
+            "conversions",
+            N_(
+                "Do buyers also count it in other units? Write how many {unit} one is, for "
+                "example: 1条约4.5斤, 1箱=20斤 (约 when it is about). Skip if not: weights such "
+                "as 公斤 and 吨 are known."
+            ),
+            optional=True,
+            validate=_conversions,
+        ),
         Step("price", N_("Price in yuan per {unit}?"), validate=_price),
         Step("stock", N_("How many {unit} are available?"), validate=_stock),
         Step(

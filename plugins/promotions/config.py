@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .quantity import parse_conversions
+
 __all__ = ["ButtonName", "ProductEntry", "PromotionsConfig", "quiet_periods"]
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
@@ -28,12 +30,35 @@ class ProductEntry(BaseModel):
     seller: str = Field(description="identity platform:user_id of the seller")
     seller_name: str = ""
     unit: str = Field("斤", min_length=1, max_length=16)
+    #: Other units buyers count in, as so many of `unit`: ``{条: 约4.5, 箱: 20}`` (约, ~ or ≈:
+    #: about). Weights (公斤, 吨, 两, 克) are known when `unit` is one.
+    conversions: dict[str, float | str] = Field(default_factory=dict)
     price: float = Field(0.0, ge=0)
     stock: int = Field(0, ge=0)
     origin: str = ""
     contact: str = ""
     description: str = ""
     photos: tuple[str, ...] = ()
+
+    @field_validator("conversions")
+    @classmethod
+    def _conversions(cls, value: dict[str, float | str]) -> dict[str, float | str]:
+        for word, per in value.items():
+            text = f"1{word}={per}" if str(per)[:1] not in "约約~～≈" else f"1{word}{per}"
+            if parse_conversions(text, "斤") is None:
+                message = f"{word}: {per!r} is not a number of units (write e.g. 4.5 or 约4.5)"
+                raise ValueError(message)
+        return value
+
+    def stored_conversions(self) -> dict[str, dict[str, str | bool]]:
+        """The conversions as the product row keeps them."""
+        found: dict[str, dict[str, str | bool]] = {}
+        for word, per in self.conversions.items():
+            about = str(per)[:1] in "约約~～≈"
+            text = f"1{word}≈{str(per)[1:]}{self.unit}" if about else f"1{word}={per}{self.unit}"
+            for c in (parse_conversions(text, self.unit) or {}).values():
+                found[c.unit] = {"per": str(c.per), "approx": c.approx}
+        return found
 
     @field_validator("seller")
     @classmethod

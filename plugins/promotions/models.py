@@ -30,6 +30,9 @@ class Product(Base):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(String(2000), default="")
     unit: Mapped[str] = mapped_column(String(16), default="斤")
+    #: Other units buyers count in, as so many of `unit` ("三百条" of a product by the 斤):
+    #: ``{"条": {"per": "4.5", "approx": true}}``; weights (公斤, 吨...) need none.
+    conversions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     price_fen: Mapped[int] = mapped_column(Integer, default=0)
     #: Units still available; never negative (reserved with a conditional UPDATE).
     stock: Mapped[int] = mapped_column(BigInteger, default=0)

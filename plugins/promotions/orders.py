@@ -26,6 +26,8 @@ from .buttons import OnOrder, OrderStep
 from .models import Order, Post, Product
 from .notify import send_to, translator_for
 from .parse import parse_phone, parse_quantity
+from .quantity import conversions_of, read_quantity
+from .quantity_texts import conversion_note, problem_text
 from .render import money, qty
 from .stock import reserve, show_sold_out
 
@@ -43,6 +45,7 @@ async def start_order(ctx: Context, post: Post, group_key: str, *, keep: dict[st
         return
     config = config_for(ctx.app, group_key)
     initial |= {
+        "product_id": product.id,
         "product": product.name,
         "unit": product.unit,
         "stock": qty(product.stock),
@@ -53,13 +56,95 @@ async def start_order(ctx: Context, post: Post, group_key: str, *, keep: dict[st
     await ctx.start_dialog("order", chat=await ctx.direct_chat(), initial=initial)
 
 
-def _quantity(ctx: Context, value: Any) -> str:
-    text = str(value).strip()
-    if parse_quantity(text, "斤") is None:
+async def _quantity(ctx: Context, value: Any, answers: dict[str, Any]) -> dict[str, Any]:
+    """Read the quantity against the product's unit, conversions and stock as soon as it is
+    given: converted and shown, asked about (a guess, or everything that is left), or refused
+    with what to write instead (more than the stock: what is left, and how to take it all)."""
+    product = await ctx.db.get(Product, answers.get("product_id") or 0, populate_existing=True)
+    if product is None:
+        raise UsageError(ctx.t("Sorry, this product is no longer offered."))
+    reading = read_quantity(str(value), product.unit, conversions_of(product.conversions))
+    unit = product.unit
+    if reading.problem:
+        raise UsageError(problem_text(ctx.t, reading.problem, unit, reading.written))
+    if product.stock <= 0:
+        raise UsageError(ctx.t("Sorry, {product} is sold out.", product=product.name))
+    if reading.everything:
+        return {"amount": product.stock, "ask": "everything", "note": ""}
+    assert reading.amount is not None
+    note = conversion_note(ctx.t, reading, unit)
+    if reading.amount > product.stock:
         raise UsageError(
-            ctx.t("Please write how many as a whole number above 0, for example 500 or 两千.")
-        )
-    return text
+            (note + "\n" if note else "")
+            + ctx.t(
+                "Sorry, only {left} {unit} are left now. Write “all” to take them all, or a "
+                "quantity up to {left}.", left=qty(product.stock), unit=unit,
+            )
+        )  # fmt: skip
+    if reading.confirm:
+        return {"amount": reading.amount, "ask": "guess", "note": note}
+    if note:
+        left = ctx.t("There is enough: {left} {unit} left.", left=qty(product.stock), unit=unit)
+        await ctx.send(f"{note}\n{left}")
+    return {"amount": reading.amount, "ask": "", "note": note}
+
+
+_YES = {
+    "yes",
+    "y",
+    "ok",
+    "是",
+    "是的",
+    "对",
+    "對",
+    "对的",
+    "好",
+    "好的",
+    "嗯",
+    "可以",
+    "确认",
+    "確認",
+    "要",
+}
+
+
+def _ask_quantity(ctx: Any, a: dict[str, Any]) -> str:
+    q = a["quantity"]
+    values = {"n": qty(q["amount"]), "unit": a["unit"]}
+    if q["ask"] == "everything":
+        return str(ctx.t("All that is left, {n} {unit}: is that right?", **values))
+    question = str(ctx.t("Do you mean {n} {unit}?", **values))
+    return f"{q['note']}\n{question}" if q["note"] else question
+
+
+async def _quantity_ok(ctx: Context, value: Any, answers: dict[str, Any]) -> int:
+    """Yes, or another quantity written instead (which must then be clear)."""
+    text = str(value).strip().lower().rstrip("。!！")
+    if text in _YES:
+        return int(answers["quantity"]["amount"])
+    again = await _quantity(ctx, value, answers)
+    if again["ask"]:
+        raise UsageError(
+            ctx.t("Please press Yes, or write the exact quantity in {unit}, for example 500.",
+                  unit=answers["unit"])
+        )  # fmt: skip
+    return int(again["amount"])
+
+
+def _amount(a: dict[str, Any]) -> int:
+    """The quantity ordered, in the product's unit."""
+    if isinstance(a.get("quantity_ok"), int):
+        return int(a["quantity_ok"])
+    q = a["quantity"]
+    return int(q["amount"]) if isinstance(q, dict) else parse_quantity(str(q), a["unit"]) or 0
+
+
+def _people(ctx: Context, value: Any) -> str:
+    reading = read_quantity(str(value), "人")
+    if reading.amount is None or reading.confirm or reading.amount > 100_000:
+        problem = reading.problem or ("too_large" if reading.amount else "vague")
+        raise UsageError(problem_text(ctx.t, problem, ctx.t("people")))
+    return str(reading.amount)
 
 
 def _phone(ctx: Context, value: Any) -> str:
@@ -75,7 +160,7 @@ def _phone(ctx: Context, value: Any) -> str:
 
 
 def _summary(ctx: Any, a: dict[str, Any]) -> str:
-    n = parse_quantity(a["quantity"], a["unit"]) or 0
+    n = _amount(a)
     return str(
         ctx.t(
             "Please check your order: {n} {unit} of {product} at {price} {currency}/{unit}, "
@@ -102,8 +187,8 @@ async def _place(ctx: Context, a: dict[str, Any]) -> None:
         await ctx.send(ctx.t("Sorry, this promotion no longer exists."))
         return
     product = await ctx.db.get(Product, post.product_id or 0)
-    n = parse_quantity(a["quantity"], product.unit if product else "") if product else None
-    if product is None or n is None:
+    n = _amount(a) if product else None
+    if product is None or not n:
         await ctx.send(ctx.t("Sorry, this product is no longer offered."))
         return
     left = await reserve(ctx.db, product.id, n)
@@ -219,6 +304,13 @@ ORDER_DIALOG = Dialog(
             ),
             validate=_quantity,
         ),
+        Step(
+            "quantity_ok",
+            _ask_quantity,
+            choices=[Choice(N_("Yes"), "yes")],
+            validate=_quantity_ok,
+            when=lambda a: isinstance(a["quantity"], dict) and bool(a["quantity"]["ask"]),
+        ),
         Step("city", N_("Which city should it be delivered to?"), when=_missing("city")),
         Step(
             "phone",
@@ -234,7 +326,7 @@ ORDER_DIALOG = Dialog(
 SIGNUP_DIALOG = Dialog(
     "signup",
     (
-        Step("quantity", N_("How many people will come to {title}?"), validate=_quantity),
+        Step("quantity", N_("How many people will come to {title}?"), validate=_people),
         Step("phone", N_("Your mobile number, so the organiser can reach you?"), validate=_phone),
     ),
     on_done=_sign_up,

@@ -227,8 +227,9 @@ async def test_a_failing_on_done_keeps_the_answers(bot: BotHarness) -> None:
 
     dialog = bot.app.plugins.dialogs["reports.report"][1]
     object.__setattr__(dialog, "on_done", broken)  # Dialog is frozen: patch it the hard way
-    [sorry] = await bot.press(q4, "Roads")
-    assert sorry.text.startswith("Sorry, something went wrong")
+    [sorry, again] = await bot.press(q4, "Roads")  # apologised, and the step asked again
+    assert sorry.text == "Sorry, something went wrong with that answer. Please try again."
+    assert again.text == q4.text and again.labels == q4.labels
     object.__setattr__(dialog, "on_done", _done)
     [done] = await bot.press(q4, "Roads")  # the same answer again, now it works
     assert done.text == "Filed: flooded street / roads"

@@ -46,12 +46,18 @@ async def enter_product(
     price: str = "12.5",
     stock: str = "2000000",
     contact: str = "13800138000",
+    conversions: str | None = None,
 ) -> list[Sent]:
-    """The seller's /product dialog in private; returns the last answers."""
+    """The seller's /product dialog in private (no other units unless `conversions` says, as a
+    seller writes them: "1条约4.5斤, 1箱=20斤"); returns the last answers."""
     await bot.send("/product", user=SELLER)
     await bot.send(name, user=SELLER)
     await bot.send("", user=SELLER, photos=["catfish.jpg"])
-    await bot.send(unit, user=SELLER)
+    [ask] = await bot.send(unit, user=SELLER)
+    if conversions is None:
+        await bot.press(ask, ask.labels[0], user=SELLER)  # Skip, in the seller's language
+    else:
+        await bot.send(conversions, user=SELLER)
     await bot.send(price, user=SELLER)
     await bot.send(stock, user=SELLER)
     await bot.send("湖北通山", user=SELLER)

@@ -100,20 +100,28 @@ async def test_bad_quantities_are_asked_again_politely(bot: BotHarness) -> None:
     await publish(bot, stock="500")
     await order(bot, "liu", "buyers-1")
     [zero, _again] = await bot.send("0", user="liu")
-    assert "whole number above 0" in zero.text
+    assert zero.text == "The quantity must be more than 0: for example 500."
     [words, _again] = await bot.send("很多", user="liu")
-    assert "whole number above 0" in words.text
-    # more than the stock: told what is left, and asked again (city and phone kept)
-    await bot.send("一千斤", user="liu")
+    assert words.text == "Please write one exact quantity, for example 500 斤."
+    # more than the stock: told at once what is left, and asked again
+    [sorry, ask] = await bot.send("一千斤", user="liu")
+    assert sorry.text == (
+        "Sorry, only 500 斤 are left now. Write “all” to take them all, or a quantity up to 500."
+    )
+    assert ask.text.startswith("How many 斤 of 通山鮰鱼 would you like?")
+    await bot.send("400", user="liu")
     await bot.send("武汉", user="liu")
     [confirm] = await bot.send("13800138000", user="liu")
+    # meanwhile 马 takes 200: at 刘's confirmation only 300 are left (city and phone kept)
+    out = await order(bot, "ma", "buyers-2", "200", "长沙", "13900139000")
+    await bot.press(out[-1], "Confirm order", user="ma")
     [sorry, ask] = await bot.press(confirm, "Confirm order", user="liu")
-    assert sorry.text == "Sorry, only 500 斤 are left now."
-    assert ask.text.startswith("How many 斤 of 通山鮰鱼 would you like? 500 斤 are left")
+    assert sorry.text == "Sorry, only 300 斤 are left now."
+    assert ask.text.startswith("How many 斤 of 通山鮰鱼 would you like? 300 斤 are left")
     [confirm] = await bot.send("300", user="liu")
     assert "300 斤" in confirm.text and "武汉" in confirm.text
     await bot.press(confirm, "Confirm order", user="liu")
-    assert await stock(bot) == 200
+    assert await stock(bot) == 0
 
 
 async def test_sold_out_everywhere_then_back_after_a_cancellation(bot: BotHarness) -> None:
@@ -163,7 +171,7 @@ async def test_interested_is_a_lead_once_and_contact_shows_what_the_seller_allow
 
 async def test_a_private_seller_contact_is_not_shown(bot: BotHarness) -> None:
     await bot.send("/product", user=SELLER)
-    for answer in ("高山茶", None, "斤", "200", "500", "福建"):
+    for answer in ("高山茶", None, "斤", None, "200", "500", "福建"):
         if answer is None:
             [ask] = bot.sent_to(f"dm:{SELLER}")[-1:]
             await bot.press(ask, "Skip", user=SELLER)

@@ -89,7 +89,7 @@ async def test_a_promotion_from_the_product_to_sold_out_on_telegram(
             tg.say(seller, dm, answer)
             await seen.new(dm)
         photo = tg.send_photo(seller, dm, jpeg(1600, 1200))
-        for answer in ("斤", "12.5", "30", "湖北通山", "13800138000"):
+        for answer in ("斤", "1条约4.5斤", "12.5", "30", "湖北通山", "13800138000"):
             await seen.new(dm)
             tg.say(seller, dm, answer)
         [saved] = await seen.new(dm)

@@ -68,7 +68,7 @@ async def test_the_story_in_chinese(bot: BotHarness) -> None:
     [q] = await bot.press(post, "我要订购", user="liu")
     assert q.text == "通山鮰鱼您要订多少斤？现剩 2,000 斤，单价 12.5 元/斤。"
     [bad, _again] = await bot.send("零", user="liu")
-    assert bad.text == "请写一个大于 0 的整数，例如 500 或 两千。"
+    assert bad.text == "数量必须大于 0，例如 500。"
     [city] = await bot.send("两千斤", user="liu")
     assert city.text == "送到哪个城市？"
     await bot.send("武汉", user="liu")
@@ -93,7 +93,7 @@ async def test_the_story_in_chinese(bot: BotHarness) -> None:
 
 async def test_a_recurring_post_in_chinese(bot: BotHarness) -> None:
     await bot.send("/产品", user=SELLER)
-    for answer in ("通山鮰鱼", "", "斤", "12.5", "2000", "湖北通山", "13800138000"):
+    for answer in ("通山鮰鱼", "", "斤", "1条约4.5斤", "12.5", "2000", "湖北通山", "13800138000"):
         await bot.send(answer, user=SELLER, photos=["catfish.jpg"] if answer == "" else [])
     await bot.send("/推介 1", user=SELLER)
     await bot.send("鲜活直发", user=SELLER)
