@@ -24,6 +24,7 @@ __all__ = [
     "prompt",
     "receipt",
     "reminder",
+    "span_label",
     "summary",
     "when_label",
 ]
@@ -37,6 +38,29 @@ def day_label(t: Translator, day: date) -> str:
     return t(
         "{weekday} {month}/{day}", weekday=t(WEEKDAYS[day.weekday()]), month=day.month, day=day.day
     )
+
+
+def date_label(t: Translator, day: date, *, year: bool = False) -> str:
+    """``1月23日`` (``2026年1月23日`` with `year`) / ``23 Jan``."""
+    if year:
+        return t("{year}/{month}/{day}", year=day.year, month=day.month, day=day.day)
+    return t("{month}/{day}", month=day.month, day=day.day)
+
+
+def span_label(t: Translator, first: date, last: date) -> str:
+    """Days as people write them: ``1月23日``, ``1月23日至25日``, ``1月30日至2月2日``,
+    ``2026年12月30日至2027年1月2日``."""
+    if first == last:
+        return date_label(t, first)
+    if first.year != last.year:
+        return t(
+            "{first} to {last}",
+            first=date_label(t, first, year=True),
+            last=date_label(t, last, year=True),
+        )
+    if first.month != last.month:
+        return t("{first} to {last}", first=date_label(t, first), last=date_label(t, last))
+    return t("{month}/{first} to {month}/{last}", month=first.month, first=first.day, last=last.day)
 
 
 def when_label(t: Translator, moment: datetime, tz: ZoneInfo) -> str:
