@@ -8,10 +8,11 @@ from qunzhu.core import Button, Context, Reply
 
 from .buttons import Acknowledge
 from .config import Campaign
+from .expected import expected
 from .models import Report, Round
 from .settings import chat_of, group_t
-from .summary import acks_of, reports_of
-from .texts import receipt
+from .summary import acks_of
+from .texts import excused_label, receipt
 
 __all__ = ["confirm", "receipt_reply"]
 
@@ -23,8 +24,11 @@ async def receipt_reply(
     t = group_t(ctx.app, rnd.chat)
     acks = (await acks_of(ctx.db, [report.id])).get(report.id, [])
     count = None
+    excused: list[str] = []
     if counted:
-        count = (len(await reports_of(ctx.db, [rnd.id])), len(rnd.roster))
+        found = await expected(ctx.db, rnd)
+        count = (len(found.done), len(found.due))
+        excused = [excused_label(t, m.name, why) for m, why in found.excused]
     private = report.source == "private"
     text = receipt(
         t,
@@ -33,6 +37,7 @@ async def receipt_reply(
         updated=updated,
         acks=acks,
         count=count,
+        excused=excused,
         body=report.text if private else "",
         media=len(report.attachments) if private else 0,
     )

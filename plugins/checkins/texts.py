@@ -20,6 +20,7 @@ __all__ = [
     "ReportLine",
     "SummaryData",
     "day_label",
+    "excused_label",
     "first_line",
     "prompt",
     "receipt",
@@ -121,6 +122,7 @@ def receipt(
     updated: bool,
     acks: Sequence[str],
     count: tuple[int, int] | None = None,
+    excused: Sequence[str] = (),
     body: str = "",
     media: int = 0,
 ) -> str:
@@ -130,6 +132,16 @@ def receipt(
         lines = [t("✅ {name}'s report was updated.", name=name)]
     elif late:
         lines = [t("✅ Received {name}'s report (late).", name=name)]
+    elif count is not None and excused:
+        lines = [
+            t(
+                "✅ Received {name}'s report ({done}/{total}; not counted: {excused}).",
+                name=name,
+                done=count[0],
+                total=count[1],
+                excused=t(", ").join(excused),
+            )
+        ]
     elif count is not None:
         lines = [
             t(
@@ -148,6 +160,13 @@ def receipt(
     if acks:
         lines.append(t("👍 Seen by {names}", names=t(", ").join(acks)))
     return "\n".join(lines)
+
+
+def excused_label(t: Translator, name: str, why: str) -> str:
+    """``平潭市长 请假`` / ``福清市长 已退群``: someone excused, and why."""
+    if why == "left":
+        return t("{name} left the group", name=name)
+    return t("{name} on leave", name=name)
 
 
 @dataclass(frozen=True, slots=True)
