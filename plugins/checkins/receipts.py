@@ -45,11 +45,22 @@ async def receipt_reply(
 
 
 async def confirm(
-    ctx: Context, rnd: Round, campaign: Campaign, report: Report, *, updated: bool
+    ctx: Context,
+    rnd: Round,
+    campaign: Campaign,
+    report: Report,
+    *,
+    updated: bool,
+    question: int | None = None,
 ) -> None:
     """The receipt in the group (with the 👍 button for owners); a private report is posted in
-    the group in full, so that the owners see it."""
+    the group in full, so that the owners see it. A report the bot asked about ("is this your
+    report?") gets its receipt in place of the `question`."""
     reply = await receipt_reply(ctx, rnd, report, updated=updated, counted=True)
+    if question is not None:
+        await ctx.edit(question, reply)
+        report.receipt_id = question
+        return
     in_group = ctx.chat.key == rnd.chat and ctx.message is not None
     if in_group and not campaign.receipts:
         # the group asked for quiet: a 👌 on the report says it counted, without a message
