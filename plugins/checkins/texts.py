@@ -87,7 +87,16 @@ def prompt(t: Translator, campaign: Campaign, window: Window, tz: ZoneInfo) -> s
             close=when_label(t, window.closes_at, tz),
         )
     ]
-    if window.moved:
+    if window.moved and window.replaces is not None:
+        lines.append(
+            t(
+                "(Moved from {planned} because of the holiday; there is no other check-in on "
+                "{replaced}.)",
+                planned=day_label(t, window.planned),
+                replaced=day_label(t, window.replaces),
+            )
+        )
+    elif window.moved:
         lines.append(
             t(
                 "(Moved from {planned} because of the holiday.)",
