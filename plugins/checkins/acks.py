@@ -1,7 +1,11 @@
-"""Owners acknowledge reports with 👍: the receipt's button, or a 👍 reaction on the report or on
-its receipt (on platforms with reactions). Taking the reaction back takes the 👍 back."""
+"""Owners acknowledge reports with 👍: the receipt's button, a 👍 reaction on the report or on
+its receipt (on platforms with reactions), or a 👍 typed as a message: in reply to the report or
+its receipt, or alone right after a report. Taking the reaction back takes the 👍 back."""
 
 from __future__ import annotations
+
+import re
+from datetime import timedelta
 
 from sqlalchemy import delete, select
 
@@ -14,9 +18,13 @@ from .reports import bot_message
 from .roster import is_owner
 from .rounds import refresh_summary
 
-__all__ = ["ack_button", "ack_reaction"]
+__all__ = ["ack_button", "ack_reaction", "ack_typed"]
 
 _THUMBS = "👍"
+#: A typed 👍 (with a skin tone, repeated, or with 已阅/收到 around it).
+_TYPED = re.compile(r"\s*(?:已阅|收到|好)?\s*(?:👍[\U0001F3FB-\U0001F3FF]?\s*)+(?:已阅|收到)?\s*")
+#: A 👍 alone counts for the last report in the group when it came at most this long before.
+_RIGHT_AFTER = timedelta(minutes=10)
 
 
 async def ack_button(ctx: Context, report_id: int) -> None:
@@ -33,6 +41,33 @@ async def ack_reaction(ctx: Context) -> None:
     report = await _target(ctx, event.target_id)
     if report is not None:
         await _acknowledge(ctx, report, removed=event.removed, answer=False)
+
+
+async def ack_typed(ctx: Context) -> bool:
+    """A 👍 typed in the group by an owner: whether it was one (then nothing else reads it)."""
+    message = ctx.message
+    if message is None or ctx.chat.is_direct or not _TYPED.fullmatch(message.text or ""):
+        return False
+    if message.reply_to is not None:
+        report = await _target(ctx, message.reply_to)
+    else:
+        report = await _latest(ctx)
+    if report is not None:
+        await _acknowledge(ctx, report, removed=False, answer=False)
+    return True
+
+
+async def _latest(ctx: Context) -> Report | None:
+    """The report this group received last, if it came right before."""
+    since = ctx.now() - _RIGHT_AFTER
+    found: Report | None = await ctx.db.scalar(
+        select(Report)
+        .join(Round, Round.id == Report.round_id)
+        .where(Round.chat == ctx.chat.key, Report.updated_at >= since)
+        .order_by(Report.updated_at.desc(), Report.id.desc())
+        .limit(1)
+    )
+    return found
 
 
 async def _target(ctx: Context, target_id: str) -> Report | None:

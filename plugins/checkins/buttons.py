@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from qunzhu.core import ButtonData
 
-__all__ = ["Acknowledge", "AnswerPrivately", "Chart", "Delete", "Done", "Keep"]
+__all__ = ["Acknowledge", "AnswerPrivately", "Chart", "Delete", "Done", "IsReport", "Keep"]
 
 
 class Acknowledge(ButtonData, prefix="checkins:ack"):
@@ -46,3 +46,11 @@ class Keep(ButtonData, prefix="checkins:keep"):
     """Keep it: the campaign stays."""
 
     campaign: int
+
+
+class IsReport(ButtonData, prefix="checkins:mine"):
+    """是 / 否 under a message the bot asked about: is it `person`'s report for `round`?"""
+
+    round: int
+    person: int
+    yes: bool

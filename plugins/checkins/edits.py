@@ -8,10 +8,10 @@ from qunzhu.core import Context, Message
 
 from .campaigns import every
 from .config import Campaign
+from .expected import reports_of
 from .models import Report, Round
 from .receipts import receipt_reply
 from .reports import latest_rounds, message_media, message_text
-from .summary import reports_of
 
 __all__ = ["apply_edit"]
 

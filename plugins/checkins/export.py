@@ -15,10 +15,11 @@ from sqlalchemy import select
 from qunzhu.core import aware
 from qunzhu.core.web import APP_KEY, Request, Response, RouteDef, get
 
+from .expected import reports_of, statuses
 from .models import Round
 from .roster import Member
 from .settings import settings
-from .summary import acks_of, reports_of, statuses
+from .summary import acks_of
 
 __all__ = ["COLUMNS", "routes"]
 

@@ -13,10 +13,10 @@ from .buttons import Chart
 from .campaigns import every
 from .chart import STATUSES, ChartData, draw
 from .config import Campaign
+from .expected import statuses
 from .models import Round
 from .roster import Member
 from .settings import settings
-from .summary import statuses
 from .texts import day_label
 
 __all__ = ["WEEKS", "campaigns_for", "send_chart", "show_history"]

@@ -23,8 +23,8 @@ from qunzhu.core import (
 )
 from qunzhu.core.web import RouteDef
 
-from .acks import ack_button, ack_reaction
-from .buttons import Acknowledge, AnswerPrivately, Chart, Delete, Done, Keep
+from .acks import ack_button, ack_reaction, ack_typed
+from .buttons import Acknowledge, AnswerPrivately, Chart, Delete, Done, IsReport, Keep
 from .campaign_admin import created, edited
 from .campaign_dialog import campaign_dialog
 from .campaign_states import delete_pressed
@@ -125,6 +125,8 @@ async def on_startup(app: App) -> None:
 
 @hookimpl
 async def on_message(ctx: Context) -> None:
+    if await ack_typed(ctx):  # an owner's 👍 typed as text
+        return
     await handle_message(ctx)
 
 
@@ -165,6 +167,10 @@ async def _pressed(ctx: Context, data: str) -> None:
         await delete_pressed(ctx, delete.campaign, confirmed=True)
     elif (keep := Keep.unpack(data)) is not None:
         await delete_pressed(ctx, keep.campaign, confirmed=False)
+    elif (mine := IsReport.unpack(data)) is not None:
+        from .asking import answer_asked
+
+        await answer_asked(ctx, mine)
 
 
 @hookimpl

@@ -15,7 +15,7 @@ from qunzhu.core import Context, MemberChange, UsageError
 from .campaigns import every
 from .models import Leave
 from .roster import is_owner, people
-from .texts import day_label
+from .texts import span_label
 
 __all__ = ["FOREVER", "member_changed", "parse_dates", "record_leave"]
 
@@ -33,7 +33,7 @@ def parse_dates(text: str, today: date) -> tuple[date, date] | None:
     y1, m1, d1, y2, m2, d2 = match.groups()
     try:
         first = _day(y1, m1, d1, today)
-        last = _day(y2 or (str(first.year) if m2 else None), m2, d2, first) if m2 else first
+        last = _day(y2, m2, d2, first) if m2 else first  # no year: the next such day
     except ValueError:
         return None
     if last < first:
@@ -85,14 +85,20 @@ async def record_leave(ctx: Context, who: str, dates: str) -> None:
             created_at=ctx.now(),
         )
     )
-    await ctx.reply(
-        ctx.t(
-            "Recorded: {name} is on leave from {first} to {last} and need not report then.",
+    days = span_label(ctx.t, *span)
+    if span[0] == span[1]:
+        text = ctx.t(
+            "Recorded: {name} is on leave on {days} and need not report that day.",
             name=target.name,
-            first=day_label(ctx.t, span[0]),
-            last=day_label(ctx.t, span[1]),
+            days=days,
         )
-    )
+    else:
+        text = ctx.t(
+            "Recorded: {name} is on leave {days} and need not report then.",
+            name=target.name,
+            days=days,
+        )
+    await ctx.reply(text)
 
 
 async def member_changed(ctx: Context) -> None:

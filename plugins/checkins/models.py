@@ -81,7 +81,7 @@ class Report(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     #: Photos and videos: [{"kind", "ref", "mime"}].
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    #: How it came: reply | tag | private.
+    #: How it came: reply | tag | private | read (a message without the tag, see `asking`).
     source: Mapped[str] = mapped_column(String(16))
     #: The event ids of the messages it was made of (edits of these replace the text).
     events: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -8,10 +8,11 @@ from qunzhu.core import Button, Context, Reply
 
 from .buttons import Acknowledge
 from .config import Campaign
+from .expected import expected
 from .models import Report, Round
 from .settings import chat_of, group_t
-from .summary import acks_of, reports_of
-from .texts import receipt
+from .summary import acks_of
+from .texts import excused_label, receipt
 
 __all__ = ["confirm", "receipt_reply"]
 
@@ -23,8 +24,11 @@ async def receipt_reply(
     t = group_t(ctx.app, rnd.chat)
     acks = (await acks_of(ctx.db, [report.id])).get(report.id, [])
     count = None
+    excused: list[str] = []
     if counted:
-        count = (len(await reports_of(ctx.db, [rnd.id])), len(rnd.roster))
+        found = await expected(ctx.db, rnd)
+        count = (len(found.done), len(found.due))
+        excused = [excused_label(t, m.name, why) for m, why in found.excused]
     private = report.source == "private"
     text = receipt(
         t,
@@ -33,6 +37,7 @@ async def receipt_reply(
         updated=updated,
         acks=acks,
         count=count,
+        excused=excused,
         body=report.text if private else "",
         media=len(report.attachments) if private else 0,
     )
@@ -40,11 +45,22 @@ async def receipt_reply(
 
 
 async def confirm(
-    ctx: Context, rnd: Round, campaign: Campaign, report: Report, *, updated: bool
+    ctx: Context,
+    rnd: Round,
+    campaign: Campaign,
+    report: Report,
+    *,
+    updated: bool,
+    question: int | None = None,
 ) -> None:
     """The receipt in the group (with the 👍 button for owners); a private report is posted in
-    the group in full, so that the owners see it."""
+    the group in full, so that the owners see it. A report the bot asked about ("is this your
+    report?") gets its receipt in place of the `question`."""
     reply = await receipt_reply(ctx, rnd, report, updated=updated, counted=True)
+    if question is not None:
+        await ctx.edit(question, reply)
+        report.receipt_id = question
+        return
     in_group = ctx.chat.key == rnd.chat and ctx.message is not None
     if in_group and not campaign.receipts:
         # the group asked for quiet: a 👌 on the report says it counted, without a message

@@ -17,6 +17,7 @@ from qunzhu.core import Attachment, AttachmentKind, Context, Message
 from .campaigns import every, is_paused
 from .config import Campaign
 from .models import Report, Round
+from .reading import read_report
 from .receipts import confirm
 from .rounds import refresh_summary
 from .settings import campaign_zone, settings
@@ -75,7 +76,12 @@ async def handle_message(ctx: Context) -> None:
         await apply_edit(ctx, message)
         return
     text = message_text(message)
-    if message.reply_to is None and not message_media(message) and not _tagged_text(ctx, text):
+    if (
+        message.reply_to is None
+        and not message_media(message)
+        and not _tagged_text(ctx, text)
+        and not _may_be_report(ctx, text)
+    ):
         return  # the usual chatter: no query on every message of every group
     if ctx.chat.is_direct:
         campaigns = await every(ctx.app, ctx.db)
@@ -87,6 +93,12 @@ async def handle_message(ctx: Context) -> None:
 
             await more_media(ctx, message, campaigns)
         return
+    await _in_group(ctx, message, text)
+
+
+async def _in_group(ctx: Context, message: Message, text: str) -> None:
+    """A group message: a reply to a prompt, a tagged message, or one that may read as a
+    report."""
     here = await every(ctx.app, ctx.db, chat=ctx.chat.key)
     if not here:
         return
@@ -101,6 +113,17 @@ async def handle_message(ctx: Context) -> None:
     tagged = [c for c in here if c.tag in text]
     if tagged:
         await _tagged(ctx, message, tagged)
+        return
+    from .asking import read_untagged  # it imports this module
+
+    await read_untagged(ctx, message, here)
+
+
+def _may_be_report(ctx: Context, text: str) -> bool:
+    """Whether `text` could read as a report (`reading`), judged without a query: with the
+    questions of the YAML's campaigns (those created in chat use the usual ones)."""
+    questions = [q for c in settings(ctx.app).campaigns for q in c.questions]
+    return read_report(text, media=False, questions=questions) is not None
 
 
 def _tagged_text(ctx: Context, text: str) -> bool:
@@ -219,8 +242,10 @@ async def store_report(
     *,
     source: str,
     event_id: str = "",
+    question: int | None = None,
 ) -> Report:
-    """Record (or update) the sender's report for `rnd` and confirm it."""
+    """Record (or update) the sender's report for `rnd` and confirm it (in `question`, the
+    bot's message that asked whether this was the report, when there is one)."""
     now = ctx.now()
     report: Report | None = await ctx.db.scalar(
         select(Report).where(Report.round_id == rnd.id, Report.person_id == ctx.person.id)
@@ -249,7 +274,7 @@ async def store_report(
         report.attachments = [*report.attachments, *media]
         report.events = [*report.events, event_id] if event_id else report.events
         report.updated_at = now
-    await confirm(ctx, rnd, campaign, report, updated=updated)
+    await confirm(ctx, rnd, campaign, report, updated=updated, question=question)
     if rnd.state == "closed":
         await refresh_summary(ctx, rnd)
     return report

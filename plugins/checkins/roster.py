@@ -69,9 +69,14 @@ async def _with_role(app: App, text: str) -> list[Person]:
 
 
 async def roster(app: App, campaign: Campaign) -> list[Member]:
-    """The campaign's participants."""
+    """The campaign's participants. An owner is one only when named: one who merely holds a
+    participants' role reads the reports and does not owe one (else the roster counts them and
+    the owners' own 👍 could never complete it)."""
     found = await people(app, campaign.participants, campaign.participant_roles)
-    return [Member.of(p) for p in found]
+    named = [e for e in campaign.participants if not e.strip().lstrip("@").startswith("role:")]
+    named_ids = {p.id for p in await people(app, named)} if named else set()
+    owner_ids = {p.id for p in await owners(app, campaign)}
+    return [Member.of(p) for p in found if p.id in named_ids or p.id not in owner_ids]
 
 
 async def owners(app: App, campaign: Campaign) -> list[Person]:

@@ -18,9 +18,10 @@ from qunzhu.core import Button, Context, Reply, UserRef, aware
 from .buttons import AnswerPrivately
 from .campaigns import entries, find, named, shadowed
 from .config import Campaign
+from .expected import expected
 from .models import Round
 from .planning import plan_campaign, round_window, schedule_rest
-from .roster import Member, excused, mentions, roster
+from .roster import Member, mentions, roster
 from .settings import campaign_zone, chat_of, group_t, person_t, settings
 from .summary import gather
 from .texts import prompt, reminder, summary, when_label
@@ -167,12 +168,7 @@ async def open_round(ctx: Context, campaign: Campaign, window: Window) -> Round:
 
 async def missing(ctx: Context, rnd: Round) -> list[Member]:
     """Roster members who have not reported and are not excused."""
-    from .summary import reports_of
-
-    members = [Member.from_json(m) for m in rnd.roster]
-    done = {r.person_id for r in await reports_of(ctx.db, [rnd.id])}
-    away = await excused(ctx.db, [m.id for m in members], rnd.chat, rnd.day)
-    return [m for m in members if m.id not in done and m.id not in away]
+    return (await expected(ctx.db, rnd)).missing
 
 
 async def remind_round(ctx: Context, rnd: Round, index: int) -> None:

@@ -8,22 +8,14 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import Ack, Leave, Report, Round
-from .roster import Member, excused
+from .expected import expected, reports_of
+from .models import Ack, Leave, Round
+from .roster import Member
 from .texts import ReportLine, SummaryData, first_line
 
-__all__ = ["acks_of", "gather", "reports_of", "statuses", "streaks"]
+__all__ = ["acks_of", "gather", "streaks"]
 
 _STREAK_ROUNDS = 104  # two years of weekly check-ins
-
-
-async def reports_of(db: AsyncSession, round_ids: Sequence[int]) -> list[Report]:
-    if not round_ids:
-        return []
-    rows = await db.scalars(
-        select(Report).where(Report.round_id.in_(round_ids)).order_by(Report.created_at)
-    )
-    return list(rows)
 
 
 async def acks_of(db: AsyncSession, report_ids: Sequence[int]) -> dict[int, list[str]]:
@@ -34,23 +26,6 @@ async def acks_of(db: AsyncSession, report_ids: Sequence[int]) -> dict[int, list
         )
         for ack in rows:
             out[ack.report_id].append(ack.name)
-    return out
-
-
-async def statuses(db: AsyncSession, rnd: Round) -> dict[int, str]:
-    """Each roster member's status in `rnd`: reported | late | missed | leave | left."""
-    members = [Member.from_json(m) for m in rnd.roster]
-    reports = {r.person_id: r for r in await reports_of(db, [rnd.id])}
-    away = await excused(db, [m.id for m in members], rnd.chat, rnd.day)
-    out: dict[int, str] = {}
-    for m in members:
-        report = reports.get(m.id)
-        if report is not None:
-            out[m.id] = "late" if report.late else "reported"
-        elif m.id in away:
-            out[m.id] = away[m.id]
-        else:
-            out[m.id] = "missed"
     return out
 
 
@@ -93,37 +68,35 @@ async def streaks(db: AsyncSession, rnd: Round, members: Sequence[Member]) -> di
 
 
 async def gather(db: AsyncSession, rnd: Round, tag: str, *, final: bool) -> SummaryData:
-    members = [Member.from_json(m) for m in rnd.roster]
-    reports = {r.person_id: r for r in await reports_of(db, [rnd.id])}
-    acks = await acks_of(db, [r.id for r in reports.values()])
-    away = await excused(db, [m.id for m in members], rnd.chat, rnd.day)
+    found = await expected(db, rnd)
+    members = list(found.members)
+    reports = await reports_of(db, [rnd.id])
+    acks = await acks_of(db, [r.id for r in reports])
     runs = await streaks(db, rnd, members)
     lines: list[ReportLine] = []
-    missing: list[str] = []
-    on_leave: list[str] = []
-    left: list[str] = []
-    for m in members:
-        report = reports.get(m.id)
-        if report is not None:
-            lines.append(
-                ReportLine(
-                    m.name,
-                    first_line(report.text, tag),
-                    report.late,
-                    tuple(acks.get(report.id, ())),
-                    runs.get(m.id, 0),
-                    len(report.attachments),
-                )
+    for m in found.done:
+        report = found.reports[m.id]
+        lines.append(
+            ReportLine(
+                m.name,
+                first_line(report.text, tag),
+                report.late,
+                tuple(acks.get(report.id, ())),
+                runs.get(m.id, 0),
+                len(report.attachments),
             )
-        elif away.get(m.id) == "left":
-            left.append(m.name)
-        elif m.id in away:
-            on_leave.append(m.name)
-        else:
-            missing.append(m.name)
+        )
     roster_ids = {m.id for m in members}
-    for report in reports.values():  # reported, then taken off the roster: still shown
+    for report in reports:  # reported, then taken off the roster: still shown
         if report.person_id not in roster_ids:
             lines.append(ReportLine(report.name, first_line(report.text, tag), report.late))
     lines.sort(key=lambda r: r.late)
-    return SummaryData(rnd.campaign, rnd.day, lines, missing, on_leave, left, final)
+    return SummaryData(
+        rnd.campaign,
+        rnd.day,
+        lines,
+        [m.name for m in found.missing],
+        [m.name for m in found.having("leave")],
+        [m.name for m in found.having("left")],
+        final,
+    )

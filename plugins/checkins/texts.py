@@ -20,10 +20,12 @@ __all__ = [
     "ReportLine",
     "SummaryData",
     "day_label",
+    "excused_label",
     "first_line",
     "prompt",
     "receipt",
     "reminder",
+    "span_label",
     "summary",
     "when_label",
 ]
@@ -37,6 +39,29 @@ def day_label(t: Translator, day: date) -> str:
     return t(
         "{weekday} {month}/{day}", weekday=t(WEEKDAYS[day.weekday()]), month=day.month, day=day.day
     )
+
+
+def date_label(t: Translator, day: date, *, year: bool = False) -> str:
+    """``1月23日`` (``2026年1月23日`` with `year`) / ``23 Jan``."""
+    if year:
+        return t("{year}/{month}/{day}", year=day.year, month=day.month, day=day.day)
+    return t("{month}/{day}", month=day.month, day=day.day)
+
+
+def span_label(t: Translator, first: date, last: date) -> str:
+    """Days as people write them: ``1月23日``, ``1月23日至25日``, ``1月30日至2月2日``,
+    ``2026年12月30日至2027年1月2日``."""
+    if first == last:
+        return date_label(t, first)
+    if first.year != last.year:
+        return t(
+            "{first} to {last}",
+            first=date_label(t, first, year=True),
+            last=date_label(t, last, year=True),
+        )
+    if first.month != last.month:
+        return t("{first} to {last}", first=date_label(t, first), last=date_label(t, last))
+    return t("{month}/{first} to {month}/{last}", month=first.month, first=first.day, last=last.day)
 
 
 def when_label(t: Translator, moment: datetime, tz: ZoneInfo) -> str:
@@ -62,7 +87,16 @@ def prompt(t: Translator, campaign: Campaign, window: Window, tz: ZoneInfo) -> s
             close=when_label(t, window.closes_at, tz),
         )
     ]
-    if window.moved:
+    if window.moved and window.replaces is not None:
+        lines.append(
+            t(
+                "(Moved from {planned} because of the holiday; there is no other check-in on "
+                "{replaced}.)",
+                planned=day_label(t, window.planned),
+                replaced=day_label(t, window.replaces),
+            )
+        )
+    elif window.moved:
         lines.append(
             t(
                 "(Moved from {planned} because of the holiday.)",
@@ -97,6 +131,7 @@ def receipt(
     updated: bool,
     acks: Sequence[str],
     count: tuple[int, int] | None = None,
+    excused: Sequence[str] = (),
     body: str = "",
     media: int = 0,
 ) -> str:
@@ -106,6 +141,16 @@ def receipt(
         lines = [t("✅ {name}'s report was updated.", name=name)]
     elif late:
         lines = [t("✅ Received {name}'s report (late).", name=name)]
+    elif count is not None and excused:
+        lines = [
+            t(
+                "✅ Received {name}'s report ({done}/{total}; not counted: {excused}).",
+                name=name,
+                done=count[0],
+                total=count[1],
+                excused=t(", ").join(excused),
+            )
+        ]
     elif count is not None:
         lines = [
             t(
@@ -124,6 +169,13 @@ def receipt(
     if acks:
         lines.append(t("👍 Seen by {names}", names=t(", ").join(acks)))
     return "\n".join(lines)
+
+
+def excused_label(t: Translator, name: str, why: str) -> str:
+    """``平潭市长 请假`` / ``福清市长 已退群``: someone excused, and why."""
+    if why == "left":
+        return t("{name} left the group", name=name)
+    return t("{name} on leave", name=name)
 
 
 @dataclass(frozen=True, slots=True)

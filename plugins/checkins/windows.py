@@ -14,7 +14,7 @@ across restarts. Local times become instants with the zone's rules of that day: 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -42,6 +42,8 @@ class Window:
     opens_at: datetime
     closes_at: datetime
     planned: date
+    #: The regular day this moved window stands for too (it would have opened the next day).
+    replaces: date | None = None
 
     @property
     def moved(self) -> bool:
@@ -61,8 +63,13 @@ def windows(
     """Every window that closes after `start`, in order of opening."""
     local_start = start.astimezone(tz).replace(tzinfo=None)
     pending: dict[date, Window] = {}
+    regular: set[date] = set()  # days the schedule names (a moved window may land on one)
     for day, opens in _scheduled(campaign, calendar, local_start - _LOOKBACK):
         held = _held_on(campaign, calendar, day)
+        if held == day:
+            regular.add(day)
+            if _stands_in(pending, regular, calendar, day):
+                held = None  # the moved window of the day before is this one
         if held is not None and held not in pending:
             pending[held] = _window(campaign, tz, held, opens, day)
         # a window is final once no later scheduled day can land before it
@@ -72,6 +79,21 @@ def windows(
                 yield window
         if day > local_start.date() + timedelta(days=3660):
             return
+
+
+def _stands_in(
+    pending: dict[date, Window], regular: set[date], calendar: WorkCalendar, day: date
+) -> bool:
+    """Whether a moved window lands on the working day right before the regular `day` (and on
+    no day the schedule names itself): then it stands for `day` too, so that the group does not
+    report two days in a row (国庆 2026: Friday 2 October moves to Thursday 8 October, the day
+    before the regular Friday 9 October). It is marked so (`Window.replaces`)."""
+    for held, window in pending.items():
+        beside = window.moved and held < day and held not in regular
+        if beside and calendar.next_workday(held) >= day:
+            pending[held] = replace(window, replaces=day)
+            return True
+    return False
 
 
 def current_or_next(

@@ -45,7 +45,11 @@ async def test_skip_holds_no_check_in_in_a_holiday_week(bot: BotHarness) -> None
 
 async def test_someone_on_leave_is_not_reminded_and_is_listed_apart(bot: BotHarness) -> None:
     [ok] = await bot.send("/请假 2026-02-24..2026-02-26", user=IDS[0], chat=GROUP)
-    assert ok.text == "已登记：福州市长 于 2月24日（周二） 至 2月26日（周四） 请假，期间无需汇报。"
+    assert ok.text == "已登记：福州市长 2月24日至26日请假，期间无需汇报。"
+    [across] = await bot.send("/请假 2026-02-27..2026-03-02", user=IDS[5], chat=GROUP)
+    assert across.text == "已登记：三明市长 2月27日至3月2日请假，期间无需汇报。"
+    [years] = await bot.send("/请假 12月30日至1月2日", user=IDS[6], chat=GROUP)
+    assert years.text == "已登记：南平市长 2026年12月30日至2027年1月2日请假，期间无需汇报。"
     await bot.send("/请假 2026-13-01", user=IDS[1], chat=GROUP)
     assert bot.sent[-1].text == "请这样写日期：2026-12-01..2026-12-05（只请一天：2026-12-01）。"
     [refused] = await bot.send("/请假 厦门市长 2026-02-24", user=IDS[2], chat=GROUP)

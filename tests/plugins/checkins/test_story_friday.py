@@ -41,17 +41,18 @@ async def test_the_friday_of_the_twelve_mayors(bot: BotHarness) -> None:
     [prompt] = await advance_to(bot, at(9, 9))
     # an owner excuses 平潭市长 (on leave Friday)
     [ok] = await bot.send("/请假 平潭市长 2026-01-09", user="wang", chat=GROUP)
-    assert ok.text == "已登记：平潭市长 于 1月9日（周五） 至 1月9日（周五） 请假，期间无需汇报。"
+    assert ok.text == "已登记：平潭市长 1月9日请假，当天无需汇报。"
 
     # 福州: a reply to the prompt, with a photo
     [r1] = await bot.send(
         "本周进展：完成3处水源地巡查\n存在问题：无", user=IDS[0], chat=GROUP,
         reply_to=prompt.message_id, photos=["/tmp/site1.jpg"],
     )  # fmt: skip
-    assert r1.text == "✅ 已收到 福州市长 的汇报（1/12）。" and r1.labels == ["👍 已阅"]
+    assert r1.text == "✅ 已收到 福州市长 的汇报（1/11；平潭市长 请假，不计入）。"
+    assert r1.labels == ["👍 已阅"]
     # 厦门: a message tagged #周报
     xiamen, [r2] = await say(bot, "#周报 本周完成取水口围网", user=IDS[1])
-    assert r2.text == "✅ 已收到 厦门市长 的汇报（2/12）。"
+    assert r2.text == "✅ 已收到 厦门市长 的汇报（2/11；平潭市长 请假，不计入）。"
     # 泉州: the private dialog, from the prompt's button
     [q1] = await bot.press(prompt, "私聊填写", user=IDS[2])
     assert q1.chat.is_direct and q1.text == "1/3 本周进展"
@@ -63,7 +64,7 @@ async def test_the_friday_of_the_twelve_mayors(bot: BotHarness) -> None:
     posted, thanks = await bot.send("", user=IDS[2], photos=["/tmp/q1.jpg", "/tmp/q2.jpg"])
     assert posted.chat.chat_id == GROUP
     assert posted.text.splitlines() == [
-        "✅ 已收到 泉州市长 的汇报（3/12）。",
+        "✅ 已收到 泉州市长 的汇报（3/11；平潭市长 请假，不计入）。",
         "",
         "本周进展：关停2家排污企业",
         "存在问题：资金不足",
@@ -88,7 +89,7 @@ async def test_the_friday_of_the_twelve_mayors(bot: BotHarness) -> None:
         sent_at=bot.clock.now(),
     )  # fmt: skip
     [r5] = await bot.feed(video)
-    assert r5.text == "✅ 已收到 莆田市长 的汇报（5/12）。"
+    assert r5.text == "✅ 已收到 莆田市长 的汇报（5/11；平潭市长 请假，不计入）。"
     # 三明 reports, then corrects the message before the close: the report takes the new text
     sanming, [receipt] = await say(bot, "#周报 本周完成1处整改", user=IDS[5])
     assert await say(bot, "#周报 本周完成2处整改", user=IDS[5], edit_of=sanming) == (
@@ -160,7 +161,8 @@ async def test_streaks_count_consecutive_fridays(bot: BotHarness) -> None:
     assert "1. 福州市长：第二周（连续 2 次）" in summary.text.splitlines()
     assert "2. 厦门市长：第二周" in summary.text.splitlines()
     # on leave the third Friday: the streak goes on the fourth; 厦门 missed one: it starts again
-    await bot.send("/请假 2026-01-23", user=IDS[0], chat=GROUP)
+    [leave] = await bot.send("/请假 2026-01-23", user=IDS[0], chat=GROUP)
+    assert leave.text == "已登记：福州市长 1月23日请假，当天无需汇报。"
     await advance_to(bot, at(30, 9))
     await bot.send("#周报 第四周", user=IDS[0], chat=GROUP)
     await bot.send("#周报 第四周", user=IDS[1], chat=GROUP)
