@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.footprint
 	$(BIN)/python -m benchmarks.telegram_broadcast
 	$(BIN)/python -m benchmarks.promotion_broadcast
+	$(BIN)/python -m benchmarks.detection
 
 catalogs: $(STAMP)
 	$(BIN)/qunzhu i18n update

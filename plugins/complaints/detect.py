@@ -72,6 +72,11 @@ class Matcher:
         score = (category is not None) + bool(message.photos) + (message.location is not None)
         return Match(category, score + signal)
 
+    def detect(self, message: Message, min_score: int) -> Match | None:
+        """The match of `message` if it reads like a problem report, else None."""
+        match = self.score(message)
+        return match if match.category is not None and match.score >= min_score else None
+
 
 def matcher_for(config: ComplaintsConfig) -> Matcher:
     """The matcher of a config, built once per config (kept on the frozen model)."""

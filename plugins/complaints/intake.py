@@ -81,8 +81,8 @@ async def detect(ctx: Context, message: Message) -> None:
     config: ComplaintsConfig = ctx.config
     if not config.detect or message.edited or message.chat.is_direct:
         return
-    match = matcher_for(config).score(message)
-    if match.category is None or match.score < config.min_score:
+    match = matcher_for(config).detect(message, config.min_score)
+    if match is None or match.category is None:
         return
     report = replace(
         Report.from_message(message, match.category, "group"), reporter_id=ctx.person.id
