@@ -26,6 +26,7 @@ from __future__ import annotations
 import enum
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from qunzhu.core import Message
@@ -143,7 +144,7 @@ class Matcher:
         return match if match.problem else None
 
 
-def _longest_first(words: dict[str, object]) -> list[str]:
+def _longest_first(words: Iterable[str]) -> list[str]:
     return sorted(words, key=len, reverse=True)
 
 
