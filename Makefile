@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.promotion_broadcast
 	$(BIN)/python -m benchmarks.people_cache
 	$(BIN)/python -m benchmarks.startup
+	$(BIN)/python -m benchmarks.detection
 
 catalogs: $(STAMP)
 	$(BIN)/qunzhu i18n update

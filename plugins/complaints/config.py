@@ -148,33 +148,49 @@ _DEFAULT_CATEGORIES = {
         name="工程质量",
         names={"zh_Hant": "工程質量", "en": "Construction quality"},
         keywords=(
-            "混凝土",
-            "偷工减料",
-            "偷工減料",
-            "工程质量",
-            "工程質量",
-            "施工",
-            "养护",
-            "concrete",
+            "混凝土", "偷工减料", "偷工減料", "工程质量", "工程質量", "施工", "养护", "養護",
+            "钢筋", "鋼筋", "脚手架", "楼板", "墙面", "外墙", "屋面", "保温层", "拆模", "浇筑",
+            "澆築", "工地", "围挡", "塔吊", "基坑", "砂浆", "渣土", "安置房", "标段", "標段",
+            "配电箱", "质量", "concrete", "construction site",
         ),
     ),
     "sanitation": Category(
         name="环境卫生",
         names={"zh_Hant": "環境衛生", "en": "Sanitation"},
-        keywords=("垃圾", "污水", "臭", "脏", "髒", "garbage", "rubbish", "trash"),
+        keywords=(
+            "垃圾", "污水", "臭", "脏", "髒", "下水道", "化粪池", "排水沟", "公厕", "厕所",
+            "卫生", "衛生", "苍蝇", "淤泥", "排污", "死鱼", "garbage", "rubbish", "trash",
+            "sewage",
+        ),
     ),
     "roads": Category(
         name="道路交通",
         names={"zh_Hant": "道路交通", "en": "Roads and traffic"},
-        keywords=("路灯", "坑洼", "道路", "堵车", "路燈", "pothole", "streetlight"),
+        keywords=(
+            "路灯", "路燈", "坑洼", "坑坑洼洼", "道路", "堵车", "路面", "井盖", "井蓋",
+            "红绿灯", "紅綠燈", "信号灯", "人行道", "积水", "护栏", "栏杆", "公交站", "大坑",
+            "减速带", "占道", "桥墩", "road", "pothole",
+            "streetlight", "traffic light",
+        ),
     ),
     "utilities": Category(
         name="水电供应",
         names={"zh_Hant": "水電供應", "en": "Water and power"},
-        keywords=("停水", "停电", "水管", "漏水", "停電", "water pipe", "power cut"),
+        keywords=(
+            "停水", "停电", "停電", "水管", "漏水", "没水", "沒水", "自来水", "水压", "水箱",
+            "供水", "断电", "没电", "电线", "電線", "变压器", "天然气", "燃气", "消防栓",
+            "water pipe", "power cut",
+        ),
     ),
-    "other": Category(name="其他", names={"zh_Hant": "其他", "en": "Other"}),
-}
+    "other": Category(
+        name="其他",
+        names={"zh_Hant": "其他", "en": "Other"},
+        keywords=(
+            "噪音", "扰民", "擾民", "违章搭建", "違章搭建", "违建", "乱搭乱建", "占地建房",
+            "油烟", "流浪狗", "电梯", "广场舞", "装修", "ktv", "noise", "illegal extension",
+        ),
+    ),
+}  # fmt: skip
 _SIGNALS = (
     "没人处理", "没人管", "无人处理", "沒人處理", "沒人管", "投诉", "投訴", "反映", "坏了",
     "壞了", "偷工减料", "偷工減料", "不规范", "没按规范", "隐患", "危险", "nobody", "broken",
@@ -189,11 +205,13 @@ class ComplaintsConfig(BaseModel):
 
     #: Recognise problem reports in group messages and offer "登记为问题".
     detect: bool = False
-    #: A message is a report when it scores this much: a category keyword 1, a photo 1, a
-    #: location 1, a signal word 1.
+    #: A message with a problem cue is a report when it scores this much: a category keyword 1,
+    #: each problem cue 1 (at most 3), a photo 1, a location 1, each calm cue -2 (see `detect`).
     min_score: int = Field(2, ge=1, le=4)
-    #: Words that say "this is a problem" (没人处理, 投诉, broken...).
+    #: Words that say "this is a problem" (没人处理, 投诉, broken...), besides the built-in ones.
     signal_words: tuple[str, ...] = _SIGNALS
+    #: Words that say "this is not a problem" (进展顺利, 通知：...), besides the built-in ones.
+    calm_words: tuple[str, ...] = ()
     #: Private messages with a category keyword start the report dialog by themselves.
     private_intake: bool = True
     #: Roles (besides the message's author) that may file a group message as a ticket.

@@ -26,6 +26,7 @@ from .intake import detect, press_file, press_metoo
 from .models import Counter, Follower, Pending, Ticket, TicketEvent
 from .more import MORE_DIALOGS, open_menu
 from .routes import ROUTES
+from .switch import DetectionSwitch, detection_command
 
 log = logging.getLogger("complaints")
 PREFIX = "complaints:"
@@ -38,12 +39,12 @@ def register_config() -> type[BaseModel]:
 
 @hookimpl
 def register_commands() -> Sequence[Command]:
-    return COMMANDS
+    return (*COMMANDS, detection_command)
 
 
 @hookimpl
 def register_models() -> Sequence[type[Base]]:
-    return [Counter, Ticket, TicketEvent, Follower, Pending]
+    return [Counter, Ticket, TicketEvent, Follower, Pending, DetectionSwitch]
 
 
 @hookimpl

@@ -16,6 +16,7 @@ from .directory import base_config, department_name, is_official
 from .duplicates import candidates, join, offer_reply
 from .models import Pending, Ticket
 from .report import Report
+from .switch import detection_on
 from .texts import category_name, when
 from .tickets import file_ticket
 
@@ -79,11 +80,11 @@ async def submit(ctx: Context, report: Report, *, reply_to: str | None = None) -
 async def detect(ctx: Context, message: Message) -> None:
     """Offer to file a group message that reads like a problem report."""
     config: ComplaintsConfig = ctx.config
-    if not config.detect or message.edited or message.chat.is_direct:
+    if message.edited or message.chat.is_direct:
         return
-    match = matcher_for(config).score(message)
-    if match.category is None or match.score < config.min_score:
-        return
+    match = matcher_for(config).detect(message, config.min_score)
+    if match is None or match.category is None or not await detection_on(ctx, config):
+        return  # the text first: the group's switch is read only for a likely report
     report = replace(
         Report.from_message(message, match.category, "group"), reporter_id=ctx.person.id
     )
