@@ -5,6 +5,7 @@
     qunzhu config schema            print the JSON Schema of the config file
     qunzhu config show [-c FILE]    print the effective config, secrets redacted
     qunzhu db upgrade [-c FILE]     run the database migrations
+    qunzhu db revision --plugin NAME -m TEXT   write a plugin's next migration
     qunzhu plugins list [-c FILE]   list the plugins with their commands and hooks
     qunzhu i18n update              extract the texts to translate into the catalogs
     qunzhu telegram emulator        an adapter's own commands (entry point group ``qunzhu.cli``)
@@ -213,6 +214,27 @@ def db_upgrade(config_path: Path | None) -> None:
         _fail(exc)
     except Exception as exc:  # a database that cannot be reached: one line, not a traceback
         _fail(QunzhuError(f"database: {type(exc).__name__}: {str(exc).splitlines()[0]}"))
+
+
+@db.command("revision")
+@click.option("--plugin", "plugin", required=True, help="The plugin whose migration to write.")
+@click.option("-m", "--message", required=True, help="What the migration does (its docstring).")
+def db_revision(plugin: str, message: str) -> None:
+    """Write PLUGIN's next migration from the tables it declares, into the folder its
+    register_migrations returns (compared with a scratch SQLite database at its last migration).
+    Read the file before committing it: a renamed column looks like a dropped one and a new one."""
+    from qunzhu.core.plugins import PluginSet, load_plugins
+    from qunzhu.core.storage._revision import write_revision
+
+    try:
+        path = asyncio.run(write_revision(PluginSet.collect(load_plugins()), plugin, message))
+    except QunzhuError as exc:
+        _fail(exc)
+        return
+    if path is None:
+        click.echo(f"{plugin}: the tables match the migrations, nothing to write")
+    else:
+        click.echo(f"wrote {path}")
 
 
 @main.group()
