@@ -1,50 +1,57 @@
 """qunzhu's public API for plugin authors.
 
 from qunzhu.core import Context, Reply, Button, command, hookimpl, job
+
+A name is imported at its first use (from `qunzhu.core._public`, whose imports are those below),
+so that importing a light module of the core, such as the pytest plugin, loads neither the App nor
+SQLAlchemy.
 """
 
-from qunzhu.core.adapter import Adapter, AdapterConfig
-from qunzhu.core.app import App, load_settings
-from qunzhu.core.clock import Clock, FakeClock, SystemClock, aware
-from qunzhu.core.commands import Command, Text, command
-from qunzhu.core.config.org import LegacyOrgUnit, OrgUnitSettings
-from qunzhu.core.context import Context
-from qunzhu.core.delivery._lookups import OutboxState, inactive_chats, outbox_states
-from qunzhu.core.delivery._outbox import Outgoing
-from qunzhu.core.dialogs._spec import Choice, Dialog, Expect, Step
-from qunzhu.core.errors import (
-    AdapterError,
-    ConfigError,
-    PermissionDenied,
-    PluginError,
-    QunzhuError,
-    StorageError,
-    UsageError,
-)
-from qunzhu.core.hookspecs import hookimpl, hookspec
-from qunzhu.core.i18n._catalogs import N_, Catalogs, Translator
-from qunzhu.core.model._button_data import MAX_BUTTON_DATA, ButtonData, ButtonDataError, MaxLen
-from qunzhu.core.model._events import (
-    Attachment,
-    AttachmentKind,
-    ButtonPress,
-    ChatKind,
-    ChatRef,
-    Event,
-    JobTick,
-    Location,
-    MemberChange,
-    Message,
-    Reaction,
-    UserRef,
-)
-from qunzhu.core.model._reply import Button, Reply
-from qunzhu.core.org import Org, OrgUnit
-from qunzhu.core.people import ADMIN, Person, Role, parse_role
-from qunzhu.core.scheduling._cron import check_cron, check_timezone, next_fire
-from qunzhu.core.scheduling._jobs import Job, job
-from qunzhu.core.scheduling._workdays import WorkCalendar
-from qunzhu.core.storage._database import Base, Database
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from qunzhu.core.adapter import Adapter, AdapterConfig
+    from qunzhu.core.app import App, load_settings
+    from qunzhu.core.clock import Clock, FakeClock, SystemClock, aware
+    from qunzhu.core.commands import Command, Text, command
+    from qunzhu.core.config.org import LegacyOrgUnit, OrgUnitSettings
+    from qunzhu.core.context import Context
+    from qunzhu.core.delivery._lookups import OutboxState, inactive_chats, outbox_states
+    from qunzhu.core.delivery._outbox import Outgoing
+    from qunzhu.core.dialogs._spec import Choice, Dialog, Expect, Step
+    from qunzhu.core.errors import (
+        AdapterError,
+        ConfigError,
+        PermissionDenied,
+        PluginError,
+        QunzhuError,
+        StorageError,
+        UsageError,
+    )
+    from qunzhu.core.hookspecs import hookimpl, hookspec
+    from qunzhu.core.i18n._catalogs import N_, Catalogs, Translator
+    from qunzhu.core.model._button_data import MAX_BUTTON_DATA, ButtonData, ButtonDataError, MaxLen
+    from qunzhu.core.model._events import (
+        Attachment,
+        AttachmentKind,
+        ButtonPress,
+        ChatKind,
+        ChatRef,
+        Event,
+        JobTick,
+        Location,
+        MemberChange,
+        Message,
+        Reaction,
+        UserRef,
+    )
+    from qunzhu.core.model._reply import Button, Reply
+    from qunzhu.core.org import Org, OrgUnit
+    from qunzhu.core.people import ADMIN, Person, Role, parse_role
+    from qunzhu.core.scheduling._cron import check_cron, check_timezone, next_fire
+    from qunzhu.core.scheduling._jobs import Job, job
+    from qunzhu.core.scheduling._workdays import WorkCalendar
+    from qunzhu.core.storage._database import Base, Database
 
 __all__ = [
     "ADMIN",
@@ -114,3 +121,18 @@ __all__ = [
     "outbox_states",
     "parse_role",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        msg = f"module 'qunzhu.core' has no attribute {name!r}"
+        raise AttributeError(msg)
+    from qunzhu.core import _public
+
+    value = getattr(_public, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

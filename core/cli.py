@@ -5,7 +5,9 @@
     qunzhu config schema            print the JSON Schema of the config file
     qunzhu config show [-c FILE]    print the effective config, secrets redacted
     qunzhu db upgrade [-c FILE]     run the database migrations
+    qunzhu db revision --plugin NAME -m TEXT   write a plugin's next migration
     qunzhu plugins list [-c FILE]   list the plugins with their commands and hooks
+    qunzhu plugin new NAME          write a new plugin's package (``plugin`` = ``plugins``)
     qunzhu i18n update              extract the texts to translate into the catalogs
     qunzhu telegram emulator        an adapter's own commands (entry point group ``qunzhu.cli``)
     qunzhu complaints export ...    a plugin's own commands (entry point group ``qunzhu.cli``)
@@ -26,6 +28,7 @@ from typing import Any
 
 import click
 
+from qunzhu.core._scaffold import plugin_new
 from qunzhu.core.errors import ConfigError, QunzhuError
 from qunzhu.core.i18n._extract import i18n
 
@@ -86,7 +89,7 @@ class _WithPluginCommands(click.Group):
         return sorted({*super().list_commands(ctx), *_plugin_commands()})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        found = super().get_command(ctx, cmd_name)
+        found = super().get_command(ctx, _ALIASES.get(cmd_name, cmd_name))
         if found is not None:
             return found
         entry = _plugin_commands().get(cmd_name)
@@ -102,6 +105,8 @@ def _plugin_commands() -> dict[str, Any]:
     return {ep.name: ep for ep in entry_points(group=CLI_GROUP)}
 
 
+#: Other names of the core's commands (``qunzhu plugin new``, ``qunzhu plugins list``).
+_ALIASES = {"plugin": "plugins"}
 #: Entry point group of the plugins' and adapters' command-line commands.
 CLI_GROUP = "qunzhu.cli"
 
@@ -215,9 +220,33 @@ def db_upgrade(config_path: Path | None) -> None:
         _fail(QunzhuError(f"database: {type(exc).__name__}: {str(exc).splitlines()[0]}"))
 
 
+@db.command("revision")
+@click.option("--plugin", "plugin", required=True, help="The plugin whose migration to write.")
+@click.option("-m", "--message", required=True, help="What the migration does (its docstring).")
+def db_revision(plugin: str, message: str) -> None:
+    """Write PLUGIN's next migration from the tables it declares, into the folder its
+    register_migrations returns (compared with a scratch SQLite database at its last migration).
+    Read the file before committing it: a renamed column looks like a dropped one and a new one."""
+    from qunzhu.core.plugins import PluginSet, load_plugins
+    from qunzhu.core.storage._revision import write_revision
+
+    try:
+        path = asyncio.run(write_revision(PluginSet.collect(load_plugins()), plugin, message))
+    except QunzhuError as exc:
+        _fail(exc)
+        return
+    if path is None:
+        click.echo(f"{plugin}: the tables match the migrations, nothing to write")
+    else:
+        click.echo(f"wrote {path}")
+
+
 @main.group()
 def plugins() -> None:
-    """Inspect plugins."""
+    """Inspect plugins, or write a new one (also: qunzhu plugin new)."""
+
+
+plugins.add_command(plugin_new)
 
 
 @plugins.command("list")

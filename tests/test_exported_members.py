@@ -30,7 +30,7 @@ def test_all_is_sorted_without_duplicates_and_every_name_exists() -> None:
 
 def _top_level_names(source: str) -> set[str]:
     names: set[str] = set()
-    for node in ast.parse(source).body:
+    for node in _type_checking_imports(source) + ast.parse(source).body:
         if isinstance(node, ast.ImportFrom | ast.Import):
             names |= {(a.asname or a.name).split(".")[0] for a in node.names}
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -42,11 +42,31 @@ def _top_level_names(source: str) -> set[str]:
     return names
 
 
+def _type_checking_imports(source: str) -> list[ast.stmt]:
+    """The statements of the ``if TYPE_CHECKING:`` blocks (the package imports at first use)."""
+    return [
+        inner
+        for node in ast.parse(source).body
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+        for inner in node.body
+    ]
+
+
+def test_the_names_are_imported_from_where_the_package_says() -> None:
+    """``core/_public.py`` (imported at the first use of a name) imports what the
+    ``TYPE_CHECKING`` block of ``core/__init__.py`` (what mypy and readers see) says."""
+    public = ast.parse((ROOT / "core" / "_public.py").read_text(encoding="utf-8")).body
+    imports = [ast.unparse(n) for n in public if isinstance(n, ast.ImportFrom | ast.Import)]
+    declared = [ast.unparse(n) for n in _type_checking_imports(INIT.read_text(encoding="utf-8"))]
+    assert imports == declared
+    assert declared
+
+
 def test_every_public_name_of_the_package_is_in_all() -> None:
     public = {
         n
         for n in _top_level_names(INIT.read_text(encoding="utf-8"))
-        if not n.startswith("_") and n not in ("annotations",)
+        if not n.startswith("_") and n not in ("annotations", "TYPE_CHECKING", "Any")
     }
     assert public == set(qunzhu.core.__all__)
 

@@ -13,6 +13,10 @@ The core's own catalogs (run from a checkout)::
 
     qunzhu i18n update
 
+Run from an installed qunzhu (the core under ``site-packages``), that command refuses: it would
+rewrite the catalogs of the installed package, which the next install overwrites; give
+``--locale-dir`` to write them elsewhere.
+
 Plugin authors use the same command for their plugin's domain (the name its `register_catalogs`
 hook returns), with the plugin's locale folder and source folder::
 
@@ -82,6 +86,12 @@ def default_source_dirs() -> list[Path]:
         path = Path(entry.load().__file__).resolve()
         dirs.append(path.parent if path.name == "__init__.py" else path)
     return dirs
+
+
+def _installed(path: Path) -> bool:
+    """Whether `path` lies inside an installed package (under ``site-packages`` or
+    ``dist-packages``) rather than in a source checkout."""
+    return any(part in ("site-packages", "dist-packages") for part in path.resolve().parts)
 
 
 def _python_files(source_dirs: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
@@ -220,6 +230,13 @@ def update_command(domain: str, locale_dir: Path | None, source_dirs: tuple[Path
             raise click.UsageError(f"give the source folder of the {domain!r} domain")
         sources = default_source_dirs()
     if locale_dir is None:
+        if domain == CORE_DOMAIN and _installed(_CORE_DIR):
+            click.echo(
+                f"qunzhu: {_CORE_DIR} is an installed package: run `qunzhu i18n update` from a "
+                "source checkout of qunzhu, or give --locale-dir",
+                err=True,
+            )
+            sys.exit(2)
         locale_dir = _CORE_DIR / CORE_LOCALE_DIR.relative_to(CORE_LOCALE_DIR.parent.parent)
         locale_dir = locale_dir if domain == CORE_DOMAIN else sources[0] / "locale"
     counts = update(locale_dir, domain, sources)

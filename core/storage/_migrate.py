@@ -50,7 +50,7 @@ async def upgrade(db: Database, plugins: PluginSet, target: str = "heads") -> No
         await conn.run_sync(run)
     diffs = await pending_differences(db, plugins)
     if diffs:
-        raise StorageError(_describe(diffs))
+        raise StorageError(_describe(diffs, plugins))
 
 
 async def check_current(db: Database, plugins: PluginSet) -> None:
@@ -90,12 +90,19 @@ async def pending_differences(db: Database, plugins: PluginSet) -> list[Any]:
         return await conn.run_sync(compare)
 
 
-def _describe(diffs: list[Any]) -> str:
+def _describe(diffs: list[Any], plugins: PluginSet) -> str:
     tables = sorted({str(getattr(d[1], "name", d[1])) for d in diffs if d[0] == "add_table"})
     if tables:
+        owners = sorted(
+            name
+            for name, models in plugins.models.items()
+            if any(m.__tablename__ in tables for m in models)
+        )
+        how = " or ".join(f'`qunzhu db revision --plugin {name} -m "..."`' for name in owners)
         return (
             "declared tables that no migration creates: "
             + ", ".join(tables)
-            + " (a plugin must ship migrations through register_migrations)"
+            + f" (write the migration with {how or '`qunzhu db revision`'}, "
+            "in the folder the plugin returns from register_migrations)"
         )
     return f"the database schema differs from the declared models: {diffs[:5]}"

@@ -6,13 +6,17 @@ Override in your own tests:
 * ``bot_config``: the YAML config as a dict (``{"plugins": {"mine": {...}}}``);
 * ``bot_clock``: the `FakeClock` (default: Monday 2026-01-05 09:00 Asia/Shanghai);
 * ``bot_entry_points``: also load installed plugins (default False, for repeatable tests).
+
+pytest imports this module in every test run of an environment where qunzhu is installed, so it
+imports nothing heavy: the harness (the App, SQLAlchemy, aiohttp) and the clock are imported when
+a test asks for one of these fixtures, and a project that uses none of them pays nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -21,8 +25,9 @@ try:
 except ImportError:  # pragma: no cover - qunzhu installed without its test extra
     _pytest_asyncio = None  # type: ignore[assignment]
 
-from qunzhu.core.clock import FakeClock
-from qunzhu.core.testing.harness import BotHarness
+if TYPE_CHECKING:
+    from qunzhu.core.clock import FakeClock
+    from qunzhu.core.testing.harness import BotHarness
 
 
 @pytest.fixture
@@ -37,6 +42,8 @@ def bot_config() -> dict[str, Any]:
 
 @pytest.fixture
 def bot_clock() -> FakeClock:
+    from qunzhu.core.clock import FakeClock
+
     return FakeClock()
 
 
@@ -54,6 +61,8 @@ async def _bot(
 ) -> AsyncIterator[BotHarness]:
     """A running bot: real plugins and dispatcher, an in-memory adapter, a fresh SQLite database
     in `tmp_path`, and a clock that moves only with ``await bot.advance(...)``."""
+    from qunzhu.core.testing.harness import BotHarness
+
     harness = await BotHarness.create(
         workdir=tmp_path,
         config=bot_config,

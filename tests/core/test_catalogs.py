@@ -10,6 +10,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po, write_po
 from click.testing import CliRunner
 
+from qunzhu.core.i18n import _extract
 from qunzhu.core.i18n._catalogs import CORE_DOMAIN, CORE_LOCALE_DIR, LANGUAGES, Catalogs
 from qunzhu.core.i18n._extract import default_source_dirs, extract, i18n, untranslated, update
 
@@ -193,3 +194,33 @@ def test_a_plugin_domain_needs_its_source_folder() -> None:
     result = CliRunner().invoke(i18n, ["update", "--domain", "myplugin"])
     assert result.exit_code == 2
     assert "source folder" in result.output
+
+
+def test_update_refuses_to_write_into_an_installed_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run from a wheel install, ``qunzhu i18n update`` rewrote the catalogs in site-packages."""
+    installed = tmp_path / "lib" / "python3.11" / "site-packages" / "qunzhu" / "core"
+    (installed / "i18n" / "locale").mkdir(parents=True)
+    monkeypatch.setattr(_extract, "_CORE_DIR", installed)
+    result = CliRunner().invoke(i18n, ["update"])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1
+    assert "run `qunzhu i18n update` from a source checkout" in result.output
+    assert "--locale-dir" in result.output
+    assert not any((installed / "i18n" / "locale").iterdir())  # nothing written
+
+
+def test_update_from_an_installed_package_into_a_locale_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    installed = tmp_path / "dist-packages" / "qunzhu" / "core"
+    installed.mkdir(parents=True)
+    (installed / "hello.py").write_text('N_("Hello")\n', encoding="utf-8")
+    monkeypatch.setattr(_extract, "_CORE_DIR", installed)
+    out = tmp_path / "locale"
+    result = CliRunner().invoke(i18n, ["update", "--locale-dir", str(out), str(installed)])
+    assert result.exit_code == 1, result.output  # written, with untranslated texts to report
+    assert 'msgid "Hello"' in (out / "zh_Hans" / "LC_MESSAGES" / f"{CORE_DOMAIN}.po").read_text(
+        encoding="utf-8"
+    )

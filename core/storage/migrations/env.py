@@ -17,6 +17,8 @@ context.configure(
     connection=connection,
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
+    # `qunzhu db revision --plugin NAME` compares only that plugin's tables
+    include_object=context.config.attributes.get("include_object"),
 )
 with context.begin_transaction():
     context.run_migrations()

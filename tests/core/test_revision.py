@@ -1,0 +1,114 @@
+"""``qunzhu db revision --plugin NAME``: a plugin's next migration written from its tables.
+
+The plugin is a package in ``tmp_path`` with a ``.dist-info`` folder naming its entry point, so
+that ``qunzhu`` run with that folder on ``PYTHONPATH`` finds it as if it were installed."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parents[2]
+
+NOTE = """
+class Note(Base):
+    __tablename__ = "notes_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(200))
+"""
+TAG = """
+class Tag(Base):
+    __tablename__ = "notes_tag"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("notes_note.id"), index=True)
+    label: Mapped[str] = mapped_column(String(50))
+"""
+HOOKS = """
+from pathlib import Path
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from qunzhu.core import Base, hookimpl
+{tables}
+
+@hookimpl
+def register_models():
+    return [{models}]
+
+
+@hookimpl
+def register_migrations():
+    return Path(__file__).parent / "migrations" / "versions"
+"""
+
+
+def _write_plugin(site: Path, *models: str) -> Path:
+    package = site / "qunzhu_notes"
+    package.mkdir(parents=True, exist_ok=True)
+    tables = "".join(NOTE if m == "Note" else TAG for m in models)
+    code = HOOKS.format(tables=tables, models=", ".join(models))
+    (package / "__init__.py").write_text(code, encoding="utf-8")
+    dist = site / "qunzhu_notes-0.1.dist-info"
+    dist.mkdir(exist_ok=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: qunzhu-notes\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text("[qunzhu.plugins]\nnotes = qunzhu_notes\n")
+    return package / "migrations" / "versions"
+
+
+def _qunzhu(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site"), "QUNZHU_LOG_LEVEL": "WARNING"}
+    env.pop("QUNZHU_CONFIG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "qunzhu.core.cli", *args],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+
+
+def test_a_declared_table_gets_its_migration(tmp_path: Path) -> None:
+    versions = _write_plugin(tmp_path / "site", "Note")
+    first = _qunzhu(tmp_path, "db", "revision", "--plugin", "notes", "-m", "the note table")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == f"wrote {versions.resolve() / '0001_notes.py'}"
+    code = (versions / "0001_notes.py").read_text(encoding="utf-8")
+    assert code.startswith('"""notes: the note table\n')
+    assert re.search(r"branch_labels: .* = \(['\"]notes['\"],\)", code)
+    assert re.search(r"down_revision: .* = None", code)
+    assert _qunzhu(tmp_path, "db", "upgrade").returncode == 0
+
+    _write_plugin(tmp_path / "site", "Note", "Tag")
+    refused = _qunzhu(tmp_path, "db", "upgrade")
+    assert refused.returncode == 1
+    assert "declared tables that no migration creates: notes_tag" in refused.stderr
+    assert '`qunzhu db revision --plugin notes -m "..."`' in refused.stderr
+
+    second = _qunzhu(tmp_path, "db", "revision", "--plugin", "notes", "-m", "Tags on notes")
+    assert second.returncode == 0, second.stderr
+    code = (versions / "0002_notes_tags_on_notes.py").read_text(encoding="utf-8")
+    assert re.search(r"down_revision: .* = ['\"]0001_notes['\"]", code)
+    assert re.search(r"branch_labels: .* = None", code)
+    assert re.findall(r"create_table\(\s*['\"](\w+)['\"]", code) == ["notes_tag"]
+    assert "notes_note" in code  # the foreign key, not a second create_table
+    assert "drop_table" in code  # downgrade
+
+    upgraded = _qunzhu(tmp_path, "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert upgraded.stdout.strip().endswith(": up to date")
+    again = _qunzhu(tmp_path, "db", "revision", "--plugin", "notes", "-m", "nothing")
+    assert again.stdout.strip() == "notes: the tables match the migrations, nothing to write"
+    assert sorted(p.name for p in versions.glob("*.py")) == [
+        "0001_notes.py",
+        "0002_notes_tags_on_notes.py",
+    ]
+
+
+def test_an_unknown_plugin_is_named(tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    done = _qunzhu(tmp_path, "db", "revision", "--plugin", "nope", "-m", "x")
+    assert done.returncode == 1
+    assert done.stderr.startswith("qunzhu: no plugin named 'nope' is installed (installed: ")
