@@ -116,3 +116,17 @@ async def test_a_recurring_post_in_chinese(bot: BotHarness) -> None:
         "#1 通山鮰鱼: 重复发送（每周一、周五 10:00，到 2026-02-01 为止）；下一次 01-09 10:00"
         in (mine.text)
     )
+
+
+async def test_the_tag_question_shows_the_groups_own_tags_not_english_examples(
+    bot: BotHarness,
+) -> None:
+    """Regression: the Chinese prompt gave "例如：buyers tourism", English words a Chinese seller
+    never chose; it now shows only the tags the groups really have."""
+    await bot.send("/产品", user=SELLER)
+    for answer in ("通山鮰鱼", "", "斤", "1条约4.5斤", "12.5", "2000", "湖北通山", "13800138000"):
+        await bot.send(answer, user=SELLER, photos=["catfish.jpg"] if answer == "" else [])
+    await bot.send("/推介 1", user=SELLER)
+    [tags] = await bot.send("鲜活直发", user=SELLER)
+    assert tags.text == "发到哪些群？请写群的标签，多个用空格分开。现有的标签：buyers"
+    assert "tourism" not in tags.text
