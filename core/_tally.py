@@ -8,8 +8,8 @@ renders it with the rest at scrape time.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterator
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 
 __all__ = ["Tally"]
 
@@ -23,6 +23,12 @@ class Tally:
     def inc(self, name: str, amount: float = 1, **labels: str) -> None:
         """Add `amount` to the counter `name` with these labels."""
         self._counts[(name, tuple(sorted(labels.items())))] += amount
+
+    def count_platforms(self, name: str, platforms: Iterable[str]) -> None:
+        """Add one to `name` per item of `platforms`, by platform: one update per platform for a
+        batch of events, not one per event."""
+        for platform, amount in Counter(platforms).items():
+            self.inc(name, amount, platform=platform)
 
     def get(self, name: str, **labels: str) -> float:
         return self._counts.get((name, tuple(sorted(labels.items()))), 0.0)

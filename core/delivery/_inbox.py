@@ -145,9 +145,8 @@ class Inbox:
                     ]
                     await conn.execute(self._upsert_cursor, params)
         recorded = sorted((new[k], rows[k][0]) for k in rows if k in new)
-        for key in rows:
-            name = "events_recorded" if key in new else "events_duplicate"
-            self._tally.inc(name, platform=key[0])
+        self._tally.count_platforms("events_recorded", (k[0] for k in rows if k in new))
+        self._tally.count_platforms("events_duplicate", (k[0] for k in rows if k not in new))
         self.recorded += len(recorded)
         self.duplicates += len(rows) - len(recorded)
         if recorded:

@@ -183,8 +183,7 @@ class Dispatcher:
         for ctx in contexts:
             ctx.committed()
         self.handled += len(batch)
-        for recorded in batch:
-            self._app.tally.inc("events_handled", platform=recorded.event.chat.platform)
+        self._app.tally.count_platforms("events_handled", (r.event.chat.platform for r in batch))
         return True
 
     def _commit_direct(self, session: AsyncSession, ids: list[int]) -> None:
