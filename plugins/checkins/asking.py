@@ -24,7 +24,7 @@ from .models import Round
 from .reading import ASK, SURE, read_report
 from .reports import latest_rounds, message_media, message_text, store_report
 
-__all__ = ["answer_asked", "read_untagged"]
+__all__ = ["answer_asked", "answer_typed", "read_untagged"]
 
 log = logging.getLogger("checkins")
 
@@ -86,6 +86,30 @@ async def read_untagged(ctx: Context, message: Message, here: Sequence[Campaign]
             question = t("Is this your report for {name}?", name=campaign.name)
         out = await ctx.reply(Reply(question).with_buttons(*buttons))
         _with_entry(rnd, ctx.person.id, asked=message.event_id, question=out.id)
+
+
+#: What people type in reply to the question instead of pressing 是 or 否.
+_YES = frozenset({"是", "是的", "对", "對", "对的", "對的", "嗯", "好", "是我的汇报", "是我的彙報",
+                  "yes", "y", "ok"})  # fmt: skip
+_NO = frozenset({"否", "不是", "不", "不对", "不對", "no", "n"})
+_TRIM = " \t\n。.!！,，~～"
+
+
+async def answer_typed(
+    ctx: Context, message: Message, target: int, here: Sequence[Campaign]
+) -> bool:
+    """A reply to the question typed as 是 / 否 (or 对, 不是 ...) by the person it asks: the same
+    as pressing the button. Whether it was one (anything else goes on as a reply)."""
+    word = message_text(message).strip(_TRIM).lower()
+    if word not in _YES and word not in _NO:
+        return False
+    for campaign in here:
+        rnd = await latest_rounds(ctx, campaign)
+        entry = _entry(rnd, ctx.person.id) if rnd is not None else None
+        if rnd is not None and entry is not None and entry.get("question") == target:
+            await answer_asked(ctx, IsReport(rnd.id, ctx.person.id, word in _YES))
+            return True
+    return False
 
 
 async def answer_asked(ctx: Context, data: IsReport) -> None:

@@ -105,6 +105,10 @@ async def _in_group(ctx: Context, message: Message, text: str) -> None:
     if message.reply_to is not None:
         target = await bot_message(ctx, message.reply_to)
         if target is not None:
+            from .asking import answer_typed  # it imports this module
+
+            if await answer_typed(ctx, message, target, here):
+                return
             for campaign in here:
                 rnd = await latest_rounds(ctx, campaign)
                 if rnd is not None and target in rnd.messages:

@@ -103,3 +103,19 @@ async def test_short_chatter_of_someone_not_reporting_costs_no_query(bot: BotHar
     finally:
         event.remove(engine, "before_cursor_execute", seen)
     assert not [s for s in statements if "checkins_" in s]
+
+
+async def test_the_question_answered_by_typing_yes_or_no_in_reply(bot: BotHarness) -> None:
+    """People answer "这是您本周的汇报吗？" by typing 是的 / 不是 in reply, not only by the button;
+    someone else's typed 是 does not answer it."""
+    await advance_to(bot, at(9, 9))
+    _, [question] = await say(bot, "存在问题：经费", user=IDS[5])
+    assert question.text == "这是您本周的汇报吗？"
+    assert await bot.send("是", user=IDS[4], chat=GROUP, reply_to=question.message_id) == []
+    assert question.text == "这是您本周的汇报吗？"  # not his question: nothing changed
+    assert await bot.send("是的。", user=IDS[5], chat=GROUP, reply_to=question.message_id) == []
+    assert question.text == "✅ 已收到 三明市长 的汇报（1/12）。"
+    _, [other] = await say(bot, "存在问题：人手", user=IDS[1])
+    assert await bot.send("不是", user=IDS[1], chat=GROUP, reply_to=other.message_id) == []
+    assert other.text == "好的，不记为汇报。"
+    assert set(await _reports(bot)) == {"三明市长"}
