@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 __all__ = [
@@ -24,57 +24,20 @@ __all__ = [
     "weekdays_in",
 ]
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, "兩": 2, "三": 3, "叁": 3,
-           "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "陸": 6, "七": 7, "柒": 7,
-           "八": 8, "捌": 8, "九": 9, "玖": 9}  # fmt: skip
-_SMALL = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
-_LARGE = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，：", "0123456789.,:")
-_TOKEN = re.compile(r"\d+(?:\.\d+)?|.", re.S)
 #: Weights in jin (斤), so that "3吨" or "50公斤" can be ordered of a product sold by the jin.
 _WEIGHTS = {"斤": 1, "jin": 1, "公斤": 2, "千克": 2, "kg": 2, "吨": 2000, "噸": 2000, "t": 2000}
 _UNIT_WORDS = re.compile(r"(公斤|千克|kg|jin|斤|吨|噸|t)\s*$", re.I)
 
 
 def parse_amount(text: str) -> Decimal | None:
-    """A number written with digits, Chinese numerals or both: "2,000", "两千", "1.5万",
-    "一万五" (15,000), "三千五百". None when there is no number."""
-    s = text.translate(_FULL_WIDTH).replace(",", "").replace(" ", "")
-    sign = -1 if s[:1] in ("-", "负", "負") else 1
-    total = Decimal(0)
-    section = Decimal(0)
-    number: Decimal | None = None
-    last_unit = 0
-    seen = False
-    for tok in _TOKEN.findall(s):
-        if tok[0].isdigit():
-            try:
-                number = Decimal(tok)
-            except InvalidOperation:
-                return None
-            seen = True
-        elif tok in _DIGITS:
-            number = Decimal(_DIGITS[tok])
-            if tok in "零〇":
-                last_unit = 0  # "一千零五": the five is units, not hundreds
-            seen = True
-        elif tok in _SMALL:
-            section += (number if number is not None else Decimal(1)) * _SMALL[tok]
-            number, last_unit, seen = None, _SMALL[tok], True
-        elif tok in _LARGE:
-            section += number or 0
-            total += section * _LARGE[tok]
-            section, number, last_unit, seen = Decimal(0), None, _LARGE[tok], True
-        elif seen:
-            break  # the unit word after the number
-    if not seen:
-        return None
-    if number is not None:
-        # "两千五" is 2,500 and "一万五" 15,000: a bare digit after a unit is one unit lower
-        if last_unit >= 100 and number < 10 and number == number.to_integral():
-            number *= last_unit // 10
-        section += number
-    return sign * (total + section)
+    """The number a text starts with, written with digits, Chinese numerals or both: "2,000",
+    "两千", "1.5万", "一万五" (15,000), "三千五百斤" (the unit after it is left). None when it
+    starts with no number, or a negative one. Read by `quantity.read_number` (cn2an): one reader
+    of numbers in the plugin."""
+    from .quantity import leading_number
+
+    return leading_number(text)
 
 
 def parse_quantity(text: str, unit: str) -> int | None:

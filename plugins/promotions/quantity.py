@@ -117,6 +117,12 @@ def read_number(text: str) -> tuple[Decimal | None, str]:  # noqa: PLR0911 - one
         return None, "unreadable"
 
 
+def leading_number(text: str) -> Decimal | None:
+    """The number `text` starts with ("三千五百斤" → 3500), or None (none, or refused)."""
+    match = re.match(f"[{_NUMERALS}]+", _normal(text))
+    return read_number(match.group())[0] if match else None
+
+
 def read_quantity(  # noqa: PLR0911 - one return per kind of answer
     text: str, unit: str, conversions: dict[str, Conversion] | None = None
 ) -> Reading:
