@@ -188,13 +188,7 @@ class People:
             if person is not None:
                 return self._remember(person)
         async with self._db.session() as s:
-            ids = (
-                await s.scalars(
-                    select(PersonRow.id).where(
-                        (PersonRow.real_name == key) | (PersonRow.display_name == key)
-                    )
-                )
-            ).all()
+            ids = await ids_named(s, key, limit=2)
         if len(ids) == 1:
             return await self.get(ids[0])
         return None
@@ -378,3 +372,15 @@ async def _attach_identities(s: AsyncSession, row: PersonRow, identities: Iterab
                 await s.delete(leftover)
         else:
             row.identities.append(IdentityRow(platform=platform, user_id=user_id))
+
+
+async def ids_named(s: AsyncSession, name: str, *, limit: int) -> list[int]:
+    """The ids of the people whose real or platform display name is exactly `name` (at most
+    `limit`, oldest first)."""
+    found = await s.scalars(
+        select(PersonRow.id)
+        .where((PersonRow.real_name == name) | (PersonRow.display_name == name))
+        .order_by(PersonRow.id)
+        .limit(limit)
+    )
+    return list(found.all())

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import unicodedata
 
-from sqlalchemy import select
-
+from qunzhu.core._people_directory import ids_named
 from qunzhu.core.context import Context
 from qunzhu.core.people import Person
-from qunzhu.core.storage._tables import PersonRow
 
 __all__ = ["MAX_NAME", "clean_name", "configured_names", "people_named"]
 
@@ -38,13 +36,5 @@ def configured_names(ctx: Context) -> frozenset[str]:
 
 async def people_named(ctx: Context, name: str, *, limit: int = 5) -> list[Person]:
     """Everyone whose real or platform display name is exactly `name` (at most `limit`)."""
-    ids = (
-        await ctx.db.scalars(
-            select(PersonRow.id)
-            .where((PersonRow.real_name == name) | (PersonRow.display_name == name))
-            .order_by(PersonRow.id)
-            .limit(limit)
-        )
-    ).all()
-    found = [await ctx.app.people.get(pid) for pid in ids]
+    found = [await ctx.app.people.get(pid) for pid in await ids_named(ctx.db, name, limit=limit)]
     return [p for p in found if p is not None]
