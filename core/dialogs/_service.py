@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import inspect
 import logging
-import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -17,17 +16,22 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qunzhu.core.clock import aware
+from qunzhu.core.dialogs._answers import (
+    DIALOG_PREFIX,
+    Reask,
+    choices_of,
+    gathered,
+    parse_answer,
+)
 from qunzhu.core.dialogs._index import Key, OpenDialogs
 from qunzhu.core.dialogs._spec import Dialog, Expect, Step, from_json, to_json
 from qunzhu.core.errors import UsageError
 from qunzhu.core.model._events import (
-    AttachmentKind,
     ButtonPress,
     ChatKind,
     ChatRef,
     Event,
     JobTick,
-    Message,
 )
 from qunzhu.core.model._reply import Button, Reply
 from qunzhu.core.storage._tables import DialogRow
@@ -38,15 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DIALOG_PREFIX", "DialogService"]
 
-DIALOG_PREFIX = "dlg:"
-_MEDIA = (AttachmentKind.PHOTO, AttachmentKind.VIDEO)
-_NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
 log = logging.getLogger("qunzhu.dialogs")
-
-
-class _Reask(Exception):
-    def __init__(self, hint: str) -> None:
-        self.hint = hint
 
 
 class DialogService:
@@ -191,15 +187,32 @@ class DialogService:
         """Take `event` as the answer to the current step and go on (or ask again when it is
         not one)."""
         step = dialog.steps[row.step]
+        media = gathered(dialog, event)
+        if media and step.key != dialog.gather:
+            await self._gather(ctx, row, dialog, media, chat)
+            await self._ask(ctx, step, row, chat)
+            return
         try:
             value = await self._answer(ctx, step, event, row)
-        except _Reask as again:
+        except Reask as again:
             await ctx.send(again.hint, chat=chat)
             await self._ask(ctx, step, row, chat)
             return
+        if step.key == dialog.gather and isinstance(value, tuple):
+            value = (*(from_json(row.answers.get(step.key)) or ()), *value)
         row.answers = {**row.answers, step.key: to_json(value)}
         row.expires_at = self._app.clock.now() + self._timeout(dialog)
         await self._advance(ctx, row, dialog, chat, key)
+
+    async def _gather(
+        self, ctx: Context, row: DialogRow, dialog: Dialog, media: tuple[Any, ...], chat: ChatRef
+    ) -> None:
+        """Add `media` to the dialog's gathering step (`Dialog.gather`) and say how many."""
+        assert dialog.gather is not None
+        kept = (*(from_json(row.answers.get(dialog.gather)) or ()), *media)
+        row.answers = {**row.answers, dialog.gather: to_json(kept)}
+        row.expires_at = self._app.clock.now() + self._timeout(dialog)
+        await ctx.send(ctx.t.core("Added: {count} in all.", count=len(kept)), chat=chat)
 
     async def cancel(self, ctx: Context) -> bool:
         """Cancel the sender's dialog in this chat; False when there was none."""
@@ -248,7 +261,7 @@ class DialogService:
             text = ctx.t(step.question, **{k: v for k, v in answers.items() if isinstance(v, str)})
         rows: list[tuple[Button, ...]] = [
             (Button(ctx.t(c.label), data=f"{DIALOG_PREFIX}c:{i}"),)
-            for i, c in enumerate(_choices(step, ctx, answers))
+            for i, c in enumerate(choices_of(step, ctx, answers))
         ]
         last = [Button(ctx.t.core("Cancel"), data=f"{DIALOG_PREFIX}cancel")]
         if step.optional:
@@ -266,7 +279,7 @@ class DialogService:
             and step.optional
         ):
             return None
-        value = _parse(ctx, step, event, answers)
+        value = parse_answer(ctx, step, event, answers)
         if step.validate is not None:
             try:
                 validate: Any = step.validate
@@ -277,78 +290,11 @@ class DialogService:
                 if inspect.isawaitable(value):  # an async validator (it may look things up)
                     value = await value
             except UsageError as exc:
-                raise _Reask(str(exc)) from exc
+                raise Reask(str(exc)) from exc
         return value
 
     def _timeout(self, dialog: Dialog) -> timedelta:
         return timedelta(seconds=dialog.timeout or self._default_timeout)
-
-
-def _parse(ctx: Context, step: Step, event: Event, answers: dict[str, Any]) -> Any:
-    t = ctx.t.core
-    if step.expect is Expect.CHOICE or not isinstance(event, Message):
-        return _pressed(ctx, step, event, answers)
-    if step.expect in (Expect.PHOTO, Expect.MEDIA):
-        return _media(ctx, step, event)
-    text = (event.text or "").strip()
-    if step.expect is Expect.TEXT:
-        if not text:
-            raise _Reask(t("Please answer with text."))
-        return text
-    if step.expect is Expect.NUMBER:
-        match = _NUMBER.search(text)
-        if match is None:
-            raise _Reask(t("Please answer with a number, for example 500."))
-        num = float(match.group().replace(",", "."))
-        return int(num) if num.is_integer() else num
-    if event.location is not None:
-        return event.location
-    if step.allow_address and text:
-        return text  # a typed address: kept as text, to be geocoded by the plugin if it can
-    raise _Reask(t("Please share a location."))
-
-
-def _pressed(ctx: Context, step: Step, event: Event, answers: dict[str, Any]) -> str:
-    """The answer to a choice step (a button, or its number or label typed), or a shortcut
-    button of a text step."""
-    picked = _pick(ctx, list(_choices(step, ctx, answers)), event)
-    if step.expect is Expect.CHOICE:
-        if picked is None:
-            raise _Reask(ctx.t.core("Please choose one of the buttons."))
-        return picked
-    if step.expect is Expect.TEXT and isinstance(event, ButtonPress) and picked is not None:
-        return picked
-    raise _Reask(ctx.t.core("Please answer the question above."))
-
-
-def _media(ctx: Context, step: Step, event: Message) -> tuple[Any, ...]:
-    """The photos (a PHOTO step) or the photos and videos (a MEDIA step) of `event`."""
-    if step.expect is Expect.PHOTO:
-        if not event.photos:
-            raise _Reask(ctx.t.core("Please send a photo."))
-        return event.photos
-    media = tuple(a for a in event.attachments if a.kind in _MEDIA)
-    if not media:
-        raise _Reask(ctx.t.core("Please send a photo or a video."))
-    return media
-
-
-def _pick(ctx: Context, choices: list[Any], event: Event) -> str | None:
-    if isinstance(event, ButtonPress):
-        prefix = f"{DIALOG_PREFIX}c:"
-        if event.data.startswith(prefix) and event.data[len(prefix) :].isdigit():
-            index = int(event.data[len(prefix) :])
-            return str(choices[index].value) if index < len(choices) else None
-        return None
-    if not isinstance(event, Message):
-        return None
-    text = event.text.strip().casefold()
-    if text.isdigit() and 1 <= int(text) <= len(choices):
-        return str(choices[int(text) - 1].value)
-    for c in choices:
-        if text in (ctx.t(c.label).casefold(), c.label.casefold(), str(c.value).casefold()):
-            return str(c.value)
-    return None
 
 
 def _typed(step: Step, shortcuts: bool) -> bool:
@@ -362,10 +308,6 @@ def _typed(step: Step, shortcuts: bool) -> bool:
     if step.expect is Expect.TEXT:
         return not shortcuts
     return step.expect is Expect.NUMBER
-
-
-def _choices(step: Step, ctx: Context, answers: dict[str, Any]) -> list[Any]:
-    return list(step.choices(ctx, answers) if callable(step.choices) else step.choices)
 
 
 def _wants_answers(validate: Any) -> bool:

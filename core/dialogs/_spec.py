@@ -84,6 +84,12 @@ class Dialog:
     on_cancel: Callable[[Any, dict[str, Any]], Awaitable[None]] | None = None
     timeout: float | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    #: The key of a photo (or media) step that keeps every photo (and video) the person sends
+    #: while the dialog is open: people send a second picture when they are asked for the place.
+    #: One sent at another step is added there instead of being taken as that step's answer
+    #: (a caption would be read as the place), the person is told how many there are, and the
+    #: step is asked again; the photo step itself adds to what was gathered before.
+    gather: str | None = None
 
 
 def to_json(value: Any) -> Any:

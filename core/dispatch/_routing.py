@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from qunzhu.core.commands import ArgumentError, Command, split_command
 from qunzhu.core.context import Context
 from qunzhu.core.delivery._inbox import Recorded
-from qunzhu.core.dialogs._service import DIALOG_PREFIX
+from qunzhu.core.dialogs._answers import DIALOG_PREFIX
 from qunzhu.core.dispatch._runner import Runner, inject
 from qunzhu.core.dispatch._watchdog import Watchdog
 from qunzhu.core.i18n._catalogs import normalize_language

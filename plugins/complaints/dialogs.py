@@ -169,6 +169,7 @@ DIALOGS = (
             Step("confirm", _summary, Expect.CHOICE, (Choice(N_("Submit"), "yes"),)),
         ),
         on_done=_report_done,
+        gather="photo",
     ),
     Dialog(
         "resolve",

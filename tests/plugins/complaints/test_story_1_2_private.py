@@ -107,3 +107,36 @@ async def test_a_restart_halfway_continues_where_it_was(bot: BotHarness) -> None
 
 async def test_plain_private_chatter_starts_nothing(bot: BotHarness) -> None:
     assert await bot.send("你好，请问今天几点开会？", user="chen") == []
+
+
+async def test_photos_sent_while_asked_for_the_place_are_all_kept(bot: BotHarness) -> None:
+    """Regression (issue 14, "photos are lost"): a second photo sent while the bot asked where
+    it is was taken as the place (its caption) and dropped, and the check said 1 photo."""
+    [photo_q] = await bot.send(TEXT, user="chen")
+    [where_q] = await bot.send("", user="chen", photos=["phone-photo-1"])
+    assert where_q.text.startswith("问题在哪里？")
+    added, again = await bot.send("另一处", user="chen", photos=["phone-photo-2"])
+    assert added.text == "已添加，共 2 张。"
+    assert again.text == where_q.text  # the place is still asked for, not read from the caption
+    added, _ = await bot.send("", user="chen", photos=["phone-photo-3"])
+    assert added.text == "已添加，共 3 张。"
+    [kind_q] = await bot.send("水口茶文化景区停车场", user="chen")
+    [name_q] = await bot.press(kind_q, "环境卫生", user="chen")
+    [check] = await bot.press(name_q, "实名", user="chen")
+    assert "照片：3 张" in check.text
+    assert "地点：水口茶文化景区停车场" in check.text
+    await bot.press(check, "提交", user="chen")
+    async with bot.app.db.session() as s:
+        ticket = await s.scalar(select(Ticket))
+    assert ticket is not None and ticket.address == "水口茶文化景区停车场"
+
+
+async def test_a_photo_sent_before_the_photo_question_skips_it(bot: BotHarness) -> None:
+    """Photos sent while the description is asked for are kept; the photo question is not
+    asked again."""
+    [desc_q] = await bot.send("/report", user="chen")
+    assert desc_q.text.startswith("遇到了什么问题")
+    added, again = await bot.send("", user="chen", photos=["phone-photo-1"])
+    assert added.text == "已添加，共 1 张。" and again.text == desc_q.text
+    [where_q] = await bot.send(TEXT, user="chen")
+    assert where_q.text.startswith("问题在哪里？")
