@@ -49,6 +49,9 @@ if TYPE_CHECKING:
     from qunzhu.core.org import Org, OrgUnit
     from qunzhu.core.people import ADMIN, Person, Role, parse_role
     from qunzhu.core.scheduling._cron import check_cron, check_timezone, next_fire
+    from qunzhu.core.scheduling._deadline import Deadline, find_deadline
+    from qunzhu.core.scheduling._deadline_days import day_off_reason, due_label, moved_note
+    from qunzhu.core.scheduling._deadline_words import to_number
     from qunzhu.core.scheduling._jobs import Job, job
     from qunzhu.core.scheduling._workdays import WorkCalendar
     from qunzhu.core.storage._database import Base, Database
@@ -77,6 +80,7 @@ __all__ = [
     "ConfigError",
     "Context",
     "Database",
+    "Deadline",
     "Dialog",
     "Event",
     "Expect",
@@ -112,14 +116,19 @@ __all__ = [
     "check_cron",
     "check_timezone",
     "command",
+    "day_off_reason",
+    "due_label",
+    "find_deadline",
     "hookimpl",
     "hookspec",
     "inactive_chats",
     "job",
     "load_settings",
+    "moved_note",
     "next_fire",
     "outbox_states",
     "parse_role",
+    "to_number",
 ]
 
 

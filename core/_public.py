@@ -47,6 +47,9 @@ from qunzhu.core.model._reply import Button, Reply
 from qunzhu.core.org import Org, OrgUnit
 from qunzhu.core.people import ADMIN, Person, Role, parse_role
 from qunzhu.core.scheduling._cron import check_cron, check_timezone, next_fire
+from qunzhu.core.scheduling._deadline import Deadline, find_deadline
+from qunzhu.core.scheduling._deadline_days import day_off_reason, due_label, moved_note
+from qunzhu.core.scheduling._deadline_words import to_number
 from qunzhu.core.scheduling._jobs import Job, job
 from qunzhu.core.scheduling._workdays import WorkCalendar
 from qunzhu.core.storage._database import Base, Database

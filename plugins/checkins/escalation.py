@@ -4,9 +4,8 @@ again after each ``escalate_after`` of working time, up to the top (逐级问责
 
 from __future__ import annotations
 
-from qunzhu.core import Context, JobTick, OrgUnit, Reply, aware
+from qunzhu.core import Context, JobTick, OrgUnit, Reply, aware, due_label
 
-from .deadline_holidays import due_label
 from .models import Task
 from .roster import Member, mentions, people
 from .settings import group_t, settings

@@ -14,10 +14,9 @@ import re
 from dataclasses import dataclass
 from datetime import time
 
-from qunzhu.core import Translator, check_cron, check_timezone
+from qunzhu.core import Translator, check_cron, check_timezone, to_number
 
 from .config import Campaign, check_schedule, is_cron
-from .deadline import to_number
 from .texts import WEEKDAYS
 
 __all__ = ["When", "describe", "hours_label", "parse_days", "parse_hours", "parse_one_time"]

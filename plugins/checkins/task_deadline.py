@@ -7,10 +7,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from qunzhu.core import N_, Choice, Context, Dialog, Expect, Step, UsageError
+from qunzhu.core import (
+    N_,
+    Choice,
+    Context,
+    Dialog,
+    Expect,
+    Step,
+    UsageError,
+    day_off_reason,
+    due_label,
+    find_deadline,
+)
 
-from .deadline import find_deadline
-from .deadline_holidays import day_off_reason, due_label
 from .tasks import EXAMPLES, create, end_of_work
 from .texts import day_label
 

@@ -20,12 +20,13 @@ from qunzhu.core import (
     Translator,
     UsageError,
     aware,
+    due_label,
+    find_deadline,
+    moved_note,
 )
 
 from .buttons import Done
 from .config import parse_duration
-from .deadline import find_deadline
-from .deadline_holidays import due_label, moved_note
 from .models import Task
 from .roster import Member, mentions, people
 from .settings import chat_of, group_t, settings

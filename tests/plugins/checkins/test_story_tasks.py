@@ -11,9 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from qunzhu.core import WorkCalendar
+from qunzhu.core import WorkCalendar, find_deadline
 from qunzhu.core.testing import BotHarness
-from qunzhu.plugins.checkins.deadline import find_deadline
 from qunzhu.plugins.checkins.models import Task
 
 from .conftest import GROUP, advance_to, at, campaign, config

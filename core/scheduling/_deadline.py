@@ -1,7 +1,10 @@
 """Deadlines as people write them, on the working calendar: ``明天下班以前``, ``今晚12点前``,
 ``节后第一天``, ``国庆节后第一天下班前``, ``周五前``, ``下周一上午``, ``月底前``, ``三个工作日内``,
 ``两天内``, ``本周内``, ``后天中午``, ``12月10日17点``, ``10号前``, ``tomorrow 6pm``,
-``by Friday``, ``within 2 hours`` (the words: `deadline_words`).
+``by Friday``, ``within 2 hours`` (the words: `_deadline_words`).
+
+In the core because every plugin that takes a deadline from a person reads it the same way: a
+task's (check-ins), the leader's when he routes a problem (complaints).
 
 `find_deadline` looks for such a phrase anywhere in a task's text and returns the moment, the text
 without it, and how sure the reading is. A day without a time means the end of work that day
@@ -28,12 +31,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from qunzhu.core import WorkCalendar
+from qunzhu.core.scheduling._deadline_days import after_holiday
+from qunzhu.core.scheduling._deadline_words import DAYS, PREFIX, RELATIVE, SUFFIX, TIMES, to_number
+from qunzhu.core.scheduling._workdays import WorkCalendar
 
-from .deadline_holidays import after_holiday, due_label
-from .deadline_words import DAYS, PREFIX, RELATIVE, SUFFIX, TIMES, to_number
-
-__all__ = ["Deadline", "due_label", "find_deadline", "to_number"]
+__all__ = ["Deadline", "find_deadline"]
 
 _CN_WEEKDAY = dict(
     zip("一二三四五六日天1234567", (0, 1, 2, 3, 4, 5, 6, 6, 0, 1, 2, 3, 4, 5, 6), strict=True)

@@ -1,4 +1,4 @@
-"""The words of a deadline: the patterns `deadline` looks for (days, times, spans, "after the
+"""The words of a deadline: the patterns `_deadline` looks for (days, times, spans, "after the
 holiday") and the numbers in them, Arabic or Chinese (``十二``, ``两``, ``三``).
 
 Chinese numerals are read by `cn2an` (a maintained library for exactly this), so ``一百零五``

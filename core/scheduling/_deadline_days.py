@@ -5,6 +5,8 @@ as the bot writes it (``10月8日（周四） 17:30``, ``24:00`` for 今晚12点
 A holiday is a run of days off that the calendar names (`WorkCalendar.holiday_name`): the ``cn``
 preset's official holidays, or the config's own ``calendar.holidays`` (unnamed: a named festival
 then matches by the dates it always falls between, as 春节 between 21 January and 20 February).
+
+The texts are the core's (``t.core``): the same words in every plugin that shows a deadline.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from qunzhu.core import N_, Translator, WorkCalendar
-
-from .deadline_words import FESTIVALS
-from .texts import WEEKDAYS, day_label
+from qunzhu.core.i18n._catalogs import N_, Translator
+from qunzhu.core.scheduling._deadline_words import FESTIVALS
+from qunzhu.core.scheduling._workdays import WorkCalendar
 
 __all__ = ["after_holiday", "day_off_reason", "due_label", "moved_note"]
+
+_WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
 #: How far ahead "节后" looks for a holiday, and from when the holiday meant is in doubt.
 _HORIZON = 120
@@ -61,12 +64,12 @@ def _is(festival: str | None, name: str, day: date) -> bool:
 
 def day_off_reason(t: Translator, calendar: WorkCalendar, day: date) -> str:
     """``国庆假期``, ``节假日`` or the weekday (``周六``): why `day` is not a working day."""
-    return _holiday_or(t, calendar, day, WEEKDAYS[day.weekday()])
+    return _holiday_or(t, calendar, day, _WEEKDAYS[day.weekday()])
 
 
 def _holiday_or(t: Translator, calendar: WorkCalendar, day: date, otherwise: str) -> str:
     name = calendar.holiday_name(day)
-    return t(otherwise if name is None else _REASONS.get(name, _PUBLIC_HOLIDAY))
+    return t.core(otherwise if name is None else _REASONS.get(name, _PUBLIC_HOLIDAY))
 
 
 def moved_note(
@@ -76,10 +79,10 @@ def moved_note(
     words = {0: N_("Today"), 1: N_("Tomorrow"), 2: N_("The day after tomorrow")}
     gap = (said - today).days
     if gap in words:
-        day, reason = t(words[gap]), day_off_reason(t, calendar, said)
+        day, reason = t.core(words[gap]), day_off_reason(t, calendar, said)
     else:  # the label shows the weekday already: "1月31日（周六）是休息日"
-        day, reason = day_label(t, said), _holiday_or(t, calendar, said, N_("a day off"))
-    return t(
+        day, reason = _day_label(t, said), _holiday_or(t, calendar, said, N_("a day off"))
+    return t.core(
         "{day} is {reason}; the deadline is {when}.",
         day=day,
         reason=reason,
@@ -92,5 +95,11 @@ def due_label(t: Translator, moment: datetime, tz: ZoneInfo) -> str:
     local = moment.astimezone(tz)
     if local.time() == time(0):
         day = local.date() - timedelta(days=1)
-        return t("{day} {time}", day=day_label(t, day), time="24:00")
-    return t("{day} {time}", day=day_label(t, local.date()), time=local.strftime("%H:%M"))
+        return t.core("{day} {time}", day=_day_label(t, day), time="24:00")
+    return t.core("{day} {time}", day=_day_label(t, local.date()), time=local.strftime("%H:%M"))
+
+
+def _day_label(t: Translator, day: date) -> str:
+    """``10月8日（周四）`` / ``Thu 10/8``."""
+    weekday = t.core(_WEEKDAYS[day.weekday()])
+    return t.core("{weekday} {month}/{day}", weekday=weekday, month=day.month, day=day.day)

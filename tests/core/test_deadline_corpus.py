@@ -21,8 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from qunzhu.core import WorkCalendar
-from qunzhu.plugins.checkins.deadline import find_deadline
+from qunzhu.core import WorkCalendar, find_deadline
 
 TZ = ZoneInfo("Asia/Shanghai")
 SPRING_FESTIVAL_2027 = [date(2027, 2, 5) + timedelta(days=n) for n in range(7)]
