@@ -14,6 +14,7 @@ from qunzhu.core import Button, ChatRef, Context, Org, Reply, Translator, aware
 
 from .buttons import Acknowledge, More, Reassign, Resolve, Start, Urge
 from .config import ComplaintsConfig
+from .desk_texts import instruction_line
 from .directory import department_chat, department_name, t_for_chat
 from .models import Ticket
 from .states import WITH_DEPARTMENT, Status
@@ -132,6 +133,8 @@ def card(
             resolve=when(aware(ticket.resolve_due), tz),
         )
     )
+    if instruction := instruction_line(t, ticket, tz):
+        lines.append(instruction)
     if ticket.metoo:
         lines.append(t("👥 {n} more people reported the same", n=ticket.metoo))
     if ticket.reopened:

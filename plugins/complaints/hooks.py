@@ -17,6 +17,8 @@ from .buttons import CARD_ACTIONS, Feedback, File, MeToo, More, NewProblem, Page
 from .commands import COMMANDS, tickets_command
 from .config import ComplaintsConfig
 from .deadlines import overdue_scan
+from .desk import desk_command, press_desk
+from .desk_route import DESK_DIALOGS
 from .detect import matcher_for
 from .dialogs import DIALOGS, photo_problem
 from .digest import digest
@@ -39,7 +41,7 @@ def register_config() -> type[BaseModel]:
 
 @hookimpl
 def register_commands() -> Sequence[Command]:
-    return (*COMMANDS, detection_command)
+    return (*COMMANDS, detection_command, desk_command)
 
 
 @hookimpl
@@ -59,7 +61,7 @@ def register_catalogs() -> Path:
 
 @hookimpl
 def register_dialogs() -> Sequence[Dialog]:
-    return (*DIALOGS, *MORE_DIALOGS)
+    return (*DIALOGS, *MORE_DIALOGS, *DESK_DIALOGS)
 
 
 @hookimpl
@@ -110,6 +112,8 @@ async def on_button(ctx: Context) -> None:
 
 
 async def _press(ctx: Context, data: str) -> None:
+    if await press_desk(ctx, data):
+        return
     for action, family in CARD_ACTIONS.items():
         if (card := family.unpack(data)) is not None:
             await on_card_button(ctx, action, card.ticket)

@@ -92,6 +92,7 @@ async def detect(ctx: Context, message: Message) -> None:
         kind="offer",
         created_at=ctx.now(),
         source=f"{message.chat.key} {message.event_id}",
+        chat=message.chat.key,
         report=report.to_json(),
     )
     ctx.db.add(pending)

@@ -52,6 +52,7 @@ class Ticket(Base):
         UniqueConstraint("external_id"),
         Index("ix_complaints_ticket_status_department", "status", "department"),
         Index("ix_complaints_ticket_category_created", "category", "created_at"),
+        Index("ix_complaints_ticket_source_chat_status", "source_chat", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -110,6 +111,10 @@ class Ticket(Base):
     #: The escalation cards in upper departments' groups: [{"id", "chat", "head"}] (outbox id,
     #: group key, the card's first line), refreshed with the card while they have buttons.
     escalation_cards: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: The leader's instruction (批示) given from the problem desk, and who gave it; the card
+    #: shows it, the timeline keeps every one ("instruct").
+    instruction: Mapped[str] = mapped_column(Text, default="")
+    instructed_by: Mapped[str] = mapped_column(String(200), default="")
 
 
 class TicketEvent(Base):
@@ -156,6 +161,9 @@ class Pending(Base):
     was decided, so a second press finds the answer."""
 
     __tablename__ = "complaints_pending"
+    __table_args__ = (
+        Index("ix_complaints_pending_kind_chat", "kind", "ticket_id", "chat", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
@@ -163,6 +171,9 @@ class Pending(Base):
     #: The message it came from (``chat key`` + " " + event id), to settle an offer when the
     #: same message is filed another way (``/ticket``).
     source: Mapped[str] = mapped_column(String(600), default="", index=True)
+    #: The group it was posted in (``platform:chat_id``): the problem desk lists the offers of
+    #: the groups a leader supervises.
+    chat: Mapped[str] = mapped_column(String(300), default="")
     report: Mapped[dict[str, Any]] = mapped_column(JSON)
     candidates: Mapped[list[int]] = mapped_column(JSON, default=list)
     message_id: Mapped[int | None] = mapped_column(_BigId, default=None)

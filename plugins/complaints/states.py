@@ -136,4 +136,5 @@ HISTORY = {
     "rated": N_("rated"),
     "overdue": N_("overdue"),
     "escalated": N_("escalated"),
+    "instruct": N_("leader's instruction"),
 }

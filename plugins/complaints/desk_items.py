@@ -1,0 +1,200 @@
+"""What the problem desk lists: the problems of every group a person supervises, filed or not,
+ranked (the data; `desk` shows it).
+
+Whose problems: by the organisation model, the units where the person is head or member and
+every unit below them, with their group chats (a ``supervisor`` or an admin sees everything).
+An item is a "登记为问题" offer nobody acted on (a message detected as a problem in one of
+those groups, not older than `OFFER_DAYS`), or an open ticket of those units or raised in those
+groups. Two indexed queries read only the columns shown; ranking is done on the rows read:
+
+1. urgent first;
+2. the longest overdue first (working time past the deadline to acknowledge or to resolve);
+3. reopened, then the most people reporting the same thing ("me too");
+4. the oldest first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+
+from qunzhu.core import Context, Org, OrgUnit, Person, aware
+
+from .desk_buttons import DeskFilter
+from .models import Pending, Ticket
+from .states import OPEN, WITH_DEPARTMENT, Status
+
+__all__ = ["OFFER_DAYS", "Item", "Scope", "gather", "pick", "rank", "scope_of"]
+
+#: An offer older than this is no longer listed (the group has moved on).
+OFFER_DAYS = 30
+#: At most this many rows of each kind are read (a province's desk is paged by unit).
+_LIMIT = 5000
+_QUOTE = 36
+#: Not taken up: nobody acknowledged it (or it came back to be routed again).
+_UNTAKEN = frozenset({Status.NEW, Status.ASSIGNED, Status.REOPENED, Status.NOT_RESPONSIBLE})
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The units (keys) and group chats whose problems a person sees; `everything` for a
+    supervisor or an admin."""
+
+    units: frozenset[str]
+    chats: frozenset[str]
+    everything: bool = False
+
+    def __bool__(self) -> bool:
+        return self.everything or bool(self.units or self.chats)
+
+    def covers(self, department: str | None, chat: str) -> bool:
+        return self.everything or department in self.units or chat in self.chats
+
+
+def scope_of(person: Person, org: Org) -> Scope:
+    """What `person` supervises (see the module's docstring)."""
+    if person.is_admin or person.has_role("supervisor"):
+        return Scope(frozenset(u.key for u in org.units), frozenset(), everything=True)
+    units: dict[str, OrgUnit] = {}
+    for own in org.units_of(person):
+        units.update((u.key, u) for u in org.subtree(own))
+    chats = frozenset(chat for unit in units.values() for chat in unit.chats)
+    return Scope(frozenset(units), chats)
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One line of the desk. `kind`: ``o`` an offer (`id` its `Pending`), ``t`` a ticket."""
+
+    kind: str
+    id: int
+    number: str
+    category: str
+    status: str
+    urgent: bool
+    department: str | None
+    chat: str
+    title: str
+    quote: str
+    created: datetime
+    #: Past which deadline, and when it was (None: not overdue).
+    late_since: datetime | None
+    #: How many people reported it (the reporter and every "me too").
+    count: int = 1
+    reopened: int = 0
+
+    @property
+    def untaken(self) -> bool:
+        return self.kind == "o" or self.status in _UNTAKEN
+
+
+def _quote(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= _QUOTE else line[: _QUOTE - 1] + "…"
+
+
+def _late_since(row: Ticket, now: datetime) -> datetime | None:
+    """When the deadline it missed was (as `models.overdue` reads it), or None."""
+    if row.status not in WITH_DEPARTMENT:
+        return None
+    resolve, ack = aware(row.resolve_due), aware(row.acknowledge_due)
+    if resolve <= now:
+        return resolve
+    if row.status in (Status.ASSIGNED, Status.REOPENED) and ack <= now:
+        return ack
+    return None
+
+
+async def gather(ctx: Context, scope: Scope) -> list[Item]:
+    """Every item of `scope`, unranked."""
+    now = ctx.now()
+    tickets = select(Ticket).where(Ticket.status.in_(OPEN))
+    offers = select(Pending).where(
+        Pending.kind == "offer",
+        Pending.ticket_id.is_(None),
+        Pending.created_at >= now - timedelta(days=OFFER_DAYS),
+    )
+    if not scope.everything:
+        tickets = tickets.where(
+            or_(Ticket.department.in_(scope.units), Ticket.source_chat.in_(scope.chats))
+        )
+        offers = offers.where(Pending.chat.in_(scope.chats))
+    items = [_ticket_item(row, now) for row in await ctx.db.scalars(tickets.limit(_LIMIT))]
+    items += [_offer_item(row) for row in await ctx.db.scalars(offers.limit(_LIMIT))]
+    return items
+
+
+def _ticket_item(row: Ticket, now: datetime) -> Item:
+    return Item(
+        kind="t",
+        id=row.id,
+        number=row.number,
+        category=row.category,
+        status=row.status,
+        urgent=row.priority == "urgent",
+        department=row.department,
+        chat=row.source_chat,
+        title=row.source_title if row.source == "group" else "",
+        quote=_quote(row.description),
+        created=aware(row.created_at),
+        late_since=_late_since(row, now),
+        count=1 + row.metoo,
+        reopened=row.reopened,
+    )
+
+
+def _offer_item(row: Pending) -> Item:
+    report = row.report
+    return Item(
+        kind="o",
+        id=row.id,
+        number="",
+        category=str(report.get("category") or ""),
+        status="",
+        urgent=report.get("priority") == "urgent",
+        department=None,
+        chat=row.chat,
+        title=str(report.get("source_title") or ""),
+        quote=_quote(str(report.get("description") or "")),
+        created=aware(row.created_at),
+        late_since=None,
+    )
+
+
+def rank(items: Iterable[Item]) -> list[Item]:
+    """Most urgent, longest overdue, reopened, most reported, oldest first."""
+
+    def key(item: Item) -> tuple[bool, bool, datetime, bool, int, datetime]:
+        late = item.late_since
+        return (
+            not item.urgent,
+            late is None,
+            late or item.created,
+            not item.reopened,
+            -item.count,
+            item.created,
+        )
+
+    return sorted(items, key=key)
+
+
+def pick(
+    items: list[Item], which: DeskFilter, unit: str, org: Org, week_start: datetime
+) -> list[Item]:
+    """The items a filter keeps (`unit`: a unit's key, for `DeskFilter.UNIT`: its items and
+    those of the units below it, by department or by group)."""
+    if which is DeskFilter.OVERDUE:
+        return [i for i in items if i.late_since is not None]
+    if which is DeskFilter.UNTAKEN:
+        return [i for i in items if i.untaken]
+    if which is DeskFilter.WEEK:
+        return [i for i in items if i.created >= week_start]
+    if which is DeskFilter.UNIT:
+        below = org.subtree(unit)
+        keys = {u.key for u in below}
+        chats = {c for u in below for c in u.chats}
+        return [i for i in items if i.department in keys or i.chat in chats]
+    return list(items)

@@ -1,0 +1,356 @@
+"""One step from the desk: a unit, a deadline in the leader's words, an instruction (批示).
+
+Pressing an item's number asks, one question at a time: which unit (the one whose group the
+problem was raised in first, then the one that has it now, then every other unit); by when
+(``明早9点前``, ``三个工作日内``, ``周五前``, read by the core's `find_deadline`; a doubtful
+reading is asked back: "“3点前”：您是指 10月8日（周四） 15:00 吗？"); and the instruction, which
+may be skipped. Then:
+
+* a message detected in a group and never filed is filed on the way, its author the reporter,
+  and its "登记为问题" offer in the group says what it became;
+* the ticket goes to that unit (a new card in its group) or, when it is there already, stays
+  and the unit's group is told; either way its deadline to resolve becomes the leader's (the
+  deadline to acknowledge is never later), the card shows the instruction and the deadline,
+  and the timeline keeps them (``instruct``).
+
+The desk is the authority: what the leader may see there, he may route (see `desk_items`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from qunzhu.core import (
+    N_,
+    ChatRef,
+    Choice,
+    Context,
+    Dialog,
+    Expect,
+    Reply,
+    Step,
+    UsageError,
+    due_label,
+    find_deadline,
+    moved_note,
+)
+
+from .cards import post_card, refresh_card, retire_cards
+from .config import ComplaintsConfig
+from .desk_items import scope_of
+from .directory import base_config, department_chat, department_name, t_for_chat
+from .models import Pending, Ticket
+from .report import Report
+from .states import OPEN, Status
+from .texts import category_name, when
+from .tickets import Given, deadlines, file_ticket, record
+
+__all__ = ["DESK_DIALOGS", "open_item"]
+
+EXAMPLES = N_("tomorrow 9am, within 3 working days, by Friday, 10/20 17:00")
+
+
+async def _item(ctx: Context, kind: str, item: int) -> tuple[Pending | None, Ticket | None]:
+    """The offer or ticket of a desk item, if it is still waiting and the person sees it."""
+    scope = scope_of(ctx.person, ctx.org)
+    if kind == "o":
+        pending = await ctx.db.get(Pending, item)
+        if pending is None or pending.kind != "offer":
+            return None, None
+        if not scope.covers(None, pending.chat):
+            return None, None
+        if pending.ticket_id is None:
+            return pending, None
+        item = pending.ticket_id  # filed meanwhile (another way): route the ticket
+    ticket = await ctx.db.get(Ticket, item)
+    if ticket is None or not scope.covers(ticket.department, ticket.source_chat):
+        return None, None
+    return None, ticket
+
+
+async def open_item(ctx: Context, kind: str, item: int) -> None:
+    """An item's number pressed: ask for the unit, the deadline and the instruction."""
+    pending, ticket = await _item(ctx, kind, item)
+    if ticket is not None and ticket.status not in OPEN:
+        await ctx.reply(
+            ctx.t("{number} is no longer open; nothing to route.", number=ticket.number)
+        )
+        return
+    if pending is None and ticket is None:
+        await ctx.reply(ctx.t("This problem is no longer on your desk."))
+        return
+    config = base_config(ctx)
+    if ticket is not None:
+        chat, label = ticket.source_chat, ticket.number
+        quote, category, current = ticket.description, ticket.category, ticket.department
+    else:
+        assert pending is not None
+        report = pending.report
+        chat, label = pending.chat, ctx.t("not filed")
+        quote, current = str(report.get("description") or ""), None
+        category = str(report.get("category") or "")
+    owner = ctx.org.unit_of_chat(chat) if chat else None
+    initial = {
+        "kind": kind,
+        "item": item,
+        "label": label,
+        "quote": " ".join(quote.split())[:200],
+        "category": category_name(config, category, ctx.lang),
+        "owner": owner.key if owner is not None else "",
+        "current": current or "",
+    }
+    await ctx.start_dialog("desk_route", initial=initial)
+
+
+def _which_unit(ctx: Context, answers: dict[str, Any]) -> str:
+    lines = [
+        f"{answers['label']} · {answers['category']}",
+        f"“{answers['quote']}”",
+        ctx.t("Which unit should handle it?"),
+    ]
+    return "\n".join(lines)
+
+
+def _units(ctx: Context, answers: dict[str, Any]) -> list[Choice]:
+    """The unit of the group it came from first, then the one that has it, then the rest."""
+    first = [k for k in (answers.get("owner"), answers.get("current")) if k]
+    order = list(dict.fromkeys([*first, *(u.key for u in ctx.org.units)]))
+    choices = []
+    for key in order:
+        unit = ctx.org.unit(key)
+        if unit is not None:
+            choices.append(Choice(unit.label(ctx.lang), unit.key))
+    return choices
+
+
+def _end_of_work(ctx: Context) -> time:
+    """The end of the working day ("下班"): the end of the calendar's last working period."""
+    return ctx.calendar.hours[-1][1]
+
+
+def _read_due(ctx: Context, value: Any) -> dict[str, Any]:
+    """A deadline in the leader's words; its doubt kept, to be asked back."""
+    text = str(value or "")
+    found = find_deadline(text, ctx.now(), ctx.calendar.tz, ctx.calendar, _end_of_work(ctx))
+    if found is None:
+        raise UsageError(
+            ctx.t("Please write the deadline like this: {examples}", examples=ctx.t(EXAMPLES))
+        )
+    if found.due <= ctx.now():
+        raise UsageError(
+            ctx.t(
+                "{when} has passed; please give a deadline still ahead.",
+                when=due_label(ctx.t, found.due, ctx.calendar.tz),
+            )
+        )
+    return {**found.to_json(), "doubt": found.doubt}
+
+
+def _read_due_again(ctx: Context, value: Any) -> dict[str, Any]:
+    """The second answer is taken as read (the leader saw the first reading)."""
+    return {**_read_due(ctx, value), "doubt": None}
+
+
+def _by_when(ctx: Context, answers: dict[str, Any]) -> str:
+    unit = department_name(ctx.org, answers.get("unit"), ctx.lang)
+    return ctx.t(
+        "{unit} must resolve it by when? For example: {examples}",
+        unit=unit,
+        examples=ctx.t(EXAMPLES),
+    )
+
+
+def _by_when_then(ctx: Context, answers: dict[str, Any]) -> str:
+    return ctx.t("By when, then? For example: {examples}", examples=ctx.t(EXAMPLES))
+
+
+def _ask_back(ctx: Context, answers: dict[str, Any]) -> str:
+    """``“3点前”：您是指 10月8日（周四） 15:00 吗？`` with why a day off moved it."""
+    due = answers["due"]
+    moment = datetime.fromisoformat(due["due"])
+    question = ctx.t(
+        "“{phrase}”: do you mean {when}?",
+        phrase=due["phrase"],
+        when=due_label(ctx.t, moment, ctx.calendar.tz),
+    )
+    if not due.get("said"):
+        return question
+    today = ctx.now().astimezone(ctx.calendar.tz).date()
+    why = moved_note(ctx.t, ctx.calendar, date.fromisoformat(due["said"]), moment, today)
+    return why + "\n" + question
+
+
+def _what_instruction(ctx: Context, answers: dict[str, Any]) -> str:
+    unit = department_name(ctx.org, answers.get("unit"), ctx.lang)
+    return ctx.t("Your instruction (批示) for {unit}, in a line; or press Skip.", unit=unit)
+
+
+def _doubtful(answers: dict[str, Any]) -> bool:
+    return bool(answers.get("due", {}).get("doubt"))
+
+
+def _chosen_due(answers: dict[str, Any]) -> dict[str, Any]:
+    if _doubtful(answers) and answers.get("due_ok") != "yes":
+        return dict(answers["due_again"])
+    return dict(answers["due"])
+
+
+async def _route_done(ctx: Context, answers: dict[str, Any]) -> None:
+    due = _chosen_due(answers)
+    moment = datetime.fromisoformat(due["due"])
+    instruction = str(answers.get("instruction") or "").strip()
+    pending, ticket = await _item(ctx, str(answers["kind"]), int(answers["item"]))
+    if pending is None and (ticket is None or ticket.status not in OPEN):
+        await ctx.reply(ctx.t("This problem is no longer on your desk."))
+        return
+    unit = str(answers["unit"])
+    if ctx.org.unit(unit) is None:
+        await ctx.reply(ctx.t("There is no department “{name}”.", name=unit))
+        return
+    config = base_config(ctx)
+    if pending is not None:
+        ticket = await _file(
+            ctx, config, pending, unit=unit, moment=moment, instruction=instruction
+        )
+    else:
+        assert ticket is not None
+        await _hand_over(ctx, config, ticket, unit=unit, moment=moment, instruction=instruction)
+    name = department_name(ctx.org, unit, ctx.lang)
+    lines = [
+        ctx.t(
+            "{number} is with {unit}, to be resolved by {due}.",
+            number=ticket.number,
+            unit=name,
+            due=due_label(ctx.t, moment, ctx.calendar.tz),
+        )
+    ]
+    if instruction:
+        lines.append(ctx.t("Your instruction: {text}", text=instruction))
+    if due.get("said"):
+        said = date.fromisoformat(due["said"])
+        today = ctx.now().astimezone(ctx.calendar.tz).date()
+        lines.append(moved_note(ctx.t, ctx.calendar, said, moment, today))
+    await ctx.reply("\n".join(lines))
+
+
+def _instruct(
+    ctx: Context, ticket: Ticket, config: ComplaintsConfig, moment: datetime, instruction: str
+) -> None:
+    """The leader's deadline becomes the ticket's; the instruction goes on its card."""
+    ack_due, _ = deadlines(
+        ctx, config, ticket.category, ctx.now(), urgent=ticket.priority == "urgent"
+    )
+    ticket.resolve_due = moment
+    ticket.acknowledge_due = min(ack_due, moment)
+    ticket.notified_ack = ticket.notified_resolve = False
+    ticket.escalation = 0
+    ticket.instruction = instruction[:2000]
+    ticket.instructed_by = ctx.person.name[:200]
+    ticket.updated_at = ctx.now()
+    note = f"⏰ {when(moment, ctx.calendar.tz)}" + (f" · {instruction}" if instruction else "")
+    record(ctx, ticket, "instruct", before=ticket.status, note=note)
+
+
+async def _file(
+    ctx: Context,
+    config: ComplaintsConfig,
+    pending: Pending,
+    *,
+    unit: str,
+    moment: datetime,
+    instruction: str,
+) -> Ticket:
+    """File an offer nobody acted on, straight to `unit`, with the leader's deadline."""
+    report = Report.from_json(pending.report)
+    ticket = await file_ticket(ctx, report, Given(department=unit, resolve_due=moment))
+    pending.ticket_id = ticket.id
+    _instruct(ctx, ticket, config, moment, instruction)
+    await refresh_card(ctx, config, ticket)
+    if pending.message_id is not None and pending.chat:
+        t = t_for_chat(ctx, pending.chat)
+        await ctx.edit(pending.message_id, Reply(t("Filed as {number}.", number=ticket.number)))
+    return ticket
+
+
+async def _hand_over(
+    ctx: Context,
+    config: ComplaintsConfig,
+    ticket: Ticket,
+    *,
+    unit: str,
+    moment: datetime,
+    instruction: str,
+) -> None:
+    """Send `ticket` to `unit` (or keep it there) with the leader's deadline and instruction."""
+    if ticket.department == unit and ticket.status != Status.NOT_RESPONSIBLE:
+        _instruct(ctx, ticket, config, moment, instruction)
+        await refresh_card(ctx, config, ticket)
+        await _tell_unit(ctx, ticket, unit, moment, instruction)
+        return
+    before = ticket.status
+    await retire_cards(
+        ctx, config, ticket, N_("{number} was reassigned to {department}."), department=unit
+    )
+    action = "route" if before in (Status.NEW, Status.NOT_RESPONSIBLE) else "reassign"
+    ticket.department, ticket.returned_by = unit, None
+    ticket.status = Status.ASSIGNED
+    ticket.assignee_id, ticket.assignee_name = None, ""
+    ticket.acknowledged_at = None
+    record(ctx, ticket, action, before=before)
+    _instruct(ctx, ticket, config, moment, instruction)
+    await post_card(ctx, config, ticket)
+
+
+async def _tell_unit(
+    ctx: Context, ticket: Ticket, unit: str, moment: datetime, instruction: str
+) -> None:
+    """The ticket stays with its unit: its group hears of the new deadline and instruction."""
+    chat = department_chat(ctx.org, unit)
+    if chat is None:
+        return
+    t = t_for_chat(ctx, chat)
+    due = due_label(t, moment, ctx.calendar.tz)
+    text = (
+        t(
+            "📌 {number}: {name}'s instruction: {text} (to be resolved by {due})",
+            number=ticket.number,
+            name=ctx.person.name,
+            text=instruction,
+            due=due,
+        )
+        if instruction
+        else t(
+            "📌 {number}: {name} set the deadline: {due}",
+            number=ticket.number,
+            name=ctx.person.name,
+            due=due,
+        )
+    )
+    await ctx.send(text, chat=ChatRef.parse(chat))
+
+
+DESK_DIALOGS = (
+    Dialog(
+        "desk_route",
+        (
+            Step("unit", _which_unit, Expect.CHOICE, _units),
+            Step("due", _by_when, validate=_read_due),
+            Step(
+                "due_ok",
+                _ask_back,
+                Expect.CHOICE,
+                (Choice(N_("Yes"), "yes"), Choice(N_("Another time"), "other")),
+                when=_doubtful,
+            ),
+            Step(
+                "due_again",
+                _by_when_then,
+                validate=_read_due_again,
+                when=lambda a: _doubtful(a) and a.get("due_ok") != "yes",
+            ),
+            Step("instruction", _what_instruction, optional=True),
+        ),
+        on_done=_route_done,
+    ),
+)
