@@ -138,21 +138,25 @@ async def _page(ctx: Context, which: DeskFilter, unit: str, page: int) -> Reply:
 
 
 async def _units(ctx: Context) -> Reply:
-    """The units that have problems on the desk, with how many, to filter by one."""
-    items = await _items(ctx)
-    counts: list[tuple[str, str, int]] = []
-    for unit in ctx.org.units:
-        if len(unit.key.encode()) > UNIT_KEY:
-            continue  # its key does not fit a button; /desk <name> filters by it
-        n = len(pick(items, DeskFilter.UNIT, unit.key, ctx.org, week_start(ctx)))
-        if n:
-            counts.append((unit.key, unit.label(ctx.lang), n))
-    if not counts:
-        return Reply(ctx.t("Nothing here: no problem waits in your groups."))
+    """The units that have problems on the desk, with how many, to filter by one: each item
+    counts for the units above its unit and above its group's unit (one walk up per item)."""
+    counts: dict[str, int] = {}
+    for item in await _items(ctx):
+        owner = ctx.org.unit_of_chat(item.chat) if item.chat else None
+        keys = {u.key for u in ctx.org.chain(item.department)} if item.department else set()
+        keys |= {u.key for u in ctx.org.chain(owner)} if owner is not None else set()
+        for key in keys:
+            counts[key] = counts.get(key, 0) + 1
     buttons = [
-        Button(f"{label} ({n})", data=DeskPage(DeskFilter.UNIT, key, 1).pack())
-        for key, label, n in counts
+        Button(
+            f"{unit.label(ctx.lang)} ({counts[unit.key]})",
+            data=DeskPage(DeskFilter.UNIT, unit.key, 1).pack(),
+        )
+        for unit in ctx.org.units
+        if counts.get(unit.key) and len(unit.key.encode()) <= UNIT_KEY  # else: /desk <name>
     ]
+    if not buttons:
+        return Reply(ctx.t("Nothing here: no problem waits in your groups."))
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     return Reply(ctx.t("Which unit's problems?")).with_buttons(*rows)
 

@@ -251,3 +251,40 @@ async def test_the_desk_with_nothing_and_for_someone_without_a_unit(bot: BotHarn
     assert "暂无问题" in empty.text
     [nobody] = await bot.send("/问题台", user="passerby")
     assert "您还不属于任何单位" in nobody.text
+
+
+async def test_many_problems_are_paged_by_buttons(bot: BotHarness) -> None:
+    """Problems in 12 of the 24 village groups: 8 a page, ◀ / ▶ edit the desk in place."""
+    bot.clock.set(at("2026-11-20", 9))
+    for n in range(1, 13):
+        await bot.send(f"{n}组的垃圾堆了好几天没人管", user=f"m{n}", chat=f"村{n * 2:02d}群")
+    desk = _desk(await bot.send("/问题台", user="li"))
+    assert "共 12 件" in desk.text
+    assert "第 1/2 页" in desk.text
+    assert desk.labels[:8] == [str(n) for n in range(1, 9)]
+    assert "下一页 ▶" in desk.labels
+    await bot.press(desk, "下一页", user="li")
+    assert "第 2/2 页" in desk.text
+    assert desk.labels[:4] == ["9", "10", "11", "12"]
+    assert "“12组的垃圾堆了好几天没人管” · 村24群" in desk.text  # the newest last
+    assert "◀ 上一页" in desk.labels
+
+
+async def test_an_anonymous_report_stays_anonymous_on_the_units_card(bot: BotHarness) -> None:
+    """A resident's anonymous private report, sent from the desk to another unit: the card
+    the unit sees does not name her; the desk itself never shows reporters."""
+    [photo_q] = await bot.send("小区门口污水横流好几天没人管", user="chen")
+    [where_q] = await bot.press(photo_q, "跳过", user="chen")
+    [kind_q] = await bot.send("幸福小区门口", user="chen")
+    [name_q] = await bot.press(kind_q, "环境卫生", user="chen")
+    [check] = await bot.press(name_q, "匿名", user="chen")
+    await bot.press(check, "提交", user="chen")
+    desk = _desk(await bot.send("/问题台", user="li"))
+    assert "chen" not in desk.text
+    [question] = await bot.press(desk, "1", user="li")
+    await bot.press(question, "东湖镇", user="li")
+    await bot.send("三个工作日内", user="li")
+    await bot.send("请镇里牵头处理", user="li")
+    [card] = bot.sent_to("东湖镇群")
+    assert "反映人：匿名" in card.text
+    assert "chen" not in card.text
