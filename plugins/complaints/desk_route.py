@@ -46,7 +46,10 @@ from .states import OPEN, Status
 from .texts import category_name, when
 from .tickets import Given, deadlines, file_ticket, record
 
-__all__ = ["DESK_DIALOGS", "open_item"]
+__all__ = ["DESK_DIALOGS", "SHORTCUTS", "open_item"]
+
+#: The units offered as buttons when routing (any other is written by name).
+SHORTCUTS = 12
 
 EXAMPLES = N_("tomorrow 9am, within 3 working days, by Friday, 10/20 17:00")
 
@@ -107,21 +110,35 @@ def _which_unit(ctx: Context, answers: dict[str, Any]) -> str:
     lines = [
         f"{answers['label']} · {answers['category']}",
         f"“{answers['quote']}”",
-        ctx.t("Which unit should handle it?"),
+        ctx.t("Which unit should handle it? Press one, or write its name."),
     ]
     return "\n".join(lines)
 
 
 def _units(ctx: Context, answers: dict[str, Any]) -> list[Choice]:
-    """The unit of the group it came from first, then the one that has it, then the rest."""
-    first = [k for k in (answers.get("owner"), answers.get("current")) if k]
-    order = list(dict.fromkeys([*first, *(u.key for u in ctx.org.units)]))
-    choices = []
-    for key in order:
-        unit = ctx.org.unit(key)
-        if unit is not None:
-            choices.append(Choice(unit.label(ctx.lang), unit.key))
-    return choices
+    """At most `SHORTCUTS` units as buttons: the unit of the group it came from first, then
+    the one that has it, the units above the first, then the others in the order written (a
+    city has thousands: any other is written by name)."""
+    org = ctx.org
+    owner, current = answers.get("owner") or None, answers.get("current") or None
+    above = [u.key for u in org.chain(owner)] if owner else []
+    order = dict.fromkeys([k for k in (owner, current, *above) if k])
+    for unit in org.units:
+        if len(order) >= SHORTCUTS:
+            break
+        order.setdefault(unit.key)
+    found = (org.unit(key) for key in list(order)[:SHORTCUTS])
+    return [Choice(unit.label(ctx.lang), unit.key) for unit in found if unit is not None]
+
+
+def _read_unit(ctx: Context, value: Any) -> str:
+    """A unit pressed (its key) or written (its name or alias): its key; else asked again."""
+    unit = ctx.org.unit(str(value or "").strip())
+    if unit is None:
+        raise UsageError(
+            ctx.t("I know no unit “{name}”; press one, or write its name.", name=value)
+        )
+    return unit.key
 
 
 def _end_of_work(ctx: Context) -> time:
@@ -334,7 +351,7 @@ DESK_DIALOGS = (
     Dialog(
         "desk_route",
         (
-            Step("unit", _which_unit, Expect.CHOICE, _units),
+            Step("unit", _which_unit, choices=_units, validate=_read_unit),
             Step("due", _by_when, validate=_read_due),
             Step(
                 "due_ok",

@@ -168,8 +168,13 @@ async def test_one_step_files_and_routes_with_his_deadline_and_instruction(
         "未登记 · 工程质量",
         "“新修的路混凝土没按规范养护，偷工减料”",
     ]
-    assert question.labels[0] == "村07村委"  # the unit of the group it came from, first
-    [by_when] = await bot.press(question, "住建局", user="li")
+    assert question.text.endswith("交给哪个单位办理？请点选，或直接写单位名称。")
+    # the unit of the group it came from first, then those above it; 12 at most
+    assert question.labels[:3] == ["村07村委", "东湖镇", "区委"]
+    assert len(question.labels) == 13  # and 取消
+    unknown = await bot.send("火星局", user="li")  # asked again
+    assert unknown[0].text == "没有“火星局”这个单位，请点选，或写出单位名称。"
+    [by_when] = await bot.send("住建局", user="li")  # written: any unit of the org
     assert by_when.text.startswith("住建局须在什么时候前办结？例如：明早9点前")
     [what] = await bot.send("周二下午5点前", user="li")
     assert what.text == "请写一句给住建局的批示；不写请点“跳过”。"

@@ -81,7 +81,7 @@ async def test_the_desk_on_telegram(tmp_path: Path) -> None:
         )
         press(tg, li, back, "2")  # 村07: never filed
         [question] = await seen.new(private)
-        assert question["text"].endswith("交给哪个单位办理？")
+        assert question["text"].endswith("交给哪个单位办理？请点选，或直接写单位名称。")
         assert labels(question)[0][0] == "村07村委"  # the unit of its group first
         press(tg, li, question, "住建局")
         [by_when] = await seen.new(private)
