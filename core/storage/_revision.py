@@ -46,7 +46,12 @@ async def write_revision(plugins: PluginSet, name: str, message: str) -> Path | 
     cfg = alembic_config(plugins)
     cfg.cmd_opts = argparse.Namespace(quiet=True)  # no "Generating ... done": we say what we wrote
     script = ScriptDirectory.from_config(cfg)
-    mine = [r for r in script.walk_revisions() if Path(r.path).parent.resolve() == folder]
+    source = _source_folder(folder)
+    mine = [
+        r
+        for r in script.walk_revisions()
+        if Path(r.path).parent.resolve() == folder or Path(r.path).resolve().parent == source
+    ]
     heads = [r.revision for r in mine if r.is_head]
     if len(heads) > 1:
         msg = f"the migrations of {name} have several heads ({', '.join(sorted(heads))})"
@@ -88,8 +93,17 @@ async def write_revision(plugins: PluginSet, name: str, message: str) -> Path | 
     if not written:
         return None
     path = Path(written[0].path)
+    if source != folder:  # an editable install's folder of links: the file goes to the source
+        path = Path(shutil.move(path, source / path.name))
     _format(path)
     return path
+
+
+def _source_folder(folder: Path) -> Path:
+    """Where the migrations really are: an editable install may give a folder of links to
+    them (a new revision written there through a link's name would overwrite the linked file)."""
+    links = sorted(p for p in folder.glob("*.py") if p.is_symlink())
+    return links[0].resolve().parent if links else folder
 
 
 def _versions_folder(plugins: PluginSet, name: str) -> Path:

@@ -112,3 +112,22 @@ def test_an_unknown_plugin_is_named(tmp_path: Path) -> None:
     done = _qunzhu(tmp_path, "db", "revision", "--plugin", "nope", "-m", "x")
     assert done.returncode == 1
     assert done.stderr.startswith("qunzhu: no plugin named 'nope' is installed (installed: ")
+
+
+def test_an_editable_install_of_links_keeps_the_first_migration(tmp_path: Path) -> None:
+    """The strict editable install gives the plugin a folder of links to its sources: the next
+    revision was taken for the first (the links did not count as the plugin's), written through
+    the link's name and overwrote 0001 in the sources."""
+    versions = _write_plugin(tmp_path / "site", "Note")
+    assert _qunzhu(tmp_path, "db", "revision", "--plugin", "notes", "-m", "notes").returncode == 0
+    source = tmp_path / "src"
+    source.mkdir()
+    (versions / "0001_notes.py").rename(source / "0001_notes.py")
+    (versions / "0001_notes.py").symlink_to(source / "0001_notes.py")
+    first = (source / "0001_notes.py").read_text(encoding="utf-8")
+    _write_plugin(tmp_path / "site", "Note", "Tag")
+    second = _qunzhu(tmp_path, "db", "revision", "--plugin", "notes", "-m", "tags")
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.strip() == f"wrote {source / '0002_notes_tags.py'}"
+    assert (source / "0001_notes.py").read_text(encoding="utf-8") == first
+    assert "create_table" in (source / "0002_notes_tags.py").read_text(encoding="utf-8")
