@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from qunzhu.core import Button, Context, Dialog, Message, Reply, Step, UsageError
 
 from .buttons import IsDone
+from .campaigns import every
 from .models import Task
 from .reports import message_media, message_text
 from .task_list import open_tasks
@@ -37,11 +38,19 @@ _SHORT = 60
 
 
 async def _task_of_message(ctx: Context, outgoing: int) -> Task | None:
-    rows = await ctx.db.scalars(select(Task).where(Task.chat == ctx.chat.key).order_by(Task.id))
-    for task in rows:
-        if outgoing == task.card_id or outgoing in (task.messages or ()):
-            return task
-    return None
+    """The task whose card, request for sign-off, reminder or notice is `outgoing`."""
+    found = await ctx.db.scalar(
+        select(Task).where(
+            Task.chat == ctx.chat.key,
+            or_(Task.card_id == outgoing, Task.signoff_id == outgoing),
+        )
+    )
+    if found is not None:
+        return found
+    rows = await ctx.db.scalars(
+        select(Task).where(Task.chat == ctx.chat.key, Task.state != "done").order_by(Task.id)
+    )
+    return next((task for task in rows if outgoing in (task.messages or ())), None)
 
 
 def _evidence(message: Message) -> dict[str, Any]:
@@ -54,21 +63,26 @@ async def read_task_message(ctx: Context) -> bool:
     if message is None or message.edited:
         return False
     text = message_text(message)
-    if message.reply_to:
+    if message.reply_to:  # about a task only when it replies to one of the task's messages
         target = await ctx.outgoing_for(message.reply_to)
         task = await _task_of_message(ctx, target) if target is not None else None
-        if task is not None and target is not None:
-            return await _reply_to_task(ctx, task, target, message, text)
+        if task is None or target is None:
+            return False
+        return await _reply_to_task(ctx, task, target, message, text)
     if ctx.chat.is_direct or not DONE_WORDS.search(text):
         return False
-    if len(text) > _SHORT and not message_media(message):
-        return False  # a long message (a weekly report) that mentions work done
-    return await _unreplied(ctx, message)
+    # a long message (a weekly report) that mentions work done is not a task's report
+    return (len(text) <= _SHORT or bool(message_media(message))) and await _unreplied(ctx, message)
 
 
 async def _unreplied(ctx: Context, message: Message) -> bool:
     """A short message (or media) saying it is done, not replying to the task: the sender's one
-    open task in this group; with several, they are told how to say which."""
+    open task in this group; with several, they are told how to say which. A message with a
+    check-in's tag (#周报 …) is a check-in report, not a task's."""
+    text = message_text(message)
+    tags = {c.tag for c in await every(ctx.app, ctx.db, chat=ctx.chat.key)}
+    if any(tag and tag in text for tag in tags):
+        return False
     mine = await open_tasks(ctx, owed=True)
     mine = [x for x in mine if x.chat == ctx.chat.key and x.state != "reported"]
     if len(mine) == 1:
