@@ -35,8 +35,10 @@ from qunzhu.core.storage._tables import CORE_TABLES
 
 __all__ = ["write_revision"]
 
-#: Words of the message kept in the revision id (and the file name).
-_SLUG_CHARS = 32
+#: The longest revision id: Alembic's ``alembic_version.version_num`` is a VARCHAR(32), and a
+#: longer id fails the upgrade on PostgreSQL (SQLite does not check). Words of the message fill
+#: what the number and the plugin's name leave.
+_MAX_ID = 32
 
 
 async def write_revision(plugins: PluginSet, name: str, message: str) -> Path | None:
@@ -57,7 +59,8 @@ async def write_revision(plugins: PluginSet, name: str, message: str) -> Path | 
         msg = f"the migrations of {name} have several heads ({', '.join(sorted(heads))})"
         raise StorageError(msg)
     number = 1 + max((_number(r.revision) for r in mine), default=0)
-    rev_id = f"{number:04d}_{name}" + (f"_{_slug(message, name)}" if mine else "")
+    prefix = f"{number:04d}_{name}"
+    rev_id = prefix + (f"_{_slug(message, name, _MAX_ID - len(prefix) - 1)}" if mine else "")
     rev_id = rev_id.rstrip("_")
     text = message if message.startswith(f"{name}:") else f"{name}: {message}"
     cfg.set_main_option("file_template", "%%(rev)s")
@@ -149,13 +152,13 @@ def _number(revision: str) -> int:
     return int(found.group()) if found else 0
 
 
-def _slug(message: str, name: str) -> str:
+def _slug(message: str, name: str, room: int) -> str:
     words = re.findall(r"[a-z0-9]+", message.lower())
     if words and words[0] == name:
         words = words[1:]
     slug = ""
     for word in words:
-        if len(slug) + len(word) + 1 > _SLUG_CHARS:
+        if len(slug) + len(word) + (1 if slug else 0) > room:
             break
         slug = f"{slug}_{word}" if slug else word
     return slug
