@@ -1,6 +1,6 @@
 """checkins: tasks reported, signed off or given back, with their evidence
 
-Revision ID: 0003_checkins_tasks_reported_signed_off_or
+Revision ID: 0003_checkins_tasks_reported
 Revises: 0002_checkins_campaigns
 Create Date: 2026-12-07 21:52:48.874293
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_checkins_tasks_reported_signed_off_or"
+revision: str = "0003_checkins_tasks_reported"
 down_revision: str | None = "0002_checkins_campaigns"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
