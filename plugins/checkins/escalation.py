@@ -132,7 +132,8 @@ async def escalate(ctx: Context, task: Task) -> None:
             hours=f"{late.total_seconds() / 3600:.3g}",
         )
     platform = task.chat.partition(":")[0]
-    await ctx.send(Reply(text, mentions=mentions(bosses, platform)))
+    out = await ctx.send(Reply(text, mentions=mentions(bosses, platform)))
+    task.messages = [*task.messages, out.id]
     for boss in found:
         await _tell_privately(ctx, task, boss)
     if task.level < len(above):

@@ -55,3 +55,9 @@ async def test_in_private_what_i_assigned_and_what_i_owe_overdue_first(bot: BotH
     ]
     [nothing] = await bot.send("/tasks", user="mayor2")
     assert nothing.text == "没有未完成的任务。"
+    # reported from the private chat: the request for sign-off goes to the task's group
+    sent = await bot.send("/完成 T-2 材料已报送", user="liu")
+    assert [(s.chat.chat_id, s.text.splitlines()[0]) for s in sent] == [
+        ("dm:liu", "已报告：T-2（报送春运安全检查材料）等待 王副部长 验收。"),
+        (GROUP, "📝 任务 T-2（报送春运安全检查材料）：刘局长 报告已办结。"),
+    ]

@@ -111,8 +111,8 @@ async def test_a_task_reminded_overdue_and_escalated_level_by_level(bot: BotHarn
     assert higher.text.startswith("⬆️ 逐级问责：已上报区长（@周区长）。")
     assert "超期 7.5 个工作小时仍未办结" in higher.text
     assert await advance_to(bot, at(12, 18)) == []  # the top of the chain: no more
-    # done at last, late: reported by the button, signed off by who assigned it
-    [request] = await bot.press(card, "已完成", user="liu")
+    # done at last, late: a reply to the escalation says so; signed off by who assigned it
+    [request] = await bot.send("已办好了", user="liu", chat=GROUP, reply_to=higher.message_id)
     assert request.text.startswith("📝 任务 T-1（完成现场整改）：刘局长 报告已办结。")
     [done] = await bot.press(request, "验收通过", user="wang")
     assert done.text == "✅ 任务 T-1 已办结：完成现场整改（刘局长 办理，王副部长 验收）（超期办结）"
@@ -151,7 +151,11 @@ async def test_who_may_assign_and_to_whom(bot: BotHarness) -> None:
     )
     [owner] = await bot.send("/task @福州市长 明天下班前报送水质数据", user="zhao", chat=GROUP)
     assert owner.text.startswith("📌 任务 T-1：报送水质数据")  # an owner of the group's check-in
+    [request] = await bot.press(owner, "已完成", user="mayor1")  # the card's button reports it
+    assert request.text.startswith("📝 任务 T-1（报送水质数据）：福州市长 报告已办结。")
     [listing] = await bot.send("/tasks", user="zhao", chat=GROUP)
-    assert listing.text.splitlines()[1].startswith("T-1 报送水质数据 — 福州市长 — 1月6日（周二）")
+    assert listing.text.splitlines()[1].startswith(
+        "📝 T-1 报送水质数据 — 福州市长 — 1月6日（周二）"
+    )
     [passed] = await bot.send("/task @住建局 今天9点前完成", user="wang", chat=GROUP)
     assert passed.text == "“今天9点前”已经过去了，请给一个更晚的期限。"
