@@ -22,13 +22,16 @@ from .task_signoff import accept, give_back, may_report, may_sign, report_done
 
 __all__ = ["RETURN_DIALOG", "answer_is_done", "ask_reason", "read_task_message"]
 
-#: Words that say a task is done (a reply to the task, or a short message of an assignee).
+#: Words that say a task is done (a reply to the task, or a short message of an assignee), in
+#: simplified and traditional characters.
 DONE_WORDS = re.compile(
-    r"已落实|落实了|已完成|完成了|已办结|办结了|办完了|办好了|搞定|处理完毕|已处理|处理好了|"
-    r"已清理|清理完毕|整改完毕|已整改|整改到位|已到位|完毕|\bdone\b|\bfinished\b",
+    r"已落[实實]|落[实實]了|已完成|完成了|已[办辦][结結]|[办辦][结結]了|[办辦]完了|[办辦]好了|搞定|已[处處]理|"
+    r"[处處]理好了|已清理|已整改|整改到位|已到位|已修[复復]|"
+    r"(清理|[处處]理|[处處]置|整改|落[实實]|[办辦]理|修[复復]|[抢搶]修|施工|排查|清[运運])"
+    r"(完[毕畢]|完成|好了)|\bdone\b|\bfinished\b",
     re.IGNORECASE,
-)
-_ACCEPT = re.compile(r"^\s*(同意|通过|验收通过|驗收通過|可以|好的|ok|accept)", re.IGNORECASE)
+)  # not a bare 完毕: "…汇报完毕" ends a spoken report
+_ACCEPT = re.compile(r"^\s*(同意|通[过過]|[验驗]收通[过過]|可以|好的|ok|accept)", re.IGNORECASE)
 _RETURN = re.compile(
     r"^\s*(退回|驳回|駁回|打回|不行|不合格|重做|返工|give back)[\s:：,，。]*(.*)$",
     re.IGNORECASE | re.DOTALL,

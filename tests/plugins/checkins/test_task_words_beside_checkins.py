@@ -30,3 +30,13 @@ async def test_a_checkin_report_with_done_words_is_not_taken_for_the_task(
     # a short untagged message of one who owes a single task is its report
     [request] = await bot.send("水质数据已报送，已完成", user="mayor1", chat=GROUP)
     assert request.text.startswith("📝 任务 T-1（报送水质数据）：福州市长 报告已办结。")
+
+
+async def test_a_spoken_report_ending_and_traditional_characters(bot: BotHarness) -> None:
+    [card] = await bot.send("/task @福州市长 周五下班前报送水质数据", user="wang", chat=GROUP)
+    # "…汇报完毕" closes a spoken-style message: not a task's report
+    assert await bot.send("以上是本周情况，汇报完毕", user="mayor1", chat=GROUP) == []
+    [request] = await bot.send(
+        "已落實，請書記審閱", user="mayor1", chat=GROUP, reply_to=card.message_id
+    )
+    assert request.text.startswith("📝 任务 T-1（报送水质数据）：福州市长 报告已办结。")
