@@ -35,8 +35,10 @@ from qunzhu.core.storage._tables import CORE_TABLES
 
 __all__ = ["write_revision"]
 
-#: Words of the message kept in the revision id (and the file name).
-_SLUG_CHARS = 32
+#: The longest revision id: Alembic's ``alembic_version.version_num`` is a VARCHAR(32), and a
+#: longer id fails the upgrade on PostgreSQL (SQLite does not check). Words of the message fill
+#: what the number and the plugin's name leave.
+_MAX_ID = 32
 
 
 async def write_revision(plugins: PluginSet, name: str, message: str) -> Path | None:
@@ -46,13 +48,19 @@ async def write_revision(plugins: PluginSet, name: str, message: str) -> Path | 
     cfg = alembic_config(plugins)
     cfg.cmd_opts = argparse.Namespace(quiet=True)  # no "Generating ... done": we say what we wrote
     script = ScriptDirectory.from_config(cfg)
-    mine = [r for r in script.walk_revisions() if Path(r.path).parent.resolve() == folder]
+    source = _source_folder(folder)
+    mine = [
+        r
+        for r in script.walk_revisions()
+        if Path(r.path).parent.resolve() == folder or Path(r.path).resolve().parent == source
+    ]
     heads = [r.revision for r in mine if r.is_head]
     if len(heads) > 1:
         msg = f"the migrations of {name} have several heads ({', '.join(sorted(heads))})"
         raise StorageError(msg)
     number = 1 + max((_number(r.revision) for r in mine), default=0)
-    rev_id = f"{number:04d}_{name}" + (f"_{_slug(message, name)}" if mine else "")
+    prefix = f"{number:04d}_{name}"
+    rev_id = prefix + (f"_{_slug(message, name, _MAX_ID - len(prefix) - 1)}" if mine else "")
     rev_id = rev_id.rstrip("_")
     text = message if message.startswith(f"{name}:") else f"{name}: {message}"
     cfg.set_main_option("file_template", "%%(rev)s")
@@ -88,8 +96,17 @@ async def write_revision(plugins: PluginSet, name: str, message: str) -> Path | 
     if not written:
         return None
     path = Path(written[0].path)
+    if source != folder:  # an editable install's folder of links: the file goes to the source
+        path = Path(shutil.move(path, source / path.name))
     _format(path)
     return path
+
+
+def _source_folder(folder: Path) -> Path:
+    """Where the migrations really are: an editable install may give a folder of links to
+    them (a new revision written there through a link's name would overwrite the linked file)."""
+    links = sorted(p for p in folder.glob("*.py") if p.is_symlink())
+    return links[0].resolve().parent if links else folder
 
 
 def _versions_folder(plugins: PluginSet, name: str) -> Path:
@@ -135,13 +152,13 @@ def _number(revision: str) -> int:
     return int(found.group()) if found else 0
 
 
-def _slug(message: str, name: str) -> str:
+def _slug(message: str, name: str, room: int) -> str:
     words = re.findall(r"[a-z0-9]+", message.lower())
     if words and words[0] == name:
         words = words[1:]
     slug = ""
     for word in words:
-        if len(slug) + len(word) + 1 > _SLUG_CHARS:
+        if len(slug) + len(word) + (1 if slug else 0) > room:
             break
         slug = f"{slug}_{word}" if slug else word
     return slug

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from qunzhu.core import ButtonData
 
-__all__ = ["Acknowledge", "AnswerPrivately", "Chart", "Delete", "Done", "IsReport", "Keep"]
+__all__ = [
+    "Accept",
+    "Acknowledge",
+    "AnswerPrivately",
+    "Chart",
+    "Delete",
+    "Done",
+    "GiveBack",
+    "IsDone",
+    "IsReport",
+    "Keep",
+]
 
 
 class Acknowledge(ButtonData, prefix="checkins:ack"):
@@ -24,6 +35,26 @@ class Done(ButtonData, prefix="checkins:done"):
     """✅ under a task."""
 
     task: int
+
+
+class Accept(ButtonData, prefix="checkins:accept"):
+    """✅ under a task reported done: the assigner (or a head above) signs it off."""
+
+    task: int
+
+
+class GiveBack(ButtonData, prefix="checkins:giveback"):
+    """↩️ under a task reported done: given back, with a reason."""
+
+    task: int
+
+
+class IsDone(ButtonData, prefix="checkins:isdone"):
+    """是 / 不是 under a photo or video sent in reply to a task: is it the report that it is
+    done?"""
+
+    task: int
+    yes: bool
 
 
 class Chart(ButtonData, prefix="checkins:chart"):

@@ -17,7 +17,9 @@ from .reports import latest_rounds
 from .roster import is_owner
 from .rounds import close_round, find_round, open_round
 from .settings import campaign_zone
-from .tasks import assign, finish, list_tasks
+from .task_list import list_tasks
+from .task_signoff import finish
+from .tasks import assign
 from .windows import Window, window_on
 
 __all__ = ["COMMANDS"]
@@ -147,17 +149,26 @@ async def task(ctx: Context, text: Text) -> None:
     await assign(ctx, text)
 
 
-@command("tasks", aliases=["任务列表", "任務列表"], help=N_("Open tasks"))
+@command(
+    "tasks",
+    aliases=["任务列表", "任務列表"],
+    help=N_("Open tasks; in a private chat, those you assigned and those you owe"),
+)
 async def tasks(ctx: Context) -> None:
     await list_tasks(ctx)
 
 
-@command("done", aliases=["完成", "办结", "辦結"], help=N_("Mark a task done: /done T-3"))
-async def done(ctx: Context, which: str = "") -> None:
-    number = which.strip().upper().removeprefix("T-").removeprefix("T")
-    if number and not number.isdigit():
-        raise UsageError(ctx.t("Write the task's number, for example /done T-3."))
-    await finish(ctx, int(number) if number else None)
+@command(
+    "done",
+    aliases=["完成", "办结", "辦結"],
+    help=N_("Report a task done, with a few words: /done T-3 塌方已清理"),
+)
+async def done(ctx: Context, args: Text = "") -> None:
+    which, _, note = args.strip().partition(" ")
+    number = which.upper().removeprefix("T-").removeprefix("T")
+    if number and not number.isdigit():  # no number: every word is the note
+        number, note = "", args.strip()
+    await finish(ctx, int(number) if number else None, note)
 
 
 COMMANDS: list[Command] = [checkin, checkins, newcheckin, leave, task, tasks, done]

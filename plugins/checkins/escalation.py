@@ -1,25 +1,28 @@
 """When a task's deadline comes: the reminder before it, the overdue notice naming the assignee in
 the group, and the escalation one level up the chain of command (the parents in ``org:``), then
-again after each ``escalate_after`` of working time, up to the top (逐级问责)."""
+again after each ``escalate_after`` of working time, up to the top (逐级问责). The people escalated
+to are told in the group and each in private. A task reported done and waiting for sign-off is
+not chased."""
 
 from __future__ import annotations
 
-from qunzhu.core import Context, JobTick, OrgUnit, Reply, aware, due_label
+from qunzhu.core import Context, JobTick, OrgUnit, Person, Reply, UserRef, aware, due_label
 
 from .models import Task
 from .roster import Member, mentions, people
-from .settings import group_t, settings
+from .settings import group_t, person_t, settings
 from .tasks import members, on_working_day, who, work_time
 
-__all__ = ["escalate", "run_due", "run_escalate", "run_task_remind"]
+__all__ = ["chain", "escalate", "run_due", "run_escalate", "run_task_remind"]
 
 
 async def _task_of(ctx: Context) -> Task | None:
-    """The job's task while it is open, None when done (or, on a day off, put off)."""
+    """The job's task while it is open, None when done or reported done (or, on a day off, put
+    off)."""
     tick = ctx.event
     assert isinstance(tick, JobTick)
     task = await ctx.db.get(Task, int(tick.payload["task"]))
-    if task is None or task.state == "done":
+    if task is None or task.state in ("done", "reported"):
         return None
     if not ctx.calendar.is_workday(ctx.now().astimezone(ctx.calendar.tz).date()):
         # a day off (also for jobs planned before deadlines kept to working days): the next
@@ -46,7 +49,8 @@ async def run_task_remind(ctx: Context) -> None:
         who=who(t, task),
     )
     platform = task.chat.partition(":")[0]
-    await ctx.send(Reply(text, mentions=mentions(members(task), platform)))
+    out = await ctx.send(Reply(text, mentions=mentions(members(task), platform)))
+    task.messages = [*task.messages, out.id]
 
 
 async def run_due(ctx: Context) -> None:
@@ -64,7 +68,8 @@ async def run_due(ctx: Context) -> None:
         due=due,
     )
     platform = task.chat.partition(":")[0]
-    await ctx.send(Reply(text, mentions=mentions(members(task), platform)))
+    out = await ctx.send(Reply(text, mentions=mentions(members(task), platform)))
+    task.messages = [*task.messages, out.id]
     await escalate(ctx, task)
 
 
@@ -74,7 +79,7 @@ async def run_escalate(ctx: Context) -> None:
         await escalate(ctx, task)
 
 
-async def _chain(ctx: Context, task: Task) -> list[OrgUnit]:
+async def chain(ctx: Context, task: Task) -> list[OrgUnit]:
     """The units above the task's assignee in ``org:``, nearest first: above the unit it was
     assigned to, else above the first unit an assignee belongs to."""
     start = ctx.org.unit(task.unit) if task.unit else None
@@ -90,16 +95,17 @@ async def _chain(ctx: Context, task: Task) -> list[OrgUnit]:
 async def escalate(ctx: Context, task: Task) -> None:
     """Tell the next level up (逐级问责) and plan the level after it."""
     config = settings(ctx.app)
-    chain = await _chain(ctx, task)
+    above = await chain(ctx, task)
     t = group_t(ctx.app, task.chat)
-    if task.level >= len(chain):
+    if task.level >= len(above):
         if task.level > 0:
             await ctx.send(
                 t("Task T-{id} is still not done; it has reached the top of the chain.", id=task.id)
             )
         return
-    unit = chain[task.level]
-    bosses = [Member.of(p) for p in await people(ctx.app, unit.people_entries())]
+    unit = above[task.level]
+    found = await people(ctx.app, unit.people_entries())
+    bosses = [Member.of(p) for p in found]
     task.level += 1
     late = ctx.calendar.work_time_between(aware(task.due_at), ctx.now())
     names = t(", ").join("@" + b.name for b in bosses)
@@ -125,8 +131,11 @@ async def escalate(ctx: Context, task: Task) -> None:
             hours=f"{late.total_seconds() / 3600:.3g}",
         )
     platform = task.chat.partition(":")[0]
-    await ctx.send(Reply(text, mentions=mentions(bosses, platform)))
-    if task.level < len(chain):
+    out = await ctx.send(Reply(text, mentions=mentions(bosses, platform)))
+    task.messages = [*task.messages, out.id]
+    for boss in found:
+        await _tell_privately(ctx, task, boss)
+    if task.level < len(above):
         at = ctx.calendar.add_work_time(ctx.now(), work_time(ctx, config.tasks.escalate_after))
         await ctx.schedule(
             "task_escalate",
@@ -135,3 +144,26 @@ async def escalate(ctx: Context, task: Task) -> None:
             chat=ctx.chat,
             payload={"task": task.id},
         )
+
+
+async def _tell_privately(ctx: Context, task: Task, boss: Person) -> None:
+    """The person escalated to, in private and in their language: what is late, since when, who
+    assigned it. Left out where the bot cannot write first (they are named in the group)."""
+    platform = task.chat.partition(":")[0]
+    identity = next((i for i in boss.identities if i.startswith(f"{platform}:")), None)
+    if identity is None:
+        return
+    user = UserRef(platform, identity.partition(":")[2], boss.name)
+    if not await ctx.can_write_privately(user):
+        return
+    t = person_t(ctx.app, boss)
+    text = t(
+        "🔔 Please follow up: task T-{id} ({text}) of {who} is overdue; its deadline was {due}. "
+        "Assigned by {by}.",
+        id=task.id,
+        text=task.text,
+        who=task.assignee_label,
+        due=due_label(t, aware(task.due_at), ctx.calendar.tz),
+        by=task.by_name,
+    )
+    await ctx.send_direct(user, text)

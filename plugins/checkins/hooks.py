@@ -24,7 +24,18 @@ from qunzhu.core import (
 from qunzhu.core.web import RouteDef
 
 from .acks import ack_button, ack_reaction, ack_typed
-from .buttons import Acknowledge, AnswerPrivately, Chart, Delete, Done, IsReport, Keep
+from .buttons import (
+    Accept,
+    Acknowledge,
+    AnswerPrivately,
+    Chart,
+    Delete,
+    Done,
+    GiveBack,
+    IsDone,
+    IsReport,
+    Keep,
+)
 from .campaign_admin import created, edited
 from .campaign_dialog import campaign_dialog
 from .campaign_states import delete_pressed
@@ -40,7 +51,8 @@ from .reports import handle_message
 from .rounds import plan_all, run_close, run_open, run_remind
 from .settings import NAME
 from .task_deadline import DEADLINE_DIALOG
-from .tasks import finish
+from .task_reading import RETURN_DIALOG, answer_is_done, ask_reason, read_task_message
+from .task_signoff import accept, finish
 
 __all__ = [
     "on_button",
@@ -97,6 +109,7 @@ def register_dialogs() -> Sequence[Dialog]:
     return [
         DIALOG,
         DEADLINE_DIALOG,
+        RETURN_DIALOG,
         campaign_dialog("campaign", False, created),
         campaign_dialog("campaign_edit", True, edited),
     ]
@@ -127,6 +140,8 @@ async def on_startup(app: App) -> None:
 async def on_message(ctx: Context) -> None:
     if await ack_typed(ctx):  # an owner's 👍 typed as text
         return
+    if await read_task_message(ctx):  # a task reported done, or signed off, by a reply
+        return
     await handle_message(ctx)
 
 
@@ -155,8 +170,8 @@ async def _pressed(ctx: Context, data: str) -> None:
             await start_me_first(ctx)
         else:
             await start_report(ctx, rounds)
-    elif (done := Done.unpack(data)) is not None:
-        await finish(ctx, done.task)
+    elif await _task_pressed(ctx, data):
+        return
     elif (chart := Chart.unpack(data)) is not None:
         target = chart.target
         if target[:1] == "r" and target[1:].isdigit():
@@ -171,6 +186,29 @@ async def _pressed(ctx: Context, data: str) -> None:
         from .asking import answer_asked
 
         await answer_asked(ctx, mine)
+
+
+async def _task_pressed(ctx: Context, data: str) -> bool:
+    """The buttons of tasks: ✅ done, sign-off, is this the report."""
+    if (done := Done.unpack(data)) is not None:
+        await finish(ctx, done.task)
+    elif (pressed := Accept.unpack(data) or GiveBack.unpack(data)) is not None:
+        await _sign_off(ctx, pressed)
+    elif (is_done := IsDone.unpack(data)) is not None:
+        await answer_is_done(ctx, is_done)
+    else:
+        return False
+    return True
+
+
+async def _sign_off(ctx: Context, pressed: Accept | GiveBack) -> None:
+    task = await ctx.db.get(Task, pressed.task)
+    if task is None:
+        await ctx.reply(ctx.t("There is no task T-{id}.", id=pressed.task))
+    elif isinstance(pressed, Accept):
+        await accept(ctx, task)
+    else:
+        await ask_reason(ctx, task)
 
 
 @hookimpl

@@ -141,9 +141,25 @@ class Task(Base):
     by_name: Mapped[str] = mapped_column(String(200))
     phrase: Mapped[str] = mapped_column(String(100), default="")
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    state: Mapped[str] = mapped_column(String(16), default="open")  # open | done | overdue
+    #: open | overdue | reported (done, says the assignee: waiting for sign-off) | done
+    state: Mapped[str] = mapped_column(String(16), default="open")
     level: Mapped[int] = mapped_column(Integer, default=0)  # escalations so far
     card_id: Mapped[int | None] = mapped_column(_OutboxId, default=None)
+    #: The outbox ids of the bot's other messages about it (reminders, overdue notice, the
+    #: request for sign-off): a reply to any of them is about the task.
+    messages: Mapped[list[int]] = mapped_column(JSON, default=list)
+    #: What the task was given with (``/task`` as a reply): {"text", "attachments"}.
+    material: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: The report that it is done: {"text", "attachments", "by", "at"}; {} before one.
+    report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: A message the bot asked about ("is this the report that T-1 is done?"), as `report`.
+    pending: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: Each time it was given back: [{"by", "reason", "at"}].
+    returns: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    signoff_id: Mapped[int | None] = mapped_column(_OutboxId, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    #: Who reported it done (before sign-offs existed: who closed it).
     done_by: Mapped[str] = mapped_column(String(200), default="")
+    #: Who signed it off (the assigner, or a head of the unit above).
+    accepted_by: Mapped[str] = mapped_column(String(200), default="")

@@ -1,7 +1,8 @@
 """Tasks: ``/task @住建局 明天下班前完成现场整改`` assigns work with a deadline; the bot reminds
 before it, and when it passes undone names the assignee in the group and escalates one level up
 the chain of command (the units of ``org:``), then again after ``escalate_after`` of working
-time, up to the top (逐级问责). ``/done`` or the card's button finishes a task."""
+time, up to the top (逐级问责). ``/task`` sent as a reply takes the message it replies to along
+(its text, photos, video). Reporting it done and signing it off: `task_signoff`."""
 
 from __future__ import annotations
 
@@ -9,12 +10,11 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from qunzhu.core import (
     N_,
     Button,
     Context,
+    Message,
     Person,
     Reply,
     Translator,
@@ -28,8 +28,9 @@ from qunzhu.core import (
 from .buttons import Done
 from .config import parse_duration
 from .models import Task
+from .reports import message_media, message_text
 from .roster import Member, mentions, people
-from .settings import chat_of, group_t, settings
+from .settings import group_t, settings
 from .texts import when_label
 
 __all__ = [
@@ -38,8 +39,6 @@ __all__ = [
     "create",
     "end_of_work",
     "card",
-    "finish",
-    "list_tasks",
     "members",
     "on_working_day",
     "who",
@@ -117,6 +116,7 @@ async def assign(ctx: Context, text: str) -> None:
     members = [Member.of(p).to_json() for p in found]
     deadline = find_deadline(rest, ctx.now(), ctx.calendar.tz, ctx.calendar, end_of_work(ctx))
     base: dict[str, Any] = {"unit": unit, "label": label, "members": members, "text": rest.strip()}
+    base["material"] = await _material(ctx)
     if deadline is None:
         await ctx.reply(ctx.t("I could not tell the deadline from “{text}”.", text=rest.strip()))
         await ctx.start_dialog("deadline", initial=base)
@@ -130,6 +130,24 @@ async def assign(ctx: Context, text: str) -> None:
         await ctx.start_dialog("deadline", initial={**base, "suggested": deadline.to_json()})
         return
     await create(ctx, base, base["text"], deadline.due, deadline.phrase, said=deadline.said)
+
+
+async def _material(ctx: Context) -> dict[str, Any]:
+    """What ``/task`` replies to, taken along: {"event", "text", "attachments"}; {"missing": True}
+    when the bot never received that message (said on the card, never dropped silently)."""
+    message = ctx.message
+    if message is None or not message.reply_to:
+        return {}
+    if await ctx.outgoing_for(message.reply_to) is not None:
+        return {}  # a reply to the bot's own message: nothing to take along
+    found = await ctx.recorded(message.reply_to)
+    if not isinstance(found, Message):
+        return {"event": message.reply_to, "missing": True}
+    return {
+        "event": found.event_id,
+        "text": message_text(found),
+        "attachments": message_media(found),
+    }
 
 
 def on_working_day(ctx: Context, moment: datetime) -> datetime:
@@ -163,11 +181,14 @@ async def create(
         due_at=due,
         state="open",
         level=0,
+        material=dict(base.get("material") or {}),
         created_at=now,
     )
     ctx.db.add(task)
     await ctx.db.flush()
     reply = await card(ctx, task)
+    if task.material.get("event"):  # the card stands under the message it was given with
+        reply = replace(reply, reply_to=task.material["event"])
     if said is not None:  # the day said is a day off: say so, and when it is due instead
         note = moved_note(group_t(ctx.app, task.chat), ctx.calendar, said, due, _today(ctx))
         reply = replace(reply, text=reply.text + "\n" + note)
@@ -216,6 +237,22 @@ def who(t: Translator, task: Task) -> str:
     return t("{unit} ({names})", unit=task.assignee_label, names=names) if task.unit else names
 
 
+def media_count(t: Translator, data: dict[str, Any]) -> str:
+    """``（附 2 个图片/视频）`` for a report or material with photos or videos, else ""."""
+    count = len(data.get("attachments") or ())
+    return t(" ({count} photos/videos attached)", count=count) if count else ""
+
+
+def _material_line(t: Translator, material: dict[str, Any]) -> str:
+    if material.get("missing"):
+        return t("(The message this task replies to never reached the bot: it is not attached.)")
+    text = " ".join(str(material.get("text") or "").split())
+    quoted = t("“{text}”", text=text[:60] + ("…" if len(text) > 60 else "")) if text else ""
+    count = len(material.get("attachments") or ())
+    media = t(" ({count} photos/videos)", count=count) if count else ""
+    return t("With: {what}", what=quoted) + media
+
+
 async def card(ctx: Context, task: Task) -> Reply:
     t = group_t(ctx.app, task.chat)
     due = due_label(t, aware(task.due_at), ctx.calendar.tz)
@@ -225,71 +262,30 @@ async def card(ctx: Context, task: Task) -> Reply:
         t("Deadline: {due}", due=due)
         + (t(" ({phrase})", phrase=task.phrase) if task.phrase else ""),
     ]
+    if task.material:
+        lines.append(_material_line(t, task.material))
     platform = task.chat.partition(":")[0]
     if task.state == "done":
+        when = when_label(t, aware(task.done_at or ctx.now()), ctx.calendar.tz)
+        if task.accepted_by and task.accepted_by != task.done_by:
+            line = t(
+                "✅ Done by {name} on {when}, signed off by {by}",
+                name=task.done_by,
+                when=when,
+                by=task.accepted_by,
+            )
+        else:
+            line = t("✅ Done by {name} on {when}", name=task.done_by, when=when)
+        lines.append(line)
+        return Reply("\n".join(lines))
+    if task.state == "reported":
         lines.append(
             t(
-                "✅ Done by {name} on {when}",
+                "📝 Reported done by {name}: waiting for {by} to sign it off",
                 name=task.done_by,
-                when=when_label(t, aware(task.done_at or ctx.now()), ctx.calendar.tz),
+                by=task.by_name,
             )
         )
         return Reply("\n".join(lines))
     reply = Reply("\n".join(lines), mentions=mentions(members(task), platform))
     return reply.with_buttons(Button(t("✅ Done"), data=Done(task.id).pack()))
-
-
-async def finish(ctx: Context, task_id: int | None) -> None:
-    """/done [T-n], or the card's button."""
-    tasks = await _open_tasks(ctx, mine=True)
-    if task_id is not None:
-        task = await ctx.db.get(Task, task_id)
-    elif len(tasks) == 1:
-        task = tasks[0]
-    elif tasks:
-        buttons = [Button(f"T-{x.id} {x.text[:20]}", data=Done(x.id).pack()) for x in tasks]
-        await ctx.reply(Reply(ctx.t("Which task is done?")).with_buttons(*buttons))
-        return
-    else:
-        raise UsageError(ctx.t("You have no open task."))
-    if task is None:
-        raise UsageError(ctx.t("There is no task T-{id}.", id=task_id))
-    if task.state == "done":
-        await ctx.reply(ctx.t("Task T-{id} is already done.", id=task.id))
-        return
-    allowed = {m.id for m in members(task)} | {task.by_id}
-    if ctx.person.id not in allowed and not ctx.person.is_admin:
-        raise UsageError(
-            ctx.t("Only the assignees of T-{id} or who assigned it can close it.", id=task.id)
-        )
-    late = task.state == "overdue"
-    task.state, task.done_at, task.done_by = "done", ctx.now(), ctx.person.name
-    if task.card_id is not None:
-        await ctx.edit(task.card_id, await card(ctx, task))
-    t = group_t(ctx.app, task.chat)
-    text = t(
-        "✅ Task T-{id} done: {text} ({name})", id=task.id, text=task.text, name=ctx.person.name
-    )
-    if late:
-        text += t(" (after the deadline)")
-    await ctx.send(text, chat=chat_of(task.chat, task.chat_kind))
-
-
-async def _open_tasks(ctx: Context, *, mine: bool) -> list[Task]:
-    rows = list(await ctx.db.scalars(select(Task).where(Task.state != "done").order_by(Task.id)))
-    if mine:
-        return [r for r in rows if any(m.id == ctx.person.id for m in members(r))]
-    return [r for r in rows if r.chat == ctx.chat.key]
-
-
-async def list_tasks(ctx: Context) -> None:
-    tasks = await _open_tasks(ctx, mine=ctx.chat.is_direct)
-    if not tasks:
-        await ctx.reply(ctx.t("No open tasks."))
-        return
-    lines = [ctx.t("Open tasks:")]
-    for task in tasks:
-        due = due_label(ctx.t, aware(task.due_at), ctx.calendar.tz)
-        mark = "⚠️ " if task.state == "overdue" else ""
-        lines.append(f"{mark}T-{task.id} {task.text} — {task.assignee_label} — {due}")
-    await ctx.reply("\n".join(lines))

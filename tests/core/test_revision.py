@@ -112,3 +112,26 @@ def test_an_unknown_plugin_is_named(tmp_path: Path) -> None:
     done = _qunzhu(tmp_path, "db", "revision", "--plugin", "nope", "-m", "x")
     assert done.returncode == 1
     assert done.stderr.startswith("qunzhu: no plugin named 'nope' is installed (installed: ")
+
+
+def test_an_editable_install_of_links_keeps_the_first_migration(tmp_path: Path) -> None:
+    """The strict editable install gives the plugin a folder of links to its sources: the next
+    revision was taken for the first (the links did not count as the plugin's), written through
+    the link's name and overwrote 0001 in the sources."""
+    versions = _write_plugin(tmp_path / "site", "Note")
+    assert _qunzhu(tmp_path, "db", "revision", "--plugin", "notes", "-m", "notes").returncode == 0
+    source = tmp_path / "src"
+    source.mkdir()
+    (versions / "0001_notes.py").rename(source / "0001_notes.py")
+    (versions / "0001_notes.py").symlink_to(source / "0001_notes.py")
+    first = (source / "0001_notes.py").read_text(encoding="utf-8")
+    _write_plugin(tmp_path / "site", "Note", "Tag")
+    # a long message: the id stays within alembic_version's VARCHAR(32) (PostgreSQL refused it)
+    message = "tags reported signed off or given back with their evidence"
+    second = _qunzhu(tmp_path, "db", "revision", "--plugin", "notes", "-m", message)
+    assert second.returncode == 0, second.stderr
+    written = source / "0002_notes_tags_reported_signed.py"
+    assert second.stdout.strip() == f"wrote {written}"
+    assert len(written.stem) <= 32
+    assert (source / "0001_notes.py").read_text(encoding="utf-8") == first
+    assert "create_table" in written.read_text(encoding="utf-8")

@@ -43,7 +43,8 @@ async def test_the_console_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert "参与率：75%（应报 4 人，已报 3 人）" in lines
     assert "❌ 未汇报：平潭市长" in lines
     assert "📌 任务 T-2：尽快完成" in lines
-    assert "✅ 任务 T-1 已办结：完成现场整改（刘局长）" in lines
+    assert "📝 任务 T-1（完成现场整改）：刘局长 报告已办结。" in lines
+    assert "✅ 任务 T-1 已办结：完成现场整改（刘局长 办理，王副部长 验收）" in lines
     assert any(line.startswith("[photo: ") and line.endswith(".png]") for line in lines)
     # a check-in created in chat: a bad answer asked again, the summary, paused, deleted
     assert (

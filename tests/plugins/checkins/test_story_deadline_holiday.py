@@ -49,12 +49,16 @@ async def test_a_deadline_said_on_the_eve_of_national_day_waits_for_the_first_da
     assert await advance_to(bot, on(10, 8, 15, 29)) == []
     [reminder] = await advance_to(bot, on(10, 8, 15, 30))  # two hours before, on a working day
     assert reminder.text.startswith("⏰ 提醒：任务 T-1（完成现场整改）期限为 10月8日（周四） 17:30")
-    overdue, escalated = await advance_to(bot, on(10, 8, 17, 30))
+    sent = await advance_to(bot, on(10, 8, 17, 30))
+    overdue, escalated = [s for s in sent if not s.chat.is_direct]
+    assert [s.chat.chat_id for s in sent if s.chat.is_direct] == ["dm:chen"]  # privately too
     assert overdue.text.startswith("⚠️ 超期：任务 T-1（完成现场整改）")
     assert escalated.text.startswith("⬆️ 逐级问责：已上报分管副区长（@陈副区长）。")
     # one working day later (Friday), the next level
-    [higher] = await advance_to(bot, on(10, 9, 17, 30))
+    sent = await advance_to(bot, on(10, 9, 17, 30))
+    [higher] = [s for s in sent if not s.chat.is_direct]
     assert higher.text.startswith("⬆️ 逐级问责：已上报区长（@周区长）。")
+    assert [s.chat.chat_id for s in sent if s.chat.is_direct] == ["dm:zhou"]
 
 
 async def test_on_a_friday_tomorrow_is_the_make_up_saturday(bot: BotHarness) -> None:
@@ -102,7 +106,8 @@ async def test_a_job_planned_on_a_holiday_before_waits_for_the_working_morning(
         )
         await s.commit()
     assert await advance_to(bot, on(10, 8, 8, 29)) == []  # not on 10月2日: the holiday
-    overdue, escalated = await advance_to(bot, on(10, 8, 8, 30))  # the first working morning
+    sent = await advance_to(bot, on(10, 8, 8, 30))  # the first working morning
+    overdue, escalated = [s for s in sent if not s.chat.is_direct]
     assert overdue.text.startswith("⚠️ 超期：任务 T-1（完成现场整改）")
     assert escalated.text.startswith("⬆️ 逐级问责：已上报分管副区长")
     async with bot.app.db.session() as s:

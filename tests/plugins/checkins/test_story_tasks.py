@@ -86,7 +86,9 @@ async def test_a_task_reminded_overdue_and_escalated_level_by_level(bot: BotHarn
         reminder.text
         == "⏰ 提醒：任务 T-1（完成现场整改）期限为 1月6日（周二） 18:00。住建局（@刘局长）"
     )
-    overdue, escalated = await advance_to(bot, at(6, 18))
+    sent = await advance_to(bot, at(6, 18))
+    [told] = [s for s in sent if s.chat.is_direct]
+    overdue, escalated = [s for s in sent if not s.chat.is_direct]
     assert overdue.chat.chat_id == GROUP
     assert overdue.text == (
         "⚠️ 超期：任务 T-1（完成现场整改）承办 住建局（@刘局长），期限 1月6日（周二） 18:00，"
@@ -98,14 +100,21 @@ async def test_a_task_reminded_overdue_and_escalated_level_by_level(bot: BotHarn
         "住建局 的任务 T-1（完成现场整改）已超期，请督办。"
     )
     assert escalated.reply.mentions == ("memory:chen",)
+    assert (told.chat.chat_id, told.text) == (
+        "dm:chen",
+        "🔔 请您督办：住建局 的任务 T-1（完成现场整改）已超期，期限为 1月6日（周二） 18:00。"
+        "交办人：王副部长。",
+    )
     # one working day later, still not done: the next level
-    [higher] = await advance_to(bot, at(7, 18))
+    [higher] = [s for s in await advance_to(bot, at(7, 18)) if not s.chat.is_direct]
     assert higher.text.startswith("⬆️ 逐级问责：已上报区长（@周区长）。")
     assert "超期 7.5 个工作小时仍未办结" in higher.text
     assert await advance_to(bot, at(12, 18)) == []  # the top of the chain: no more
-    # done at last, late
-    [done] = await bot.press(card, "已完成", user="liu")
-    assert done.text == "✅ 任务 T-1 已办结：完成现场整改（刘局长）（超期办结）"
+    # done at last, late: a reply to the escalation says so; signed off by who assigned it
+    [request] = await bot.send("已办好了", user="liu", chat=GROUP, reply_to=higher.message_id)
+    assert request.text.startswith("📝 任务 T-1（完成现场整改）：刘局长 报告已办结。")
+    [done] = await bot.press(request, "验收通过", user="wang")
+    assert done.text == "✅ 任务 T-1 已办结：完成现场整改（刘局长 办理，王副部长 验收）（超期办结）"
     assert card.text.splitlines()[-1].startswith("✅ 刘局长 已于 1月12日（周一）")
     assert card.labels == []
     [task] = await _tasks(bot)
@@ -114,9 +123,11 @@ async def test_a_task_reminded_overdue_and_escalated_level_by_level(bot: BotHarn
 
 async def test_done_before_the_deadline_stops_reminders(bot: BotHarness) -> None:
     await bot.send("/交办 @刘局长 周五前提交材料", user="wang", chat=GROUP)
-    [done] = await bot.send("/完成", user="liu", chat=GROUP)
-    assert done.text == "✅ 任务 T-1 已办结：提交材料（刘局长）"
-    assert await advance_to(bot, at(12, 18)) == []
+    [request] = await bot.send("/完成", user="liu", chat=GROUP)  # reported: it waits for sign-off
+    assert request.labels == ["✅ 验收通过", "↩️ 退回"]
+    assert await advance_to(bot, at(12, 18)) == []  # nor reminded nor overdue meanwhile
+    [done] = await bot.press(request, "验收通过", user="wang")
+    assert done.text == "✅ 任务 T-1 已办结：提交材料（刘局长 办理，王副部长 验收）"
 
 
 async def test_an_unclear_deadline_is_asked_again_with_examples(bot: BotHarness) -> None:
@@ -139,7 +150,11 @@ async def test_who_may_assign_and_to_whom(bot: BotHarness) -> None:
     )
     [owner] = await bot.send("/task @福州市长 明天下班前报送水质数据", user="zhao", chat=GROUP)
     assert owner.text.startswith("📌 任务 T-1：报送水质数据")  # an owner of the group's check-in
+    [request] = await bot.press(owner, "已完成", user="mayor1")  # the card's button reports it
+    assert request.text.startswith("📝 任务 T-1（报送水质数据）：福州市长 报告已办结。")
     [listing] = await bot.send("/tasks", user="zhao", chat=GROUP)
-    assert listing.text.splitlines()[1].startswith("T-1 报送水质数据 — 福州市长 — 1月6日（周二）")
+    assert listing.text.splitlines()[1].startswith(
+        "📝 T-1 报送水质数据 — 福州市长 — 1月6日（周二）"
+    )
     [passed] = await bot.send("/task @住建局 今天9点前完成", user="wang", chat=GROUP)
     assert passed.text == "“今天9点前”已经过去了，请给一个更晚的期限。"
