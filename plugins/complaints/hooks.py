@@ -9,10 +9,11 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from qunzhu.core import Base, Command, Context, Dialog, Job, hookimpl
+from qunzhu.core import Base, Command, Context, Dialog, Job, Reaction, hookimpl
 from qunzhu.core.web import RouteDef
 
 from .actions import on_card_button, on_feedback
+from .answers import answer_reaction, answer_typed
 from .buttons import CARD_ACTIONS, Feedback, File, MeToo, More, NewProblem, Page, Urge
 from .commands import COMMANDS, tickets_command
 from .config import ComplaintsConfig
@@ -77,6 +78,8 @@ async def on_message(ctx: Context) -> None:
     message = ctx.message
     if message is None or message.edited:
         return
+    if await answer_typed(ctx, message):
+        return  # the answer to "问题解决了吗？", not a new report
     if not message.chat.is_direct:
         await detect(ctx, message)
         return
@@ -95,6 +98,12 @@ async def on_message(ctx: Context) -> None:
     if message.location is not None:
         initial["location"] = message.location
     await ctx.start_dialog("report", initial=initial)
+
+
+@hookimpl
+async def on_reaction(ctx: Context) -> None:
+    if isinstance(ctx.event, Reaction):
+        await answer_reaction(ctx, ctx.event)
 
 
 @hookimpl
