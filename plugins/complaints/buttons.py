@@ -19,6 +19,7 @@ __all__ = [
     "NewProblem",
     "Page",
     "Reassign",
+    "ReportMedia",
     "Resolve",
     "Start",
     "TicketList",
@@ -86,6 +87,12 @@ class MeToo(ButtonData, prefix="complaints:metoo"):
 
 class NewProblem(ButtonData, prefix="complaints:new"):
     """不是，登记新问题 under "is it one of these?": file a new ticket."""
+
+    pending: int
+
+
+class ReportMedia(ButtonData, prefix="complaints:media"):
+    """反映问题 under "收到 2 张照片。要反映问题吗？": report with the photos kept."""
 
     pending: int
 

@@ -14,7 +14,17 @@ from qunzhu.core.web import RouteDef
 
 from .actions import on_card_button, on_feedback
 from .answers import answer_reaction, answer_typed
-from .buttons import CARD_ACTIONS, Feedback, File, MeToo, More, NewProblem, Page, Urge
+from .buttons import (
+    CARD_ACTIONS,
+    Feedback,
+    File,
+    MeToo,
+    More,
+    NewProblem,
+    Page,
+    ReportMedia,
+    Urge,
+)
 from .commands import COMMANDS, tickets_command
 from .config import ComplaintsConfig
 from .deadlines import overdue_scan
@@ -24,8 +34,10 @@ from .digest import digest
 from .directory import base_config
 from .escalation import urge
 from .intake import detect, press_file, press_metoo
+from .media import keep_media, press_report_media
 from .models import Counter, Follower, Pending, Ticket, TicketEvent
 from .more import MORE_DIALOGS, open_menu
+from .report import media_of
 from .routes import ROUTES
 from .switch import DetectionSwitch, detection_command
 
@@ -84,17 +96,18 @@ async def on_message(ctx: Context) -> None:
         await detect(ctx, message)
         return
     config: ComplaintsConfig = ctx.config
-    if not config.private_intake or not message.text.strip():
+    if not config.private_intake:
         return
-    if matcher_for(base_config(ctx)).category(message.text) is None:
+    if not message.text.strip() or matcher_for(base_config(ctx)).category(message.text) is None:
+        await keep_media(ctx, message)  # a photo before /report: asked whether to report
         return
     initial: dict[str, object] = {"description": message.text.strip()}
-    if message.photos:
-        problem = photo_problem(ctx, message.photos)
+    if media := media_of(message):
+        problem = photo_problem(ctx, media)
         if problem:
             await ctx.reply(problem)
         else:
-            initial["photo"] = message.photos
+            initial["photo"] = media
     if message.location is not None:
         initial["location"] = message.location
     await ctx.start_dialog("report", initial=initial)
@@ -135,6 +148,8 @@ async def _press(ctx: Context, data: str) -> None:
         await press_metoo(ctx, new.pending, None)
     elif (feedback := Feedback.unpack(data)) is not None:
         await on_feedback(ctx, feedback.ticket, feedback.answer)
+    elif (media := ReportMedia.unpack(data)) is not None:
+        await press_report_media(ctx, media.pending)
     elif (page := Page.unpack(data)) is not None:
         await tickets_command.handler(ctx, page.which.value, page.page)
     else:

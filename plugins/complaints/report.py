@@ -6,16 +6,30 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from qunzhu.core import Attachment, ChatRef, Location, Message
+from qunzhu.core import Attachment, AttachmentKind, ChatRef, Location, Message
 
-__all__ = ["Report", "photo_refs"]
+__all__ = ["Report", "is_video", "media_of", "photo_refs"]
+
+_MEDIA = (AttachmentKind.PHOTO, AttachmentKind.VIDEO)
+
+
+def media_of(message: Message) -> tuple[Attachment, ...]:
+    """The photos and videos of `message`, in the order sent."""
+    return tuple(a for a in message.attachments if a.kind in _MEDIA)
 
 
 def photo_refs(platform: str, photos: tuple[Attachment, ...]) -> tuple[dict[str, Any], ...]:
-    """Photos as stored on a ticket: the platform's reference, kept to show them again."""
+    """Photos (and videos) as stored on a ticket: the platform's reference, kept to show them
+    again; a video says so (``"kind": "video"``), a photo stays as photos always were."""
     return tuple(
-        {"platform": platform, "ref": p.ref, "mime": p.mime, "size": p.size} for p in photos
+        {"platform": platform, "ref": p.ref, "mime": p.mime, "size": p.size}
+        | ({"kind": p.kind.value} if p.kind is not AttachmentKind.PHOTO else {})
+        for p in photos
     )
+
+
+def is_video(ref: dict[str, Any]) -> bool:
+    return ref.get("kind") == AttachmentKind.VIDEO.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +63,7 @@ class Report:
             description=message.text.strip(),
             category=category,
             source=source,
-            photos=photo_refs(message.chat.platform, message.photos),
+            photos=photo_refs(message.chat.platform, media_of(message)),
             latitude=loc.latitude if loc else None,
             longitude=loc.longitude if loc else None,
             address=loc.address if loc else "",
