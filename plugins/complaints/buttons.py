@@ -20,6 +20,7 @@ __all__ = [
     "Page",
     "Reassign",
     "ReportMedia",
+    "RouteTo",
     "Resolve",
     "Start",
     "TicketList",
@@ -95,6 +96,14 @@ class ReportMedia(ButtonData, prefix="complaints:media"):
     """反映问题 under "收到 2 张照片。要反映问题吗？": report with the photos kept."""
 
     pending: int
+
+
+class RouteTo(ButtonData, prefix="complaints:route"):
+    """A unit's button under "raised in the group of A, but its kind is B's: which?"
+    (`which`: 0 the group's unit, 1 the category's)."""
+
+    pending: int
+    which: int
 
 
 class Feedback(ButtonData, prefix="complaints:fb"):

@@ -23,8 +23,10 @@ from .buttons import (
     NewProblem,
     Page,
     ReportMedia,
+    RouteTo,
     Urge,
 )
+from .by_group import press_route
 from .commands import COMMANDS, tickets_command
 from .config import ComplaintsConfig
 from .deadlines import overdue_scan
@@ -148,6 +150,8 @@ async def _press(ctx: Context, data: str) -> None:
         await press_metoo(ctx, new.pending, None)
     elif (feedback := Feedback.unpack(data)) is not None:
         await on_feedback(ctx, feedback.ticket, feedback.answer)
+    elif (route := RouteTo.unpack(data)) is not None:
+        await press_route(ctx, route.pending, route.which)
     elif (media := ReportMedia.unpack(data)) is not None:
         await press_report_media(ctx, media.pending)
     elif (page := Page.unpack(data)) is not None:

@@ -53,6 +53,9 @@ class Report:
     source_event: str = ""
     external_id: str | None = None
     priority: str = "normal"
+    #: The unit chosen before filing (the group's own, or the one the filer confirmed);
+    #: None: the category's.
+    department: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

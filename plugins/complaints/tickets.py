@@ -116,9 +116,9 @@ async def file_ticket(ctx: Context, report: Report, given: Given | None = None) 
     if given.resolve_due is not None:
         resolve_due = given.resolve_due
         ack_due = min(ack_due, resolve_due)
-    department = given.department or (
-        None if given.unrouted else config.categories[category].department
-    )
+    department = given.department or report.department
+    if department is None and not given.unrouted:
+        department = config.categories[category].department
     ticket = _new_ticket(report, category, department, year=year, seq=seq, now=now)
     ticket.created_at, ticket.acknowledge_due, ticket.resolve_due = start, ack_due, resolve_due
     if department and given.status is not None:
