@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 
 from qunzhu.core import N_, Button, Context, Message, Reply, Text, UsageError, aware, command
 
+from .behalf import start_behalf
 from .buttons import Page, TicketList
 from .cards import card_buttons
 from .detect import matcher_for
@@ -78,6 +79,9 @@ async def ticket_command(ctx: Context, text: Text = "") -> None:
         )
     if message.chat.is_direct and not is_official(ctx.person, config):
         await _report_dialog(ctx, original, text)  # a resident: asked step by step
+        return
+    if message.chat.is_direct:  # an official passing on what someone told him
+        await start_behalf(ctx, original, text, await waiting_media(ctx, ctx.chat))
         return
     if original is None and not text:
         if message.chat.is_direct:

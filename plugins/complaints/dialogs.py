@@ -21,6 +21,7 @@ from qunzhu.core import (
     UsageError,
 )
 
+from .behalf import BEHALF_DIALOG
 from .detect import matcher_for
 from .directory import base_config
 from .report import Report, photo_refs
@@ -176,6 +177,7 @@ DIALOGS = (
         on_done=_report_done,
         gather="photo",
     ),
+    BEHALF_DIALOG,
     Dialog(
         "resolve",
         (

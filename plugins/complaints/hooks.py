@@ -33,7 +33,7 @@ from .deadlines import overdue_scan
 from .detect import matcher_for
 from .dialogs import DIALOGS, photo_problem
 from .digest import digest
-from .directory import base_config
+from .directory import base_config, is_official
 from .escalation import urge
 from .intake import detect, press_file, press_metoo
 from .media import keep_media, press_report_media
@@ -100,7 +100,11 @@ async def on_message(ctx: Context) -> None:
     config: ComplaintsConfig = ctx.config
     if not config.private_intake:
         return
-    if not message.text.strip() or matcher_for(base_config(ctx)).category(message.text) is None:
+    named = matcher_for(base_config(ctx)).category(message.text) is not None
+    if is_official(ctx.person, base_config(ctx)):
+        await keep_media(ctx, message, words=named)  # his own, or passed on: asked
+        return
+    if not message.text.strip() or not named:
         await keep_media(ctx, message)  # a photo before /report: asked whether to report
         return
     initial: dict[str, object] = {"description": message.text.strip()}

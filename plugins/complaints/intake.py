@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from qunzhu.core import Button, Context, Message, Reply, aware
 
+from .behalf import tell_reporter
 from .buttons import File
 from .by_group import ask_unit, group_unit
 from .config import ComplaintsConfig
@@ -81,6 +82,7 @@ async def submit(ctx: Context, report: Report, *, reply_to: str | None = None) -
         return None
     ticket = await file_ticket(ctx, report)
     await ctx.send(Reply(confirmation(ctx, config, ticket), reply_to=reply_to))
+    await tell_reporter(ctx, ticket, report)  # filed on someone's behalf: they hear of it
     return ticket
 
 
@@ -163,6 +165,7 @@ async def press_metoo(ctx: Context, pending_id: int, ticket_id: int | None) -> N
     if ticket_id is None:
         ticket = await file_ticket(ctx, report)
         text = confirmation(ctx, config, ticket)
+        await tell_reporter(ctx, ticket, report)
     else:
         found = await ctx.db.get(Ticket, ticket_id)
         if found is None or ticket_id not in pending.candidates:

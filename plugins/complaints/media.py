@@ -1,7 +1,9 @@
 """Nothing a person sends is dropped: photos and videos sent to the bot in private before any
-report was begun ("收到 2 张照片。要反映问题吗？" [反映问题]). They are kept (a `Pending` of kind
-``media``; more sent within `_TOGETHER` join it and the count on the question follows), and
-the button starts the report dialog with them attached, a caption as the description.
+report was begun ("收到 2 张照片。要反映问题吗？" [反映问题]), and an official's forwarded words
+(officials pass on what others told them). They are kept (a `Pending` of kind ``media``; more
+sent within `_TOGETHER` join it and the count on the question follows), and the button starts
+the report dialog with them attached, a caption as the description (for an official, the
+dialog that asks whose report it is: `behalf`).
 
 The bot asks rather than starting the dialog by itself: a private photo may be meant for
 another conversation (a check-in report, a product), and a question costs one press.
@@ -25,8 +27,10 @@ from qunzhu.core import (
     aware,
 )
 
+from .behalf import start_behalf
 from .buttons import ReportMedia
 from .dialogs import photo_problem
+from .directory import base_config, is_official
 from .models import Pending
 from .report import is_video, media_of, photo_refs
 
@@ -50,11 +54,11 @@ def count_line(ctx: Context, refs: list[dict[str, Any]] | tuple[dict[str, Any], 
     return ctx.t(", ").join(parts)
 
 
-async def keep_media(ctx: Context, message: Message) -> bool:
-    """Keep the photos and videos of a private `message` that opens no report; whether it
-    had any (then it was answered)."""
+async def keep_media(ctx: Context, message: Message, *, words: bool = False) -> bool:
+    """Keep the photos and videos of a private `message` that opens no report (with `words`,
+    its text alone too); whether it was kept (then it was answered)."""
     media = media_of(message)
-    if not media:
+    if not media and not (words and message.text.strip()):
         return False
     problem = photo_problem(ctx, media)
     if problem:
@@ -95,10 +99,13 @@ async def keep_media(ctx: Context, message: Message) -> bool:
 
 
 def _question(ctx: Context, pending: Pending) -> Reply:
-    text = ctx.t(
-        "Received: {what}. Do you want to report a problem?",
-        what=count_line(ctx, pending.report.get("media", [])),
-    )
+    media = pending.report.get("media", [])
+    if media:
+        text = ctx.t(
+            "Received: {what}. Do you want to report a problem?", what=count_line(ctx, media)
+        )
+    else:
+        text = ctx.t("Do you want to file this as a problem?")
     return Reply(text).with_buttons(
         Button(ctx.t("Report a problem"), data=ReportMedia(pending.id).pack())
     )
@@ -113,7 +120,11 @@ async def press_report_media(ctx: Context, pending_id: int) -> None:
     if not pending.source.endswith(f" {ctx.sender.key}"):
         await ctx.reply(ctx.t("Only the person who reported it may answer this."))
         return
-    await ctx.start_dialog("report", initial=await _take(ctx, pending))
+    initial = await _take(ctx, pending)
+    if is_official(ctx.person, base_config(ctx)):  # passing on what someone told him?
+        await start_behalf(ctx, None, "", initial)
+    else:
+        await ctx.start_dialog("report", initial=initial)
 
 
 async def waiting_media(ctx: Context, chat: ChatRef) -> dict[str, object]:
@@ -150,7 +161,9 @@ async def _take(ctx: Context, pending: Pending) -> dict[str, object]:
     initial: dict[str, object] = {"photo": media}
     if kept.get("text"):
         initial["description"] = kept["text"]
-    if pending.message_id is not None:
+    if pending.message_id is not None and kept.get("media"):
         what = count_line(ctx, kept.get("media", []))
         await ctx.edit(pending.message_id, Reply(ctx.t("Received: {what}.", what=what)))
+    elif pending.message_id is not None:
+        await ctx.edit(pending.message_id, Reply(ctx.t("Received.")))
     return initial

@@ -51,6 +51,9 @@ class Report:
     source_kind: str = "group"
     source_title: str = ""
     source_event: str = ""
+    #: Where the reporter hears of progress when it is not where it was reported: their
+    #: private chat, for a report an official filed on their behalf.
+    reply_chat: str = ""
     external_id: str | None = None
     priority: str = "normal"
     #: The unit chosen before filing (the group's own, or the one the filer confirmed);
@@ -92,6 +95,18 @@ class Report:
     @property
     def has_position(self) -> bool:
         return self.latitude is not None and self.longitude is not None
+
+    def follower(self) -> tuple[str, str, str, str | None] | None:
+        """Who follows the ticket of this report, and where: (key, chat, chat kind, the message
+        to answer under); None when nobody can be reached. A report filed on someone's behalf
+        is followed in the reporter's private chat, or by the official who filed it."""
+        if self.reply_chat and self.reporter_key:
+            return self.reporter_key, self.reply_chat, "direct", None
+        key = self.reporter_key or str(self.extra.get("filed_by_key") or "")
+        if not key or not self.source_chat:
+            return None
+        thread = self.source_event if self.source_kind == "group" else None
+        return key, self.source_chat, self.source_kind, thread
 
     def source_ref(self) -> ChatRef | None:
         platform, sep, chat_id = self.source_chat.partition(":")
