@@ -21,6 +21,7 @@ from qunzhu.core import Button, Context, Message, Reaction, Reply
 
 from .buttons import Feedback
 from .models import Pending, Ticket
+from .report import media_of
 from .states import Status
 
 __all__ = ["QUESTION", "answer_reaction", "answer_typed", "remember_question", "understand"]
@@ -115,6 +116,8 @@ async def answer_typed(ctx: Context, message: Message) -> bool:
         to_question = True
     meaning = understand(message.text)
     if meaning is None:
+        if media_of(message) and not to_question:
+            return False  # a photo is kept as photos are (`media`), not asked about here
         if not (to_question or ctx.chat.is_direct):
             return False  # group chatter of the reporter's: not the answer
         await ctx.reply(_ask_back(ctx, ticket))

@@ -108,6 +108,8 @@ async def test_a_typed_thumbs_up_in_private_confirms_and_an_unclear_word_is_aske
     assert question.chat.chat_id == "dm:cun"
     [again] = await bot.send("垃圾车来过了吗", user="cun")
     assert again.text.startswith("抱歉，我没看明白：Q-2026-0001 的问题解决了吗？")
+    [kept] = await bot.send("", user="cun", photos=["new-1"])  # a photo is not dropped
+    assert kept.text == "收到 1 张照片。要反映问题吗？"
     [stars] = await bot.send("👍", user="cun")
     assert stars.text.startswith("谢谢，Q-2026-0001 已确认解决")
     assert await _status(bot) == ("confirmed", "solved")

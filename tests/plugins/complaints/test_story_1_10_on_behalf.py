@@ -107,14 +107,19 @@ async def test_a_name_and_phone_in_the_words_go_to_the_unit_only(bot: BotHarness
         PHONE,
         "",
     )
-    # the unit sends it back to the supervisors: their group never sees the phone
-    await bot.press(card, "更多…", user="zhao")
-    for s in bot.sent:
-        if s.chat.chat_id not in ("环卫所", "dm:wang"):
-            assert PHONE not in s.text
-    # the leader stands in for the reporter: he is told and may confirm
+    # the leader stands in for the reporter: he is told of its progress
     await bot.press(card, "接单", user="zhao")
     assert bot.sent_to("dm:wang")[-1].text == "您反映的问题 Q-2026-0001 已被接单，正在办理。"
+    # the unit sends it back to the supervisors: their group sees the name, never the phone
+    [menu] = await bot.press(card, "更多…", user="zhao")
+    await bot.press(menu, "非本部门职责", user="zhao")
+    sent = await bot.send("这条路归住建局管", user="zhao", chat="环卫所")
+    supervision = only(sent, "督查组")
+    assert "反映人：张大爷" in supervision.text and PHONE not in supervision.text
+    for s in bot.sent:
+        if s.chat.chat_id != "环卫所":
+            for reply in (s.reply, *s.edits):
+                assert PHONE not in reply.text
 
 
 async def test_asked_step_by_step_who_reported_it(bot: BotHarness) -> None:
@@ -161,3 +166,19 @@ async def test_a_mention_before_the_words_names_the_reporter(bot: BotHarness) ->
     assert "反映人：陈阿姨" in only(sent, "环卫所").text
     ticket = await _ticket(bot)
     assert (ticket.description, ticket.reporter_key) == ("景区停车场垃圾没人处理", "memory:chen")
+
+
+@pytest.mark.parametrize(
+    "bot_config",
+    [
+        {
+            **CONFIG,
+            "plugins": {
+                "complaints": {**CONFIG["plugins"]["complaints"], "anonymous_default": True}
+            },
+        }
+    ],
+)
+async def test_anonymity_is_offered_first_when_it_is_the_default(bot: BotHarness) -> None:
+    [question] = await bot.send(f"/ticket 代张大爷反映 {PHONE}：三组路口垃圾没人处理", user="wang")
+    assert question.labels == ["对承办单位匿名", "承办单位可见姓名", "取消"]
