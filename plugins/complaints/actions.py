@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from qunzhu.core import N_, Attachment, Button, ChatRef, Context, Reply
 
+from .answers import remember_question
 from .buttons import Feedback
 from .directory import (
     allowed,
@@ -111,7 +112,8 @@ async def ask_reporter(ctx: Context, ticket: Ticket) -> None:
             Button(t("Not solved"), data=Feedback(ticket.id, "no").pack()),
         ]
     )
-    await ctx.send(reply, chat=ChatRef.parse(follower.chat, follower.chat_kind))
+    out = await ctx.send(reply, chat=ChatRef.parse(follower.chat, follower.chat_kind))
+    ctx.db.add(remember_question(ticket, follower.chat, follower.user_key, out.id, ctx.now()))
 
 
 async def on_feedback(ctx: Context, ticket_id: int, answer: str) -> None:

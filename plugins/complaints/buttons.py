@@ -19,6 +19,8 @@ __all__ = [
     "NewProblem",
     "Page",
     "Reassign",
+    "ReportMedia",
+    "RouteTo",
     "Resolve",
     "Start",
     "TicketList",
@@ -88,6 +90,20 @@ class NewProblem(ButtonData, prefix="complaints:new"):
     """不是，登记新问题 under "is it one of these?": file a new ticket."""
 
     pending: int
+
+
+class ReportMedia(ButtonData, prefix="complaints:media"):
+    """反映问题 under "收到 2 张照片。要反映问题吗？": report with the photos kept."""
+
+    pending: int
+
+
+class RouteTo(ButtonData, prefix="complaints:route"):
+    """A unit's button under "raised in the group of A, but its kind is B's: which?"
+    (`which`: 0 the group's unit, 1 the category's)."""
+
+    pending: int
+    which: int
 
 
 class Feedback(ButtonData, prefix="complaints:fb"):

@@ -17,6 +17,7 @@ from .config import ComplaintsConfig
 from .desk_texts import instruction_line
 from .directory import department_chat, department_name, t_for_chat
 from .models import Ticket
+from .report import is_video
 from .states import WITH_DEPARTMENT, Status
 from .texts import SOURCES, category_name, place, status_line, when
 
@@ -145,8 +146,11 @@ def card(
     if outcome:
         lines.append(outcome)
     photo = _photo_for(ticket, chat)
-    if photo is None and ticket.photos:
-        lines.append(t("📷 {n} photos", n=len(ticket.photos)))
+    photos = sum(1 for p in ticket.photos if not is_video(p))
+    if photo is None and photos:
+        lines.append(t("📷 {n} photos", n=photos))
+    if videos := len(ticket.photos) - photos:
+        lines.append(t("🎬 {n} videos", n=videos))
     reply = Reply("\n".join(lines), photo=photo)
     return reply.with_buttons(*card_buttons(t, ticket))
 
@@ -154,7 +158,7 @@ def card(
 def _photo_for(ticket: Ticket, chat: str) -> str | None:
     platform = chat.partition(":")[0]
     for photo in ticket.photos:
-        if photo.get("platform") == platform and photo.get("ref"):
+        if photo.get("platform") == platform and photo.get("ref") and not is_video(photo):
             return str(photo["ref"])
     return None
 

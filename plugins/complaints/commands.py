@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 
 from qunzhu.core import N_, Button, Context, Message, Reply, Text, UsageError, aware, command
 
+from .behalf import start_behalf
 from .buttons import Page, TicketList
 from .cards import card_buttons
 from .detect import matcher_for
@@ -18,9 +19,10 @@ from .hotline import BodyError, import_records, read_body
 from .intake import from_reply, settle_offer, submit
 from .links import export_command
 from .manual import close_command, reopen_command
+from .media import waiting_media
 from .models import Follower, Ticket, TicketEvent, overdue
 from .numbers import parse_number
-from .report import Report
+from .report import Report, media_of
 from .states import HISTORY, OPEN
 from .texts import category_name, place, status_label, status_line, when
 from .tickets import find
@@ -33,7 +35,7 @@ _PAGE = 10
 @command("report", aliases=["报告", "反映", "報告"], help=N_("Report a problem, step by step"))
 async def report(ctx: Context) -> None:
     chat = await ctx.direct_chat()
-    await ctx.start_dialog("report", chat=chat)
+    await ctx.start_dialog("report", chat=chat, initial=await waiting_media(ctx, chat))
     if not ctx.chat.is_direct:
         await ctx.reply(ctx.t("I have written to you privately; please continue there."))
 
@@ -78,9 +80,12 @@ async def ticket_command(ctx: Context, text: Text = "") -> None:
     if message.chat.is_direct and not is_official(ctx.person, config):
         await _report_dialog(ctx, original, text)  # a resident: asked step by step
         return
+    if message.chat.is_direct:  # an official passing on what someone told him
+        await start_behalf(ctx, original, text, await waiting_media(ctx, ctx.chat))
+        return
     if original is None and not text:
         if message.chat.is_direct:
-            await ctx.start_dialog("report")
+            await ctx.start_dialog("report", initial=await waiting_media(ctx, ctx.chat))
             return
         raise UsageError(
             ctx.t("Reply to the message with /ticket, or write /ticket and the problem.")
@@ -104,8 +109,8 @@ async def _report_dialog(ctx: Context, original: Message | None, text: str) -> N
     is missing (a photo, the place, the kind) and whether the department may see the name."""
     words = (original.text if original is not None else text).strip()
     initial: dict[str, object] = {"description": words} if words else {}
-    if original is not None and original.photos:
-        initial["photo"] = original.photos
+    if original is not None and media_of(original):
+        initial["photo"] = media_of(original)
     await ctx.start_dialog("report", initial=initial)
 
 

@@ -214,6 +214,9 @@ class ComplaintsConfig(BaseModel):
     calm_words: tuple[str, ...] = ()
     #: Private messages with a category keyword start the report dialog by themselves.
     private_intake: bool = True
+    #: Whether a report an official files on someone's behalf keeps the reporter anonymous to
+    #: the units unless the official says otherwise (the choice offered first).
+    anonymous_default: bool = False
     #: Roles (besides the message's author) that may file a group message as a ticket.
     filer_roles: tuple[str, ...] = ("supervisor", "member")
     categories: dict[str, Category] = Field(default_factory=lambda: dict(_DEFAULT_CATEGORIES))

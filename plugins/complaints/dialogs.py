@@ -11,6 +11,7 @@ from typing import Any
 from qunzhu.core import (
     N_,
     Attachment,
+    AttachmentKind,
     Choice,
     Context,
     Dialog,
@@ -20,6 +21,7 @@ from qunzhu.core import (
     UsageError,
 )
 
+from .behalf import BEHALF_DIALOG
 from .detect import matcher_for
 from .directory import base_config
 from .report import Report, photo_refs
@@ -32,6 +34,8 @@ def photo_problem(ctx: Context, photos: Sequence[Attachment]) -> str | None:
     """Why these photos cannot be kept (too large), or None."""
     limit = base_config(ctx).max_photo_mb
     for photo in photos:
+        if photo.kind is not AttachmentKind.PHOTO:
+            continue  # a video is larger by nature; the platform limits what it carries
         if photo.size is not None and photo.size > limit * 1024 * 1024:
             return ctx.t(
                 "This photo is {size:.1f} MB; please send one smaller than {limit:g} MB "
@@ -77,13 +81,15 @@ def _summary(ctx: Context, answers: dict[str, Any]) -> str:
         )
     else:
         place = ctx.t("not given")
-    photos = answers.get("photo") or ()
+    media = answers.get("photo") or ()
+    videos = sum(1 for a in media if a.kind is AttachmentKind.VIDEO)
     lines = [
         ctx.t("Please check your report:"),
         ctx.t("Problem: {text}", text=answers.get("description", "")),
         ctx.t("Kind: {category}", category=category_name(config, answers["category"], ctx.lang)),
         ctx.t("Place: {place}", place=place),
-        ctx.t("Photos: {n}", n=len(photos)),
+        ctx.t("Photos: {n}", n=len(media) - videos),
+        *([ctx.t("Videos: {n}", n=videos)] if videos else []),
         ctx.t("Anonymous: the department will not see your name")
         if answers.get("anonymous") == "anonymous"
         else ctx.t("Named: the department will see your name"),
@@ -146,7 +152,7 @@ DIALOGS = (
             Step(
                 "photo",
                 N_("Please send a photo of it, or press Skip."),
-                Expect.PHOTO,
+                Expect.MEDIA,  # a video is kept as a photo is
                 optional=True,
                 validate=_check_photos,
                 when=lambda a: "photo" not in a,
@@ -171,6 +177,7 @@ DIALOGS = (
         on_done=_report_done,
         gather="photo",
     ),
+    BEHALF_DIALOG,
     Dialog(
         "resolve",
         (

@@ -71,8 +71,9 @@ def describe(ctx: Context, config: ComplaintsConfig, ticket: Ticket) -> str:
 
 async def join(ctx: Context, config: ComplaintsConfig, ticket: Ticket, report: Report) -> bool:
     """Add `report`'s author to `ticket` ("me too"); False when they already follow it."""
-    key = report.reporter_key
-    if key:
+    follower = report.follower()
+    if follower is not None:
+        key, chat, kind, thread = follower
         known = await ctx.db.scalar(
             select(Follower.id).where(Follower.ticket_id == ticket.id, Follower.user_key == key)
         )
@@ -84,9 +85,9 @@ async def join(ctx: Context, config: ComplaintsConfig, ticket: Ticket, report: R
                 user_key=key,
                 person_id=report.reporter_id,
                 kind="metoo",
-                chat=report.source_chat,
-                chat_kind=report.source_kind,
-                reply_to=report.source_event if report.source_kind == "group" else None,
+                chat=chat,
+                chat_kind=kind,
+                reply_to=thread,
                 lang=report.reporter_lang,
             )
         )

@@ -9,11 +9,24 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from qunzhu.core import Base, Command, Context, Dialog, Job, hookimpl
+from qunzhu.core import Base, Command, Context, Dialog, Job, Reaction, hookimpl
 from qunzhu.core.web import RouteDef
 
 from .actions import on_card_button, on_feedback
-from .buttons import CARD_ACTIONS, Feedback, File, MeToo, More, NewProblem, Page, Urge
+from .answers import answer_reaction, answer_typed
+from .buttons import (
+    CARD_ACTIONS,
+    Feedback,
+    File,
+    MeToo,
+    More,
+    NewProblem,
+    Page,
+    ReportMedia,
+    RouteTo,
+    Urge,
+)
+from .by_group import press_route
 from .commands import COMMANDS, tickets_command
 from .config import ComplaintsConfig
 from .deadlines import overdue_scan
@@ -22,11 +35,13 @@ from .desk_route import DESK_DIALOGS
 from .detect import matcher_for
 from .dialogs import DIALOGS, photo_problem
 from .digest import digest
-from .directory import base_config
+from .directory import base_config, is_official
 from .escalation import urge
 from .intake import detect, press_file, press_metoo
+from .media import keep_media, press_report_media
 from .models import Counter, Follower, Pending, Ticket, TicketEvent
 from .more import MORE_DIALOGS, open_menu
+from .report import media_of
 from .routes import ROUTES
 from .switch import DetectionSwitch, detection_command
 
@@ -79,24 +94,37 @@ async def on_message(ctx: Context) -> None:
     message = ctx.message
     if message is None or message.edited:
         return
+    if await answer_typed(ctx, message):
+        return  # the answer to "问题解决了吗？", not a new report
     if not message.chat.is_direct:
         await detect(ctx, message)
         return
     config: ComplaintsConfig = ctx.config
-    if not config.private_intake or not message.text.strip():
+    if not config.private_intake:
         return
-    if matcher_for(base_config(ctx)).category(message.text) is None:
+    named = matcher_for(base_config(ctx)).category(message.text) is not None
+    if is_official(ctx.person, base_config(ctx)):
+        await keep_media(ctx, message, words=named)  # his own, or passed on: asked
+        return
+    if not message.text.strip() or not named:
+        await keep_media(ctx, message)  # a photo before /report: asked whether to report
         return
     initial: dict[str, object] = {"description": message.text.strip()}
-    if message.photos:
-        problem = photo_problem(ctx, message.photos)
+    if media := media_of(message):
+        problem = photo_problem(ctx, media)
         if problem:
             await ctx.reply(problem)
         else:
-            initial["photo"] = message.photos
+            initial["photo"] = media
     if message.location is not None:
         initial["location"] = message.location
     await ctx.start_dialog("report", initial=initial)
+
+
+@hookimpl
+async def on_reaction(ctx: Context) -> None:
+    if isinstance(ctx.event, Reaction):
+        await answer_reaction(ctx, ctx.event)
 
 
 @hookimpl
@@ -130,6 +158,10 @@ async def _press(ctx: Context, data: str) -> None:
         await press_metoo(ctx, new.pending, None)
     elif (feedback := Feedback.unpack(data)) is not None:
         await on_feedback(ctx, feedback.ticket, feedback.answer)
+    elif (route := RouteTo.unpack(data)) is not None:
+        await press_route(ctx, route.pending, route.which)
+    elif (media := ReportMedia.unpack(data)) is not None:
+        await press_report_media(ctx, media.pending)
     elif (page := Page.unpack(data)) is not None:
         await tickets_command.handler(ctx, page.which.value, page.page)
     else:

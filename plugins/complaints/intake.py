@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from qunzhu.core import Button, Context, Message, Reply, aware
 
+from .behalf import tell_reporter
 from .buttons import File
+from .by_group import ask_unit, group_unit
 from .config import ComplaintsConfig
 from .detect import matcher_for
 from .directory import base_config, department_name, is_official
@@ -58,6 +60,12 @@ def confirmation(ctx: Context, config: ComplaintsConfig, ticket: Ticket) -> str:
 async def submit(ctx: Context, report: Report, *, reply_to: str | None = None) -> Ticket | None:
     """File `report`, or first ask whether it repeats a nearby ticket. Answers in this chat."""
     config = base_config(ctx)
+    own, other = group_unit(ctx, config, report)
+    if other is not None:
+        await ask_unit(ctx, config, report, own, other)  # never routed elsewhere unasked
+        return None
+    if own:
+        report = replace(report, department=own)  # the unit's own group: that unit
     found = await candidates(ctx, config, report)
     if found:
         pending = Pending(
@@ -74,6 +82,7 @@ async def submit(ctx: Context, report: Report, *, reply_to: str | None = None) -
         return None
     ticket = await file_ticket(ctx, report)
     await ctx.send(Reply(confirmation(ctx, config, ticket), reply_to=reply_to))
+    await tell_reporter(ctx, ticket, report)  # filed on someone's behalf: they hear of it
     return ticket
 
 
@@ -134,7 +143,7 @@ async def press_file(ctx: Context, pending_id: int) -> None:
             )
     elif pending.message_id is not None:
         pending.ticket_id = _ASKED
-        await ctx.edit(pending.message_id, Reply(ctx.t("Checking for a similar report…")))
+        await ctx.edit(pending.message_id, Reply(ctx.t("One question first, below.")))
 
 
 async def press_metoo(ctx: Context, pending_id: int, ticket_id: int | None) -> None:
@@ -157,6 +166,7 @@ async def press_metoo(ctx: Context, pending_id: int, ticket_id: int | None) -> N
     if ticket_id is None:
         ticket = await file_ticket(ctx, report)
         text = confirmation(ctx, config, ticket)
+        await tell_reporter(ctx, ticket, report)
     else:
         found = await ctx.db.get(Ticket, ticket_id)
         if found is None or ticket_id not in pending.candidates:

@@ -158,7 +158,9 @@ class Follower(Base):
 class Pending(Base):
     """A report waiting for someone's decision: an offer to file a group message ("offer"), or
     a report that may be a duplicate of an open ticket ("duplicate"). `ticket_id` is set once it
-    was decided, so a second press finds the answer."""
+    was decided, so a second press finds the answer. Also "问题解决了吗？" asked of a reporter
+    ("question", `answers`): `source` is ``chat key`` + " " + the reporter's key, `ticket_id`
+    the ticket asked about, `message_id` the question."""
 
     __tablename__ = "complaints_pending"
     __table_args__ = (

@@ -6,16 +6,30 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from qunzhu.core import Attachment, ChatRef, Location, Message
+from qunzhu.core import Attachment, AttachmentKind, ChatRef, Location, Message
 
-__all__ = ["Report", "photo_refs"]
+__all__ = ["Report", "is_video", "media_of", "photo_refs"]
+
+_MEDIA = (AttachmentKind.PHOTO, AttachmentKind.VIDEO)
+
+
+def media_of(message: Message) -> tuple[Attachment, ...]:
+    """The photos and videos of `message`, in the order sent."""
+    return tuple(a for a in message.attachments if a.kind in _MEDIA)
 
 
 def photo_refs(platform: str, photos: tuple[Attachment, ...]) -> tuple[dict[str, Any], ...]:
-    """Photos as stored on a ticket: the platform's reference, kept to show them again."""
+    """Photos (and videos) as stored on a ticket: the platform's reference, kept to show them
+    again; a video says so (``"kind": "video"``), a photo stays as photos always were."""
     return tuple(
-        {"platform": platform, "ref": p.ref, "mime": p.mime, "size": p.size} for p in photos
+        {"platform": platform, "ref": p.ref, "mime": p.mime, "size": p.size}
+        | ({"kind": p.kind.value} if p.kind is not AttachmentKind.PHOTO else {})
+        for p in photos
     )
+
+
+def is_video(ref: dict[str, Any]) -> bool:
+    return ref.get("kind") == AttachmentKind.VIDEO.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +51,14 @@ class Report:
     source_kind: str = "group"
     source_title: str = ""
     source_event: str = ""
+    #: Where the reporter hears of progress when it is not where it was reported: their
+    #: private chat, for a report an official filed on their behalf.
+    reply_chat: str = ""
     external_id: str | None = None
     priority: str = "normal"
+    #: The unit chosen before filing (the group's own, or the one the filer confirmed);
+    #: None: the category's.
+    department: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -49,7 +69,7 @@ class Report:
             description=message.text.strip(),
             category=category,
             source=source,
-            photos=photo_refs(message.chat.platform, message.photos),
+            photos=photo_refs(message.chat.platform, media_of(message)),
             latitude=loc.latitude if loc else None,
             longitude=loc.longitude if loc else None,
             address=loc.address if loc else "",
@@ -75,6 +95,18 @@ class Report:
     @property
     def has_position(self) -> bool:
         return self.latitude is not None and self.longitude is not None
+
+    def follower(self) -> tuple[str, str, str, str | None] | None:
+        """Who follows the ticket of this report, and where: (key, chat, chat kind, the message
+        to answer under); None when nobody can be reached. A report filed on someone's behalf
+        is followed in the reporter's private chat, or by the official who filed it."""
+        if self.reply_chat and self.reporter_key:
+            return self.reporter_key, self.reply_chat, "direct", None
+        key = self.reporter_key or str(self.extra.get("filed_by_key") or "")
+        if not key or not self.source_chat:
+            return None
+        thread = self.source_event if self.source_kind == "group" else None
+        return key, self.source_chat, self.source_kind, thread
 
     def source_ref(self) -> ChatRef | None:
         platform, sep, chat_id = self.source_chat.partition(":")

@@ -121,6 +121,7 @@ ACTIONS = {
 #: What a timeline row's action reads like.
 HISTORY = {
     "created": N_("filed"),
+    "on_behalf": N_("filed on the reporter's behalf"),
     "route": N_("routed"),
     "acknowledge": N_("acknowledged"),
     "start": N_("in progress"),

@@ -116,9 +116,9 @@ async def file_ticket(ctx: Context, report: Report, given: Given | None = None) 
     if given.resolve_due is not None:
         resolve_due = given.resolve_due
         ack_due = min(ack_due, resolve_due)
-    department = given.department or (
-        None if given.unrouted else config.categories[category].department
-    )
+    department = given.department or report.department
+    if department is None and not given.unrouted:
+        department = config.categories[category].department
     ticket = _new_ticket(report, category, department, year=year, seq=seq, now=now)
     ticket.created_at, ticket.acknowledge_due, ticket.resolve_due = start, ack_due, resolve_due
     if department and given.status is not None:
@@ -130,17 +130,21 @@ async def file_ticket(ctx: Context, report: Report, given: Given | None = None) 
     ctx.db.add(ticket)
     await ctx.db.flush()
     record(ctx, ticket, "created", note=report.description[:200])
-    if report.reporter_key and report.source_chat:
+    if report.extra.get("filed_by"):
+        record(ctx, ticket, "on_behalf")  # by the official, who is not the reporter
+    follower = report.follower()
+    if follower is not None:
+        key, chat, kind, thread = follower
         ctx.db.add(
             Follower(
                 ticket_id=ticket.id,
-                user_key=report.reporter_key,
-                person_id=report.reporter_id,
+                user_key=key,
+                person_id=report.reporter_id if key == report.reporter_key else ctx.person.id,
                 kind="reporter",
-                chat=report.source_chat,
-                chat_kind=report.source_kind,
-                reply_to=report.source_event if report.source_kind == "group" else None,
-                lang=report.reporter_lang,
+                chat=chat,
+                chat_kind=kind,
+                reply_to=thread,
+                lang=report.reporter_lang if key == report.reporter_key else ctx.lang,
             )
         )
     if ticket.status != Status.RESOLVED:  # a record closed at the source needs nobody

@@ -33,8 +33,13 @@ async def test_without_words_the_dialog_asks_what_the_problem_is(bot: BotHarness
     assert asked.text == "遇到了什么问题？请简单描述。"
 
 
-async def test_an_official_in_private_still_files_at_once(bot: BotHarness) -> None:
-    done = only(await bot.send("/ticket 广场垃圾没人处理", user="wang"), "dm:wang")
+async def test_an_official_in_private_is_asked_whose_report_it_is(bot: BotHarness) -> None:
+    """Changed (issue 14, item 3): an official's private /ticket is often a resident's words
+    passed on; it was filed at once as his own report. He is now asked who reported it, and
+    one press ("我自己发现的") files it as his."""
+    [who] = await bot.send("/ticket 广场垃圾没人处理", user="wang")
+    assert who.labels == ["我自己发现的", "取消"]
+    done = only(await bot.press(who, "我自己发现的", user="wang"), "dm:wang")
     assert done.text.startswith("已登记为问题 Q-2026-0001（环境卫生）")
 
 
