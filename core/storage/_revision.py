@@ -43,10 +43,11 @@ async def write_revision(plugins: PluginSet, name: str, message: str) -> Path | 
     """Write the next migration of plugin `name`; return its file, or None when the plugin's
     tables already match its migrations (nothing is written then)."""
     folder = _versions_folder(plugins, name)
+    source = _source_of(folder)
     cfg = alembic_config(plugins)
     cfg.cmd_opts = argparse.Namespace(quiet=True)  # no "Generating ... done": we say what we wrote
     script = ScriptDirectory.from_config(cfg)
-    mine = [r for r in script.walk_revisions() if Path(r.path).parent.resolve() == folder]
+    mine = [r for r in script.walk_revisions() if Path(r.path).resolve().parent == source]
     heads = [r.revision for r in mine if r.is_head]
     if len(heads) > 1:
         msg = f"the migrations of {name} have several heads ({', '.join(sorted(heads))})"
@@ -88,8 +89,20 @@ async def write_revision(plugins: PluginSet, name: str, message: str) -> Path | 
     if not written:
         return None
     path = Path(written[0].path)
+    if path.parent.resolve() != source:  # written into an editable install's link farm
+        path = Path(shutil.move(path, source / path.name))
     _format(path)
     return path
+
+
+def _source_of(folder: Path) -> Path:
+    """Where the migrations of `folder` really are: an editable install may present them as
+    links to the files of the source tree (a new revision must be written there, and the
+    revisions found there are the plugin's)."""
+    for file in sorted(folder.glob("*.py")):
+        if file.is_symlink():
+            return file.resolve().parent
+    return folder
 
 
 def _versions_folder(plugins: PluginSet, name: str) -> Path:
