@@ -18,6 +18,7 @@ from .notify import send_to, translator_for
 from .times import local
 
 __all__ = [
+    "REASONS",
     "names",
     "progress_job",
     "report",
@@ -56,7 +57,7 @@ def _bar(done: int, total: int) -> str:
     return "▓" * filled + "░" * (BAR - filled) + f" {100 * done // max(total, 1)}%"
 
 
-_REASONS = {
+REASONS = {
     "opted_out": N_("not opted in"),
     "removed": N_("the bot was removed"),
     "sold_out": N_("sold out"),
@@ -113,8 +114,8 @@ def names(ctx: Context, t: Translator, states: list[tuple[Delivery, str]]) -> li
         head = t(state)
         if state == "waiting":
             head += " " + t("until {when}", when=local(ctx, aware(d.due_at)))
-        if state in ("waiting", "skipped") and d.reason in _REASONS:
-            head += f" ({t(_REASONS[d.reason])})"
+        if state in ("waiting", "skipped") and d.reason in REASONS:
+            head += f" ({t(REASONS[d.reason])})"
         by.setdefault(head, []).append(d.title or d.chat_id)
     lines = []
     for head, names in by.items():
