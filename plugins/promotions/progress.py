@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qunzhu.core import N_, Context, JobTick, Translator, aware, job, outbox_states
+from qunzhu.core import N_, Context, JobTick, Reply, Translator, aware, job, outbox_states
 
 from .audience import config_for
 from .models import Delivery, Post
@@ -142,10 +142,13 @@ async def progress_job(ctx: Context) -> None:
     if post is None or post.state not in ("sending", "cancelled"):
         return
     done = False
+    from .sharing import share_button  # sharing sends through the broadcast, which reports here
+
     for identity in dict.fromkeys(filter(None, (post.author, post.approver))):
         t = await translator_for(ctx, identity)
         text, done = await report(ctx, post, t)
-        await send_to(ctx, identity, text)
+        button = await share_button(ctx, identity, post, t)
+        await send_to(ctx, identity, Reply(text).with_buttons(button) if button else text)
     states = await status(ctx.db, post.id)
     if done:
         if post.state == "sending":

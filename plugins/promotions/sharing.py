@@ -16,7 +16,18 @@ import re
 
 from sqlalchemy import select
 
-from qunzhu.core import N_, Button, ChatRef, Context, Person, Reply, Text, UsageError, command
+from qunzhu.core import (
+    N_,
+    Button,
+    ChatRef,
+    Context,
+    Person,
+    Reply,
+    Text,
+    Translator,
+    UsageError,
+    command,
+)
 
 from .audience import config_for
 from .broadcast import deliver
@@ -26,7 +37,14 @@ from .notify import send_to, translator_for
 from .progress import REASONS, title_of
 from .times import local
 
-__all__ = ["groups_run_by", "may_share", "pick_groups", "share", "share_command"]
+__all__ = [
+    "groups_run_by",
+    "may_share",
+    "pick_groups",
+    "share",
+    "share_button",
+    "share_command",
+]
 
 _NUMBER = re.compile(r"\d+")
 #: Why a group's earlier copy does not count as having the post (see `broadcast.deliver`).
@@ -75,6 +93,18 @@ async def groups_run_by(ctx: Context, person: Person) -> list[tuple[ChatRef, str
         ref = ChatRef.parse(key, title=title or key.partition(":")[2])
         found.append((ref, ctx.app.settings.chat_language(key) or lang))
     return sorted(found, key=lambda c: c[0].title)
+
+
+async def share_button(ctx: Context, identity: str, post: Post, t: Translator) -> Button | None:
+    """转发到我的群 under a post's progress report, for a reader who may share and runs groups
+    that do not have the post yet."""
+    person = await ctx.app.people.find(identity)
+    if person is None or post.sold_out or not may_share(ctx, person):
+        return None
+    has = await _has_it(ctx, post)
+    if all(c.key in has for c, _ in await groups_run_by(ctx, person)):
+        return None
+    return Button(t("Share to my groups"), data=PickGroups(post.id).pack())
 
 
 async def _running(ctx: Context, post_id: int) -> Post:
