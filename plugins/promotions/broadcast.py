@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select, tuple_, update
+from sqlalchemy.exc import IntegrityError
 
 from qunzhu.core import N_, ChatRef, Context, JobTick, Reply, aware, inactive_chats, job
 
@@ -91,11 +92,17 @@ async def deliver(
         d = known.get(key)
         if d is not None and not (d.status == "skipped" and d.reason in _AGAIN):
             continue
+        new = d is None
         if d is None:
             d = Delivery(post_id=post.id, platform=chat.platform, chat_id=chat.chat_id)
-            ctx.db.add(d)
         d.title, d.lang, d.status, d.reason, d.due_at = chat.title, lang, "waiting", "", now
         d.via, d.shared_by, d.shared_name = via, by, name
+        if new:
+            try:
+                async with ctx.db.begin_nested():
+                    ctx.db.add(d)
+            except IntegrityError:  # someone else's share (or late copy) got there first
+                continue
         fresh.append(d)
     await ctx.db.flush()
     await _release(ctx, fresh)

@@ -223,8 +223,7 @@ async def share(ctx: Context, post_id: int, chat: str) -> None:
                         ctx.t("All your groups already have promotion #{id} {title}.",
                               id=post.id, title=title))  # fmt: skip
         return
-    lines = [ctx.t("Promotion #{id} {title} shared to {n} groups:", id=post.id, title=title,
-                   n=len(done))]  # fmt: skip
+    lines = [ctx.t("Promotion #{id} {title}, shared to your groups:", id=post.id, title=title)]
     for d in done:
         if d.status == "queued":
             how = ctx.t("posted now")

@@ -31,6 +31,7 @@ def bot_plugins() -> list[object]:
 def bot_config() -> dict[str, Any]:
     found = config(GROUPS)
     found["people"].append({"name": "李书记", "identities": [f"memory:{SECRETARY}"]})
+    found["people"].append({"name": "赵群主", "identities": ["memory:boss"], "roles": ["sharer"]})
     found["org"] = {
         "county": {"name": "通山县", "head": f"memory:{SECRETARY}", "chats": ["memory:county"]},
         "town": {"name": "南林桥镇", "parent": "county", "chats": ["memory:town"]},
@@ -58,7 +59,7 @@ async def test_the_secretary_shares_the_post_to_his_groups_and_sells(bot: BotHar
     answers = await bot.press(pick, "All (2)", user=SECRETARY)
     [told] = [s for s in answers if s.chat.chat_id == f"dm:{SECRETARY}"]
     assert told.text == (
-        "Promotion #1 “通山鮰鱼” shared to 2 groups:\n"
+        "Promotion #1 “通山鮰鱼”, shared to your groups:\n"
         "· 南林桥镇群: posted now\n· 通山县工作群: posted now"
     )
     [author] = [s for s in answers if s.chat.chat_id == f"dm:{SELLER}"]
@@ -139,3 +140,17 @@ async def test_a_group_that_opts_in_while_the_post_runs_receives_it_once(
     [again] = await bot.send("/promotions on", user="boss", chat="late-1")  # no second copy
     assert "Running promotions" not in again.text
     assert len(posts_in(bot, "late-1")) == 1
+
+
+async def test_a_group_whose_admins_said_no_is_not_sent_a_share(bot: BotHarness) -> None:
+    """赵群主 has the sharer role and runs late-1 (its admins: him); once the group said
+    /promotions off, a share to it is skipped and he is told why."""
+    await publish(bot, stock="100000")
+    await bot.send("/promotions off", user="boss", chat="late-1")
+    [pick] = await bot.send("/share 1", user="boss")
+    assert pick.labels == ["late-1"]
+    answers = await bot.press(pick, "late-1", user="boss")
+    assert [s.text for s in answers] == [
+        "Promotion #1 “通山鮰鱼”, shared to your groups:\n· late-1: not sent (not opted in)"
+    ]  # and the author is not told of a share that went nowhere
+    assert posts_in(bot, "late-1") == []

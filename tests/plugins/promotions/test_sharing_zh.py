@@ -50,8 +50,7 @@ async def test_the_approver_shares_from_the_progress_report_in_chinese(bot: BotH
         "这些群来的订单也记在王科长名下（/统计 1）。"
     )
     assert told.text == (
-        "推介 #1 “通山鮰鱼” 已转发到 1 个群：\n"
-        "· 通山县工作群: 等待中，01-05 12:00 发出 (免打扰时段)"
+        "推介 #1 “通山鮰鱼” 转发情况：\n· 通山县工作群: 等待中，01-05 12:00 发出 (免打扰时段)"
     )
     assert posts_in(bot, "county") == []
     await bot.advance(timedelta(hours=2))
