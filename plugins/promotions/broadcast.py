@@ -3,7 +3,11 @@ core outbox (which paces the sends under the platform's limits) when the group a
 in its quiet hours, not beyond its daily cap (else it waits for the group's next free slot,
 see `slots`: never dropped). A copy of a series' post that would still be waiting when the
 series' next post goes out is skipped instead ("superseded": the newer post replaces it).
-The reports are in `progress`."""
+The reports are in `progress`.
+
+A running post may reach more groups later (`deliver`): shared there by someone who runs them
+(`sharing`), or to a group that opted in while it ran (`late`); under the same limits, and never
+twice to a group (one delivery per post and group)."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select, tuple_, update
+from sqlalchemy.exc import IntegrityError
 
 from qunzhu.core import N_, ChatRef, Context, JobTick, Reply, aware, inactive_chats, job
 
@@ -21,7 +26,7 @@ from .render import post_reply
 from .slots import group_next_day
 from .times import utc
 
-__all__ = ["batch_of", "broadcast", "release", "send_post", "skip_waiting"]
+__all__ = ["batch_of", "broadcast", "deliver", "release", "send_post", "skip_waiting"]
 
 
 def batch_of(post_id: int) -> str:
@@ -61,6 +66,49 @@ async def send_post(ctx: Context, post: Post) -> None:
     await schedule_progress(ctx, post.id, now + timedelta(seconds=30))
 
 
+#: Why a group did not get the broadcast that does not stop a later copy (shared, opted in late).
+_AGAIN = {"opted_out", "removed"}
+
+
+async def deliver(
+    ctx: Context, post: Post, chats: list[tuple[ChatRef, str]], *, via: str, by: str = "",
+    name: str = "",
+) -> list[Delivery]:  # fmt: skip
+    """Send the running `post` to more groups (`chats`: each with its language): ``via``
+    "share" (`by` shared it, whose name is `name`) or "late". A group that has a copy, or one
+    on its way, is left out; what is returned went out, or waits for the group's free slot,
+    or was skipped (the bot was removed, the group turned promotions off...)."""
+    now = ctx.now()
+    wanted = {(c.platform, c.chat_id): (c, lang) for c, lang in chats}
+    if not wanted:
+        return []
+    query = select(Delivery).where(
+        Delivery.post_id == post.id,
+        tuple_(Delivery.platform, Delivery.chat_id).in_(list(wanted)),
+    )
+    known = {(d.platform, d.chat_id): d for d in (await ctx.db.scalars(query)).all()}
+    fresh: list[Delivery] = []
+    for key, (chat, lang) in wanted.items():
+        d = known.get(key)
+        if d is not None and not (d.status == "skipped" and d.reason in _AGAIN):
+            continue
+        new = d is None
+        if d is None:
+            d = Delivery(post_id=post.id, platform=chat.platform, chat_id=chat.chat_id)
+        d.title, d.lang, d.status, d.reason, d.due_at = chat.title, lang, "waiting", "", now
+        d.via, d.shared_by, d.shared_name = via, by, name
+        if new:
+            try:
+                async with ctx.db.begin_nested():
+                    ctx.db.add(d)
+            except IntegrityError:  # someone else's share (or late copy) got there first
+                continue
+        fresh.append(d)
+    await ctx.db.flush()
+    await _release(ctx, fresh)
+    return fresh
+
+
 @job("release", help=N_("Post the promotions that waited for quiet hours or the daily cap"))
 async def release(ctx: Context) -> None:
     query = select(Delivery).where(Delivery.status == "waiting", Delivery.due_at <= ctx.now())
@@ -89,17 +137,7 @@ async def _release(ctx: Context, waiting: list[Delivery]) -> None:
         config = config_for(ctx.app, f"{d.platform}:{d.chat_id}")
         post = posts.get(d.post_id)
         product = products.get(post.product_id or 0) if post is not None else None
-        group = groups.get(key)
-        opted = (
-            group.opted_in if group is not None and group.opted_in is not None else config.opt_in
-        )
-        skip = (
-            "withdrawn" if post is None or post.state == "cancelled"
-            else "opted_out" if not opted
-            else "removed" if f"{d.platform}:{d.chat_id}" in inactive
-            else "sold_out" if product is not None and product.stock <= 0
-            else ""
-        )  # fmt: skip
+        skip = _skip(d, post, product, groups.get(key), opt_in=config.opt_in, inactive=inactive)
         opens = next_open(now, config, tz)
         if skip:
             d.status, d.reason = "skipped", skip
@@ -135,6 +173,23 @@ async def _release(ctx: Context, waiting: list[Delivery]) -> None:
             d.status, d.reason = "skipped", "superseded"
     for when in {aware(d.due_at) for d in waiting if d.status == "waiting"}:
         await ctx.schedule("release", at=when, key=f"release:{when.isoformat()}")
+
+
+def _skip(
+    d: Delivery, post: Post | None, product: Product | None, group: Group | None, *,
+    opt_in: bool, inactive: set[str],
+) -> str:  # fmt: skip
+    """Why the copy `d` may not go at all ("" when it may)."""
+    opted = group.opted_in if group is not None and group.opted_in is not None else opt_in
+    if d.via == "share":  # who runs the group shared it: unless its admins said no
+        opted = group is None or group.opted_in is not False
+    return (
+        "withdrawn" if post is None or post.state == "cancelled"
+        else "opted_out" if not opted
+        else "removed" if f"{d.platform}:{d.chat_id}" in inactive
+        else "sold_out" if product is not None and product.stock <= 0
+        else ""
+    )  # fmt: skip
 
 
 def _superseded(series: Post, d: Delivery) -> bool:

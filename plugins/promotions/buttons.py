@@ -12,7 +12,18 @@ import enum
 
 from qunzhu.core import ButtonData
 
-__all__ = ["Approve", "Draft", "OnOrder", "OnPost", "OrderStep", "PostAction", "Reject"]
+__all__ = [
+    "ALL_GROUPS",
+    "Approve",
+    "Draft",
+    "OnOrder",
+    "OnPost",
+    "OrderStep",
+    "PickGroups",
+    "PostAction",
+    "Reject",
+    "Share",
+]
 
 
 class PostAction(enum.StrEnum):
@@ -65,3 +76,21 @@ class OnOrder(ButtonData, prefix="promotions:ord"):
 
     step: OrderStep
     order: int
+
+
+class PickGroups(ButtonData, prefix="promotions:pick"):
+    """转发到我的群: show someone who may share a running post the groups they run."""
+
+    post: int
+
+
+#: `Share`'s chat for every group offered (全部).
+ALL_GROUPS = "*"
+
+
+class Share(ButtonData, prefix="promotions:share", sep="|"):
+    """Share a running post to one group the presser runs (``chat``: ``platform:chat_id``,
+    hence the separator), or to all of them (`ALL_GROUPS`)."""
+
+    post: int
+    chat: str

@@ -102,6 +102,13 @@ class PromotionsConfig(BaseModel):
     export_secret: str = Field("", repr=False)
     #: Products of the catalog, declared here (sellers may also add theirs with /product).
     products: tuple[ProductEntry, ...] = ()
+    #: Who may share a running post to the groups they run with /share (besides the heads of
+    #: the units of ``org:``): people with one of these roles.
+    share_roles: tuple[str, ...] = ("sharer",)
+    #: A group that opts in (/promotions on) while posts are running receives them, once each.
+    late_posts: bool = True
+    #: ... those that went out at most this many days ago (the latest post of a running series).
+    late_days: int = Field(7, ge=0, le=365)
 
     @field_validator("quiet_hours")
     @classmethod

@@ -1,4 +1,5 @@
-"""``/promotions`` in a group: its own admins opt the group in or out and set its tags."""
+"""``/promotions`` in a group: its own admins opt the group in or out and set its tags. A group
+that opts in receives the posts running then (`late`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ import re
 from qunzhu.core import N_, Context, Text, UsageError, command
 
 from .audience import config_for, ensure_group
-from .models import Group
+from .late import send_running
+from .models import Delivery, Group, Post
+from .progress import title_of
+from .times import local
 
 __all__ = ["promotions_command"]
 
@@ -44,13 +48,32 @@ async def promotions_command(ctx: Context, args: Text = "") -> None:
         assert group is not None
         group.title = ctx.chat.title or group.title
         group.changed_by, group.changed_at = ctx.sender.key, ctx.now()
+        config = config_for(ctx.app, ctx.chat.key)
+        was = group.opted_in if group.opted_in is not None else config.opt_in
         if action in _TAGS:
             group.tags = [w.lstrip("#").lower() for w in words[1:]]
         else:
             group.opted_in = action in _ON
+        if action in _ON and not was:
+            await ctx.reply(await _status(ctx) + _late(ctx, await send_running(ctx)))
+            return
     elif action:
         raise UsageError(ctx.t("Write /promotions on, /promotions off or /promotions tags buyers"))
     await ctx.reply(await _status(ctx))
+
+
+def _late(ctx: Context, sent: list[tuple[Post, Delivery]]) -> str:
+    """The running posts the group now receives, and when."""
+    lines = []
+    for post, d in sent:
+        if d.status == "skipped":
+            continue
+        when = ctx.t("now") if d.status == "queued" else local(ctx, d.due_at)
+        lines.append(f"· #{post.id} {title_of(ctx.t, post, quote=False)}: {when}")
+    if not lines:
+        return ""
+    head = ctx.t("Running promotions this group receives as well:")
+    return "\n" + "\n".join([head, *lines])
 
 
 async def _status(ctx: Context) -> str:

@@ -22,6 +22,7 @@ from . import (
     posts,
     progress,
     series,
+    sharing,
     stats,
     withdraw,
 )
@@ -80,6 +81,7 @@ def register_commands() -> Sequence[Command]:
         groups.promotions_command,
         overview.progress_command,
         fulfilment.orders_command,
+        sharing.share_command,
         stats.stats_command,
         export.export_command,
     ]

@@ -131,6 +131,12 @@ class Delivery(Base):
     #: The core outbox row of the copy in the group: its delivery status, and ctx.edit's target.
     outbox_id: Mapped[int | None] = mapped_column(_BigId, default=None)
     queued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    #: How the copy came to the group: "" (the broadcast), "share" (someone who runs the group
+    #: passed it on: `shared_by`) or "late" (the group opted in while the post was running).
+    via: Mapped[str] = mapped_column(String(16), default="")
+    #: Who shared it to this group (identity ``platform:user_id``) and their name.
+    shared_by: Mapped[str] = mapped_column(String(255), default="")
+    shared_name: Mapped[str] = mapped_column(String(200), default="")
 
 
 class Press(Base):
@@ -185,3 +191,5 @@ class Order(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: Who shared the post to the group the order came from ("" for the broadcast's groups).
+    shared_by: Mapped[str] = mapped_column(String(255), default="", index=True)

@@ -23,7 +23,7 @@ from qunzhu.core import (
 
 from .audience import config_for
 from .buttons import OnOrder, OrderStep
-from .models import Order, Post, Product
+from .models import Delivery, Order, Post, Product
 from .notify import send_to, translator_for
 from .parse import parse_phone, parse_quantity
 from .quantity import conversions_of, read_quantity
@@ -233,6 +233,8 @@ async def _record(
         created_at=ctx.now(),
         extra={"group_title": a.get("group_title", "")},
     )
+    copy = await _copy(ctx, order)
+    order.shared_by = copy.shared_by if copy is not None else ""
     ctx.db.add(order)
     await ctx.db.flush()
     if product is not None:
@@ -250,7 +252,9 @@ async def _record(
     await ctx.send(Reply(text).with_buttons(cancel))
     seller = product.seller if product else post.author
     t = await translator_for(ctx, seller)
-    group = a.get("group_title") or await _group_title(ctx, order)
+    group = a.get("group_title") or (copy.title if copy is not None else "") or order.chat_id
+    if copy is not None and copy.shared_by:
+        group = t("{group}, shared by {name}", group=group, name=copy.shared_name)
     if product is not None:
         note = t(
             "New order #{id}: {name} wants {n} {unit} of {title}, to {city}, phone {phone} "
@@ -271,17 +275,15 @@ async def _record(
     await send_to(ctx, seller, Reply(note).with_buttons(buttons))
 
 
-async def _group_title(ctx: Context, order: Order) -> str:
-    from .models import Delivery
-
-    title = await ctx.db.scalar(
-        select(Delivery.title).where(
+async def _copy(ctx: Context, order: Order) -> Delivery | None:
+    """The copy of the post in the group the order came from (its title, and who shared it)."""
+    return await ctx.db.scalar(
+        select(Delivery).where(
             Delivery.post_id == order.post_id,
             Delivery.platform == order.platform,
             Delivery.chat_id == order.chat_id,
         )
     )
-    return title or order.chat_id
 
 
 async def _sign_up(ctx: Context, a: dict[str, Any]) -> None:

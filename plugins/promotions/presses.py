@@ -9,13 +9,14 @@ from sqlalchemy import select
 from qunzhu.core import ButtonDataError, Context, Reply
 
 from .approval import decide
-from .buttons import Approve, Draft, OnOrder, OnPost, Reject
+from .buttons import Approve, Draft, OnOrder, OnPost, PickGroups, Reject, Share
 from .fulfilment import change_order
 from .models import Lead, Post, Press, Product
 from .notify import send_to, translator_for
 from .orders import start_order
 from .posts import start_post_dialog
 from .render import LABELS
+from .sharing import pick_groups, share
 
 __all__ = ["pressed"]
 
@@ -42,6 +43,10 @@ async def _pressed(ctx: Context, data: str) -> None:
         product = await ctx.db.get(Product, draft.product)
         if product is not None:
             await start_post_dialog(ctx, product)
+    elif (offer := PickGroups.unpack(data)) is not None:
+        await pick_groups(ctx, offer.post)
+    elif (shared := Share.unpack(data)) is not None:
+        await share(ctx, shared.post, shared.chat)
     elif (on_post := OnPost.unpack(data)) is not None:  # last: its prefix begins the others'
         await _post_button(ctx, on_post.action.value, on_post.post)
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qunzhu.core import N_, Context, JobTick, Translator, aware, job, outbox_states
+from qunzhu.core import N_, Context, JobTick, Reply, Translator, aware, job, outbox_states
 
 from .audience import config_for
 from .models import Delivery, Post
@@ -18,6 +18,7 @@ from .notify import send_to, translator_for
 from .times import local
 
 __all__ = [
+    "REASONS",
     "names",
     "progress_job",
     "report",
@@ -56,7 +57,7 @@ def _bar(done: int, total: int) -> str:
     return "▓" * filled + "░" * (BAR - filled) + f" {100 * done // max(total, 1)}%"
 
 
-_REASONS = {
+REASONS = {
     "opted_out": N_("not opted in"),
     "removed": N_("the bot was removed"),
     "sold_out": N_("sold out"),
@@ -113,8 +114,8 @@ def names(ctx: Context, t: Translator, states: list[tuple[Delivery, str]]) -> li
         head = t(state)
         if state == "waiting":
             head += " " + t("until {when}", when=local(ctx, aware(d.due_at)))
-        if state in ("waiting", "skipped") and d.reason in _REASONS:
-            head += f" ({t(_REASONS[d.reason])})"
+        if state in ("waiting", "skipped") and d.reason in REASONS:
+            head += f" ({t(REASONS[d.reason])})"
         by.setdefault(head, []).append(d.title or d.chat_id)
     lines = []
     for head, names in by.items():
@@ -141,10 +142,13 @@ async def progress_job(ctx: Context) -> None:
     if post is None or post.state not in ("sending", "cancelled"):
         return
     done = False
+    from .sharing import share_button  # sharing sends through the broadcast, which reports here
+
     for identity in dict.fromkeys(filter(None, (post.author, post.approver))):
         t = await translator_for(ctx, identity)
         text, done = await report(ctx, post, t)
-        await send_to(ctx, identity, text)
+        button = await share_button(ctx, identity, post, t)
+        await send_to(ctx, identity, Reply(text).with_buttons(button) if button else text)
     states = await status(ctx.db, post.id)
     if done:
         if post.state == "sending":

@@ -135,3 +135,22 @@ def test_an_editable_install_of_links_keeps_the_first_migration(tmp_path: Path) 
     assert len(written.stem) <= 32
     assert (source / "0001_notes.py").read_text(encoding="utf-8") == first
     assert "create_table" in written.read_text(encoding="utf-8")
+
+
+def test_an_editable_install_s_linked_migrations_are_not_overwritten(tmp_path: Path) -> None:
+    """A strict editable install presents the plugin's migrations as links to the source
+    tree's files: the next revision was taken for the first (its 0001 overwritten through the
+    link); it is the next one, written beside the source's files."""
+    versions = _write_plugin(tmp_path / "site", "Note")
+    assert _qunzhu(tmp_path, "db", "revision", "--plugin", "notes", "-m", "notes").returncode == 0
+    source = tmp_path / "source"
+    source.mkdir()
+    first = (versions / "0001_notes.py").rename(source / "0001_notes.py")
+    (versions / "0001_notes.py").symlink_to(first)
+    before = first.read_text(encoding="utf-8")
+    _write_plugin(tmp_path / "site", "Note", "Tag")
+    second = _qunzhu(tmp_path, "db", "revision", "--plugin", "notes", "-m", "Tags on notes")
+    assert second.returncode == 0, second.stderr
+    assert first.read_text(encoding="utf-8") == before
+    code = (source / "0002_notes_tags_on_notes.py").read_text(encoding="utf-8")
+    assert re.search(r"down_revision: .* = ['\"]0001_notes['\"]", code)

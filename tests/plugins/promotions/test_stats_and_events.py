@@ -103,17 +103,17 @@ async def test_stats_after_a_simulated_day(bot: BotHarness) -> None:
     [summary] = await bot.send("/stats", user=SELLER)
     assert summary.text.splitlines()[0] == (
         "#1 通山鮰鱼: delivered 3 · presses 10 · leads 4 · orders 4 · 3,800 斤 ordered · "
-        "orders within 24 hours 3"
+        "47,500 元 · orders within 24 hours 3"
     )
     [detail] = await bot.send("/统计 1", user=SELLER)
     lines = detail.text.splitlines()
     assert lines[2] == (
         "· buyers-1: delivered 1 · presses 7 · leads 3 · orders 2 · 1,500 斤 ordered · "
-        "orders within 24 hours 2"
+        "18,750 元 · orders within 24 hours 2"
     )
     assert lines[3] == (
         "· buyers-2: delivered 1 · presses 3 · leads 1 · orders 2 · 2,300 斤 ordered · "
-        "orders within 24 hours 1"
+        "28,750 元 · orders within 24 hours 1"
     )
     [other] = await bot.send("/stats 1", user="a")
     assert other.text == "There is no promotion #1 of yours."

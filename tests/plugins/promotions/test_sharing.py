@@ -1,0 +1,156 @@
+"""Story 3.8 (issue 15, item 6): the county secretary, head of his unit, shares the approved
+post to the groups he runs; the orders from there count for him too; a group that opts in
+while the post runs receives it, once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from qunzhu.core.testing import BotHarness
+from qunzhu.plugins.promotions.models import Order
+from tests.plugins.promotions.story import PLUGINS, SELLER, config, posts_in, publish
+
+SECRETARY = "secretary"
+GROUPS = {
+    "buyers-1": {"opt_in": True, "tags": ["buyers"]},
+    "county": {"name": "通山县工作群"},  # never opted in: its head shares to it all the same
+    "town": {"name": "南林桥镇群"},
+    "late-1": {"tags": ["buyers"], "admins": ["memory:boss"]},
+}
+
+
+@pytest.fixture
+def bot_plugins() -> list[object]:
+    return list(PLUGINS)
+
+
+@pytest.fixture
+def bot_config() -> dict[str, Any]:
+    found = config(GROUPS)
+    found["people"].append({"name": "李书记", "identities": [f"memory:{SECRETARY}"]})
+    found["people"].append({"name": "赵群主", "identities": ["memory:boss"], "roles": ["sharer"]})
+    found["org"] = {
+        "county": {"name": "通山县", "head": f"memory:{SECRETARY}", "chats": ["memory:county"]},
+        "town": {"name": "南林桥镇", "parent": "county", "chats": ["memory:town"]},
+    }
+    return found
+
+
+async def _order(bot: BotHarness, post: Any, buyer: str, quantity: str) -> list[Any]:
+    await bot.press(post, "Order now", user=buyer)
+    for answer in (quantity, "武汉", "13912345678"):
+        [confirm] = (await bot.send(answer, user=buyer))[-1:]
+    return await bot.press(confirm, "Confirm order", user=buyer)
+
+
+async def test_the_secretary_shares_the_post_to_his_groups_and_sells(bot: BotHarness) -> None:
+    await publish(bot, stock="100000")
+    assert posts_in(bot, "county") == posts_in(bot, "town") == []
+
+    [menu] = await bot.send("/share", user=SECRETARY)
+    assert menu.text == "Which promotion would you like to share?"
+    assert menu.labels == ["#1 通山鮰鱼"]
+    [pick] = await bot.press(menu, 1, user=SECRETARY)
+    assert pick.text == "Share promotion #1 “通山鮰鱼” to which of your groups?"
+    assert pick.labels == ["南林桥镇群", "通山县工作群", "All (2)"]
+    answers = await bot.press(pick, "All (2)", user=SECRETARY)
+    [told] = [s for s in answers if s.chat.chat_id == f"dm:{SECRETARY}"]
+    assert told.text == (
+        "Promotion #1 “通山鮰鱼”, shared to your groups:\n"
+        "· 南林桥镇群: posted now\n· 通山县工作群: posted now"
+    )
+    [author] = [s for s in answers if s.chat.chat_id == f"dm:{SELLER}"]
+    assert author.text == (
+        "李书记 shared promotion #1 “通山鮰鱼” to 2 of their groups: 南林桥镇群, 通山县工作群. "
+        "Orders from there are counted for them too (/stats 1)."
+    )
+    [town_post] = posts_in(bot, "town")
+    assert town_post.labels == ["Order now", "Interested", "Contact seller"]
+    assert len(posts_in(bot, "county")) == 1
+
+    [again] = await bot.send("/转发 P-1", user=SECRETARY)  # never twice to a group
+    assert again.text == "All your groups already have promotion #1 “通山鮰鱼”."
+    [twice] = await bot.press(pick, "南林桥镇群", user=SECRETARY)
+    assert twice.text == "南林桥镇群 already has promotion #1 “通山鮰鱼”."
+    assert len(posts_in(bot, "town")) == 1
+
+    [refused] = await bot.send("/share 1", user="someone")
+    assert refused.text == (
+        "Only officials with the sharer role, or the heads of units, can share promotions."
+    )
+
+    await _order(bot, town_post, "buyer", "500")
+    await _order(bot, posts_in(bot, "buyers-1")[0], "other", "100")
+    [note] = [s for s in bot.sent_to(f"dm:{SELLER}") if "New order #1" in s.text]
+    assert note.text == (
+        "New order #1: buyer wants 500 斤 of 通山鮰鱼, to 武汉, phone 13912345678 (from the "
+        "group 南林桥镇群, shared by 李书记)."
+    )
+    async with bot.app.db.session() as s:
+        orders = (await s.scalars(select(Order).order_by(Order.id))).all()
+        assert [o.shared_by for o in orders] == [f"memory:{SECRETARY}", ""]
+
+    [detail] = await bot.send("/stats 1", user=SELLER)
+    lines = detail.text.splitlines()
+    assert lines[0] == (
+        "#1 通山鮰鱼: delivered 3 · presses 2 · leads 0 · orders 2 · 600 斤 ordered · 7,500 元 · "
+        "orders within 24 hours 2"
+    )
+    assert (
+        "· 南林桥镇群: delivered 1 · presses 1 · leads 0 · orders 1 · 500 斤 ordered · "
+        "6,250 元 · orders within 24 hours 1"
+    ) in lines
+    assert lines[-2:] == ["Per sharer:", "· 李书记: orders 1 · 500 斤 · 6,250 元"]
+
+    [mine] = await bot.send("/stats 1", user=SECRETARY)  # only the groups he shared it to
+    assert mine.text.splitlines() == [
+        "#1 通山鮰鱼: (the groups you shared it to) delivered 2 · presses 1 · leads 0 · orders 1 "
+        "· 500 斤 ordered · 6,250 元 · orders within 24 hours 1",
+        "Per group:",
+        "· 南林桥镇群: delivered 1 · presses 1 · leads 0 · orders 1 · 500 斤 ordered · 6,250 元 · "
+        "orders within 24 hours 1",
+        "· 通山县工作群: delivered 1 · presses 0 · leads 0 · orders 0 · 0 斤 ordered · 0 元 · "
+        "orders within 24 hours 0",
+        "Per sharer:",
+        "· 李书记: orders 1 · 500 斤 · 6,250 元",
+    ]
+    # a buyer's phone reaches the seller only: never a group, never the sharer
+    for chat in ("buyers-1", "town", "county", f"dm:{SECRETARY}"):
+        assert not [s for s in bot.sent_to(chat) if "13912345678" in s.text], chat
+
+
+async def test_a_group_that_opts_in_while_the_post_runs_receives_it_once(
+    bot: BotHarness,
+) -> None:
+    await publish(bot, stock="100000")
+    assert posts_in(bot, "late-1") == []
+    answers = await bot.send("/promotions on", user="boss", chat="late-1")
+    [on] = [s for s in answers if not s.buttons]
+    assert on.text.splitlines()[0] == "This group receives promotions."
+    assert on.text.splitlines()[-2:] == [
+        "Running promotions this group receives as well:",
+        "· #1 通山鮰鱼: now",
+    ]
+    [copy] = posts_in(bot, "late-1")
+    assert copy.text.startswith("【通山鮰鱼】")
+    await bot.send("/promotions off", user="boss", chat="late-1")
+    [again] = await bot.send("/promotions on", user="boss", chat="late-1")  # no second copy
+    assert "Running promotions" not in again.text
+    assert len(posts_in(bot, "late-1")) == 1
+
+
+async def test_a_group_whose_admins_said_no_is_not_sent_a_share(bot: BotHarness) -> None:
+    """赵群主 has the sharer role and runs late-1 (its admins: him); once the group said
+    /promotions off, a share to it is skipped and he is told why."""
+    await publish(bot, stock="100000")
+    await bot.send("/promotions off", user="boss", chat="late-1")
+    [pick] = await bot.send("/share 1", user="boss")
+    assert pick.labels == ["late-1"]
+    answers = await bot.press(pick, "late-1", user="boss")
+    assert [s.text for s in answers] == [
+        "Promotion #1 “通山鮰鱼”, shared to your groups:\n· late-1: not sent (not opted in)"
+    ]  # and the author is not told of a share that went nowhere
+    assert posts_in(bot, "late-1") == []
