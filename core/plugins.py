@@ -34,6 +34,7 @@ BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("core.people", "qunzhu.core.builtin.people"),
     ("core.lang", "qunzhu.core.builtin.lang"),
     ("core.dialogs", "qunzhu.core.builtin.dialogs"),
+    ("core.retention", "qunzhu.core.builtin.retention"),
 )
 log = logging.getLogger("qunzhu.plugins")
 

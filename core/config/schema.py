@@ -82,6 +82,8 @@ class DatabaseSettings(BaseModel):
     url: str = "sqlite+aiosqlite:///qunzhu.db"
     echo: bool = False
     auto_upgrade: bool | None = None
+    #: Days the inbox keeps handled events and the outbox delivered messages; 0 keeps them all.
+    keep_days: int = Field(90, ge=0, le=36500)
 
     @field_validator("url")
     @classmethod

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -105,7 +106,22 @@ class InboxRow(Base):
     __tablename__ = "core_inbox"
     __table_args__ = (
         UniqueConstraint("platform", "chat_id", "event_id"),
-        Index("ix_core_inbox_pending", "handled_at", "id"),
+        # Only the events still to handle, however long the inbox grows: the claims read the
+        # oldest of them (one worker) and the oldest per chat (several workers).
+        Index(
+            "ix_core_inbox_unhandled",
+            "platform",
+            "chat_id",
+            "id",
+            postgresql_where=text("handled_at IS NULL"),
+            sqlite_where=text("handled_at IS NULL"),
+        ),
+        Index(
+            "ix_core_inbox_next",
+            "id",
+            postgresql_where=text("handled_at IS NULL"),
+            sqlite_where=text("handled_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)

@@ -106,6 +106,7 @@ def test_defaults_redacted_is_plain_data() -> None:
         "url": "sqlite+aiosqlite:///qunzhu.db",
         "echo": False,
         "auto_upgrade": None,
+        "keep_days": 90,
     }
     assert redacted["disabled_plugins"] == []
     assert redacted["source"] is None
