@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -146,24 +147,23 @@ async def _press(ctx: Context, data: str) -> None:
         if (card := family.unpack(data)) is not None:
             await on_card_button(ctx, action, card.ticket)
             return
-    if (more := More.unpack(data)) is not None:
-        await open_menu(ctx, more.ticket)
-    elif (urging := Urge.unpack(data)) is not None:
-        await urge(ctx, urging.ticket)
-    elif (offer := File.unpack(data)) is not None:
-        await press_file(ctx, offer.pending)
-    elif (metoo := MeToo.unpack(data)) is not None:
-        await press_metoo(ctx, metoo.pending, metoo.ticket)
-    elif (new := NewProblem.unpack(data)) is not None:
-        await press_metoo(ctx, new.pending, None)
-    elif (feedback := Feedback.unpack(data)) is not None:
-        await on_feedback(ctx, feedback.ticket, feedback.answer)
-    elif (route := RouteTo.unpack(data)) is not None:
-        await press_route(ctx, route.pending, route.which)
-    elif (media := ReportMedia.unpack(data)) is not None:
-        await press_report_media(ctx, media.pending)
-    elif (page := Page.unpack(data)) is not None:
-        await tickets_command.handler(ctx, page.which.value, page.page)
-    else:
-        msg = f"no button of the plugin has the data {data!r}"
-        raise ValueError(msg)
+    for family, handle in _PRESSES:
+        if (pressed := family.unpack(data)) is not None:
+            await handle(ctx, pressed)
+            return
+    msg = f"no button of the plugin has the data {data!r}"
+    raise ValueError(msg)
+
+
+#: Each button family of the plugin and what its press does.
+_PRESSES: tuple[tuple[Any, Callable[[Context, Any], Awaitable[None]]], ...] = (
+    (More, lambda ctx, b: open_menu(ctx, b.ticket)),
+    (Urge, lambda ctx, b: urge(ctx, b.ticket)),
+    (File, lambda ctx, b: press_file(ctx, b.pending)),
+    (MeToo, lambda ctx, b: press_metoo(ctx, b.pending, b.ticket)),
+    (NewProblem, lambda ctx, b: press_metoo(ctx, b.pending, None)),
+    (Feedback, lambda ctx, b: on_feedback(ctx, b.ticket, b.answer)),
+    (RouteTo, lambda ctx, b: press_route(ctx, b.pending, b.which)),
+    (ReportMedia, lambda ctx, b: press_report_media(ctx, b.pending)),
+    (Page, lambda ctx, b: tickets_command.handler(ctx, b.which.value, b.page)),
+)
