@@ -56,13 +56,16 @@ class Page:
     method: str = "GET"
     templates: Path | None = None
     plugin: str = ""
+    #: Who may open it, when roles cannot say (a member of any unit of the organisation):
+    #: called with the person and the `Org` instead of checking `roles`.
+    allow: Callable[[Person, Org], bool] | None = None
 
-    def allows(self, person: Person) -> bool:
-        return not self.roles or any(person.has_role(role) for role in self.roles)
+    def allows(self, person: Person, org: Org) -> bool:
+        return _allows(self.roles, self.allow, person, org)
 
     def bound(self, plugin: str) -> Page:
         return Page(self.path, self.handler, self.title, self.nav, self.roles, self.method,
-                    self.templates, plugin)  # fmt: skip
+                    self.templates, plugin, self.allow)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +79,22 @@ class Panel:
     order: int = 100
     templates: Path | None = None
     plugin: str = ""
+    allow: Callable[[Person, Org], bool] | None = None
 
-    def allows(self, person: Person) -> bool:
-        return not self.roles or any(person.has_role(role) for role in self.roles)
+    def allows(self, person: Person, org: Org) -> bool:
+        return _allows(self.roles, self.allow, person, org)
 
     def bound(self, plugin: str) -> Panel:
-        return Panel(self.title, self.handler, self.roles, self.order, self.templates, plugin)
+        return Panel(self.title, self.handler, self.roles, self.order, self.templates, plugin,
+                     self.allow)  # fmt: skip
+
+
+def _allows(
+    roles: tuple[str, ...], allow: Callable[[Person, Org], bool] | None, person: Person, org: Org
+) -> bool:
+    if allow is not None:
+        return person.is_admin or allow(person, org)
+    return not roles or any(person.has_role(role) for role in roles)
 
 
 @dataclass(slots=True)

@@ -96,7 +96,7 @@ class Console:
             raise web.HTTPFound(f"{ROOT}/login")
         person, session_id = found
         visit = self._visit(request, person, session_id, page.plugin or "core")
-        if not page.allows(person):
+        if not page.allows(person, self.app.org):
             return self.message(
                 visit,
                 403,
@@ -137,7 +137,7 @@ class Console:
     def nav(self, visit: Visit, here: str = "") -> list[NavItem]:
         items = []
         for page in self.pages:
-            if page.nav and page.method == "GET" and page.allows(visit.person):
+            if page.nav and page.method == "GET" and page.allows(visit.person, self.app.org):
                 t = self.app.catalogs.translator(visit.lang, domain_of(page.plugin or "core."))
                 items.append(NavItem(ROOT + page.path, t(page.title), page.path == here))
         return items
@@ -173,7 +173,7 @@ class Console:
     async def panels_for(self, visit: Visit) -> list[dict[str, Any]]:
         shown = []
         for panel in self.panels:
-            if not panel.allows(visit.person):
+            if not panel.allows(visit.person, self.app.org):
                 continue
             t = self.app.catalogs.translator(visit.lang, domain_of(panel.plugin or "core."))
             own = Visit(

@@ -10,7 +10,8 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from qunzhu.core import Base, Command, Context, Dialog, Job, hookimpl
-from qunzhu.core.web import RouteDef
+from qunzhu.core.web import Page as WebPage
+from qunzhu.core.web import Panel, RouteDef
 
 from .actions import on_card_button, on_feedback
 from .buttons import CARD_ACTIONS, Feedback, File, MeToo, More, NewProblem, Page, Urge
@@ -27,6 +28,7 @@ from .models import Counter, Follower, Pending, Ticket, TicketEvent
 from .more import MORE_DIALOGS, open_menu
 from .routes import ROUTES
 from .switch import DetectionSwitch, detection_command
+from .web_pages import PAGES
 
 log = logging.getLogger("complaints")
 PREFIX = "complaints:"
@@ -70,6 +72,11 @@ def register_jobs() -> Sequence[Job]:
 @hookimpl
 def register_routes() -> Sequence[RouteDef]:
     return ROUTES
+
+
+@hookimpl
+def register_pages() -> Sequence[WebPage | Panel]:
+    return PAGES
 
 
 @hookimpl
