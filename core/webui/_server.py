@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,6 +51,14 @@ _HEADERS = {
 }
 
 
+_STATIC_TYPES = {".css": "text/css", ".js": "text/javascript"}
+
+
+@functools.cache
+def _static_files() -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in STATIC.iterdir() if p.suffix in _STATIC_TYPES}
+
+
 @dataclass(frozen=True, slots=True)
 class NavItem:
     href: str
@@ -79,9 +88,22 @@ class Console:
         router.add_get(f"{ROOT}/login", self._enter)
         router.add_post(f"{ROOT}/login", self._login)
         router.add_post(f"{ROOT}/logout", self._logout)
-        router.add_static(f"{ROOT}/static", STATIC, append_version=False)
+        router.add_get(ROOT + "/static/{name}", self._static)
         for page in self.pages:
             router.add_route(page.method, ROOT + page.path, self._handler(page))
+
+    async def _static(self, request: web.Request) -> web.StreamResponse:
+        """The console's CSS and script: a fixed list of files read once, not a folder served
+        (nothing else under it can be asked for, whatever the path says)."""
+        name = request.match_info["name"]
+        kind = _STATIC_TYPES.get(Path(name).suffix)
+        if kind is None or name not in _static_files():
+            raise web.HTTPNotFound
+        return web.Response(
+            body=_static_files()[name],
+            content_type=kind,
+            headers={"Cache-Control": "max-age=3600", "X-Content-Type-Options": "nosniff"},
+        )
 
     # -- the checks --------------------------------------------------------------------------
     def _handler(self, page: Page) -> Any:

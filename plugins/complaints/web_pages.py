@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +67,7 @@ async def panel(visit: Visit) -> Template | None:
     names[None] = visit.t("Not routed")
     legend = {"new": visit.t("New (24 h)"), "overdue": visit.t("Overdue"),
               "reopened": visit.t("Reopened")}  # fmt: skip
-    values = {"chart": chart(found, names), "legend": [(legend[k], c) for k, c in SERIES]}
+    values = {"chart": chart(found, names), "legend": [(legend[k], k) for k, _ in SERIES]}
     return Template("complaints/panel.html", values)
 
 
@@ -281,7 +281,8 @@ async def _read_form(visit: Visit) -> tuple[str, str, datetime | None] | str:
             resolve_by = datetime.fromisoformat(due_text)
         except ValueError:
             return visit.t("The deadline is not a date.")
-        resolve_by = resolve_by.replace(tzinfo=visit.app.settings.bot.tz)
+        # typed in the bot's timezone; stored in UTC as every time is (SQLite keeps no zone)
+        resolve_by = resolve_by.replace(tzinfo=visit.app.settings.bot.tz).astimezone(UTC)
         if resolve_by <= visit.now():
             return visit.t("The deadline has passed already.")
     if visit.org.unit(unit) is None:

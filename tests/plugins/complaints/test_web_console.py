@@ -5,58 +5,23 @@ exactly as in chat: every page and file route requested as each role."""
 
 from __future__ import annotations
 
-import copy
-import io
-import json
 from typing import Any
 
-import aiohttp
 import pytest
 
-from qunzhu.core import UserRef
 from qunzhu.core.testing import BotHarness, WebBrowser
+from tests.support.complaints_web import PHOTO, four_tickets, web_config
 
 from .conftest import CONFIG
-
-CHEN = UserRef("memory", "chen", "陈阿姨", None)
-PHOTO = b"\xff\xd8\xff\xe0 a site photo"
 
 
 @pytest.fixture
 def bot_config() -> dict[str, Any]:
-    config = copy.deepcopy(CONFIG)
-    config["web"] = {"enabled": True, "port": 0, "public_url": "http://console.test"}
-    config["people"].append({"name": "村民", "identities": ["memory:cun"]})
-    return config
-
-
-async def _tickets(bot: BotHarness) -> None:
-    """Q-2026-0001 住建局 (group, photo); Q-2026-0002 环卫所 (anonymous, private);
-    Q-2026-0003 环卫所 (12345 hotline, with the caller's phone); Q-2026-0004 not routed."""
-    bot.adapter.files["site.jpg"] = PHOTO
-    [offer] = await bot.send("三标段混凝土没按规范养护，偷工减料", user="jian", chat="工地",
-                             photos=["site.jpg"])  # fmt: skip
-    await bot.press(offer, 1, user="wang")
-    await bot.send("水口茶文化景区好几个地方垃圾没人处理", user=CHEN)
-    await bot.send("", user=CHEN, photos=["p"])
-    [kind_q] = await bot.send("水口茶文化景区停车场", user=CHEN)
-    [name_q] = await bot.press(kind_q, "环境卫生", user=CHEN)
-    [check] = await bot.press(name_q, "匿名", user=CHEN)
-    await bot.press(check, "提交", user=CHEN)
-    record = {"id": "12345-0001", "content": "小区垃圾三天没人清运", "address": "幸福小区3栋",
-              "name": "王女士", "phone": "13800000001"}  # fmt: skip
-    url = f"http://127.0.0.1:{bot.app.web.port}/complaints/hotline"
-    headers = {"Authorization": "Bearer s3cret", "Content-Type": "application/json"}
-    async with aiohttp.ClientSession() as http:
-        body = io.BytesIO(json.dumps(record).encode())
-        async with http.post(url, data=body, headers=headers) as r:
-            assert r.status == 201, await r.text()
-    await bot.app.settle()
-    await bot.send("/ticket 村口桥栏杆松动，有安全隐患", user="wang", chat="村民群")
+    return web_config(CONFIG)
 
 
 async def test_a_leader_sees_the_chart_and_every_ticket(bot: BotHarness) -> None:
-    await _tickets(bot)
+    await four_tickets(bot)
     wang = await bot.open_console("wang")
     assert wang.status == 200
     assert "<svg" in wang.html and "按单位统计工单" in wang.text()
@@ -71,7 +36,7 @@ async def test_a_leader_sees_the_chart_and_every_ticket(bot: BotHarness) -> None
 
 
 async def test_a_unit_member_sees_only_their_units_tickets(bot: BotHarness) -> None:
-    await _tickets(bot)
+    await four_tickets(bot)
     lina = await bot.open_console("lina")  # 住建局
     assert await lina.get("/web/complaints") == 200
     assert "Q-2026-0001" in lina.text()
@@ -87,7 +52,7 @@ async def test_a_unit_member_sees_only_their_units_tickets(bot: BotHarness) -> N
 async def test_a_leader_routes_a_ticket_with_a_deadline_and_an_instruction(
     bot: BotHarness,
 ) -> None:
-    await _tickets(bot)
+    await four_tickets(bot)
     wang = await bot.open_console("wang")
     await wang.get("/web/complaints/Q-2026-0004")
     assert "派往单位" in wang.text()
@@ -100,6 +65,7 @@ async def test_a_leader_routes_a_ticket_with_a_deadline_and_an_instruction(
     assert card.labels == ["接单", "已解决", "转办", "更多…"]
     assert note.text == "Q-2026-0004 · 王书记批示：明早9点前到现场核实（01-14 09:00 前办结）"
     assert "明早9点前到现场核实" in wang.text()  # in the timeline
+    assert "办结时限 01-14 09:00" in wang.text()  # read back as typed, not 8 hours later
     lina = await bot.open_console("lina")  # now hers
     assert await lina.get("/web/complaints/Q-2026-0004") == 200
 
@@ -107,7 +73,7 @@ async def test_a_leader_routes_a_ticket_with_a_deadline_and_an_instruction(
 async def test_no_one_routes_a_ticket_they_may_not_see_nor_without_the_forms_token(
     bot: BotHarness,
 ) -> None:
-    await _tickets(bot)
+    await four_tickets(bot)
     zhao = await bot.open_console("zhao")  # 环卫所 may pass its own ticket on (转办, as in chat)
     await zhao.get("/web/complaints/Q-2026-0002")
     assert "派往单位" in zhao.text()
@@ -145,7 +111,7 @@ EXPECTED = {
 
 
 async def test_every_page_and_file_as_each_seat(bot: BotHarness) -> None:
-    await _tickets(bot)
+    await four_tickets(bot)
     for seat in (*SEATS, None):
         if seat is None:
             browser = WebBrowser(bot)
