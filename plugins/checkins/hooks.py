@@ -21,7 +21,7 @@ from qunzhu.core import (
     hookimpl,
     job,
 )
-from qunzhu.core.web import RouteDef
+from qunzhu.core.web import Panel, RouteDef
 
 from .acks import ack_button, ack_reaction, ack_typed
 from .buttons import Acknowledge, AnswerPrivately, Chart, Delete, Done, IsReport, Keep
@@ -41,6 +41,7 @@ from .rounds import plan_all, run_close, run_open, run_remind
 from .settings import NAME
 from .task_deadline import DEADLINE_DIALOG
 from .tasks import finish
+from .web_panel import PANEL
 
 __all__ = [
     "on_button",
@@ -90,6 +91,11 @@ def register_catalogs() -> Path:
 @hookimpl
 def register_routes() -> Sequence[RouteDef]:
     return routes()
+
+
+@hookimpl
+def register_pages() -> Sequence[Panel]:
+    return [PANEL]
 
 
 @hookimpl
