@@ -42,7 +42,7 @@ async def metrics_text(app: App) -> bytes:
     from prometheus_client import CollectorRegistry, generate_latest
     from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-    outbox, inbox_lag, job_lag = await _from_database(app)
+    outbox, inbox_lag, job_lag = await delivery_figures(app)
 
     class _Snapshot:
         def collect(self) -> Iterator[Any]:
@@ -73,7 +73,7 @@ async def metrics_text(app: App) -> bytes:
     return generate_latest(registry)
 
 
-async def _from_database(app: App) -> tuple[dict[tuple[str, str], int], float, float]:
+async def delivery_figures(app: App) -> tuple[dict[tuple[str, str], int], float, float]:
     now = app.clock.now()
     async with app.db.session() as s:
         rows = await s.execute(

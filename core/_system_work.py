@@ -19,6 +19,7 @@ from qunzhu.core.scheduling._scheduler import SYSTEM_PERSON
 
 if TYPE_CHECKING:
     from qunzhu.core.app import App
+    from qunzhu.core.people import Person
 
 __all__ = ["as_plugin"]
 
@@ -26,14 +27,21 @@ T = TypeVar("T")
 
 
 async def as_plugin(
-    app: App, plugin: str, work: Callable[[Context], Awaitable[T]], *, what: str = "system"
+    app: App,
+    plugin: str,
+    work: Callable[[Context], Awaitable[T]],
+    *,
+    what: str = "system",
+    person: Person | None = None,
+    lang: str | None = None,
 ) -> T:
-    """Run `work` as `plugin` in a transaction of its own (`what` names it in ``ctx.event``)."""
+    """Run `work` as `plugin` in a transaction of its own (`what` names it in ``ctx.event``),
+    as `person` in `lang` when given (a web console's visitor), else as the system."""
     now = app.clock.now()
     tick = JobTick(f"{what}:{new_id()}", SYSTEM_CHAT, SYSTEM_USER, f"{plugin}.{what}", "", now)
-    t = app.catalogs.translator(app.settings.bot.language, domain_of(plugin))
+    t = app.catalogs.translator(lang or app.settings.bot.language, domain_of(plugin))
     async with app.db.writing(), app.db.session() as session:
-        ctx = Context(app, tick, plugin, SYSTEM_PERSON, t=t, db=session)
+        ctx = Context(app, tick, plugin, person or SYSTEM_PERSON, t=t, db=session)
         try:
             result = await work(ctx)
             await session.commit()

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from qunzhu.core.context import Context
     from qunzhu.core.dialogs._spec import Dialog
     from qunzhu.core.scheduling._jobs import Job
-    from qunzhu.core.web import RouteDef
+    from qunzhu.core.web import Page, Panel, RouteDef
 
 PROJECT = "qunzhu"
 
@@ -97,6 +97,17 @@ def register_routes() -> Sequence[RouteDef]:  # type: ignore[empty-body]
     """Return aiohttp route definitions (``qunzhu.core.web.get("/path", handler)``...) to mount on
     the bot's web server. Called once at start-up; routes are served only when ``web.enabled``.
     A handler finds the running `App` as ``request.app[APP_KEY]``."""
+
+
+@hookspec
+def register_pages() -> Sequence[Page | Panel]:  # type: ignore[empty-body]
+    """Return the web console's pages (`qunzhu.core.web.Page`: a path under ``/web``, a title
+    for the navigation, the roles that may open it, a handler returning a `Template`) and the
+    overview's panels (`qunzhu.core.web.Panel`) this plugin adds.
+
+    Called once at start-up; served only when ``web.enabled``. The console checks the session
+    and the roles (and a POST's CSRF token) before a handler runs; a handler still decides what
+    of its data this person may see (a unit's member: their unit's). See docs/web.md."""
 
 
 @hookspec

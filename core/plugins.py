@@ -35,6 +35,7 @@ BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("core.lang", "qunzhu.core.builtin.lang"),
     ("core.dialogs", "qunzhu.core.builtin.dialogs"),
     ("core.retention", "qunzhu.core.builtin.retention"),
+    ("core.web", "qunzhu.core.builtin.web"),
 )
 log = logging.getLogger("qunzhu.plugins")
 
@@ -113,6 +114,9 @@ class PluginSet:
     dialogs: dict[str, Any] = field(default_factory=dict)
     jobs: dict[str, list[Any]] = field(default_factory=dict)
     routes: list[Any] = field(default_factory=list)
+    #: The web console's pages and overview panels, each bound to its plugin.
+    pages: list[Any] = field(default_factory=list)
+    panels: list[Any] = field(default_factory=list)
 
     @classmethod
     def collect(cls, pm: pluggy.PluginManager) -> PluginSet:
@@ -134,6 +138,10 @@ class PluginSet:
                 ps._add_dialog(name, dialog)
         for _name, routes in _per_plugin(pm.hook.register_routes):
             ps.routes.extend(routes or ())
+        for name, items in _per_plugin(pm.hook.register_pages):
+            for item in items or ():
+                bound = item.bound(name)
+                (ps.panels if hasattr(bound, "order") else ps.pages).append(bound)
         return ps
 
     def section_models(self) -> dict[str, type[BaseModel]]:

@@ -1,5 +1,7 @@
 """The bot's one web server (aiohttp). Off unless ``web.enabled``; plugins add routes through
-`register_routes` (hotline imports), adapters through `Adapter.routes` (Telegram's webhook).
+`register_routes` (hotline imports), adapters through `Adapter.routes` (Telegram's webhook), and
+console pages under ``/web`` through `register_pages` (`Page`, `Panel`, `Template`, `Visit`: see
+docs/web.md; the console itself is `qunzhu.core.webui`).
 ``GET /healthz`` answers whether the bot and its database are up (``ok`` or ``unavailable``, and
 nothing else: the reason is in the bot's log, not in the answer to whoever asks), and ``GET
 /metrics`` gives its figures to Prometheus (`qunzhu.core._metrics`).
@@ -24,14 +26,20 @@ from aiohttp import web
 from aiohttp.web import Request, Response, RouteDef, get, json_response, post
 from sqlalchemy import text
 
+from qunzhu.core.webui._pages import Page, Panel, Template, Visit
+
 if TYPE_CHECKING:
     from qunzhu.core.app import App
 
 __all__ = [
     "APP_KEY",
+    "Page",
+    "Panel",
     "Request",
     "Response",
     "RouteDef",
+    "Template",
+    "Visit",
     "WebServer",
     "get",
     "json_response",
@@ -54,6 +62,10 @@ class WebServer:
         self.web.router.add_routes(app.plugins.routes)
         for adapter in app.adapters.values():  # a Telegram webhook
             self.web.router.add_routes(adapter.routes())
+        from qunzhu.core.webui._server import Console
+
+        self.console = Console(app, app.plugins.pages, app.plugins.panels)
+        self.console.mount(self.web)
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:

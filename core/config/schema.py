@@ -129,13 +129,19 @@ class DatabaseSettings(BaseModel):
 
 
 class WebSettings(BaseModel):
-    """`web:` the HTTP server (webhooks, /healthz)."""
+    """`web:` the HTTP server (webhooks, /healthz) and the web console (``/web``)."""
 
     model_config = _FROZEN
 
     enabled: bool = False
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)  # 0: any free port (tests)
+    #: The address people open (``https://bot.example.gov.cn``): the console's links start
+    #: with it; None: ``/web`` says the console is not set up.
+    public_url: str | None = None
+    #: How long a ``/web`` link may be opened (once), and how long its session lasts.
+    link_minutes: int = Field(10, ge=1, le=1440)
+    session_hours: float = Field(12.0, gt=0, le=24 * 30)
 
 
 class DispatcherSettings(BaseModel):

@@ -35,6 +35,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 from babel.messages.catalog import Catalog
@@ -56,6 +57,7 @@ __all__ = [
 #: The marking functions, as Babel keyword specs (``ngettext`` takes singular and plural).
 KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "t": None,
+    "_": None,
     "core": None,
     "N_": None,
     "gettext": None,
@@ -107,6 +109,23 @@ def _python_files(source_dirs: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
             yield path, root
 
 
+def _source_files(source_dirs: Iterable[Path]) -> Iterator[tuple[Path, Any]]:
+    """(file, how to read it): the Python files, then the web console's Jinja2 templates
+    (``*.html``, whose texts are marked ``{{ _("...") }}``)."""
+    for path, _root in _python_files(source_dirs):
+        yield path, "python"
+    for root in source_dirs:
+        if root.is_dir():
+            for path in sorted(root.rglob("*.html")):
+                yield path, _jinja_method
+
+
+def _jinja_method(fileobj: Any, keywords: Any, comment_tags: Any, options: Any) -> Any:
+    from jinja2.ext import babel_extract
+
+    return babel_extract(fileobj, keywords, comment_tags, options)
+
+
 def _location_base(source_dirs: Sequence[Path]) -> Path:
     """Locations are relative to the folder holding the source folders (``core/app.py``)."""
     parents = [str((d if d.is_dir() else d.parent).resolve().parent) for d in source_dirs]
@@ -120,9 +139,9 @@ def extract(source_dirs: Sequence[Path], domain: str) -> Catalog:
         project=domain, domain=domain, header_comment=_header(domain), charset="utf-8", fuzzy=False
     )
     base = _location_base(source_dirs)
-    for path, _root in _python_files(source_dirs):
+    for path, method in _source_files(source_dirs):
         found = extract_from_file(
-            "python", path, keywords=KEYWORDS, comment_tags=COMMENT_TAGS, strip_comment_tags=True
+            method, path, keywords=KEYWORDS, comment_tags=COMMENT_TAGS, strip_comment_tags=True
         )
         location = Path(os.path.relpath(path.resolve(), base)).as_posix()
         for lineno, message, comments, context in found:

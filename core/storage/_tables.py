@@ -1,4 +1,5 @@
-"""The core's own tables: people, their platform identities and roles, and open dialogs."""
+"""The core's own tables: people, their platform identities and roles, open dialogs, the
+delivery's inbox, outbox, chats and jobs, and the web console's one-time links and sessions."""
 
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ __all__ = [
     "OutboxRow",
     "PersonRow",
     "RoleRow",
+    "WebLinkRow",
+    "WebSessionRow",
 ]
 
 
@@ -211,6 +214,34 @@ class JobRow(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class WebLinkRow(Base):
+    """A one-time login link of the web console (``/web``): only the SHA-256 of its random
+    token is kept, so the table does not open anyone's console."""
+
+    __tablename__ = "core_web_link"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("core_person.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class WebSessionRow(Base):
+    """A web console session: the SHA-256 of the cookie's random id, whose person, until when;
+    `ended_at` once logged out or ended by an admin."""
+
+    __tablename__ = "core_web_session"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("core_person.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
 CORE_TABLES: tuple[str, ...] = tuple(
     m.__tablename__
     for m in (
@@ -223,5 +254,7 @@ CORE_TABLES: tuple[str, ...] = tuple(
         OutboxRow,
         ChatRow,
         JobRow,
+        WebLinkRow,
+        WebSessionRow,
     )
 )

@@ -11,8 +11,9 @@ if TYPE_CHECKING:
     from qunzhu.core.testing.apps import start_app
     from qunzhu.core.testing.harness import BotHarness
     from qunzhu.core.testing.memory import MemoryAdapter, Reacted, Sent
+    from qunzhu.core.testing.web import WebBrowser
 
-__all__ = ["BotHarness", "MemoryAdapter", "Reacted", "Sent", "start_app"]
+__all__ = ["BotHarness", "MemoryAdapter", "Reacted", "Sent", "WebBrowser", "start_app"]
 
 _WHERE = {
     "BotHarness": "harness",
@@ -20,6 +21,7 @@ _WHERE = {
     "Reacted": "memory",
     "Sent": "memory",
     "start_app": "apps",
+    "WebBrowser": "web",
 }
 
 

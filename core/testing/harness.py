@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -33,6 +33,9 @@ from qunzhu.core.model._events import (
 )
 from qunzhu.core.plugins import PluginSet, load_plugins
 from qunzhu.core.testing.memory import MemoryAdapter, Reacted, Sent
+
+if TYPE_CHECKING:
+    from qunzhu.core.testing.web import WebBrowser
 
 __all__ = ["BotHarness"]
 
@@ -57,6 +60,7 @@ class BotHarness:
         self._event_ids = itertools.count(1)
         #: The latest event handed to the bot (its ``event_id`` names the message to react to).
         self.last_event: Event | None = None
+        self._browsers: list[WebBrowser] = []
         self.app: App
         self.adapter: MemoryAdapter
 
@@ -117,7 +121,27 @@ class BotHarness:
             self.clock.set(self.clock.now() + downtime)
         await self._boot(create_tables=True)  # creates only what is missing
 
+    async def web_link(self, user: str) -> str:
+        """The link the bot gives `user` for ``/web`` in their private chat."""
+        [sent] = await self.send("/web", user=user)
+        urls = [b.url for b in sent.reply.flat_buttons if b.url]
+        if not urls:
+            msg = f"/web gave {user} no link: {sent.text}"
+            raise AssertionError(msg)
+        return urls[0]
+
+    async def open_console(self, user: str) -> WebBrowser:
+        """A browser in which `user` opened their ``/web`` link (closed with the bot)."""
+        from qunzhu.core.testing.web import WebBrowser
+
+        browser = WebBrowser(self)
+        self._browsers.append(browser)
+        await browser.open_link(await self.web_link(user))
+        return browser
+
     async def close(self) -> None:
+        for browser in self._browsers:
+            await browser.close()
         await self.app.stop()
 
     # -- people and chats ----------------------------------------------------------------------

@@ -21,6 +21,7 @@ from .hooks import (
     register_jobs,
     register_migrations,
     register_models,
+    register_pages,
     register_routes,
 )
 
@@ -37,5 +38,6 @@ __all__ = [
     "register_jobs",
     "register_migrations",
     "register_models",
+    "register_pages",
     "register_routes",
 ]

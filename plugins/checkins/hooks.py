@@ -21,7 +21,7 @@ from qunzhu.core import (
     hookimpl,
     job,
 )
-from qunzhu.core.web import RouteDef
+from qunzhu.core.web import Panel, RouteDef
 
 from .acks import ack_button, ack_reaction, ack_typed
 from .buttons import (
@@ -53,6 +53,7 @@ from .settings import NAME
 from .task_deadline import DEADLINE_DIALOG
 from .task_reading import RETURN_DIALOG, answer_is_done, ask_reason, read_task_message
 from .task_signoff import accept, finish
+from .web_panel import PANEL
 
 __all__ = [
     "on_button",
@@ -102,6 +103,11 @@ def register_catalogs() -> Path:
 @hookimpl
 def register_routes() -> Sequence[RouteDef]:
     return routes()
+
+
+@hookimpl
+def register_pages() -> Sequence[Panel]:
+    return [PANEL]
 
 
 @hookimpl

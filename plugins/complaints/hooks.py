@@ -11,7 +11,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from qunzhu.core import Base, Command, Context, Dialog, Job, Reaction, hookimpl
-from qunzhu.core.web import RouteDef
+from qunzhu.core.web import Page as WebPage
+from qunzhu.core.web import Panel, RouteDef
 
 from .actions import on_card_button, on_feedback
 from .answers import answer_reaction, answer_typed
@@ -45,6 +46,7 @@ from .more import MORE_DIALOGS, open_menu
 from .report import media_of
 from .routes import ROUTES
 from .switch import DetectionSwitch, detection_command
+from .web_pages import PAGES
 
 log = logging.getLogger("complaints")
 PREFIX = "complaints:"
@@ -88,6 +90,11 @@ def register_jobs() -> Sequence[Job]:
 @hookimpl
 def register_routes() -> Sequence[RouteDef]:
     return ROUTES
+
+
+@hookimpl
+def register_pages() -> Sequence[WebPage | Panel]:
+    return PAGES
 
 
 @hookimpl

@@ -223,9 +223,11 @@ async def move(
     *,
     note: str = "",
     department: str | None = None,
+    resolve_by: datetime | None = None,
 ) -> None:
     """Do `action` to `ticket` as ``ctx.person``: check the role and the state, change it,
-    write the timeline row and refresh the card. Raises `Refused` with the reason."""
+    write the timeline row and refresh the card. Raises `Refused` with the reason. A route or
+    reassignment may set the leader's own deadline to resolve (`resolve_by`)."""
     config = base_config(ctx)
     check(ctx, ticket, action)
     rule = ACTIONS[action]
@@ -242,6 +244,9 @@ async def move(
         ticket.closed_at = now
     elif action in ("reassign", "route", "reopen"):
         await _restart(ctx, config, ticket, department, action)
+        if resolve_by is not None:
+            ticket.resolve_due = resolve_by
+            ticket.acknowledge_due = min(ticket.acknowledge_due, resolve_by)
     elif action == "decline":
         await _return(ctx, config, ticket)
     record(ctx, ticket, action, before=before, note=note)

@@ -239,7 +239,8 @@ def test_unknown_key_in_a_section_suggests_the_closest(tmp_path: Path) -> None:
     path = write(tmp_path, "bot:\n  nmae: x\nweb:\n  zzz: 1\n")
     assert problems(path) == [
         f"{path}:2:3: bot.nmae: unknown key 'nmae' (did you mean 'name'?)",
-        f"{path}:4:3: web.zzz: unknown key 'zzz' (valid keys: enabled, host, port)",
+        f"{path}:4:3: web.zzz: unknown key 'zzz' "
+        "(valid keys: enabled, host, port, public_url, link_minutes, session_hours)",
     ]
 
 

@@ -1,5 +1,6 @@
 """greeter: welcomes people who say hello or join, and counts the visits per chat. In the group
-of a unit of ``org:`` it welcomes them to that unit."""
+of a unit of ``org:`` it welcomes them to that unit. Its page on the web console lists the
+visits per chat."""
 
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qunzhu.core import N_, Base, Command, Context, command, hookimpl
+from qunzhu.core.web import Page, Template
+from qunzhu.core.web import Visit as WebVisit
 
 
 class GreeterConfig(BaseModel):
@@ -54,6 +57,22 @@ def register_models() -> Sequence[type[Base]]:
 @hookimpl
 def register_migrations() -> Path:
     return Path(__file__).parent / "migrations" / "versions"
+
+
+async def visits_page(visit: WebVisit) -> Template:
+    async with visit.session() as s:
+        rows = await s.execute(select(Visit.chat, func.count()).group_by(Visit.chat))
+    return Template("greeter/visits.html", {"title": visit.t("Visits"), "rows": rows.all()})
+
+
+@hookimpl
+def register_pages() -> Sequence[Page]:
+    # /web/greeter, in the console's navigation for supervisors (and admins)
+    templates = Path(__file__).parent / "templates"
+    return [
+        Page("/greeter", visits_page, title=N_("Visits"), nav=True, roles=("supervisor",),
+             templates=templates)
+    ]  # fmt: skip
 
 
 def greeting(ctx: Context, name: str) -> str:

@@ -17,6 +17,9 @@ def bot_plugins() -> list[object]:
 def bot_config() -> dict[str, Any]:
     return {
         "bot": {"language": "en"},
+        "people": [{"name": "Wang", "identities": ["memory:wang"], "roles": ["supervisor"]}],
+        # the web console on a free port; /web links start with public_url
+        "web": {"enabled": True, "port": 0, "public_url": "http://bot.example.org"},
         "org": {
             "village3": {"name": "三村", "names": {"en": "Village 3"}, "chats": ["memory:村三"]}
         },
@@ -46,3 +49,13 @@ async def test_welcomes_newcomers(bot: BotHarness) -> None:
 async def test_welcomes_to_the_unit_whose_group_it_is(bot: BotHarness) -> None:
     [reply] = await bot.send("你好", user="ana", chat="村三")
     assert reply.text == "Welcome to Village 3, ana!"
+
+
+async def test_the_visits_page_on_the_web_console(bot: BotHarness) -> None:
+    await bot.send("你好", user="ana", chat="village-3")
+    wang = await bot.open_console("wang")  # /web in private, the link opened
+    assert await wang.get("/web/greeter") == 200
+    assert "memory:village-3 1" in wang.text()
+    ana = await bot.open_console("ana")  # no role: not in her navigation, and 403
+    assert "Visits" not in ana.text()
+    assert await ana.get("/web/greeter") == 403
