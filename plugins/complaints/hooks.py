@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from qunzhu.core import Base, Command, Context, Dialog, Job, hookimpl
+from qunzhu.core import Base, Capability, Command, Context, Dialog, Feature, Job, hookimpl
 from qunzhu.core.web import RouteDef
 
 from .actions import on_card_button, on_feedback
@@ -131,3 +131,23 @@ async def _press(ctx: Context, data: str) -> None:
     else:
         msg = f"no button of the plugin has the data {data!r}"
         raise ValueError(msg)
+
+
+@hookimpl
+def register_features() -> Sequence[Feature]:
+    """What detection and the ticket cards do where the platform cannot (WeCom, DingTalk)."""
+    return [
+        Feature(
+            "group_detection",
+            Capability.HEARS_ALL,
+            "reads every group message and offers to file those that report a problem",
+            "reads the group messages that @-mention the bot (the only ones delivered) and "
+            "offers to file those that report a problem; /ticket in a reply still works",
+        ),
+        Feature(
+            "cards_updated",
+            Capability.EDITS,
+            "updates a ticket's card in place when it is acknowledged, resolved or reassigned",
+            "posts the card's new state as a new message",
+        ),
+    ]
