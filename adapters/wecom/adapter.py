@@ -24,6 +24,7 @@ import contextlib
 import logging
 import time
 from collections import OrderedDict, deque
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import aiohttp
@@ -59,6 +60,13 @@ log = logging.getLogger("qunzhu.adapters.wecom")
 REMEMBERED = 5000
 #: Sent and received texts kept per chat to find what a quote quotes.
 QUOTABLE = 50
+#: Under a message whose photo the bot cannot send (uploading media is not done yet), in the
+#: bot's language: the adapter API gives adapters no translator, and this is its only text.
+PHOTO_NOTE = {
+    "zh_Hans": "（此消息附有照片，企业微信机器人暂时无法转发，请在网页控制台查看。）",
+    "zh_Hant": "（此訊息附有照片，企業微信機器人暫時無法轉發，請在網頁控制台查看。）",
+    "en": "(This message has a photo, which the WeCom bot cannot forward yet: see the console.)",
+}
 
 
 class WecomAdapter(Adapter):
@@ -173,8 +181,10 @@ class WecomAdapter(Adapter):
     async def send_keyed(self, chat: ChatRef, reply: Reply, key: str) -> str:
         names = await self.people_names(reply.mentions) if reply.mentions else {}
         rendered = render(reply, key, names)
-        if reply.photo:
-            log.warning("event=wecom_photo_not_sent chat=%s: sent as text only", chat.chat_id)
+        if reply.photo:  # not silently: the people in the chat are told a photo is missing
+            log.warning("event=wecom_photo_not_sent chat=%s", chat.chat_id)
+            note = PHOTO_NOTE.get(self.declared.language, PHOTO_NOTE["en"])
+            rendered = replace(rendered, text=f"{rendered.text}\n\n{note}".strip())
         answering = self._answering(reply.reply_to)
         cards = list(rendered.cards)
         if answering is not None:
@@ -257,8 +267,4 @@ def _remember(table: OrderedDict[str, Any], key: str, value: Any) -> None:
 
 
 def _with_reply_to(message: Message, reply_to: str | None) -> Message:
-    if reply_to is None:
-        return message
-    from dataclasses import replace
-
-    return replace(message, reply_to=reply_to)
+    return message if reply_to is None else replace(message, reply_to=reply_to)
