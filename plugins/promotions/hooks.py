@@ -126,6 +126,7 @@ def register_features() -> Sequence[Feature]:
             "sold_out_everywhere",
             Capability.EDITS,
             "turns 我要订购 into 已售罄 on every copy of a post when the stock runs out",
-            "answers a press on a sold-out post that it is sold out; the card keeps its buttons",
+            "sends the sold-out post anew where the old one cannot be changed (WeCom: a card "
+            "clicked seconds ago is still updated), and answers a press on a sold-out post",
         ),
     ]

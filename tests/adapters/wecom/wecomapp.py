@@ -17,7 +17,7 @@ from qunzhu.core.commands import Command
 from qunzhu.core.model._events import ChatKind, ChatRef
 from qunzhu.core.model._reply import Button, Reply
 from qunzhu.core.testing import start_app
-from tests.adapters.wecom.emulator import WecomEmulator
+from tests.adapters.wecom.emulator import Group, Person, Sent, WecomEmulator
 from tests.platform_app import PlatformApp
 
 
@@ -149,3 +149,33 @@ async def eventually(check: Callable[[], Any], timeout: float = 5.0) -> Any:
             msg = f"not reached within {timeout} s: last value {value!r}"
             raise TimeoutError(msg)
         await asyncio.sleep(0.02)
+
+
+class Watch:
+    """What the bot sent to each chat since the test last looked: ``await watch.new(chat)``
+    waits for at least one new message there, then until the chat has been quiet for `quiet`
+    seconds (a text and its card arrive as two), and returns them."""
+
+    def __init__(self, emu: WecomEmulator, quiet: float = 0.2) -> None:
+        self.emu, self.quiet = emu, quiet
+        self.seen: dict[str, int] = {}
+
+    async def new(self, chat: Person | Group, timeout: float = 5.0) -> list[Sent]:
+        key = chat.chatid if isinstance(chat, Group) else chat.userid
+        start = self.seen.get(key, 0)
+        await self.emu.wait_sent(chat, start + 1, timeout=timeout)
+        count = -1
+        while count != len(self.emu.in_chat(chat)):
+            count = len(self.emu.in_chat(chat))
+            await asyncio.sleep(self.quiet)
+        self.seen[key] = count
+        return self.emu.in_chat(chat)[start:count]
+
+    @staticmethod
+    def card(sent: list[Sent]) -> Sent:
+        """The (last) card among `sent`."""
+        return [s for s in sent if s.kind == "template_card"][-1]
+
+    @staticmethod
+    def texts(sent: list[Sent]) -> list[str]:
+        return [s.text for s in sent if s.kind != "template_card"]
