@@ -30,6 +30,11 @@ https://developer.work.weixin.qq.com/document/path/101463, section by section:
 * "保持心跳": ``ping``, answered with its ``req_id`` and errcode 0.
 * Limits: a robot may send 20 messages a minute to a chat; beyond, errcode 45009 ("api freq out
   of limit"); `scale` raises the count for tests that are not about limits.
+
+Not from the page: with ``redeliver=True`` a new subscription receives again, under new
+``req_id``s, every message callback that no ``aibot_respond_msg`` answered. WeCom documents no
+redelivery; the crash test uses it as the worst case a platform may do (a message twice), and to
+reach the messages a killed bot never read.
 """
 
 from __future__ import annotations
@@ -99,7 +104,12 @@ class WecomEmulator:
         scale: float = 1000.0,
         reply_window: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
+        redeliver: bool = False,
     ) -> None:
+        self.redeliver = redeliver
+        #: Every message callback pushed, by msgid; and the msgids a reply answered.
+        self.pushed: dict[str, dict[str, Any]] = {}
+        self.answered: set[str] = set()
         self.bot_id, self.secret, self.name = bot_id, secret, name
         self.per_chat_minute = max(1, round(20 * scale))
         self.reply_window, self.clock = reply_window, clock
@@ -268,6 +278,7 @@ class WecomEmulator:
             self._clicks[rid] = (task, self.clock())
         else:
             self._callbacks[rid] = (body["msgid"], chat, self.clock())
+            self.pushed[body["msgid"]] = frame
         await self._ws.send_str(json.dumps(frame, ensure_ascii=False))
 
     # -- what the bot did ----------------------------------------------------------------------
@@ -344,6 +355,14 @@ class WecomEmulator:
             await old.send_str(json.dumps(frame))
             await old.close()
         self._subscribed.set()
+        if self.redeliver:
+            asyncio.get_running_loop().call_soon(lambda: asyncio.ensure_future(self._redeliver()))
+
+    async def _redeliver(self) -> None:
+        for msgid, frame in list(self.pushed.items()):
+            if msgid not in self.answered and self._ws is not None and not self._ws.closed:
+                again = {**frame, "headers": {"req_id": f"cb{next(self._ids)}"}}
+                await self.push(again)
 
     def _limited(self, chat: str) -> bool:
         now = self.clock()
@@ -359,6 +378,7 @@ class WecomEmulator:
         if found is None or self.clock() - found[2] > self.reply_window:
             return {"errcode": 40008, "errmsg": "invalid req_id"}
         msgid, chat, _ = found
+        self.answered.add(msgid)
         if self._limited(chat):
             return {"errcode": 45009, "errmsg": "api freq out of limit"}
         kind = body.get("msgtype")
