@@ -44,6 +44,7 @@ import base64
 import itertools
 import json
 import os
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -105,7 +106,10 @@ class WecomEmulator:
         reply_window: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
         redeliver: bool = False,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
+        #: Serve TLS (``wss://``) with this context: the official SDK connects with TLS only.
+        self.ssl_context = ssl_context
         self.redeliver = redeliver
         #: Every message callback pushed, by msgid; and the msgids a reply answered.
         self.pushed: dict[str, dict[str, Any]] = {}
@@ -145,7 +149,8 @@ class WecomEmulator:
 
     @property
     def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/"
+        scheme = "wss" if self.ssl_context else "ws"
+        return f"{scheme}://127.0.0.1:{self.port}/"
 
     async def __aenter__(self) -> WecomEmulator:
         app = web.Application()
@@ -153,7 +158,7 @@ class WecomEmulator:
         app.router.add_get("/media/{token}", self._download)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=self.ssl_context)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         return self
@@ -180,7 +185,8 @@ class WecomEmulator:
         aeskey = base64.b64encode(os.urandom(32)).decode().rstrip("=")
         token = f"m{next(self._ids)}"
         self._media[token] = encrypt(data, aeskey)
-        return {"url": f"http://127.0.0.1:{self.port}/media/{token}", "aeskey": aeskey}
+        scheme = "https" if self.ssl_context else "http"
+        return {"url": f"{scheme}://127.0.0.1:{self.port}/media/{token}", "aeskey": aeskey}
 
     def message(
         self,

@@ -195,3 +195,20 @@ async def test_a_wrong_secret_stops_start_up_with_one_line_and_is_not_logged(
 
 class NoSink:
     """A sink that is never reached (the subscription is refused first)."""
+
+
+async def test_unanswered_heartbeats_close_the_connection_and_the_bot_reconnects(
+    emu: WecomEmulator, make_app: MakeApp
+) -> None:
+    ana = emu.person("ana", "Ana")
+    app = await make_app(adapter={"heartbeat": 0.05})
+    emu.answer_pings = False
+    await eventually(lambda: emu.connections >= 2)  # two pings unanswered: a new connection
+    emu.answer_pings = True
+    await emu.subscribed()
+    await emu.say(ana, "n 还在吗")
+    [answer] = await emu.wait_sent(ana, 1)
+    assert answer.text == "ok n 还在吗"
+    pings = [f for f in emu.frames if f.get("cmd") == "ping"]
+    assert len(pings) >= 2 and "body" not in pings[0]
+    assert app.adapter.connection is not None
