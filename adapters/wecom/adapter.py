@@ -42,6 +42,7 @@ from qunzhu.core.adapter import (
     EventSink,
     Hearing,
     Message,
+    PermanentFailure,
     Reply,
 )
 
@@ -192,8 +193,14 @@ class WecomAdapter(Adapter):
             if cards and answering not in self._carded:
                 first = cards.pop(0)
                 _remember(self._carded, answering, None)
-            await self._respond(answering, rendered.text, first)
-        elif rendered.text:
+            try:
+                await self._respond(answering, rendered.text, first)
+            except PermanentFailure as exc:  # the message can no longer be answered under it
+                log.info("event=wecom_reply_as_message chat=%s reason=%s", chat.chat_id, exc)
+                self._callbacks.pop(reply.reply_to or "", None)
+                answering = None
+                cards = list(rendered.cards)
+        if answering is None and rendered.text:
             await self._push(chat, {"msgtype": "markdown", "markdown": {"content": rendered.text}})
         for more in cards:
             await self._push(chat, {"msgtype": "template_card", "template_card": more})

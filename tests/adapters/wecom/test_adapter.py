@@ -212,3 +212,16 @@ async def test_unanswered_heartbeats_close_the_connection_and_the_bot_reconnects
     pings = [f for f in emu.frames if f.get("cmd") == "ping"]
     assert len(pings) >= 2 and "body" not in pings[0]
     assert app.adapter.connection is not None
+
+
+async def test_a_message_that_can_no_longer_be_answered_under_it_gets_an_active_message(
+    emu: WecomEmulator, make_app: MakeApp
+) -> None:
+    ana = emu.person("ana", "Ana")
+    works = emu.group("wrkA", "北部新城工程", ana)
+    emu.reply_window = 0.0  # the platform refuses every answer under a message (40008)
+    await make_app()
+    await emu.say(ana, "/ask", group=works)
+    [text, card] = await emu.wait_sent(works, 2)
+    assert (text.kind, text.text, text.answers) == ("markdown", "选一个", None)
+    assert card.labels == ["是", "否", "说明"]
