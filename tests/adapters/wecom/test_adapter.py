@@ -225,3 +225,16 @@ async def test_a_message_that_can_no_longer_be_answered_under_it_gets_an_active_
     [text, card] = await emu.wait_sent(works, 2)
     assert (text.kind, text.text, text.answers) == ("markdown", "选一个", None)
     assert card.labels == ["是", "否", "说明"]
+
+
+async def test_help_in_a_wecom_group_says_to_write_the_mention_first(
+    emu: WecomEmulator, make_app: MakeApp
+) -> None:
+    ana = emu.person("ana", "Ana")
+    works = emu.group("wrkA", "北部新城工程", ana)
+    await make_app(config={"bot": {"language": "zh_Hans"}})
+    await emu.say(ana, "/help", group=works)
+    [answer] = await emu.wait_sent(works, 1)
+    assert answer.text.splitlines()[0] == (
+        "在群里请 @群助手 后再写您的话，机器人只收得到 @ 它的群消息；私聊直接发就行。"
+    )
