@@ -31,6 +31,13 @@ if TYPE_CHECKING:
     from qunzhu.core.hookspecs import hookimpl, hookspec
     from qunzhu.core.i18n._catalogs import N_, Catalogs, Translator
     from qunzhu.core.model._button_data import MAX_BUTTON_DATA, ButtonData, ButtonDataError, MaxLen
+    from qunzhu.core.model._capabilities import (
+        ButtonStyle,
+        Capabilities,
+        Capability,
+        Feature,
+        Hearing,
+    )
     from qunzhu.core.model._events import (
         Attachment,
         AttachmentKind,
@@ -71,6 +78,9 @@ __all__ = [
     "ButtonData",
     "ButtonDataError",
     "ButtonPress",
+    "ButtonStyle",
+    "Capabilities",
+    "Capability",
     "Catalogs",
     "ChatKind",
     "ChatRef",
@@ -85,6 +95,8 @@ __all__ = [
     "Event",
     "Expect",
     "FakeClock",
+    "Feature",
+    "Hearing",
     "Job",
     "JobTick",
     "LegacyOrgUnit",

@@ -29,6 +29,7 @@ from qunzhu.core.errors import (
 from qunzhu.core.hookspecs import hookimpl, hookspec
 from qunzhu.core.i18n._catalogs import N_, Catalogs, Translator
 from qunzhu.core.model._button_data import MAX_BUTTON_DATA, ButtonData, ButtonDataError, MaxLen
+from qunzhu.core.model._capabilities import ButtonStyle, Capabilities, Capability, Feature, Hearing
 from qunzhu.core.model._events import (
     Attachment,
     AttachmentKind,

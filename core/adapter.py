@@ -17,7 +17,7 @@ from __future__ import annotations
 import abc
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import import_module
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
@@ -32,6 +32,13 @@ from qunzhu.core.errors import (
     RetryLater,
     TemporaryFailure,
     UsageError,
+)
+from qunzhu.core.model._capabilities import (
+    ButtonStyle,
+    Capabilities,
+    Capability,
+    Feature,
+    Hearing,
 )
 from qunzhu.core.model._events import (
     Attachment,
@@ -63,6 +70,9 @@ __all__ = [
     "AttachmentKind",
     "Button",
     "ButtonPress",
+    "ButtonStyle",
+    "Capabilities",
+    "Capability",
     "ChatKind",
     "ChatRef",
     "Clock",
@@ -70,6 +80,8 @@ __all__ = [
     "DeliveryError",
     "Event",
     "EventSink",
+    "Feature",
+    "Hearing",
     "LazyAdapter",
     "Limit",
     "Limits",
@@ -152,10 +164,10 @@ class Adapter(abc.ABC):
     limits: Limits = Limits()
     #: Seconds without a new part after which an album (`Message.album`) is complete.
     album_wait: float = 1.0
-    #: Whether the bot may write first to a person in private: Matrix invites them to a private
-    #: room, the console just writes; Telegram lets a bot write only to people who pressed Start
-    #: (`Context.can_write_privately`).
-    writes_first: ClassVar[bool] = True
+    #: What the platform can hear and do (`Capabilities`): every group message or only
+    #: @-mentions, buttons or cards or a numbered list, edits, reactions, writing first. The
+    #: application names at start-up each plugin feature that cannot run on it.
+    capabilities: Capabilities = Capabilities()
 
     def __init__(self, config: AdapterConfig, *, clock: Clock) -> None:
         self.config = config
@@ -171,6 +183,17 @@ class Adapter(abc.ABC):
         #: for some identities (``telegram:123`` → ``福州市长``). A reply names the people it
         #: mentions by these names, which the platform may not know: the adapter links them.
         self.people_names: Callable[[Sequence[str]], Awaitable[dict[str, str]]] = _no_names
+
+    @property
+    def writes_first(self) -> bool:
+        """Whether the bot may write first to a person in private: Matrix invites them to a
+        private room, the console just writes; Telegram lets a bot write only to people who
+        pressed Start (`Context.can_write_privately`). Part of `capabilities`."""
+        return self.capabilities.writes_first
+
+    @writes_first.setter
+    def writes_first(self, value: bool) -> None:
+        self.capabilities = replace(self.capabilities, writes_first=value)
 
     def routes(self) -> Sequence[RouteDef]:
         """Routes to mount on the bot's web server (a webhook), asked once when the web server

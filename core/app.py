@@ -34,6 +34,7 @@ from qunzhu.core.dialogs._service import DialogService
 from qunzhu.core.dispatch._loop import Dispatcher
 from qunzhu.core.errors import AdapterError, ConfigError
 from qunzhu.core.i18n._catalogs import Catalogs
+from qunzhu.core.model._capabilities import Feature
 from qunzhu.core.model._events import ChatRef, Event, UserRef
 from qunzhu.core.org import Org
 from qunzhu.core.people import PersonSpec
@@ -197,6 +198,7 @@ class App:
                 self.adapter_seconds.get(name, 0.0) + time.perf_counter() - started
             )
             await self._receive(adapter)
+        self._name_limited_features()
         await self._call_lifecycle("on_startup")
         # seconds: from the process's start (what a person waits for); start_seconds: this
         # method; adapter_seconds: each adapter's import, construction and start
@@ -210,6 +212,31 @@ class App:
             time.perf_counter() - began,
             ",".join(f"{n}:{self.adapter_seconds.get(n, 0.0):.2f}" for n in self.adapters),
         )
+
+    def limited_features(self) -> list[tuple[str, str, Feature]]:
+        """(adapter, plugin, feature) for each plugin feature that cannot run as such on a
+        configured adapter (a feature that needs every group message, on WeCom)."""
+        return [
+            (name, plugin, feature)
+            for name, adapter in self.adapters.items()
+            for plugin, features in self.plugins.features.items()
+            for feature in features
+            if not adapter.capabilities.has(feature.needs)
+        ]
+
+    def _name_limited_features(self) -> None:
+        """Name in the log, at start-up, each feature that a configured adapter cannot run as
+        such, with what the plugin does there instead: never silently off."""
+        for name, plugin, feature in self.limited_features():
+            log.warning(
+                "event=feature_limited adapter=%s plugin=%s feature=%s needs=%s what=%r instead=%r",
+                name,
+                plugin,
+                feature.name,
+                feature.needs.value,
+                feature.what,
+                feature.instead,
+            )
 
     async def _receive(self, adapter: Adapter) -> None:
         """Start the adapter's receiving: at once, or, with several workers, once this worker is

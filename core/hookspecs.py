@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from qunzhu.core.commands import Command
     from qunzhu.core.context import Context
     from qunzhu.core.dialogs._spec import Dialog
+    from qunzhu.core.model._capabilities import Feature
     from qunzhu.core.scheduling._jobs import Job
     from qunzhu.core.web import Page, Panel, RouteDef
 
@@ -90,6 +91,17 @@ def register_jobs() -> Sequence[Job]:  # type: ignore[empty-body]
 
     Called once at start-up. The rows of recurring jobs are kept in the database, so a job runs
     once per slot even across restarts and several workers; see docs/delivery.md."""
+
+
+@hookspec
+def register_features() -> Sequence[Feature]:  # type: ignore[empty-body]
+    """Return this plugin's features that need something of the platform, each a `Feature`:
+    the `Capability` it needs (hearing every group message, edits, reactions, writing first),
+    what it does, and what the plugin does instead where an adapter lacks it (a platform that
+    delivers only @-mentions: answer those).
+
+    Called once at start-up. The application logs, for every configured adapter, each feature
+    that cannot run as such there (``event=feature_limited``), so that nothing is silently off."""
 
 
 @hookspec

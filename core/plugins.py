@@ -24,6 +24,7 @@ from qunzhu.core import hookspecs
 from qunzhu.core.commands import Command
 from qunzhu.core.errors import PluginError
 from qunzhu.core.i18n._catalogs import CORE_DOMAIN
+from qunzhu.core.model._capabilities import Feature
 
 __all__ = ["BUILTIN_PLUGINS", "ENTRY_POINT_GROUP", "PluginSet", "load_plugins"]
 
@@ -117,6 +118,8 @@ class PluginSet:
     #: The web console's pages and overview panels, each bound to its plugin.
     pages: list[Any] = field(default_factory=list)
     panels: list[Any] = field(default_factory=list)
+    #: The features each plugin declared with ``register_features``.
+    features: dict[str, list[Feature]] = field(default_factory=dict)
 
     @classmethod
     def collect(cls, pm: pluggy.PluginManager) -> PluginSet:
@@ -129,6 +132,7 @@ class PluginSet:
             migrations={n: Path(p) for n, p in _per_plugin(hook.register_migrations) if p},
             catalogs={domain_of(n): Path(p) for n, p in _per_plugin(hook.register_catalogs) if p},
             jobs={n: list(j or ()) for n, j in _per_plugin(hook.register_jobs)},
+            features={n: list(f) for n, f in _per_plugin(hook.register_features) if f},
         )
         for name, cmds in _per_plugin(pm.hook.register_commands):
             for cmd in cmds or ():

@@ -27,6 +27,7 @@ from qunzhu.core.adapter import (
     AdapterError,
     Attachment,
     ButtonPress,
+    Capabilities,
     ChatRef,
     Clock,
     Event,
@@ -58,6 +59,8 @@ class ConsoleAdapter(Adapter):
     platform: ClassVar[str] = PLATFORM
     Config: ClassVar[type[AdapterConfig]] = ConsoleConfig
     bot_username = "qunzhu"
+    #: Hears everything, numbered buttons, edits and reactions shown as lines.
+    capabilities = Capabilities(reactions=True)
     config: ConsoleConfig
 
     def __init__(

@@ -38,6 +38,8 @@ from qunzhu.core.adapter import (
     AdapterConfig,
     AdapterError,
     Attachment,
+    ButtonStyle,
+    Capabilities,
     ChatKind,
     ChatRef,
     Clock,
@@ -72,7 +74,9 @@ class MatrixAdapter(Adapter):
 
     platform: ClassVar[str] = PLATFORM
     Config: ClassVar[type[AdapterConfig]] = MatrixConfig
-    writes_first: ClassVar[bool] = True  # `direct_chat` invites them to a private room
+    #: Every room message; no buttons (a numbered list answered by number or reaction); edits
+    #: and reactions; `direct_chat` invites a person to a private room, so it writes first.
+    capabilities = Capabilities(buttons=ButtonStyle.NUMBERED, reactions=True)
     config: MatrixConfig
 
     def __init__(self, config: MatrixConfig, *, clock: Clock) -> None:

@@ -44,6 +44,7 @@ from qunzhu.core.adapter import (
     AdapterConfig,
     AdapterError,
     Attachment,
+    Capabilities,
     ChatKind,
     ChatRef,
     Clock,
@@ -130,7 +131,9 @@ class TelegramAdapter(Adapter):
     platform: ClassVar[str] = PLATFORM
     Config: ClassVar[type[AdapterConfig]] = TelegramConfig
     config: TelegramConfig
-    writes_first: ClassVar[bool] = False  # a person must press Start before the bot may write
+    #: Every group message (privacy mode off), inline keyboards, edits, reactions; a person must
+    #: press Start before the bot may write to them.
+    capabilities = Capabilities(reactions=True, writes_first=False)
 
     def __init__(self, config: TelegramConfig, *, clock: Clock) -> None:
         super().__init__(config, clock=clock)

@@ -26,10 +26,26 @@ async def help_command(ctx: Context, name: str = "") -> None:
         for c in ctx.app.plugins.unique_commands()
         if not c.hidden and (not c.role or ctx.person.has_role(c.role))
     ]
-    lines = [ctx.t("Commands you can use:")]
+    lines = [*_addressing(ctx), ctx.t("Commands you can use:")]
     lines += [_describe(ctx, c) for c in usable]
     lines.append(ctx.t("Send /help <command> for details."))
     await ctx.reply("\n".join(lines))
+
+
+def _addressing(ctx: Context) -> list[str]:
+    """How to address the bot on a platform whose groups deliver only @-mentions (WeCom,
+    DingTalk): a person who writes in the group without one is never heard."""
+    adapter = ctx.app.adapters.get(ctx.chat.platform)
+    if adapter is None or not adapter.capabilities.mentions_only:
+        return []
+    mention = adapter.capabilities.mention or ctx.t("@the bot")
+    return [
+        ctx.t(
+            "In a group, start your message with {mention}: the bot receives only the group "
+            "messages that mention it. In a private chat, just write.",
+            mention=mention,
+        )
+    ]
 
 
 def _describe(ctx: Context, cmd: Command, *, usage: bool = False) -> str:

@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from qunzhu.core.adapter import Adapter, AdapterConfig, EventSink
+from qunzhu.core.adapter import Adapter, AdapterConfig, Capabilities, EventSink
 from qunzhu.core.clock import Clock
 from qunzhu.core.errors import AdapterError
 from qunzhu.core.model._events import Attachment, ChatKind, ChatRef, UserRef
@@ -63,6 +63,9 @@ class Reacted:
 
 class MemoryAdapter(Adapter):
     platform = "memory"
+    #: Hears everything and does everything; a test may set other `Capabilities` (a
+    #: mention-only platform: ``Capabilities(hearing=Hearing.MENTIONS, mention="@群助手")``).
+    capabilities = Capabilities(reactions=True)
 
     def __init__(
         self, config: AdapterConfig | None = None, *, clock: Clock, platform: str = "memory"

@@ -14,9 +14,11 @@ from qunzhu.core import (
     App,
     Base,
     ButtonDataError,
+    Capability,
     Command,
     Context,
     Dialog,
+    Feature,
     Job,
     hookimpl,
     job,
@@ -225,3 +227,31 @@ async def on_reaction(ctx: Context) -> None:
 @hookimpl
 async def on_member_change(ctx: Context) -> None:
     await member_changed(ctx)
+
+
+@hookimpl
+def register_features() -> Sequence[Feature]:
+    """Where reports come from on a platform that delivers only @-mentions in groups, and how
+    owners acknowledge where there are no reactions."""
+    return [
+        Feature(
+            "group_reports",
+            Capability.HEARS_ALL,
+            "takes reports from replies to the prompt, #周报 messages and untagged reports in "
+            "the group",
+            "takes reports from group messages that @-mention the bot (tagged or not), replies "
+            "that @-mention it, and private chats",
+        ),
+        Feature(
+            "reaction_acks",
+            Capability.REACTIONS,
+            "counts an owner's 👍 reaction on a report as acknowledged",
+            "owners acknowledge with the 👍 button under each report's receipt",
+        ),
+        Feature(
+            "receipts_updated",
+            Capability.EDITS,
+            "updates a report's receipt and the summary in place",
+            "posts the new receipt or summary as a new message",
+        ),
+    ]

@@ -10,7 +10,17 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from qunzhu.core import Base, Command, Context, Dialog, Job, Reaction, hookimpl
+from qunzhu.core import (
+    Base,
+    Capability,
+    Command,
+    Context,
+    Dialog,
+    Feature,
+    Job,
+    Reaction,
+    hookimpl,
+)
 from qunzhu.core.web import Page as WebPage
 from qunzhu.core.web import Panel, RouteDef
 
@@ -174,3 +184,23 @@ _PRESSES: tuple[tuple[Any, Callable[[Context, Any], Awaitable[None]]], ...] = (
     (ReportMedia, lambda ctx, b: press_report_media(ctx, b.pending)),
     (Page, lambda ctx, b: tickets_command.handler(ctx, b.which.value, b.page)),
 )
+
+
+@hookimpl
+def register_features() -> Sequence[Feature]:
+    """What detection and the ticket cards do where the platform cannot (WeCom, DingTalk)."""
+    return [
+        Feature(
+            "group_detection",
+            Capability.HEARS_ALL,
+            "reads every group message and offers to file those that report a problem",
+            "reads the group messages that @-mention the bot (the only ones delivered) and "
+            "offers to file those that report a problem; /ticket in a reply still works",
+        ),
+        Feature(
+            "cards_updated",
+            Capability.EDITS,
+            "updates a ticket's card in place when it is acknowledged, resolved or reassigned",
+            "posts the card's new state as a new message",
+        ),
+    ]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from qunzhu.core import App, Base, Command, Context, Dialog, Job, hookimpl
+from qunzhu.core import App, Base, Capability, Command, Context, Dialog, Feature, Job, hookimpl
 
 from . import (
     approval,
@@ -118,3 +118,17 @@ async def on_button(ctx: Context) -> None:
     press = ctx.button
     if press is not None:
         await pressed(ctx, press.data)
+
+
+@hookimpl
+def register_features() -> Sequence[Feature]:
+    """What a post's buttons do where sent messages cannot be changed (WeCom cards)."""
+    return [
+        Feature(
+            "sold_out_everywhere",
+            Capability.EDITS,
+            "turns 我要订购 into 已售罄 on every copy of a post when the stock runs out",
+            "sends the sold-out post anew where the old one cannot be changed (WeCom: a card "
+            "clicked seconds ago is still updated), and answers a press on a sold-out post",
+        ),
+    ]

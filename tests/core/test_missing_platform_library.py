@@ -13,7 +13,7 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-#: Run the command line as if aiogram and matrix-nio were not installed.
+#: Run the command line as if aiogram, matrix-nio and WeCom's SDK (aibot) were not installed.
 BLOCK = textwrap.dedent(
     """
     import sys
@@ -21,7 +21,7 @@ BLOCK = textwrap.dedent(
 
     class Missing(MetaPathFinder):
         def find_spec(self, name, path=None, target=None):
-            if name.split(".")[0] in {"aiogram", "nio"}:
+            if name.split(".")[0] in {"aiogram", "nio", "aibot"}:
                 raise ModuleNotFoundError(f"No module named {name!r}", name=name)
             return None
 
@@ -79,4 +79,33 @@ def test_starting_an_adapter_without_its_library_names_the_extra(tmp_path: Path)
     assert lines[-1] == (
         "qunzhu: adapters.telegram: the telegram adapter needs aiogram, which is not installed: "
         "pip install 'qunzhu[telegram]'"
+    )
+
+
+WECOM = """\
+database:
+  url: sqlite+aiosqlite:///{db}
+adapters:
+  wecom:
+    bot_id: aibot-1
+    secret: ${{WECOM_BOT_SECRET:-fake-secret}}
+    name: 群助手
+"""
+
+
+def test_the_wecom_section_is_read_without_the_sdk_and_starting_names_the_extra(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "qunzhu.yaml"
+    path.write_text(WECOM.format(db=tmp_path / "bot.db"), encoding="utf-8")
+    check = qunzhu(tmp_path, "config", "check", str(path))
+    assert check.returncode == 0, check.stderr
+    show = qunzhu(tmp_path, "config", "show", "-c", str(path))
+    assert "fake-secret" not in show.stdout
+    run = qunzhu(tmp_path, "run", "-c", str(path))
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    assert run.stderr.strip().splitlines()[-1] == (
+        "qunzhu: adapters.wecom: the wecom adapter needs aibot, which is not installed: "
+        "pip install 'qunzhu[wecom]'"
     )
