@@ -16,14 +16,14 @@ from .actions import on_card_button, on_feedback
 from .buttons import CARD_ACTIONS, Feedback, File, MeToo, More, NewProblem, Page, Urge
 from .commands import COMMANDS, tickets_command
 from .config import ComplaintsConfig
-from .deadlines import overdue_scan
+from .deadlines import overdue_scan, overdue_scan_more
 from .detect import matcher_for
 from .dialogs import DIALOGS, photo_problem
 from .digest import digest
 from .directory import base_config
 from .escalation import urge
 from .intake import detect, press_file, press_metoo
-from .models import Counter, Follower, Pending, Ticket, TicketEvent
+from .models import Counter, Follower, Notice, Pending, Ticket, TicketEvent
 from .more import MORE_DIALOGS, open_menu
 from .routes import ROUTES
 from .switch import DetectionSwitch, detection_command
@@ -44,7 +44,7 @@ def register_commands() -> Sequence[Command]:
 
 @hookimpl
 def register_models() -> Sequence[type[Base]]:
-    return [Counter, Ticket, TicketEvent, Follower, Pending, DetectionSwitch]
+    return [Counter, Ticket, TicketEvent, Follower, Pending, DetectionSwitch, Notice]
 
 
 @hookimpl
@@ -64,7 +64,7 @@ def register_dialogs() -> Sequence[Dialog]:
 
 @hookimpl
 def register_jobs() -> Sequence[Job]:
-    return [overdue_scan, digest]
+    return [overdue_scan, overdue_scan_more, digest]
 
 
 @hookimpl

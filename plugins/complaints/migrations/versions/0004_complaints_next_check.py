@@ -1,0 +1,55 @@
+"""complaints: next_check_at (indexed), so that the overdue scan reads only the tickets that became
+due since the last one; complaints_notice, the notices a long scan gathers before it posts them
+
+Revision ID: 0004_complaints_next_check
+Revises: 0003_complaints_detection
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0004_complaints_next_check"
+down_revision: str | None = "0003_complaints_detection"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+#: Open with a department (or urgent and unrouted): from the first deadline; resolved: from the
+#: resolution (the scan then sets the exact moment, as it does after every look).
+_BACKFILL = """
+UPDATE complaints_ticket SET next_check_at = CASE
+    WHEN status IN ('assigned', 'acknowledged', 'in_progress', 'reopened')
+         OR (status = 'new' AND priority = 'urgent')
+        THEN CASE WHEN acknowledge_due < resolve_due THEN acknowledge_due ELSE resolve_due END
+    WHEN status = 'resolved' THEN resolved_at
+    ELSE NULL
+END
+"""
+
+
+def upgrade() -> None:
+    op.create_table(
+        "complaints_notice",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("chat", sa.String(length=300), nullable=False),
+        sa.Column("unit", sa.String(length=64), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("items", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_complaints_notice")),
+        sa.UniqueConstraint(
+            "chat", "unit", "kind", name=op.f("uq_complaints_notice_chat_unit_kind")
+        ),
+    )
+    with op.batch_alter_table("complaints_ticket") as batch:
+        batch.add_column(sa.Column("next_check_at", sa.DateTime(timezone=True), nullable=True))
+        batch.create_index("ix_complaints_ticket_next_check_at", ["next_check_at"], unique=False)
+    op.execute(_BACKFILL)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("complaints_ticket") as batch:
+        batch.drop_index("ix_complaints_ticket_next_check_at")
+        batch.drop_column("next_check_at")
+    op.drop_table("complaints_notice")
