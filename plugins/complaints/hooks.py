@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 
-from qunzhu.core import Base, Command, Context, Dialog, Job, hookimpl
+from qunzhu.core import App, Base, Command, Context, Dialog, Job, hookimpl
 from qunzhu.core.web import RouteDef
 
 from .actions import on_card_button, on_feedback
@@ -19,7 +20,7 @@ from .config import ComplaintsConfig
 from .deadlines import overdue_scan, overdue_scan_more
 from .detect import matcher_for
 from .dialogs import DIALOGS, photo_problem
-from .digest import digest
+from .digest import digest, plan_digest
 from .directory import base_config
 from .escalation import urge
 from .intake import detect, press_file, press_metoo
@@ -65,6 +66,15 @@ def register_dialogs() -> Sequence[Dialog]:
 @hookimpl
 def register_jobs() -> Sequence[Job]:
     return [overdue_scan, overdue_scan_more, digest]
+
+
+@hookimpl
+async def on_startup(app: App) -> None:
+    """Schedule the digest at ``digest.time`` (the YAML may have changed it)."""
+    try:
+        await app.as_plugin("complaints", plan_digest, what="startup")
+    except IntegrityError:  # another worker scheduled it at the same moment
+        log.info("event=complaints_digest_planned_elsewhere")
 
 
 @hookimpl
