@@ -57,14 +57,15 @@ async def scan(ctx: Context, now: datetime, batch: int = 0, size: int = BATCH) -
     may be more, else post what the scan found. Returns how many were looked at."""
     config = base_config(ctx)
     gathered = Gathered()
-    due = (
-        await ctx.db.scalars(
-            select(Ticket)
-            .where(Ticket.next_check_at <= now)
-            .order_by(Ticket.next_check_at, Ticket.id)
-            .limit(size)
-        )
-    ).all()
+    query = (
+        select(Ticket)
+        .where(Ticket.next_check_at <= now)
+        .order_by(Ticket.next_check_at, Ticket.id)
+        .limit(size)
+    )
+    if ctx.db.get_bind().dialect.name != "sqlite":  # a slot and a next batch on two workers
+        query = query.with_for_update(skip_locked=True)
+    due = (await ctx.db.scalars(query)).all()
     for ticket in due:
         if ticket.status == Status.RESOLVED:
             await _close_unanswered(ctx, config, ticket, now)

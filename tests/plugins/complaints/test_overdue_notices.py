@@ -109,3 +109,27 @@ async def test_the_scan_looks_only_at_tickets_that_became_due(bot: BotHarness) -
         [first] = (await s.scalars(select(Ticket).where(Ticket.number == "Q-2026-0001"))).all()
         assert first.next_check_at is not None
         assert first.next_check_at.replace(tzinfo=UTC) == at("2026-01-09", 18)
+
+
+async def test_a_resolved_ticket_nobody_answers_closes_after_confirm_days(
+    bot: BotHarness,
+) -> None:
+    """The scan used to load every resolved ticket each time to find these; now the ticket's
+    next check is the end of the reporter's three working days."""
+    await _file_five(bot, HOUSING[:1])
+    [card] = bot.sent_to("住建局")
+    await bot.press(card, "接单", user="lina")
+    await bot.press(card, "已解决", user="lina")
+    [photo_q] = await bot.send("已督促返工", user="lina", chat="住建局")
+    await bot.press(photo_q, "跳过", user="lina")  # resolved Monday 09:00
+    async with bot.app.db.session() as s:
+        ticket = await s.scalar(select(Ticket))
+        assert ticket is not None and ticket.status == "resolved"
+    await _until(bot, at("2026-01-08", 8, 50))  # Thursday: not yet three working days
+    async with bot.app.db.session() as s:
+        assert await s.scalar(select(Ticket.status)) == "resolved"
+    await _until(bot, at("2026-01-08", 9, 10))  # now it is
+    async with bot.app.db.session() as s:
+        ticket = await s.scalar(select(Ticket))
+        assert ticket is not None
+        assert (ticket.status, ticket.next_check_at) == ("closed", None)
