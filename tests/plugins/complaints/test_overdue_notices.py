@@ -125,10 +125,10 @@ async def test_a_resolved_ticket_nobody_answers_closes_after_confirm_days(
     async with bot.app.db.session() as s:
         ticket = await s.scalar(select(Ticket))
         assert ticket is not None and ticket.status == "resolved"
-    await _until(bot, at("2026-01-08", 8, 50))  # Thursday: not yet three working days
+    await _until(bot, at("2026-01-07", 17, 50))  # Wednesday: not yet three working days
     async with bot.app.db.session() as s:
         assert await s.scalar(select(Ticket.status)) == "resolved"
-    await _until(bot, at("2026-01-08", 9, 10))  # now it is
+    await _until(bot, at("2026-01-07", 18, 10))  # now it is (Mon, Tue, Wed 09:00-18:00)
     async with bot.app.db.session() as s:
         ticket = await s.scalar(select(Ticket))
         assert ticket is not None
