@@ -24,7 +24,7 @@ from .digest import digest, plan_digest
 from .directory import base_config
 from .escalation import urge
 from .intake import detect, press_file, press_metoo
-from .models import Counter, Follower, Notice, Pending, Ticket, TicketEvent
+from .models import Counter, Follower, Notice, NoticeTicket, Pending, Ticket, TicketEvent
 from .more import MORE_DIALOGS, open_menu
 from .routes import ROUTES
 from .switch import DetectionSwitch, detection_command
@@ -45,7 +45,7 @@ def register_commands() -> Sequence[Command]:
 
 @hookimpl
 def register_models() -> Sequence[type[Base]]:
-    return [Counter, Ticket, TicketEvent, Follower, Pending, DetectionSwitch, Notice]
+    return [Counter, Ticket, TicketEvent, Follower, Pending, DetectionSwitch, Notice, NoticeTicket]
 
 
 @hookimpl

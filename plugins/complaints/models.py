@@ -41,6 +41,7 @@ __all__ = [
     "Counter",
     "Follower",
     "Notice",
+    "NoticeTicket",
     "Pending",
     "Ticket",
     "TicketEvent",
@@ -222,10 +223,10 @@ class Notice(Base):
     further batches (each its own transaction) and posted as one message when it ends. `kind`:
     ``overdue`` (in the supervision group, about the unit's tickets) or ``escalated`` (in the
     unit's own group, tickets escalated to it). `items` holds the first lines' data, `total`
-    counts them all."""
+    counts them all. Once posted, `message_id` (the outbox id) lets the notice be edited when a
+    ticket on it moves on (`NoticeTicket` says which); posted notices are kept two days."""
 
     __tablename__ = "complaints_notice"
-    __table_args__ = (UniqueConstraint("chat", "unit", "kind"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat: Mapped[str] = mapped_column(String(300))
@@ -233,6 +234,19 @@ class Notice(Base):
     kind: Mapped[str] = mapped_column(String(16))
     total: Mapped[int] = mapped_column(Integer, default=0)
     items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    message_id: Mapped[int | None] = mapped_column(_BigId, default=None, index=True)
+    posted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class NoticeTicket(Base):
+    """A ticket listed on a posted notice: which notices to edit when the ticket moves on."""
+
+    __tablename__ = "complaints_notice_ticket"
+
+    notice_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    ticket_id: Mapped[int] = mapped_column(
+        Integer, primary_key=True, autoincrement=False, index=True
+    )
 
 
 def overdue(now: datetime) -> ColumnElement[bool]:

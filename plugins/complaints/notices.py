@@ -7,13 +7,17 @@ with buttons, several one list). The first `MAX_LINES` are listed, the rest coun
 件，发送 /工单列表 超期 查看". A scan that goes on in further batches (each its own transaction)
 keeps what it gathered in ``complaints_notice`` and the batch that ends it posts it all, so a
 first scan over 100,000 tickets posts one message per unit, not one per ticket.
+
+A posted list is edited in place as its tickets move on: a ticket acknowledged, resolved or sent
+elsewhere reads "（现：已接单）" on its line (`refresh_notices`, called by `tickets.move`), for
+`KEEP_POSTED` after the notice was posted.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -23,10 +27,13 @@ from qunzhu.core import N_, ChatRef, Context, Translator
 from .cards import post_escalation_card
 from .config import ComplaintsConfig
 from .directory import department_name, t_for_chat
-from .models import Notice, Ticket
-from .texts import overdue_amount
+from .models import Notice, NoticeTicket, Ticket
+from .texts import overdue_amount, status_label
 
-__all__ = ["MAX_LINES", "Gathered", "keep", "post", "short_text"]
+__all__ = ["KEEP_POSTED", "MAX_LINES", "Gathered", "keep", "post", "refresh_notices", "short_text"]
+
+#: How long a posted notice is kept current (then forgotten).
+KEEP_POSTED = timedelta(days=2)
 
 #: Lines listed in one notice (a Telegram message holds 4,096 characters).
 MAX_LINES = 30
@@ -84,6 +91,7 @@ def _item(ticket: Ticket, what: str, due: datetime, now: datetime, upper: str) -
         "department": ticket.department or "",
         "upper": upper,
         "text": short_text(ticket.description),
+        "status": ticket.status,
         "due": due.isoformat(),
         "now": now.isoformat(),
     }
@@ -96,7 +104,8 @@ async def keep(ctx: Context, gathered: Gathered) -> None:
     """Add what a batch gathered to the notices waiting for the scan's end."""
     if not gathered:
         return
-    rows = {(n.chat, n.unit, n.kind): n for n in (await ctx.db.scalars(select(Notice))).all()}
+    waiting = await ctx.db.scalars(select(Notice).where(Notice.message_id.is_(None)))
+    rows = {(n.chat, n.unit, n.kind): n for n in waiting.all()}
     for key, items in gathered.items.items():
         row = rows.get(key)
         if row is None:
@@ -111,19 +120,49 @@ async def keep(ctx: Context, gathered: Gathered) -> None:
 async def post(ctx: Context, config: ComplaintsConfig, gathered: Gathered) -> None:
     """Post every notice waiting (and what `gathered` holds): one message per unit."""
     await keep(ctx, gathered)
-    rows = list((await ctx.db.scalars(select(Notice).order_by(Notice.id))).all())
-    if not rows:
-        return
+    now = ctx.now()
+    waiting = select(Notice).where(Notice.message_id.is_(None)).order_by(Notice.id)
+    rows = list((await ctx.db.scalars(waiting)).all())
     for row in rows:
         t = t_for_chat(ctx, row.chat)
         if row.kind == "escalated" and row.total == 1:
-            await _card(ctx, config, t, row)
-        else:
-            await ctx.send(_render(ctx, t, row), chat=ChatRef.parse(row.chat))
-    await ctx.db.execute(delete(Notice).where(Notice.id.in_([r.id for r in rows])))
+            await _card(ctx, config, t, row)  # the card is kept current by the ticket itself
+            await ctx.db.delete(row)
+            continue
+        out = await ctx.send(_render(ctx, t, row), chat=ChatRef.parse(row.chat))
+        row.message_id, row.posted_at = out.id, now
+        for ticket_id in {int(data["id"]) for data in row.items[:MAX_LINES]}:
+            ctx.insert(NoticeTicket, notice_id=row.id, ticket_id=ticket_id)
+    if rows:
+        await _forget(ctx, now - KEEP_POSTED)
 
 
-def _render(ctx: Context, t: Translator, row: Notice) -> str:
+async def refresh_notices(ctx: Context, ticket: Ticket) -> None:
+    """Edit the posted notices that list `ticket`, to show where each of their tickets is now."""
+    listing = select(NoticeTicket.notice_id).where(NoticeTicket.ticket_id == ticket.id)
+    posted = await ctx.db.scalars(
+        select(Notice).where(Notice.id.in_(listing), Notice.message_id.is_not(None))
+    )
+    for row in posted.all():
+        ids = [int(data["id"]) for data in row.items[:MAX_LINES]]
+        found = await ctx.db.execute(select(Ticket.id, Ticket.status).where(Ticket.id.in_(ids)))
+        now = {ticket_id: status for ticket_id, status in found.all()}
+        assert row.message_id is not None
+        await ctx.edit(row.message_id, _render(ctx, t_for_chat(ctx, row.chat), row, now))
+
+
+async def _forget(ctx: Context, before: datetime) -> None:
+    """Posted notices older than `before` are no longer kept current."""
+    old = select(Notice.id).where(Notice.posted_at < before)
+    await ctx.db.execute(delete(NoticeTicket).where(NoticeTicket.notice_id.in_(old)))
+    await ctx.db.execute(delete(Notice).where(Notice.posted_at < before))
+
+
+def _render(
+    ctx: Context, t: Translator, row: Notice, statuses: dict[int, str] | None = None
+) -> str:
+    """The notice's text; with `statuses` (the tickets' states now), each line whose ticket
+    has moved on since says where it is now."""
     unit = department_name(ctx.org, row.unit, t.lang) or t("not routed")
     if row.kind == "escalated":
         head = t(
@@ -135,7 +174,11 @@ def _render(ctx: Context, t: Translator, row: Notice) -> str:
         head = t("⚠️ Overdue at {department}: {n}", department=unit, n=row.total)
     lines = [head]
     for data in row.items[:MAX_LINES]:
-        lines.append("· " + _line(ctx, t, data, with_unit=row.kind == "escalated"))
+        line = _line(ctx, t, data, with_unit=row.kind == "escalated")
+        status = (statuses or {}).get(int(data["id"]), data.get("status"))
+        if status != data.get("status"):
+            line = t("{line} (now: {status})", line=line, status=status_label(t, str(status)))
+        lines.append("· " + line)
     rest = row.total - min(len(row.items), MAX_LINES)
     if rest > 0:
         lines.append(t("… and {n} more: send /tickets overdue", n=rest))

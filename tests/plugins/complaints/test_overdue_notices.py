@@ -58,7 +58,8 @@ async def test_one_notice_per_unit_per_scan_each_ticket_named_once(bot: BotHarne
     assert await _until(bot, at("2026-01-05", 16)) == []  # named once, not every scan
     assert await _until(bot, at("2026-01-06", 10)) == []
     async with bot.app.db.session() as s:
-        assert (await s.scalars(select(Notice))).all() == []  # nothing left waiting
+        waiting = select(Notice).where(Notice.message_id.is_(None))
+        assert (await s.scalars(waiting)).all() == []  # nothing left waiting
 
 
 async def test_a_long_list_is_cut_and_points_to_the_list_command(
@@ -133,3 +134,20 @@ async def test_a_resolved_ticket_nobody_answers_closes_after_confirm_days(
         ticket = await s.scalar(select(Ticket))
         assert ticket is not None
         assert (ticket.status, ticket.next_check_at) == ("closed", None)
+
+
+async def test_a_posted_notice_is_edited_as_its_tickets_move_on(bot: BotHarness) -> None:
+    await _file_five(bot, HOUSING)
+    [notice] = await _until(bot, at("2026-01-05", 15))
+    [first, *_] = bot.sent_to("住建局")  # Q-2026-0001's card
+    before = len(bot.sent_to("督查组"))
+    await bot.press(first, "接单", user="lina")
+    assert len(bot.sent_to("督查组")) == before  # no new message: the notice is edited
+    posted = bot.sent_to("督查组")[-1]
+    assert posted.edits
+    assert posted.text.splitlines()[1:] == [
+        "· Q-2026-0001 已超期 1 小时未接单：三标段混凝土没按规范养护（现：已接单）",
+        "· Q-2026-0002 已超期 1 小时未接单：二标段钢筋偷工减料",
+        "· Q-2026-0003 已超期 1 小时未接单：一标段混凝土裂缝",
+    ]
+    assert posted.text.splitlines()[0] == notice.splitlines()[0] == "⚠️ 超期：住建局 3 件"

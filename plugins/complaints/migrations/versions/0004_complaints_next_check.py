@@ -1,5 +1,6 @@
 """complaints: next_check_at (indexed), so that the overdue scan reads only the tickets that became
-due since the last one; complaints_notice, the notices a long scan gathers before it posts them
+due since the last one; complaints_notice, the notices a long scan gathers before it posts them,
+and complaints_notice_ticket, the tickets on a posted notice (to edit it when they move on)
 
 Revision ID: 0004_complaints_next_check
 Revises: 0003_complaints_detection
@@ -37,10 +38,26 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("total", sa.Integer(), nullable=False),
         sa.Column("items", sa.JSON(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_complaints_notice")),
-        sa.UniqueConstraint(
-            "chat", "unit", "kind", name=op.f("uq_complaints_notice_chat_unit_kind")
+        sa.Column(
+            "message_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
+        sa.Column("posted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_complaints_notice")),
+    )
+    op.create_index(
+        op.f("ix_complaints_notice_message_id"), "complaints_notice", ["message_id"], unique=False
+    )
+    op.create_table(
+        "complaints_notice_ticket",
+        sa.Column("notice_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("ticket_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.PrimaryKeyConstraint("notice_id", "ticket_id", name=op.f("pk_complaints_notice_ticket")),
+    )
+    op.create_index(
+        op.f("ix_complaints_notice_ticket_ticket_id"),
+        "complaints_notice_ticket",
+        ["ticket_id"],
+        unique=False,
     )
     with op.batch_alter_table("complaints_ticket") as batch:
         batch.add_column(sa.Column("next_check_at", sa.DateTime(timezone=True), nullable=True))
@@ -52,4 +69,9 @@ def downgrade() -> None:
     with op.batch_alter_table("complaints_ticket") as batch:
         batch.drop_index("ix_complaints_ticket_next_check_at")
         batch.drop_column("next_check_at")
+    op.drop_index(
+        op.f("ix_complaints_notice_ticket_ticket_id"), table_name="complaints_notice_ticket"
+    )
+    op.drop_table("complaints_notice_ticket")
+    op.drop_index(op.f("ix_complaints_notice_message_id"), table_name="complaints_notice")
     op.drop_table("complaints_notice")
