@@ -1,6 +1,7 @@
 """The ``qunzhu`` command line.
 
     qunzhu run [-c FILE]            start the bot (no file: console adapter + SQLite)
+    qunzhu run --workers N          N worker processes of one config, restarted when they die
     qunzhu config check FILE        validate a config file without starting
     qunzhu config schema            print the JSON Schema of the config file
     qunzhu config show [-c FILE]    print the effective config, secrets redacted
@@ -119,16 +120,55 @@ def main() -> None:
 
 @main.command()
 @_CONFIG_OPTION
-def run(config_path: Path | None) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1, max=64),
+    default=None,
+    help="Run N worker processes of this config and restart one that dies (several need "
+    "PostgreSQL and dispatcher.shared: true). SIGTERM or Ctrl-C stops them all.",
+)
+def run(config_path: Path | None, workers: int | None) -> None:
     """Start the bot and run until stopped (Ctrl-C), or until the console's input ends."""
     try:
         settings, plugins = _load(config_path)
+        if workers is not None:
+            sys.exit(_supervise(settings, _config_file(config_path), workers))
         _setup_logging(settings.logging, quiet_console="console" in settings.adapters)
         asyncio.run(_run(settings, plugins))
     except QunzhuError as exc:
         _fail(exc)
     except KeyboardInterrupt:
         pass
+
+
+def _supervise(settings: Any, path: Path | None, workers: int) -> int:
+    """``run --workers N``: check that N copies of this config can run side by side, then
+    start and watch them (`qunzhu.core._supervisor`)."""
+    from qunzhu.core._installed_adapters import AdapterModels
+    from qunzhu.core._supervisor import Supervisor
+
+    if "console" in settings.adapters:
+        problem = "the console adapter reads this terminal: run it without --workers"
+        raise ConfigError(f"{path or 'the built-in config'}: {problem}")
+    if workers > 1:
+        if settings.database.url.startswith("sqlite"):
+            problem = (
+                f"--workers {workers} needs PostgreSQL: database.url is SQLite, which one "
+                "process uses at a time (use --workers 1, or a postgresql+asyncpg:// URL)"
+            )
+            raise ConfigError(f"{path}: {problem}")
+        if not settings.dispatcher.shared:
+            problem = f"--workers {workers} needs dispatcher.shared: true"
+            raise ConfigError(f"{path}: {problem}")
+    models = AdapterModels()
+    for name in settings.adapters:  # a missing platform library: one line now, not N restarts
+        if name in models:
+            models.adapter(name)
+    _setup_logging(settings.logging, quiet_console=False)
+    command = [sys.executable, "-m", "qunzhu.core.cli", "run"]
+    if path is not None:
+        command += ["-c", str(path.resolve())]
+    return Supervisor(command, workers).run()
 
 
 async def _run(settings: Any, plugins: Any) -> None:
