@@ -48,6 +48,7 @@ from qunzhu.core.adapter import (
     ChatRef,
     Clock,
     EventSink,
+    PlatformUnreachable,
     Reply,
     UserRef,
 )
@@ -55,7 +56,7 @@ from qunzhu.core.adapter import (
 from .commands import set_menus
 from .config import PRODUCTION_API, TelegramConfig
 from .directory import Directory
-from .errors import description
+from .errors import description, unreachable
 from .mapping import PLATFORM
 from .migrations import Migrations
 from .pace import Pace
@@ -183,6 +184,8 @@ class TelegramAdapter(Adapter):
         except Exception as exc:
             await self.bot.session.close()
             msg = f"telegram: getMe at {cfg.api_base} failed: {description(exc)}"
+            if unreachable(exc):  # start-up waits and asks again
+                raise PlatformUnreachable(msg) from exc
             raise AdapterError(msg) from exc
         self.bot_id = me.id
         self.bot_user_id = str(me.id)
