@@ -6,6 +6,7 @@
     qunzhu config schema            print the JSON Schema of the config file
     qunzhu config show [-c FILE]    print the effective config, secrets redacted
     qunzhu db upgrade [-c FILE]     run the database migrations
+    qunzhu db backup [-c FILE] TARGET   copy the SQLite database while the bot runs
     qunzhu db revision --plugin NAME -m TEXT   write a plugin's next migration
     qunzhu plugins list [-c FILE]   list the plugins with their commands and hooks
     qunzhu plugin new NAME          write a new plugin's package (``plugin`` = ``plugins``)
@@ -270,6 +271,23 @@ def db_upgrade(config_path: Path | None) -> None:
         _fail(exc)
     except Exception as exc:  # a database that cannot be reached: one line, not a traceback
         _fail(QunzhuError(f"database: {type(exc).__name__}: {str(exc).splitlines()[0]}"))
+
+
+@db.command("backup")
+@_CONFIG_OPTION
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def db_backup(config_path: Path | None, target: Path) -> None:
+    """Copy the SQLite database to TARGET (a new file), safely while the bot runs (SQLite's
+    online backup). For PostgreSQL use pg_dump."""
+    from qunzhu.core.storage._backup import backup_sqlite
+
+    try:
+        settings, _ = _load(config_path, secrets=False)
+        source = backup_sqlite(settings.database.url, target)
+    except QunzhuError as exc:
+        _fail(exc)
+        return
+    click.echo(f"{source} -> {target}: {target.stat().st_size:,} bytes")
 
 
 @db.command("revision")
