@@ -2,8 +2,10 @@
 
 A bot on one PostgreSQL (``dispatcher.shared``) may run in several processes: they share the
 inbox, the jobs and the sending, and elect the one that polls each platform account
-(`qunzhu.core._election`). The `Supervisor` starts them, each ``qunzhu run -c FILE`` with
-``QUNZHU_WORKER`` set to its number, and keeps them running:
+(`qunzhu.core._election`). The `Supervisor` starts them, each ``qunzhu run -c FILE --worker N``
+(with ``QUNZHU_WORKER=N`` in its environment), and keeps them running. With ``web.enabled``,
+worker N listens on ``web.port + N - 1``: each has its own figures for Prometheus to scrape, and
+the reverse proxy spreads webhooks over them (``deploy/``).
 
 * a worker that dies (a crash, ``SIGKILL``, an out-of-memory kill) is started again after a
   pause: `FIRST_PAUSE`, doubled at each death in a row up to `MAX_PAUSE`; one that had run for
@@ -13,8 +15,9 @@ inbox, the jobs and the sending, and elect the one that polls each platform acco
   The supervisor then exits 0, or 1 when it had to kill one.
 
 Workers run in a process group of their own, so a Ctrl-C in a terminal reaches them once, from
-the supervisor. Under systemd, ``KillMode=control-group`` (the default) also ends them if the
-supervisor itself is killed.
+the supervisor. Under systemd, ``KillMode=mixed`` (``deploy/qunzhu.service``) sends the stop
+signal to the supervisor alone and kills whatever is left after ``TimeoutStopSec``, workers
+included, should the supervisor itself be killed.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ class Supervisor:
         max_pause: float = MAX_PAUSE,
         steady: float = STEADY_SECONDS,
         env: Mapping[str, str] | None = None,
+        numbered: bool = False,
     ) -> None:
         if workers < 1:
             msg = f"workers must be at least 1, not {workers}"
@@ -73,6 +77,8 @@ class Supervisor:
         self.max_pause = max_pause
         self.steady = steady
         self.env = dict(os.environ if env is None else env)
+        #: Give each worker ``--worker N`` (``qunzhu run``: its web port is web.port + N - 1).
+        self.numbered = numbered
         self._signal: int | None = None
 
     def run(self) -> int:
@@ -119,7 +125,9 @@ class Supervisor:
     def _spawn(self, slot: _Slot, now: float) -> None:
         env = {**self.env, WORKER_VARIABLE: str(slot.number)}
         try:
-            slot.proc = subprocess.Popen(self.command, env=env, process_group=0)
+            number = ["--worker", str(slot.number)] if self.numbered else []
+            command = [*self.command, *number]
+            slot.proc = subprocess.Popen(command, env=env, process_group=0)
         except OSError as exc:  # the interpreter went away in an upgrade: try again later
             slot.deaths += 1
             slot.restart_at = now + min(self.first_pause * 2 ** (slot.deaths - 1), self.max_pause)

@@ -132,13 +132,20 @@ def main() -> None:
     help="Run N worker processes of this config and restart one that dies (several need "
     "PostgreSQL and dispatcher.shared: true). SIGTERM or Ctrl-C stops them all.",
 )
-def run(config_path: Path | None, workers: int | None) -> None:
+@click.option("--worker", type=click.IntRange(min=1), default=None, hidden=True)
+def run(config_path: Path | None, workers: int | None, worker: int | None) -> None:
     """Start the bot and run until stopped (Ctrl-C), or until the console's input ends."""
     try:
         settings, plugins = _load(config_path)
         if workers is not None:
             sys.exit(_supervise(settings, _config_file(config_path), workers))
-        _setup_logging(settings.logging, quiet_console="console" in settings.adapters)
+        if worker is not None and settings.web.enabled and settings.web.port:
+            # worker N of --workers listens on web.port + N - 1: Prometheus scrapes each
+            web = settings.web.model_copy(update={"port": settings.web.port + worker - 1})
+            settings = settings.model_copy(update={"web": web})
+        _setup_logging(
+            settings.logging, quiet_console="console" in settings.adapters, worker=worker
+        )
         asyncio.run(_run(settings, plugins))
     except QunzhuError as exc:
         _fail(exc)
@@ -173,7 +180,7 @@ def _supervise(settings: Any, path: Path | None, workers: int) -> int:
     command = [sys.executable, "-m", "qunzhu.core.cli", "run"]
     if path is not None:
         command += ["-c", str(path.resolve())]
-    return Supervisor(command, workers).run()
+    return Supervisor(command, workers, numbered=True).run()
 
 
 async def _run(settings: Any, plugins: Any) -> None:
@@ -337,7 +344,7 @@ def plugins_list(config_path: Path | None) -> None:
         click.echo(f"  hooks:    {', '.join(hooks)}")
 
 
-def _setup_logging(settings: Any, *, quiet_console: bool) -> None:
+def _setup_logging(settings: Any, *, quiet_console: bool, worker: int | None = None) -> None:
     """``logging:`` as configured. With the console adapter, only warnings and errors reach the
     terminal unless QUNZHU_LOG_LEVEL says otherwise, so the chat stays readable."""
     from qunzhu.core._logging import setup_logging
@@ -346,7 +353,7 @@ def _setup_logging(settings: Any, *, quiet_console: bool) -> None:
     chosen = os.environ.get("QUNZHU_LOG_LEVEL") or (
         level if not quiet_console or level in ("WARNING", "ERROR") else "WARNING"
     )
-    setup_logging(settings, level=chosen)
+    setup_logging(settings, level=chosen, worker=worker)
 
 
 main.add_command(i18n)

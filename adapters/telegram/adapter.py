@@ -214,7 +214,6 @@ class TelegramAdapter(Adapter):
                 allowed_updates=allowed,
                 answer=self._answer,
             )
-            await self.poller.subscribe()
         log.info(
             "event=telegram_started bot=@%s mode=%s updates=%s",
             self.bot_username,
@@ -229,6 +228,9 @@ class TelegramAdapter(Adapter):
 
     async def start_receiving(self) -> None:
         if self.poller is not None and self._task is None:
+            # only the receiver calls getUpdates: a worker's call at its start ended the
+            # receiver's long poll with 409 Conflict ("terminated by other getUpdates request")
+            await self.poller.subscribe()
             self._task = asyncio.get_running_loop().create_task(self.poller.run(), name="tg-poll")
 
     async def stop_receiving(self) -> None:
