@@ -12,6 +12,8 @@ the reverse proxy spreads webhooks over them (``deploy/``).
   `STEADY_SECONDS` starts again from the first pause. Each death and restart is a log line.
 * ``SIGTERM`` or ``SIGINT`` (Ctrl-C) is passed on to every worker, which stops cleanly (what it
   received is handled and sent first); a worker still running after `GRACE_SECONDS` is killed.
+  ``SIGHUP`` (the terminal closed) stops them the same way, with ``SIGTERM``: workers in their
+  own process group would otherwise outlive the supervisor.
   The supervisor then exits 0, or 1 when it had to kill one.
 
 Workers run in a process group of their own, so a Ctrl-C in a terminal reaches them once, from
@@ -83,7 +85,7 @@ class Supervisor:
 
     def run(self) -> int:
         """Start the workers and supervise them until SIGTERM or SIGINT; the exit code."""
-        handled = (signal.SIGTERM, signal.SIGINT)
+        handled = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
         previous = {sig: signal.signal(sig, self._on_signal) for sig in handled}
         try:
             log.info("event=supervisor_started workers=%d pid=%d", len(self.slots), os.getpid())
@@ -144,9 +146,10 @@ class Supervisor:
             signal.Signals(signum).name,
             len(running),
         )
+        passed = signal.SIGTERM if signum == signal.SIGHUP else signum
         for slot in running:
             assert slot.proc is not None
-            slot.proc.send_signal(signum)
+            slot.proc.send_signal(passed)
         deadline = time.monotonic() + self.grace
         killed = 0
         for slot in running:
