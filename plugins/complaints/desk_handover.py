@@ -66,7 +66,7 @@ async def file_offer(
     _instruct(ctx, ticket, config, moment, instruction)
     for offer in same:
         if offer is not pending:
-            await join(ctx, config, ticket, Report.from_json(offer.report))  # "me too"
+            await join(ctx, config, ticket, Report.from_json(offer.report), refresh=False)
         await _settle(ctx, offer, ticket)
     await refresh_card(ctx, config, ticket)
     return ticket

@@ -84,8 +84,11 @@ def describe(ctx: Context, config: ComplaintsConfig, ticket: Ticket) -> str:
     return f"{ticket.number} · {category_name(config, ticket.category, lang)} · {dept}\n{text}"
 
 
-async def join(ctx: Context, config: ComplaintsConfig, ticket: Ticket, report: Report) -> bool:
-    """Add `report`'s author to `ticket` ("me too"); False when they already follow it."""
+async def join(
+    ctx: Context, config: ComplaintsConfig, ticket: Ticket, report: Report, *, refresh: bool = True
+) -> bool:
+    """Add `report`'s author to `ticket` ("me too"); False when they already follow it.
+    `refresh=False`: the caller refreshes the card once, after several joined."""
     follower = report.follower()
     if follower is not None:
         key, chat, kind, thread = follower
@@ -116,7 +119,8 @@ async def join(ctx: Context, config: ComplaintsConfig, ticket: Ticket, report: R
         note=report.description[:200],
         anonymous=report.anonymous,
     )
-    await refresh_card(ctx, config, ticket)
+    if refresh:
+        await refresh_card(ctx, config, ticket)
     return True
 
 

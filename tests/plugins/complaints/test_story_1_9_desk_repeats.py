@@ -170,6 +170,7 @@ async def test_a_units_member_sees_the_desk_but_may_not_route(bot: BotHarness) -
     await _three_report_the_garbage(bot)
     desk = _desk(await bot.send("/问题台", user="wu"))  # a member of 东湖镇
     assert "共 3 件" in desk.text
+    assert desk.text.endswith("这里列出您所在单位的问题；只有单位负责人和督查人员可以交办。")
     [refused] = await bot.press(desk, "1", user="wu")
     assert refused.text == "只有单位负责人和督查人员可以交办。"
     assert refused.labels == []
