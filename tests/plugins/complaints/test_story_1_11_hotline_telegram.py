@@ -116,7 +116,8 @@ async def test_a_12345_export_over_telegram(tmp_path: Path) -> None:
         assert told[0].startswith("📋 Q-2026-0002 · 其他\n")
         assert "反映人：赵先生\n" in told[0]
         assert told[1:] == [
-            "⚠️ 超期: Q-2026-0001（12345 工单 12345-0101） 环卫所 已超期 1 天未办结",
+            "⚠️ 超期：环卫所 1 件\n"
+            "· Q-2026-0001（12345 工单 12345-0101） 已超期 1 天未办结：幸福小区垃圾堆放一周无人清运",
             "12345 热线导入：1 件待派单：\nQ-2026-0002: 类别“噪音污染”无法识别，内容也未能判断类别",
         ]
         assert not any("138000" in t for t in told)
