@@ -31,6 +31,7 @@ __all__ = [
     "IdentityRow",
     "InboxRow",
     "JobRow",
+    "OrgEditRow",
     "OutboxRow",
     "PersonRow",
     "RoleRow",
@@ -242,6 +243,19 @@ class WebSessionRow(Base):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
 
+class OrgEditRow(Base):
+    """A unit of the organisation as an admin saved it on the web console: it replaces the
+    YAML's unit of the same key (or adds one); `unit` is None when the unit was removed. The
+    YAML seeds the chart, these rows are laid over it at every start (`qunzhu.core.org`)."""
+
+    __tablename__ = "core_org_edit"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    unit: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    edited_by: Mapped[int | None] = mapped_column(Integer, default=None)
+    edited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 CORE_TABLES: tuple[str, ...] = tuple(
     m.__tablename__
     for m in (
@@ -256,5 +270,6 @@ CORE_TABLES: tuple[str, ...] = tuple(
         JobRow,
         WebLinkRow,
         WebSessionRow,
+        OrgEditRow,
     )
 )
