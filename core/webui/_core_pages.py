@@ -58,6 +58,7 @@ async def session_list(visit: Visit) -> Template:
         rows.append({
             "person_id": person_id,
             "name": person.name if person else str(person_id),
+            "accounts": ", ".join(person.identities) if person else "",
             "since": since.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
             "until": until.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
         })  # fmt: skip

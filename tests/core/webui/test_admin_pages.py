@@ -279,3 +279,12 @@ async def test_health_shows_the_platforms_429_waits_and_the_jobs_due(bot: BotHar
     assert answer.text.startswith("您是王书记。")
     await page.get("/web/admin/health")
     assert "memory 0 0 1 次，共 30 秒" in page.text()
+
+
+async def test_sessions_name_who_is_logged_in_with_their_accounts(bot: BotHarness) -> None:
+    await bot.open_console("wang")
+    page = await bot.open_console("admin")
+    await page.get("/web/admin/sessions")
+    assert "王书记 memory:wang" in page.text() and "管理员 memory:admin" in page.text()
+    wang = await person_id(bot, "wang")
+    assert f'href="/web/admin/people/{wang}"' in page.html
