@@ -38,6 +38,7 @@ from qunzhu.core.model._capabilities import Feature
 from qunzhu.core.model._events import ChatRef, Event, UserRef
 from qunzhu.core.org import Org
 from qunzhu.core.org._overlay import OrgState, build_org, load_edits
+from qunzhu.core.org._watch import OrgWatch
 from qunzhu.core.people import PersonSpec
 from qunzhu.core.plugins import PluginSet, domain_of, load_plugins
 from qunzhu.core.scheduling._scheduler import Scheduler
@@ -99,6 +100,8 @@ class App:
         self.org = Org.from_settings(settings)
         #: The edits that `org` was built from, and what did not fit the YAML.
         self.org_state = OrgState(self.org)
+        #: With several workers: rebuilds `org` when another worker's console saved a unit.
+        self.org_watch = OrgWatch(self)
         self.dialogs = DialogService(
             self, settings.dialogs.timeout, cache_size=settings.dialogs.cache_size
         )
@@ -187,6 +190,8 @@ class App:
         for sender in self.senders.values():
             await sender.start()
         await self.scheduler.start()
+        if self.dispatcher.shared:  # other workers' console edits of the organisation
+            await self.org_watch.start()
         if self.settings.web.enabled:
             from qunzhu.core.web import WebServer
 
@@ -275,6 +280,7 @@ class App:
         await self.dispatcher.join()
         await self.dispatcher.stop()
         await self.scheduler.stop()
+        await self.org_watch.stop()
         for sender in self.senders.values():
             await sender.stop()
         for adapter in self.adapters.values():

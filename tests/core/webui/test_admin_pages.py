@@ -288,3 +288,30 @@ async def test_sessions_name_who_is_logged_in_with_their_accounts(bot: BotHarnes
     assert "王书记 memory:wang" in page.text() and "管理员 memory:admin" in page.text()
     wang = await person_id(bot, "wang")
     assert f'href="/web/admin/people/{wang}"' in page.html
+
+
+async def test_a_unit_saved_by_another_workers_console_reaches_this_worker(
+    bot: BotHarness,
+) -> None:
+    from qunzhu.core.config.org import OrgUnitSettings
+    from qunzhu.core.org._overlay import save_edit
+    from qunzhu.core.org._watch import OrgWatch
+
+    watch = OrgWatch(bot.app, seconds=10)  # started by App.start when dispatcher.shared
+    await watch.start()
+    try:
+        async with bot.app.db.writing(), bot.app.db.session() as s:  # the other worker's save
+            unit = OrgUnitSettings(name="区住建局", parent="district", chats=("memory:住建群",))
+            await save_edit(s, "housing", unit, 1, bot.clock.now())
+            await s.commit()
+        await bot.advance(timedelta(seconds=5))
+        assert bot.app.org.unit("housing").name == "住建局"  # type: ignore[union-attr]
+        await bot.advance(timedelta(seconds=6))
+        for _ in range(100):
+            if bot.app.org.unit("housing").name == "区住建局":  # type: ignore[union-attr]
+                break
+            await asyncio.sleep(0.01)
+        assert bot.app.org.unit("housing").name == "区住建局"  # type: ignore[union-attr]
+        assert await watch.check() is False  # nothing new since
+    finally:
+        await watch.stop()
