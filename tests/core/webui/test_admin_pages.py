@@ -315,3 +315,21 @@ async def test_a_unit_saved_by_another_workers_console_reaches_this_worker(
         assert await watch.check() is False  # nothing new since
     finally:
         await watch.stop()
+
+
+async def test_edits_that_no_longer_fit_a_changed_yaml_leave_the_files_units_and_say_why(
+    bot: BotHarness,
+) -> None:
+    page = await bot.open_console("admin")
+    await page.get("/web/admin/units/housing")
+    await page.post("/web/admin/units/housing", unit_form(parent="town"))
+    bot.config = {**CONFIG, "org": {k: v for k, v in CONFIG["org"].items() if k != "town"}}
+    await bot.restart()  # the file no longer has the parent the edit names
+    assert bot.app.org.unit("housing").parent == "district"  # type: ignore[union-attr]
+    page = await bot.open_console("admin")
+    await page.get("/web/admin/units")
+    assert "在此修改的单位与配置文件已不相符" in page.text()
+    assert "org.housing.parent: no unit" in page.text() and "在此修改（未生效）" in page.text()
+    await page.get("/web/admin/units/housing")  # the file's unit, to save again or go back to
+    assert await page.post("/web/admin/units/housing", {"action": "revert"}) == 200
+    assert "不相符" not in page.text() and bot.app.org_state.problems == ()
