@@ -62,7 +62,11 @@ class IdentityRow(Base):
     __table_args__ = (UniqueConstraint("platform", "user_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("core_person.id", ondelete="CASCADE"))
+    # indexed: a person's accounts are read by person (every page of people, every Person
+    # loaded), and a city has 300,000 rows here
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("core_person.id", ondelete="CASCADE"), index=True
+    )
     platform: Mapped[str] = mapped_column(String(32))
     user_id: Mapped[str] = mapped_column(String(255))
     display_name: Mapped[str] = mapped_column(String(200), default="")

@@ -11,42 +11,33 @@ their own ``admin`` role: the last admin would lock everyone out.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
 from qunzhu.core.people import ADMIN, KNOWN_ROLES, Role, parse_role
 from qunzhu.core.storage._tables import IdentityRow, PersonRow, RoleRow
 from qunzhu.core.webui._pages import Template, Visit
 
-__all__ = ["PAGE_SIZE", "grant_or_revoke", "person_page", "people_page"]
+__all__ = ["PAGE_SIZE", "grant_or_revoke", "people_page", "people_query", "person_page"]
 
 log = logging.getLogger("qunzhu.web")
 PAGE_SIZE = 50
 _ROLE_NAME = "abcdefghijklmnopqrstuvwxyz0123456789_-"
+_ACCOUNT = re.compile(r"[a-z][a-z0-9_]*:\S+")
 
 
 async def people_page(visit: Visit) -> Template:
     """``/web/admin/people?q=&after=``: 50 people at a time, by id (a keyset, so the 6,000th page
-    costs what the first does), those whose name or account contains `q`."""
+    costs what the first does): those whose real or display name contains `q`, or whose account
+    `q` is (``telegram:77``)."""
     q = visit.request.query.get("q", "").strip()[:100]
     after = _int(visit.request.query.get("after", "0"))
-    query = select(PersonRow).where(PersonRow.id > after).order_by(PersonRow.id)
-    if q:
-        account = select(IdentityRow.person_id).where(
-            IdentityRow.user_id.contains(q, autoescape=True)
-            | (IdentityRow.platform + ":" + IdentityRow.user_id == q)
-        )
-        query = query.where(
-            or_(
-                PersonRow.real_name.contains(q, autoescape=True),
-                PersonRow.display_name.contains(q, autoescape=True),
-                PersonRow.id.in_(account),
-            )
-        )
+    query = people_query(q, after)
     async with visit.session() as s:
-        rows = list((await s.scalars(query.limit(PAGE_SIZE + 1))).all())
+        rows = list((await s.scalars(query)).all())
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     people = [
@@ -66,6 +57,30 @@ async def people_page(visit: Visit) -> Template:
         "first": after > 0,
     }
     return Template("core/people.html", values)
+
+
+def people_query(q: str, after: int) -> Select[PersonRow]:
+    """The next page (and one more, to know there is a next) of people after id `after`: those
+    whose real or display name contains `q`, or whose account `q` is (``telegram:77``: the
+    account's own index, one row); everyone when `q` is empty."""
+    query = select(PersonRow).where(PersonRow.id > after).order_by(PersonRow.id)
+    if _ACCOUNT.fullmatch(q):  # telegram:77: the account's own index, one row
+        platform, _, user_id = q.partition(":")
+        query = query.where(
+            PersonRow.id.in_(
+                select(IdentityRow.person_id).where(
+                    IdentityRow.platform == platform, IdentityRow.user_id == user_id
+                )
+            )
+        )
+    elif q:  # a name, or a part of one: one pass over the names
+        query = query.where(
+            or_(
+                PersonRow.real_name.contains(q, autoescape=True),
+                PersonRow.display_name.contains(q, autoescape=True),
+            )
+        )
+    return query.limit(PAGE_SIZE + 1)
 
 
 async def person_page(visit: Visit) -> Template:

@@ -1,4 +1,5 @@
-"""units of the organisation edited on the web console, laid over the YAML's
+"""units of the organisation edited on the web console, laid over the YAML's; people's
+accounts indexed by person
 
 Revision ID: 0005_org_edit
 Revises: 0004_web
@@ -25,7 +26,11 @@ def upgrade() -> None:
         sa.Column("edited_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_core_org_edit")),
     )
+    with op.batch_alter_table("core_identity", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_core_identity_person_id"), ["person_id"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("core_identity", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_core_identity_person_id"))
     op.drop_table("core_org_edit")
