@@ -38,6 +38,8 @@ from qunzhu.core.i18n._catalogs import Catalogs
 from qunzhu.core.model._capabilities import Feature
 from qunzhu.core.model._events import ChatRef, Event, UserRef
 from qunzhu.core.org import Org
+from qunzhu.core.org._overlay import OrgState, build_org, load_edits
+from qunzhu.core.org._watch import OrgWatch
 from qunzhu.core.people import PersonSpec
 from qunzhu.core.plugins import PluginSet, domain_of, load_plugins
 from qunzhu.core.scheduling._scheduler import Scheduler
@@ -94,8 +96,13 @@ class App:
         )
         #: Working days and hours (``calendar:``), for deadlines in working time.
         self.calendar = WorkCalendar.from_settings(settings.calendar, settings.bot.tz)
-        #: The organisation (``org:``): units, their chats, heads and members.
+        #: The organisation (``org:``): units, their chats, heads and members; at start and
+        #: after an edit on the console, with the units edited there laid over (`reload_org`).
         self.org = Org.from_settings(settings)
+        #: The edits that `org` was built from, and what did not fit the YAML.
+        self.org_state = OrgState(self.org)
+        #: With several workers: rebuilds `org` when another worker's console saved a unit.
+        self.org_watch = OrgWatch(self)
         self.dialogs = DialogService(
             self, settings.dialogs.timeout, cache_size=settings.dialogs.cache_size
         )
@@ -175,6 +182,7 @@ class App:
             log.warning("event=config_warning %s", warning)
         began = time.perf_counter()
         await self.prepare_database(create=create_tables)
+        await self.reload_org()
         await self.people.apply_config(_person_specs(self.settings))
         await self.dialogs.load_index()
         self.dispatcher.start()
@@ -183,6 +191,8 @@ class App:
         for sender in self.senders.values():
             await sender.start()
         await self.scheduler.start()
+        if self.dispatcher.shared:  # other workers' console edits of the organisation
+            await self.org_watch.start()
         if self.settings.web.enabled:
             from qunzhu.core.web import WebServer
 
@@ -213,6 +223,13 @@ class App:
             time.perf_counter() - began,
             ",".join(f"{n}:{self.adapter_seconds.get(n, 0.0):.2f}" for n in self.adapters),
         )
+
+    async def reload_org(self) -> OrgState:
+        """Lay the units edited on the console over the YAML's and hand the result to the
+        plugins (``ctx.org`` reads ``app.org`` at each call): at start and after each edit."""
+        self.org_state = build_org(self.settings.org, await load_edits(self.db))
+        self.org = self.org_state.org
+        return self.org_state
 
     def limited_features(self) -> list[tuple[str, str, Feature]]:
         """(adapter, plugin, feature) for each plugin feature that cannot run as such on a
@@ -264,6 +281,7 @@ class App:
         await self.dispatcher.join()
         await self.dispatcher.stop()
         await self.scheduler.stop()
+        await self.org_watch.stop()
         for sender in self.senders.values():
             await sender.stop()
         for adapter in self.adapters.values():

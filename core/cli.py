@@ -4,7 +4,8 @@
     qunzhu run --workers N          N worker processes of one config, restarted when they die
     qunzhu config check FILE        validate a config file without starting
     qunzhu config schema            print the JSON Schema of the config file
-    qunzhu config show [-c FILE]    print the effective config, secrets redacted
+    qunzhu config show [-c FILE]    print the effective config, secrets redacted, and what
+                                    the database keeps over it (units and roles edited)
     qunzhu db upgrade [-c FILE]     run the database migrations
     qunzhu db backup [-c FILE] TARGET   copy the SQLite database while the bot runs
     qunzhu db revision --plugin NAME -m TEXT   write a plugin's next migration
@@ -248,6 +249,16 @@ def config_show(config_path: Path | None) -> None:
         _fail(exc)
         return
     click.echo(yaml.safe_dump(settings.redacted(), allow_unicode=True, sort_keys=False), nl=False)
+    from qunzhu.core._config_database import database_part
+
+    part = asyncio.run(database_part(settings))
+    click.echo("# Kept in the database, over the file: units and roles changed on the web console")
+    click.echo("# (and roles given with /role). The bot lays them over the file at every start.")
+    if isinstance(part, str):
+        click.echo(f"# {part}")
+    else:
+        dumped = yaml.safe_dump({"from_database": part}, allow_unicode=True, sort_keys=False)
+        click.echo(dumped, nl=False)
 
 
 @main.group()
