@@ -145,6 +145,8 @@ class DingtalkEmulator:
         self.calls: list[tuple[str, dict[str, Any]]] = []  # every open API call (path, body)
         self.fail_next: dict[str, tuple[int, str]] = {}  # path -> (status, code), once
         self.connections = 0
+        #: Acknowledgements are lost on the way (as if the bot died right after recording).
+        self.lose_acks = False
         #: messageId -> frame pushed and not yet acknowledged.
         self.unacked: dict[str, dict[str, Any]] = {}
         self.pushed: list[dict[str, Any]] = []
@@ -397,6 +399,8 @@ class DingtalkEmulator:
             if raw.type != WSMsgType.TEXT:
                 break
             ack = json.loads(raw.data)
+            if self.lose_acks:
+                continue
             self.acks.append(ack)
             if ack.get("code") == 200:
                 self.unacked.pop(str(ack.get("headers", {}).get("messageId", "")), None)
