@@ -161,17 +161,11 @@ class DingtalkAdapter(Adapter):
 
     async def send_keyed(self, chat: ChatRef, reply: Reply, key: str) -> str:
         names = await self.people_names(reply.mentions) if reply.mentions else {}
-        rendered = render(reply, names)
-        if reply.photo:  # not silently: the people in the chat are told a photo is missing
-            log.warning("event=dingtalk_photo_not_sent chat=%s", chat.chat_id)
-            note = PHOTO_NOTE.get(self.declared.language, PHOTO_NOTE["en"])
-            text = f"{rendered.text}\n\n{note}".strip()
-            rendered = Rendered(text, rendered.title, rendered.at, rendered.card)
-            if rendered.card is not None:
-                rendered.card["contents"][0]["text"] = text
-        if rendered.card is not None:  # a session webhook cannot carry an interactive card
+        webhook = self._webhook(reply.reply_to) if not reply.flat_buttons else None
+        # a session webhook cannot carry an interactive card, but it can mention by userId
+        rendered = self._noted(chat, reply, render(reply, names, linked=webhook is not None))
+        if rendered.card is not None:
             return await self._card(chat, rendered, card_biz_id(key, chat))
-        webhook = self._webhook(reply.reply_to)
         if webhook is not None:
             try:
                 await self.api.webhook(webhook, _webhook_body(rendered))
@@ -179,12 +173,25 @@ class DingtalkAdapter(Adapter):
             except PermanentFailure as exc:  # expired early, or refused: an active message
                 log.info("event=dingtalk_reply_as_message chat=%s reason=%s", chat.chat_id, exc)
                 self._webhooks.pop(reply.reply_to or "", None)
+                rendered = self._noted(chat, reply, render(reply, names))
         param = {"title": rendered.title or "通知", "text": rendered.text}
         if chat.is_direct:
             sent = await self.api.private_message(chat.chat_id, "sampleMarkdown", param)
         else:
             sent = await self.api.group_message(chat.chat_id, "sampleMarkdown", param)
         return sent or f"m{key}"
+
+    def _noted(self, chat: ChatRef, reply: Reply, rendered: Rendered) -> Rendered:
+        """`rendered` with a note, when the reply has a photo, that the robot cannot send it
+        (not silently: the people in the chat are told a photo is missing)."""
+        if not reply.photo:
+            return rendered
+        log.warning("event=dingtalk_photo_not_sent chat=%s", chat.chat_id)
+        note = PHOTO_NOTE.get(self.declared.language, PHOTO_NOTE["en"])
+        text = f"{rendered.text}\n\n{note}".strip()
+        if rendered.card is not None:
+            rendered.card["contents"][0]["text"] = text
+        return Rendered(text, rendered.title, rendered.at, rendered.card)
 
     def _webhook(self, event_id: str | None) -> str | None:
         """The session webhook that answers the message `event_id`, while it is valid."""

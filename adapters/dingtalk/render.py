@@ -1,8 +1,11 @@
 """A `Reply` as DingTalk message bodies.
 
 Text is markdown (``sampleMarkdown`` for the robot send APIs, ``markdown`` for a session
-webhook); a person mentioned is written ``@userId`` and listed in ``at.atUserIds`` (DingTalk
-shows the name). Buttons are an interactive card (``StandardCard``): the reply's text and an
+webhook). A session webhook can mention people: each is written ``@userId`` and listed in
+``at.atUserIds`` (DingTalk shows the name and notifies them). The active send APIs cannot
+(``groupMessages/send`` has no ``at``): there the text keeps the person's name, with ``@``
+before it when the text did not name them; a card notifies them through its
+``atUserListJson``. Buttons are an interactive card (``StandardCard``): the reply's text and an
 ``action`` block of buttons, each a ``request`` (its click comes back on the Stream connection)
 or an ``openLink``. DingTalk hands back only the card's ``cardBizId`` and the clicked button's
 ``id``, so both carry what a press needs: the ``cardBizId`` is made from the outbox key and the
@@ -62,10 +65,11 @@ def button_data(action_id: str) -> str | None:
         return None
 
 
-def render(reply: Reply, names: dict[str, str]) -> Rendered:
+def render(reply: Reply, names: dict[str, str], *, linked: bool = False) -> Rendered:
     """`reply` as markdown and perhaps a card; `names` maps each mentioned identity
-    (``dingtalk:zhang``) to the name the text calls them by."""
-    text, at = _mentions(reply.text, reply.mentions, names)
+    (``dingtalk:zhang``) to the name the text calls them by; `linked`: for a session webhook,
+    where ``@userId`` mentions."""
+    text, at = _mentions(reply.text, reply.mentions, names, linked)
     title = _title(reply.text)
     buttons = reply.flat_buttons
     if not buttons:
@@ -107,10 +111,10 @@ def _title(text: str) -> str:
 
 
 def _mentions(
-    text: str, mentions: tuple[str, ...], names: dict[str, str]
+    text: str, mentions: tuple[str, ...], names: dict[str, str], linked: bool
 ) -> tuple[str, tuple[str, ...]]:
     """The text with each mentioned person's name (or, if absent, an appended mention) as
-    ``@userId``, and those userIds."""
+    ``@userId`` when `linked`, else as their name; and those userIds."""
     people = []
     for identity in mentions:
         platform, _, userid = identity.partition(":")
@@ -119,6 +123,10 @@ def _mentions(
     if not people:
         return text, ()
     found = find_mentions(text, people)
-    out = "".join(f"@{user}" if user else run for run, user in cut_at_mentions(text, found))
     missing = [user for user, _ in people if user not in {s.user for s in found}]
-    return out + "".join(f" @{user}" for user in missing), tuple(u for u, _ in people)
+    at = tuple(u for u, _ in people)
+    if not linked:
+        called = {user: next((n for n in aliases if n), user) for user, aliases in people}
+        return text + "".join(f" @{called[user]}" for user in missing), at
+    out = "".join(f"@{user}" if user else run for run, user in cut_at_mentions(text, found))
+    return out + "".join(f" @{user}" for user in missing), at
