@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from qunzhu.core._adapter_start import start_when_reachable
 from qunzhu.core._election import Election
 from qunzhu.core._installed_adapters import ADAPTER_GROUP, AdapterModels
 from qunzhu.core._people_directory import People
@@ -193,7 +194,7 @@ class App:
             adapter.declared = declared
             adapter.people_names = self.people_names
             started = time.perf_counter()
-            await adapter.start(self.inbox.intake(name))
+            await start_when_reachable(name, adapter, self.inbox.intake(name), self.clock)
             self.adapter_seconds[name] = (
                 self.adapter_seconds.get(name, 0.0) + time.perf_counter() - started
             )

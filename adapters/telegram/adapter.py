@@ -49,6 +49,7 @@ from qunzhu.core.adapter import (
     ChatRef,
     Clock,
     EventSink,
+    PlatformUnreachable,
     Reply,
     UserRef,
 )
@@ -56,7 +57,7 @@ from qunzhu.core.adapter import (
 from .commands import set_menus
 from .config import PRODUCTION_API, TelegramConfig
 from .directory import Directory
-from .errors import description
+from .errors import description, unreachable
 from .mapping import PLATFORM
 from .migrations import Migrations
 from .pace import Pace
@@ -186,6 +187,8 @@ class TelegramAdapter(Adapter):
         except Exception as exc:
             await self.bot.session.close()
             msg = f"telegram: getMe at {cfg.api_base} failed: {description(exc)}"
+            if unreachable(exc):  # start-up waits and asks again
+                raise PlatformUnreachable(msg) from exc
             raise AdapterError(msg) from exc
         self.bot_id = me.id
         self.bot_user_id = str(me.id)
@@ -214,7 +217,6 @@ class TelegramAdapter(Adapter):
                 allowed_updates=allowed,
                 answer=self._answer,
             )
-            await self.poller.subscribe()
         log.info(
             "event=telegram_started bot=@%s mode=%s updates=%s",
             self.bot_username,
@@ -229,6 +231,9 @@ class TelegramAdapter(Adapter):
 
     async def start_receiving(self) -> None:
         if self.poller is not None and self._task is None:
+            # only the receiver calls getUpdates: a worker's call at its start ended the
+            # receiver's long poll with 409 Conflict ("terminated by other getUpdates request")
+            await self.poller.subscribe()
             self._task = asyncio.get_running_loop().create_task(self.poller.run(), name="tg-poll")
 
     async def stop_receiving(self) -> None:
