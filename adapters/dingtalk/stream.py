@@ -27,6 +27,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import quote_plus
 
 import aiohttp
 
@@ -40,6 +41,8 @@ log = logging.getLogger("qunzhu.adapters.dingtalk")
 FrameHandler = Callable[[str, dict[str, Any], str], Awaitable[None]]
 
 OPEN_PATH = "/v1.0/gateway/connections/open"
+#: Seconds between the client's WebSocket pings.
+PING_EVERY = 60.0
 USER_AGENT = "qunzhu (dingtalk-stream frames)"
 
 
@@ -144,8 +147,9 @@ class StreamConnection:
         if opened is None:
             return False
         assert self.session is not None
-        url = f"{opened['endpoint']}?ticket={opened['ticket']}"
-        async with self.session.ws_connect(url, heartbeat=None, autoping=True) as ws:
+        url = f"{opened['endpoint']}?ticket={quote_plus(str(opened['ticket']))}"
+        # WebSocket pings every minute, as the SDK does; an unanswered one closes the connection
+        async with self.session.ws_connect(url, heartbeat=PING_EVERY, autoping=True) as ws:
             self._ws = ws
             self.connections += 1
             self.connected.set()
