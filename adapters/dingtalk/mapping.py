@@ -5,7 +5,9 @@ A robot message (topic ``/v1.0/im/bot/messages/get``) carries ``msgId``, ``conve
 ``senderStaffId`` (the person's userId in the organisation), ``senderNick``, ``createAt`` (ms),
 ``sessionWebhook`` and ``sessionWebhookExpiredTime`` (where and until when the message can be
 answered), ``isInAtList``, and one of ``text`` (``text.content``), ``picture``
-(``content.downloadCode``) or ``richText`` (``content.richText``: text and pictures). In a
+(``content.downloadCode``), ``richText`` (``content.richText``: text and pictures), ``audio``
+(DingTalk's transcription in ``content.recognition``: it becomes the text), ``file``
+(``content.downloadCode``, ``fileName``) or ``video`` (``content.downloadCode``). In a
 group, the platform delivers only messages that @-mention the robot, and takes the mention off
 the text (a leading ``@<name>`` left by some clients is taken off here too).
 
@@ -40,6 +42,9 @@ __all__ = ["PLATFORM", "Mapper"]
 
 PLATFORM = "dingtalk"
 
+#: Messages that are one file to download: their kind and MIME type.
+_MEDIA = {"file": (AttachmentKind.FILE, ""), "video": (AttachmentKind.VIDEO, "video/mp4")}
+
 
 @dataclass
 class Mapper:
@@ -73,13 +78,19 @@ class Mapper:
                     texts.append(str(item["text"]))
                 elif item.get("downloadCode"):
                     photos.append(str(item["downloadCode"]))
-        else:
+        elif kind == "audio":  # DingTalk hands over its transcription; the sound is not fetched
+            texts.append(str(content.get("recognition", "")))
+        elif kind not in _MEDIA:
             return None
         chat = self.chat_of(data)
         text = self._mention.sub("", "\n".join(t for t in texts if t)).strip()
         attachments = tuple(
             Attachment(AttachmentKind.PHOTO, code, mime="image/jpeg") for code in photos if code
         )
+        if kind in _MEDIA and content.get("downloadCode"):
+            media_kind, mime = _MEDIA[str(kind)]
+            name = str(content.get("fileName", ""))
+            attachments = (Attachment(media_kind, str(content["downloadCode"]), mime, name=name),)
         heard = chat.is_direct or bool(data.get("isInAtList", True))
         return Message(
             event_id=str(data.get("msgId", "")),

@@ -20,7 +20,9 @@ Every behaviour follows a page of DingTalk's open platform (open.dingtalk.com):
   topic ``/v1.0/im/bot/messages/get``; ``conversationType`` "1" private, "2" group;
   ``conversationId``, ``senderStaffId``, ``senderNick``, ``msgId``, ``createAt``,
   ``sessionWebhook`` with ``sessionWebhookExpiredTime``, ``isInAtList``, ``atUsers``; ``msgtype``
-  ``text`` | ``picture`` (``content.downloadCode``) | ``richText`` (``content.richText``). In a
+  ``text`` | ``picture`` (``content.downloadCode``) | ``richText`` (``content.richText``) |
+  ``audio`` (``content.recognition``, the transcription) | ``file`` (``content.downloadCode``,
+  ``fileName``) | ``video`` (``content.downloadCode``, ``duration``). In a
   group only messages that @-mention the robot are delivered, the mention taken off the text;
   "@所有人" is not delivered to robots.
 * The session webhook ("机器人回复/发送消息"): ``POST`` of ``{msgtype: text|markdown, …, at:
@@ -237,6 +239,9 @@ class DingtalkEmulator:
         mention: bool = True,
         at_all: bool = False,
         pictures: tuple[bytes, ...] = (),
+        audio: str | None = None,
+        file: tuple[str, bytes] | None = None,
+        video: bytes | None = None,
     ) -> dict[str, Any] | None:
         """The robot message callback of `who` writing; None when the platform would not
         deliver it (a group message that does not @-mention the robot, or "@所有人")."""
@@ -269,7 +274,16 @@ class DingtalkEmulator:
                 "isInAtList": True,
                 "atUsers": [{"dingtalkId": "$:LWCP_v1:$robot"}],
             }
-        if pictures and text:
+        if audio is not None:
+            content = {"duration": 3, "downloadCode": self.picture(b"amr"), "recognition": audio}
+            data |= {"msgtype": "audio", "content": content}
+        elif file is not None:
+            content = {"downloadCode": self.picture(file[1]), "fileName": file[0]}
+            data |= {"msgtype": "file", "content": content}
+        elif video is not None:
+            content = {"downloadCode": self.picture(video), "duration": 5, "videoType": "mp4"}
+            data |= {"msgtype": "video", "content": content}
+        elif pictures and text:
             items: list[dict[str, Any]] = [{"text": text}]
             items += [
                 {"pictureDownloadCode": "p", "downloadCode": self.picture(p), "type": "picture"}

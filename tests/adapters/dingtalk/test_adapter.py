@@ -135,6 +135,32 @@ async def test_a_picture_and_rich_text_with_pictures_are_downloaded_by_their_cod
     assert all(b["robotCode"] == "dingtestapp" for b in downloads) and len(downloads) == 3
 
 
+async def test_voice_arrives_as_its_transcription_and_files_and_videos_are_downloaded(
+    emu: DingtalkEmulator, make_app: MakeApp, plugin: DingtalkTest
+) -> None:
+    ana = emu.person("ana", "Ana")
+    await make_app()
+    await emu.say(ana, audio="n 垃圾没人处理")
+    [answer] = await emu.wait_sent(ana, 1)
+    assert answer.text == "ok n 垃圾没人处理"
+    await emu.say(ana, file=("12345.csv", b"hotline export,,\n"))
+    await emu.say(ana, video=b"\x00\x00\x00\x18ftypmp42")
+    sent = await emu.wait_sent(ana, 3)
+    assert [s.text for s in sent[1:]] == ["1 file: ", "1 video: "]
+    assert plugin.downloads == [b"hotline export,,\n", b"\x00\x00\x00\x18ftypmp42"]
+
+
+async def test_a_mention_a_client_left_in_the_text_is_taken_off(
+    emu: DingtalkEmulator, make_app: MakeApp, plugin: DingtalkTest
+) -> None:
+    ana = emu.person("ana", "Ana")
+    works = emu.group("cidWorks==", "北部新城工程", ana)
+    await make_app()
+    await emu.say(ana, "@群助手 n 在吗", group=works)
+    await emu.wait_sent(works, 1)
+    assert plugin.texts[0][0] == "n 在吗"
+
+
 async def test_a_download_code_the_platform_refuses_is_an_error(
     emu: DingtalkEmulator, make_app: MakeApp
 ) -> None:
