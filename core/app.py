@@ -271,6 +271,23 @@ class App:
         self.elections.append(election)
         election.start()
 
+    async def _abandon(self) -> None:
+        """After a start that failed part way (a refused token): stop and close what had
+        started, each step on its own, so that the process ends with its one line and not with
+        a database connection torn down under the pool's feet ("Exception during reset")."""
+        steps = [election.stop for election in self.elections]
+        steps += [self.dispatcher.stop, self.scheduler.stop, self.org_watch.stop]
+        steps += [sender.stop for sender in self.senders.values()]
+        steps += [adapter.close for adapter in self.adapters.values()]
+        if self.web is not None:
+            steps.append(self.web.stop)
+        steps.append(self.db.dispose)
+        for step in steps:
+            try:
+                await step()
+            except Exception as exc:  # noqa: BLE001 - the start's own error is the one to tell
+                log.debug("event=abandon_step_failed step=%s error=%r", step, exc)
+
     async def stop(self) -> None:
         await self._call_lifecycle("on_shutdown")
         for election in self.elections:
@@ -294,7 +311,11 @@ class App:
     async def run(self) -> None:
         """Start, wait until an adapter finishes (the console's input ended) or the task is
         cancelled (Ctrl-C, SIGTERM), then stop cleanly."""
-        await self.start()
+        try:
+            await self.start()
+        except BaseException:
+            await self._abandon()
+            raise
         freeze_startup_heap()
         waits = [asyncio.ensure_future(a.finished.wait()) for a in self.adapters.values()]
         try:
