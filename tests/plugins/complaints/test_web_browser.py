@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from qunzhu.core.testing import BotHarness
-from tests.support.complaints_web import four_tickets, web_config
+from tests.support.complaints_web import an_offer, four_tickets, web_config
 
 from .conftest import CONFIG
 
@@ -88,6 +88,7 @@ async def test_a_leader_routes_a_ticket_in_the_browser(
     bot: BotHarness, chromium: Any, shots: Path
 ) -> None:
     await four_tickets(bot)
+    await an_offer(bot)
     link = _local(bot, await bot.web_link("wang"))
     leader = await chromium.new_context(viewport=PHONE, locale="zh-CN")
     page = await leader.new_page()
@@ -100,26 +101,32 @@ async def test_a_leader_routes_a_ticket_in_the_browser(
     assert "按单位统计工单" in await page.inner_text("main")
     await page.screenshot(path=str(shots / "1-overview.png"), full_page=True)
 
-    await page.click("nav.main >> text=工单")
+    await page.click("nav.main >> text=问题台")
     await page.wait_for_url(re.compile(r".*/web/complaints$"))
+    desk = await page.inner_text("ol.desk")
+    assert "Q-2026-0004" in desk and "未登记" in desk
+    await page.screenshot(path=str(shots / "2-desk.png"), full_page=True)
+
+    await page.click("nav.main >> text=工单")
+    await page.wait_for_url(re.compile(r".*/web/complaints/tickets$"))
     assert "Q-2026-0004" in await page.inner_text("table")
     await page.screenshot(path=str(shots / "2-tickets.png"), full_page=True)
 
     await page.click("text=Q-2026-0004")
-    await page.select_option("select[name=unit]", "housing")
-    await page.fill("input[name=due]", "2026-01-14T09:00")
-    await page.fill("textarea[name=instruction]", "明早9点前到现场核实")
+    await page.select_option("form.route select[name=unit]", "housing")
+    await page.fill("form.route input[name=due]", "14号上午9点前")
+    await page.fill("form.route textarea[name=instruction]", "明早9点前到现场核实")
     await page.screenshot(path=str(shots / "3-ticket-form.png"), full_page=True)
-    await page.click("form.stack button[type=submit]")
+    await page.click("form.route button[type=submit]")
     await page.wait_for_url(re.compile(r".*Q-2026-0004\?routed=1$"))
     assert "已派往 住建局" in await page.inner_text(".flash")
     await page.screenshot(path=str(shots / "4-ticket-routed.png"), full_page=True)
     assert problems == []
 
     await bot.app.settle()
-    card, note = bot.sent_to("住建局")[-2:]
+    card = bot.sent_to("住建局")[-1]
     assert card.text.startswith("📋 Q-2026-0004 · 其他\n状态：已派单 · 住建局\n")
-    assert note.text == "Q-2026-0004 · 王书记批示：明早9点前到现场核实（01-14 09:00 前办结）"
+    assert "📌 王书记批示：明早9点前到现场核实（限 1月14日（周三） 09:00 前办结）" in card.text
 
     again = await (await chromium.new_context(viewport=PHONE)).new_page()
     await again.goto(link)
