@@ -48,6 +48,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.people_cache
 	$(BIN)/python -m benchmarks.startup
 	$(BIN)/python -m benchmarks.detection
+	$(BIN)/python -m benchmarks.web_console
 
 catalogs: $(STAMP)
 	$(BIN)/qunzhu i18n update

@@ -119,18 +119,23 @@ def _line(visit: Visit, n: int, item: Item) -> dict[str, Any]:
 
 def _units(visit: Visit, items: list[Item]) -> list[tuple[str, str, int]]:
     """The units with problems on the desk, with how many (an item counts for the units above
-    its unit and above its group's unit), to filter by one."""
+    its unit and above its group's unit), to filter by one. Each unit's chain is walked once,
+    not once per item (a city's desk has thousands of items)."""
     org = visit.org
+    chains: dict[str | None, frozenset[str]] = {None: frozenset()}
+    owners: dict[str, str | None] = {"": None}
+
+    def chain(key: str | None) -> frozenset[str]:
+        if key not in chains:
+            chains[key] = frozenset(u.key for u in org.chain(key)) if key else frozenset()
+        return chains[key]
+
     counts: dict[str, int] = {}
-    owners: dict[str, str | None] = {}
     for item in items:
-        if item.chat and item.chat not in owners:
+        if item.chat not in owners:
             found = org.unit_of_chat(item.chat)
             owners[item.chat] = found.key if found is not None else None
-        keys = {u.key for u in org.chain(item.department)} if item.department else set()
-        owner = owners.get(item.chat) if item.chat else None
-        keys |= {u.key for u in org.chain(owner)} if owner else set()
-        for key in keys:
+        for key in chain(item.department) | chain(owners[item.chat]):
             counts[key] = counts.get(key, 0) + 1
     return [(u.key, u.label(visit.lang), counts[u.key]) for u in org.units if counts.get(u.key)]
 
