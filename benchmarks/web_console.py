@@ -152,6 +152,7 @@ async def measure(url: str | None, label: str, args: argparse.Namespace) -> None
                                       ("desk", "/web/complaints", naive_desk)):  # fmt: skip
                 await timed(http, base + path)  # warm
                 times = [(await timed(http, base + path))[0] for _ in range(args.rounds)]
+                weight = len((await timed(http, base + path))[1]) / 1024
                 slow = []
                 for _ in range(max(3, args.rounds // 5)):
                     t0 = time.perf_counter()
@@ -161,7 +162,7 @@ async def measure(url: str | None, label: str, args: argparse.Namespace) -> None
                 verdict = "ok" if p95 < BUDGET_MS else f"OVER {BUDGET_MS} ms"
                 print(f"{label} {name:8}: p50 {percentile(times, 50):6.0f} ms  p95 {p95:6.0f} ms"
                       f"  ({verdict});  naive p50 {percentile(slow, 50):6.0f} ms"
-                      f"  p95 {percentile(slow, 95):6.0f} ms")  # fmt: skip
+                      f"  p95 {percentile(slow, 95):6.0f} ms;  page {weight:.0f} KB")  # fmt: skip
             _, html = await timed(http, base + "/web/")
             size = len(html)
             for asset in re.findall(rb'(?:href|src)="(/web/static/[^"]+)"', html):

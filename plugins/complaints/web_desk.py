@@ -28,6 +28,9 @@ __all__ = ["desk_page", "offer_page"]
 
 TEMPLATES = Path(__file__).parent / "web"
 PER_PAGE = 20
+#: The units offered to filter by, those with the most problems first (a city's desk has
+#: thousands: every other one is written by name, as ``/desk 住建局`` in chat).
+_UNITS_SHOWN = 30
 
 
 def _week_start(visit: Visit) -> datetime:
@@ -39,14 +42,15 @@ def _week_start(visit: Visit) -> datetime:
 
 def _which(visit: Visit) -> tuple[DeskFilter, str, int]:
     query = visit.request.query
-    unit = query.get("unit", "")
+    unit = query.get("unit", "") or query.get("name", "").strip()
     try:
         which = DeskFilter(query.get("f", "all"))
     except ValueError:
         which = DeskFilter.ALL
-    if unit and visit.org.unit(unit) is not None:
-        which = DeskFilter.UNIT
-    elif which is DeskFilter.UNIT:
+    found = visit.org.unit(unit) if unit else None
+    if found is not None:
+        which, unit = DeskFilter.UNIT, found.key
+    elif which is DeskFilter.UNIT or unit:
         which, unit = DeskFilter.ALL, ""
     try:
         page = max(1, int(query.get("page", "1")))
@@ -64,6 +68,8 @@ async def desk_page(visit: Visit) -> Template:
 
     items = await visit.act(work) if scope else []
     which, unit, page = _which(visit)
+    asked = visit.request.query.get("name", "").strip()
+    unknown = bool(asked) and visit.org.unit(asked) is None
     start = _week_start(visit)
     shown = pick(items, which, unit, visit.org, start)
     pages = max(1, -(-len(shown) // PER_PAGE))
@@ -85,6 +91,10 @@ async def desk_page(visit: Visit) -> Template:
         "page": page,
         "pages": pages,
         "nothing": not scope,
+        "flash": visit.t("I know no unit “{name}”; press one, or write its name.", name=asked)
+        if unknown
+        else "",
+        "flash_error": unknown,
     }
     return Template("complaints/desk.html", values)
 
@@ -137,7 +147,9 @@ def _units(visit: Visit, items: list[Item]) -> list[tuple[str, str, int]]:
             owners[item.chat] = found.key if found is not None else None
         for key in chain(item.department) | chain(owners[item.chat]):
             counts[key] = counts.get(key, 0) + 1
-    return [(u.key, u.label(visit.lang), counts[u.key]) for u in org.units if counts.get(u.key)]
+    top = sorted(counts, key=lambda k: -counts[k])[:_UNITS_SHOWN]
+    shown = [org.unit(k) for k in top]
+    return [(u.key, u.label(visit.lang), counts[u.key]) for u in shown if u is not None]
 
 
 def _config(visit: Visit) -> Any:

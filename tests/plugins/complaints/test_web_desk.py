@@ -35,6 +35,10 @@ async def test_the_desk_is_the_landing_page_ranked_and_filtered(bot: BotHarness)
     assert await wang.get("/web/complaints?unit=sanitation") == 200
     assert "Q-2026-0002" in wang.text() and "Q-2026-0001" not in wang.text()
     assert "未登记" in wang.text()  # the offer raised in 环卫所's group
+    assert await wang.get("/web/complaints?name=环卫所") == 200  # a unit written by name
+    assert "Q-2026-0002" in wang.text() and "Q-2026-0001" not in wang.text()
+    assert await wang.get("/web/complaints?name=水利局") == 200
+    assert "没有“水利局”这个单位，请点选，或写出单位名称。" in wang.text()
     assert await wang.get("/web/complaints?f=late") == 200
     assert "问题台 (0)" in wang.text()
     assert "暂无问题：您分管的群里没有待处理的问题。" in wang.text()
