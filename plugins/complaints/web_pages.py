@@ -21,6 +21,7 @@ from qunzhu.core import N_, Attachment, AttachmentKind, aware
 from qunzhu.core.web import Page, Panel, Response, Template, Visit
 
 from .cards import reporter_line
+from .desk_texts import instruction_line
 from .directory import department_name
 from .models import Ticket, TicketEvent, overdue
 from .numbers import parse_number
@@ -209,6 +210,7 @@ async def ticket_page(
                                   phone=shows_phone(visit.person, visit.org, ticket)),
         "ack_due": when(aware(ticket.acknowledge_due), tz),
         "resolve_due": when(aware(ticket.resolve_due), tz),
+        "instructed": instruction_line(visit.t, ticket, visit.app.calendar.tz),
         "photos": range(len(ticket.photos)),
         "timeline": timeline,
         "can_route": may_route(visit, ticket),

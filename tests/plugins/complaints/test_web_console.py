@@ -66,6 +66,7 @@ async def test_a_leader_routes_a_ticket_with_a_deadline_and_an_instruction(
     assert card.labels == ["接单", "已解决", "转办", "更多…"]
     assert "明早9点前到现场核实" in wang.text()  # in the timeline
     assert "领导批示" in wang.text()
+    assert "📌 王书记批示：明早9点前到现场核实（限 1月14日（周三） 09:00 前办结）" in wang.text()
     assert "办结时限 01-14 09:00" in wang.text() or "01-14 09:00" in wang.text()
     lina = await bot.open_console("lina")  # now hers
     assert await lina.get("/web/complaints/Q-2026-0004") == 200
