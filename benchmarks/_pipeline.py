@@ -90,9 +90,10 @@ class NullAdapter(Adapter):
         return str(self.count)
 
 
-async def build(url: str | None, adapter: NullAdapter, plugins: Sequence[object] = (),
+async def build(url: str | None, adapter: NullAdapter, plugins: Sequence[object] = (), /,
                 **settings: Any) -> tuple[App, Path]:  # fmt: skip
-    """A started app on `url` (default: a fresh SQLite file) with `adapter` and `plugins`."""
+    """A started app on `url` (default: a fresh SQLite file) with `adapter` and `plugins`;
+    `settings` are the YAML's other sections (``plugins=`` too: the plugins' sections)."""
     workdir = Path(tempfile.mkdtemp(prefix="qunzhu-bench-"))
     raw: dict[str, Any] = {"database": {"url": url or f"sqlite+aiosqlite:///{workdir / 'b.db'}"},
                            "adapters": {}, "logging": {"level": "WARNING"}, **settings}  # fmt: skip

@@ -17,6 +17,9 @@ import pytest_asyncio
 from qunzhu.core.clock import FakeClock
 from qunzhu.core.testing import BotHarness
 
+#: The real browser's fixtures (``chromium``, ``shots``) for the web console's browser tests.
+pytest_plugins = ["tests.support.browser"]
+
 PG_DSN = os.environ.get("QUNZHU_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
 

@@ -44,7 +44,7 @@ from .models import Pending, Ticket
 from .states import OPEN
 from .texts import category_name
 
-__all__ = ["DESK_DIALOGS", "SHORTCUTS", "open_item"]
+__all__ = ["DESK_DIALOGS", "SHORTCUTS", "ask_back", "open_item", "read_due", "route_item"]
 
 #: The units offered as buttons when routing (any other is written by name).
 SHORTCUTS = 12
@@ -260,6 +260,39 @@ async def _route_done(ctx: Context, answers: dict[str, Any]) -> None:
         today = ctx.now().astimezone(ctx.calendar.tz).date()
         lines.append(moved_note(ctx.t, ctx.calendar, said, moment, today))
     await ctx.reply("\n".join(lines))
+
+
+async def route_item(
+    ctx: Context, kind: str, item: int, *, unit: str, moment: datetime, instruction: str
+) -> Ticket | None:
+    """Route a desk item as the desk's dialog does at its end (the web console's form calls
+    this too): file it when it is an offer, send it to `unit` with the deadline and the
+    instruction. None when it is no longer on ``ctx.person``'s desk or no longer open;
+    `UsageError` when the person may see it but not route it."""
+    pending, ticket = await _item(ctx, kind, item)
+    if pending is None and (ticket is None or ticket.status not in OPEN):
+        return None
+    if not _may_route(ctx, pending, ticket):
+        raise UsageError(ctx.t(NOT_YOURS))
+    config = base_config(ctx)
+    if pending is not None:
+        return await file_offer(
+            ctx, config, pending, unit=unit, moment=moment, instruction=instruction
+        )
+    assert ticket is not None
+    await hand_over(ctx, config, ticket, unit=unit, moment=moment, instruction=instruction)
+    return ticket
+
+
+def read_due(ctx: Context, text: str) -> dict[str, Any]:
+    """The leader's deadline in his words, as the desk reads it (`UsageError` when there is
+    none or it has passed); ``doubt`` set when it must be asked back (`ask_back`)."""
+    return _read_due(ctx, text)
+
+
+def ask_back(ctx: Context, due: dict[str, Any]) -> str:
+    """The desk's question for a doubtful deadline (``“3点前”：您是指 … 吗？``)."""
+    return _ask_back(ctx, {"due": due})
 
 
 DESK_DIALOGS = (

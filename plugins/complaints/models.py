@@ -72,6 +72,16 @@ class Ticket(Base):
         Index("ix_complaints_ticket_category_created", "category", "created_at"),
         Index("ix_complaints_ticket_source_chat_status", "source_chat", "status"),
         Index("ix_complaints_ticket_next_check_at", "next_check_at"),
+        # The web console's overview at city scale: tickets filed in the last 24 hours (was a
+        # scan of every ticket), and the overdue ones counted from the index alone.
+        Index("ix_complaints_ticket_created", "created_at"),
+        Index(
+            "ix_complaints_ticket_status_due",
+            "status",
+            "resolve_due",
+            "acknowledge_due",
+            "department",
+        ),  # fmt: skip
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,34 +1,35 @@
 """The complaints plugin's pages on the web console (docs/web.md):
 
 * the overview's panel: new, overdue and reopened tickets by unit, a chart drawn on the server;
-* ``/web/complaints``: the tickets the person may see (`web_scope`), filtered (open, overdue,
-  not acknowledged, not routed, all; by unit), 20 a page;
+* ``/web/complaints``: the leader's problem desk (`web_desk`);
+* ``/web/complaints/tickets``: the tickets the person may see (`web_scope`), filtered (open,
+  overdue, not acknowledged, not routed, all; by unit), 20 a page;
 * ``/web/complaints/{number}``: one ticket, its timeline and photos, and for those who may
-  route it the form (unit, deadline, 批示) that routes it with the chat's own `move`, so the
-  card goes to the unit's group as when it is routed in chat;
+  route it the form (unit, deadline, 批示) that routes it as the chat desk does (`web_route`);
 * ``/web/complaints/{number}/photo/{i}``: a photo, to those who may see the ticket (else 403).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
-from qunzhu.core import N_, Attachment, AttachmentKind, ChatRef, Context, Reply, aware
+from qunzhu.core import N_, Attachment, AttachmentKind, aware
 from qunzhu.core.web import Page, Panel, Response, Template, Visit
 
 from .cards import reporter_line
-from .directory import allowed, department_chat, department_name, t_for_chat
+from .desk_texts import instruction_line
+from .directory import department_name
 from .models import Ticket, TicketEvent, overdue
 from .numbers import parse_number
-from .states import ACTIONS, HISTORY, OPEN, Status
+from .states import HISTORY, OPEN, Status
 from .texts import category_name, place, status_label, when
-from .tickets import Refused, move
 from .web_chart import SERIES, chart, counts
+from .web_desk import desk_page, offer_page
+from .web_route import AskBack, form_values, may_route, route_offer, route_ticket
 from .web_scope import by_reporter, may_open, may_see, scope_filter, shows_phone
 
 __all__ = ["PAGES"]
@@ -45,7 +46,7 @@ SHOW = {
 }
 
 
-def _denied(visit: Visit) -> Template:
+def denied(visit: Visit) -> Template:
     return Template(
         "core/message.html",
         {"title": visit.t("Not for you"), "text": visit.t("You may not see this ticket.")},
@@ -53,7 +54,7 @@ def _denied(visit: Visit) -> Template:
     )
 
 
-def _missing(visit: Visit) -> Template:
+def missing(visit: Visit) -> Template:
     text = visit.t("There is no such ticket.")
     return Template("core/message.html", {"title": text, "text": text}, status=404)
 
@@ -161,21 +162,19 @@ async def _load(visit: Visit) -> Ticket | None:
         return await s.scalar(select(Ticket).where(Ticket.number == number))
 
 
-def _route_action(visit: Visit, ticket: Ticket) -> str | None:
-    action = "route" if ticket.status in (Status.NEW, Status.NOT_RESPONSIBLE) else "reassign"
-    if ticket.status in ACTIONS[action].sources and allowed(
-        visit.person, visit.org, ticket, action
-    ):
-        return action
-    return None
-
-
-async def ticket_page(visit: Visit, *, flash: str = "", error: bool = False) -> Template:
+async def ticket_page(
+    visit: Visit,
+    *,
+    flash: str = "",
+    error: bool = False,
+    ask: AskBack | None = None,
+    form: dict[str, str] | None = None,
+) -> Template:
     ticket = await _load(visit)
     if ticket is None:
-        return _missing(visit)
+        return missing(visit)
     if not may_see(visit.person, visit.org, ticket):
-        return _denied(visit)
+        return denied(visit)
     async with visit.session() as s:
         history = (
             await s.scalars(
@@ -211,104 +210,49 @@ async def ticket_page(visit: Visit, *, flash: str = "", error: bool = False) -> 
                                   phone=shows_phone(visit.person, visit.org, ticket)),
         "ack_due": when(aware(ticket.acknowledge_due), tz),
         "resolve_due": when(aware(ticket.resolve_due), tz),
+        "instructed": instruction_line(visit.t, ticket, visit.app.calendar.tz),
         "photos": range(len(ticket.photos)),
         "timeline": timeline,
-        "can_route": _route_action(visit, ticket) is not None,
-        "units": [(u.key, u.label(visit.lang)) for u in visit.org.units],
+        "can_route": may_route(visit, ticket),
+        "action": f"/web/complaints/{ticket.number}/route",
         "flash": flash,
         "flash_error": error,
     }  # fmt: skip
+    if values["can_route"]:
+        values |= form_values(visit, form, ask, ticket.department)
     return Template("complaints/ticket.html", values, status=400 if error else 200)
 
 
 async def photo(visit: Visit) -> Response | Template:
     ticket = await _load(visit)
     if ticket is None:
-        return _missing(visit)
+        return missing(visit)
     if not may_see(visit.person, visit.org, ticket):
-        return _denied(visit)
+        return denied(visit)
     try:
         item = ticket.photos[int(visit.request.match_info.get("index", ""))]
         attachment = Attachment(AttachmentKind.PHOTO, str(item["ref"]), str(item.get("mime", "")))
         data = await visit.app.adapter_for(str(item["platform"])).download(attachment)
     except (ValueError, IndexError, KeyError):
-        return _missing(visit)
+        return missing(visit)
     except Exception as exc:  # the platform could not give the file now
         log.warning("event=web_photo_failed error=%s", type(exc).__name__)
-        return _missing(visit)
+        return missing(visit)
     mime = str(item.get("mime") or "image/jpeg")
     return Response(body=data, content_type=mime if mime.startswith("image/") else "image/jpeg")
 
 
-async def route(visit: Visit) -> Response | Template:
-    """The routing form: unit, deadline (optional), instruction (批示)."""
-    ticket = await _load(visit)
-    if ticket is None:
-        return _missing(visit)
-    if not may_see(visit.person, visit.org, ticket) or _route_action(visit, ticket) is None:
-        return _denied(visit)
-    read = await _read_form(visit)
-    if isinstance(read, str):
-        return await ticket_page(visit, flash=read, error=True)
-    unit, instruction, resolve_by = read
-    number = ticket.number
-
-    async def work(ctx: Context) -> None:
-        found = await ctx.db.scalar(select(Ticket).where(Ticket.number == number))
-        if found is None:
-            raise Refused(ctx.t("There is no such ticket."))
-        action = _route_action(visit, found) or "route"
-        await move(ctx, found, action, note=instruction, department=unit, resolve_by=resolve_by)
-        if instruction:
-            await _instruction(ctx, found, instruction)
-
-    try:
-        await visit.act(work)
-    except Refused as refused:
-        return await ticket_page(visit, flash=refused.text, error=True)
-    return Response(status=303, headers={"Location": f"/web/complaints/{number}?routed=1"})
-
-
-async def _read_form(visit: Visit) -> tuple[str, str, datetime | None] | str:
-    """(unit, instruction, deadline), or what is wrong with the form."""
-    form = await visit.request.post()
-    unit = str(form.get("unit", ""))
-    instruction = " ".join(str(form.get("instruction", "")).split())[:500]
-    due_text = str(form.get("due", "")).strip()
-    resolve_by = None
-    if due_text:
-        try:
-            resolve_by = datetime.fromisoformat(due_text)
-        except ValueError:
-            return visit.t("The deadline is not a date.")
-        # typed in the bot's timezone; stored in UTC as every time is (SQLite keeps no zone)
-        resolve_by = resolve_by.replace(tzinfo=visit.app.settings.bot.tz).astimezone(UTC)
-        if resolve_by <= visit.now():
-            return visit.t("The deadline has passed already.")
-    if visit.org.unit(unit) is None:
-        return visit.t("Choose a unit.")
-    return unit, instruction, resolve_by
-
-
-async def _instruction(ctx: Context, ticket: Ticket, instruction: str) -> None:
-    """The leader's 批示 under the card in the unit's group, in that group's language."""
-    chat = department_chat(ctx.org, ticket.department)
-    if chat is None:
-        return
-    t = t_for_chat(ctx, chat)
-    tz = ctx.calendar.tz
-    text = t("{number} · instruction from {name}: {text} (resolve by {due})",
-             number=ticket.number, name=ctx.person.name, text=instruction,
-             due=when(aware(ticket.resolve_due), tz))  # fmt: skip
-    await ctx.send(Reply(text), chat=ChatRef.parse(chat))
-
-
 PAGES: tuple[Page | Panel, ...] = (
     Panel(N_("Tickets by unit"), panel, order=10, templates=TEMPLATES, allow=may_open),
-    Page("/complaints", ticket_list, title=N_("Tickets"), nav=True, templates=TEMPLATES,
+    Page("/complaints", desk_page, title=N_("Problem desk"), nav=True, templates=TEMPLATES,
+         allow=may_open),
+    Page("/complaints/tickets", ticket_list, title=N_("Tickets"), nav=True, templates=TEMPLATES,
+         allow=may_open),
+    Page("/complaints/desk/offer/{id}", offer_page, templates=TEMPLATES, allow=may_open),
+    Page("/complaints/desk/offer/{id}/route", route_offer, method="POST", templates=TEMPLATES,
          allow=may_open),
     Page("/complaints/{number}", ticket_page, templates=TEMPLATES, allow=may_open),
     Page("/complaints/{number}/photo/{index}", photo, templates=TEMPLATES, allow=may_open),
-    Page("/complaints/{number}/route", route, method="POST", templates=TEMPLATES,
+    Page("/complaints/{number}/route", route_ticket, method="POST", templates=TEMPLATES,
          allow=may_open),
 )  # fmt: skip

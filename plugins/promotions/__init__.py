@@ -15,6 +15,7 @@ from .hooks import (
     register_jobs,
     register_migrations,
     register_models,
+    register_pages,
     register_routes,
 )
 
@@ -29,5 +30,6 @@ __all__ = [
     "register_jobs",
     "register_migrations",
     "register_models",
+    "register_pages",
     "register_routes",
 ]

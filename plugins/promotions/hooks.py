@@ -40,11 +40,12 @@ __all__ = [
     "register_jobs",
     "register_migrations",
     "register_models",
+    "register_pages",
     "register_routes",
 ]
 
 if TYPE_CHECKING:
-    from qunzhu.core.web import RouteDef
+    from qunzhu.core.web import Page, RouteDef
 
 HERE = Path(__file__).parent
 
@@ -67,6 +68,13 @@ def register_migrations() -> Path:
 @hookimpl
 def register_catalogs() -> Path:
     return HERE / "locale"
+
+
+@hookimpl
+def register_pages() -> Sequence[Page]:
+    from .web_pages import PAGES
+
+    return PAGES
 
 
 @hookimpl

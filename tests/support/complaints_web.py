@@ -47,3 +47,19 @@ async def four_tickets(bot: BotHarness) -> None:
             assert r.status == 201, await r.text()
     await bot.app.settle()
     await bot.send("/ticket 村口桥栏杆松动，有安全隐患", user="wang", chat="村民群")
+
+
+async def an_offer(bot: BotHarness) -> int:
+    """A problem raised in 环卫所's own group by the resident, offered ("登记为问题") and never
+    filed: its `Pending` id."""
+    from sqlalchemy import select
+
+    from qunzhu.plugins.complaints.models import Pending
+
+    await bot.send("街口垃圾桶满了两天没人清运，污水横流", user="cun", chat="环卫所")
+    async with bot.app.db.session() as s:
+        found = await s.scalar(
+            select(Pending.id).where(Pending.kind == "offer", Pending.ticket_id.is_(None))
+        )
+    assert found is not None
+    return found

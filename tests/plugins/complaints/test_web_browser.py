@@ -4,39 +4,23 @@ its page and the card appears in the unit's group; a unit member's session gets 
 unit's ticket; the link cannot be used twice. Screenshots of each page (a phone's screen) go to
 $QUNZHU_SCREENSHOTS, or a temporary folder named in the output.
 
-Playwright never downloads a browser here (no ``playwright install``): intranets and CI have
-Debian's chromium, which ``.ci/run`` installs when it is missing."""
+The browser and its fixtures: `tests.support.browser`."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from qunzhu.core.testing import BotHarness
-from tests.support.complaints_web import four_tickets, web_config
+from tests.support.browser import NEEDS_CHROMIUM, PHONE, local
+from tests.support.complaints_web import an_offer, four_tickets, web_config
 
 from .conftest import CONFIG
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
-]  # fmt: skip
-PHONE = {"width": 390, "height": 844}
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does it)",
-    ),
-]
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture
@@ -44,51 +28,12 @@ def bot_config() -> dict[str, Any]:
     return web_config(CONFIG)
 
 
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("QUNZHU_SCREENSHOTS") or tmp_path / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"screenshots in {folder}")
-    return folder
-
-
-def _fonts(tmp_path: Path) -> dict[str, str]:
-    """A machine without Chinese fonts (CI's) would draw the screenshots' characters as boxes:
-    chromium is pointed at the Noto Sans CJK that qunzhu already depends on for its charts."""
-    from noto_cjk_sans_otc import FONT_PATH
-
-    conf = tmp_path / "fonts.conf"
-    conf.write_text(
-        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
-        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
-        f"<dir>{Path(FONT_PATH).parent}</dir><cachedir>{tmp_path / 'fc-cache'}</cachedir>"
-        "</fontconfig>",
-        encoding="utf-8",
-    )
-    return {**os.environ, "FONTCONFIG_FILE": str(conf)}
-
-
-@pytest.fixture
-async def chromium(tmp_path: Path) -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(
-            executable_path=CHROMIUM, args=ARGS, headless=True, env=_fonts(tmp_path)
-        )
-        yield browser
-        await browser.close()
-
-
-def _local(bot: BotHarness, link: str) -> str:
-    return f"http://127.0.0.1:{bot.app.web.port}" + link[link.index("/web/") :]
-
-
 async def test_a_leader_routes_a_ticket_in_the_browser(
     bot: BotHarness, chromium: Any, shots: Path
 ) -> None:
     await four_tickets(bot)
-    link = _local(bot, await bot.web_link("wang"))
+    await an_offer(bot)
+    link = local(bot, await bot.web_link("wang"))
     leader = await chromium.new_context(viewport=PHONE, locale="zh-CN")
     page = await leader.new_page()
     problems: list[str] = []  # the console's own complaints: CSP refusals, missing files
@@ -100,26 +45,32 @@ async def test_a_leader_routes_a_ticket_in_the_browser(
     assert "按单位统计工单" in await page.inner_text("main")
     await page.screenshot(path=str(shots / "1-overview.png"), full_page=True)
 
-    await page.click("nav.main >> text=工单")
+    await page.click("nav.main >> text=问题台")
     await page.wait_for_url(re.compile(r".*/web/complaints$"))
+    desk = await page.inner_text("ol.desk")
+    assert "Q-2026-0004" in desk and "未登记" in desk
+    await page.screenshot(path=str(shots / "2-desk.png"), full_page=True)
+
+    await page.click("nav.main >> text=工单")
+    await page.wait_for_url(re.compile(r".*/web/complaints/tickets$"))
     assert "Q-2026-0004" in await page.inner_text("table")
     await page.screenshot(path=str(shots / "2-tickets.png"), full_page=True)
 
     await page.click("text=Q-2026-0004")
-    await page.select_option("select[name=unit]", "housing")
-    await page.fill("input[name=due]", "2026-01-14T09:00")
-    await page.fill("textarea[name=instruction]", "明早9点前到现场核实")
+    await page.select_option("form.route select[name=unit]", "housing")
+    await page.fill("form.route input[name=due]", "14号上午9点前")
+    await page.fill("form.route textarea[name=instruction]", "明早9点前到现场核实")
     await page.screenshot(path=str(shots / "3-ticket-form.png"), full_page=True)
-    await page.click("form.stack button[type=submit]")
+    await page.click("form.route button[type=submit]")
     await page.wait_for_url(re.compile(r".*Q-2026-0004\?routed=1$"))
     assert "已派往 住建局" in await page.inner_text(".flash")
     await page.screenshot(path=str(shots / "4-ticket-routed.png"), full_page=True)
     assert problems == []
 
     await bot.app.settle()
-    card, note = bot.sent_to("住建局")[-2:]
+    card = bot.sent_to("住建局")[-1]
     assert card.text.startswith("📋 Q-2026-0004 · 其他\n状态：已派单 · 住建局\n")
-    assert note.text == "Q-2026-0004 · 王书记批示：明早9点前到现场核实（01-14 09:00 前办结）"
+    assert "📌 王书记批示：明早9点前到现场核实（限 1月14日（周三） 09:00 前办结）" in card.text
 
     again = await (await chromium.new_context(viewport=PHONE)).new_page()
     await again.goto(link)
@@ -128,7 +79,7 @@ async def test_a_leader_routes_a_ticket_in_the_browser(
     await again.screenshot(path=str(shots / "5-link-used-twice.png"), full_page=True)
 
     member = await (await chromium.new_context(viewport=PHONE)).new_page()
-    await member.goto(_local(bot, await bot.web_link("lina")))
+    await member.goto(local(bot, await bot.web_link("lina")))
     await member.wait_for_url(re.compile(r".*/web/$"))
     answer = await member.goto(f"http://127.0.0.1:{bot.app.web.port}/web/complaints/Q-2026-0002")
     assert answer is not None and answer.status == 403
@@ -136,7 +87,7 @@ async def test_a_leader_routes_a_ticket_in_the_browser(
     await member.screenshot(path=str(shots / "6-other-units-ticket-403.png"), full_page=True)
 
     admin = await (await chromium.new_context(viewport=PHONE)).new_page()
-    await admin.goto(_local(bot, await bot.web_link("admin")))
+    await admin.goto(local(bot, await bot.web_link("admin")))
     await admin.wait_for_url(re.compile(r".*/web/$"))
     await admin.click("nav.main >> text=投递状况")
     assert "发件队列" in await admin.inner_text("main")
