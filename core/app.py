@@ -192,6 +192,7 @@ class App:
             adapter.settle = self.settle
             adapter.declared = declared
             adapter.people_names = self.people_names
+            adapter.named_in_config = self.settings.where_named
             started = time.perf_counter()
             await adapter.start(self.inbox.intake(name))
             self.adapter_seconds[name] = (

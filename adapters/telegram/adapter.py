@@ -145,7 +145,7 @@ class TelegramAdapter(Adapter):
         )
         self.bot = Bot(config.token.get_secret_value(), session=_Session(api=api))
         self.bot_id = 0
-        self.migrations = Migrations()
+        self.migrations = Migrations(self._named_in_config)
         self.directory = Directory()
         self.uploads = Uploads()
         self.album_wait = config.album_wait
@@ -283,6 +283,9 @@ class TelegramAdapter(Adapter):
     # -- helpers -------------------------------------------------------------------------------
     async def _people_names(self, keys: Sequence[str]) -> dict[str, str]:
         return await self.people_names(keys)  # set by the application after __init__
+
+    def _named_in_config(self, chat_key: str) -> Sequence[str]:
+        return self.named_in_config(chat_key)  # set by the application after __init__
 
     def _answer(self, query_ids: list[str]) -> None:
         """Stop the spinners of recorded button presses (in the background: the poll goes on)."""

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable, Sequence
 
 from qunzhu.core.adapter import EventSink
+
+from .mapping import PLATFORM
 
 __all__ = ["Migrations"]
 
@@ -23,14 +26,22 @@ _KEY = "migrations"
 
 
 class Migrations:
-    def __init__(self) -> None:
+    def __init__(self, named_in_config: Callable[[str], Sequence[str]] | None = None) -> None:
         self._new_of: dict[int, int] = {}
         self._old_of: dict[int, int] = {}
         self._sink: EventSink | None = None
+        #: The config entries that name a chat key (`Adapter.named_in_config`).
+        self.named_in_config = named_in_config or (lambda key: ())
 
     async def load(self, sink: EventSink) -> None:
+        """Read the stored migrations (at start, and again when this worker becomes the
+        receiver: another worker may have learnt one meanwhile)."""
         self._sink = sink
-        stored = await sink.state(_KEY)
+        await self._read()
+
+    async def _read(self) -> None:
+        assert self._sink is not None
+        stored = await self._sink.state(_KEY)
         for old, new in json.loads(stored or "{}").items():
             self._remember(int(old), int(new))
 
@@ -52,10 +63,25 @@ class Migrations:
         if self._new_of.get(old) == new:
             return
         self._remember(old, new)
-        log.info("event=chat_migrated old=%s new=%s", old, new)
         if self._sink is not None:
+            await self._read()  # what other workers stored is kept, not written over
             value = json.dumps({str(k): v for k, v in self._new_of.items()})
             await self._sink.set_state(_KEY, value)
+        named = list(self.named_in_config(f"{PLATFORM}:{old}"))
+        log.warning(
+            "event=chat_migrated old=%s new=%s config=%s hint=%s",
+            old,
+            new,
+            ",".join(named) or "-",
+            f"the group became a supergroup: the bot goes on knowing it as {PLATFORM}:{old} and "
+            f"sends to {PLATFORM}:{new}; "
+            + (
+                f"the config entries named keep working, write {PLATFORM}:{new} there when "
+                "convenient"
+                if named
+                else "no config entry names it"
+            ),
+        )
 
     def _remember(self, old: int, new: int) -> None:
         self._new_of[old] = new
