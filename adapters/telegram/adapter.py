@@ -165,6 +165,7 @@ class TelegramAdapter(Adapter):
                 self.bot, url=config.webhook_url, path=config.webhook_path, secret=config.secret
             )
         self.poller: Poller | None = None
+        self._sink: EventSink | None = None
         self._mounted = False
         self._task: asyncio.Task[None] | None = None
         self._answers: set[asyncio.Task[None]] = set()
@@ -214,7 +215,7 @@ class TelegramAdapter(Adapter):
                 allowed_updates=allowed,
                 answer=self._answer,
             )
-            await self.poller.subscribe()
+        self._sink = sink
         log.info(
             "event=telegram_started bot=@%s mode=%s updates=%s",
             self.bot_username,
@@ -228,8 +229,18 @@ class TelegramAdapter(Adapter):
         return f"telegram:{self.bot_id}" if self.poller is not None else None
 
     async def start_receiving(self) -> None:
-        if self.poller is not None and self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self.poller.run(), name="tg-poll")
+        """Poll, in this worker only (the elected one with several). Nothing of it happens in
+        `start`: a getUpdates from a worker that was not elected, even the short one that
+        subscribes, ends the receiver's long poll with 409 Conflict (it then pauses 5 s). The
+        migrations are read again, since another worker may have learnt one while this one was
+        waiting: a message from the supergroup must go to the old chat in the core, not start a
+        new one."""
+        if self.poller is None or self._task is not None:
+            return
+        if self._sink is not None:
+            await self.migrations.load(self._sink)
+        await self.poller.subscribe()
+        self._task = asyncio.get_running_loop().create_task(self.poller.run(), name="tg-poll")
 
     async def stop_receiving(self) -> None:
         if self._task is not None:

@@ -21,8 +21,11 @@ MESSAGES = 1000
 pytestmark = pytest.mark.slow
 
 
-async def start_bot(config: Path) -> asyncio.subprocess.Process:
-    """Start the bot; its log goes to a file beside the config (a pipe nobody reads would fill
+async def start_bot(
+    config: Path, module: str = "tests.crash.crash_bot"
+) -> asyncio.subprocess.Process:
+    """Start the bot (`module`: the loopback crash bot, or ``tests.crash.installed_bot`` for an
+    installed adapter); its log goes to a file beside the config (a pipe nobody reads would fill
     up and stop the bot)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUNZHU")}
     log = config.with_name(f"{config.stem}-{len(list(config.parent.glob('*.log')))}.log")
@@ -30,7 +33,7 @@ async def start_bot(config: Path) -> asyncio.subprocess.Process:
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "tests.crash.crash_bot",  # from the repository root: it imports tests.support
+            module,  # from the repository root: it imports tests.support
             str(config),
             cwd=ROOT,
             env=env,
