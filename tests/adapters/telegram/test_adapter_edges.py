@@ -17,11 +17,9 @@ from tests.adapters.telegram.tgapp import TelegramApp, eventually
 MakeApp = Callable[..., Awaitable[TelegramApp]]
 
 
-def _new_group(tg: TelegramEmulator, title: str, members: list[User], **kw: bool) -> Chat:
+def _new_group(tg: TelegramEmulator, title: str, members: list[User]) -> Chat:
     """A group the bot is not in yet (the core has never heard of it)."""
-    group = tg.group(title, members=members, **kw)
-    group.bot_status = "left"
-    return group
+    return tg.group(title, members=members, with_bot=False)
 
 
 def _texts(tg: TelegramEmulator, chat: Chat) -> list[str]:
