@@ -47,6 +47,25 @@ async def start_bot(
     return proc
 
 
+async def start_workers(
+    config: Path, count: int, module: str = "tests.crash.installed_bot"
+) -> list[asyncio.subprocess.Process]:
+    """`count` workers on one config, as ``--workers`` starts them: the first alone (it creates
+    the tables), the others together. If one fails to start, the others are stopped."""
+    started = [await start_bot(config, module)]
+    more = await asyncio.gather(
+        *(start_bot(config, module) for _ in range(count - 1)), return_exceptions=True
+    )
+    started += [p for p in more if isinstance(p, asyncio.subprocess.Process)]
+    problems = [p for p in more if isinstance(p, BaseException)]
+    if problems:
+        for proc in started:
+            proc.kill()
+            await proc.wait()
+        raise problems[0]
+    return started
+
+
 async def wait_for(condition: object, timeout: float) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not condition():  # type: ignore[operator]

@@ -20,7 +20,7 @@ import pytest
 
 from qunzhu.adapters.telegram.emulator import Chat, Limits, TelegramEmulator
 from tests.conftest import create_pg_database, drop_pg_database
-from tests.crash.test_crash import start_bot, wait_for
+from tests.crash.test_crash import start_workers, wait_for
 from tests.crash.test_workers import _read
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -62,16 +62,7 @@ async def test_the_telegram_poller_dies_and_another_worker_takes_over(tmp_path: 
     workers: list[asyncio.subprocess.Process] = []
     logs = [tmp_path / f"worker-{n}.log" for n in range(3)]
     try:
-        # the first creates the tables, the others start together
-        workers.append(await start_bot(config, "tests.crash.installed_bot"))
-        more = await asyncio.gather(
-            *(start_bot(config, "tests.crash.installed_bot") for _ in range(2)),
-            return_exceptions=True,
-        )
-        workers += [p for p in more if isinstance(p, asyncio.subprocess.Process)]
-        for problem in more:
-            if isinstance(problem, BaseException):
-                raise problem
+        workers += await start_workers(config, 3)
 
         def receivers() -> list[int]:
             return [n for n, log in enumerate(logs) if ELECTED in log.read_text()]
