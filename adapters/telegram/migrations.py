@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from qunzhu.core.adapter import EventSink
 
@@ -23,6 +23,8 @@ __all__ = ["Migrations"]
 
 log = logging.getLogger("qunzhu.adapters.telegram")
 _KEY = "migrations"
+#: Supergroups' ids are -100 followed by the channel id; basic groups' are small negatives.
+_SUPERGROUP = -1_000_000_000_000
 
 
 class Migrations:
@@ -30,6 +32,8 @@ class Migrations:
         self._new_of: dict[int, int] = {}
         self._old_of: dict[int, int] = {}
         self._sink: EventSink | None = None
+        #: Supergroups this process has looked up in the stored migrations.
+        self._checked: set[int] = set()
         #: The config entries that name a chat key (`Adapter.named_in_config`).
         self.named_in_config = named_in_config or (lambda key: ())
 
@@ -44,6 +48,17 @@ class Migrations:
         stored = await self._sink.state(_KEY)
         for old, new in json.loads(stored or "{}").items():
             self._remember(int(old), int(new))
+
+    async def check(self, telegram_ids: Iterable[int]) -> None:
+        """Read the stored migrations again if a supergroup among `telegram_ids` is new to this
+        process: another worker (its sender, told by a 400; or a webhook worker that got the
+        service message) may have learnt that it replaced a group. Once per supergroup."""
+        fresh = [i for i in telegram_ids if i < _SUPERGROUP and i not in self._checked]
+        if not fresh:
+            return
+        self._checked.update(fresh)
+        if self._sink is not None and any(i not in self._old_of for i in fresh):
+            await self._read()
 
     def core_id(self, telegram_id: int) -> tuple[int, bool]:
         """The chat id the core knows `telegram_id` by, and whether it is a supergroup that

@@ -6,6 +6,7 @@ once, in the chat it was written in."""
 from __future__ import annotations
 
 import collections
+import json
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -118,3 +119,26 @@ async def test_a_group_upgraded_mid_conversation_loses_nothing_and_sends_nothing
     (told,) = [r.getMessage() for r in caplog.records if "event=chat_migrated" in r.getMessage()]
     assert f"old={old.id} new={new_id} config=chats.telegram:{old.id} " in told
     assert f"write telegram:{new_id} there when convenient" in told
+
+
+async def test_a_migration_another_worker_learnt_keeps_the_supergroup_in_the_old_chat(
+    tg: TelegramEmulator, make_app: MakeApp
+) -> None:
+    """With several workers, the sender that got the 400 may not be the worker that polls: the
+    poller must not take the supergroup for a new chat."""
+    ana = tg.user("Ana")
+    old = tg.group("Village 3", members=[ana], supergroup=False)
+    bot = await make_app()
+    tg.say(ana, old, "n before")
+    await tg.wait_sent(old)
+    await bot.stop()
+    new = tg.chat(tg.migrate(old))
+    tg.world.updates.clear()  # this worker never hears of it...
+    await bot.start()
+    sink = bot.adapter._sink
+    assert sink is not None  # ...another one stored it (as its sender does on the 400)
+    await sink.set_state("migrations", json.dumps({str(old.id): new.id}))
+    tg.say(ana, new, "n after")
+    (answer,) = await tg.wait_sent(new)
+    assert answer["text"] == "ok n after"
+    assert {chat for chat, _, _ in await bot.inbox()} == {str(old.id)}, "one chat in the core"
