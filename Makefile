@@ -1,11 +1,15 @@
 # The two set-up commands of the README:
-#   make run    create .venv, install qunzhu, start the bot on the console (SQLite, no token)
+#   make run    create .venv, install qunzhu (what running needs), start the bot on the console
+#               (SQLite, no token); `make run EXTRAS=telegram,postgres` adds platform libraries
 #   make test   create .venv, install qunzhu with its test tools, run ruff, mypy and the tests
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUN_STAMP = $(VENV)/.installed-run$(if $(EXTRAS),-$(EXTRAS))
 FILES := $(VENV)/.files
+#: Extras for `make run` (the console needs none): telegram, matrix, e2e, postgres, all.
+EXTRAS ?=
 
 .PHONY: run test lint pytest demo bench catalogs clean FORCE
 
@@ -17,16 +21,25 @@ $(FILES): FORCE
 	@find core adapters plugins -type f -not -path '*/__pycache__/*' | LC_ALL=C sort > $@.new
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
+# What testing needs (the dev extra: pytest, ruff, mypy, the platform libraries). It holds
+# everything running needs, so it stands for the run install too.
 $(STAMP): pyproject.toml $(FILES)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]' --config-settings editable_mode=strict
-	touch $(STAMP)
+	touch $(STAMP) $(RUN_STAMP)
 
-run: $(STAMP)
+# What running needs: qunzhu and its dependencies, plus EXTRAS (none for the console).
+$(RUN_STAMP): pyproject.toml $(FILES)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.$(if $(EXTRAS),[$(EXTRAS)])' --config-settings editable_mode=strict
+	touch $(RUN_STAMP)
+
+run: $(RUN_STAMP)
 	$(BIN)/qunzhu run
 
-demo: $(STAMP)
+demo: $(RUN_STAMP)
 	$(BIN)/qunzhu run < docs/tour.txt
 
 test: lint pytest
@@ -48,6 +61,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.people_cache
 	$(BIN)/python -m benchmarks.startup
 	$(BIN)/python -m benchmarks.detection
+	$(BIN)/python -m benchmarks.overdue_scan
 
 catalogs: $(STAMP)
 	$(BIN)/qunzhu i18n update

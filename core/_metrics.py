@@ -22,7 +22,7 @@ from qunzhu.core.storage._tables import InboxRow, JobRow, OutboxRow
 if TYPE_CHECKING:
     from qunzhu.core.app import App
 
-__all__ = ["CONTENT_TYPE", "metrics_text"]
+__all__ = ["CONTENT_TYPE", "delivery_figures", "job_figures", "metrics_text"]
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 _HELP = {
@@ -93,3 +93,18 @@ async def delivery_figures(app: App) -> tuple[dict[tuple[str, str], int], float,
     inbox_lag = max(0.0, (now - aware(oldest)).total_seconds()) if oldest is not None else 0.0
     job_lag = max(0.0, (now - aware(due)).total_seconds()) if due is not None else 0.0
     return outbox, inbox_lag, job_lag
+
+
+async def job_figures(app: App) -> tuple[int, int]:
+    """(due, late): enabled jobs whose time has come, and those of them past their grace (the
+    seconds a job may start after its time and still count as on time)."""
+    now = app.clock.now()
+    async with app.db.session() as s:
+        rows = await s.execute(
+            select(JobRow.next_run_at, JobRow.grace).where(
+                JobRow.enabled.is_(True), JobRow.next_run_at <= now
+            )
+        )
+        found = rows.all()
+    late = [at for at, grace in found if at and (now - aware(at)).total_seconds() > (grace or 0.0)]
+    return len(found), len(late)

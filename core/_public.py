@@ -21,6 +21,7 @@ from qunzhu.core.errors import (
     AdapterError,
     ConfigError,
     PermissionDenied,
+    PlatformUnreachable,
     PluginError,
     QunzhuError,
     StorageError,

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from qunzhu.core._adapter_start import start_when_reachable
 from qunzhu.core._election import Election
 from qunzhu.core._installed_adapters import ADAPTER_GROUP, AdapterModels
 from qunzhu.core._people_directory import People
@@ -37,6 +38,8 @@ from qunzhu.core.i18n._catalogs import Catalogs
 from qunzhu.core.model._capabilities import Feature
 from qunzhu.core.model._events import ChatRef, Event, UserRef
 from qunzhu.core.org import Org
+from qunzhu.core.org._overlay import OrgState, build_org, load_edits
+from qunzhu.core.org._watch import OrgWatch
 from qunzhu.core.people import PersonSpec
 from qunzhu.core.plugins import PluginSet, domain_of, load_plugins
 from qunzhu.core.scheduling._scheduler import Scheduler
@@ -93,8 +96,13 @@ class App:
         )
         #: Working days and hours (``calendar:``), for deadlines in working time.
         self.calendar = WorkCalendar.from_settings(settings.calendar, settings.bot.tz)
-        #: The organisation (``org:``): units, their chats, heads and members.
+        #: The organisation (``org:``): units, their chats, heads and members; at start and
+        #: after an edit on the console, with the units edited there laid over (`reload_org`).
         self.org = Org.from_settings(settings)
+        #: The edits that `org` was built from, and what did not fit the YAML.
+        self.org_state = OrgState(self.org)
+        #: With several workers: rebuilds `org` when another worker's console saved a unit.
+        self.org_watch = OrgWatch(self)
         self.dialogs = DialogService(
             self, settings.dialogs.timeout, cache_size=settings.dialogs.cache_size
         )
@@ -174,6 +182,7 @@ class App:
             log.warning("event=config_warning %s", warning)
         began = time.perf_counter()
         await self.prepare_database(create=create_tables)
+        await self.reload_org()
         await self.people.apply_config(_person_specs(self.settings))
         await self.dialogs.load_index()
         self.dispatcher.start()
@@ -182,6 +191,8 @@ class App:
         for sender in self.senders.values():
             await sender.start()
         await self.scheduler.start()
+        if self.dispatcher.shared:  # other workers' console edits of the organisation
+            await self.org_watch.start()
         if self.settings.web.enabled:
             from qunzhu.core.web import WebServer
 
@@ -194,7 +205,7 @@ class App:
             adapter.people_names = self.people_names
             adapter.named_in_config = self.settings.where_named
             started = time.perf_counter()
-            await adapter.start(self.inbox.intake(name))
+            await start_when_reachable(name, adapter, self.inbox.intake(name), self.clock)
             self.adapter_seconds[name] = (
                 self.adapter_seconds.get(name, 0.0) + time.perf_counter() - started
             )
@@ -213,6 +224,13 @@ class App:
             time.perf_counter() - began,
             ",".join(f"{n}:{self.adapter_seconds.get(n, 0.0):.2f}" for n in self.adapters),
         )
+
+    async def reload_org(self) -> OrgState:
+        """Lay the units edited on the console over the YAML's and hand the result to the
+        plugins (``ctx.org`` reads ``app.org`` at each call): at start and after each edit."""
+        self.org_state = build_org(self.settings.org, await load_edits(self.db))
+        self.org = self.org_state.org
+        return self.org_state
 
     def limited_features(self) -> list[tuple[str, str, Feature]]:
         """(adapter, plugin, feature) for each plugin feature that cannot run as such on a
@@ -254,6 +272,23 @@ class App:
         self.elections.append(election)
         election.start()
 
+    async def _abandon(self) -> None:
+        """After a start that failed part way (a refused token): stop and close what had
+        started, each step on its own, so that the process ends with its one line and not with
+        a database connection torn down under the pool's feet ("Exception during reset")."""
+        steps = [election.stop for election in self.elections]
+        steps += [self.dispatcher.stop, self.scheduler.stop, self.org_watch.stop]
+        steps += [sender.stop for sender in self.senders.values()]
+        steps += [adapter.close for adapter in self.adapters.values()]
+        if self.web is not None:
+            steps.append(self.web.stop)
+        steps.append(self.db.dispose)
+        for step in steps:
+            try:
+                await step()
+            except Exception as exc:  # noqa: BLE001 - the start's own error is the one to tell
+                log.debug("event=abandon_step_failed step=%s error=%r", step, exc)
+
     async def stop(self) -> None:
         await self._call_lifecycle("on_shutdown")
         for election in self.elections:
@@ -264,6 +299,7 @@ class App:
         await self.dispatcher.join()
         await self.dispatcher.stop()
         await self.scheduler.stop()
+        await self.org_watch.stop()
         for sender in self.senders.values():
             await sender.stop()
         for adapter in self.adapters.values():
@@ -276,7 +312,11 @@ class App:
     async def run(self) -> None:
         """Start, wait until an adapter finishes (the console's input ended) or the task is
         cancelled (Ctrl-C, SIGTERM), then stop cleanly."""
-        await self.start()
+        try:
+            await self.start()
+        except BaseException:
+            await self._abandon()
+            raise
         freeze_startup_heap()
         waits = [asyncio.ensure_future(a.finished.wait()) for a in self.adapters.values()]
         try:

@@ -1,10 +1,13 @@
 """The ``qunzhu`` command line.
 
     qunzhu run [-c FILE]            start the bot (no file: console adapter + SQLite)
+    qunzhu run --workers N          N worker processes of one config, restarted when they die
     qunzhu config check FILE        validate a config file without starting
     qunzhu config schema            print the JSON Schema of the config file
-    qunzhu config show [-c FILE]    print the effective config, secrets redacted
+    qunzhu config show [-c FILE]    print the effective config, secrets redacted, and what
+                                    the database keeps over it (units and roles edited)
     qunzhu db upgrade [-c FILE]     run the database migrations
+    qunzhu db backup [-c FILE] TARGET   copy the SQLite database while the bot runs
     qunzhu db revision --plugin NAME -m TEXT   write a plugin's next migration
     qunzhu plugins list [-c FILE]   list the plugins with their commands and hooks
     qunzhu plugin new NAME          write a new plugin's package (``plugin`` = ``plugins``)
@@ -55,8 +58,9 @@ def _config_file(path: Path | None) -> Path | None:
     return default if default.is_file() else None
 
 
-def _load(path: Path | None) -> tuple[Any, Any]:
-    """Load plugins and validate the config with their models; drop disabled plugins."""
+def _load(path: Path | None, *, secrets: bool = True) -> tuple[Any, Any]:
+    """Load plugins and validate the config with their models; drop disabled plugins.
+    `secrets=False`: unset ``${VAR}`` outside ``database:`` are kept as written (warnings)."""
     from qunzhu.core.app import AdapterModels
     from qunzhu.core.config import load_config
     from qunzhu.core.plugins import PluginSet, load_plugins
@@ -64,7 +68,10 @@ def _load(path: Path | None) -> tuple[Any, Any]:
     plugins = PluginSet.collect(load_plugins())
     adapters = AdapterModels()
     settings = load_config(
-        _config_file(path), plugin_models=plugins.section_models(), adapter_models=adapters
+        _config_file(path),
+        plugin_models=plugins.section_models(),
+        adapter_models=adapters,
+        secrets=secrets,
     )
     if settings.disabled_plugins:
         plugins = PluginSet.collect(load_plugins(disabled=settings.disabled_plugins))
@@ -119,16 +126,62 @@ def main() -> None:
 
 @main.command()
 @_CONFIG_OPTION
-def run(config_path: Path | None) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1, max=64),
+    default=None,
+    help="Run N worker processes of this config and restart one that dies (several need "
+    "PostgreSQL and dispatcher.shared: true). SIGTERM or Ctrl-C stops them all.",
+)
+@click.option("--worker", type=click.IntRange(min=1), default=None, hidden=True)
+def run(config_path: Path | None, workers: int | None, worker: int | None) -> None:
     """Start the bot and run until stopped (Ctrl-C), or until the console's input ends."""
     try:
         settings, plugins = _load(config_path)
-        _setup_logging(settings.logging, quiet_console="console" in settings.adapters)
+        if workers is not None:
+            sys.exit(_supervise(settings, _config_file(config_path), workers))
+        if worker is not None and settings.web.enabled and settings.web.port:
+            # worker N of --workers listens on web.port + N - 1: Prometheus scrapes each
+            web = settings.web.model_copy(update={"port": settings.web.port + worker - 1})
+            settings = settings.model_copy(update={"web": web})
+        _setup_logging(
+            settings.logging, quiet_console="console" in settings.adapters, worker=worker
+        )
         asyncio.run(_run(settings, plugins))
     except QunzhuError as exc:
         _fail(exc)
     except KeyboardInterrupt:
         pass
+
+
+def _supervise(settings: Any, path: Path | None, workers: int) -> int:
+    """``run --workers N``: check that N copies of this config can run side by side, then
+    start and watch them (`qunzhu.core._supervisor`)."""
+    from qunzhu.core._installed_adapters import AdapterModels
+    from qunzhu.core._supervisor import Supervisor
+
+    if "console" in settings.adapters:
+        problem = "the console adapter reads this terminal: run it without --workers"
+        raise ConfigError(f"{path or 'the built-in config'}: {problem}")
+    if workers > 1:
+        if settings.database.url.startswith("sqlite"):
+            problem = (
+                f"--workers {workers} needs PostgreSQL: database.url is SQLite, which one "
+                "process uses at a time (use --workers 1, or a postgresql+asyncpg:// URL)"
+            )
+            raise ConfigError(f"{path}: {problem}")
+        if not settings.dispatcher.shared:
+            problem = f"--workers {workers} needs dispatcher.shared: true"
+            raise ConfigError(f"{path}: {problem}")
+    models = AdapterModels()
+    for name in settings.adapters:  # a missing platform library: one line now, not N restarts
+        if name in models:
+            models.adapter(name)
+    _setup_logging(settings.logging, quiet_console=False)
+    command = [sys.executable, "-m", "qunzhu.core.cli", "run"]
+    if path is not None:
+        command += ["-c", str(path.resolve())]
+    return Supervisor(command, workers, numbered=True).run()
 
 
 async def _run(settings: Any, plugins: Any) -> None:
@@ -151,11 +204,17 @@ def config() -> None:
 
 @config.command("check")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-def config_check(path: Path) -> None:
+@click.option(
+    "--without-secrets",
+    is_flag=True,
+    help="Where the secrets are not set (a CI job): an unset ${VAR} outside database: is a "
+    "warning, not a problem.",
+)
+def config_check(path: Path, without_secrets: bool) -> None:
     """Validate PATH without starting the bot; every problem is listed with its line. Old keys
     that still work are listed as warnings (exit code 0)."""
     try:
-        settings, plugins = _load(path)
+        settings, plugins = _load(path, secrets=not without_secrets)
     except QunzhuError as exc:
         _fail(exc)
         return
@@ -180,15 +239,26 @@ def config_schema() -> None:
 @config.command("show")
 @_CONFIG_OPTION
 def config_show(config_path: Path | None) -> None:
-    """Print the effective configuration with secrets redacted."""
+    """Print the effective configuration with secrets redacted (an unset ${VAR} outside
+    database: is shown as written)."""
     import yaml
 
     try:
-        settings, _ = _load(config_path)
+        settings, _ = _load(config_path, secrets=False)
     except QunzhuError as exc:
         _fail(exc)
         return
     click.echo(yaml.safe_dump(settings.redacted(), allow_unicode=True, sort_keys=False), nl=False)
+    from qunzhu.core._config_database import database_part
+
+    part = asyncio.run(database_part(settings))
+    click.echo("# Kept in the database, over the file: units and roles changed on the web console")
+    click.echo("# (and roles given with /role). The bot lays them over the file at every start.")
+    if isinstance(part, str):
+        click.echo(f"# {part}")
+    else:
+        dumped = yaml.safe_dump({"from_database": part}, allow_unicode=True, sort_keys=False)
+        click.echo(dumped, nl=False)
 
 
 @main.group()
@@ -199,7 +269,8 @@ def db() -> None:
 @db.command("upgrade")
 @_CONFIG_OPTION
 def db_upgrade(config_path: Path | None) -> None:
-    """Create or upgrade the tables of the core and of every plugin."""
+    """Create or upgrade the tables of the core and of every plugin. Needs the database's
+    settings only: the adapters' secrets may be unset."""
     from qunzhu.core.storage import _migrate as migrate
     from qunzhu.core.storage._database import Database
 
@@ -212,12 +283,29 @@ def db_upgrade(config_path: Path | None) -> None:
         click.echo(f"{database.display_url}: up to date")
 
     try:
-        settings, plugins = _load(config_path)
+        settings, plugins = _load(config_path, secrets=False)  # a migration job has no bot token
         asyncio.run(go(settings, plugins))
     except QunzhuError as exc:
         _fail(exc)
     except Exception as exc:  # a database that cannot be reached: one line, not a traceback
         _fail(QunzhuError(f"database: {type(exc).__name__}: {str(exc).splitlines()[0]}"))
+
+
+@db.command("backup")
+@_CONFIG_OPTION
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def db_backup(config_path: Path | None, target: Path) -> None:
+    """Copy the SQLite database to TARGET (a new file), safely while the bot runs (SQLite's
+    online backup). For PostgreSQL use pg_dump."""
+    from qunzhu.core.storage._backup import backup_sqlite
+
+    try:
+        settings, _ = _load(config_path, secrets=False)
+        source = backup_sqlite(settings.database.url, target)
+    except QunzhuError as exc:
+        _fail(exc)
+        return
+    click.echo(f"{source} -> {target}: {target.stat().st_size:,} bytes")
 
 
 @db.command("revision")
@@ -267,7 +355,7 @@ def plugins_list(config_path: Path | None) -> None:
         click.echo(f"  hooks:    {', '.join(hooks)}")
 
 
-def _setup_logging(settings: Any, *, quiet_console: bool) -> None:
+def _setup_logging(settings: Any, *, quiet_console: bool, worker: int | None = None) -> None:
     """``logging:`` as configured. With the console adapter, only warnings and errors reach the
     terminal unless QUNZHU_LOG_LEVEL says otherwise, so the chat stays readable."""
     from qunzhu.core._logging import setup_logging
@@ -276,7 +364,7 @@ def _setup_logging(settings: Any, *, quiet_console: bool) -> None:
     chosen = os.environ.get("QUNZHU_LOG_LEVEL") or (
         level if not quiet_console or level in ("WARNING", "ERROR") else "WARNING"
     )
-    setup_logging(settings, level=chosen)
+    setup_logging(settings, level=chosen, worker=worker)
 
 
 main.add_command(i18n)

@@ -5,6 +5,7 @@ QunzhuError
 ├── PluginError          a plugin cannot be loaded or declares something twice
 ├── StorageError         the database cannot be reached or is not migrated
 ├── AdapterError         a platform adapter failed to start or to deliver
+│   └── PlatformUnreachable  the platform cannot be reached now: start-up waits and tries again
 └── UsageError           a person used a command wrongly (shown to them, never a traceback)
     └── PermissionDenied the person lacks the role a command requires
 """
@@ -15,6 +16,7 @@ __all__ = [
     "AdapterError",
     "DeliveryError",
     "PermanentFailure",
+    "PlatformUnreachable",
     "ConfigError",
     "PermissionDenied",
     "PluginError",
@@ -48,6 +50,12 @@ class StorageError(QunzhuError):
 
 class AdapterError(QunzhuError):
     """An adapter failed to start or to deliver."""
+
+
+class PlatformUnreachable(AdapterError):
+    """An adapter's start could not reach its platform (no connection, a time-out, a 5xx or 429
+    answer): the application waits and starts it again, where a refused token or a wrong address
+    (`AdapterError`) stops the start at once."""
 
 
 class DeliveryError(AdapterError):

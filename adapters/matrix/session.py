@@ -17,7 +17,7 @@ from typing import Any
 
 from nio import AsyncClient, LoginResponse, WhoamiResponse
 
-from qunzhu.core.adapter import AdapterError, EventSink
+from qunzhu.core.adapter import AdapterError, EventSink, PlatformUnreachable
 
 from .config import MatrixConfig
 from .errors import http_status
@@ -62,13 +62,14 @@ class Session:
             response = await self.client.login(
                 cfg.password.get_secret_value(), device_name=cfg.device_name
             )
-        except Exception as exc:
+        except Exception as exc:  # no connection, a time-out: start-up waits and tries again
             msg = f"matrix: cannot reach {cfg.homeserver} to log in: {type(exc).__name__}: {exc}"
-            raise AdapterError(msg) from exc
+            raise PlatformUnreachable(msg) from exc
         if not isinstance(response, LoginResponse):
             status = http_status(response)
             msg = f"matrix: login of {cfg.user_id} at {cfg.homeserver} failed ({status}): "
-            raise AdapterError(msg + str(getattr(response, "message", response)))
+            msg += str(getattr(response, "message", response))
+            raise PlatformUnreachable(msg) if _passing(status) else AdapterError(msg)
         self.logins += 1
         log.info("event=matrix_logged_in user=%s device=%s", response.user_id, response.device_id)
         if self._sink is not None:
@@ -89,7 +90,10 @@ class Session:
                 who = await self.client.whoami()
             except Exception as exc:
                 msg = f"matrix: cannot reach {cfg.homeserver}: {type(exc).__name__}: {exc}"
-                raise AdapterError(msg) from exc
+                raise PlatformUnreachable(msg) from exc
+            if not isinstance(who, WhoamiResponse) and _passing(http_status(who)):
+                msg = f"matrix: {cfg.homeserver} answered {http_status(who)}: {who}"
+                raise PlatformUnreachable(msg)
             if not isinstance(who, WhoamiResponse) or not who.device_id:
                 msg = f"matrix: the access token of {cfg.user_id} was refused: {who}"
                 raise AdapterError(msg)
@@ -117,3 +121,9 @@ class Session:
             return None  # another account or homeserver now: log in afresh
         self.client.device_id = value["device_id"]  # a new login keeps this device
         return value
+
+
+def _passing(status: int | None) -> bool:
+    """A homeserver's answer worth asking again later: 429 Too Many Requests or a 5xx (a
+    proxy's 502 while Synapse restarts)."""
+    return status is not None and (status == 429 or status >= 500)

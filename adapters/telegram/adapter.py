@@ -49,6 +49,7 @@ from qunzhu.core.adapter import (
     ChatRef,
     Clock,
     EventSink,
+    PlatformUnreachable,
     Reply,
     UserRef,
 )
@@ -56,7 +57,7 @@ from qunzhu.core.adapter import (
 from .commands import set_menus
 from .config import PRODUCTION_API, TelegramConfig
 from .directory import Directory
-from .errors import description
+from .errors import description, unreachable
 from .mapping import PLATFORM
 from .migrations import Migrations
 from .pace import Pace
@@ -187,6 +188,8 @@ class TelegramAdapter(Adapter):
         except Exception as exc:
             await self.bot.session.close()
             msg = f"telegram: getMe at {cfg.api_base} failed: {description(exc)}"
+            if unreachable(exc):  # start-up waits and asks again
+                raise PlatformUnreachable(msg) from exc
             raise AdapterError(msg) from exc
         self.bot_id = me.id
         self.bot_user_id = str(me.id)
@@ -231,10 +234,10 @@ class TelegramAdapter(Adapter):
     async def start_receiving(self) -> None:
         """Poll, in this worker only (the elected one with several). Nothing of it happens in
         `start`: a getUpdates from a worker that was not elected, even the short one that
-        subscribes, ends the receiver's long poll with 409 Conflict (it then pauses 5 s). The
-        migrations are read again, since another worker may have learnt one while this one was
-        waiting: a message from the supergroup must go to the old chat in the core, not start a
-        new one."""
+        subscribes, ends the receiver's long poll with 409 Conflict ("terminated by other
+        getUpdates request"). The migrations are read again, since another worker may have
+        learnt one while this one was waiting: a message from the supergroup must go to the old
+        chat in the core, not start a new one."""
         if self.poller is None or self._task is not None:
             return
         if self._sink is not None:

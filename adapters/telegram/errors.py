@@ -31,13 +31,15 @@ from aiogram.exceptions import (
     TelegramEntityTooLarge,
     TelegramForbiddenError,
     TelegramMigrateToChat,
+    TelegramNetworkError,
     TelegramNotFound,
     TelegramRetryAfter,
+    TelegramServerError,
 )
 
 from qunzhu.core.adapter import DeliveryError, PermanentFailure, RetryLater, TemporaryFailure
 
-__all__ = ["NOT_MODIFIED", "delivery_error", "description"]
+__all__ = ["NOT_MODIFIED", "delivery_error", "description", "unreachable"]
 
 NOT_MODIFIED = "message is not modified"
 _NOT_STARTED = "can't initiate conversation"
@@ -51,6 +53,13 @@ def description(exc: BaseException) -> str:
     if isinstance(exc, TelegramAPIError):
         return exc.message
     return f"{type(exc).__name__}: {exc}"
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether a failed call at start-up is worth asking again (network, time-out, 5xx, 429),
+    not a refused token (401) or a wrong address (404)."""
+    waits = (TelegramNetworkError, TelegramServerError, TelegramRetryAfter, OSError, TimeoutError)
+    return isinstance(exc, waits) and not isinstance(exc, TelegramEntityTooLarge)
 
 
 def delivery_error(exc: BaseException) -> DeliveryError:

@@ -24,6 +24,8 @@ class InterpolationProblem:
     offset: int
     text: str
     message: str
+    #: The variable is not set (rather than the reference written wrongly).
+    unset: bool = False
 
 
 def interpolate(value: str, env: Mapping[str, str]) -> tuple[str, list[InterpolationProblem]]:
@@ -55,7 +57,7 @@ def interpolate(value: str, env: Mapping[str, str]) -> tuple[str, list[Interpola
                 f"environment variable {name} is not set "
                 f"(set it, or write ${{{name}:-default}} to give a default)"
             )
-            problems.append(InterpolationProblem(match.start(), token, message))
+            problems.append(InterpolationProblem(match.start(), token, message, unset=True))
             return token
         return current
 

@@ -15,7 +15,7 @@ Both are reported, with their line and column, as problems of the file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +45,8 @@ class Document:
     values: dict[KeyPath, Position] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     bad_values: set[KeyPath] = field(default_factory=set)
+    #: Unset variables that `parse_yaml` was told to keep as written (``unset_ok``).
+    unset: list[Problem] = field(default_factory=list)
     """Paths whose value could not be built (unset variable...): validation errors there are
     consequences of a problem already reported, so they are not reported again."""
 
@@ -72,9 +74,12 @@ class _BoundedLoader(yaml.SafeLoader):
             self.depth -= 1
 
 
-def parse_yaml(text: str, env: Mapping[str, str]) -> Document:
+def parse_yaml(
+    text: str, env: Mapping[str, str], *, unset_ok: Callable[[KeyPath], bool] | None = None
+) -> Document:
     """Parse one YAML document. Raises `yaml.YAMLError` when the text is not valid YAML (or nests
-    deeper than `MAX_DEPTH`)."""
+    deeper than `MAX_DEPTH`). A ``${VAR}`` whose variable is not set, at a path for which
+    `unset_ok` says yes, stays as written and is listed in `Document.unset`, not a problem."""
     loader = _BoundedLoader(text)
     try:
         root = loader.get_single_node()
@@ -82,14 +87,20 @@ def parse_yaml(text: str, env: Mapping[str, str]) -> Document:
         loader.dispose()
     doc = Document(values={(): (1, 1)})
     if root is not None:
-        doc.data = _Builder(loader, text, env, doc).build(root, ())
+        doc.data = _Builder(loader, text, env, doc, unset_ok).build(root, ())
     return doc
 
 
 class _Builder:
     def __init__(
-        self, loader: yaml.SafeLoader, text: str, env: Mapping[str, str], doc: Document
+        self,
+        loader: yaml.SafeLoader,
+        text: str,
+        env: Mapping[str, str],
+        doc: Document,
+        unset_ok: Callable[[KeyPath], bool] | None = None,
     ) -> None:
+        self.unset_ok = unset_ok
         self.loader = loader
         self.text = text
         self.env = env
@@ -190,7 +201,8 @@ class _Builder:
         result, problems = interpolate(value, self.env)
         if not problems:
             return result
-        self.doc.bad_values.add(path)
+        kept = self.unset_ok is not None and self.unset_ok(path)
+        self.doc.bad_values.add(path)  # a token's format is not checked when kept as written
         start, end = node.start_mark.index, node.end_mark.index
         cursor = start
         for problem in problems:
@@ -198,7 +210,8 @@ class _Builder:
             index = found if found >= 0 else start
             cursor = max(cursor, index + 1)
             line, column = self.index_position(index)
-            self.doc.problems.append(Problem(line, column, path, problem.message))
+            listed = self.doc.unset if kept and problem.unset else self.doc.problems
+            listed.append(Problem(line, column, path, problem.message))
         return result
 
     def index_position(self, index: int) -> Position:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -33,6 +34,7 @@ def load_config(
     plugin_models: Models = _NO_MODELS,
     adapter_models: Models = _NO_MODELS,
     env: Mapping[str, str] | None = None,
+    secrets: bool = True,
 ) -> Settings:
     """Load and validate the configuration file at `path`.
 
@@ -40,6 +42,10 @@ def load_config(
     `adapter_models` map each plugin and adapter name to the pydantic model of its section;
     `${VAR}` references are read from `env` (default: `os.environ`). Raises `ConfigError` listing
     every problem, each as `FILE:LINE:COLUMN: key.path: message`.
+
+    `secrets=False` (``db upgrade``, ``config show``, ``config check --without-secrets``): a
+    ``${VAR}`` whose variable is not set stays as written, listed among the warnings, except
+    under ``database:``; a migration job needs no bot token.
     """
     if path is None:
         return _Validation(Document(), plugin_models, adapter_models).settings(None)
@@ -56,10 +62,13 @@ def load_config(
     except UnicodeDecodeError as exc:
         raise ConfigError(_encoding_problem(file, raw, exc)) from None
     try:
-        doc = parse_yaml(text, os.environ if env is None else env)
+        doc = parse_yaml(
+            text, os.environ if env is None else env, unset_ok=None if secrets else _not_database
+        )
     except yaml.YAMLError as exc:
         raise ConfigError(_yaml_problem(file, exc, text)) from None
     validation = _Validation(doc, plugin_models, adapter_models)
+    validation.warnings += [replace(p, message=f"{p.message}; kept as written") for p in doc.unset]
     settings = validation.settings(file)
     if validation.problems:
         raise ConfigError(format_problems(file, validation.problems))
@@ -67,6 +76,10 @@ def load_config(
         warnings = tuple(format_problems(file, validation.warnings))
         settings = settings.model_copy(update={"warnings": warnings})
     return settings
+
+
+def _not_database(path: KeyPath) -> bool:
+    return not path or path[0] != "database"
 
 
 def _encoding_problem(file: str, raw: bytes, exc: UnicodeDecodeError) -> str:
@@ -176,8 +189,16 @@ class _Validation:
         try:
             return model.model_validate(data)
         except ValidationError as exc:
+            if self.doc.unset and isinstance(data, dict) and self.only_kept(exc, roots):
+                # only values kept as written (`secrets=False`) failed: the section as written
+                return model.model_construct(**data)
             self.problems += error_problems(self.doc, model, roots, exc, **options)
             return None
+
+    def only_kept(self, exc: ValidationError, roots: list[KeyPath]) -> bool:
+        """Whether every error of `exc` is at an unset ``${VAR}`` kept as written."""
+        kept = {problem.path for problem in self.doc.unset}
+        return all(any((*root, *error["loc"]) in kept for root in roots) for error in exc.errors())
 
     def sections(
         self, data: dict[str, Any], key: str, known: Models, what: str, base: KeyPath = ()

@@ -32,7 +32,8 @@ class ButtonStyle(StrEnum):
 
     #: Buttons under the message (Telegram inline keyboards, the console's numbers).
     BUTTONS = "buttons"
-    #: A card with buttons whose clicks come back as events (WeCom template cards).
+    #: A card with buttons whose clicks come back as events (WeCom template cards, DingTalk
+    #: interactive cards).
     CARDS = "cards"
     #: A numbered list answered by number or reaction (Matrix).
     NUMBERED = "numbered"

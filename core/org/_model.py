@@ -174,6 +174,14 @@ class Org:
             return False
         return any(_names(person, entry) for entry in found.people_entries())
 
+    def is_head(self, person: Person, unit: OrgUnit | str) -> bool:
+        """Whether `person` is the head of `unit` (named by identity or name). Being an admin
+        or a member does not make one its head."""
+        found = self._get(unit)
+        if found is None or not found.head or found.head.lstrip().startswith(ROLE_PREFIX):
+            return False
+        return _names(person, found.head)
+
     def units_of(self, person: Person) -> tuple[OrgUnit, ...]:
         """The units `person` belongs to (see `is_member`), in the order written."""
         return tuple(unit for unit in self._units.values() if self.is_member(person, unit))

@@ -31,6 +31,7 @@ __all__ = [
     "IdentityRow",
     "InboxRow",
     "JobRow",
+    "OrgEditRow",
     "OutboxRow",
     "PersonRow",
     "RoleRow",
@@ -61,7 +62,11 @@ class IdentityRow(Base):
     __table_args__ = (UniqueConstraint("platform", "user_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("core_person.id", ondelete="CASCADE"))
+    # indexed: a person's accounts are read by person (every page of people, every Person
+    # loaded), and a city has 300,000 rows here
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("core_person.id", ondelete="CASCADE"), index=True
+    )
     platform: Mapped[str] = mapped_column(String(32))
     user_id: Mapped[str] = mapped_column(String(255))
     display_name: Mapped[str] = mapped_column(String(200), default="")
@@ -242,6 +247,19 @@ class WebSessionRow(Base):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
 
+class OrgEditRow(Base):
+    """A unit of the organisation as an admin saved it on the web console: it replaces the
+    YAML's unit of the same key (or adds one); `unit` is None when the unit was removed. The
+    YAML seeds the chart, these rows are laid over it at every start (`qunzhu.core.org`)."""
+
+    __tablename__ = "core_org_edit"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    unit: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    edited_by: Mapped[int | None] = mapped_column(Integer, default=None)
+    edited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 CORE_TABLES: tuple[str, ...] = tuple(
     m.__tablename__
     for m in (
@@ -256,5 +274,6 @@ CORE_TABLES: tuple[str, ...] = tuple(
         JobRow,
         WebLinkRow,
         WebSessionRow,
+        OrgEditRow,
     )
 )

@@ -1,12 +1,15 @@
 """The core's own pages: the overview (every plugin's panels the person may see), and for
-admins the delivery's health (`qunzhu.core._metrics`' figures) and the open console sessions,
-any person's of which an admin may end."""
+admins the people and their roles (`_admin_people`), the units of the organisation
+(`_admin_units`), the delivery's health (`qunzhu.core._metrics`' figures: outbox, 429 waits,
+jobs due and late) and the open console sessions, any person's of which an admin may end."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from qunzhu.core.i18n._catalogs import N_
+from qunzhu.core.webui import _admin_people as people
+from qunzhu.core.webui import _admin_units as units
 from qunzhu.core.webui import _sessions as sessions
 from qunzhu.core.webui._pages import Page, Template, Visit
 
@@ -22,20 +25,26 @@ async def overview(visit: Visit) -> Template:
 
 
 async def health(visit: Visit) -> Template:
-    from qunzhu.core._metrics import delivery_figures
+    from qunzhu.core._metrics import delivery_figures, job_figures
 
     outbox, inbox_lag, job_lag = await delivery_figures(visit.app)
+    due, late = await job_figures(visit.app)
+    tally = visit.app.tally
     platforms = sorted({p for p, _ in outbox} | set(visit.app.adapters))
     rows = [
         {
             "platform": p,
             "pending": outbox.get((p, "pending"), 0),
             "failed": outbox.get((p, "failed"), 0),
+            # 429s since start, and the seconds the platform asked the bot to wait in all
+            "waits": int(tally.get("delivery_problems", kind="wait", platform=p)),
+            "wait_seconds": round(tally.get("platform_wait_seconds", platform=p)),
         }
         for p in platforms
     ]
     values = {"title": visit.t("Delivery health"), "outbox": rows,
-              "inbox_lag": round(inbox_lag), "job_lag": round(job_lag)}  # fmt: skip
+              "inbox_lag": round(inbox_lag), "job_lag": round(job_lag),
+              "jobs_due": due, "jobs_late": late}  # fmt: skip
     return Template("core/health.html", values)
 
 
@@ -49,6 +58,7 @@ async def session_list(visit: Visit) -> Template:
         rows.append({
             "person_id": person_id,
             "name": person.name if person else str(person_id),
+            "accounts": ", ".join(person.identities) if person else "",
             "since": since.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
             "until": until.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
         })  # fmt: skip
@@ -72,6 +82,17 @@ async def end_sessions(visit: Visit) -> web.StreamResponse:
 
 PAGES: tuple[Page, ...] = (
     Page("/", overview, title=N_("Overview"), nav=True, plugin="core"),
+    Page("/admin/people", people.people_page, title=N_("People"), nav=True, roles=("admin",),
+         plugin="core"),
+    Page("/admin/people/{id:\\d+}", people.person_page, roles=("admin",), plugin="core"),
+    Page("/admin/people/{id:\\d+}", people.grant_or_revoke, roles=("admin",), method="POST",
+         plugin="core"),
+    Page("/admin/units", units.units_page, title=N_("Units"), nav=True, roles=("admin",),
+         plugin="core"),
+    Page("/admin/new-unit", units.new_unit, roles=("admin",), plugin="core"),
+    Page("/admin/new-unit", units.save_unit, roles=("admin",), method="POST", plugin="core"),
+    Page("/admin/units/{key}", units.unit_page, roles=("admin",), plugin="core"),
+    Page("/admin/units/{key}", units.save_unit, roles=("admin",), method="POST", plugin="core"),
     Page("/admin/health", health, title=N_("Delivery health"), nav=True, roles=("admin",),
          plugin="core"),
     Page("/admin/sessions", session_list, title=N_("Console sessions"), nav=True,

@@ -11,6 +11,7 @@ groups until ``detect: true`` (for all groups, or per group under ``chats:``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import cached_property
 from typing import Annotated, Any
@@ -25,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from qunzhu.core import LegacyOrgUnit, OrgUnitSettings
+from qunzhu.core import LegacyOrgUnit, OrgUnitSettings, check_cron
 
 __all__ = [
     "Category",
@@ -131,16 +132,42 @@ class ExportSettings(BaseModel):
     link_minutes: int = Field(60, ge=1, le=7 * 24 * 60)
 
 
+_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def _digest_time(value: str) -> str:
+    """``"08:00"`` (every day at that time) or a five-field cron expression."""
+    text = value.strip()
+    if _CLOCK.match(text):
+        return text
+    try:
+        check_cron(text)
+    except ValueError as exc:
+        message = f"{value!r} is neither a time of day (08:00) nor a cron expression: {exc}"
+        raise ValueError(message) from None
+    return text
+
+
 class DigestSettings(BaseModel):
-    """The morning digest (08:00, bot.timezone) of new, overdue and reopened tickets."""
+    """The morning digest of new, overdue and reopened tickets, at ``time`` in bot.timezone."""
 
     model_config = _FROZEN
 
     enabled: bool = True
+    #: When: a time of day (``"08:00"``) or a cron expression (``"30 7 * * 1-5"``).
+    time: Annotated[str, AfterValidator(_digest_time)] = "08:00"
     #: Chats that get the digest too; people with the role ``supervisor`` get it privately.
     chats: tuple[ChatKey, ...] = ()
     #: Skip days off (weekends, public holidays) of the ``calendar:``.
     workdays_only: bool = True
+    #: Tickets listed by number under "needs attention" (the rest are counted).
+    items: int = Field(10, ge=0, le=50)
+
+    @property
+    def cron(self) -> str:
+        """`time` as a cron expression."""
+        found = _CLOCK.match(self.time)
+        return f"{int(found[2])} {int(found[1])} * * *" if found else self.time
 
 
 _DEFAULT_CATEGORIES = {

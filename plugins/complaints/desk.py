@@ -15,13 +15,18 @@ from datetime import datetime, time, timedelta
 from qunzhu.core import N_, Button, Context, Reply, UsageError, command
 
 from .desk_buttons import UNIT_KEY, DeskFilter, DeskOpen, DeskPage, DeskUnits
-from .desk_items import Item, gather, pick, rank, scope_of
+from .desk_items import Item, gather, may_route, pick, rank, scope_of
 from .desk_texts import FILTERS, heading, item_lines
 from .directory import base_config
 
 __all__ = ["desk_command", "press_desk"]
 
 PAGE = 8
+#: The last line of a page none of whose items the person may route (a unit's member).
+ONLY_HEADS = N_(
+    "You see the problems of your units here; only the heads of units and supervisors may "
+    "route them."
+)
 _NUMBERS_PER_ROW = 4
 _WORDS = {
     "全部": DeskFilter.ALL,
@@ -114,8 +119,10 @@ async def _page(ctx: Context, which: DeskFilter, unit: str, page: int) -> Reply:
         lines.append(item_lines(ctx.t, config, ctx.org, ctx.calendar, n=n, item=item, now=now))
     if not chunk:
         lines.append(ctx.t("Nothing here: no problem waits in your groups."))
-    else:
+    elif any(may_route(ctx.person, ctx.org, i.department, i.chat) for i in chunk):
         lines.append(ctx.t("Press a number to send that problem to a unit with your deadline."))
+    else:
+        lines.append(ctx.t(ONLY_HEADS))
     numbers = [
         Button(str(n), data=DeskOpen(item.kind, item.id).pack())
         for n, item in enumerate(chunk, start=(page - 1) * PAGE + 1)

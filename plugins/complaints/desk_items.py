@@ -4,37 +4,62 @@ ranked (the data; `desk` shows it).
 Whose problems: by the organisation model, the units where the person is head or member and
 every unit below them, with their group chats (a ``supervisor`` or an admin sees everything).
 An item is a "登记为问题" offer nobody acted on (a message detected as a problem in one of
-those groups, not older than `OFFER_DAYS`), or an open ticket of those units or raised in those
-groups. Two indexed queries read only the columns shown; ranking is done on the rows read:
+those groups, not older than `OFFER_DAYS`, also while its author is asked whether it repeats a
+ticket), or an open ticket of those units or raised in those groups. Offers about the same
+problem (`duplicates.alike`: same category, same group or place, close in time) are one item
+that counts each person who raised it ("👥 3人反映"). Two indexed queries read only the columns
+shown; ranking is done on the rows read:
 
 1. urgent first;
 2. the longest overdue first (working time past the deadline to acknowledge or to resolve);
 3. reopened, then the most people reporting the same thing ("me too");
 4. the oldest first.
+
+Who may route an item from the desk (`may_route`) is narrower than who sees it: supervisors
+(and admins) and the heads of the units above it, by its group or the unit that has it; a
+unit's member sees the list and is told he may not.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import or_, select
 
 from qunzhu.core import Context, Org, OrgUnit, Person, aware
 
+from .config import ComplaintsConfig
 from .desk_buttons import DeskFilter
+from .directory import base_config
+from .duplicates import alike
 from .models import Pending, Ticket
+from .report import Report
 from .states import OPEN, WITH_DEPARTMENT, Status
 
-__all__ = ["OFFER_DAYS", "Item", "Scope", "gather", "pick", "rank", "scope_of"]
+__all__ = [
+    "ASKED",
+    "OFFER_DAYS",
+    "Item",
+    "Scope",
+    "gather",
+    "may_route",
+    "pick",
+    "rank",
+    "scope_of",
+]
 
 #: An offer older than this is no longer listed (the group has moved on).
 OFFER_DAYS = 30
 #: At most this many rows of each kind are read (a province's desk is paged by unit).
 _LIMIT = 5000
 _QUOTE = 36
+_NEVER = datetime.max.replace(tzinfo=UTC)
 #: Not taken up: nobody acknowledged it (or it came back to be routed again).
+#: An offer's `Pending.ticket_id` while its author answers a question first (a similar
+#: report? which unit?): still not filed, still on the desk (as `intake`, `by_group`).
+ASKED = -1
 _UNTAKEN = frozenset({Status.NEW, Status.ASSIGNED, Status.REOPENED, Status.NOT_RESPONSIBLE})
 
 
@@ -65,6 +90,16 @@ def scope_of(person: Person, org: Org) -> Scope:
     return Scope(frozenset(units), chats)
 
 
+def may_route(person: Person, org: Org, department: str | None, chat: str) -> bool:
+    """Whether `person` may route from the desk an item raised in group `chat` (or held by
+    `department`): a supervisor or an admin, or the head of a unit above it."""
+    if person.is_admin or person.has_role("supervisor"):
+        return True
+    owner = org.unit_of_chat(chat) if chat else None
+    above = [*(org.chain(owner) if owner else ()), *(org.chain(department) if department else ())]
+    return any(org.is_head(person, unit) for unit in above)
+
+
 @dataclass(frozen=True, slots=True)
 class Item:
     """One line of the desk. `kind`: ``o`` an offer (`id` its `Pending`), ``t`` a ticket."""
@@ -85,6 +120,8 @@ class Item:
     #: How many people reported it (the reporter and every "me too").
     count: int = 1
     reopened: int = 0
+    #: An offer's item: the ids of every offer about the same problem, its own first.
+    members: tuple[int, ...] = ()
 
     @property
     def untaken(self) -> bool:
@@ -114,7 +151,7 @@ async def gather(ctx: Context, scope: Scope) -> list[Item]:
     tickets = select(Ticket).where(Ticket.status.in_(OPEN))
     offers = select(Pending).where(
         Pending.kind == "offer",
-        Pending.ticket_id.is_(None),
+        or_(Pending.ticket_id.is_(None), Pending.ticket_id == ASKED),
         Pending.created_at >= now - timedelta(days=OFFER_DAYS),
     )
     if not scope.everything:
@@ -123,8 +160,26 @@ async def gather(ctx: Context, scope: Scope) -> list[Item]:
         )
         offers = offers.where(Pending.chat.in_(scope.chats))
     items = [_ticket_item(row, now) for row in await ctx.db.scalars(tickets.limit(_LIMIT))]
-    items += [_offer_item(row) for row in await ctx.db.scalars(offers.limit(_LIMIT))]
+    rows = await ctx.db.scalars(offers.order_by(Pending.created_at, Pending.id).limit(_LIMIT))
+    items += [_offer_item(same) for same in _same_problems(base_config(ctx), list(rows))]
     return items
+
+
+def _same_problems(config: ComplaintsConfig, offers: list[Pending]) -> list[list[Pending]]:
+    """`offers` (oldest first) in groups about the same problem: each joins the first group
+    whose latest offer it is `alike`."""
+    groups: list[list[tuple[Pending, Report]]] = []
+    for row in offers:
+        report = Report.from_json(row.report)
+        at = aware(row.created_at)
+        for group in groups:
+            last, said = group[-1]
+            if alike(config, said, aware(last.created_at), report, at):
+                group.append((row, report))
+                break
+        else:
+            groups.append([(row, report)])
+    return [[row for row, _ in group] for group in groups]
 
 
 def _ticket_item(row: Ticket, now: datetime) -> Item:
@@ -146,21 +201,26 @@ def _ticket_item(row: Ticket, now: datetime) -> Item:
     )
 
 
-def _offer_item(row: Pending) -> Item:
-    report = row.report
+def _offer_item(same: list[Pending]) -> Item:
+    """One item for the offers `same` about one problem, the oldest its quote and group."""
+    row, report = same[0], same[0].report
+    people = {str(o.report.get("reporter_key") or o.id) for o in same}
+    titles = dict.fromkeys(str(o.report.get("source_title") or "") for o in same)
     return Item(
         kind="o",
         id=row.id,
         number="",
         category=str(report.get("category") or ""),
         status="",
-        urgent=report.get("priority") == "urgent",
+        urgent=any(o.report.get("priority") == "urgent" for o in same),
         department=None,
         chat=row.chat,
-        title=str(report.get("source_title") or ""),
+        title="、".join(t for t in titles if t),
         quote=_quote(str(report.get("description") or "")),
         created=aware(row.created_at),
         late_since=None,
+        count=len(people),
+        members=tuple(o.id for o in same),
     )
 
 
@@ -172,7 +232,7 @@ def rank(items: Iterable[Item]) -> list[Item]:
         return (
             not item.urgent,
             late is None,
-            late or item.created,
+            late or _NEVER,  # the longest overdue first; the others by what follows
             not item.reopened,
             -item.count,
             item.created,

@@ -4,16 +4,19 @@ Pressing an item's number asks, one question at a time: which unit (the one whos
 problem was raised in first, then the one that has it now, then every other unit); by when
 (``明早9点前``, ``三个工作日内``, ``周五前``, read by the core's `find_deadline`; a doubtful
 reading is asked back: "“3点前”：您是指 10月8日（周四） 15:00 吗？"); and the instruction, which
-may be skipped. Then:
+may be skipped. Then (`desk_handover`):
 
 * a message detected in a group and never filed is filed on the way, its author the reporter,
-  and its "登记为问题" offer in the group says what it became;
+  and its "登记为问题" offer in the group says what it became; the other messages about the
+  same problem (one item of the desk) join the ticket, their authors following it as "me too",
+  and a question still open under it (a similar report? which unit?) is settled;
 * the ticket goes to that unit (a new card in its group) or, when it is there already, stays
   and the unit's group is told; either way its deadline to resolve becomes the leader's (the
   deadline to acknowledge is never later), the card shows the instruction and the deadline,
   and the timeline keeps them (``instruct``).
 
-The desk is the authority: what the leader may see there, he may route (see `desk_items`).
+Who may route: supervisors and the heads of the units above the item (`may_route`); a
+unit's member sees the desk, and is told so when he presses a number.
 """
 
 from __future__ import annotations
@@ -23,12 +26,10 @@ from typing import Any
 
 from qunzhu.core import (
     N_,
-    ChatRef,
     Choice,
     Context,
     Dialog,
     Expect,
-    Reply,
     Step,
     UsageError,
     due_label,
@@ -36,15 +37,12 @@ from qunzhu.core import (
     moved_note,
 )
 
-from .cards import post_card, refresh_card, retire_cards
-from .config import ComplaintsConfig
-from .desk_items import scope_of
-from .directory import base_config, department_chat, department_name, t_for_chat
+from .desk_handover import file_offer, hand_over
+from .desk_items import ASKED, may_route, scope_of
+from .directory import base_config, department_name
 from .models import Pending, Ticket
-from .report import Report
-from .states import OPEN, Status
-from .texts import category_name, when
-from .tickets import Given, deadlines, file_ticket, record
+from .states import OPEN
+from .texts import category_name
 
 __all__ = ["DESK_DIALOGS", "SHORTCUTS", "open_item"]
 
@@ -52,6 +50,13 @@ __all__ = ["DESK_DIALOGS", "SHORTCUTS", "open_item"]
 SHORTCUTS = 12
 
 EXAMPLES = N_("tomorrow 9am, within 3 working days, by Friday, 10/20 17:00")
+NOT_YOURS = N_("Only the heads of units and supervisors may route problems.")
+
+
+def _may_route(ctx: Context, pending: Pending | None, ticket: Ticket | None) -> bool:
+    if ticket is not None:
+        return may_route(ctx.person, ctx.org, ticket.department, ticket.source_chat)
+    return pending is not None and may_route(ctx.person, ctx.org, None, pending.chat)
 
 
 async def _item(ctx: Context, kind: str, item: int) -> tuple[Pending | None, Ticket | None]:
@@ -63,7 +68,7 @@ async def _item(ctx: Context, kind: str, item: int) -> tuple[Pending | None, Tic
             return None, None
         if not scope.covers(None, pending.chat):
             return None, None
-        if pending.ticket_id is None:
+        if pending.ticket_id in (None, ASKED):
             return pending, None
         item = pending.ticket_id  # filed meanwhile (another way): route the ticket
     ticket = await ctx.db.get(Ticket, item)
@@ -82,6 +87,9 @@ async def open_item(ctx: Context, kind: str, item: int) -> None:
         return
     if pending is None and ticket is None:
         await ctx.reply(ctx.t("This problem is no longer on your desk."))
+        return
+    if not _may_route(ctx, pending, ticket):
+        await ctx.reply(ctx.t(NOT_YOURS))
         return
     config = base_config(ctx)
     if ticket is not None:
@@ -221,18 +229,21 @@ async def _route_done(ctx: Context, answers: dict[str, Any]) -> None:
     if pending is None and (ticket is None or ticket.status not in OPEN):
         await ctx.reply(ctx.t("This problem is no longer on your desk."))
         return
+    if not _may_route(ctx, pending, ticket):
+        await ctx.reply(ctx.t(NOT_YOURS))
+        return
     unit = str(answers["unit"])
     if ctx.org.unit(unit) is None:
         await ctx.reply(ctx.t("There is no department “{name}”.", name=unit))
         return
     config = base_config(ctx)
     if pending is not None:
-        ticket = await _file(
+        ticket = await file_offer(
             ctx, config, pending, unit=unit, moment=moment, instruction=instruction
         )
     else:
         assert ticket is not None
-        await _hand_over(ctx, config, ticket, unit=unit, moment=moment, instruction=instruction)
+        await hand_over(ctx, config, ticket, unit=unit, moment=moment, instruction=instruction)
     name = department_name(ctx.org, unit, ctx.lang)
     lines = [
         ctx.t(
@@ -249,102 +260,6 @@ async def _route_done(ctx: Context, answers: dict[str, Any]) -> None:
         today = ctx.now().astimezone(ctx.calendar.tz).date()
         lines.append(moved_note(ctx.t, ctx.calendar, said, moment, today))
     await ctx.reply("\n".join(lines))
-
-
-def _instruct(
-    ctx: Context, ticket: Ticket, config: ComplaintsConfig, moment: datetime, instruction: str
-) -> None:
-    """The leader's deadline becomes the ticket's; the instruction goes on its card."""
-    ack_due, _ = deadlines(
-        ctx, config, ticket.category, ctx.now(), urgent=ticket.priority == "urgent"
-    )
-    ticket.resolve_due = moment
-    ticket.acknowledge_due = min(ack_due, moment)
-    ticket.notified_ack = ticket.notified_resolve = False
-    ticket.escalation = 0
-    ticket.instruction = instruction[:2000]
-    ticket.instructed_by = ctx.person.name[:200]
-    ticket.updated_at = ctx.now()
-    note = f"⏰ {when(moment, ctx.calendar.tz)}" + (f" · {instruction}" if instruction else "")
-    record(ctx, ticket, "instruct", before=ticket.status, note=note)
-
-
-async def _file(
-    ctx: Context,
-    config: ComplaintsConfig,
-    pending: Pending,
-    *,
-    unit: str,
-    moment: datetime,
-    instruction: str,
-) -> Ticket:
-    """File an offer nobody acted on, straight to `unit`, with the leader's deadline."""
-    report = Report.from_json(pending.report)
-    ticket = await file_ticket(ctx, report, Given(department=unit, resolve_due=moment))
-    pending.ticket_id = ticket.id
-    _instruct(ctx, ticket, config, moment, instruction)
-    await refresh_card(ctx, config, ticket)
-    if pending.message_id is not None and pending.chat:
-        t = t_for_chat(ctx, pending.chat)
-        await ctx.edit(pending.message_id, Reply(t("Filed as {number}.", number=ticket.number)))
-    return ticket
-
-
-async def _hand_over(
-    ctx: Context,
-    config: ComplaintsConfig,
-    ticket: Ticket,
-    *,
-    unit: str,
-    moment: datetime,
-    instruction: str,
-) -> None:
-    """Send `ticket` to `unit` (or keep it there) with the leader's deadline and instruction."""
-    if ticket.department == unit and ticket.status != Status.NOT_RESPONSIBLE:
-        _instruct(ctx, ticket, config, moment, instruction)
-        await refresh_card(ctx, config, ticket)
-        await _tell_unit(ctx, ticket, unit, moment, instruction)
-        return
-    before = ticket.status
-    await retire_cards(
-        ctx, config, ticket, N_("{number} was reassigned to {department}."), department=unit
-    )
-    action = "route" if before in (Status.NEW, Status.NOT_RESPONSIBLE) else "reassign"
-    ticket.department, ticket.returned_by = unit, None
-    ticket.status = Status.ASSIGNED
-    ticket.assignee_id, ticket.assignee_name = None, ""
-    ticket.acknowledged_at = None
-    record(ctx, ticket, action, before=before)
-    _instruct(ctx, ticket, config, moment, instruction)
-    await post_card(ctx, config, ticket)
-
-
-async def _tell_unit(
-    ctx: Context, ticket: Ticket, unit: str, moment: datetime, instruction: str
-) -> None:
-    """The ticket stays with its unit: its group hears of the new deadline and instruction."""
-    chat = department_chat(ctx.org, unit)
-    if chat is None:
-        return
-    t = t_for_chat(ctx, chat)
-    due = due_label(t, moment, ctx.calendar.tz)
-    text = (
-        t(
-            "📌 {number}: {name}'s instruction: {text} (to be resolved by {due})",
-            number=ticket.number,
-            name=ctx.person.name,
-            text=instruction,
-            due=due,
-        )
-        if instruction
-        else t(
-            "📌 {number}: {name} set the deadline: {due}",
-            number=ticket.number,
-            name=ctx.person.name,
-            due=due,
-        )
-    )
-    await ctx.send(text, chat=ChatRef.parse(chat))
 
 
 DESK_DIALOGS = (

@@ -12,16 +12,19 @@ instruction (批示) line of a ticket's card.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from qunzhu.core import N_, Org, Translator, WorkCalendar, aware, due_label
 
 from .config import ComplaintsConfig
 from .desk_buttons import DeskFilter
-from .desk_items import Item
 from .directory import department_name
 from .models import Ticket
 from .texts import category_name, overdue_amount, status_label
+
+if TYPE_CHECKING:  # cards import this module, and desk_items the duplicates that use cards
+    from .desk_items import Item
 
 __all__ = ["FILTERS", "age", "heading", "instruction_line", "item_lines"]
 

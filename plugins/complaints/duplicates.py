@@ -1,11 +1,12 @@
 """Possible duplicates: a ticket of the same category within ``duplicate_radius_m`` metres and
 ``duplicate_days`` days, still open or awaiting its reporter. Joining one ("me too") raises its
-count and makes the new reporter a follower."""
+count and makes the new reporter a follower. Two reports not yet filed are `alike` by the same
+measure, or when raised in the same group (the problem desk shows them as one)."""
 
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -21,7 +22,7 @@ from .states import OPEN, Status
 from .texts import category_name
 from .tickets import record
 
-__all__ = ["candidates", "distance_m", "join"]
+__all__ = ["alike", "candidates", "distance_m", "join"]
 
 _EARTH_M = 6_371_000.0
 
@@ -32,6 +33,20 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * _EARTH_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def alike(config: ComplaintsConfig, a: Report, a_at: datetime, b: Report, b_at: datetime) -> bool:
+    """Whether two reports are likely the same problem: the same category, raised within
+    ``duplicate_days`` of each other, in the same group or within ``duplicate_radius_m``."""
+    if a.category != b.category or abs(a_at - b_at) > timedelta(days=config.duplicate_days):
+        return False
+    if a.source_kind == "group" and a.source_chat and a.source_chat == b.source_chat:
+        return True
+    if a.latitude is None or a.longitude is None or b.latitude is None or b.longitude is None:
+        return False
+    return distance_m(a.latitude, a.longitude, b.latitude, b.longitude) <= (
+        config.duplicate_radius_m
+    )
 
 
 async def candidates(ctx: Context, config: ComplaintsConfig, report: Report) -> list[Ticket]:
@@ -69,8 +84,11 @@ def describe(ctx: Context, config: ComplaintsConfig, ticket: Ticket) -> str:
     return f"{ticket.number} · {category_name(config, ticket.category, lang)} · {dept}\n{text}"
 
 
-async def join(ctx: Context, config: ComplaintsConfig, ticket: Ticket, report: Report) -> bool:
-    """Add `report`'s author to `ticket` ("me too"); False when they already follow it."""
+async def join(
+    ctx: Context, config: ComplaintsConfig, ticket: Ticket, report: Report, *, refresh: bool = True
+) -> bool:
+    """Add `report`'s author to `ticket` ("me too"); False when they already follow it.
+    `refresh=False`: the caller refreshes the card once, after several joined."""
     follower = report.follower()
     if follower is not None:
         key, chat, kind, thread = follower
@@ -101,7 +119,8 @@ async def join(ctx: Context, config: ComplaintsConfig, ticket: Ticket, report: R
         note=report.description[:200],
         anonymous=report.anonymous,
     )
-    await refresh_card(ctx, config, ticket)
+    if refresh:
+        await refresh_card(ctx, config, ticket)
     return True
 
 

@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 
 from qunzhu.core import (
+    App,
     Base,
     Capability,
     Command,
@@ -41,17 +43,17 @@ from .buttons import (
 from .by_group import press_route
 from .commands import COMMANDS, tickets_command
 from .config import ComplaintsConfig
-from .deadlines import overdue_scan
+from .deadlines import overdue_scan, overdue_scan_more
 from .desk import desk_command, press_desk
 from .desk_route import DESK_DIALOGS
 from .detect import matcher_for
 from .dialogs import DIALOGS, photo_problem
-from .digest import digest
+from .digest import digest, plan_digest
 from .directory import base_config, is_official
 from .escalation import urge
 from .intake import detect, press_file, press_metoo
 from .media import keep_media, press_report_media
-from .models import Counter, Follower, Pending, Ticket, TicketEvent
+from .models import Counter, Follower, Notice, NoticeTicket, Pending, Ticket, TicketEvent
 from .more import MORE_DIALOGS, open_menu
 from .report import media_of
 from .routes import ROUTES
@@ -74,7 +76,7 @@ def register_commands() -> Sequence[Command]:
 
 @hookimpl
 def register_models() -> Sequence[type[Base]]:
-    return [Counter, Ticket, TicketEvent, Follower, Pending, DetectionSwitch]
+    return [Counter, Ticket, TicketEvent, Follower, Pending, DetectionSwitch, Notice, NoticeTicket]
 
 
 @hookimpl
@@ -94,7 +96,16 @@ def register_dialogs() -> Sequence[Dialog]:
 
 @hookimpl
 def register_jobs() -> Sequence[Job]:
-    return [overdue_scan, digest]
+    return [overdue_scan, overdue_scan_more, digest]
+
+
+@hookimpl
+async def on_startup(app: App) -> None:
+    """Schedule the digest at ``digest.time`` (the YAML may have changed it)."""
+    try:
+        await app.as_plugin("complaints", plan_digest, what="startup")
+    except IntegrityError:  # another worker scheduled it at the same moment
+        log.info("event=complaints_digest_planned_elsewhere")
 
 
 @hookimpl

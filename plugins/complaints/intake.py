@@ -71,6 +71,7 @@ async def submit(ctx: Context, report: Report, *, reply_to: str | None = None) -
         pending = Pending(
             kind="duplicate",
             created_at=ctx.now(),
+            source=_source_of(report),  # its offer's: the desk may file it meanwhile
             report=report.to_json(),
             candidates=[t.id for t in found],
         )
@@ -84,6 +85,13 @@ async def submit(ctx: Context, report: Report, *, reply_to: str | None = None) -
     await ctx.send(Reply(confirmation(ctx, config, ticket), reply_to=reply_to))
     await tell_reporter(ctx, ticket, report)  # filed on someone's behalf: they hear of it
     return ticket
+
+
+def _source_of(report: Report) -> str:
+    """The message a report came from, as `Pending.source` keys it ("" without one)."""
+    if not report.source_chat or not report.source_event:
+        return ""
+    return f"{report.source_chat} {report.source_event}"
 
 
 async def detect(ctx: Context, message: Message) -> None:
@@ -181,10 +189,27 @@ async def press_metoo(ctx: Context, pending_id: int, ticket_id: int | None) -> N
             n=ticket.metoo + 1,
         )
     pending.ticket_id = ticket.id
+    await _answered(ctx, pending, ticket)
     if pending.message_id is not None:
         await ctx.edit(pending.message_id, Reply(text))
     else:
         await ctx.reply(text)
+
+
+async def _answered(ctx: Context, pending: Pending, ticket: Ticket) -> None:
+    """The question about a similar report was answered: the offer it came from (and the
+    question of which unit, if one was asked first) is settled, and leaves the desk."""
+    if not pending.source:
+        return
+    waiting = await ctx.db.scalars(
+        select(Pending).where(
+            Pending.kind.in_(("offer", "route")),
+            Pending.source == pending.source,
+            Pending.ticket_id == _ASKED,
+        )
+    )
+    for offer in waiting:
+        offer.ticket_id = ticket.id
 
 
 async def settle_offer(ctx: Context, message: Message, ticket: Ticket) -> None:

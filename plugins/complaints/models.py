@@ -1,10 +1,16 @@
 """The plugin's tables: tickets, their timeline, the yearly number counter, the people who
-follow a ticket, and reports waiting for a decision (a "登记为问题" offer, a possible
-duplicate)."""
+follow a ticket, reports waiting for a decision (a "登记为问题" offer, a possible duplicate),
+and the overdue notices a long scan gathers before it posts them.
+
+``Ticket.next_check_at`` is when the overdue scan next has something to do with a ticket (a
+deadline, the next escalation, the end of the reporter's time to answer), so that each scan
+reads only the tickets that became due since the last one, through an index. Whenever a ticket's
+state or deadlines change, a mapper event sets it to the earliest moment that may matter (a lower
+bound); the scan, having looked, sets the exact next one (see `deadlines`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -20,16 +26,28 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    event,
+    inspect,
     or_,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
-from qunzhu.core import Base
+from qunzhu.core import Base, aware
 
 from .states import WITH_DEPARTMENT, Status
 
-__all__ = ["Counter", "Follower", "Pending", "Ticket", "TicketEvent", "overdue"]
+__all__ = [
+    "Counter",
+    "Follower",
+    "Notice",
+    "NoticeTicket",
+    "Pending",
+    "Ticket",
+    "TicketEvent",
+    "first_check",
+    "overdue",
+]
 
 _BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -53,6 +71,7 @@ class Ticket(Base):
         Index("ix_complaints_ticket_status_department", "status", "department"),
         Index("ix_complaints_ticket_category_created", "category", "created_at"),
         Index("ix_complaints_ticket_source_chat_status", "source_chat", "status"),
+        Index("ix_complaints_ticket_next_check_at", "next_check_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -115,6 +134,36 @@ class Ticket(Base):
     #: shows it, the timeline keeps every one ("instruct").
     instruction: Mapped[str] = mapped_column(Text, default="")
     instructed_by: Mapped[str] = mapped_column(String(200), default="")
+    #: When the overdue scan next has something to do with it (None: nothing, it is settled).
+    next_check_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+#: What, when changed, moves a ticket's next check (see the module's docstring).
+_PLANNED_BY = ("status", "priority", "acknowledge_due", "resolve_due", "resolved_at")
+
+
+def first_check(ticket: Ticket) -> datetime | None:
+    """The earliest moment the overdue scan may have something to do with `ticket`: its first
+    deadline while a department (or, urgent, the supervisors) has it; its resolution while it
+    waits for the reporter's answer; else never."""
+    status = ticket.status
+    if status in WITH_DEPARTMENT or (status == Status.NEW and ticket.priority == "urgent"):
+        return min(aware(ticket.acknowledge_due), aware(ticket.resolve_due)).astimezone(UTC)
+    if status == Status.RESOLVED and ticket.resolved_at is not None:
+        return aware(ticket.resolved_at).astimezone(UTC)
+    return None
+
+
+@event.listens_for(Ticket, "before_insert")
+def _plan_new(_mapper: Any, _connection: Any, ticket: Ticket) -> None:
+    ticket.next_check_at = first_check(ticket)
+
+
+@event.listens_for(Ticket, "before_update")
+def _plan_changed(_mapper: Any, _connection: Any, ticket: Ticket) -> None:
+    state = inspect(ticket)
+    if any(state.attrs[name].history.has_changes() for name in _PLANNED_BY):
+        ticket.next_check_at = first_check(ticket)
 
 
 class TicketEvent(Base):
@@ -180,6 +229,37 @@ class Pending(Base):
     candidates: Mapped[list[int]] = mapped_column(JSON, default=list)
     message_id: Mapped[int | None] = mapped_column(_BigId, default=None)
     ticket_id: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class Notice(Base):
+    """Overdue notices a scan gathered for one unit in one chat, kept while the scan goes on in
+    further batches (each its own transaction) and posted as one message when it ends. `kind`:
+    ``overdue`` (in the supervision group, about the unit's tickets) or ``escalated`` (in the
+    unit's own group, tickets escalated to it). `items` holds the first lines' data, `total`
+    counts them all. Once posted, `message_id` (the outbox id) lets the notice be edited when a
+    ticket on it moves on (`NoticeTicket` says which); posted notices are kept two days."""
+
+    __tablename__ = "complaints_notice"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat: Mapped[str] = mapped_column(String(300))
+    unit: Mapped[str] = mapped_column(String(64), default="")
+    kind: Mapped[str] = mapped_column(String(16))
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    message_id: Mapped[int | None] = mapped_column(_BigId, default=None, index=True)
+    posted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class NoticeTicket(Base):
+    """A ticket listed on a posted notice: which notices to edit when the ticket moves on."""
+
+    __tablename__ = "complaints_notice_ticket"
+
+    notice_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    ticket_id: Mapped[int] = mapped_column(
+        Integer, primary_key=True, autoincrement=False, index=True
+    )
 
 
 def overdue(now: datetime) -> ColumnElement[bool]:

@@ -14,6 +14,7 @@ from .cards import post_card, refresh_card, retire_cards
 from .config import ComplaintsConfig
 from .directory import allowed, base_config, t_for_chat
 from .models import Follower, Ticket, TicketEvent
+from .notices import refresh_notices
 from .numbers import format_number, next_seq, parse_number
 from .report import Report
 from .states import ACTIONS, LABELS, Status
@@ -251,6 +252,7 @@ async def move(
         await _return(ctx, config, ticket)
     record(ctx, ticket, action, before=before, note=note)
     await refresh_card(ctx, config, ticket)
+    await refresh_notices(ctx, ticket)
     if action in ("reassign", "route") and department or action == "decline":
         await post_card(ctx, config, ticket)
 

@@ -71,3 +71,30 @@ def test_run_writes_json_lines_to_a_rotated_file(tmp_path: Path) -> None:
     ready = [line for line in lines if line.get("event") == "ready"]
     assert len(ready) == 1 and ready[0]["logger"] == "qunzhu.app"
     assert LoggingSettings().format == "text"  # the default stays key=value text
+
+
+def test_a_worker_of_run_workers_says_which_it_is_and_writes_its_own_file(
+    tmp_path: Path,
+) -> None:
+    """Workers of ``run --workers`` rotating one file under each other lose lines; in a shared
+    journal nobody could tell which worker spoke."""
+    code = (
+        "import logging, sys\n"
+        "from qunzhu.core._logging import setup_logging\n"
+        "from qunzhu.core.config.schema import LoggingSettings\n"
+        "fmt = sys.argv[2]\n"
+        "setup_logging(LoggingSettings(format=fmt, file=sys.argv[1]), worker=2)\n"
+        "logging.getLogger('qunzhu.app').warning('event=ready adapters=telegram')\n"
+    )
+    text = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "qunzhu.log"), "text"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert " WARNING qunzhu.app worker=2 event=ready adapters=telegram" in text.stderr
+    assert not (tmp_path / "qunzhu.log").exists()
+    assert "worker=2 event=ready" in (tmp_path / "qunzhu-2.log").read_text()
+    js = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "q.log"), "json"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert json.loads(js.stderr)["worker"] == 2

@@ -13,7 +13,8 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-#: Run the command line as if aiogram, matrix-nio and WeCom's SDK (aibot) were not installed.
+#: Run the command line as if aiogram, matrix-nio, WeCom's SDK (aibot) and DingTalk's
+#: (dingtalk_stream) were not installed.
 BLOCK = textwrap.dedent(
     """
     import sys
@@ -21,7 +22,7 @@ BLOCK = textwrap.dedent(
 
     class Missing(MetaPathFinder):
         def find_spec(self, name, path=None, target=None):
-            if name.split(".")[0] in {"aiogram", "nio", "aibot"}:
+            if name.split(".")[0] in {"aiogram", "nio", "aibot", "dingtalk_stream"}:
                 raise ModuleNotFoundError(f"No module named {name!r}", name=name)
             return None
 
@@ -108,4 +109,33 @@ def test_the_wecom_section_is_read_without_the_sdk_and_starting_names_the_extra(
     assert run.stderr.strip().splitlines()[-1] == (
         "qunzhu: adapters.wecom: the wecom adapter needs aibot, which is not installed: "
         "pip install 'qunzhu[wecom]'"
+    )
+
+
+DINGTALK = """\
+database:
+  url: sqlite+aiosqlite:///{db}
+adapters:
+  dingtalk:
+    client_id: dingapp
+    client_secret: ${{DINGTALK_CLIENT_SECRET:-fake-secret}}
+    name: 群助手
+"""
+
+
+def test_the_dingtalk_section_is_read_without_the_sdk_and_starting_names_the_extra(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "qunzhu.yaml"
+    path.write_text(DINGTALK.format(db=tmp_path / "bot.db"), encoding="utf-8")
+    check = qunzhu(tmp_path, "config", "check", str(path))
+    assert check.returncode == 0, check.stderr
+    show = qunzhu(tmp_path, "config", "show", "-c", str(path))
+    assert "fake-secret" not in show.stdout
+    run = qunzhu(tmp_path, "run", "-c", str(path))
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    assert run.stderr.strip().splitlines()[-1] == (
+        "qunzhu: adapters.dingtalk: the dingtalk adapter needs dingtalk_stream, which is not "
+        "installed: pip install 'qunzhu[dingtalk]'"
     )

@@ -72,6 +72,8 @@ def test_chats_heads_and_members(org: Org) -> None:
     assert org.is_member(lina, "housing") and org.is_member(engineer, "housing")
     assert [u.key for u in org.units_of(scoped)] == ["village"]  # member:village
     assert org.units_of(admin) == ()  # an admin passes role checks, but is no unit's member
+    assert org.is_head(liu, "housing") and not org.is_head(lina, "housing")
+    assert not org.is_head(admin, "housing") and not org.is_head(liu, "district")
     assert org.unit("housing").people_entries() == (  # type: ignore[union-attr]
         "memory:liu",
         "李娜",

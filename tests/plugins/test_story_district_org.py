@@ -100,7 +100,9 @@ async def test_a_ticket_and_a_task_of_one_bureau_escalate_to_its_parent(bot: Bot
     await _jump(bot, at("2026-01-12", 10))
     await _jump(bot, at("2026-01-13", 18))
     assert bot.sent_to("督查组")[-1].text == (
-        "⚠️ 超期: Q-2026-0001 住建局 已超期 2 天未办结，已升级至 区政府"
+        "⚠️ 超期：住建局 1 件\n"
+        "· Q-2026-0001 已超期 2 天未办结，已升级至 区政府："
+        "北部新城项目三标段混凝土没按规范养护，偷工减料"
     )
     [upper] = bot.sent_to("区政府")
     assert upper.text.startswith("⬆️ 升级督办：住建局 的 Q-2026-0001 已超期 2 天。")

@@ -93,3 +93,35 @@ def test_the_console_demo_runs_as_documented(tmp_path: Path) -> None:
     assert "Q-2026-0002 已转由 北部新城管委会 办理。" in text
     assert "Q-2026-0001 当前已是“已确认解决”。" in text  # not a ticket to merge into
     assert "Q-2026-0004 已并入 Q-2026-0003：该问题共有 2 人反映。" in text
+
+
+@pytest.mark.slow
+def test_the_desk_demo_runs_as_documented(tmp_path: Path) -> None:
+    """`qunzhu run -c docs/examples/desk.yaml < docs/examples/desk.txt`: 30 groups, problems
+    in three, three villagers about one heap of garbage; the leader's desk, a member's."""
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUNZHU")}
+    script = (ROOT / "docs" / "examples" / "desk.txt").read_text(encoding="utf-8")
+    qunzhu = Path(sys.executable).parent / "qunzhu"
+    out = subprocess.run(
+        [str(qunzhu), "run", "-c", "docs/examples/desk.yaml"],
+        input=script,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stderr == ""
+    text = out.stdout
+    assert "📋 问题台 · 全部：共 3 件（超期 0 · 未受理 3 · 本周 3）· 第 1/1 页" in text
+    assert "“村口垃圾堆了一个星期没人管，臭气熏天” · 村03群 · 刚刚 · 👥 3人反映" in text
+    assert "只有单位负责人和督查人员可以交办。" in text  # 小吴, a member of 东湖镇
+    assert "Q-2026-0001 已交环卫所办理，限" in text
+    assert "📌 李书记批示：请今天之内清运，清运后拍照回报（限" in text
+    assert "👥 另有 2 人反映同一问题" in text
+    assert text.count("您反映的问题 Q-2026-0001 已被接单，正在办理。") == 3  # each villager
+    assert "📋 问题台 · 未受理：共 2 件" in text
+    assert "村01群" not in text.split("/问题台")[1]  # chatter is not a problem

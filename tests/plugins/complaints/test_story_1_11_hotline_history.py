@@ -121,10 +121,12 @@ async def test_an_export_with_history_is_overdue_at_once(
         "📋 Q-2026-0006 · 其他 · ⚡ 紧急",
     ]
     assert "反映人：赵先生\n" in supervision[0]
-    assert supervision[3:] == [
-        "⚠️ 超期: Q-2026-0001（12345 工单 12345-0101） 环卫所 已超期 1 天未办结\n"
-        "⚠️ 超期: Q-2026-0003（12345 工单 12345-0103） 未派单 已超期 2 天未接单\n"
-        "⚠️ 超期: Q-2026-0005（12345 工单 12345-0106） 未派单 已超期 4 小时未接单",
+    assert supervision[3:] == [  # one message per unit
+        "⚠️ 超期：环卫所 1 件\n"
+        "· Q-2026-0001（12345 工单 12345-0101） 已超期 1 天未办结：幸福小区垃圾堆放一周无人清运",
+        "⚠️ 超期：未派单 2 件\n"
+        "· Q-2026-0003（12345 工单 12345-0103） 已超期 2 天未接单：邻居装修噪音扰民\n"
+        "· Q-2026-0005（12345 工单 12345-0106） 已超期 4 小时未接单：工地混凝土车乱停",
         "12345 热线导入：3 件待派单：\n"
         "Q-2026-0003: 类别“噪音污染”无法识别，内容也未能判断类别\n"
         "Q-2026-0005: 承办单位“市政集团”不在组织架构中\n"
@@ -138,9 +140,9 @@ async def test_an_export_with_history_is_overdue_at_once(
     before = len(supervision)
     bot.clock.set(bot.clock.now() + timedelta(hours=1, minutes=9))
     await bot.advance(timedelta(minutes=1))
-    assert _texts(bot, "督查组")[before:] == [
-        "⚠️ 超期: Q-2026-0002（12345 工单 12345-0102） 住建局 已超期 1 小时未接单\n"
-        "⚠️ 超期: Q-2026-0006（12345 工单 12345-0109） 未派单 已超期 1 小时未接单"
+    assert [text.split("：")[:2] for text in _texts(bot, "督查组")[before:]] == [
+        ["⚠️ 超期", "住建局 1 件\n· Q-2026-0002（12345 工单 12345-0102） 已超期 1 小时未接单"],
+        ["⚠️ 超期", "未派单 1 件\n· Q-2026-0006（12345 工单 12345-0109） 已超期 1 小时未接单"],
     ]
     assert not any("138000" in text for text in _texts(bot, "督查组"))
     assert "138000" not in caplog.text and "刘先生" not in caplog.text

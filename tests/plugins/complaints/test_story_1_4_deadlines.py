@@ -13,6 +13,7 @@ from qunzhu.core.testing import BotHarness
 from qunzhu.plugins.complaints.models import Ticket, TicketEvent
 
 TEXT = "北部新城项目三标段混凝土没按规范养护，偷工减料"
+SHORT = TEXT  # 23 characters: shown whole on the notice's line
 SHANGHAI = timedelta(hours=8)
 
 
@@ -49,21 +50,25 @@ async def test_deadlines_are_working_time(bot: BotHarness) -> None:
 async def test_overdue_named_once_then_escalated_level_by_level(bot: BotHarness) -> None:
     await _file(bot)
     late_ack = await _until(bot, at("2026-01-05", 15))
-    assert late_ack == ["⚠️ 超期: Q-2026-0001 住建局 已超期 1 小时未接单"]
+    assert late_ack == [f"⚠️ 超期：住建局 1 件\n· Q-2026-0001 已超期 1 小时未接单：{SHORT}"]
     assert await _until(bot, at("2026-01-06", 12)) == []  # once, not every ten minutes
     [card] = bot.sent_to("住建局")
     await bot.press(card, "接单", user="lina")
 
     overdue = await _until(bot, at("2026-01-12", 10))  # due Friday 18:00
-    assert overdue == ["⚠️ 超期: Q-2026-0001 住建局 已超期 1 小时未办结"]
+    assert overdue == [f"⚠️ 超期：住建局 1 件\n· Q-2026-0001 已超期 1 小时未办结：{SHORT}"]
     escalated = await _until(bot, at("2026-01-13", 18))  # two working days late
-    assert escalated == ["⚠️ 超期: Q-2026-0001 住建局 已超期 2 天未办结，已升级至 管委会"]
+    assert escalated == [
+        f"⚠️ 超期：住建局 1 件\n· Q-2026-0001 已超期 2 天未办结，已升级至 管委会：{SHORT}"
+    ]
     [upper] = bot.sent_to("管委会")
     assert upper.text.startswith("⬆️ 升级督办：住建局 的 Q-2026-0001 已超期 2 天。")
     assert "📋 Q-2026-0001 · 工程质量" in upper.text
     assert await _until(bot, at("2026-01-14", 18)) == []
     again = await _until(bot, at("2026-01-15", 18))
-    assert again == ["⚠️ 超期: Q-2026-0001 住建局 已超期 4 天未办结，已升级至 区政府"]
+    assert again == [
+        f"⚠️ 超期：住建局 1 件\n· Q-2026-0001 已超期 4 天未办结，已升级至 区政府：{SHORT}"
+    ]
     assert len(bot.sent_to("区政府")) == 1
     assert await _until(bot, at("2026-01-22", 18)) == []  # the top: no further level
     async with bot.app.db.session() as s:

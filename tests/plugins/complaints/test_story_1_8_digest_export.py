@@ -37,6 +37,9 @@ async def test_morning_digest_by_department_and_category(bot: BotHarness) -> Non
         "  · 住建局 / 工程质量：1",
         "  · 环卫所 / 环境卫生：1",
         "重新打开：0 件",
+        "需要关注：",  # the most overdue first: 环卫所 had 2 working hours, 住建局 4
+        "  · Q-2026-0002 环卫所 · 村民群 · 已超期 6 小时：广场垃圾没人处理",
+        "  · Q-2026-0001 住建局 · 工地 · 已超期 4 小时：三标段混凝土没按规范养护",
     ]
     await jump(bot, timedelta(days=4))  # Saturday 08:00: no digest on a day off
     assert len(bot.sent_to("dm:wang")) == 1
@@ -117,6 +120,8 @@ async def test_monday_digest_covers_the_weekend_reopened_and_waiting_tickets(
         "  · 住建局 / 工程质量：1",
         "重新打开：1 件",
         "  · 住建局 / 工程质量：1",
+        "需要关注：",
+        "  · Q-2026-0001 住建局 · 工地 · 重新打开：三标段混凝土没按规范养护",
     ]
     await jump(bot, timedelta(days=3, hours=2))  # Friday 10:00
     await bot.send("/ticket 村口桥栏杆松动，有安全隐患", user="wang", chat="村民群")
@@ -131,4 +136,6 @@ async def test_monday_digest_covers_the_weekend_reopened_and_waiting_tickets(
         "  · 住建局 / 工程质量：1",
         "重新打开：0 件",
         "待派单：2 件",
+        "需要关注：",
+        "  · Q-2026-0001 住建局 · 工地 · 已超期 4 天：三标段混凝土没按规范养护",  # not acknowledged
     ]

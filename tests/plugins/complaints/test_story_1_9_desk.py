@@ -96,7 +96,8 @@ async def _problems(bot: BotHarness) -> None:
     others, and a problem in a group outside the district."""
     bot.clock.set(at("2026-11-16", 9))
     [sewage] = await bot.send("村里污水直排河道，三天了还没人管", user="m12", chat="村12群")
-    await bot.press(sewage, "登记为问题", user="wang")  # filed: 环卫所, 3 working days
+    [which] = await bot.press(sewage, "登记为问题", user="wang")  # 村12's group: asked
+    await bot.press(which, "环卫所", user="wang")  # filed: 环卫所, 3 working days
     for n in range(1, 25):
         await bot.send("今天村里开会，进展顺利", user=f"c{n}", chat=f"村{n:02d}群")
     bot.clock.set(at("2026-11-20", 10))  # Friday
