@@ -185,6 +185,10 @@ class Adapter(abc.ABC):
         #: for some identities (``telegram:123`` → ``福州市长``). A reply names the people it
         #: mentions by these names, which the platform may not know: the adapter links them.
         self.people_names: Callable[[Sequence[str]], Awaitable[dict[str, str]]] = _no_names
+        #: Set by the application: the key paths of the config entries that name a chat key
+        #: (``telegram:-42`` → ``["chats.telegram:-42", "org.township.chats[0]"]``), so that an
+        #: adapter whose platform gives a chat a new id tells the operator what to update.
+        self.named_in_config: Callable[[str], Sequence[str]] = _nowhere
 
     @property
     def writes_first(self) -> bool:
@@ -316,6 +320,10 @@ class LazyAdapter:
 
 async def _nothing() -> None:
     return None
+
+
+def _nowhere(chat_key: str) -> Sequence[str]:
+    return ()
 
 
 async def _no_names(keys: Sequence[str]) -> dict[str, str]:

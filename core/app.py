@@ -203,6 +203,7 @@ class App:
             adapter.settle = self.settle
             adapter.declared = declared
             adapter.people_names = self.people_names
+            adapter.named_in_config = self.settings.where_named
             started = time.perf_counter()
             await start_when_reachable(name, adapter, self.inbox.intake(name), self.clock)
             self.adapter_seconds[name] = (

@@ -146,7 +146,7 @@ class TelegramAdapter(Adapter):
         )
         self.bot = Bot(config.token.get_secret_value(), session=_Session(api=api))
         self.bot_id = 0
-        self.migrations = Migrations()
+        self.migrations = Migrations(self._named_in_config)
         self.directory = Directory()
         self.uploads = Uploads()
         self.album_wait = config.album_wait
@@ -166,6 +166,7 @@ class TelegramAdapter(Adapter):
                 self.bot, url=config.webhook_url, path=config.webhook_path, secret=config.secret
             )
         self.poller: Poller | None = None
+        self._sink: EventSink | None = None
         self._mounted = False
         self._task: asyncio.Task[None] | None = None
         self._answers: set[asyncio.Task[None]] = set()
@@ -217,6 +218,7 @@ class TelegramAdapter(Adapter):
                 allowed_updates=allowed,
                 answer=self._answer,
             )
+        self._sink = sink
         log.info(
             "event=telegram_started bot=@%s mode=%s updates=%s",
             self.bot_username,
@@ -230,11 +232,18 @@ class TelegramAdapter(Adapter):
         return f"telegram:{self.bot_id}" if self.poller is not None else None
 
     async def start_receiving(self) -> None:
-        if self.poller is not None and self._task is None:
-            # only the receiver calls getUpdates: a worker's call at its start ended the
-            # receiver's long poll with 409 Conflict ("terminated by other getUpdates request")
-            await self.poller.subscribe()
-            self._task = asyncio.get_running_loop().create_task(self.poller.run(), name="tg-poll")
+        """Poll, in this worker only (the elected one with several). Nothing of it happens in
+        `start`: a getUpdates from a worker that was not elected, even the short one that
+        subscribes, ends the receiver's long poll with 409 Conflict ("terminated by other
+        getUpdates request"). The migrations are read again, since another worker may have
+        learnt one while this one was waiting: a message from the supergroup must go to the old
+        chat in the core, not start a new one."""
+        if self.poller is None or self._task is not None:
+            return
+        if self._sink is not None:
+            await self.migrations.load(self._sink)
+        await self.poller.subscribe()
+        self._task = asyncio.get_running_loop().create_task(self.poller.run(), name="tg-poll")
 
     async def stop_receiving(self) -> None:
         if self._task is not None:
@@ -288,6 +297,9 @@ class TelegramAdapter(Adapter):
     # -- helpers -------------------------------------------------------------------------------
     async def _people_names(self, keys: Sequence[str]) -> dict[str, str]:
         return await self.people_names(keys)  # set by the application after __init__
+
+    def _named_in_config(self, chat_key: str) -> Sequence[str]:
+        return self.named_in_config(chat_key)  # set by the application after __init__
 
     def _answer(self, query_ids: list[str]) -> None:
         """Stop the spinners of recorded button presses (in the background: the poll goes on)."""

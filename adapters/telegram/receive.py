@@ -61,6 +61,7 @@ class Receiver:
         """Map `updates`; an update that cannot be read is logged and skipped (it must not
         stop the bot), a failure to store a migration is raised (nothing may move on)."""
         out = Received()
+        await self.migrations.check(_chat_ids(updates))
         for update in updates:
             await self._learn(update)
             try:
@@ -117,3 +118,21 @@ class Receiver:
     def place(self, chat: tg.Chat) -> Place:
         core_id, moved = self.migrations.core_id(chat.id)
         return Place(chat_ref(chat, core_id), moved)
+
+
+def _chat_ids(updates: Sequence[tg.Update]) -> set[int]:
+    """The chats a batch of updates comes from."""
+    found = set()
+    for update in updates:
+        source = (
+            update.message
+            or update.edited_message
+            or (update.callback_query.message if update.callback_query else None)
+            or update.message_reaction
+            or update.my_chat_member
+            or update.chat_member
+        )
+        chat = getattr(source, "chat", None)
+        if chat is not None:
+            found.add(chat.id)
+    return found

@@ -369,6 +369,13 @@ class Settings(BaseModel):
         """The whole configuration as a JSON-able dict, secrets replaced by `***`."""
         return redact_model(self)
 
+    def where_named(self, value: str) -> list[str]:
+        """The key paths of the entries that name `value` (a chat key such as
+        ``telegram:-42``), for telling the operator what to update when a chat changes id."""
+        from ._naming import where_named
+
+        return where_named(self.redacted(), value)
+
     def __repr_args__(self) -> Any:
         # repr(), str() and pretty-printers all read these: never the secrets.
         return self.redacted().items()

@@ -90,13 +90,7 @@ class Sender:
 
     # -- life cycle ----------------------------------------------------------------------------
     async def start(self) -> None:
-        async with self._app.db.session() as s:
-            rows = await s.scalars(
-                select(ChatRow.chat_id).where(
-                    ChatRow.platform == self._platform, ChatRow.active.is_(False)
-                )
-            )
-            self._inactive = set(rows.all())
+        await self._load_inactive()
         main = self._lead() if self._app.dispatcher.shared else self._loop()
         self._task = asyncio.get_running_loop().create_task(main, name=f"sender:{self._platform}")
 
@@ -111,12 +105,40 @@ class Sender:
             await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
             await conn.commit()
             self._nap.parked = False
+            await self._load_inactive()  # other workers saw the bot removed and added meanwhile
             log.info("event=sender_leader platform=%s", self._platform)
             self.leader = True
             try:
                 await self._loop()
             finally:
                 self.leader = False
+
+    async def _load_inactive(self) -> None:
+        """The chats the bot was removed from, as the table says."""
+        async with self._app.db.session() as s:
+            rows = await s.scalars(
+                select(ChatRow.chat_id).where(
+                    ChatRow.platform == self._platform, ChatRow.active.is_(False)
+                )
+            )
+            self._inactive = set(rows.all())
+
+    async def _active_again(self, chat_ids: list[str]) -> set[str]:
+        """Of chats this sender holds inactive, those the table says the bot was added back to.
+        With several workers the bot's membership is handled by any of them, and only that
+        worker's sender is told (`set_active`): the leader asks the table before it fails a
+        message for a chat it believes the bot was removed from."""
+        async with self._app.db.session() as s:
+            rows = await s.scalars(
+                select(ChatRow.chat_id).where(
+                    ChatRow.platform == self._platform,
+                    ChatRow.chat_id.in_(chat_ids),
+                    ChatRow.active.is_(True),
+                )
+            )
+            back = set(rows.all())
+        self._inactive -= back
+        return back
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -254,6 +276,12 @@ class Sender:
                 continue
             ready.append((chat_id, False))
             self.limiter.take(chat, now)
+        gone = [chat_id for chat_id, inactive in ready if inactive]
+        if gone and self._shared:
+            back = await self._active_again(gone)
+            if back:  # sent on the next round, under the limits
+                ready = [(chat_id, inactive) for chat_id, inactive in ready if chat_id not in back]
+                self._nap.wake()
         for chat_id, inactive in ready:
             out = backlog.take(chat_id)
             self._in_flight[chat_id] = out.id

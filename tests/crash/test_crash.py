@@ -21,8 +21,11 @@ MESSAGES = 1000
 pytestmark = pytest.mark.slow
 
 
-async def start_bot(config: Path) -> asyncio.subprocess.Process:
-    """Start the bot; its log goes to a file beside the config (a pipe nobody reads would fill
+async def start_bot(
+    config: Path, module: str = "tests.crash.crash_bot"
+) -> asyncio.subprocess.Process:
+    """Start the bot (`module`: the loopback crash bot, or ``tests.crash.installed_bot`` for an
+    installed adapter); its log goes to a file beside the config (a pipe nobody reads would fill
     up and stop the bot)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUNZHU")}
     log = config.with_name(f"{config.stem}-{len(list(config.parent.glob('*.log')))}.log")
@@ -30,7 +33,7 @@ async def start_bot(config: Path) -> asyncio.subprocess.Process:
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "tests.crash.crash_bot",  # from the repository root: it imports tests.support
+            module,  # from the repository root: it imports tests.support
             str(config),
             cwd=ROOT,
             env=env,
@@ -42,6 +45,25 @@ async def start_bot(config: Path) -> asyncio.subprocess.Process:
     if line.strip() != b"ready":
         pytest.fail(f"the bot did not start: {line!r} {log.read_text()[-2000:]}")
     return proc
+
+
+async def start_workers(
+    config: Path, count: int, module: str = "tests.crash.installed_bot"
+) -> list[asyncio.subprocess.Process]:
+    """`count` workers on one config, as ``--workers`` starts them: the first alone (it creates
+    the tables), the others together. If one fails to start, the others are stopped."""
+    started = [await start_bot(config, module)]
+    more = await asyncio.gather(
+        *(start_bot(config, module) for _ in range(count - 1)), return_exceptions=True
+    )
+    started += [p for p in more if isinstance(p, asyncio.subprocess.Process)]
+    problems = [p for p in more if isinstance(p, BaseException)]
+    if problems:
+        for proc in started:
+            proc.kill()
+            await proc.wait()
+        raise problems[0]
+    return started
 
 
 async def wait_for(condition: object, timeout: float) -> None:

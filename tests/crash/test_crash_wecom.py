@@ -34,7 +34,7 @@ async def start_bot(config: Path) -> asyncio.subprocess.Process:
     log = config.with_name(f"{config.stem}-{len(list(config.parent.glob('*.log')))}.log")
     with log.open("w") as err:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tests.crash.wecom_bot", str(config),
+            sys.executable, "-m", "tests.crash.installed_bot", str(config),
             cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=err,
         )  # fmt: skip
     assert proc.stdout is not None

@@ -79,7 +79,17 @@ class Membership:
         """Upgrade a basic group to a supergroup; returns the new chat id. The old chat gets a
         ``migrate_to_chat_id`` message, the new one a ``migrate_from_chat_id`` message, and the
         bot's later calls with the old id get ``400 group chat was upgraded to a supergroup
-        chat`` with ``parameters.migrate_to_chat_id``."""
+        chat`` with ``parameters.migrate_to_chat_id``.
+
+        As the Bot API documents it (https://core.telegram.org/bots/api#message): the
+        ``Message`` fields ``migrate_to_chat_id`` ("the group has been migrated to a supergroup
+        with the specified identifier") and ``migrate_from_chat_id`` ("the supergroup has been
+        migrated from a group with the specified identifier"), and ``ResponseParameters``
+        (https://core.telegram.org/bots/api#responseparameters) ``migrate_to_chat_id`` in the
+        answer to a request naming the old group. The supergroup's id is a new one (``-100…``),
+        its members are the group's, the bot keeps its status there; the old group takes no
+        more messages. Both service messages come, the old group's first; a bot that missed
+        them learns the new id from the 400 only."""
         if chat.type != "group" or chat.migrated_to is not None:
             msg = "only a basic group (group(..., supergroup=False)) can be migrated, once"
             raise ScenarioError(msg)

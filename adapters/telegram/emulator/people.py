@@ -55,10 +55,13 @@ class People(Membership):
         supergroup: bool = True,
         username: str | None = None,
         bot_admin: bool = False,
+        with_bot: bool = True,
     ) -> Chat:
         """A group with the bot already in it (no update is sent for that). The first member
         is the creator; anyone else who speaks there becomes a member on their first message.
-        ``supergroup=False`` makes a basic group, which `migrate` can upgrade."""
+        ``supergroup=False`` makes a basic group, which `migrate` can upgrade;
+        ``with_bot=False`` a group the bot is not in yet (`add_bot` adds it, with the updates
+        Telegram sends)."""
         if supergroup:
             chat_id = -(1_000_000_000_000 + self.world.next_id("supergroup"))
         else:
@@ -68,7 +71,7 @@ class People(Membership):
             "supergroup" if supergroup else "group",
             title=title,
             username=username,
-            bot_status="administrator" if bot_admin else "member",
+            bot_status="left" if not with_bot else "administrator" if bot_admin else "member",
         )
         for i, member in enumerate(members):
             chat.members[member.id] = "creator" if i == 0 else "member"

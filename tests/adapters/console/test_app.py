@@ -88,3 +88,49 @@ async def test_a_plugins_reaction_shows_under_the_line_it_acknowledges(
         "[village-3] qunzhu reacted 👌 to #1",
         "> [village-3] me #2: thanks",
     ]
+
+
+class Echo:
+    """Answers every plain message, and greets whoever joins."""
+
+    @hookimpl
+    async def on_message(self, ctx: Context) -> None:
+        if ctx.message is not None:
+            await ctx.reply(f"ok {ctx.message.text}")
+
+    @hookimpl
+    async def on_member_change(self, ctx: Context) -> None:
+        await ctx.send("welcome")
+
+
+async def test_new_groups_spoken_to_at_once_are_each_answered_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19, item 1 in the console: a group the bot has never seen, and the first message
+    in it right away (after a join, or with nothing before it)."""
+    monkeypatch.chdir(tmp_path)
+    settings = load_config(None, adapter_models={"console": ConsoleConfig})
+    plugins = PluginSet.collect(load_plugins([("echo", Echo())], entry_points_enabled=False))
+    out = io.StringIO()
+    clock = SystemClock()
+    lines = []
+    for i in range(10):
+        lines += [f"/in group-{i}", "/join bo" if i % 2 else f"first in {i}", f"then {i}"]
+    script = "\n".join(lines) + "\n"
+    adapter = ConsoleAdapter(ConsoleConfig(), clock=clock, stdin=io.StringIO(script), stdout=out)
+    app = App.build(settings, plugins, clock=clock, adapters={"console": adapter})
+
+    await asyncio.wait_for(app.run(), 30)
+
+    answers, chat = [], ""
+    for line in out.getvalue().splitlines():
+        if " qunzhu " in line and not line.startswith(">"):
+            chat = line.split("]")[0].lstrip("[")
+        elif line.startswith("  ") and chat:
+            answers.append((chat, line.strip()))
+            chat = ""
+    expected = []
+    for i in range(10):
+        first = "welcome" if i % 2 else f"ok first in {i}"
+        expected += [(f"group-{i}", first), (f"group-{i}", f"ok then {i}")]
+    assert answers == expected, out.getvalue()

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from aiogram import Bot
-from aiogram.exceptions import TelegramConflictError
+from aiogram.exceptions import TelegramConflictError, TelegramForbiddenError
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from qunzhu.adapters.telegram.emulator import ScenarioError, TelegramEmulator
@@ -228,3 +228,20 @@ async def test_a_photos_caption_is_edited(tg: TelegramEmulator, bot: Bot, make_j
     assert edited.edited_message.caption == "#周报 完成巡查和整改"
     assert [e.type for e in edited.edited_message.caption_entities or []] == ["hashtag"]
     assert edited.edited_message.photo is not None
+
+
+async def test_a_group_the_bot_is_not_in_until_it_is_added(tg: TelegramEmulator, bot: Bot) -> None:
+    ana = tg.user("Ana")
+    group = tg.group("Village 9", members=[ana], with_bot=False)
+    tg.say(ana, group, "nobody hears this")
+    assert await drain(bot) == []
+    with pytest.raises(TelegramForbiddenError, match="bot is not a member of the supergroup"):
+        await bot.send_message(group.id, "hello")
+    tg.add_bot(group, by=ana)
+    tg.say(ana, group, "/help")
+    updates = await drain(bot)
+    assert updates[0].my_chat_member is not None
+    assert updates[0].my_chat_member.new_chat_member.status == "member"
+    assert updates[1].message is not None and updates[1].message.new_chat_members
+    assert updates[2].message is not None and updates[2].message.text == "/help"
+    assert (await bot.send_message(group.id, "hello")).chat.id == group.id

@@ -131,8 +131,10 @@ class TelegramApp(PlatformApp):
         *,
         adapter: dict[str, Any] | None = None,
         web_port: int | None = None,
+        config: dict[str, Any] | None = None,
     ) -> None:
         self.workdir = workdir
+        self.config = config or {}
         self.tg = tg
         self.plugin = plugin
         self.options = adapter or {}
@@ -159,6 +161,7 @@ class TelegramApp(PlatformApp):
             "database": {"url": f"sqlite+aiosqlite:///{self.workdir / 'bot.db'}"},
             "adapters": {"telegram": telegram},
             "logging": {"level": "WARNING"},
+            **self.config,
         }
         if self.web_port is not None:
             config["web"] = {"enabled": True, "host": "127.0.0.1", "port": self.web_port}

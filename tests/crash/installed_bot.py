@@ -1,6 +1,7 @@
-"""The crash tests' bot on WeCom, run as a subprocess: ``python -m tests.crash.wecom_bot
-CONFIG.yaml`` from the repository root. The crash bot's plugin (a row and a reply per message)
-with the installed ``wecom`` adapter, which the config points at the emulator."""
+"""The crash tests' bot on an installed adapter, run as a subprocess: ``python -m
+tests.crash.installed_bot CONFIG.yaml`` from the repository root. The crash bot's plugin (a row
+and a reply per message) with the adapters the config names (``wecom``, ``telegram``), pointed
+at their emulators."""
 
 from __future__ import annotations
 
