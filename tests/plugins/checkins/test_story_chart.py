@@ -3,6 +3,8 @@ drawn with matplotlib, sent as a photo)."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import struct
 from pathlib import Path
 from typing import Any
@@ -111,6 +113,9 @@ async def test_names_are_on_the_chart_on_a_machine_without_system_fonts(
         [photo] = await bot.send("/checkins chart", user="wang", chat=GROUP)
         assert "1. 福州市长" not in photo.text  # the names are in the picture
         assert Path(str(photo.reply.photo)).stat().st_size > 5000
+        if shots := os.environ.get("QUNZHU_SCREENSHOTS"):  # to look at, as a person would
+            Path(shots).mkdir(parents=True, exist_ok=True)
+            shutil.copy(str(photo.reply.photo), Path(shots) / "checkins-chart-no-system-fonts.png")
     finally:
         chart.cjk_font.cache_clear()
         font_manager.fontManager._findfont_cached.cache_clear()  # noqa: SLF001
