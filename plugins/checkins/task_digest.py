@@ -5,7 +5,8 @@ they head or belong to (the chain of command that 逐级问责 follows). Each wi
 assignee, how late in working time and its text; the most overdue first.
 
 One query reads every overdue task for all the recipients; who sees which is decided in memory
-from ``org:``.
+from ``org:``, each person checked once against the few units the tasks climb (not once per
+task).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from sqlalchemy import select
 from qunzhu.core import (
     Context,
     DigestSection,
-    OrgUnit,
     Person,
     Translator,
     WorkCalendar,
@@ -51,22 +51,27 @@ async def overdue_task_sections(
     )
     if not tasks:
         return {}
-    above = {task.id: await chain(ctx, task) for task in tasks}
+    climbs: dict[tuple[object, ...], set[str]] = {}  # one chain per unit or assignees
+    above: dict[int, set[str]] = {}
+    for task in tasks:
+        key = (task.unit,) if task.unit else tuple(m.get("id") for m in task.assignees)
+        if key not in climbs:
+            climbs[key] = {unit.key for unit in await chain(ctx, task)}
+        above[task.id] = climbs[key]
+    ranks = {key for keys in above.values() for key in keys}  # the few units tasks climb
+    heads = {task.unit for task in tasks if task.unit}
     found: dict[int, DigestSection] = {}
     for person in people:
-        mine = [x for x in tasks if _watches(ctx, person, x, above[x.id])]
+        member = {key for key in ranks if ctx.org.is_member(person, key)}
+        head = {key for key in heads if ctx.org.is_head(person, key)}
+        mine = [
+            x
+            for x in tasks
+            if x.by_id == person.id or x.unit in head or not member.isdisjoint(above[x.id])
+        ]
         if mine:
             found[person.id] = _section(ctx, person_t(ctx.app, person), mine, now)
     return found
-
-
-def _watches(ctx: Context, person: Person, task: Task, above: Sequence[OrgUnit]) -> bool:
-    """Whether `person` assigned `task`, heads its unit, or belongs to a unit above it."""
-    if task.by_id == person.id:
-        return True
-    if task.unit and ctx.org.is_head(person, task.unit):
-        return True
-    return any(ctx.org.is_member(person, unit) for unit in above)
 
 
 def _section(ctx: Context, t: Translator, tasks: list[Task], now: datetime) -> DigestSection:

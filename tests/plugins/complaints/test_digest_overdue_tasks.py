@@ -30,6 +30,9 @@ def bot_config() -> dict[str, Any]:
     config["people"].append(  # a supervisor of sanitation: nothing of housing's tasks is his
         {"name": "钱主任", "identities": ["memory:qian"], "roles": ["supervisor"]}
     )
+    for person in config["people"]:  # of the district, above the township above housing
+        if person["name"] == "张科长":
+            person["roles"] = [*person["roles"], "supervisor"]
     config["plugins"]["checkins"] = {}
     return config
 
@@ -66,6 +69,20 @@ async def test_a_digest_of_the_overdue_task_alone(bot: BotHarness) -> None:
         "  · T-1 住建局 · 已超期 1 小时：完成现场整改",
     ]
     assert bot.sent_to("dm:qian") == []  # nothing for him: nothing sent
+    [above] = bot.sent_to("dm:zhang")  # a unit above housing's: he oversees it (逐级问责)
+    assert above.text == digest.text
+
+
+async def test_a_task_given_to_a_person_is_watched_above_the_unit_they_are_in(
+    bot: BotHarness,
+) -> None:
+    [card] = await bot.send("/task @李娜 今天17点前报送整改方案", user="admin", chat="工地")
+    assert card.text.startswith("📌 任务 T-1：报送整改方案")
+    await jump(bot, timedelta(hours=23))
+    [above] = bot.sent_to("dm:zhang")
+    assert above.text.splitlines()[-1] == "  · T-1 李娜 · 已超期 1 小时：报送整改方案"
+    assert bot.sent_to("dm:wang") == []  # neither gave it nor is above 住建局 in org:
+    assert bot.sent_to("dm:qian") == []
 
 
 async def test_no_digest_when_neither_a_ticket_nor_a_task_is_overdue(bot: BotHarness) -> None:
@@ -74,6 +91,26 @@ async def test_no_digest_when_neither_a_ticket_nor_a_task_is_overdue(bot: BotHar
     await jump(bot, timedelta(days=3))  # Monday 09:00 → Thursday: three digest mornings
     assert bot.sent_to("dm:wang") == []
     assert bot.sent_to("dm:qian") == []
+
+
+class TestInTheReadersLanguage:
+    @pytest.fixture
+    def bot_config(self, bot_config: dict[str, Any]) -> dict[str, Any]:
+        for person in bot_config["people"]:
+            if person["name"] == "王书记":
+                person["lang"] = "zh_Hant"
+        return bot_config
+
+    async def test_traditional_chinese_for_who_reads_it(self, bot: BotHarness) -> None:
+        await _overdue_task(bot)
+        await jump(bot, timedelta(hours=23))
+        [digest] = bot.sent_to("dm:wang")
+        assert digest.text.splitlines() == [
+            "📊 督辦日報 2026-01-06",
+            "",
+            "超期任務：1 項",
+            "  · T-1 住建局 · 已超期 1 小時：完成现场整改",  # the task's text as it was written
+        ]
 
 
 async def test_a_task_reported_done_is_not_in_the_digest(bot: BotHarness) -> None:
