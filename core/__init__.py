@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from qunzhu.core.delivery._lookups import OutboxState, inactive_chats, outbox_states
     from qunzhu.core.delivery._outbox import Outgoing
     from qunzhu.core.dialogs._spec import Choice, Dialog, Expect, Step
+    from qunzhu.core.dispatch._digest import DigestSection
     from qunzhu.core.errors import (
         AdapterError,
         ConfigError,
@@ -93,6 +94,7 @@ __all__ = [
     "Database",
     "Deadline",
     "Dialog",
+    "DigestSection",
     "Event",
     "Expect",
     "FakeClock",

@@ -17,6 +17,7 @@ from qunzhu.core.context import Context
 from qunzhu.core.delivery._lookups import OutboxState, inactive_chats, outbox_states
 from qunzhu.core.delivery._outbox import Outgoing
 from qunzhu.core.dialogs._spec import Choice, Dialog, Expect, Step
+from qunzhu.core.dispatch._digest import DigestSection
 from qunzhu.core.errors import (
     AdapterError,
     ConfigError,

@@ -7,7 +7,7 @@ at all. If the handler raises, its writes and its messages are rolled back.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from qunzhu.core.clock import Clock
 from qunzhu.core.delivery import _lookups as lookups
 from qunzhu.core.delivery._outbox import Outgoing, edit_row, react_row, send_row
+from qunzhu.core.dispatch._digest import DigestSection, gather_sections
 from qunzhu.core.i18n._catalogs import Translator
 from qunzhu.core.model._events import (
     Attachment,
@@ -260,6 +261,14 @@ class Context:
     async def roles_in_use(self) -> list[Role]:
         """Every role someone holds, with its scope, each once, sorted (to offer as choices)."""
         return await lookups.roles_in_use(self.db)
+
+    async def digest_sections(
+        self, people: Sequence[Person], since: datetime
+    ) -> dict[int, list[DigestSection]]:
+        """What the other plugins add to the digest this plugin sends `people` (their
+        ``digest_sections`` hooks; `since`: the previous digest): each person's non-empty
+        sections by person id, in plugin order; a person with none is left out."""
+        return await gather_sections(self, people, since)
 
     def translator(self, lang: str) -> Translator:
         """This plugin's translator in language `lang` (``ctx.t`` is the person's language):

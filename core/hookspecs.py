@@ -13,7 +13,8 @@ Three families (see docs/plugins.md):
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,9 @@ if TYPE_CHECKING:
     from qunzhu.core.commands import Command
     from qunzhu.core.context import Context
     from qunzhu.core.dialogs._spec import Dialog
+    from qunzhu.core.dispatch._digest import DigestSection
     from qunzhu.core.model._capabilities import Feature
+    from qunzhu.core.people import Person
     from qunzhu.core.scheduling._jobs import Job
     from qunzhu.core.web import Page, Panel, RouteDef
 
@@ -153,3 +156,18 @@ def on_reaction(ctx: Context) -> Awaitable[None] | None:
 @hookspec
 def on_member_change(ctx: Context) -> Awaitable[None] | None:
     """Called when someone joins or leaves a chat (``ctx.event.change``)."""
+
+
+@hookspec
+def digest_sections(
+    ctx: Context, people: Sequence[Person], since: datetime
+) -> Awaitable[Mapping[int, DigestSection] | None] | Mapping[int, DigestSection] | None:
+    """Return this plugin's part of the periodic digest of each of `people`: a `DigestSection`
+    (title and lines, in that person's language: ``ctx.translator(person.lang or ctx.lang)``)
+    by person id; leave out a person with nothing to report. May be ``async def``.
+
+    Called by the plugin that sends a digest (``await ctx.digest_sections(people, since)``),
+    once per digest for all its recipients, so read with a few grouped queries, not one per
+    person; `since` is when the previous digest went out. ``ctx`` is bound to this plugin and
+    shares the digest's database session: only read. A plugin that raises loses its section
+    (logged), not the digest."""

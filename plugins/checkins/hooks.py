@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -18,8 +19,10 @@ from qunzhu.core import (
     Command,
     Context,
     Dialog,
+    DigestSection,
     Feature,
     Job,
+    Person,
     hookimpl,
     job,
 )
@@ -53,12 +56,14 @@ from .reports import handle_message
 from .rounds import plan_all, run_close, run_open, run_remind
 from .settings import NAME
 from .task_deadline import DEADLINE_DIALOG
+from .task_digest import overdue_task_sections
 from .task_reading import RETURN_DIALOG, answer_is_done, ask_reason, read_task_message
 from .task_signoff import accept, finish
 from .web_panel import PANEL
 from .web_tasks import PAGES as TASK_PAGES
 
 __all__ = [
+    "digest_sections",
     "on_button",
     "on_member_change",
     "on_message",
@@ -143,6 +148,14 @@ async def on_startup(app: App) -> None:
         await app.as_plugin(NAME, plan_all, what="startup")
     except IntegrityError:  # another worker planned the same rows at the same moment
         log.info("event=checkins_plan_raced")
+
+
+@hookimpl
+async def digest_sections(
+    ctx: Context, people: Sequence[Person], since: datetime
+) -> dict[int, DigestSection]:
+    """The overdue tasks each recipient of a digest assigned or supervises."""
+    return await overdue_task_sections(ctx, people, since)
 
 
 @hookimpl

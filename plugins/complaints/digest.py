@@ -5,6 +5,11 @@ group, how late and a short line of text, reopened ones first, then the most ove
 with the role ``supervisor`` get it privately, ``digest.chats`` too; when there is nothing to
 report nothing is sent.
 
+Other plugins add their sections for each supervisor through the core's ``digest_sections``
+hook (the check-ins plugin: the overdue tasks that person assigned or supervises), gathered once
+per digest with ``ctx.digest_sections``; a supervisor with no complaint to read but an overdue
+task gets a digest of that section alone.
+
 The figures are read once per digest, in a few grouped queries (counts by department and category,
 the first tickets by how late they are), and the text written once per language, however many
 supervisors there are: cheap at 100,000 open tickets.
@@ -62,9 +67,8 @@ async def digest(ctx: Context) -> None:
         now.astimezone(ctx.calendar.tz).date()
     ):
         return
-    found = await read_digest(ctx, config, now, _last_digest(ctx, config, now))
-    if found.empty:
-        return
+    since = _last_digest(ctx, config, now)
+    found = await read_digest(ctx, config, now, since)
     texts: dict[str, str] = {}
 
     def text_in(t: Translator) -> str:
@@ -72,10 +76,18 @@ async def digest(ctx: Context) -> None:
             texts[t.lang] = digest_text(ctx, config, t, now, found)
         return texts[t.lang]
 
-    for chat in config.digest.chats:
-        await ctx.send(text_in(t_for_chat(ctx, chat)), chat=ChatRef.parse(chat))
-    for person in await ctx.with_role("supervisor"):
-        text = text_in(t_for_chat(ctx, "", person.lang))
+    if not found.empty:
+        for chat in config.digest.chats:
+            await ctx.send(text_in(t_for_chat(ctx, chat)), chat=ChatRef.parse(chat))
+    supervisors = await ctx.with_role("supervisor")
+    sections = await ctx.digest_sections(supervisors, since)  # overdue tasks, from check-ins
+    for person in supervisors:
+        theirs = sections.get(person.id, [])
+        if found.empty and not theirs:
+            continue
+        t = t_for_chat(ctx, "", person.lang)
+        parts = [text_in(t)] if not found.empty else [_title(ctx, t, now)]
+        text = "\n\n".join([*parts, *(x.text() for x in theirs)])
         for identity in person.identities:
             platform, _, user_id = identity.partition(":")
             if platform in ctx.app.adapters:
@@ -217,6 +229,12 @@ def digest_text(
         if rest > 0:
             lines.append("  " + t("… and {n} more: send /tickets overdue", n=rest))
     return "\n".join(lines)
+
+
+def _title(ctx: Context, t: Translator, now: datetime) -> str:
+    """The head of a digest with nothing about complaints, only other plugins' sections."""
+    day = now.astimezone(ctx.calendar.tz).strftime("%Y-%m-%d")
+    return t("📊 Digest {day}", day=day)
 
 
 def _item(ctx: Context, t: Translator, ticket: Ticket, now: datetime, reopened: bool) -> str:
