@@ -109,22 +109,25 @@ async def escalate(ctx: Context, task: Task) -> None:
     task.level += 1
     late = ctx.calendar.work_time_between(aware(task.due_at), ctx.now())
     names = t(", ").join("@" + b.name for b in bosses)
+    # a unit nobody is named in (yet) is named alone, not with empty brackets
+    whom = (
+        t("{unit} ({names})", unit=unit.label(t.lang), names=names)
+        if bosses
+        else unit.label(t.lang)
+    )
     if task.level == 1:
         text = t(
-            "⬆️ Escalated to {unit} ({names}): task T-{id} ({text}) of {who} is overdue. "
-            "Please follow it up.",
-            unit=unit.label(t.lang),
-            names=names,
+            "⬆️ Escalated to {whom}: task T-{id} ({text}) of {who} is overdue. Please follow it up.",
+            whom=whom,
             id=task.id,
             text=task.text,
             who=task.assignee_label,
         )
     else:
         text = t(
-            "⬆️ Escalated to {unit} ({names}): task T-{id} ({text}) of {who} is still not "
+            "⬆️ Escalated to {whom}: task T-{id} ({text}) of {who} is still not "
             "done, {hours} working hours after its deadline. Please follow it up.",
-            unit=unit.label(t.lang),
-            names=names,
+            whom=whom,
             id=task.id,
             text=task.text,
             who=task.assignee_label,

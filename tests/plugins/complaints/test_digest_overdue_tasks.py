@@ -71,6 +71,10 @@ async def test_a_digest_of_the_overdue_task_alone(bot: BotHarness) -> None:
     assert bot.sent_to("dm:qian") == []  # nothing for him: nothing sent
     [above] = bot.sent_to("dm:zhang")  # a unit above housing's: he oversees it (逐级问责)
     assert above.text == digest.text
+    # escalated meanwhile to a unit nobody is named in: named alone, not "管委会（）"
+    escalated = [s.text for s in bot.sent if s.text.startswith("⬆️ 逐级问责")]
+    assert escalated
+    assert not any("（）" in text for text in escalated), escalated
 
 
 async def test_a_task_given_to_a_person_is_watched_above_the_unit_they_are_in(
