@@ -8,7 +8,9 @@
 
 Receiving: `stream.StreamConnection` hands every callback to `_on_frame`, which maps it
 (`mapping`) and records it in the inbox; only then is the frame acknowledged, so a frame is
-never acknowledged before it is recorded. Sending: a reply to a message whose session webhook
+never acknowledged before it is recorded. DingTalk hands each frame to one of an app's
+connections, so with several workers only the elected one connects (`receiver_key`); sending by
+the open API works from every worker. Sending: a reply to a message whose session webhook
 has not expired answers through it (in the same chat, mentioning people with ``atUserIds``);
 anything else is an active message (``groupMessages/send`` to a group by its
 ``openConversationId``, ``oToMessages/batchSend`` to a person). Buttons are an interactive card
@@ -42,6 +44,7 @@ from qunzhu.core.adapter import (
     Message,
     PermanentFailure,
     Reply,
+    TemporaryFailure,
 )
 
 from .api import OpenApi
@@ -105,7 +108,25 @@ class DingtalkAdapter(Adapter):
         self._webhooks: OrderedDict[str, tuple[str, float]] = OrderedDict()
 
     async def start(self, sink: EventSink) -> None:
+        """Check the client id and secret (an access token); the Stream connection opens in
+        `start_receiving`: at once with one worker, in the elected one with several."""
         self.sink = sink
+        try:
+            await self.api.token()
+        except PermanentFailure as exc:  # a refused client id or secret stops start-up
+            raise AdapterError(self._refused(str(exc).rpartition("accessToken: ")[2])) from None
+        except TemporaryFailure as exc:  # unreachable: the connection and the sender retry
+            log.warning("event=dingtalk_token_not_checked error=%s", exc)
+
+    def receiver_key(self) -> str | None:
+        """One Stream connection per app: DingTalk hands each frame to one of an app's
+        connections, so with several workers only the elected one connects (sending by the open
+        API works from any worker)."""
+        return f"dingtalk:{self.config.client_id}"
+
+    async def start_receiving(self) -> None:
+        if self.connection is not None:
+            return
         self.connection = StreamConnection(
             self.config.api_url,
             self.config.client_id,
@@ -120,16 +141,23 @@ class DingtalkAdapter(Adapter):
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.connection.settled.wait(), self.config.request_timeout)
         if self.connection.refused is not None:
-            await self.connection.stop()
-            msg = (
-                f"adapters.dingtalk: DingTalk refused client_id {self.config.client_id!r} with "
-                f"this secret ({self.connection.refused}): check both in the app's credentials"
-            )
-            raise AdapterError(msg)
+            refused = self.connection.refused
+            await self.stop_receiving()
+            raise AdapterError(self._refused(refused))
+
+    async def stop_receiving(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None:
+            await connection.stop()
+
+    def _refused(self, why: str) -> str:
+        return (
+            f"adapters.dingtalk: DingTalk refused client_id {self.config.client_id!r} with "
+            f"this secret ({why.strip()}): check both in the app's credentials"
+        )
 
     async def stop(self) -> None:
-        if self.connection is not None:
-            await self.connection.stop()
+        await self.stop_receiving()
 
     async def close(self) -> None:
         await self.api.close()

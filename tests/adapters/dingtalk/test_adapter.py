@@ -302,9 +302,24 @@ async def test_a_wrong_secret_stops_start_up_with_one_line_and_is_not_logged(
 ) -> None:
     config = DingtalkConfig.model_validate(dingtalk_section(emu, client_secret="wrong"))
     adapter = DingtalkAdapter(config, clock=FakeClock())
-    with pytest.raises(AdapterError, match=r"refused client_id 'dingtestapp' .*401"):
+    with pytest.raises(AdapterError, match=r"refused client_id 'dingtestapp' .*400"):
         await adapter.start(NoSink())  # type: ignore[arg-type]
     assert "wrong" not in caplog.text  # the secret is never logged
+    assert emu.opened == []  # checked by asking for a token: no Stream connection is opened
+    await adapter.close()
+
+
+async def test_a_secret_the_stream_gateway_refuses_stops_start_up_with_one_line(
+    emu: DingtalkEmulator,
+) -> None:
+    config = DingtalkConfig.model_validate(dingtalk_section(emu))
+    adapter = DingtalkAdapter(config, clock=FakeClock())
+    await adapter.start(NoSink())  # type: ignore[arg-type]
+    emu.client_secret = "rotated"  # the token was given; the gateway refuses the connection
+    with pytest.raises(AdapterError, match=r"refused client_id 'dingtestapp' .*401"):
+        await adapter.start_receiving()
+    assert adapter.connection is None
+    await adapter.stop()
     await adapter.close()
 
 
