@@ -76,6 +76,10 @@ class WecomAdapter(Adapter):
     platform: ClassVar[str] = PLATFORM
     Config: ClassVar[type[AdapterConfig]] = WecomConfig
     config: WecomConfig
+    one_process: ClassVar[str | None] = (
+        "the WeCom AI bot sends through its long connection, which one process holds "
+        "(a second connection of the bot ends the first)"
+    )
 
     def __init__(self, config: WecomConfig, *, clock: Clock) -> None:
         super().__init__(config, clock=clock)

@@ -10,7 +10,7 @@ import pytest
 
 from qunzhu.adapters.wecom.adapter import WecomAdapter
 from qunzhu.adapters.wecom.config import WecomConfig
-from qunzhu.core import AdapterError, FakeClock
+from qunzhu.core import AdapterError, ConfigError, FakeClock
 from tests.adapters.wecom.emulator import WecomEmulator
 from tests.adapters.wecom.wecomapp import WecomApp, WecomTest, eventually, wecom_section
 
@@ -195,6 +195,16 @@ async def test_a_wrong_secret_stops_start_up_with_one_line_and_is_not_logged(
 
 class NoSink:
     """A sink that is never reached (the subscription is refused first)."""
+
+
+async def test_a_shared_start_refuses_the_wecom_bot_before_it_connects(
+    emu: WecomEmulator, make_app: MakeApp
+) -> None:
+    """With ``dispatcher.shared`` another worker may send a reply, and WeCom sends only through
+    the connection that receives (a second connection of the bot ends the first)."""
+    with pytest.raises(ConfigError, match=r"^adapters.wecom runs in one process only: .*shared"):
+        await make_app(config={"dispatcher": {"shared": True}})
+    assert emu.connections == 0
 
 
 async def test_unanswered_heartbeats_close_the_connection_and_the_bot_reconnects(
