@@ -170,6 +170,10 @@ class Adapter(abc.ABC):
     #: @-mentions, buttons or cards or a numbered list, edits, reactions, writing first. The
     #: application names at start-up each plugin feature that cannot run on it.
     capabilities: Capabilities = Capabilities()
+    #: Why this platform account cannot be shared by several worker processes (WeCom's AI bot
+    #: sends through the one connection that receives); None when it can. ``qunzhu run
+    #: --workers N`` and a ``dispatcher.shared`` start refuse such an adapter in one line.
+    one_process: ClassVar[str | None] = None
 
     def __init__(self, config: AdapterConfig, *, clock: Clock) -> None:
         self.config = config

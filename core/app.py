@@ -181,6 +181,7 @@ class App:
         for warning in self.settings.warnings:  # old keys that still work (config check lists them)
             log.warning("event=config_warning %s", warning)
         began = time.perf_counter()
+        self._check_one_process()
         await self.prepare_database(create=create_tables)
         await self.reload_org()
         await self.people.apply_config(_person_specs(self.settings))
@@ -224,6 +225,20 @@ class App:
             time.perf_counter() - began,
             ",".join(f"{n}:{self.adapter_seconds.get(n, 0.0):.2f}" for n in self.adapters),
         )
+
+    def _check_one_process(self) -> None:
+        """Refuse, in one line, a shared start (``dispatcher.shared``: other workers send) with
+        an adapter whose account one process alone can use (`Adapter.one_process`)."""
+        if not self.dispatcher.shared:
+            return
+        for name, adapter in self.adapters.items():
+            if adapter.one_process:
+                msg = (
+                    f"adapters.{name} runs in one process only: {adapter.one_process}; "
+                    "dispatcher.shared: true lets other workers send for it (set it to false and "
+                    "run one process)"
+                )
+                raise ConfigError(msg)
 
     async def reload_org(self) -> OrgState:
         """Lay the units edited on the console over the YAML's and hand the result to the

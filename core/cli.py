@@ -176,7 +176,13 @@ def _supervise(settings: Any, path: Path | None, workers: int) -> int:
     models = AdapterModels()
     for name in settings.adapters:  # a missing platform library: one line now, not N restarts
         if name in models:
-            models.adapter(name)
+            alone = models.adapter(name).one_process
+            if alone and workers > 1 and getattr(settings.adapters[name], "enabled", True):
+                problem = (
+                    f"--workers {workers}: adapters.{name} runs in one process only: {alone} "
+                    "(run it without --workers and with dispatcher.shared: false)"
+                )
+                raise ConfigError(f"{path}: {problem}")
     _setup_logging(settings.logging, quiet_console=False)
     command = [sys.executable, "-m", "qunzhu.core.cli", "run"]
     if path is not None:

@@ -8,13 +8,15 @@
 
 Receiving: `stream.StreamConnection` hands every callback to `_on_frame`, which maps it
 (`mapping`) and records it in the inbox; only then is the frame acknowledged, so a frame is
-never acknowledged before it is recorded. Sending: a reply to a message whose session webhook
+never acknowledged before it is recorded. DingTalk hands each frame to one of an app's
+connections, so with several workers only the elected one connects (`receiver_key`); sending by
+the open API works from every worker. Sending: a reply to a message whose session webhook
 has not expired answers through it (in the same chat, mentioning people with ``atUserIds``);
 anything else is an active message (``groupMessages/send`` to a group by its
 ``openConversationId``, ``oToMessages/batchSend`` to a person). Buttons are an interactive card
 (`render`) whose clicks come back as `ButtonPress`; a card can be updated in place at any time
-(``PUT interactiveCards``), while a text cannot be changed (its new version is posted). See
-docs/dingtalk.md.
+(``PUT interactiveCards``), while a text cannot be changed (its new version is posted). A photo
+is uploaded (`photos`) and goes first, as an image message of its own. See docs/dingtalk.md.
 """
 
 from __future__ import annotations
@@ -42,11 +44,13 @@ from qunzhu.core.adapter import (
     Message,
     PermanentFailure,
     Reply,
+    TemporaryFailure,
 )
 
 from .api import OpenApi
 from .config import DingtalkConfig
 from .mapping import PLATFORM, Mapper
+from .photos import Photos
 from .render import Rendered, card_biz_id, card_chat, render
 from .sdk import CARD_TOPIC, MESSAGE_TOPIC
 from .stream import StreamConnection
@@ -59,13 +63,16 @@ log = logging.getLogger("qunzhu.adapters.dingtalk")
 REMEMBERED = 5000
 #: Seconds before a session webhook's expiry at which it is no longer used.
 MARGIN = 30.0
-#: Under a message whose photo the bot cannot send (uploading media is not done yet).
+#: Under a message whose photo could not be sent (unreadable, or refused by DingTalk), in the
+#: bot's language: the adapter API gives adapters no translator.
 PHOTO_NOTE = {
-    "zh_Hans": "（此消息附有照片，钉钉机器人暂时无法转发，请在网页控制台查看。）",
-    "zh_Hant": "（此訊息附有照片，釘釘機器人暫時無法轉發，請在網頁控制台查看。）",
-    "en": "(This message has a photo, which the DingTalk robot cannot forward yet: see the "
-    "console.)",
+    "zh_Hans": "（此消息附有照片，但未能发送，请在网页控制台查看。）",
+    "zh_Hant": "（此訊息附有照片，但未能發送，請在網頁控制台查看。）",
+    "en": "(This message has a photo, which could not be sent: see the console.)",
 }
+#: How many outgoing messages' keys whose photo went out are remembered (a retry of the text
+#: does not post the photo again).
+PHOTOS_SENT = 5000
 
 
 class DingtalkAdapter(Adapter):
@@ -98,14 +105,35 @@ class DingtalkAdapter(Adapter):
             config.client_secret.get_secret_value(),
             config.robot,
             config.request_timeout,
+            media_url=config.media_url,
         )
+        self.photos = Photos(self.api)
+        self._photos_sent: OrderedDict[str, None] = OrderedDict()
         self.sink: EventSink | None = None
         self.connection: StreamConnection | None = None
         #: msgId -> (session webhook, its expiry as epoch seconds).
         self._webhooks: OrderedDict[str, tuple[str, float]] = OrderedDict()
 
     async def start(self, sink: EventSink) -> None:
+        """Check the client id and secret (an access token); the Stream connection opens in
+        `start_receiving`: at once with one worker, in the elected one with several."""
         self.sink = sink
+        try:
+            await self.api.token()
+        except PermanentFailure as exc:  # a refused client id or secret stops start-up
+            raise AdapterError(self._refused(str(exc).rpartition("accessToken: ")[2])) from None
+        except TemporaryFailure as exc:  # unreachable: the connection and the sender retry
+            log.warning("event=dingtalk_token_not_checked error=%s", exc)
+
+    def receiver_key(self) -> str | None:
+        """One Stream connection per app: DingTalk hands each frame to one of an app's
+        connections, so with several workers only the elected one connects (sending by the open
+        API works from any worker)."""
+        return f"dingtalk:{self.config.client_id}"
+
+    async def start_receiving(self) -> None:
+        if self.connection is not None:
+            return
         self.connection = StreamConnection(
             self.config.api_url,
             self.config.client_id,
@@ -120,16 +148,23 @@ class DingtalkAdapter(Adapter):
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.connection.settled.wait(), self.config.request_timeout)
         if self.connection.refused is not None:
-            await self.connection.stop()
-            msg = (
-                f"adapters.dingtalk: DingTalk refused client_id {self.config.client_id!r} with "
-                f"this secret ({self.connection.refused}): check both in the app's credentials"
-            )
-            raise AdapterError(msg)
+            refused = self.connection.refused
+            await self.stop_receiving()
+            raise AdapterError(self._refused(refused))
+
+    async def stop_receiving(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None:
+            await connection.stop()
+
+    def _refused(self, why: str) -> str:
+        return (
+            f"adapters.dingtalk: DingTalk refused client_id {self.config.client_id!r} with "
+            f"this secret ({why.strip()}): check both in the app's credentials"
+        )
 
     async def stop(self) -> None:
-        if self.connection is not None:
-            await self.connection.stop()
+        await self.stop_receiving()
 
     async def close(self) -> None:
         await self.api.close()
@@ -160,10 +195,15 @@ class DingtalkAdapter(Adapter):
         return await self.send_keyed(chat, reply, f"s{time.time_ns()}")
 
     async def send_keyed(self, chat: ChatRef, reply: Reply, key: str) -> str:
+        """A photo goes first, as an image message of its own (``sampleImageMsg``); then the
+        text, by session webhook, as an active message, or as a card with buttons."""
+        missing = bool(reply.photo) and not await self._photo(chat, reply.photo or "", key)
+        if reply.photo and not missing and not reply.text.strip() and not reply.flat_buttons:
+            return f"p{key}"  # a photo alone
         names = await self.people_names(reply.mentions) if reply.mentions else {}
         webhook = self._webhook(reply.reply_to) if not reply.flat_buttons else None
         # a session webhook cannot carry an interactive card, but it can mention by userId
-        rendered = self._noted(chat, reply, render(reply, names, linked=webhook is not None))
+        rendered = _noted(render(reply, names, linked=webhook is not None), missing, self._note())
         if rendered.card is not None:
             return await self._card(chat, rendered, card_biz_id(key, chat))
         if webhook is not None:
@@ -173,25 +213,33 @@ class DingtalkAdapter(Adapter):
             except PermanentFailure as exc:  # expired early, or refused: an active message
                 log.info("event=dingtalk_reply_as_message chat=%s reason=%s", chat.chat_id, exc)
                 self._webhooks.pop(reply.reply_to or "", None)
-                rendered = self._noted(chat, reply, render(reply, names))
+                rendered = _noted(render(reply, names), missing, self._note())
         param = {"title": rendered.title or "通知", "text": rendered.text}
-        if chat.is_direct:
-            sent = await self.api.private_message(chat.chat_id, "sampleMarkdown", param)
-        else:
-            sent = await self.api.group_message(chat.chat_id, "sampleMarkdown", param)
-        return sent or f"m{key}"
+        return await self._active(chat, "sampleMarkdown", param) or f"m{key}"
 
-    def _noted(self, chat: ChatRef, reply: Reply, rendered: Rendered) -> Rendered:
-        """`rendered` with a note, when the reply has a photo, that the robot cannot send it
-        (not silently: the people in the chat are told a photo is missing)."""
-        if not reply.photo:
-            return rendered
-        log.warning("event=dingtalk_photo_not_sent chat=%s", chat.chat_id)
-        note = PHOTO_NOTE.get(self.declared.language, PHOTO_NOTE["en"])
-        text = f"{rendered.text}\n\n{note}".strip()
-        if rendered.card is not None:
-            rendered.card["contents"][0]["text"] = text
-        return Rendered(text, rendered.title, rendered.at, rendered.card)
+    async def _active(self, chat: ChatRef, msg_key: str, param: dict[str, Any]) -> str:
+        if chat.is_direct:
+            return await self.api.private_message(chat.chat_id, msg_key, param)
+        return await self.api.group_message(chat.chat_id, msg_key, param)
+
+    async def _photo(self, chat: ChatRef, ref: str, key: str) -> bool:
+        """Send the photo `ref` (once per outgoing message); False when it cannot be sent (the
+        text then says so: not silently). A temporary failure is the outbox's to retry."""
+        if key in self._photos_sent:
+            return True
+        try:
+            media = await self.photos.media_id(ref)
+            await self._active(chat, "sampleImageMsg", {"photoURL": media})
+        except PermanentFailure as exc:
+            log.warning("event=dingtalk_photo_not_sent chat=%s reason=%s", chat.chat_id, exc)
+            return False
+        self._photos_sent[key] = None
+        while len(self._photos_sent) > PHOTOS_SENT:
+            self._photos_sent.popitem(last=False)
+        return True
+
+    def _note(self) -> str:
+        return PHOTO_NOTE.get(self.declared.language, PHOTO_NOTE["en"])
 
     def _webhook(self, event_id: str | None) -> str | None:
         """The session webhook that answers the message `event_id`, while it is valid."""
@@ -244,6 +292,16 @@ class DingtalkAdapter(Adapter):
         except Exception as exc:
             msg = f"dingtalk: cannot download the {attachment.kind}: {type(exc).__name__}"
             raise AdapterError(msg) from exc
+
+
+def _noted(rendered: Rendered, missing: bool, note: str) -> Rendered:
+    """`rendered` with `note` under it when its photo could not be sent."""
+    if not missing:
+        return rendered
+    text = f"{rendered.text}\n\n{note}".strip()
+    if rendered.card is not None:
+        rendered.card["contents"][0]["text"] = text
+    return Rendered(text, rendered.title, rendered.at, rendered.card)
 
 
 def _webhook_body(rendered: Rendered) -> dict[str, Any]:

@@ -11,6 +11,10 @@
   /v1.0/im/robots/interactiveCards`` (``cardBizId``, ``cardData``): a card and its update.
 * ``POST /v1.0/robot/messageFiles/download`` (``robotCode``, ``downloadCode``) →
   ``downloadUrl``, valid for a short time.
+* ``POST {oapi}/media/upload?access_token=…&type=image`` (multipart, the file as ``media``) →
+  ``{errcode: 0, media_id}``: a photo the robot sends, as ``sampleImageMsg`` (``photoURL``: the
+  media id) through the active send APIs ("上传媒体文件",
+  https://open.dingtalk.com/document/orgapp/upload-media-files).
 * A message's ``sessionWebhook``: ``POST`` of ``{msgtype, markdown | text, at}`` until
   ``sessionWebhookExpiredTime``; answers ``{errcode, errmsg}``.
 
@@ -37,8 +41,18 @@ THROTTLED_FOR = 600.0
 
 
 class OpenApi:
-    def __init__(self, api_url: str, client_id: str, secret: str, robot: str, timeout: float):
+    def __init__(
+        self,
+        api_url: str,
+        client_id: str,
+        secret: str,
+        robot: str,
+        timeout: float,
+        *,
+        media_url: str = "",
+    ):
         self.api_url, self.client_id, self.secret, self.robot = api_url, client_id, secret, robot
+        self.media_url = media_url or api_url
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self.session: aiohttp.ClientSession | None = None
         self._token: tuple[str, float] | None = None
@@ -100,6 +114,31 @@ class OpenApi:
         async with self._session().get(url, timeout=self.timeout) as response:
             response.raise_for_status()
             return await response.read()
+
+    async def upload(self, data: bytes, filename: str) -> str:
+        """Upload a photo; its ``media_id``."""
+        form = aiohttp.FormData()
+        form.add_field("media", data, filename=filename, content_type="application/octet-stream")
+        params = {"access_token": await self.token(), "type": "image"}
+        try:
+            async with self._session().post(
+                self.media_url + "/media/upload", data=form, params=params, timeout=self.timeout
+            ) as response:
+                status = response.status
+                answer = await response.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            msg = f"dingtalk: media/upload: {type(exc).__name__}"
+            raise TemporaryFailure(msg) from None
+        code = int(answer.get("errcode", 0) or 0) if isinstance(answer, dict) else -1
+        if status == 200 and code == 0 and answer.get("media_id"):
+            return str(answer["media_id"])
+        msg = f"dingtalk: media/upload: {status} {code}"
+        if status >= 500 or code == -1:  # -1: DingTalk is busy ("系统繁忙")
+            raise TemporaryFailure(msg)
+        if code in (40014, 42001):  # the token expired early: a new one on the next try
+            self._token = None
+            raise TemporaryFailure(msg)
+        raise PermanentFailure(msg)
 
     async def webhook(self, url: str, body: dict[str, Any]) -> None:
         """Post to a message's session webhook."""

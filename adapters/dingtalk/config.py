@@ -7,10 +7,12 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from qunzhu.core.adapter import AdapterConfig, ChatKind, Limit, Limits
 
-__all__ = ["PRODUCTION_API", "DingtalkConfig", "DingtalkLimits"]
+__all__ = ["PRODUCTION_API", "PRODUCTION_OAPI", "DingtalkConfig", "DingtalkLimits"]
 
 #: DingTalk's open API: Stream mode's ``connections/open``, tokens, the robot's send APIs.
 PRODUCTION_API = "https://api.dingtalk.com"
+#: The older open API (``oapi``), where media files are uploaded.
+PRODUCTION_OAPI = "https://oapi.dingtalk.com"
 
 
 class DingtalkLimits(BaseModel):
@@ -55,15 +57,20 @@ class DingtalkConfig(AdapterConfig):
     name: str = Field("机器人", min_length=1)
     #: The open API's address: DingTalk's, or the emulator's.
     api_url: str = PRODUCTION_API
+    #: The older open API's address, for media uploads; by default DingTalk's when `api_url` is
+    #: DingTalk's, else `api_url` (the emulator serves both).
+    oapi_url: str | None = None
     #: Reconnecting waits 1, 2, 4 … seconds, at most this many.
     max_backoff: float = Field(30.0, gt=0)
     #: Seconds to wait for an answer of the platform.
     request_timeout: float = Field(10.0, gt=0)
     limits: DingtalkLimits = DingtalkLimits()
 
-    @field_validator("api_url")
+    @field_validator("api_url", "oapi_url")
     @classmethod
-    def _api_url(cls, value: str) -> str:
+    def _api_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         if not value.startswith(("https://", "http://")):
             msg = "must start with https:// (or http:// for the emulator on loopback)"
             raise ValueError(msg)
@@ -73,6 +80,13 @@ class DingtalkConfig(AdapterConfig):
     @classmethod
     def _no_at(cls, value: str) -> str:
         return value.lstrip("@")
+
+    @property
+    def media_url(self) -> str:
+        """Where media files are uploaded (the older open API)."""
+        if self.oapi_url is not None:
+            return self.oapi_url
+        return PRODUCTION_OAPI if self.api_url == PRODUCTION_API else self.api_url
 
     @property
     def robot(self) -> str:

@@ -8,13 +8,14 @@
 
 Receiving: `connection.Connection` hands every callback frame to `_on_frame`, which maps it
 (`mapping`) and records it in the inbox before the next frame is read; WeCom expects no
-acknowledgement of a callback, so none is sent before it is recorded. Sending: a reply to a
-message received within `reply_window` answers it under that message (``aibot_respond_msg``,
-a finished streaming reply, with its card); anything else is an active message to the group or
-person (``aibot_send_msg``). Buttons are template cards (`render`); a click comes back as a
-`ButtonPress`, and for `card_update_window` seconds after it the card can be updated in place
-(``aibot_respond_update_msg``); other edits are posted as a new message (WeCom cannot change a
-sent message). See docs/wecom.md.
+acknowledgement of a callback, so none is sent before it is recorded. Sending: a reply to a message
+received within `reply_window` answers it under that message (``aibot_respond_msg``, a finished
+streaming reply, with its card and its photo, `photos`); anything else is an active message to the
+group or person (``aibot_send_msg``), which can carry no photo (its text says so). One process only
+(`one_process`): sending needs the connection that receives. Buttons are template cards (`render`);
+a click comes back as a `ButtonPress`, and for `card_update_window` seconds after it the card can
+be updated in place (``aibot_respond_update_msg``); other edits are posted as a new message (WeCom
+cannot change a sent message). See docs/wecom.md.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from .config import WecomConfig
 from .connection import Connection, verdict
 from .mapping import PLATFORM, Mapper
 from .media import download
+from .photos import stream_image
 from .render import card, card_base, render
 from .sdk import WsCmd, generate_req_id
 
@@ -61,12 +63,20 @@ log = logging.getLogger("qunzhu.adapters.wecom")
 REMEMBERED = 5000
 #: Sent and received texts kept per chat to find what a quote quotes.
 QUOTABLE = 50
-#: Under a message whose photo the bot cannot send (uploading media is not done yet), in the
-#: bot's language: the adapter API gives adapters no translator, and this is its only text.
+#: Under a message whose photo the bot cannot send: an active message (``aibot_send_msg``)
+#: carries no image, only a reply does. In the bot's language: the adapter API gives adapters no
+#: translator.
 PHOTO_NOTE = {
-    "zh_Hans": "（此消息附有照片，企业微信机器人暂时无法转发，请在网页控制台查看。）",
-    "zh_Hant": "（此訊息附有照片，企業微信機器人暫時無法轉發，請在網頁控制台查看。）",
-    "en": "(This message has a photo, which the WeCom bot cannot forward yet: see the console.)",
+    "zh_Hans": "（此消息附有照片，企业微信机器人主动发消息时无法附带照片，请在网页控制台查看。）",
+    "zh_Hant": "（此訊息附有照片，企業微信機器人主動發訊息時無法附帶照片，請在網頁控制台查看。）",
+    "en": "(This message has a photo, which the WeCom bot cannot attach to a message it sends "
+    "first: see the console.)",
+}
+#: Under a reply whose photo could not be had or is not one WeCom takes (JPG or PNG, 10 MB).
+PHOTO_FAILED_NOTE = {
+    "zh_Hans": "（此消息附有照片，但未能发送，请在网页控制台查看。）",
+    "zh_Hant": "（此訊息附有照片，但未能發送，請在網頁控制台查看。）",
+    "en": "(This message has a photo, which could not be sent: see the console.)",
 }
 
 
@@ -76,6 +86,10 @@ class WecomAdapter(Adapter):
     platform: ClassVar[str] = PLATFORM
     Config: ClassVar[type[AdapterConfig]] = WecomConfig
     config: WecomConfig
+    one_process: ClassVar[str | None] = (
+        "the WeCom AI bot sends through its long connection, which one process holds "
+        "(a second connection of the bot ends the first)"
+    )
 
     def __init__(self, config: WecomConfig, *, clock: Clock) -> None:
         super().__init__(config, clock=clock)
@@ -180,32 +194,54 @@ class WecomAdapter(Adapter):
         return await self.send_keyed(chat, reply, generate_req_id("qz"))
 
     async def send_keyed(self, chat: ChatRef, reply: Reply, key: str) -> str:
+        """A reply within the window answers under the message (with the photo, if any, in the
+        finished stream); anything else is an active message, which carries no photo: its text
+        then says so (not silently)."""
         names = await self.people_names(reply.mentions) if reply.mentions else {}
         rendered = render(reply, key, names)
-        if reply.photo:  # not silently: the people in the chat are told a photo is missing
-            log.warning("event=wecom_photo_not_sent chat=%s", chat.chat_id)
-            note = PHOTO_NOTE.get(self.declared.language, PHOTO_NOTE["en"])
-            rendered = replace(rendered, text=f"{rendered.text}\n\n{note}".strip())
         answering = self._answering(reply.reply_to)
         cards = list(rendered.cards)
         if answering is not None:
+            image = await self._image(chat, reply.photo) if reply.photo else None
+            text = rendered.text
+            if reply.photo and image is None:
+                text = self._noted(text, PHOTO_FAILED_NOTE)
             first = None
             if cards and answering not in self._carded:
                 first = cards.pop(0)
                 _remember(self._carded, answering, None)
             try:
-                await self._respond(answering, rendered.text, first)
+                await self._respond(answering, text, first, image)
             except PermanentFailure as exc:  # the message can no longer be answered under it
                 log.info("event=wecom_reply_as_message chat=%s reason=%s", chat.chat_id, exc)
                 self._callbacks.pop(reply.reply_to or "", None)
                 answering = None
                 cards = list(rendered.cards)
-        if answering is None and rendered.text:
-            await self._push(chat, {"msgtype": "markdown", "markdown": {"content": rendered.text}})
+        if answering is None:
+            text = rendered.text
+            if reply.photo:
+                log.warning("event=wecom_photo_not_sent chat=%s reason=active", chat.chat_id)
+                text = self._noted(text, PHOTO_NOTE)
+            if text:
+                await self._push(chat, {"msgtype": "markdown", "markdown": {"content": text}})
         for more in cards:
             await self._push(chat, {"msgtype": "template_card", "template_card": more})
         self._said(chat, reply.text, rendered.message_id)
         return rendered.message_id
+
+    def _noted(self, text: str, notes: dict[str, str]) -> str:
+        note = notes.get(self.declared.language, notes["en"])
+        return f"{text}\n\n{note}".strip()
+
+    async def _image(self, chat: ChatRef, ref: str) -> dict[str, Any] | None:
+        """The photo `ref` as a stream image; None (logged) when it cannot be sent."""
+        if self.session is None:
+            self.session = aiohttp.ClientSession()
+        try:
+            return await stream_image(ref, self.session, self.download)
+        except PermanentFailure as exc:
+            log.warning("event=wecom_photo_not_sent chat=%s reason=%s", chat.chat_id, exc)
+            return None
 
     def _answering(self, event_id: str | None) -> str | None:
         """The req_id that answers the message `event_id`, if it came within the window."""
@@ -216,9 +252,17 @@ class WecomAdapter(Adapter):
             return None
         return found[0]
 
-    async def _respond(self, req_id: str, text: str, first: dict[str, Any] | None) -> None:
-        stream = {"id": generate_req_id("stream"), "finish": True, "content": text}
-        if first is not None and text:
+    async def _respond(
+        self,
+        req_id: str,
+        text: str,
+        first: dict[str, Any] | None,
+        image: dict[str, Any] | None = None,
+    ) -> None:
+        stream: dict[str, Any] = {"id": generate_req_id("stream"), "finish": True, "content": text}
+        if image is not None:
+            stream["msg_item"] = [image]  # only in a finished stream
+        if first is not None and (text or image):
             body = {
                 "msgtype": "stream_with_template_card",
                 "stream": stream,

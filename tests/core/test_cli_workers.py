@@ -1,6 +1,7 @@
 """``qunzhu run --workers N`` refuses, in one line with exit code 2 and before starting anything,
-a config that N copies cannot share: SQLite, a dispatcher that is not shared, the console (the
-run on PostgreSQL is ``tests/crash/test_supervisor.py``)."""
+a config that N copies cannot share: SQLite, a dispatcher that is not shared, the console, a
+WeCom AI bot (it sends through the one connection that receives; the run on PostgreSQL is
+``tests/crash/test_supervisor.py``)."""
 
 from __future__ import annotations
 
@@ -44,6 +45,16 @@ def test_several_workers_need_the_shared_dispatcher(runner: CliRunner, tmp_path:
 def test_the_console_is_never_supervised(runner: CliRunner, tmp_path: Path) -> None:
     out = _refused(runner, tmp_path, "bot:\n  language: en\n", workers="1")
     assert "the console adapter reads this terminal: run it without --workers" in out
+
+
+WECOM = "adapters:\n  wecom:\n    bot_id: aibtest\n    secret: s3cret\n"
+
+
+def test_several_workers_refuse_a_wecom_bot_in_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    shared = f"database:\n  url: {PG}\ndispatcher:\n  shared: true\n"
+    out = _refused(runner, tmp_path, shared + WECOM)
+    assert out.startswith("q.yaml: --workers 2: adapters.wecom runs in one process only: ")
+    assert "long connection" in out and "without --workers" in out
 
 
 def test_zero_workers_is_a_usage_error(runner: CliRunner) -> None:

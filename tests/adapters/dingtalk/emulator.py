@@ -42,6 +42,13 @@ Every behaviour follows a page of DingTalk's open platform (open.dingtalk.com):
 * Pictures, "下载机器人接收消息的文件内容"
   (https://open.dingtalk.com/document/orgapp/download-the-file-content-of-the-robot-receiving-message):
   ``POST /v1.0/robot/messageFiles/download`` (``robotCode``, ``downloadCode``) → ``downloadUrl``.
+* Photos, "上传媒体文件" (https://open.dingtalk.com/document/orgapp/upload-media-files):
+  ``POST /media/upload?access_token=…&type=image`` on the older API host (oapi.dingtalk.com;
+  the same token), the file as the multipart field ``media`` → ``{errcode: 0, media_id}``
+  (errcode 40014 for a token that is not valid); then the message template ``sampleImageMsg``
+  (``{"photoURL": media_id}``) of the robot send APIs, "机器人发送消息的类型"
+  (https://open.dingtalk.com/document/orgapp/types-of-messages-sent-by-robots); an unknown
+  media id is refused (400 here).
 * Cards, "机器人发送互动卡片" (https://open.dingtalk.com/document/orgapp/robots-send-interactive-cards)
   and "更新机器人发送互动卡片"
   (https://open.dingtalk.com/document/orgapp/update-the-robot-to-send-interactive-cards):
@@ -94,13 +101,14 @@ class Sent:
     """What the robot made appear in a chat."""
 
     chat: str
-    kind: str  # text | markdown | card
+    kind: str  # text | markdown | card | image
     text: str = ""
     card: dict[str, Any] | None = None
     biz: str = ""
     answers: str | None = None  # the msgId whose session webhook carried it
     at: list[str] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)
+    image: bytes = b""  # an image message's photo
 
     @property
     def current(self) -> dict[str, Any] | None:
@@ -160,6 +168,8 @@ class DingtalkEmulator:
         self._cards: dict[str, Sent] = {}
         self._sends: dict[str, list[float]] = {}
         self._media: dict[str, bytes] = {}
+        #: media_id -> bytes of every file the robot uploaded.
+        self.uploads: dict[str, bytes] = {}
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -189,6 +199,7 @@ class DingtalkEmulator:
         app.router.add_post("/v1.0/robot/messageFiles/download", self._download_url)
         app.router.add_post("/v1.0/im/v1.0/robot/interactiveCards/send", self._card_send)
         app.router.add_put("/v1.0/im/robots/interactiveCards", self._card_update)
+        app.router.add_post("/media/upload", self._upload)
         app.router.add_post("/webhook/{token}", self._webhook)
         app.router.add_get("/files/{token}", self._file)
         self._runner = web.AppRunner(app)
@@ -464,9 +475,12 @@ class DingtalkEmulator:
         chat = str(body.get("openConversationId", ""))
         if chat not in self.groups:
             return web.json_response({"code": "invalidParameter.openConversationId"}, status=400)
+        param = json.loads(body["msgParam"])
+        if (bad := self._bad_param(body["msgKey"], param)) is not None:
+            return bad
         if self._limited(chat):
             return self._throttled()
-        await self._add(self._message(chat, body["msgKey"], json.loads(body["msgParam"])))
+        await self._add(self._message(chat, body["msgKey"], param))
         return web.json_response({"processQueryKey": f"pq{next(self._ids)}"})
 
     async def _batch_send(self, request: web.Request) -> web.Response:
@@ -474,6 +488,9 @@ class DingtalkEmulator:
         if refused is not None:
             return refused
         invalid = []
+        param = json.loads(body["msgParam"])
+        if (bad := self._bad_param(body["msgKey"], param)) is not None:
+            return bad
         for user in body.get("userIds", []):
             person = self.people.get(user)
             if person is None or person.outsider:
@@ -481,12 +498,35 @@ class DingtalkEmulator:
                 continue
             if self._limited(user):
                 return self._throttled()
-            await self._add(self._message(user, body["msgKey"], json.loads(body["msgParam"])))
+            await self._add(self._message(user, body["msgKey"], param))
         return web.json_response(
             {"processQueryKey": f"pq{next(self._ids)}", "invalidStaffIdList": invalid}
         )
 
+    async def _upload(self, request: web.Request) -> web.Response:
+        self.calls.append((request.path, dict(request.query)))
+        if request.query.get("access_token") not in self._tokens:
+            return web.json_response({"errcode": 40014, "errmsg": "不合法的access_token"})
+        if request.query.get("type") not in ("image", "voice", "video", "file"):
+            return web.json_response({"errcode": 40004, "errmsg": "不合法的媒体文件类型"})
+        form = await request.post()
+        media = form.get("media")
+        if not isinstance(media, web.FileField):
+            return web.json_response({"errcode": 41001, "errmsg": "缺少media参数"})
+        media_id = f"@lADP{secrets.token_hex(8)}"
+        self.uploads[media_id] = media.file.read()
+        return web.json_response(
+            {"errcode": 0, "errmsg": "ok", "media_id": media_id, "type": "image"}
+        )
+
+    def _bad_param(self, key: str, param: dict[str, Any]) -> web.Response | None:
+        if key == "sampleImageMsg" and param.get("photoURL") not in self.uploads:
+            return web.json_response({"code": "invalidParameter.msgParam"}, status=400)
+        return None
+
     def _message(self, chat: str, key: str, param: dict[str, Any]) -> Sent:
+        if key == "sampleImageMsg":
+            return Sent(chat, "image", image=self.uploads[param["photoURL"]])
         if key == "sampleMarkdown":
             return Sent(chat, "markdown", param["text"])
         if key == "sampleText":

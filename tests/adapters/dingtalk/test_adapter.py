@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
 
 from qunzhu.adapters.dingtalk.adapter import DingtalkAdapter
 from qunzhu.adapters.dingtalk.config import DingtalkConfig
 from qunzhu.core import AdapterError, FakeClock
+from qunzhu.core.model._events import ChatKind, ChatRef
+from qunzhu.core.model._reply import Reply
 from tests.adapters.dingtalk.dingtalkapp import DingtalkApp, DingtalkTest, dingtalk_section
 from tests.adapters.dingtalk.emulator import DingtalkEmulator
 from tests.adapters.wecom.wecomapp import eventually
@@ -133,6 +136,42 @@ async def test_a_picture_and_rich_text_with_pictures_are_downloaded_by_their_cod
     assert plugin.downloads == [*photos, b"\xff\xd8 private"]
     downloads = [b for p, b in emu.calls if p == "/v1.0/robot/messageFiles/download"]
     assert all(b["robotCode"] == "dingtestapp" for b in downloads) and len(downloads) == 3
+
+
+async def test_a_photo_is_uploaded_once_and_sent_as_an_image_before_its_text(
+    emu: DingtalkEmulator, make_app: MakeApp, tmp_path: Path
+) -> None:
+    works = emu.group("cidWorks==", "北部新城工程", emu.person("ana", "Ana"))
+    ana = emu.people["ana"]
+    photo = tmp_path / "site.jpg"
+    photo.write_bytes(b"\xff\xd8 site photo")
+    app = await make_app()
+    group = ChatRef("dingtalk", works.chatid, ChatKind.GROUP)
+    await app.adapter.send_keyed(group, Reply("现场照片", photo=str(photo)), "k1")
+    await app.adapter.send_keyed(
+        ChatRef("dingtalk", "ana", ChatKind.DIRECT), Reply(photo=str(photo)), "k2"
+    )
+    sent = await emu.wait_sent(works, 2)
+    assert [(s.kind, s.text) for s in sent] == [("image", ""), ("markdown", "现场照片")]
+    assert sent[0].image == b"\xff\xd8 site photo"
+    [alone] = await emu.wait_sent(ana, 1)  # a photo without text is the image alone
+    assert alone.kind == "image" and alone.image == b"\xff\xd8 site photo"
+    assert len(emu.uploads) == 1 and app.adapter.photos.uploaded == 1  # uploaded once
+    await app.adapter.send_keyed(group, Reply("现场照片", photo=str(photo)), "k1")  # a retry
+    await emu.wait_sent(works, 3)
+    assert [s.kind for s in emu.in_chat(works)] == ["image", "markdown", "markdown"]
+
+
+async def test_a_photo_that_cannot_be_read_is_named_under_the_text_not_dropped(
+    emu: DingtalkEmulator, make_app: MakeApp
+) -> None:
+    works = emu.group("cidWorks==", "北部新城工程", emu.person("ana", "Ana"))
+    app = await make_app(config={"bot": {"language": "zh_Hans"}})
+    group = ChatRef("dingtalk", works.chatid, ChatKind.GROUP)
+    await app.adapter.send_keyed(group, Reply("现场照片", photo="/nowhere/site.jpg"), "k1")
+    [sent] = await emu.wait_sent(works, 1)
+    assert sent.text == "现场照片\n\n（此消息附有照片，但未能发送，请在网页控制台查看。）"
+    assert emu.uploads == {}
 
 
 async def test_voice_arrives_as_its_transcription_and_files_and_videos_are_downloaded(
@@ -302,9 +341,24 @@ async def test_a_wrong_secret_stops_start_up_with_one_line_and_is_not_logged(
 ) -> None:
     config = DingtalkConfig.model_validate(dingtalk_section(emu, client_secret="wrong"))
     adapter = DingtalkAdapter(config, clock=FakeClock())
-    with pytest.raises(AdapterError, match=r"refused client_id 'dingtestapp' .*401"):
+    with pytest.raises(AdapterError, match=r"refused client_id 'dingtestapp' .*400"):
         await adapter.start(NoSink())  # type: ignore[arg-type]
     assert "wrong" not in caplog.text  # the secret is never logged
+    assert emu.opened == []  # checked by asking for a token: no Stream connection is opened
+    await adapter.close()
+
+
+async def test_a_secret_the_stream_gateway_refuses_stops_start_up_with_one_line(
+    emu: DingtalkEmulator,
+) -> None:
+    config = DingtalkConfig.model_validate(dingtalk_section(emu))
+    adapter = DingtalkAdapter(config, clock=FakeClock())
+    await adapter.start(NoSink())  # type: ignore[arg-type]
+    emu.client_secret = "rotated"  # the token was given; the gateway refuses the connection
+    with pytest.raises(AdapterError, match=r"refused client_id 'dingtestapp' .*401"):
+        await adapter.start_receiving()
+    assert adapter.connection is None
+    await adapter.stop()
     await adapter.close()
 
 

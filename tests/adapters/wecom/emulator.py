@@ -21,8 +21,13 @@ https://developer.work.weixin.qq.com/document/path/101463, section by section:
   ``template_card_event`` (``template_card_event.event_key``, ``task_id``, ``card_type``).
 * "回复消息 / 回复普通消息, 流式消息回复机制": ``aibot_respond_msg`` with the callback's
   ``req_id``: ``stream`` (``id``, ``finish``, ``content``), ``template_card``,
-  ``stream_with_template_card``; one card per message. Here a reply more than `reply_window`
-  seconds after the callback, or to an unknown ``req_id``, is refused (errcode 40008).
+  ``stream_with_template_card``; one card per message. A finished stream may carry images,
+  ``stream.msg_item`` ``[{msgtype: "image", image: {base64, md5}}]`` (the SDK's
+  ``reply_stream(…, msg_item)``, "图文混排项（仅在 finish=True 时有效）"; JPG or PNG, at most
+  10 MB before base64, at most 10 items; a wrong md5 answers 40009 here). Active messages
+  (``aibot_send_msg``) carry no image: only ``markdown`` and ``template_card``. Here a reply
+  more than `reply_window` seconds after the callback, or to an unknown ``req_id``, is refused
+  (errcode 40008).
 * "更新模板卡片": ``aibot_respond_update_msg`` with the click's ``req_id`` within 5 seconds,
   ``template_card.task_id`` the clicked card's.
 * "主动推送消息": ``aibot_send_msg`` with ``chatid`` (a group's chatid or a person's userid) and
@@ -41,6 +46,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import itertools
 import json
 import os
@@ -88,6 +94,7 @@ class Sent:
     card: dict[str, Any] | None = None
     answers: str | None = None  # the msgid it answers (a reply), None for an active message
     updates: list[dict[str, Any]] = field(default_factory=list)
+    images: list[bytes] = field(default_factory=list)  # a finished stream's msg_item images
 
     @property
     def labels(self) -> list[str]:
@@ -390,8 +397,12 @@ class WecomEmulator:
         kind = body.get("msgtype")
         if kind in ("stream", "stream_with_template_card"):
             stream = body.get("stream", {})
+            images = _images(stream.get("msg_item") or [])
+            if images is None:
+                return {"errcode": 40009, "errmsg": "invalid image in msg_item"}
             if stream.get("finish"):
-                await self._add(Sent(chat, "stream", stream.get("content", ""), answers=msgid))
+                text = stream.get("content", "")
+                await self._add(Sent(chat, "stream", text, answers=msgid, images=images))
         if kind in ("template_card", "stream_with_template_card"):
             if rid in self._carded:
                 return {"errcode": 40008, "errmsg": "a message is answered by one card"}
@@ -446,3 +457,25 @@ class WecomEmulator:
         if data is None:
             raise web.HTTPNotFound
         return web.Response(body=data)
+
+
+def _images(items: list[dict[str, Any]]) -> list[bytes] | None:
+    """The images of a stream's ``msg_item``; None when one is not valid (not an image, its md5
+    not the data's, not JPG or PNG, over 10 MB) or there are more than 10."""
+    out: list[bytes] = []
+    if len(items) > 10:
+        return None
+    for item in items:
+        image = item.get("image") or {}
+        if item.get("msgtype") != "image":
+            return None
+        try:
+            data = base64.b64decode(str(image.get("base64", "")), validate=True)
+        except ValueError:
+            return None
+        if hashlib.md5(data).hexdigest() != image.get("md5"):  # noqa: S324 - the platform's
+            return None
+        if not data.startswith((b"\xff\xd8", b"\x89PNG")) or len(data) > 10 * 1024 * 1024:
+            return None
+        out.append(data)
+    return out

@@ -5,12 +5,15 @@ reconnects (issue 18, item 2)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
 
 from qunzhu.adapters.wecom.adapter import WecomAdapter
 from qunzhu.adapters.wecom.config import WecomConfig
-from qunzhu.core import AdapterError, FakeClock
+from qunzhu.core import AdapterError, ConfigError, FakeClock
+from qunzhu.core.model._events import ChatKind, ChatRef
+from qunzhu.core.model._reply import Reply
 from tests.adapters.wecom.emulator import WecomEmulator
 from tests.adapters.wecom.wecomapp import WecomApp, WecomTest, eventually, wecom_section
 
@@ -68,6 +71,51 @@ async def test_a_photo_with_text_is_downloaded_and_decrypted_with_its_own_key(
     [answer] = await emu.wait_sent(works, 1)
     assert answer.text == "2 photo: 偷工减料"
     assert tuple(plugin.downloads) == photos
+
+
+async def test_a_reply_with_a_photo_carries_it_in_the_finished_stream(
+    emu: WecomEmulator, make_app: MakeApp, plugin: WecomTest, tmp_path: Path
+) -> None:
+    ana = emu.person("ana", "Ana")
+    works = emu.group("wrkA", "北部新城工程", ana)
+    photo = tmp_path / "site.jpg"
+    photo.write_bytes(b"\xff\xd8 site photo")
+    plugin.photo = str(photo)
+    await make_app()
+    frame = await emu.say(ana, "/photo 现场照片", group=works)
+    [answer] = await emu.wait_sent(works, 1)
+    assert (answer.kind, answer.text, answer.images) == ("stream", "现场照片", [photo.read_bytes()])
+    assert frame is not None and answer.answers == frame["body"]["msgid"]  # under the message
+
+
+async def test_a_photo_wecom_would_refuse_is_named_under_the_reply_not_dropped(
+    emu: WecomEmulator, make_app: MakeApp, plugin: WecomTest, tmp_path: Path
+) -> None:
+    ana = emu.person("ana", "Ana")
+    photo = tmp_path / "site.gif"
+    photo.write_bytes(b"GIF89a not a jpeg")
+    plugin.photo = str(photo)
+    await make_app(config={"bot": {"language": "zh_Hans"}})
+    await emu.say(ana, "/photo 现场照片")
+    [answer] = await emu.wait_sent(ana, 1)
+    assert answer.text == "现场照片\n\n（此消息附有照片，但未能发送，请在网页控制台查看。）"
+    assert answer.images == []
+
+
+async def test_an_active_message_with_a_photo_says_that_the_photo_cannot_be_attached(
+    emu: WecomEmulator, make_app: MakeApp, tmp_path: Path
+) -> None:
+    works = emu.group("wrkA", "北部新城工程", emu.person("ana", "Ana"))
+    photo = tmp_path / "site.jpg"
+    photo.write_bytes(b"\xff\xd8 site photo")
+    app = await make_app(config={"bot": {"language": "zh_Hans"}})
+    chat = ChatRef("wecom", works.chatid, ChatKind.GROUP)
+    await app.adapter.send_keyed(chat, Reply("现场照片", photo=str(photo)), "k1")
+    [sent] = await emu.wait_sent(works, 1)
+    assert (sent.kind, sent.answers) == ("markdown", None)
+    assert sent.text == (
+        "现场照片\n\n（此消息附有照片，企业微信机器人主动发消息时无法附带照片，请在网页控制台查看。）"
+    )
 
 
 async def test_a_file_is_decrypted_and_a_wrong_key_is_an_error_not_garbage(
@@ -195,6 +243,16 @@ async def test_a_wrong_secret_stops_start_up_with_one_line_and_is_not_logged(
 
 class NoSink:
     """A sink that is never reached (the subscription is refused first)."""
+
+
+async def test_a_shared_start_refuses_the_wecom_bot_before_it_connects(
+    emu: WecomEmulator, make_app: MakeApp
+) -> None:
+    """With ``dispatcher.shared`` another worker may send a reply, and WeCom sends only through
+    the connection that receives (a second connection of the bot ends the first)."""
+    with pytest.raises(ConfigError, match=r"^adapters.wecom runs in one process only: .*shared"):
+        await make_app(config={"dispatcher": {"shared": True}})
+    assert emu.connections == 0
 
 
 async def test_unanswered_heartbeats_close_the_connection_and_the_bot_reconnects(

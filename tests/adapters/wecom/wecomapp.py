@@ -28,6 +28,8 @@ class WecomTest:
         self.asked: int | None = None
         self.downloads: list[bytes] = []
         self.texts: list[tuple[str, str | None, tuple[str, ...]]] = []
+        #: The photo `/photo` answers with.
+        self.photo = ""
 
     @hookimpl
     def register_commands(self) -> Sequence[Command]:
@@ -45,6 +47,10 @@ class WecomTest:
             )
             self.asked = row.id
 
+        @command("photo", help="Answer with a photo")
+        async def photo(ctx: Context, text: Text) -> None:
+            await ctx.reply(Reply(text, photo=self.photo))
+
         @command("many", help="Eight buttons")
         async def many(ctx: Context) -> None:
             await ctx.reply(
@@ -60,7 +66,7 @@ class WecomTest:
             mentions = tuple(f"wecom:{i}" for i in ids.split())
             await ctx.reply(Reply("请提交周报", mentions=mentions))
 
-        return [echo, ask, many, notify, remind]
+        return [echo, ask, photo, many, notify, remind]
 
     @hookimpl
     async def on_message(self, ctx: Context) -> None:

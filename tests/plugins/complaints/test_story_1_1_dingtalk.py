@@ -1,7 +1,8 @@
 """Story 1.1 over DingTalk's Stream mode (the adapter against the emulator, issue 18): the site
 supervisor @-mentions the robot with a photo and the text (a richText message), the offer is an
 interactive card in the group, the secretary's click files it, and the bureau's group receives
-the ticket's card; the offer's card is updated in place (DingTalk's cards can be updated at any
+the ticket's card, under the site photo (uploaded as a media file); the offer's card is updated in
+place (DingTalk's cards can be updated at any
 time)."""
 
 from __future__ import annotations
@@ -49,13 +50,14 @@ async def test_story_1_1_on_dingtalk(tmp_path: Path, emu: DingtalkEmulator) -> N
         assert offer.card_text == "这条消息像是在反映问题（工程质量）。"
         assert offer.labels == ["登记为问题"]
         await emu.click(secretary, offer, "登记为问题")
-        card = Watch.card(await seen.new(bureau))
+        arrived = await seen.new(bureau)
+        card = Watch.card(arrived)
         assert card.card_text.startswith("📋 Q-2026-0001 · 工程质量")
         assert TEXT in card.card_text
-        # the site photo is kept with the ticket; the robot cannot forward it yet, and says so
-        assert card.card_text.endswith(
-            "（此消息附有照片，钉钉机器人暂时无法转发，请在网页控制台查看。）"
-        )
+        # the site photo goes first, as an image message: downloaded by its code, uploaded
+        assert [s.kind for s in arrived] == ["image", "card"]
+        assert arrived[0].image == PHOTO
+        assert "照片" not in card.card_text  # no note: nothing is missing
         assert card.labels == ["接单", "已解决", "转办", "更多…"]
         confirmation = Watch.texts(await seen.new(project))
         assert "Q-2026-0001" in confirmation[-1]

@@ -51,9 +51,10 @@ async def test_story_1_1_on_wecom(tmp_path: Path, emu: WecomEmulator) -> None:
         [card_text, card] = await emu.wait_sent(bureau, 2)
         assert card_text.text.startswith("📋 Q-2026-0001 · 工程质量")
         assert TEXT in card_text.text
-        # the site photo is kept with the ticket; WeCom's bot cannot forward it yet, and says so
+        # the site photo is kept with the ticket; the bureau's card is an active message, which
+        # carries no photo on WeCom (only a reply does), and it says so
         assert card_text.text.endswith(
-            "（此消息附有照片，企业微信机器人暂时无法转发，请在网页控制台查看。）"
+            "（此消息附有照片，企业微信机器人主动发消息时无法附带照片，请在网页控制台查看。）"
         )
         assert card.labels == ["接单", "已解决", "转办", "更多…"]
         sent = await emu.wait_sent(project, 3)  # the confirmation in the thread
