@@ -154,3 +154,18 @@ def test_an_editable_install_s_linked_migrations_are_not_overwritten(tmp_path: P
     assert first.read_text(encoding="utf-8") == before
     code = (source / "0002_notes_tags_on_notes.py").read_text(encoding="utf-8")
     assert re.search(r"down_revision: .* = ['\"]0001_notes['\"]", code)
+
+
+def test_every_shipped_migration_id_fits_postgresql_s_alembic_version() -> None:
+    # 0004_promotions_sharing_who_shared_a_copy_and (45 characters), written by hand before
+    # `db revision` kept ids short, upgraded on SQLite and failed every PostgreSQL upgrade
+    found = {}
+    for path in ROOT.glob("*/**/migrations/versions/*.py"):
+        if ".venv" in path.parts:
+            continue
+        match = re.search(r'^revision: str = "([^"]+)"', path.read_text(), re.MULTILINE)
+        if match is not None:
+            found[path.relative_to(ROOT).as_posix()] = match[1]
+    assert len(found) >= 10, found
+    too_long = {path: rid for path, rid in found.items() if len(rid) > 32}
+    assert not too_long, "alembic_version.version_num is a VARCHAR(32) on PostgreSQL"

@@ -1,6 +1,6 @@
 """promotions: sharing: who shared a copy, and the sharer of an order
 
-Revision ID: 0004_promotions_sharing_who_shared_a_copy_and
+Revision ID: 0004_promotions_sharing
 Revises: 0003_promotions_conversions
 """
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_promotions_sharing_who_shared_a_copy_and"
+revision: str = "0004_promotions_sharing"
 down_revision: str | None = "0003_promotions_conversions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
