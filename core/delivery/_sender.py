@@ -3,7 +3,16 @@
 Each pass takes, for every chat with pending messages, the oldest one (so order within a chat is
 kept and a chat that must wait never holds up the others), and starts those the limits allow, up to
 ``max_in_flight`` at once and one per chat. Outcomes are written back by group commit
-(`qunzhu.core.delivery._outcomes`, which also says what a failure becomes):
+(`qunzhu.core.delivery._outcomes`, which also says what a failure becomes).
+
+A message holds its slot until its outcome is *committed*, not only until the platform answers:
+a sender that dies can only have sent, and not recorded, the messages holding slots, so the next
+sender repeats at most ``max_in_flight`` of them (one per chat) on a platform without idempotent
+sends. Freeing the slot at the answer let a busy sender, whose commits lagged behind the answers,
+have a whole burst of 30 answered and unrecorded; a killed sender repeated them all. When the
+outcomes cannot be written (the database is down), sending stops until they are.
+
+What an outcome does:
 
 * delivered: the platform's message id is stored (edits need it);
 * ``RetryLater``: the bot (or the chat) pauses as long as the platform asked; not a failed attempt;
@@ -257,10 +266,10 @@ class Sender:
         for chat_id, inactive in ready:
             out = backlog.take(chat_id)
             self._in_flight[chat_id] = out.id
+            await self._slots.acquire()  # given back once the outcome is committed
             if inactive:
                 self._finish(Outcome(out, "failed", error="chat is inactive"))
                 continue
-            await self._slots.acquire()
             task = asyncio.get_running_loop().create_task(self._send(out, now))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -274,9 +283,10 @@ class Sender:
         self.limiter.shift(out.chat, taken_at, self._app.clock.monotonic())
         try:
             outcome = await self._attempt(out)
-        finally:
+        except BaseException:  # cancelled: there is no outcome to record
             self._slots.release()
-        self._finish(outcome)
+            raise
+        self._finish(outcome)  # the slot stays taken until the outcome is committed
 
     async def _attempt(self, out: Outgoing) -> Outcome:
         try:
@@ -345,6 +355,7 @@ class Sender:
         backlog = self.backlog
         mono = self._app.clock.monotonic()
         for o in batch:
+            self._slots.release()
             out = o.out
             chat_id = out.chat.chat_id
             self._in_flight.pop(chat_id, None)

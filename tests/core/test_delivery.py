@@ -4,15 +4,18 @@ SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import pytest_asyncio
 from sqlalchemy import func, select
 
 from qunzhu.core import ChatKind, Context, Reply, command, hookimpl
+from qunzhu.core.delivery import _sender
 from qunzhu.core.delivery._outbox import delivery, progress
 from qunzhu.core.delivery._ratelimit import Limit, Limits
 from qunzhu.core.errors import PermanentFailure, RetryLater, TemporaryFailure
@@ -236,4 +239,38 @@ async def test_the_outbox_section_sets_how_often_a_failing_message_is_tried(
         await bot.advance(timedelta(minutes=10))
         assert bot.adapter.attempts == 3  # given up: never tried again
     finally:
+        await bot.close()
+
+
+async def test_a_sender_whose_records_lag_sends_no_more_than_max_in_flight(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A crash repeats what the platform took but the outbox had not yet recorded. The slots were
+    # freed at the platform's answer, not at the commit: while commits lagged (a loaded
+    # PostgreSQL), a sender killed in a burst sent 29 replies again at the next worker
+    config = {"bot": {"language": "en"}, "outbox": {"max_in_flight": 4}}
+    bot = await BotHarness.create(workdir=tmp_path, config=config, plugins=[("echo", Echo())])
+    commits = asyncio.Event()
+    real_record = _sender.record
+
+    async def slow_record(*args: Any) -> None:
+        await commits.wait()
+        await real_record(*args)
+
+    try:
+        monkeypatch.setattr(_sender, "record", slow_record)
+        await bot.app.receive(Message("b1", bot.dm("ana"), bot.user("ana"), "/broadcast 20"))
+        for _ in range(500):  # until the sender has filled its slots (5 s at most)
+            if len(bot.sent) >= 4:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.2)  # more would go out now
+        assert len(bot.sent) == 4, "sent while the outbox had not recorded what it sent"
+        commits.set()
+        await bot.app.settle()
+        assert sorted(s.text for s in bot.sent) == sorted(f"promo {i}" for i in range(20))
+        assert bot.adapter.attempts == 20
+        assert await count(bot, OutboxRow, OutboxRow.status == "sent") == 20
+    finally:
+        commits.set()
         await bot.close()
