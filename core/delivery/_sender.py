@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import zlib
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
+from qunzhu.core._election import Election
 from qunzhu.core._nap import Nap
 from qunzhu.core.delivery._backlog import Backlog
 from qunzhu.core.delivery._outbox import OUTBOX, Outgoing
@@ -87,6 +87,7 @@ class Sender:
         self._nap = Nap(app.clock)
         self._idle = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._election: Election | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._shared = app.dispatcher.shared
         #: What is pending for this platform, in memory (see `qunzhu.core.delivery._backlog`).
@@ -106,28 +107,56 @@ class Sender:
                 )
             )
             self._inactive = set(rows.all())
-        main = self._lead() if self._app.dispatcher.shared else self._loop()
-        self._task = asyncio.get_running_loop().create_task(main, name=f"sender:{self._platform}")
+        if self._shared:
+            # with several workers, one sends per platform, so that the platform's limits hold
+            # for the bot as a whole: the holder of a PostgreSQL advisory lock. When it dies or
+            # loses its connection, PostgreSQL frees the lock and another worker takes over
+            self._idle.set()
+            self._nap.parked = True  # a standby sender has nothing to do
+            self._election = Election(
+                self._app.db,
+                self._app.clock,
+                self._platform,
+                won=self._won,
+                lost=self._lost,
+                role="sender",
+            )
+            self._election.start()
+            return
+        self._task = asyncio.get_running_loop().create_task(
+            self._loop(), name=f"sender:{self._platform}"
+        )
 
-    async def _lead(self) -> None:
-        """With several workers, one sends per platform, so that the platform's limits hold for
-        the bot as a whole: the holder of a PostgreSQL advisory lock. When that worker dies, its
-        connection closes, the lock is freed and another worker takes over."""
-        key = zlib.crc32(f"qunzhu-sender:{self._platform}".encode()) & 0x7FFFFFFF
+    async def _won(self) -> None:
+        # what another sender did meanwhile is read again from the table
+        self.backlog = Backlog()
+        self._read_needed = True
+        self._nap.parked = False
+        self.leader = True
+        self._task = asyncio.get_running_loop().create_task(
+            self._loop(), name=f"sender:{self._platform}"
+        )
+
+    async def _lost(self) -> None:
+        """The lock's connection broke: another worker may be sending now. Stop starting
+        messages; those under way finish and are recorded (when the database answers) before
+        this worker stands again, so that its next term starts from the table alone."""
+        self.leader = False
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        while self._recorder is not None:
+            await asyncio.shield(self._recorder)
+        self._nap.parked = True
         self._idle.set()
-        self._nap.parked = True  # a standby sender has nothing to do
-        async with self._app.db.engine.connect() as conn:
-            await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
-            await conn.commit()
-            self._nap.parked = False
-            log.info("event=sender_leader platform=%s", self._platform)
-            self.leader = True
-            try:
-                await self._loop()
-            finally:
-                self.leader = False
 
     async def stop(self) -> None:
+        if self._election is not None:
+            await self._election.stop()
+            self._election = None
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)

@@ -71,7 +71,7 @@ async def test_a_killed_sender_repeats_at_most_what_it_had_in_flight(tmp_path: P
                 )
 
         def leaders() -> list[int]:
-            return [n for n, log in enumerate(logs) if "event=sender_leader" in log.read_text()]
+            return [n for n, log in enumerate(logs) if "event=sender_elected" in log.read_text()]
 
         await wait_for(lambda: all("event=ready " in log.read_text() for log in logs), 60)
         await wait_for(lambda: len(leaders()) == 1, 30)

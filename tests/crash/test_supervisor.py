@@ -82,7 +82,7 @@ async def test_two_workers_one_killed_and_restarted_nothing_lost_nothing_twice(
         await wait_for(lambda: len(logged("event=worker_started")) == 2, 30)
         await wait_for(lambda: logged("event=receiver_elected key=telegram:"), 60)
         await wait_for(lambda: len(logged("event=ready ")) == 2, 60)
-        await wait_for(lambda: logged("event=sender_leader"), 30)
+        await wait_for(lambda: logged("event=sender_elected"), 30)
         for each in (port, port + 1):
             assert (
                 await asyncio.to_thread(_get, f"http://127.0.0.1:{each}/healthz")
@@ -141,7 +141,7 @@ def _victim(text: str) -> int:
     """The worker to kill: the one that sends, in the middle of its sending. (It was once the
     receiver, or the other worker when the receiver also sent: a killed sender repeated a whole
     burst of 30, issue 19.)"""
-    sender = re.search(r"worker=(\d) event=sender_leader", text)
+    sender = re.search(r"worker=(\d) event=sender_elected", text)
     assert sender is not None, text
     return int(sender[1])
 
