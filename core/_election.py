@@ -1,4 +1,5 @@
-"""Electing, among workers, the one that fetches a platform account's events.
+"""Electing, among workers, the one that fetches a platform account's events (and, with
+``role="sender"``, the one that sends a platform's outbox: `qunzhu.core.delivery._sender`).
 
 Telegram's ``getUpdates`` may run in one process per bot (a second gets 409 Conflict), and two
 Matrix ``/sync`` loops of one account fetch everything twice. With several workers on one
@@ -43,11 +44,13 @@ class Election:
         *,
         won: Callable[[], Awaitable[None]],
         lost: Callable[[], Awaitable[None]],
+        role: str = "receiver",
     ) -> None:
         self._db = db
         self._clock = clock
         self.key = key
-        self._lock = zlib.crc32(f"qunzhu-receiver:{key}".encode()) & 0x7FFFFFFF
+        self.role = role
+        self._lock = zlib.crc32(f"qunzhu-{role}:{key}".encode()) & 0x7FFFFFFF
         self._won = won
         self._lost = lost
         self.leader = False
@@ -55,7 +58,9 @@ class Election:
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self.run(), name=f"elect:{self.key}")
+        self._task = asyncio.get_running_loop().create_task(
+            self.run(), name=f"elect:{self.role}:{self.key}"
+        )
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -71,7 +76,8 @@ class Election:
                 raise
             except Exception as exc:  # the database went away: wait, then stand again
                 log.warning(
-                    "event=receiver_election_failed key=%s error=%s: %s",
+                    "event=%s_election_failed key=%s error=%s: %s",
+                    self.role,
                     self.key,
                     type(exc).__name__,
                     str(exc).splitlines()[0] if str(exc) else "",
@@ -79,7 +85,7 @@ class Election:
             finally:
                 if self.leader:
                     self.leader = False
-                    log.warning("event=receiver_lost key=%s", self.key)
+                    log.warning("event=%s_lost key=%s", self.role, self.key)
                     await asyncio.shield(self._lost())
             await self._clock.sleep(_RETRY_SECONDS)
 
@@ -89,7 +95,7 @@ class Election:
             await conn.commit()
             self.leader = True
             self.terms += 1
-            log.info("event=receiver_elected key=%s", self.key)
+            log.info("event=%s_elected key=%s", self.role, self.key)
             await self._won()
             while True:  # hold the lock while the session lives
                 await self._clock.sleep(CHECK_SECONDS)

@@ -3,7 +3,16 @@
 Each pass takes, for every chat with pending messages, the oldest one (so order within a chat is
 kept and a chat that must wait never holds up the others), and starts those the limits allow, up to
 ``max_in_flight`` at once and one per chat. Outcomes are written back by group commit
-(`qunzhu.core.delivery._outcomes`, which also says what a failure becomes):
+(`qunzhu.core.delivery._outcomes`, which also says what a failure becomes).
+
+A message holds its slot until its outcome is *committed*, not only until the platform answers:
+a sender that dies can only have sent, and not recorded, the messages holding slots, so the next
+sender repeats at most ``max_in_flight`` of them (one per chat) on a platform without idempotent
+sends. Freeing the slot at the answer let a busy sender, whose commits lagged behind the answers,
+have a whole burst of 30 answered and unrecorded; a killed sender repeated them all. When the
+outcomes cannot be written (the database is down), sending stops until they are.
+
+What an outcome does:
 
 * delivered: the platform's message id is stored (edits need it);
 * ``RetryLater``: the bot (or the chat) pauses as long as the platform asked; not a failed attempt;
@@ -16,11 +25,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import zlib
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
+from qunzhu.core._election import Election
 from qunzhu.core._nap import Nap
 from qunzhu.core.delivery._backlog import Backlog
 from qunzhu.core.delivery._outbox import OUTBOX, Outgoing
@@ -78,6 +87,7 @@ class Sender:
         self._nap = Nap(app.clock)
         self._idle = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._election: Election | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._shared = app.dispatcher.shared
         #: What is pending for this platform, in memory (see `qunzhu.core.delivery._backlog`).
@@ -91,27 +101,53 @@ class Sender:
     # -- life cycle ----------------------------------------------------------------------------
     async def start(self) -> None:
         await self._load_inactive()
-        main = self._lead() if self._app.dispatcher.shared else self._loop()
-        self._task = asyncio.get_running_loop().create_task(main, name=f"sender:{self._platform}")
+        if self._shared:
+            # with several workers, one sends per platform, so that the platform's limits hold
+            # for the bot as a whole: the holder of a PostgreSQL advisory lock. When it dies or
+            # loses its connection, PostgreSQL frees the lock and another worker takes over
+            self._idle.set()
+            self._nap.parked = True  # a standby sender has nothing to do
+            self._election = Election(
+                self._app.db,
+                self._app.clock,
+                self._platform,
+                won=self._won,
+                lost=self._lost,
+                role="sender",
+            )
+            self._election.start()
+            return
+        self._task = asyncio.get_running_loop().create_task(
+            self._loop(), name=f"sender:{self._platform}"
+        )
 
-    async def _lead(self) -> None:
-        """With several workers, one sends per platform, so that the platform's limits hold for
-        the bot as a whole: the holder of a PostgreSQL advisory lock. When that worker dies, its
-        connection closes, the lock is freed and another worker takes over."""
-        key = zlib.crc32(f"qunzhu-sender:{self._platform}".encode()) & 0x7FFFFFFF
+    async def _won(self) -> None:
+        # what another sender did meanwhile is read again from the table, and the chats other
+        # workers saw the bot removed from and added back to
+        await self._load_inactive()
+        self.backlog = Backlog()
+        self._read_needed = True
+        self._nap.parked = False
+        self.leader = True
+        self._task = asyncio.get_running_loop().create_task(
+            self._loop(), name=f"sender:{self._platform}"
+        )
+
+    async def _lost(self) -> None:
+        """The lock's connection broke: another worker may be sending now. Stop starting
+        messages; those under way finish and are recorded (when the database answers) before
+        this worker stands again, so that its next term starts from the table alone."""
+        self.leader = False
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        while self._recorder is not None:
+            await asyncio.shield(self._recorder)
+        self._nap.parked = True
         self._idle.set()
-        self._nap.parked = True  # a standby sender has nothing to do
-        async with self._app.db.engine.connect() as conn:
-            await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
-            await conn.commit()
-            self._nap.parked = False
-            await self._load_inactive()  # other workers saw the bot removed and added meanwhile
-            log.info("event=sender_leader platform=%s", self._platform)
-            self.leader = True
-            try:
-                await self._loop()
-            finally:
-                self.leader = False
 
     async def _load_inactive(self) -> None:
         """The chats the bot was removed from, as the table says."""
@@ -141,6 +177,9 @@ class Sender:
         return back
 
     async def stop(self) -> None:
+        if self._election is not None:
+            await self._election.stop()
+            self._election = None
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
@@ -285,10 +324,10 @@ class Sender:
         for chat_id, inactive in ready:
             out = backlog.take(chat_id)
             self._in_flight[chat_id] = out.id
+            await self._slots.acquire()  # given back once the outcome is committed
             if inactive:
                 self._finish(Outcome(out, "failed", error="chat is inactive"))
                 continue
-            await self._slots.acquire()
             task = asyncio.get_running_loop().create_task(self._send(out, now))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -302,9 +341,10 @@ class Sender:
         self.limiter.shift(out.chat, taken_at, self._app.clock.monotonic())
         try:
             outcome = await self._attempt(out)
-        finally:
+        except BaseException:  # cancelled: there is no outcome to record
             self._slots.release()
-        self._finish(outcome)
+            raise
+        self._finish(outcome)  # the slot stays taken until the outcome is committed
 
     async def _attempt(self, out: Outgoing) -> Outcome:
         try:
@@ -373,6 +413,7 @@ class Sender:
         backlog = self.backlog
         mono = self._app.clock.monotonic()
         for o in batch:
+            self._slots.release()
             out = o.out
             chat_id = out.chat.chat_id
             self._in_flight.pop(chat_id, None)

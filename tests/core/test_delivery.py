@@ -4,22 +4,32 @@ SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
+import zlib
 from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import pytest_asyncio
+import yaml
 from sqlalchemy import func, select
 
-from qunzhu.core import ChatKind, Context, Reply, command, hookimpl
+from qunzhu.core import ChatKind, Context, Reply, UserRef, command, hookimpl
+from qunzhu.core.app import App
+from qunzhu.core.clock import SystemClock
+from qunzhu.core.config import load_config
+from qunzhu.core.delivery import _sender
 from qunzhu.core.delivery._outbox import delivery, progress
 from qunzhu.core.delivery._ratelimit import Limit, Limits
 from qunzhu.core.errors import PermanentFailure, RetryLater, TemporaryFailure
 from qunzhu.core.model._events import Message
+from qunzhu.core.plugins import PluginSet, load_plugins
 from qunzhu.core.storage._tables import ChatRow, InboxRow, OutboxRow
 from qunzhu.core.testing import BotHarness
-from tests.conftest import harness_on
+from qunzhu.core.testing.memory import MemoryAdapter
+from tests.conftest import create_pg_database, drop_pg_database, harness_on
 
 
 class Echo:
@@ -237,3 +247,100 @@ async def test_the_outbox_section_sets_how_often_a_failing_message_is_tried(
         assert bot.adapter.attempts == 3  # given up: never tried again
     finally:
         await bot.close()
+
+
+async def test_a_sender_whose_records_lag_sends_no_more_than_max_in_flight(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A crash repeats what the platform took but the outbox had not yet recorded. The slots were
+    # freed at the platform's answer, not at the commit: while commits lagged (a loaded
+    # PostgreSQL), a sender killed in a burst sent 29 replies again at the next worker
+    config = {"bot": {"language": "en"}, "outbox": {"max_in_flight": 4}}
+    bot = await BotHarness.create(workdir=tmp_path, config=config, plugins=[("echo", Echo())])
+    commits = asyncio.Event()
+    real_record = _sender.record
+
+    async def slow_record(*args: Any) -> None:
+        await commits.wait()
+        await real_record(*args)
+
+    try:
+        monkeypatch.setattr(_sender, "record", slow_record)
+        await bot.app.receive(Message("b1", bot.dm("ana"), bot.user("ana"), "/broadcast 20"))
+        for _ in range(500):  # until the sender has filled its slots (5 s at most)
+            if len(bot.sent) >= 4:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.2)  # more would go out now
+        assert len(bot.sent) == 4, "sent while the outbox had not recorded what it sent"
+        commits.set()
+        await bot.app.settle()
+        assert sorted(s.text for s in bot.sent) == sorted(f"promo {i}" for i in range(20))
+        assert bot.adapter.attempts == 20
+        assert await count(bot, OutboxRow, OutboxRow.status == "sent") == 20
+    finally:
+        commits.set()
+        await bot.close()
+
+
+@pytest.mark.postgres
+async def test_a_sender_that_lost_its_lock_stops_while_another_worker_sends(
+    tmp_path: Path,
+) -> None:
+    # The elected sender never looked at its lock's connection again: when it broke (PostgreSQL
+    # restarted, a proxy cut it) another worker was elected and both sent every message
+    import asyncpg
+
+    url = await create_pg_database()
+    path = tmp_path / "qunzhu.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "database": {"url": url},
+                "dispatcher": {"shared": True, "poll_interval": 0.02},
+                "logging": {"level": "WARNING"},
+            }
+        ),
+        encoding="utf-8",
+    )
+    plugins = PluginSet.collect(load_plugins([("echo", Echo())], entry_points_enabled=False))
+    settings = load_config(path, plugin_models=plugins.section_models(), adapter_models={})
+    clock = SystemClock()
+    adapter = MemoryAdapter(clock=clock)
+    app = App.build(settings, plugins, clock=clock, adapters={"memory": adapter})
+    other = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+    key = zlib.crc32(b"qunzhu-sender:memory") & 0x7FFFFFFF
+    ana, chat = UserRef("memory", "ana", "Ana"), _group("g")
+
+    async def sent(n: int, seconds: float) -> list[str]:
+        for _ in range(int(seconds * 50)):
+            if len(adapter.sent) >= n:
+                break
+            await asyncio.sleep(0.02)
+        return [s.text for s in adapter.sent]
+
+    try:
+        await app.start(create_tables=True)
+        await app.receive(Message("m1", chat, ana, "one"))
+        assert await sent(1, 10) == ["echo one"]
+        sender = app.senders["memory"]
+        assert sender.leader
+        pid = await other.fetchval(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted", key
+        )
+        assert await other.fetchval("SELECT pg_terminate_backend($1)", pid)
+        await other.execute("SELECT pg_advisory_lock($1)", key)  # another worker sends now
+        for _ in range(200):  # it looks at its lock's connection every 2 s
+            if not sender.leader:
+                break
+            await asyncio.sleep(0.02)
+        await app.receive(Message("m2", chat, ana, "two"))
+        assert await sent(2, 1.0) == ["echo one"], "sent while another worker was the sender"
+        assert not sender.leader
+        await other.execute("SELECT pg_advisory_unlock($1)", key)  # that worker is gone
+        assert await sent(2, 10) == ["echo one", "echo two"]
+        assert sender.leader
+    finally:
+        await other.close()
+        await app.stop()
+        await drop_pg_database(url)

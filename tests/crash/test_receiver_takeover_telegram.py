@@ -78,7 +78,7 @@ async def test_the_telegram_poller_dies_and_another_worker_takes_over(tmp_path: 
         await wait_for(lambda: answered()["ok upgraded 1"] == 1, 30)
         workers[first].send_signal(signal.SIGKILL)  # mid-stream, no goodbye
         killed_at = asyncio.get_running_loop().time()
-        killed_sender = "event=sender_leader" in logs[first].read_text()
+        killed_sender = "event=sender_elected" in logs[first].read_text()
         for i in range(MESSAGES // 2, MESSAGES):
             say(groups[i % 20], f"msg {i}", i)
         say(new_id, "upgraded 2")

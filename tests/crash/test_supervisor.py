@@ -1,8 +1,10 @@
 """``qunzhu run --workers 2`` on PostgreSQL, as an operator starts it: two worker processes poll
-the Telegram emulator through the elected receiver and answer a stream of messages; one worker is
-killed mid-stream (SIGKILL) and started again by the supervisor; every message is answered once;
-SIGTERM stops everything with exit code 0. With the web server on, worker N listens on
-web.port + N - 1 (issue 16, item 2)."""
+the Telegram emulator through the elected receiver and answer a stream of messages; the worker
+that sends is killed mid-stream (SIGKILL) and started again by the supervisor; every message is
+answered, and only what the killed sender had in flight is answered twice (Telegram has no
+idempotent send: at most ``outbox.max_in_flight`` replies, one per chat); SIGTERM stops everything
+with exit code 0. With the web server on, worker N listens on web.port + N - 1 (issue 16, item 2;
+issue 19)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from qunzhu.adapters.telegram.emulator import TelegramEmulator
+from qunzhu.core.config.schema import OutboxSettings
 from tests.adapters.telegram.test_adapter_webhook import free_port
 from tests.conftest import create_pg_database, drop_pg_database
 from tests.crash.test_crash import wait_for
@@ -79,7 +82,7 @@ async def test_two_workers_one_killed_and_restarted_nothing_lost_nothing_twice(
         await wait_for(lambda: len(logged("event=worker_started")) == 2, 30)
         await wait_for(lambda: logged("event=receiver_elected key=telegram:"), 60)
         await wait_for(lambda: len(logged("event=ready ")) == 2, 60)
-        await wait_for(lambda: logged("event=sender_leader"), 30)
+        await wait_for(lambda: logged("event=sender_elected"), 30)
         for each in (port, port + 1):
             assert (
                 await asyncio.to_thread(_get, f"http://127.0.0.1:{each}/healthz")
@@ -125,22 +128,25 @@ async def test_two_workers_one_killed_and_restarted_nothing_lost_nothing_twice(
     assert "poll_conflict" not in text, "a worker's start ended the receiver's long poll"
     assert outbox == [("sent", PEOPLE * ROUNDS)], "a message was handled twice or not sent"
     answers = collections.Counter(len(tg.sent(chat)) for chat in chats)
-    assert answers == {ROUNDS: PEOPLE}, "a message was lost or answered twice"
+    assert set(answers) <= {ROUNDS, ROUNDS + 1}, (
+        f"lost, or answered twice more than once: {answers}"
+    )
+    repeats = answers[ROUNDS + 1]
+    print(f"\nreplies sent again after the sender was killed: {repeats}")  # noqa: T201
+    assert repeats <= OutboxSettings().max_in_flight, (
+        "more sent twice than the sender had in flight"
+    )
     first = tg.sent(chats[0])[0]["text"]
     assert "/whoami" in first
 
 
 def _victim(text: str) -> int:
-    """The worker to kill: the receiver (its death must lose nothing), unless it also leads the
-    sending. A sender killed between Telegram's answer and its commit sends that message again
-    at the next leader (Telegram has no idempotent send: docs/delivery.md), which this test
-    would count as twice; then the other worker, which handles events all the same."""
-    receiver = re.search(r"worker=(\d) event=receiver_elected", text)
-    sender = re.search(r"worker=(\d) event=sender_leader", text)
-    assert receiver is not None and sender is not None, text
-    if receiver[1] != sender[1]:
-        return int(receiver[1])
-    return 2 if receiver[1] == "1" else 1
+    """The worker to kill: the one that sends, in the middle of its sending. (It was once the
+    receiver, or the other worker when the receiver also sent: a killed sender repeated a whole
+    burst of 30, issue 19.)"""
+    sender = re.search(r"worker=(\d) event=sender_elected", text)
+    assert sender is not None, text
+    return int(sender[1])
 
 
 async def _outbox(url: str) -> list[tuple[str, int]]:

@@ -72,7 +72,7 @@ async def test_the_matrix_sync_dies_and_another_worker_takes_over(
             await asyncio.sleep(0.1)
         workers[first].send_signal(signal.SIGKILL)  # mid-stream, no goodbye
         killed_at = asyncio.get_running_loop().time()
-        killed_sender = "event=sender_leader" in logs[first].read_text()
+        killed_sender = "event=sender_elected" in logs[first].read_text()
 
         async def elected() -> float:
             await wait_for(lambda: len(receivers()) == 2, 30)
