@@ -23,7 +23,7 @@ from qunzhu.core import (
     hookimpl,
     job,
 )
-from qunzhu.core.web import Panel, RouteDef
+from qunzhu.core.web import Page, Panel, RouteDef
 
 from .acks import ack_button, ack_reaction, ack_typed
 from .buttons import (
@@ -55,6 +55,7 @@ from .settings import NAME
 from .task_deadline import DEADLINE_DIALOG
 from .task_reading import RETURN_DIALOG, answer_is_done, ask_reason, read_task_message
 from .task_signoff import accept, finish
+from .web_pages import PAGES
 from .web_panel import PANEL
 
 __all__ = [
@@ -108,8 +109,8 @@ def register_routes() -> Sequence[RouteDef]:
 
 
 @hookimpl
-def register_pages() -> Sequence[Panel]:
-    return [PANEL]
+def register_pages() -> Sequence[Page | Panel]:
+    return [PANEL, *PAGES]
 
 
 @hookimpl
