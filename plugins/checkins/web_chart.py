@@ -1,6 +1,7 @@
 """The participation chart of a campaign's page: one column per round, its height the share of
 those due who reported, as the numbers of an SVG drawn on the server (no chart library, no
-script: it shows on any phone and prints). A round below half is drawn in the warning colour."""
+script: it shows on any phone and prints). A round below half is drawn in the warning colour; a
+round still open in grey, since its count is not final."""
 
 from __future__ import annotations
 
@@ -36,16 +37,17 @@ class ParticipationChart:
 
 
 def participation_chart(
-    points: Sequence[tuple[str, int | None, str]],
+    points: Sequence[tuple[str, int | None, str, bool]],
 ) -> ParticipationChart:
-    """`points`: (day label, percent or None when no one was due, link), oldest first."""
+    """`points`: (day label, percent or None when no one was due, link, still open), oldest
+    first."""
     span = _HEIGHT - _TOP - _BOTTOM
     step = (_WIDTH - _LEFT) / max(1, len(points))
     width = max(4, round(step * 0.7))
     columns = []
-    for i, (label, percent, link) in enumerate(points):
+    for i, (label, percent, link, is_open) in enumerate(points):
         height = round(span * (percent or 0) / 100)
-        colour = NONE if percent is None else (LOW if percent < 50 else OK)
+        colour = NONE if percent is None or is_open else (LOW if percent < 50 else OK)
         x = round(_LEFT + i * step + (step - width) / 2)
         value = "—" if percent is None else f"{percent}%"
         columns.append(

@@ -53,6 +53,7 @@ MY_REPORTS = 20
 #: Missed this many closed rounds in a row: the row stands out.
 ALARM = 3
 REASONS = {"leave": N_("on leave"), "left": N_("left the group")}
+PENDING = "pending"
 
 
 def _message(visit: Visit, title: str, text: str, status: int) -> Template:
@@ -181,12 +182,14 @@ async def campaign_page(visit: Visit) -> Template:
     for member in members:
         cells = [status[r.id].get(member.id, "none") for r in rounds]
         run = missed_in_a_row(cells, closed)
+        # in a round still open, not reported is not missed yet
+        cells = [PENDING if c == "missed" and not done else c
+                 for c, done in zip(cells, closed, strict=True)]  # fmt: skip
         last = next((r.day for r, c in zip(reversed(rounds), reversed(cells), strict=True)
                      if c in ("reported", "late")), None)  # fmt: skip
         people.append({
             "name": member.name,
-            "cells": [{"key": c, "mark": STATUSES[c][1] or "·",
-                       "label": visit.t(LABELS[c]) if c in LABELS else ""} for c in cells],
+            "cells": [_cell(visit, c) for c in cells],
             "run": run,
             "alarm": run >= ALARM,
             "last": day_label(visit.t, last) if last else visit.t("not once"),
@@ -194,7 +197,7 @@ async def campaign_page(visit: Visit) -> Template:
     people.sort(key=lambda p: -p["run"])
     rates = [rate(status[r.id]) for r in rounds]
     chart = participation_chart([
-        (r.day.strftime("%m-%d"), found.percent, f"/checkins/round/{r.id}")
+        (r.day.strftime("%m-%d"), found.percent, f"/checkins/round/{r.id}", r.state == "open")
         for r, found in zip(rounds, rates, strict=True)
     ])  # fmt: skip
     values = {
@@ -219,9 +222,19 @@ async def campaign_page(visit: Visit) -> Template:
         "alarm": ALARM,
         "chart": chart,
         "leave": leave,
-        "legend": [(STATUSES[k][1], visit.t(v)) for k, v in LABELS.items()],
+        "legend": [
+            *((STATUSES[k][1], visit.t(v)) for k, v in LABELS.items()),
+            ("…", visit.t("not reported yet")),
+        ],
     }
     return Template("checkins/campaign.html", values)
+
+
+def _cell(visit: Visit, key: str) -> dict[str, str]:
+    if key == PENDING:
+        return {"key": key, "mark": "…", "label": visit.t("not reported yet")}
+    label = visit.t(LABELS[key]) if key in LABELS else ""
+    return {"key": key, "mark": STATUSES[key][1] or "·", "label": label}
 
 
 async def _leave(visit: Visit, s: Any, campaign: Campaign, ids: list[int]) -> list[dict[str, str]]:
