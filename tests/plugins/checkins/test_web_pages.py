@@ -107,7 +107,7 @@ async def test_a_participant_sees_only_their_own_reports(bot: BotHarness) -> Non
     photo = f"/web/checkins/report/{_report_id(wang.html)}/file/0"
     fuzhou = await bot.open_console("mayor1")
     assert await fuzhou.get("/web/checkins") == 200
-    mine = "我的汇报 汇报事项 期次 汇报内容 水源保护周报 1月9日（周五） 水源地巡查完成 📷 1"
+    mine = "我的汇报 汇报事项 期次 汇报内容 水源保护周报 1月9日（周五） 水源地巡查完成 照片 1"
     assert mine in fuzhou.text()
     assert "厦门市长" not in fuzhou.text() and "完成巡查" not in fuzhou.text()
     assert await fuzhou.get(photo) == 200 and fuzhou.body == PHOTO
