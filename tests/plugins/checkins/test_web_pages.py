@@ -7,12 +7,14 @@ file requested as each seat."""
 from __future__ import annotations
 
 import io
+from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
 
-import pytest
+import pytest_asyncio
 
 from qunzhu.core.testing import BotHarness, WebBrowser
+from tests.conftest import create_pg_database, drop_pg_database
 
 from .conftest import CAMPAIGN, GROUP, IDS, advance_to, at, config
 
@@ -29,11 +31,17 @@ def _photo() -> bytes:
 PHOTO = _photo()
 
 
-@pytest.fixture
-def bot_config() -> dict[str, Any]:
+@pytest_asyncio.fixture
+async def bot_config(backend: str) -> AsyncIterator[dict[str, Any]]:
+    """On SQLite and on PostgreSQL (the window function, json_array_length, the grouped reads)."""
     setup = config()
     setup["web"] = {"enabled": True, "port": 0, "public_url": "http://console.test"}
-    return setup
+    url = await create_pg_database() if backend == "postgres" else None
+    if url:
+        setup["database"] = {"url": url}
+    yield setup
+    if url:
+        await drop_pg_database(url)
 
 
 async def four_fridays(bot: BotHarness) -> dict[str, int]:

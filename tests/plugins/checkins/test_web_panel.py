@@ -3,21 +3,29 @@ and the earlier rounds', counted as the summary counts them; for supervisors onl
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC
 from typing import Any
 
-import pytest
+import pytest_asyncio
 
 from qunzhu.core.testing import BotHarness
+from tests.conftest import create_pg_database, drop_pg_database
 
 from .conftest import GROUP, IDS, advance_to, at, config
 
 
-@pytest.fixture
-def bot_config() -> dict[str, Any]:
+@pytest_asyncio.fixture
+async def bot_config(backend: str) -> AsyncIterator[dict[str, Any]]:
+    """On SQLite and on PostgreSQL (the window function, json_array_length)."""
     setup = config()
     setup["web"] = {"enabled": True, "port": 0, "public_url": "http://console.test"}
-    return setup
+    url = await create_pg_database() if backend == "postgres" else None
+    if url:
+        setup["database"] = {"url": url}
+    yield setup
+    if url:
+        await drop_pg_database(url)
 
 
 async def test_the_overview_shows_each_rounds_participation(bot: BotHarness) -> None:
