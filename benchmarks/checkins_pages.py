@@ -1,9 +1,9 @@
 """``checkins_pages``: the check-ins' console pages with 5,000 groups of 12 participants, each
 with its last rounds (default 4, every participant but one reporting, one on leave): the data
-of the list's first page (the latest round of 50 campaigns and their statuses), of a campaign's
-page (its last 12 rounds) and of the overview's panel (the last 4 rounds of every campaign),
-each beside the same figures read naively, a round at a time with `expected` (what the panel
-did before).
+of the list's first page (the last 4 rounds of 50 campaigns and their statuses), of a
+campaign's page (its last 12 rounds) and of the overview's panel (the ten campaigns that need
+a look, their last 4 rounds), each beside the same figures read naively, a round at a time
+with `expected` (what the panel did before).
 
     python -m benchmarks.checkins_pages [--groups 5000] [--rounds 4] [--url postgresql+asyncpg://…]
 """
@@ -30,7 +30,6 @@ from qunzhu.plugins.checkins.web_data import (
     campaigns_to_show,
     last_rounds,
     last_rounds_of,
-    latest_rounds,
     statuses_of,
 )
 
@@ -82,8 +81,9 @@ async def fill(db: Database, groups: int, rounds: int) -> None:
 
 
 async def list_page(s: AsyncSession, names: list[str]) -> int:
-    latest = await latest_rounds(s, names[:50])
-    return len(await statuses_of(s, list(latest.values())))
+    """The list's reading: the last four rounds of 50 campaigns (the latest, and who missed the
+    last three closed ones)."""
+    return len(await statuses_of(s, await last_rounds_of(s, names[:50], 4)))
 
 
 async def list_page_naive(s: AsyncSession, names: list[str]) -> int:

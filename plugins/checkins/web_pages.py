@@ -35,7 +35,7 @@ from .texts import day_label, span_label, when_label
 from .web_chart import participation_chart
 from .web_data import (
     last_rounds,
-    latest_rounds,
+    last_rounds_of,
     members_of,
     missed_in_a_row,
     rate,
@@ -101,8 +101,11 @@ async def campaign_list(visit: Visit) -> Template:
         every = await entries(visit.app, s)
         shown = sorted((e for e in every if sees(person, e.campaign)), key=lambda e: e.name)
         chunk = shown[(page - 1) * PER_PAGE : page * PER_PAGE]
-        latest = await latest_rounds(s, [e.name for e in chunk])
-        status = await statuses_of(s, list(latest.values()))
+        recent = await last_rounds_of(s, [e.name for e in chunk], ALARM + 1)
+        status = await statuses_of(s, recent)
+        latest: dict[str, Round] = {}
+        for rnd in recent:  # newest first by campaign
+            latest.setdefault(rnd.campaign, rnd)
         mine = (
             await s.execute(
                 select(Report, Round)
@@ -118,29 +121,43 @@ async def campaign_list(visit: Visit) -> Template:
     tags = {e.name: e.campaign.tag for e in every}
     rows = []
     for entry in chunk:
-        rnd = latest.get(entry.name)
-        found = rate(status[rnd.id]) if rnd is not None else None
+        last = latest.get(entry.name)
+        found = rate(status[last.id]) if last is not None else None
         rows.append({
             "name": entry.name,
             "link": campaign_link(entry.name),
             "group": _group(entry.campaign.group),
             "paused": entry.paused,
-            "day": day_label(visit.t, rnd.day) if rnd else "",
-            "round": rnd.id if rnd else None,
-            "open": rnd is not None and rnd.state == "open",
+            "day": day_label(visit.t, last.day) if last else "",
+            "round": last.id if last else None,
+            "open": last is not None and last.state == "open",
             "rate": _percent(found.percent) if found else "—",
             "count": f"{found.done}/{found.due}" if found else "",
             "low": found is not None and found.percent is not None and found.percent < 50,
+            "alarms": _alarms([r for r in recent if r.campaign == entry.name], status),
         })  # fmt: skip
     values = {
         "title": visit.t("Check-ins"),
         "rows": rows,
         "total": len(shown),
+        "alarm": ALARM,
         "page": page,
         "pages": max(1, -(-len(shown) // PER_PAGE)),
         "mine": [_my_report(visit, r, rnd, tags.get(rnd.campaign, "")) for r, rnd in mine],
     }
     return Template("checkins/campaigns.html", values)
+
+
+def _alarms(rounds: list[Round], status: dict[int, dict[int, str]]) -> int:
+    """How many of the latest round's roster missed the last `ALARM` closed rounds in a row."""
+    if not rounds:
+        return 0
+    rounds = rounds[::-1]  # oldest first
+    closed = [r.state == "closed" for r in rounds]
+    return sum(
+        missed_in_a_row([status[r.id].get(int(m["id"]), "none") for r in rounds], closed) >= ALARM
+        for m in rounds[-1].roster
+    )
 
 
 def _my_report(visit: Visit, report: Report, rnd: Round, tag: str) -> dict[str, Any]:

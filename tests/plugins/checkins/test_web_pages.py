@@ -79,7 +79,8 @@ async def test_a_leader_sees_the_campaign_its_rounds_and_who_stopped_reporting(
     rounds = await four_fridays(bot)
     wang = await bot.open_console("wang")  # a supervisor and an owner
     assert await wang.get("/web/checkins") == 200
-    assert "水源保护周报 水源群 1月30日（周五） 进行中 25% 3/12" in wang.text()
+    row = "参与率 连续 3 期未报 水源保护周报 水源群 1月30日（周五） 进行中 25% 3/12 1 人 ⚠️"
+    assert row in wang.text()
     assert await wang.get(campaign_path()) == 200
     page = wang.text()
     assert "<svg" in wang.html and 'href="/web/checkins/round/' in wang.html
