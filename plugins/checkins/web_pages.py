@@ -133,7 +133,8 @@ async def campaign_list(visit: Visit) -> Template:
             "open": last is not None and last.state == "open",
             "rate": _percent(found.percent) if found else "—",
             "count": f"{found.done}/{found.due}" if found else "",
-            "low": found is not None and found.percent is not None and found.percent < 50,
+            "low": last is not None and last.state == "closed" and found is not None
+                   and found.percent is not None and found.percent < 50,
             "alarms": _alarms([r for r in recent if r.campaign == entry.name], status),
         })  # fmt: skip
     values = {

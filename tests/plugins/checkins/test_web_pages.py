@@ -168,3 +168,12 @@ async def test_every_page_and_file_as_each_seat(bot: BotHarness) -> None:
     liu = await bot.open_console("liu")
     assert await liu.get("/web/checkins/round/99999") == 404
     assert await liu.get("/web/checkins/campaign/nothing") == 404
+
+
+async def test_a_round_still_open_is_not_marked_low_on_the_list(bot: BotHarness) -> None:
+    """25 % at 10:00 on the Friday is not a bad figure yet: only a closed round's low
+    participation is marked (red) on the list."""
+    await four_fridays(bot)
+    wang = await bot.open_console("wang")
+    await wang.get("/web/checkins")
+    assert '<td class="late">25%' not in wang.html and "<td>25%" in wang.html
