@@ -59,6 +59,7 @@ from .task_deadline import DEADLINE_DIALOG
 from .task_digest import overdue_task_sections
 from .task_reading import RETURN_DIALOG, answer_is_done, ask_reason, read_task_message
 from .task_signoff import accept, finish
+from .web_pages import PAGES
 from .web_panel import PANEL
 from .web_tasks import PAGES as TASK_PAGES
 
@@ -115,7 +116,7 @@ def register_routes() -> Sequence[RouteDef]:
 
 @hookimpl
 def register_pages() -> Sequence[Panel | Page]:
-    return [PANEL, *TASK_PAGES]
+    return [PANEL, *PAGES, *TASK_PAGES]
 
 
 @hookimpl
