@@ -13,26 +13,12 @@ from typing import Any
 import pytest
 
 from qunzhu.core.testing import BotHarness
-from tests.plugins.complaints.test_web_browser import (
-    CHROMIUM,
-    PHONE,
-    _local,
-    chromium,
-    shots,
-)
+from tests.support.browser import NEEDS_CHROMIUM, PHONE, local
 
 from .conftest import config
 from .test_web_pages import four_fridays
 
-__all__ = ["chromium", "shots"]  # the fixtures, imported to be used here
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does it)",
-    ),
-]
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture
@@ -50,7 +36,7 @@ async def test_a_leader_reads_the_check_ins_in_the_browser(
     page = await leader.new_page()
     problems: list[str] = []  # the console's own complaints: CSP refusals, missing files
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    await page.goto(_local(bot, await bot.web_link("wang")))
+    await page.goto(local(bot, await bot.web_link("wang")))
     await page.wait_for_url(re.compile(r".*/web/$"))
 
     await page.click("nav.main >> text=工作汇报")
@@ -75,7 +61,7 @@ async def test_a_leader_reads_the_check_ins_in_the_browser(
     assert problems == []
 
     mayor = await (await chromium.new_context(viewport=PHONE)).new_page()
-    await mayor.goto(_local(bot, await bot.web_link("mayor1")))
+    await mayor.goto(local(bot, await bot.web_link("mayor1")))
     await mayor.wait_for_url(re.compile(r".*/web/$"))
     await mayor.click("nav.main >> text=工作汇报")
     assert "我的汇报" in await mayor.inner_text("main")
