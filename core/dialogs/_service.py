@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import inspect
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
-
-from collections.abc import Iterable
 
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
