@@ -63,7 +63,11 @@ class IdentityRow(Base):
     __table_args__ = (UniqueConstraint("platform", "user_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("core_person.id", ondelete="CASCADE"))
+    # indexed: a person's identities are read by person (with every person read back from the
+    # database): without it, each read scanned the identities of the whole city
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("core_person.id", ondelete="CASCADE"), index=True
+    )
     platform: Mapped[str] = mapped_column(String(32))
     user_id: Mapped[str] = mapped_column(String(255))
     display_name: Mapped[str] = mapped_column(String(200), default="")

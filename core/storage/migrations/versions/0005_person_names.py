@@ -1,8 +1,10 @@
-"""people: indexes of their names
+"""people: indexes of their names and of their identities by person
 
 People are named by name in the YAML (a check-in's participants, a unit's members) and looked up
 by their real or platform display name; a city has 300,000 of them, and each look-up by name
 scanned the whole people table (issue 19: a check-in opened in 5,000 groups named 60,000 people).
+Every person read back from the database (one not in the people cache: most senders of a city)
+has their identities read by person id, which scanned every identity.
 
 Revision ID: 0005_person_names
 Revises: 0004_web
@@ -23,9 +25,13 @@ def upgrade() -> None:
     with op.batch_alter_table("core_person", schema=None) as batch_op:
         batch_op.create_index("ix_core_person_display_name", ["display_name"], unique=False)
         batch_op.create_index("ix_core_person_real_name", ["real_name"], unique=False)
+    with op.batch_alter_table("core_identity", schema=None) as batch_op:
+        batch_op.create_index("ix_core_identity_person_id", ["person_id"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("core_identity", schema=None) as batch_op:
+        batch_op.drop_index("ix_core_identity_person_id")
     with op.batch_alter_table("core_person", schema=None) as batch_op:
         batch_op.drop_index("ix_core_person_real_name")
         batch_op.drop_index("ix_core_person_display_name")
