@@ -55,11 +55,11 @@ async def people(app: App, entries: Iterable[str], roles: Iterable[str] = ()) ->
             for person in await _with_role(app, text.removeprefix("role:")):
                 found.setdefault(person.id, person)
             continue
-        person = named.get(text)
-        if person is None:
+        one = named.get(text)
+        if one is None:
             log.warning("event=checkins_unknown_person name=%s", text)
             continue
-        found.setdefault(person.id, person)
+        found.setdefault(one.id, one)
     for role in roles:
         for person in await _with_role(app, role):
             found.setdefault(person.id, person)
