@@ -4,21 +4,13 @@ the inbox and the outbox stay the size of the last few months however long the b
 
 A run removes a bounded share (it holds SQLite's one writer meanwhile, and a person's message
 waits for it); when more is left, ``prune_more`` goes on half a minute later, until the backlog
-of a first night, or of a busy city's day, is gone.
-
-On PostgreSQL, ``statistics`` looks every ten minutes for tables changed by more than a tenth
-since they were last analyzed (the threshold of PostgreSQL's own autovacuum) and analyzes them.
-Where autovacuum is off, or lags behind a city's first days, the tables were never analyzed: the
-planner took them for nearly empty and read 80,000 identities to find 256 (issue 19: a batch's
-look-up of its senders took a second)."""
+of a first night, or of a busy city's day, is gone."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
-
-from sqlalchemy import text
 
 from qunzhu.core.context import Context
 from qunzhu.core.delivery._retention import prune
@@ -61,24 +53,6 @@ async def _prune(ctx: Context) -> None:
         await ctx.schedule("prune_more", at=ctx.now() + AGAIN)
 
 
-_STALE = text(
-    "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() "
-    "AND n_mod_since_analyze > 50 + 0.1 * n_live_tup ORDER BY relname"
-)
-
-
-@job("statistics", every=600, misfire="skip", help=N_("Refresh the database's statistics"))
-async def statistics_job(ctx: Context) -> None:
-    if ctx.app.db.is_sqlite:  # SQLite plans by its indexes alone
-        return
-    names = list((await ctx.db.scalars(_STALE)).all())
-    for name in names:
-        quoted = name.replace('"', '""')
-        await ctx.db.execute(text(f'ANALYZE "{quoted}"'))
-    if names:
-        log.info("event=analyzed tables=%d", len(names))
-
-
 @hookimpl
 def register_jobs() -> Sequence[Job]:
-    return [prune_job, prune_more, statistics_job]
+    return [prune_job, prune_more]

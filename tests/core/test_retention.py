@@ -4,7 +4,6 @@ whatever its age. On SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -12,7 +11,6 @@ from typing import Any
 
 import pytest_asyncio
 from sqlalchemy import func, select
-from sqlalchemy import text as sql
 
 from qunzhu.core import Context, hookimpl
 from qunzhu.core.delivery._retention import prune
@@ -117,27 +115,3 @@ async def test_keep_days_zero_keeps_everything(tmp_path: Path) -> None:
         assert (await count(bot, InboxRow), await count(bot, OutboxRow)) == (1, 1)
     finally:
         await bot.close()
-
-
-async def test_tables_never_analyzed_are_analyzed_every_ten_minutes(
-    bot: BotHarness, backend: str
-) -> None:
-    """Issue 19: where PostgreSQL's autovacuum is off (or lags behind a city's first days) the
-    tables were never analyzed and the planner took 80,000 identities for a few: a batch's look-up
-    of its senders took a second. The ``statistics`` job analyzes what changed by a tenth."""
-    for i in range(120):  # 120 people, identities, events and replies: more than 50 changes
-        await bot.send(f"hello {i}", user=f"u{i}")
-    if backend != "postgres":
-        await bot.advance(timedelta(minutes=11))  # nothing to do on SQLite, nothing fails
-        return
-    query = sql("SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = :t")
-    async with bot.app.db.session() as s:
-        before = await s.scalar(query, {"t": "core_identity"})
-    await bot.advance(timedelta(minutes=11))
-    for _ in range(50):  # the statistics collector reports a moment later
-        async with bot.app.db.session() as s:
-            after = await s.scalar(query, {"t": "core_identity"})
-        if after:
-            break
-        await asyncio.sleep(0.1)
-    assert (before, after) == (False, True)
