@@ -63,6 +63,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.detection
 	$(BIN)/python -m benchmarks.overdue_scan
 	$(BIN)/python -m benchmarks.web_console
+	$(BIN)/python -m benchmarks.city
 
 catalogs: $(STAMP)
 	$(BIN)/qunzhu i18n update

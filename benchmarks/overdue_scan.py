@@ -102,7 +102,7 @@ def rows(start: int, n: int, bureaus: int, now: datetime, late: timedelta) -> li
     return out
 
 
-async def build(units: int) -> App:
+async def build(units: int, adapter: NullAdapter | None = None) -> App:
     """A started app on a fresh SQLite file with the complaints plugin (the pipeline's `build`
     takes no ``plugins:`` section)."""
     workdir = Path(tempfile.mkdtemp(prefix="qunzhu-bench-"))
@@ -112,7 +112,7 @@ async def build(units: int) -> App:
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     ps = PluginSet.collect(load_plugins([("complaints", hooks)], entry_points_enabled=False))
     app = App.build(load_config(path, plugin_models=ps.section_models()), ps,
-                    adapters={"bench": NullAdapter()})  # fmt: skip
+                    adapters={"bench": adapter or NullAdapter()})  # fmt: skip
     await app.start(create_tables=True)
     return app
 

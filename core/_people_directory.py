@@ -14,8 +14,9 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
-from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy import ColumnElement, and_, delete, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +30,7 @@ from qunzhu.core.storage._tables import IdentityRow, PersonRow, RoleRow
 __all__ = ["People"]
 
 log = logging.getLogger("qunzhu.people")
+_T = TypeVar("_T")
 
 
 class People:
@@ -70,13 +72,7 @@ class People:
         keys = [(u.platform, u.user_id) for u in missing.values()]
         async with self._db.session() as s:
             rows = (
-                (
-                    await s.scalars(
-                        select(PersonRow)
-                        .join(IdentityRow)
-                        .where(tuple_(IdentityRow.platform, IdentityRow.user_id).in_(keys))
-                    )
-                )
+                (await s.scalars(select(PersonRow).join(IdentityRow).where(_identities(keys))))
                 .unique()
                 .all()
             )
@@ -193,6 +189,53 @@ class People:
             return await self.get(ids[0])
         return None
 
+    async def find_many(self, keys: Iterable[str]) -> dict[str, Person]:
+        """`find` for many keys at once (a roster's dozen names): one query for the identity
+        keys, one for the names, one for the people found, instead of a few per key. Keys
+        that name nobody, or several people, are left out."""
+        found: dict[str, Person] = {}
+        missing = []
+        for key in dict.fromkeys(keys):
+            cached = self._cache.get(key)
+            if cached is not None:
+                found[key] = cached
+            elif key:
+                missing.append(key)
+        if not missing:
+            return found
+        ids: dict[str, int] = {}
+        async with self._db.session() as s:
+            for chunk in _chunks([k for k in missing if ":" in k]):
+                pairs = [(k.split(":", 1)[0], k.split(":", 1)[1]) for k in chunk]
+                by_identity = await s.execute(
+                    select(IdentityRow.platform, IdentityRow.user_id, IdentityRow.person_id).where(
+                        _identities(pairs)
+                    )
+                )
+                ids.update({f"{r[0]}:{r[1]}": r[2] for r in by_identity})
+            named: dict[str, set[int]] = {}
+            for chunk in _chunks([k for k in missing if k not in ids]):
+                by_name = await s.execute(
+                    select(PersonRow.id, PersonRow.real_name, PersonRow.display_name).where(
+                        PersonRow.real_name.in_(chunk) | PersonRow.display_name.in_(chunk)
+                    )
+                )
+                wanted = set(chunk)
+                for pid, real, display in by_name:
+                    for name in {real, display} & wanted:
+                        named.setdefault(name, set()).add(pid)
+            ids.update({name: next(iter(pids)) for name, pids in named.items() if len(pids) == 1})
+            people: dict[int, Person] = {}
+            for id_chunk in _chunks(sorted(set(ids.values()))):
+                rows = await s.scalars(select(PersonRow).where(PersonRow.id.in_(id_chunk)))
+                for row in rows:
+                    people[row.id] = self._remember(_to_person(row))
+        for key in missing:
+            person = people.get(ids.get(key, -1))
+            if person is not None:
+                found[key] = person
+        return found
+
     async def get(self, person_id: int) -> Person | None:
         async with self._db.session() as s:
             row = await s.get(PersonRow, person_id)
@@ -205,8 +248,11 @@ class People:
             q = q.where(RoleRow.scope == scope)
         async with self._db.session() as s:
             ids = sorted(set((await s.scalars(q)).all()))
-        people = [await self.get(i) for i in ids]
-        return [p for p in people if p is not None]
+            people = []
+            for chunk in _chunks(ids):  # the holders at once, not a session each
+                rows = await s.scalars(select(PersonRow).where(PersonRow.id.in_(chunk)))
+                people += [self._remember(_to_person(row)) for row in rows]
+        return sorted(people, key=lambda p: p.id)
 
     async def grant(self, s: AsyncSession, person_id: int, role: Role, *,
                     source: str = "command") -> bool:  # fmt: skip
@@ -294,6 +340,27 @@ class People:
         for key, person in self._cache.items():
             if person.id == person_id:
                 self._cache.pop(key)
+
+
+def _identities(pairs: Iterable[tuple[str, str]]) -> ColumnElement[bool]:
+    """``platform = p AND user_id IN (...)`` per platform: an index range each. A row-value
+    ``(platform, user_id) IN (...)`` of a batch's 256 senders was planned on PostgreSQL, before
+    its statistics were taken, as a scan of every identity of the platform checked against each
+    pair: a second a batch at 80,000 identities (96 ms in this form, 1 ms once analyzed)."""
+    by_platform: dict[str, list[str]] = {}
+    for platform, user_id in pairs:
+        by_platform.setdefault(platform, []).append(user_id)
+    return or_(
+        *(
+            and_(IdentityRow.platform == platform, IdentityRow.user_id.in_(users))
+            for platform, users in by_platform.items()
+        )
+    )
+
+
+def _chunks(items: list[_T], size: int = 500) -> list[list[_T]]:
+    """`items` in lists of at most `size` (bound parameters per statement stay few)."""
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def _known_direct(conn: sqlite3.Connection, users: Iterable[UserRef]) -> bool:

@@ -93,6 +93,7 @@ class Sender:
         #: What is pending for this platform, in memory (see `qunzhu.core.delivery._backlog`).
         self.backlog = Backlog()
         self._read_needed = True
+        self._more = True
         self._delivered: dict[int, str] = {}
         self.sent = 0
         self.failed = 0
@@ -243,7 +244,7 @@ class Sender:
                 self._idle.set()
                 await self._nap(wait)
                 continue
-            if not backlog.complete:
+            if not backlog.complete and self._more:  # the last read stopped at `fetch` rows
                 self._read_needed = True
                 continue
             self._idle.set()
@@ -281,7 +282,12 @@ class Sender:
             if due > now and r.chat_id not in self.backlog.not_before:
                 self.backlog.not_before[r.chat_id] = mono + (due - now).total_seconds()
             found.append(out)
-        self.backlog.end_read(found, complete=len(rows) < self._fetch and not self._shared)
+        # With several workers the backlog is never complete (other workers' rows arrive
+        # without a hand-over), but a read that found less than `fetch` rows found them all:
+        # read again at once only after a full read, else after the poll interval (reading
+        # again at once, as before, was a busy loop of queries that starved the dispatcher)
+        self._more = len(rows) >= self._fetch
+        self.backlog.end_read(found, complete=not self._more and not self._shared)
 
     async def _start(self) -> tuple[int, float | None]:
         """Start what the limits allow, one message per chat; returns how many started and the

@@ -218,8 +218,12 @@ class Dispatcher:
                     if batch:
                         await self._app.people.resolve_many(people_in(batch))
                         self.batches += 1
-                        if await self._process(session, batch, timed_out, isolated=False):
-                            continue
+                        await self._app.dialogs.prefetch(session, (b.event for b in batch))
+                        try:
+                            if await self._process(session, batch, timed_out, isolated=False):
+                                continue
+                        finally:
+                            self._app.dialogs.forget_claimed()
                     else:
                         await session.rollback()
                 if batch:

@@ -44,8 +44,10 @@ class PersonRow(Base):
     __tablename__ = "core_person"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    display_name: Mapped[str] = mapped_column(String(200), default="")
-    real_name: Mapped[str] = mapped_column(String(200), default="")
+    # indexed: people are named by name in the YAML (check-in rosters, units), and a city has
+    # 300,000 of them (a look-up by name scanned the table)
+    display_name: Mapped[str] = mapped_column(String(200), default="", index=True)
+    real_name: Mapped[str] = mapped_column(String(200), default="", index=True)
     lang: Mapped[str | None] = mapped_column(String(16), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -81,19 +81,19 @@ async def _rows(db: AsyncSession, chat: str | None) -> list[CampaignRow]:
 async def entries(app: App, db: AsyncSession, *, chat: str | None = None) -> list[Entry]:
     """The YAML's campaigns, then the chat-created ones (those of `chat` only, when given)."""
     config = settings(app)
-    found = [Entry(c) for c in config.campaigns if chat is None or c.group == chat]
-    taken = {c.name for c in config.campaigns}
+    mine = config.campaigns if chat is None else config.campaigns_of(chat)
+    found = [Entry(c) for c in mine]
     for row in await _rows(db, chat):
         campaign = from_row(row)
-        if campaign is not None and row.name not in taken:
+        if campaign is not None and config.campaign(row.name) is None:
             found.append(_entry(campaign, row))
     return found
 
 
 async def shadowed(app: App, db: AsyncSession, *, chat: str | None = None) -> list[CampaignRow]:
     """Chat-created campaigns left out because the YAML has one of the same name."""
-    taken = {c.name for c in settings(app).campaigns}
-    return [row for row in await _rows(db, chat) if row.name in taken]
+    config = settings(app)
+    return [row for row in await _rows(db, chat) if config.campaign(row.name) is not None]
 
 
 async def every(app: App, db: AsyncSession, *, chat: str | None = None) -> list[Campaign]:

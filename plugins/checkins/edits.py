@@ -21,7 +21,10 @@ async def apply_edit(ctx: Context, message: Message) -> None:
     original = message.edit_of
     if original is None:
         return
-    for campaign in await every(ctx.app, ctx.db):
+    # a group's reports belong to its own campaigns (a look at every campaign of a city was
+    # 5,000 queries per edited message); a private chat's to any
+    chat = None if ctx.chat.is_direct else ctx.chat.key
+    for campaign in await every(ctx.app, ctx.db, chat=chat):
         rnd = await latest_rounds(ctx, campaign)
         if rnd is None:
             continue

@@ -126,16 +126,14 @@ async def _in_group(ctx: Context, message: Message, text: str) -> None:
 def _may_be_report(ctx: Context, text: str) -> bool:
     """Whether `text` could read as a report (`reading`), judged without a query: with the
     questions of the YAML's campaigns (those created in chat use the usual ones)."""
-    questions = [q for c in settings(ctx.app).campaigns for q in c.questions]
+    questions = settings(ctx.app).report_questions
     return read_report(text, media=False, questions=questions) is not None
 
 
 def _tagged_text(ctx: Context, text: str) -> bool:
     """Whether `text` carries a report tag: a YAML campaign's own, or the default one (which
     every campaign created in chat uses)."""
-    config = settings(ctx.app)
-    tags = {Campaign.model_fields["tag"].default, *(c.tag for c in config.campaigns)}
-    return any(tag in text for tag in tags)
+    return any(tag in text for tag in settings(ctx.app).report_tags)
 
 
 async def _tagged(ctx: Context, message: Message, campaigns: Sequence[Campaign]) -> None:

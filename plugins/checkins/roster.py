@@ -46,17 +46,20 @@ async def people(app: App, entries: Iterable[str], roles: Iterable[str] = ()) ->
     """The people named by `entries` (identities ``telegram:123``, real or display names, or
     ``role:mayor``) and holding any of `roles`, each once, in the order named."""
     found: dict[int, Person] = {}
-    for entry in entries:
-        text = entry.strip().lstrip("@")
+    texts = [entry.strip().lstrip("@") for entry in entries]
+    # the named ones in one look-up (one by one, a check-in opened in 5,000 groups of 12 took
+    # 11 minutes, 4x longer than sending its prompts)
+    named = await app.people.find_many(t for t in texts if not t.startswith("role:"))
+    for text in texts:
         if text.startswith("role:"):
             for person in await _with_role(app, text.removeprefix("role:")):
                 found.setdefault(person.id, person)
             continue
-        named = await app.people.find(text)
-        if named is None:
+        one = named.get(text)
+        if one is None:
             log.warning("event=checkins_unknown_person name=%s", text)
             continue
-        found.setdefault(named.id, named)
+        found.setdefault(one.id, one)
     for role in roles:
         for person in await _with_role(app, role):
             found.setdefault(person.id, person)

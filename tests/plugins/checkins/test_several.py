@@ -9,7 +9,7 @@ import pytest
 
 from qunzhu.core.testing import BotHarness
 
-from .conftest import GROUP, IDS, MAYORS, advance_to, at, campaign, config
+from .conftest import GROUP, IDS, MAYORS, advance_to, at, campaign, config, say
 
 
 @pytest.fixture
@@ -47,3 +47,16 @@ async def test_a_check_in_without_participants(bot: BotHarness) -> None:
     closing = await advance_to(bot, at(9, 18))
     [summary] = [s for s in closing if s.chat.chat_id == "空群"]
     assert summary.text.splitlines()[1] == "参与率：本次无人需要汇报。"
+
+
+async def test_an_edited_report_is_found_among_its_groups_check_ins_only(bot: BotHarness) -> None:
+    """Issue 19: an edited message was looked for in every campaign's latest round (5,000
+    queries in a city); a group's reports belong to that group's campaigns."""
+    await advance_to(bot, at(9, 9))
+    flood, [receipt] = await say(bot, "#周报 本周巡查堤坝3处", user=IDS[1], chat="防汛群")
+    assert receipt.text == "✅ 已收到 厦门市长 的汇报（1/2）。"
+    water, [other] = await say(bot, "#周报 本周完成取水口围网", user=IDS[1])
+    assert other.text == "✅ 已收到 厦门市长 的汇报（1/12）。"
+    await say(bot, "#周报 本周巡查堤坝4处", user=IDS[1], chat="防汛群", edit_of=flood)
+    assert receipt.text == "✅ 厦门市长 的汇报已更新。"
+    assert other.text == "✅ 已收到 厦门市长 的汇报（1/12）。"  # the other group's: untouched
