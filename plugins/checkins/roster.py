@@ -46,6 +46,7 @@ async def people(app: App, entries: Iterable[str], roles: Iterable[str] = ()) ->
     """The people named by `entries` (identities ``telegram:123``, real or display names, or
     ``role:mayor``) and holding any of `roles`, each once, in the order named."""
     found: dict[int, Person] = {}
+    unknown = 0
     texts = [entry.strip().lstrip("@") for entry in entries]
     # the named ones in one look-up (one by one, a check-in opened in 5,000 groups of 12 took
     # 11 minutes, 4x longer than sending its prompts)
@@ -57,9 +58,11 @@ async def people(app: App, entries: Iterable[str], roles: Iterable[str] = ()) ->
             continue
         one = named.get(text)
         if one is None:
-            log.warning("event=checkins_unknown_person name=%s", text)
+            unknown += 1
             continue
         found.setdefault(one.id, one)
+    if unknown:  # how many, never who: no personal data in the log (`qunzhu config show` has them)
+        log.warning("event=checkins_unknown_people count=%d", unknown)
     for role in roles:
         for person in await _with_role(app, role):
             found.setdefault(person.id, person)
