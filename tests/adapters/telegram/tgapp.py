@@ -4,8 +4,7 @@ plugin that uses every kind of event."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -167,22 +166,6 @@ class TelegramApp(PlatformApp):
             config["web"] = {"enabled": True, "host": "127.0.0.1", "port": self.web_port}
         self.app = await start_app(self.workdir, config, [("tgtest", self.plugin)])
         return self
-
-
-async def eventually(check: Callable[[], Any], timeout: float = 5.0) -> Any:
-    """Wait until `check()` (sync or async) is truthy; returns its value."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        value = check()
-        if asyncio.iscoroutine(value):
-            value = await value
-        if value:
-            return value
-        if loop.time() > deadline:
-            msg = f"not reached within {timeout} s: last value {value!r}"
-            raise TimeoutError(msg)
-        await asyncio.sleep(0.02)
 
 
 class WallClock(SystemClock):
