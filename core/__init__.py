@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from qunzhu.core.context import Context
     from qunzhu.core.delivery._lookups import OutboxState, inactive_chats, outbox_states
     from qunzhu.core.delivery._outbox import Outgoing
+    from qunzhu.core.delivery._reconnect import keep_connected
     from qunzhu.core.dialogs._spec import Choice, Dialog, Expect, Step
     from qunzhu.core.dispatch._digest import DigestSection
     from qunzhu.core.errors import (
@@ -139,6 +140,7 @@ __all__ = [
     "hookspec",
     "inactive_chats",
     "job",
+    "keep_connected",
     "load_settings",
     "moved_note",
     "next_fire",

@@ -16,6 +16,7 @@ from qunzhu.core.config.org import LegacyOrgUnit, OrgUnitSettings
 from qunzhu.core.context import Context
 from qunzhu.core.delivery._lookups import OutboxState, inactive_chats, outbox_states
 from qunzhu.core.delivery._outbox import Outgoing
+from qunzhu.core.delivery._reconnect import keep_connected
 from qunzhu.core.dialogs._spec import Choice, Dialog, Expect, Step
 from qunzhu.core.dispatch._digest import DigestSection
 from qunzhu.core.errors import (

@@ -8,8 +8,9 @@ entry point (group ``qunzhu.adapters``) and configured under ``adapters.<name>``
 
 This is the adapter author's module: everything an adapter needs from the core is importable from
 here (the event and reply types, the clock, the outbound `Limits`, the delivery errors that tell
-the outbox what to do, `find_mentions` for where a text names the people a reply mentions), and
-an adapter imports nothing else of ``qunzhu.core`` (``tests/test_import_rules.py`` holds that).
+the outbox what to do, `keep_connected` for a platform connection kept open with backoff,
+`find_mentions` for where a text names the people a reply mentions), and an adapter imports
+nothing else of ``qunzhu.core`` (``tests/test_import_rules.py`` holds that).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pydantic import BaseModel, ConfigDict
 
 from qunzhu.core.clock import Clock
 from qunzhu.core.delivery._ratelimit import Limit, Limits
+from qunzhu.core.delivery._reconnect import keep_connected
 from qunzhu.core.errors import (
     AdapterError,
     DeliveryError,
@@ -100,6 +102,7 @@ __all__ = [
     "UserRef",
     "cut_at_mentions",
     "find_mentions",
+    "keep_connected",
 ]
 
 #: The ``on_*`` hooks that receive platform events.

@@ -31,6 +31,8 @@ from urllib.parse import quote_plus
 
 import aiohttp
 
+from qunzhu.core.adapter import keep_connected
+
 from .sdk import AckMessage, CallbackMessage, SystemMessage
 
 __all__ = ["FrameHandler", "StreamConnection"]
@@ -93,26 +95,15 @@ class StreamConnection:
         self.connected.clear()
 
     async def _run(self) -> None:
-        attempt = 0
-        while not self.stopped:
-            again_now = False
-            try:
-                again_now = await self._connect_once()
-                if again_now:
-                    attempt = 0
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - any failure of a connection: reconnect
-                log.warning("event=dingtalk_connection_failed error=%s", type(exc).__name__)
-            self.connected.clear()
-            if self.stopped:
-                return
-            if again_now:  # told to go (``disconnect``) or closed after a good run
-                continue
-            delay = min(2.0**attempt, self.max_backoff)
-            attempt += 1
-            log.info("event=dingtalk_reconnect in=%.0fs attempt=%d", delay, attempt)
-            await asyncio.sleep(delay)
+        # told to go (``disconnect``) or closed after a good run: the next connection at once
+        await keep_connected(
+            self._connect_once,
+            lambda: self.stopped,
+            name="dingtalk",
+            max_backoff=self.max_backoff,
+            log=log,
+            again_at_once=True,
+        )
 
     async def _open(self) -> dict[str, Any] | None:
         """The endpoint and ticket of a new connection; None when refused for good."""

@@ -25,7 +25,7 @@ from typing import Any
 
 import aiohttp
 
-from qunzhu.core.adapter import PermanentFailure, RetryLater, TemporaryFailure
+from qunzhu.core.adapter import PermanentFailure, RetryLater, TemporaryFailure, keep_connected
 
 from .sdk import WsCmd, generate_req_id
 
@@ -137,24 +137,13 @@ class Connection:
         await self.ws.send_str(json.dumps(frame, ensure_ascii=False))
 
     async def _run(self) -> None:
-        attempt = 0
-        while not self.stopped:
-            try:
-                if await self._connect_once():
-                    attempt = 0
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - any failure of a connection: reconnect
-                log.warning(
-                    "event=wecom_connection_failed error=%s", type(exc).__name__, exc_info=True
-                )
-            self.ready.clear()
-            if self.stopped:
-                return
-            delay = min(2.0**attempt, self.max_backoff)
-            attempt += 1
-            log.info("event=wecom_reconnect in=%.0fs attempt=%d", delay, attempt)
-            await asyncio.sleep(delay)
+        await keep_connected(
+            self._connect_once,
+            lambda: self.stopped,
+            name="wecom",
+            max_backoff=self.max_backoff,
+            log=log,
+        )
 
     async def _connect_once(self) -> bool:
         """One connection's life; True if it got subscribed (the backoff starts over)."""

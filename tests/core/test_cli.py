@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -13,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from qunzhu.core.cli import main
+from tests.support.demo import run_demo
 
 ROOT = Path(__file__).parents[2]
 QUNZHU = [sys.executable, "-m", "qunzhu.core.cli"]
@@ -115,20 +113,7 @@ def test_run_with_a_bad_config_exits_2(runner: CliRunner, tmp_path: Path) -> Non
 @pytest.mark.slow
 def test_the_readme_tour_runs_as_written(tmp_path: Path) -> None:
     """`qunzhu run < docs/tour.txt` in a fresh folder: the answers the README promises."""
-    shutil.copytree(ROOT / "docs", tmp_path / "docs")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QUNZHU")}
-    tour = (ROOT / "docs" / "tour.txt").read_text(encoding="utf-8")
-    out = subprocess.run(
-        [*QUNZHU, "run"],
-        input=tour,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-    assert out.returncode == 0, out.stderr
+    out = run_demo(tmp_path, "tour.txt")
     assert out.stderr == ""
     text = out.stdout
     assert "您可以使用的命令" in text  # /help in simplified Chinese for 王书记

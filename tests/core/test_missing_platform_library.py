@@ -83,22 +83,29 @@ def test_starting_an_adapter_without_its_library_names_the_extra(tmp_path: Path)
     )
 
 
-WECOM = """\
-database:
-  url: sqlite+aiosqlite:///{db}
-adapters:
-  wecom:
-    bot_id: aibot-1
-    secret: ${{WECOM_BOT_SECRET:-fake-secret}}
-    name: 群助手
-"""
+#: A section of WeCom's or DingTalk's, the secret from the environment (its default a fake).
+SECTIONS = {
+    "wecom": "bot_id: aibot-1\n    secret: ${{WECOM_BOT_SECRET:-fake-secret}}",
+    "dingtalk": "client_id: dingapp\n    client_secret: ${{DINGTALK_CLIENT_SECRET:-fake-secret}}",
+}
+#: The one line that starting each says.
+NEEDS = {
+    "wecom": "the wecom adapter needs aibot, which is not installed: pip install 'qunzhu[wecom]'",
+    "dingtalk": "the dingtalk adapter needs dingtalk_stream, which is not installed: "
+    "pip install 'qunzhu[dingtalk]'",
+}
 
 
-def test_the_wecom_section_is_read_without_the_sdk_and_starting_names_the_extra(
-    tmp_path: Path,
+@pytest.mark.parametrize("platform", ["wecom", "dingtalk"])
+def test_the_section_is_read_without_the_sdk_and_starting_names_the_extra(
+    tmp_path: Path, platform: str
 ) -> None:
     path = tmp_path / "qunzhu.yaml"
-    path.write_text(WECOM.format(db=tmp_path / "bot.db"), encoding="utf-8")
+    config = (
+        "database:\n  url: sqlite+aiosqlite:///{db}\n"
+        f"adapters:\n  {platform}:\n    {SECTIONS[platform]}\n    name: 群助手\n"
+    )
+    path.write_text(config.format(db=tmp_path / "bot.db"), encoding="utf-8")
     check = qunzhu(tmp_path, "config", "check", str(path))
     assert check.returncode == 0, check.stderr
     show = qunzhu(tmp_path, "config", "show", "-c", str(path))
@@ -106,36 +113,4 @@ def test_the_wecom_section_is_read_without_the_sdk_and_starting_names_the_extra(
     run = qunzhu(tmp_path, "run", "-c", str(path))
     assert run.returncode == 1
     assert "Traceback" not in run.stderr
-    assert run.stderr.strip().splitlines()[-1] == (
-        "qunzhu: adapters.wecom: the wecom adapter needs aibot, which is not installed: "
-        "pip install 'qunzhu[wecom]'"
-    )
-
-
-DINGTALK = """\
-database:
-  url: sqlite+aiosqlite:///{db}
-adapters:
-  dingtalk:
-    client_id: dingapp
-    client_secret: ${{DINGTALK_CLIENT_SECRET:-fake-secret}}
-    name: 群助手
-"""
-
-
-def test_the_dingtalk_section_is_read_without_the_sdk_and_starting_names_the_extra(
-    tmp_path: Path,
-) -> None:
-    path = tmp_path / "qunzhu.yaml"
-    path.write_text(DINGTALK.format(db=tmp_path / "bot.db"), encoding="utf-8")
-    check = qunzhu(tmp_path, "config", "check", str(path))
-    assert check.returncode == 0, check.stderr
-    show = qunzhu(tmp_path, "config", "show", "-c", str(path))
-    assert "fake-secret" not in show.stdout
-    run = qunzhu(tmp_path, "run", "-c", str(path))
-    assert run.returncode == 1
-    assert "Traceback" not in run.stderr
-    assert run.stderr.strip().splitlines()[-1] == (
-        "qunzhu: adapters.dingtalk: the dingtalk adapter needs dingtalk_stream, which is not "
-        "installed: pip install 'qunzhu[dingtalk]'"
-    )
+    assert run.stderr.strip().splitlines()[-1] == f"qunzhu: adapters.{platform}: {NEEDS[platform]}"

@@ -13,36 +13,18 @@ from __future__ import annotations
 import asyncio
 import collections
 import json
-import os
 import signal
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from tests.adapters.dingtalk.emulator import DingtalkEmulator
-from tests.crash.test_crash import wait_for
+from tests.support.bot_process import assert_each_handled_once, start_bot, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
 MESSAGES = 200
 
 pytestmark = pytest.mark.slow
-
-
-async def start_bot(config: Path) -> asyncio.subprocess.Process:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QUNZHU")}
-    log = config.with_name(f"{config.stem}-{len(list(config.parent.glob('*.log')))}.log")
-    with log.open("w") as err:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tests.crash.dingtalk_bot", str(config),
-            cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=err,
-        )  # fmt: skip
-    assert proc.stdout is not None
-    line = await asyncio.wait_for(proc.stdout.readline(), 60)
-    if line.strip() != b"ready":
-        pytest.fail(f"the bot did not start: {line!r} {log.read_text()[-2000:]}")
-    return proc
 
 
 def _recorded(db: Path) -> set[str]:
@@ -70,7 +52,7 @@ async def test_sigkill_between_receiving_and_acknowledging_loses_nothing_and_han
             "logging:\n  level: WARNING\n",
             encoding="utf-8",
         )
-        first = await start_bot(config)
+        first = await start_bot(config, "tests.crash.dingtalk_bot")
         await emu.connected()
         # the first 30 frames' acknowledgements never arrive: as if the bot had died after
         # recording each one and before acknowledging it
@@ -91,7 +73,7 @@ async def test_sigkill_between_receiving_and_acknowledging_loses_nothing_and_han
         assert len(recorded_unacked) >= 30, "no frame was recorded and not acknowledged"
         assert unacked - recorded_unacked, "no frame was left unread by the killed bot"
 
-        second = await start_bot(config)
+        second = await start_bot(config, "tests.crash.dingtalk_bot")
         expected = {f"ok msg {i}" for i in range(MESSAGES)}
         await wait_for(lambda: expected <= {s.text for s in emu.sent}, 120)
         await wait_for(lambda: not emu.unacked, 30)
@@ -100,16 +82,7 @@ async def test_sigkill_between_receiving_and_acknowledging_loses_nothing_and_han
         await asyncio.wait_for(second.wait(), 30)
         answers = collections.Counter(s.text for s in emu.sent)
 
-    engine = create_engine(f"sqlite:///{db}")
-    with engine.connect() as conn:
-        rows = collections.Counter(r[0] for r in conn.execute(text("SELECT text FROM crash_row")))
-        unhandled = conn.execute(
-            text("SELECT count(*) FROM core_inbox WHERE handled_at IS NULL")
-        ).scalar()
-    engine.dispose()
-    assert set(rows) == {f"msg {i}" for i in range(MESSAGES)}, "a message was lost"
-    assert max(rows.values()) == 1, "a message was handled twice"
-    assert unhandled == 0
+    assert_each_handled_once(db, (f"msg {i}" for i in range(MESSAGES)))
     # an answer in flight when the process died may be sent again (a session webhook is not
     # idempotent): at most one per chat, the sender's one message in flight there
     twice = [t for t, n in answers.items() if n > 1]

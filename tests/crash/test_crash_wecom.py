@@ -12,36 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import os
 import signal
-import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from tests.adapters.wecom.emulator import WecomEmulator
-from tests.crash.test_crash import wait_for
+from tests.support.bot_process import assert_each_handled_once, start_bot, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
 MESSAGES = 200
 
 pytestmark = pytest.mark.slow
-
-
-async def start_bot(config: Path) -> asyncio.subprocess.Process:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QUNZHU")}
-    log = config.with_name(f"{config.stem}-{len(list(config.parent.glob('*.log')))}.log")
-    with log.open("w") as err:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tests.crash.installed_bot", str(config),
-            cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=err,
-        )  # fmt: skip
-    assert proc.stdout is not None
-    line = await asyncio.wait_for(proc.stdout.readline(), 60)
-    if line.strip() != b"ready":
-        pytest.fail(f"the bot did not start: {line!r} {log.read_text()[-2000:]}")
-    return proc
 
 
 def _answers(emu: WecomEmulator) -> collections.Counter[str]:
@@ -65,7 +46,7 @@ async def test_sigkill_while_answering_wecom_loses_nothing_and_handles_nothing_t
             "logging:\n  level: WARNING\n",
             encoding="utf-8",
         )
-        first = await start_bot(config)
+        first = await start_bot(config, "tests.crash.installed_bot")
         await emu.subscribed()
         for i in range(MESSAGES):
             await emu.say(people[i % 10], f"msg {i}", group=groups[i % 5])
@@ -75,7 +56,7 @@ async def test_sigkill_while_answering_wecom_loses_nothing_and_handles_nothing_t
         killed_at = len(emu.sent)
         assert killed_at < MESSAGES, "the bot answered everything before it could be killed"
 
-        second = await start_bot(config)
+        second = await start_bot(config, "tests.crash.installed_bot")
         expected = {f"ok msg {i}" for i in range(MESSAGES)}
         await wait_for(lambda: expected <= set(_answers(emu)), 120)
         await asyncio.sleep(0.5)  # anything answered twice would arrive now
@@ -83,16 +64,7 @@ async def test_sigkill_while_answering_wecom_loses_nothing_and_handles_nothing_t
         await asyncio.wait_for(second.wait(), 30)
         answers = _answers(emu)
 
-    engine = create_engine(f"sqlite:///{db}")
-    with engine.connect() as conn:
-        rows = collections.Counter(r[0] for r in conn.execute(text("SELECT text FROM crash_row")))
-        unhandled = conn.execute(
-            text("SELECT count(*) FROM core_inbox WHERE handled_at IS NULL")
-        ).scalar()
-    engine.dispose()
-    assert set(rows) == {f"msg {i}" for i in range(MESSAGES)}, "a message was lost"
-    assert max(rows.values()) == 1, "a message was handled twice"
-    assert unhandled == 0
+    assert_each_handled_once(db, (f"msg {i}" for i in range(MESSAGES)))
     # an answer in flight when the process died may be sent again (WeCom has no idempotent
     # send): at most one per chat, the sender's one message in flight there
     twice = [t for t, n in answers.items() if n > 1]

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import create_pg_database, drop_pg_database
-from tests.crash.test_crash import start_bot, wait_for
 from tests.crash.test_workers import _read
+from tests.support.bot_process import start_bot, wait_for
 from tests.support.loopback import LoopbackPlatform
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]

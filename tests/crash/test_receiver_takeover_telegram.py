@@ -20,8 +20,8 @@ import pytest
 
 from qunzhu.adapters.telegram.emulator import Chat, Limits, TelegramEmulator
 from tests.conftest import create_pg_database, drop_pg_database
-from tests.crash.test_crash import start_workers, wait_for
 from tests.crash.test_workers import _read
+from tests.support.bot_process import start_workers, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 TOKEN = "123456:TEST"

@@ -24,7 +24,7 @@ from qunzhu.adapters.telegram.emulator import TelegramEmulator
 from qunzhu.core.config.schema import OutboxSettings
 from tests.adapters.telegram.test_adapter_webhook import free_port
 from tests.conftest import create_pg_database, drop_pg_database
-from tests.crash.test_crash import wait_for
+from tests.support.bot_process import wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 TOKEN = "123456:TEST"

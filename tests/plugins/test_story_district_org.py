@@ -5,7 +5,7 @@ chart."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,15 +13,9 @@ import pytest
 from qunzhu.core.testing import BotHarness
 from qunzhu.plugins.checkins import hooks as checkins
 from qunzhu.plugins.complaints import hooks as complaints
+from tests.support.shanghai import at
 
 WORKS = "北部新城工程"  # the group where the site's people talk
-SHANGHAI = timedelta(hours=8)
-
-
-def at(day: str, hour: int, minute: int = 0) -> datetime:
-    """A local time in Shanghai."""
-    local = datetime.fromisoformat(f"{day}T{hour:02d}:{minute:02d}")
-    return (local - SHANGHAI).replace(tzinfo=UTC)
 
 
 @pytest.fixture

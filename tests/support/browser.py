@@ -26,6 +26,7 @@ ARGS = [
     "--disable-component-update", "--no-first-run", "--disable-sync",
 ]  # fmt: skip
 PHONE = {"width": 390, "height": 844}
+#: Marks a test module that needs the browser: slow, skipped (saying why) without chromium.
 NEEDS_CHROMIUM = [
     pytest.mark.slow,
     pytest.mark.skipif(
@@ -67,8 +68,10 @@ async def chromium(tmp_path: Path) -> AsyncIterator[Any]:
         browser = await p.chromium.launch(
             executable_path=CHROMIUM, args=ARGS, headless=True, env=_fonts(tmp_path)
         )
-        yield browser
-        await browser.close()
+        try:
+            yield browser
+        finally:
+            await browser.close()
 
 
 def local(bot: BotHarness, link: str) -> str:

@@ -12,6 +12,7 @@ import pytest_asyncio
 
 from tests.adapters.dingtalk.dingtalkapp import DingtalkApp, DingtalkTest
 from tests.adapters.dingtalk.emulator import DingtalkEmulator
+from tests.support.emulated_app import started_apps
 
 
 @pytest_asyncio.fixture
@@ -30,16 +31,9 @@ async def make_app(
     tmp_path: Path, emu: DingtalkEmulator, plugin: DingtalkTest
 ) -> AsyncIterator[Callable[..., Awaitable[DingtalkApp]]]:
     """``await make_app(plugins=..., config=..., adapter=...)``: a started App on `emu`."""
-    apps: list[DingtalkApp] = []
 
-    async def make(**options: Any) -> DingtalkApp:
-        plugins = options.pop("plugins", [("dingtalktest", plugin)])
-        app = DingtalkApp(tmp_path, emu, plugins, **options)
-        apps.append(app)
-        return await app.start()
+    def new(plugins: Any = (("dingtalktest", plugin),), **options: Any) -> DingtalkApp:
+        return DingtalkApp(tmp_path, emu, list(plugins), **options)
 
-    try:
+    async with started_apps(new) as make:
         yield make
-    finally:
-        for app in apps:
-            await app.stop()

@@ -75,6 +75,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.support.chat_emulator import ChatEmulator
+
 __all__ = ["Group", "Person", "DingtalkEmulator", "Sent"]
 
 MESSAGE_TOPIC = "/v1.0/im/bot/messages/get"
@@ -132,7 +134,7 @@ def _buttons(card: dict[str, Any] | None) -> list[dict[str, Any]]:
     return out
 
 
-class DingtalkEmulator:
+class DingtalkEmulator(ChatEmulator[Sent]):
     def __init__(
         self,
         client_id: str = "dingtestapp",
@@ -145,11 +147,10 @@ class DingtalkEmulator:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.client_id, self.client_secret, self.name = client_id, client_secret, name
-        self.per_group_minute = max(1, round(20 * scale))
-        self.webhook_life, self.clock, self.redeliver = webhook_life, clock, redeliver
+        super().__init__(clock, per_chat_minute=max(1, round(20 * scale)))
+        self.webhook_life, self.redeliver = webhook_life, redeliver
         self.people: dict[str, Person] = {}
         self.groups: dict[str, Group] = {}
-        self.sent: list[Sent] = []
         self.acks: list[dict[str, Any]] = []  # every acknowledgement, in order
         self.opened: list[dict[str, Any]] = []  # every connections/open body
         self.calls: list[tuple[str, dict[str, Any]]] = []  # every open API call (path, body)
@@ -162,18 +163,13 @@ class DingtalkEmulator:
         self.pushed: list[dict[str, Any]] = []
         self._tickets: set[str] = set()
         self._tokens: set[str] = set()
-        self._ws: web.WebSocketResponse | None = None
         self._connected = asyncio.Event()
         self._webhooks: dict[str, tuple[str, str, float]] = {}  # token -> (msgId, chat, until)
         self._cards: dict[str, Sent] = {}
-        self._sends: dict[str, list[float]] = {}
         self._media: dict[str, bytes] = {}
         #: media_id -> bytes of every file the robot uploaded.
         self.uploads: dict[str, bytes] = {}
         self._ids = itertools.count(1)
-        self._changed = asyncio.Condition()
-        self._runner: web.AppRunner | None = None
-        self.port = 0
 
     # -- the world -----------------------------------------------------------------------------
 
@@ -202,18 +198,8 @@ class DingtalkEmulator:
         app.router.add_post("/media/upload", self._upload)
         app.router.add_post("/webhook/{token}", self._webhook)
         app.router.add_get("/files/{token}", self._file)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        await self._serve(app)
         return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self._ws is not None:
-            await self._ws.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     async def connected(self, timeout: float = 5.0) -> None:
         await asyncio.wait_for(self._connected.wait(), timeout)
@@ -363,23 +349,6 @@ class DingtalkEmulator:
 
     # -- what the robot did --------------------------------------------------------------------
 
-    def in_chat(self, chat: Person | Group) -> list[Sent]:
-        key = chat.chatid if isinstance(chat, Group) else chat.userid
-        return [s for s in self.sent if s.chat == key]
-
-    async def wait_sent(self, chat: Person | Group, count: int, timeout: float = 5.0) -> list[Sent]:
-        async def enough() -> None:
-            async with self._changed:
-                await self._changed.wait_for(lambda: len(self.in_chat(chat)) >= count)
-
-        try:
-            await asyncio.wait_for(enough(), timeout)
-        except TimeoutError:
-            got = [(s.kind, s.text) for s in self.in_chat(chat)]
-            msg = f"expected {count} messages in {chat}, got {got}"
-            raise AssertionError(msg) from None
-        return self.in_chat(chat)
-
     async def wait_acked(self, frame: dict[str, Any], timeout: float = 5.0) -> None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -455,15 +424,6 @@ class DingtalkEmulator:
         if body.get("robotCode", self.client_id) != self.client_id:
             return body, web.json_response({"code": "invalidParameter.robotCode"}, status=400)
         return body, None
-
-    def _limited(self, chat: str) -> bool:
-        now = self.clock()
-        recent = [t for t in self._sends.get(chat, []) if now - t < 60.0]
-        if len(recent) >= self.per_group_minute:
-            self._sends[chat] = recent
-            return True
-        self._sends[chat] = [*recent, now]
-        return False
 
     def _throttled(self) -> web.Response:
         return web.json_response({"code": "Throttling", "message": "限流"}, status=429)
@@ -602,11 +562,3 @@ class DingtalkEmulator:
         else:
             return web.json_response({"errcode": 40035, "errmsg": "unsupported msgtype"})
         return web.json_response({"errcode": 0, "errmsg": "ok"})
-
-    async def _add(self, sent: Sent) -> None:
-        self.sent.append(sent)
-        await self._notify()
-
-    async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()

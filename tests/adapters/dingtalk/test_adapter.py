@@ -17,7 +17,7 @@ from qunzhu.core.model._events import ChatKind, ChatRef
 from qunzhu.core.model._reply import Reply
 from tests.adapters.dingtalk.dingtalkapp import DingtalkApp, DingtalkTest, dingtalk_section
 from tests.adapters.dingtalk.emulator import DingtalkEmulator
-from tests.adapters.wecom.wecomapp import eventually
+from tests.support.eventually import eventually
 
 MakeApp = Callable[..., Awaitable[DingtalkApp]]
 

@@ -13,7 +13,7 @@ from qunzhu.core.model._events import ChatKind, ChatRef
 from qunzhu.core.model._reply import Reply
 from tests.adapters.dingtalk.dingtalkapp import DingtalkApp, DingtalkTest
 from tests.adapters.dingtalk.emulator import DingtalkEmulator
-from tests.adapters.wecom.wecomapp import eventually
+from tests.support.eventually import eventually
 
 pytestmark = [pytest.mark.postgres]
 

@@ -16,8 +16,8 @@ import pytest
 from tests.adapters.matrix.person import Person
 from tests.adapters.matrix.synapse import Account, Synapse
 from tests.conftest import create_pg_database, drop_pg_database
-from tests.crash.test_crash import start_workers, wait_for
 from tests.crash.test_workers import _read
+from tests.support.bot_process import start_workers, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 MESSAGES = 120

@@ -13,7 +13,8 @@ import pytest_asyncio
 from qunzhu.adapters.telegram.emulator import Limits, TelegramEmulator
 from qunzhu.core.model._events import ChatKind, ChatRef
 from tests.adapters.telegram.conftest import TOKEN
-from tests.adapters.telegram.tgapp import TelegramApp, TgTest, eventually
+from tests.adapters.telegram.tgapp import TelegramApp, TgTest
+from tests.support.eventually import eventually
 
 MakeApp = Callable[..., Awaitable[TelegramApp]]
 

@@ -13,7 +13,8 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from qunzhu.adapters.telegram.emulator import Chat, TelegramEmulator, User
-from tests.adapters.telegram.tgapp import TelegramApp, eventually
+from tests.adapters.telegram.tgapp import TelegramApp
+from tests.support.eventually import eventually
 
 MakeApp = Callable[..., Awaitable[TelegramApp]]
 

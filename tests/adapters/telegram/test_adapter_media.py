@@ -7,7 +7,8 @@ from collections.abc import Awaitable, Callable
 from qunzhu.adapters.telegram.emulator import TelegramEmulator
 from qunzhu.core.model._events import ChatKind, ChatRef
 from tests.adapters.telegram.conftest import jpeg, png
-from tests.adapters.telegram.tgapp import TelegramApp, TgTest, eventually
+from tests.adapters.telegram.tgapp import TelegramApp, TgTest
+from tests.support.eventually import eventually
 
 MakeApp = Callable[..., Awaitable[TelegramApp]]
 

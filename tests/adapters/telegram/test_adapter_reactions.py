@@ -15,7 +15,8 @@ from qunzhu.adapters.telegram.emulator.api_react import EMOJI as TELEGRAM_EMOJI
 from qunzhu.adapters.telegram.reactions import ALIASES, EMOJI, telegram_emoji
 from qunzhu.core import Context, Text, command, hookimpl
 from qunzhu.core.commands import Command
-from tests.adapters.telegram.tgapp import TelegramApp, TgTest, eventually
+from tests.adapters.telegram.tgapp import TelegramApp, TgTest
+from tests.support.eventually import eventually
 
 MakeApp = Callable[..., Awaitable[TelegramApp]]
 

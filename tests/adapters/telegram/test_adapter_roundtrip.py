@@ -8,7 +8,8 @@ from pathlib import Path
 
 from qunzhu.adapters.telegram.emulator import TelegramEmulator
 from qunzhu.core import hookimpl
-from tests.adapters.telegram.tgapp import TelegramApp, TgTest, eventually
+from tests.adapters.telegram.tgapp import TelegramApp, TgTest
+from tests.support.eventually import eventually
 
 MakeApp = Callable[..., Awaitable[TelegramApp]]
 

@@ -16,7 +16,7 @@ import pytest
 
 from qunzhu.adapters.telegram.emulator import TelegramEmulator
 from tests.adapters.telegram.test_adapter_webhook import free_port
-from tests.crash.test_crash import wait_for
+from tests.support.bot_process import wait_for
 
 TOKEN = "123456:TEST"
 pytestmark = pytest.mark.slow

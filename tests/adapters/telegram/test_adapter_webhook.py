@@ -11,7 +11,8 @@ import pytest
 from qunzhu.adapters.telegram.emulator import TelegramEmulator
 from qunzhu.core.errors import AdapterError
 from tests.adapters.telegram.conftest import jpeg
-from tests.adapters.telegram.tgapp import TelegramApp, TgTest, eventually
+from tests.adapters.telegram.tgapp import TelegramApp, TgTest
+from tests.support.eventually import eventually
 
 MakeApp = Callable[..., Awaitable[TelegramApp]]
 

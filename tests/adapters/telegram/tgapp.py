@@ -4,9 +4,7 @@ plugin that uses every kind of event."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +12,7 @@ from qunzhu.adapters.telegram.adapter import TelegramAdapter
 from qunzhu.adapters.telegram.emulator import Chat, TelegramEmulator, User
 from qunzhu.core import Context, Text, command, hookimpl
 from qunzhu.core.app import App
-from qunzhu.core.clock import Clock, SystemClock
+from qunzhu.core.clock import Clock
 from qunzhu.core.commands import Command
 from qunzhu.core.model._events import ChatKind, ChatRef, MemberChange, Reaction
 from qunzhu.core.model._reply import Button, Reply
@@ -167,37 +165,6 @@ class TelegramApp(PlatformApp):
             config["web"] = {"enabled": True, "host": "127.0.0.1", "port": self.web_port}
         self.app = await start_app(self.workdir, config, [("tgtest", self.plugin)])
         return self
-
-
-async def eventually(check: Callable[[], Any], timeout: float = 5.0) -> Any:
-    """Wait until `check()` (sync or async) is truthy; returns its value."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        value = check()
-        if asyncio.iscoroutine(value):
-            value = await value
-        if value:
-            return value
-        if loop.time() > deadline:
-            msg = f"not reached within {timeout} s: last value {value!r}"
-            raise TimeoutError(msg)
-        await asyncio.sleep(0.02)
-
-
-class WallClock(SystemClock):
-    """The real clock's pace from a chosen moment: `jump` moves the date on (then wake the
-    scheduler: ``app.scheduler.notify()``), so a job due at 18:00 runs without waiting until
-    18:00, while timers, pacing and the emulator's limits keep real seconds."""
-
-    def __init__(self, start: datetime) -> None:
-        self._offset = start - datetime.now(UTC)
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) + self._offset
-
-    def jump(self, delta: timedelta) -> None:
-        self._offset += delta
 
 
 async def plugin_app(

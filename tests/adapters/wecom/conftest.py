@@ -12,6 +12,7 @@ import pytest_asyncio
 
 from tests.adapters.wecom.emulator import WecomEmulator
 from tests.adapters.wecom.wecomapp import WecomApp, WecomTest
+from tests.support.emulated_app import started_apps
 
 
 @pytest_asyncio.fixture
@@ -30,16 +31,9 @@ async def make_app(
     tmp_path: Path, emu: WecomEmulator, plugin: WecomTest
 ) -> AsyncIterator[Callable[..., Awaitable[WecomApp]]]:
     """``await make_app(plugins=..., config=..., adapter=...)``: a started App on `emu`."""
-    apps: list[WecomApp] = []
 
-    async def make(**options: Any) -> WecomApp:
-        plugins = options.pop("plugins", [("wecomtest", plugin)])
-        app = WecomApp(tmp_path, emu, plugins, **options)
-        apps.append(app)
-        return await app.start()
+    def new(plugins: Any = (("wecomtest", plugin),), **options: Any) -> WecomApp:
+        return WecomApp(tmp_path, emu, list(plugins), **options)
 
-    try:
+    async with started_apps(new) as make:
         yield make
-    finally:
-        for app in apps:
-            await app.stop()

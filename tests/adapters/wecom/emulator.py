@@ -59,6 +59,8 @@ from typing import Any
 from aiohttp import WSMsgType, web
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from tests.support.chat_emulator import ChatEmulator
+
 __all__ = ["Group", "Person", "WecomEmulator", "encrypt"]
 
 
@@ -102,7 +104,7 @@ class Sent:
         return [b["text"] for b in (card or {}).get("button_list", [])]
 
 
-class WecomEmulator:
+class WecomEmulator(ChatEmulator[Sent]):
     def __init__(
         self,
         bot_id: str = "aibot-test",
@@ -122,27 +124,21 @@ class WecomEmulator:
         self.pushed: dict[str, dict[str, Any]] = {}
         self.answered: set[str] = set()
         self.bot_id, self.secret, self.name = bot_id, secret, name
-        self.per_chat_minute = max(1, round(20 * scale))
-        self.reply_window, self.clock = reply_window, clock
+        super().__init__(clock, per_chat_minute=max(1, round(20 * scale)))
+        self.reply_window = reply_window
         self.people: dict[str, Person] = {}
         self.groups: dict[str, Group] = {}
-        self.sent: list[Sent] = []
         self.frames: list[dict[str, Any]] = []  # every frame the bot sent, in order
         self.answer_pings = True
         self.fail_next: dict[str, int] = {}  # cmd -> errcode to answer once
         self.connections = 0
-        self._ws: web.WebSocketResponse | None = None
         self._subscribed = asyncio.Event()
         self._callbacks: dict[str, tuple[str, str, float]] = {}  # req_id -> (msgid, chat, at)
         self._clicks: dict[str, tuple[str, float]] = {}  # req_id -> (task_id, at)
         self._carded: set[str] = set()
         self._cards: dict[str, Sent] = {}
-        self._sends: dict[str, list[float]] = {}
         self._media: dict[str, bytes] = {}
         self._ids = itertools.count(1)
-        self._changed = asyncio.Condition()
-        self._runner: web.AppRunner | None = None
-        self.port = 0
 
     # -- the world -----------------------------------------------------------------------------
 
@@ -163,18 +159,8 @@ class WecomEmulator:
         app = web.Application()
         app.router.add_get("/", self._connect)
         app.router.add_get("/media/{token}", self._download)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=self.ssl_context)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        await self._serve(app, self.ssl_context)
         return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self._ws is not None:
-            await self._ws.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     async def subscribed(self, timeout: float = 5.0) -> None:
         await asyncio.wait_for(self._subscribed.wait(), timeout)
@@ -294,24 +280,7 @@ class WecomEmulator:
             self.pushed[body["msgid"]] = frame
         await self._ws.send_str(json.dumps(frame, ensure_ascii=False))
 
-    # -- what the bot did ----------------------------------------------------------------------
-
-    def in_chat(self, chat: Person | Group) -> list[Sent]:
-        key = chat.chatid if isinstance(chat, Group) else chat.userid
-        return [s for s in self.sent if s.chat == key]
-
-    async def wait_sent(self, chat: Person | Group, count: int, timeout: float = 5.0) -> list[Sent]:
-        async def enough() -> None:
-            async with self._changed:
-                await self._changed.wait_for(lambda: len(self.in_chat(chat)) >= count)
-
-        try:
-            await asyncio.wait_for(enough(), timeout)
-        except TimeoutError:
-            got = [(s.kind, s.text) for s in self.in_chat(chat)]
-            msg = f"expected {count} messages in {chat}, got {got}"
-            raise AssertionError(msg) from None
-        return self.in_chat(chat)
+    # -- what the bot did: ChatEmulator's sent, in_chat, wait_sent -----------------------------
 
     # -- the server ----------------------------------------------------------------------------
 
@@ -377,15 +346,6 @@ class WecomEmulator:
                 again = {**frame, "headers": {"req_id": f"cb{next(self._ids)}"}}
                 await self.push(again)
 
-    def _limited(self, chat: str) -> bool:
-        now = self.clock()
-        recent = [t for t in self._sends.get(chat, []) if now - t < 60.0]
-        if len(recent) >= self.per_chat_minute:
-            self._sends[chat] = recent
-            return True
-        self._sends[chat] = [*recent, now]
-        return False
-
     async def _respond(self, rid: str, body: dict[str, Any]) -> dict[str, Any]:
         found = self._callbacks.get(rid)
         if found is None or self.clock() - found[2] > self.reply_window:
@@ -443,14 +403,6 @@ class WecomEmulator:
         sent = Sent(chat, "template_card", card["main_title"]["title"], card, answers)
         self._cards[card["task_id"]] = sent
         await self._add(sent)
-
-    async def _add(self, sent: Sent) -> None:
-        self.sent.append(sent)
-        await self._notify()
-
-    async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
 
     async def _download(self, request: web.Request) -> web.Response:
         data = self._media.get(request.match_info["token"])

@@ -15,7 +15,8 @@ from qunzhu.core import AdapterError, ConfigError, FakeClock
 from qunzhu.core.model._events import ChatKind, ChatRef
 from qunzhu.core.model._reply import Reply
 from tests.adapters.wecom.emulator import WecomEmulator
-from tests.adapters.wecom.wecomapp import WecomApp, WecomTest, eventually, wecom_section
+from tests.adapters.wecom.wecomapp import WecomApp, WecomTest, wecom_section
+from tests.support.eventually import eventually
 
 MakeApp = Callable[..., Awaitable[WecomApp]]
 

@@ -7,14 +7,13 @@ $QUNZHU_SCREENSHOTS (``admin-*.png``)."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from qunzhu.core.testing import BotHarness
-from tests.support.chromium import NEEDS_CHROMIUM, PHONE, chromium, screenshots_folder
+from tests.support.browser import NEEDS_CHROMIUM, PHONE, local
 
 from .test_admin_pages import CONFIG
 
@@ -26,22 +25,15 @@ def bot_config() -> dict[str, Any]:
     return CONFIG
 
 
-@pytest.fixture
-async def browser(tmp_path: Path) -> AsyncIterator[Any]:
-    async with chromium(tmp_path) as running:
-        yield running
-
-
 async def test_an_admin_runs_people_and_units_in_the_browser(
-    bot: BotHarness, browser: Any, tmp_path: Path
+    bot: BotHarness, chromium: Any, shots: Path
 ) -> None:
-    shots = screenshots_folder(tmp_path)
     base = f"http://127.0.0.1:{bot.app.web.port}"
     link = await bot.web_link("admin")
-    page = await (await browser.new_context(viewport=PHONE, locale="zh-CN")).new_page()
+    page = await (await chromium.new_context(viewport=PHONE, locale="zh-CN")).new_page()
     problems: list[str] = []  # CSP refusals, missing files
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    await page.goto(base + link[link.index("/web/") :])
+    await page.goto(local(bot, link))
     await page.wait_for_url(re.compile(r".*/web/$"))
 
     await page.click("nav.main >> text=人员")

@@ -11,19 +11,13 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from qunzhu.core.app import App
 from qunzhu.plugins import checkins
 from tests.adapters.dingtalk.dingtalkapp import DingtalkApp
 from tests.adapters.dingtalk.emulator import DingtalkEmulator, Group, Person, Sent
-from tests.adapters.telegram.tgapp import WallClock
+from tests.support.wall_clock import WallClock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WEEKLY = {"schedule": "FREQ=WEEKLY;BYDAY=FR", "opens": "09:00", "closes": "18:00"}
-
-
-async def _at(app: App, clock: WallClock, when: datetime) -> None:
-    clock.jump(when - clock.now())
-    app.scheduler.notify()
 
 
 async def test_the_friday_check_in_on_dingtalk(tmp_path: Path) -> None:
@@ -82,13 +76,13 @@ async def test_the_friday_check_in_on_dingtalk(tmp_path: Path) -> None:
 
             # 2.3 16:12: the reminder names who has not reported; an active group message cannot
             # @-mention with a notification on DingTalk, so they are named as people know them
-            await _at(app, clock, datetime(2026, 1, 9, 16, 12, tzinfo=SHANGHAI))
+            clock.move_to(app, datetime(2026, 1, 9, 16, 12, tzinfo=SHANGHAI))
             reminder = await _until(emu, water, "⏰ 水源保护周报 将于")
             assert reminder.text.endswith("尚未汇报：@泉州市长 @南平市长")
             assert reminder.answers is None and "huangzq" not in reminder.text
 
             # 18:00: the summary
-            await _at(app, clock, datetime(2026, 1, 9, 18, 0, tzinfo=SHANGHAI))
+            clock.move_to(app, datetime(2026, 1, 9, 18, 0, tzinfo=SHANGHAI))
             summary = await _until(emu, water, "📊 水源保护周报")
             lines = (summary.card_text if summary.kind == "card" else summary.text).splitlines()
             assert "参与率：60%（应报 5 人，已报 3 人）" in lines

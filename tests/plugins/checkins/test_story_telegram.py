@@ -14,18 +14,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from qunzhu.adapters.telegram.emulator import Limits, TelegramEmulator
-from qunzhu.core.app import App
 from qunzhu.plugins import checkins
 from tests.adapters.telegram.conftest import jpeg
-from tests.adapters.telegram.tgapp import (
-    TOKEN,
-    WallClock,
-    Watch,
-    eventually,
-    labels,
-    plugin_app,
-    press,
-)
+from tests.adapters.telegram.tgapp import TOKEN, Watch, labels, plugin_app, press
+from tests.support.eventually import eventually
+from tests.support.wall_clock import WallClock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FLOOD = "2026年汛期防汛抗旱及地质灾害防治工作周报"  # a long name, as offices write them
@@ -44,12 +37,6 @@ def _links(message: dict[str, Any]) -> list[tuple[str, int]]:
         for e in message.get("entities", [])
         if e["type"] == "text_mention"
     ]
-
-
-async def _at(app: App, clock: WallClock, when: datetime) -> None:
-    """Move the bot's clock to `when` and let the scheduler see it."""
-    clock.jump(when - clock.now())
-    app.scheduler.notify()
 
 
 async def test_the_friday_check_in_on_telegram(tmp_path: Path) -> None:
@@ -166,7 +153,7 @@ async def test_the_friday_check_in_on_telegram(tmp_path: Path) -> None:
 
         # 2.3 16:12: the reminder mentions who has not reported, linked by the names the bot
         # knows them by (南平 never wrote in the group: no raw user id appended)
-        await _at(app, clock, datetime(2026, 1, 9, 16, 12, tzinfo=SHANGHAI))
+        clock.move_to(app, datetime(2026, 1, 9, 16, 12, tzinfo=SHANGHAI))
         [reminder] = await seen.new(water)
         assert reminder["text"] == (
             "⏰ 水源保护周报 将于 1月9日（周五） 18:00 截止。尚未汇报：@泉州市长 @南平市长"
@@ -176,7 +163,7 @@ async def test_the_friday_check_in_on_telegram(tmp_path: Path) -> None:
         assert _links(flood_reminder) == [("@厦门市长", xiamen.id)]
 
         # 18:00: the summary
-        await _at(app, clock, datetime(2026, 1, 9, 18, 0, tzinfo=SHANGHAI))
+        clock.move_to(app, datetime(2026, 1, 9, 18, 0, tzinfo=SHANGHAI))
         [summary] = await seen.new(water)
         assert summary["text"].splitlines() == [
             "📊 水源保护周报 · 1月9日（周五） 汇报小结",

@@ -11,19 +11,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from qunzhu.core.app import App
 from qunzhu.plugins import checkins
-from tests.adapters.telegram.tgapp import WallClock
 from tests.adapters.wecom.emulator import Group, Person, WecomEmulator
 from tests.adapters.wecom.wecomapp import WecomApp
+from tests.support.wall_clock import WallClock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WEEKLY = {"schedule": "FREQ=WEEKLY;BYDAY=FR", "opens": "09:00", "closes": "18:00"}
-
-
-async def _at(app: App, clock: WallClock, when: datetime) -> None:
-    clock.jump(when - clock.now())
-    app.scheduler.notify()
 
 
 async def test_the_friday_check_in_on_wecom(tmp_path: Path) -> None:
@@ -77,13 +71,13 @@ async def test_the_friday_check_in_on_wecom(tmp_path: Path) -> None:
             await _until(emu, water, "✅ 已收到 漳州市长 的汇报（3/5）。")
 
             # 2.3 16:12: the reminder mentions who has not reported, by WeCom user id
-            await _at(app, clock, datetime(2026, 1, 9, 16, 12, tzinfo=SHANGHAI))
+            clock.move_to(app, datetime(2026, 1, 9, 16, 12, tzinfo=SHANGHAI))
             reminder = await _until(emu, water, "⏰ 水源保护周报 将于")
             assert "<@huangzq>" in reminder and "<@zhengh>" in reminder
             assert "<@linxd>" not in reminder
 
             # 18:00: the summary
-            await _at(app, clock, datetime(2026, 1, 9, 18, 0, tzinfo=SHANGHAI))
+            clock.move_to(app, datetime(2026, 1, 9, 18, 0, tzinfo=SHANGHAI))
             summary = await _until(emu, water, "📊 水源保护周报")
             lines = summary.splitlines()
             assert "参与率：60%（应报 5 人，已报 3 人）" in lines

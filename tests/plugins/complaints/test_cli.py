@@ -5,10 +5,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -17,6 +13,7 @@ from click.testing import CliRunner
 
 from qunzhu.core.testing import BotHarness
 from qunzhu.plugins.complaints.cli import main
+from tests.support.demo import ENTRY_POINT, run_demo
 
 ROOT = Path(__file__).parents[3]
 
@@ -65,21 +62,13 @@ async def test_export_says_why_a_ticket_was_not_handled(bot: BotHarness, tmp_pat
 @pytest.mark.slow
 def test_the_console_demo_runs_as_documented(tmp_path: Path) -> None:
     """`qunzhu run -c docs/examples/complaints.yaml < docs/examples/complaints.txt`."""
-    shutil.copytree(ROOT / "docs", tmp_path / "docs")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QUNZHU")}
-    script = (ROOT / "docs" / "examples" / "complaints.txt").read_text(encoding="utf-8")
-    qunzhu = Path(sys.executable).parent / "qunzhu"
-    out = subprocess.run(
-        [str(qunzhu), "run", "-c", "docs/examples/complaints.yaml"],
-        input=script,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=120,
-        check=False,
+    out = run_demo(
+        tmp_path,
+        "examples/complaints.txt",
+        "-c",
+        "docs/examples/complaints.yaml",
+        command=ENTRY_POINT,
     )
-    assert out.returncode == 0, out.stderr
     assert out.stderr == ""
     text = out.stdout
     assert "这条消息像是在反映问题（工程质量）。" in text
@@ -99,21 +88,9 @@ def test_the_console_demo_runs_as_documented(tmp_path: Path) -> None:
 def test_the_desk_demo_runs_as_documented(tmp_path: Path) -> None:
     """`qunzhu run -c docs/examples/desk.yaml < docs/examples/desk.txt`: 30 groups, problems
     in three, three villagers about one heap of garbage; the leader's desk, a member's."""
-    shutil.copytree(ROOT / "docs", tmp_path / "docs")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QUNZHU")}
-    script = (ROOT / "docs" / "examples" / "desk.txt").read_text(encoding="utf-8")
-    qunzhu = Path(sys.executable).parent / "qunzhu"
-    out = subprocess.run(
-        [str(qunzhu), "run", "-c", "docs/examples/desk.yaml"],
-        input=script,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=120,
-        check=False,
+    out = run_demo(
+        tmp_path, "examples/desk.txt", "-c", "docs/examples/desk.yaml", command=ENTRY_POINT
     )
-    assert out.returncode == 0, out.stderr
     assert out.stderr == ""
     text = out.stdout
     assert "📋 问题台 · 全部：共 3 件（超期 0 · 未受理 3 · 本周 3）· 第 1/1 页" in text

@@ -11,15 +11,10 @@ from sqlalchemy import select
 from qunzhu.core.testing import BotHarness
 from qunzhu.plugins.complaints import deadlines, notices
 from qunzhu.plugins.complaints.models import Notice, Ticket
+from tests.support.shanghai import at
 
-SHANGHAI = timedelta(hours=8)
 HOUSING = ["三标段混凝土没按规范养护", "二标段钢筋偷工减料", "一标段混凝土裂缝"]
 SANITATION = ["广场垃圾没人处理，联系电话13800000001", "河边污水直排"]
-
-
-def at(day: str, hour: int, minute: int = 0) -> datetime:
-    local = datetime.fromisoformat(f"{day}T{hour:02d}:{minute:02d}")
-    return (local - SHANGHAI).replace(tzinfo=UTC)
 
 
 async def _file_five(bot: BotHarness, texts: list[str] | None = None) -> None:

@@ -16,7 +16,8 @@ import aiohttp
 
 from qunzhu.adapters.telegram.emulator import Limits, TelegramEmulator
 from qunzhu.plugins.complaints import hooks
-from tests.adapters.telegram.tgapp import TOKEN, WallClock, Watch, plugin_app
+from tests.adapters.telegram.tgapp import TOKEN, Watch, plugin_app
+from tests.support.wall_clock import WallClock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -15,7 +15,7 @@ from qunzhu.core.app import App
 from qunzhu.core.testing import start_app
 from qunzhu.plugins.complaints import hooks
 from tests.adapters.telegram.conftest import jpeg
-from tests.adapters.telegram.tgapp import eventually
+from tests.support.eventually import eventually
 
 TOKEN = "123456:TEST"
 TEXT = "北部新城项目三标段混凝土没按规范养护，偷工减料"

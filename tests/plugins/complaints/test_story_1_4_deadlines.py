@@ -11,16 +11,10 @@ from sqlalchemy import select
 from qunzhu.core.clock import FakeClock
 from qunzhu.core.testing import BotHarness
 from qunzhu.plugins.complaints.models import Ticket, TicketEvent
+from tests.support.shanghai import at
 
 TEXT = "北部新城项目三标段混凝土没按规范养护，偷工减料"
 SHORT = TEXT  # 23 characters: shown whole on the notice's line
-SHANGHAI = timedelta(hours=8)
-
-
-def at(day: str, hour: int, minute: int = 0) -> datetime:
-    """A local time in Shanghai."""
-    local = datetime.fromisoformat(f"{day}T{hour:02d}:{minute:02d}")
-    return (local - SHANGHAI).replace(tzinfo=UTC)
 
 
 async def _file(bot: BotHarness) -> None:

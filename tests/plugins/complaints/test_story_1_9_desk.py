@@ -6,7 +6,6 @@ its age; from it he sends one to a unit with his own deadline ("明早9点前") 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,17 +13,12 @@ from sqlalchemy import select
 
 from qunzhu.core.testing import BotHarness
 from qunzhu.core.testing.memory import Sent
-from qunzhu.plugins.complaints import hooks
 from qunzhu.plugins.complaints.models import Ticket, TicketEvent
+from tests.support.complaints_desk import desk_complaints
+from tests.support.shanghai import at
 
-SHANGHAI = timedelta(hours=8)
 TOWNS = ("东湖镇", "西山镇", "南岭镇")
 VILLAGES = [f"村{n:02d}" for n in range(1, 25)]  # 8 under each town
-
-
-def at(day: str, hour: int, minute: int = 0) -> datetime:
-    local = datetime.fromisoformat(f"{day}T{hour:02d}:{minute:02d}")
-    return (local - SHANGHAI).replace(tzinfo=UTC)
 
 
 def _org() -> dict[str, Any]:
@@ -59,31 +53,8 @@ CONFIG: dict[str, Any] = {
         {"name": "王督查", "identities": ["memory:wang"], "roles": ["supervisor"]},
     ],
     "org": _org(),
-    "plugins": {
-        "complaints": {
-            "detect": True,
-            "supervision_chat": "memory:督查组",
-            "categories": {
-                "construction": {
-                    "name": "工程质量",
-                    "keywords": ["混凝土", "偷工减料", "养护"],
-                    "department": "housing",
-                },
-                "sanitation": {
-                    "name": "环境卫生",
-                    "keywords": ["垃圾", "污水"],
-                    "department": "sanitation",
-                },
-                "other": {"name": "其他"},
-            },
-        }
-    },
+    "plugins": {"complaints": desk_complaints()},
 }
-
-
-@pytest.fixture
-def bot_plugins() -> list[object]:
-    return [("complaints", hooks)]
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ desk until it is answered, and the desk may settle it."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -15,18 +14,11 @@ from sqlalchemy import select
 
 from qunzhu.core.testing import BotHarness
 from qunzhu.core.testing.memory import Sent
-from qunzhu.plugins.complaints import hooks
 from qunzhu.plugins.complaints.models import Follower, Ticket
+from tests.support.complaints_desk import desk_complaints
+from tests.support.shanghai import at
 
 from .conftest import press_stale
-
-SHANGHAI = timedelta(hours=8)
-
-
-def at(day: str, hour: int, minute: int = 0) -> datetime:
-    local = datetime.fromisoformat(f"{day}T{hour:02d}:{minute:02d}")
-    return (local - SHANGHAI).replace(tzinfo=UTC)
-
 
 CONFIG: dict[str, Any] = {
     "bot": {"language": "zh_Hans", "timezone": "Asia/Shanghai"},
@@ -56,31 +48,8 @@ CONFIG: dict[str, Any] = {
         "v01": {"name": "村01村委", "parent": "town", "chats": ["memory:村01群"]},
         "v02": {"name": "村02村委", "parent": "town", "chats": ["memory:村02群"]},
     },
-    "plugins": {
-        "complaints": {
-            "detect": True,
-            "supervision_chat": "memory:督查组",
-            "categories": {
-                "construction": {
-                    "name": "工程质量",
-                    "keywords": ["混凝土", "偷工减料", "养护"],
-                    "department": "housing",
-                },
-                "sanitation": {
-                    "name": "环境卫生",
-                    "keywords": ["垃圾", "污水"],
-                    "department": "sanitation",
-                },
-                "other": {"name": "其他"},
-            },
-        }
-    },
+    "plugins": {"complaints": desk_complaints()},
 }
-
-
-@pytest.fixture
-def bot_plugins() -> list[object]:
-    return [("complaints", hooks)]
 
 
 @pytest.fixture

@@ -11,15 +11,9 @@ from zoneinfo import ZoneInfo
 
 from qunzhu.adapters.telegram.emulator import Limits, TelegramEmulator
 from qunzhu.plugins.complaints import hooks
-from tests.adapters.telegram.tgapp import (
-    TOKEN,
-    WallClock,
-    Watch,
-    eventually,
-    labels,
-    plugin_app,
-    press,
-)
+from tests.adapters.telegram.tgapp import TOKEN, Watch, labels, plugin_app, press
+from tests.support.eventually import eventually
+from tests.support.wall_clock import WallClock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -1,32 +1,15 @@
 """The console demo of docs/promotions.md runs as written, with the installed entry point."""
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).parents[3]
+from tests.support.demo import run_demo
 
 
 @pytest.mark.slow
 def test_the_console_demo_runs_as_written(tmp_path: Path) -> None:
-    shutil.copytree(ROOT / "docs", tmp_path / "docs")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QUNZHU")}
-    script = (ROOT / "docs" / "examples" / "promotions.txt").read_text(encoding="utf-8")
-    out = subprocess.run(
-        [sys.executable, "-m", "qunzhu.core.cli", "run", "-c", "docs/examples/promotions.yaml"],
-        input=script,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-    assert out.returncode == 0, out.stderr
+    out = run_demo(tmp_path, "examples/promotions.txt", "-c", "docs/examples/promotions.yaml")
     text = out.stdout
     assert "产品 #1 已登记：通山鮰鱼，12.5 元/斤，现货 2,000,000 斤。" in text
     assert "张老板的推介 #1" in text and "[1] 批准  [2] 拒绝" in text

@@ -22,15 +22,9 @@ from qunzhu.adapters.telegram.emulator import Limits, TelegramEmulator, User
 from qunzhu.core.storage._tables import ChatRow
 from qunzhu.plugins import promotions
 from tests.adapters.telegram.conftest import jpeg
-from tests.adapters.telegram.tgapp import (
-    TOKEN,
-    WallClock,
-    Watch,
-    eventually,
-    labels,
-    plugin_app,
-    press,
-)
+from tests.adapters.telegram.tgapp import TOKEN, Watch, labels, plugin_app, press
+from tests.support.eventually import eventually
+from tests.support.wall_clock import WallClock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PLUGINS = [("promotions", promotions)]
