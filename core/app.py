@@ -298,11 +298,20 @@ class App:
         if self.web is not None:
             steps.append(self.web.stop)
         steps.append(self.db.dispose)
-        for step in steps:
-            try:
-                await step()
-            except Exception as exc:  # noqa: BLE001 - the start's own error is the one to tell
-                log.debug("event=abandon_step_failed step=%s error=%r", step, exc)
+        # a loop stopped in the middle of a query has its connection reset by the pool, which
+        # logs that at ERROR ("Exception during reset or similar"): here it is the consequence
+        # of the failed start, whose own one-line error is the one to tell
+        pool_log = logging.getLogger("sqlalchemy.pool")
+        level = pool_log.level
+        pool_log.setLevel(logging.CRITICAL)
+        try:
+            for step in steps:
+                try:
+                    await step()
+                except Exception as exc:  # noqa: BLE001 - the start's own error is the one to tell
+                    log.debug("event=abandon_step_failed step=%s error=%r", step, exc)
+        finally:
+            pool_log.setLevel(level)
 
     async def stop(self) -> None:
         await self._call_lifecycle("on_shutdown")
