@@ -98,6 +98,7 @@ async def ticket_command(ctx: Context, text: Text = "") -> None:
         Report.from_message(source, category, "command"),
         description=content or text,
         reporter_id=author.id,
+        reporter_name=author.name,  # the name people know (/name, the YAML), not the account's
     )
     ticket = await submit(ctx, filed, reply_to=source.event_id)
     if ticket is not None and original is not None:

@@ -103,7 +103,9 @@ async def detect(ctx: Context, message: Message) -> None:
     if match is None or match.category is None or not await detection_on(ctx, config):
         return  # the text first: the group's switch is read only for a likely report
     report = replace(
-        Report.from_message(message, match.category, "group"), reporter_id=ctx.person.id
+        Report.from_message(message, match.category, "group"),
+        reporter_id=ctx.person.id,
+        reporter_name=ctx.person.name,  # the name people know (/name, the YAML)
     )
     pending = Pending(
         kind="offer",
