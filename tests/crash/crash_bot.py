@@ -12,6 +12,7 @@ import asyncio
 import logging
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -62,6 +63,8 @@ class CrashPlugin:
     @hookimpl
     async def on_message(self, ctx: Context) -> None:
         assert ctx.message is not None
+        if busy := float(os.environ.get("CRASH_HANDLER_BUSY_MS", "0")):
+            time.sleep(busy / 1000)  # noqa: ASYNC251 - work that holds the worker, as CPU does
         ctx.db.add(CrashRow(text=ctx.message.text, chat=ctx.chat.chat_id, worker=os.getpid()))
         await ctx.reply(f"ok {ctx.message.text}")
 
