@@ -3,6 +3,7 @@ starts, stops and restarts on the same SQLite file, and reads the inbox and outb
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, ClassVar, Self
 
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from qunzhu.core.app import App
 from qunzhu.core.storage._tables import ChatRow, InboxRow, OutboxRow
 
 
-class PlatformApp:
+class PlatformApp(ABC):
     """Subclasses set `platform` and write `start` (which sets `app` and returns self)."""
 
     platform: ClassVar[str]
@@ -22,8 +23,9 @@ class PlatformApp:
         assert self.app is not None
         return self.app
 
+    @abstractmethod
     async def start(self) -> Self:
-        raise NotImplementedError  # each platform's test app builds its own config
+        """Build the platform's config, start the App (set `app`), return self."""
 
     async def stop(self) -> None:
         if self.app is not None:

@@ -8,6 +8,7 @@ emulator says the adapter is connected, the platform's own commands and how a ca
 from __future__ import annotations
 
 import asyncio
+from abc import abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -47,13 +48,13 @@ class EmulatedApp(PlatformApp, Generic[E]):
         self.config, self.options, self.clock = config or {}, adapter or {}, clock
         self.app: App | None = None
 
+    @abstractmethod
     def section(self) -> dict[str, Any]:
         """The adapter's config section, pointed at the emulator, with `options` over it."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def connected(self) -> None:
         """Return once the emulator has the adapter's connection."""
-        raise NotImplementedError
 
     async def start(self) -> Self:
         full: dict[str, Any] = {
