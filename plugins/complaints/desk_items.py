@@ -174,18 +174,22 @@ async def gather(ctx: Context, scope: Scope) -> list[Item]:
 
 def _same_problems(config: ComplaintsConfig, offers: list[Pending]) -> list[list[Pending]]:
     """`offers` (oldest first) in groups about the same problem: each joins the first group
-    whose latest offer it is `alike`."""
+    whose latest offer it is `alike`. Only groups of its category are looked at (`alike` needs
+    the same one): a city's desk reads thousands of offers."""
     groups: list[list[tuple[Pending, Report]]] = []
+    by_category: dict[str, list[list[tuple[Pending, Report]]]] = {}
     for row in offers:
         report = Report.from_json(row.report)
         at = aware(row.created_at)
-        for group in groups:
+        same = by_category.setdefault(report.category, [])
+        for group in same:
             last, said = group[-1]
             if alike(config, said, aware(last.created_at), report, at):
                 group.append((row, report))
                 break
         else:
-            groups.append([(row, report)])
+            same.append([(row, report)])
+            groups.append(same[-1])
     return [[row for row, _ in group] for group in groups]
 
 
