@@ -76,8 +76,14 @@ async def test_the_telegram_poller_dies_and_another_worker_takes_over(tmp_path: 
         tg.kick_bot(kicked, by=people[0])
         await wait_for(lambda: sum(answered().values()) >= MESSAGES // 4, 60)
         await wait_for(lambda: answered()["ok upgraded 1"] == 1, 30)
-        workers[first].send_signal(signal.SIGKILL)  # mid-stream, no goodbye
+        # Frozen first, then killed: a request the worker had written before the kill is read by
+        # the emulator (this loop) only when the loop comes to it, after `killed_at` if the
+        # kill came first, and its copy would look sent by a live worker. Frozen, the worker
+        # writes nothing more; what it had written is read while it is frozen.
+        workers[first].send_signal(signal.SIGSTOP)
+        await asyncio.sleep(0.5)
         killed_at = asyncio.get_running_loop().time()
+        workers[first].send_signal(signal.SIGKILL)  # mid-stream, no goodbye
         killed_sender = "event=sender_elected" in logs[first].read_text()
         for i in range(MESSAGES // 2, MESSAGES):
             say(groups[i % 20], f"msg {i}", i)
