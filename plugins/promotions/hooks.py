@@ -22,6 +22,7 @@ from . import (
     posts,
     progress,
     series,
+    sharer_notice,
     sharing,
     stats,
     withdraw,
@@ -108,7 +109,13 @@ def register_dialogs() -> Sequence[Dialog]:
 
 @hookimpl
 def register_jobs() -> Sequence[Job]:
-    return [broadcast.broadcast, broadcast.release, progress.progress_job, series.occurrence]
+    return [
+        broadcast.broadcast,
+        broadcast.release,
+        progress.progress_job,
+        series.occurrence,
+        sharer_notice.sharer_notice,
+    ]
 
 
 @hookimpl
