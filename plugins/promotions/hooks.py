@@ -17,6 +17,7 @@ from . import (
     export,
     fulfilment,
     groups,
+    late,
     orders,
     overview,
     posts,
@@ -33,6 +34,7 @@ from .presses import pressed
 
 __all__ = [
     "on_button",
+    "on_member_change",
     "on_startup",
     "register_catalogs",
     "register_commands",
@@ -126,6 +128,12 @@ def register_routes() -> Sequence[RouteDef]:
 @hookimpl
 async def on_startup(app: App) -> None:
     await catalog.sync_products(app)
+    await app.as_plugin("promotions", late.at_start_up, what="startup")
+
+
+@hookimpl
+async def on_member_change(ctx: Context) -> None:
+    await late.bot_added(ctx)
 
 
 @hookimpl
