@@ -101,14 +101,15 @@ async def _text(ctx: Context, t: Translator, orders: list[Order]) -> str:
         event = post is not None and post.kind == "event"
         unit = t("people") if event else some[0].unit or t("people")
         if len(orders) == 1:
-            text = (
-                t("New sign-up through your share: #{id} {title} in {group}, {n} {unit}.",
-                  id=post_id, title=title, group=group, n=qty(n), unit=unit)
+            return (
+                t("New sign-up through your share: #{id} {title} in {group}, {n} {unit}. Your "
+                  "figures: /stats {id}", id=post_id, title=title, group=group, n=qty(n),
+                  unit=unit)
                 if event else
-                t("New order through your share: #{id} {title} in {group}, {n} {unit}.",
-                  id=post_id, title=title, group=group, n=qty(n), unit=unit)
+                t("New order through your share: #{id} {title} in {group}, {n} {unit}. Your "
+                  "figures: /stats {id}", id=post_id, title=title, group=group, n=qty(n),
+                  unit=unit)
             )  # fmt: skip
-            return text + " " + t("Your figures: /stats {id}", id=post_id)
         lines.append(
             t("· #{id} {title} in {group}: sign-ups {count} · {n} {unit}", id=post_id,
               title=title, group=group, count=len(some), n=qty(n), unit=unit)
