@@ -6,7 +6,9 @@ for each would bury everything else they are sent. So the orders are told togeth
 schedules the notice for the end of its ``sharer_notice_minutes`` period (30 minutes by
 default; one schedule per sharer and period, so a second order in the same period adds none),
 and the notice tells every order of that sharer not told yet, one line per post and group.
-Nothing is sent in a period without orders. A cancelled order not told yet is left out.
+Nothing is sent in a period without orders. A cancelled order not told yet is left out. The
+plugin's own ``quiet_hours`` (those under ``plugins: promotions:``, not a group's) hold the
+notices of the night until they end: the orders of the night come in one message then.
 
 Where the bot may not write first (Telegram: only to people who wrote to it in private), a
 sharer who never did is not written to: their orders are marked told, and `share` has already
@@ -22,11 +24,12 @@ from sqlalchemy import select
 
 from qunzhu.core import N_, Context, JobTick, Translator, job
 
-from .audience import config_for
+from .audience import config_for, next_open
 from .models import Delivery, Order, Post
 from .notify import send_to, translator_for, user_of
 from .progress import title_of
 from .render import qty
+from .times import utc
 
 __all__ = ["sharer_notice", "tell_sharer_later"]
 
@@ -38,12 +41,14 @@ async def tell_sharer_later(ctx: Context, order: Order, seller: str) -> None:
     nor for a sharer who is the seller: they have the seller's own note)."""
     if not order.shared_by or order.shared_by == seller:
         return
-    period = config_for(ctx.app, "").sharer_notice_minutes * 60
-    end = (int(ctx.now().timestamp()) // period + 1) * period
+    config = config_for(ctx.app, "")
+    period = config.sharer_notice_minutes * 60
+    end = datetime.fromtimestamp((int(ctx.now().timestamp()) // period + 1) * period, UTC)
+    at = utc(next_open(end, config, ctx.app.settings.bot.tz))  # not at night
     await ctx.schedule(
         "sharer_notice",
-        at=datetime.fromtimestamp(end, UTC),
-        key=f"sharer:{order.shared_by}:{end}",
+        at=at,
+        key=f"sharer:{order.shared_by}:{int(at.timestamp())}",
         payload={"sharer": order.shared_by},
     )
 

@@ -30,7 +30,11 @@ def bot_plugins() -> list[object]:
 
 @pytest.fixture
 def bot_config() -> dict[str, Any]:
-    found = config(GROUPS)
+    return _config()
+
+
+def _config(**plugin: Any) -> dict[str, Any]:
+    found = config(GROUPS, **plugin)
     found["people"].append({"name": "李书记", "identities": [f"memory:{SECRETARY}"]})
     found["people"].append({"name": "赵群主", "identities": ["memory:boss"], "roles": ["sharer"]})
     found["org"] = {
@@ -216,3 +220,29 @@ async def test_a_sharer_the_bot_may_not_write_to_first_is_asked_to_write_once(
     assert told.text.startswith(
         "New order through your share: #1 “通山鮰鱼” in 南林桥镇群, 300 斤."
     )
+
+
+async def test_the_orders_of_the_night_reach_the_secretary_in_the_morning(tmp_path: Any) -> None:
+    """The plugin's quiet hours (22:00-08:00) hold his notices too: an order at 22:10 is told
+    at 08:00, with the others of the night, in one message."""
+    bot = await BotHarness.create(
+        workdir=tmp_path, config=_config(quiet_hours=["22:00-08:00"]), plugins=PLUGINS
+    )
+    try:
+        await publish(bot, stock="100000")  # 10:00
+        [pick] = await bot.send("/share 1", user=SECRETARY)
+        await bot.press(pick, "All (2)", user=SECRETARY)
+        await bot.advance(timedelta(hours=12, minutes=10))  # 22:10
+        await _order(bot, posts_in(bot, "town")[0], "buyer", "500")
+        await bot.advance(timedelta(hours=3))
+        await _order(bot, posts_in(bot, "county")[0], "other", "100")
+        dm = f"dm:{SECRETARY}"
+        night = await bot.advance(timedelta(hours=6, minutes=49))  # 07:59
+        assert not [s for s in night if s.chat.chat_id == dm]
+        [told] = [s for s in await bot.advance(timedelta(minutes=1)) if s.chat.chat_id == dm]
+        assert told.text.splitlines()[1:3] == [
+            "· #1 “通山鮰鱼” in 南林桥镇群: orders 1 · 500 斤",
+            "· #1 “通山鮰鱼” in 通山县工作群: orders 1 · 100 斤",
+        ]
+    finally:
+        await bot.close()
