@@ -10,6 +10,7 @@ SQLAlchemy.
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from qunzhu.core._spreadsheet import safe_cell
     from qunzhu.core.adapter import Adapter, AdapterConfig
     from qunzhu.core.app import App, load_settings
     from qunzhu.core.clock import Clock, FakeClock, SystemClock, aware
@@ -146,6 +147,7 @@ __all__ = [
     "next_fire",
     "outbox_states",
     "parse_role",
+    "safe_cell",
     "to_number",
 ]
 

@@ -8,6 +8,7 @@ the environment) does not pay for the App, SQLAlchemy and aiohttp. These imports
 
 # ruff: noqa: F401 - imported to be handed out by qunzhu.core.__getattr__
 
+from qunzhu.core._spreadsheet import safe_cell
 from qunzhu.core.adapter import Adapter, AdapterConfig
 from qunzhu.core.app import App, load_settings
 from qunzhu.core.clock import Clock, FakeClock, SystemClock, aware

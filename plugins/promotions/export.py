@@ -16,7 +16,6 @@ import csv
 import hashlib
 import hmac
 import io
-import re
 from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -25,7 +24,18 @@ from urllib.parse import urlencode
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qunzhu.core import N_, App, Button, Context, Reply, Translator, UsageError, aware, command
+from qunzhu.core import (
+    N_,
+    App,
+    Button,
+    Context,
+    Reply,
+    Translator,
+    UsageError,
+    aware,
+    command,
+    safe_cell,
+)
 
 from .audience import config_for
 from .models import Delivery, Order, Post, Product
@@ -35,7 +45,7 @@ from .stats import post_figures
 if TYPE_CHECKING:  # aiohttp is imported when the web server starts, not with the plugin
     from qunzhu.core.web import Request, Response, RouteDef
 
-__all__ = ["export_command", "routes", "safe_cell"]
+__all__ = ["export_command", "routes"]
 
 PATH = "/promotions/export.{kind}"
 _KINDS = ("xlsx", "csv")
@@ -46,22 +56,6 @@ _COLUMNS = (N_("Order"), N_("Promotion"), N_("Group"), N_("Shared by"), N_("Buye
 _AMOUNT = _COLUMNS.index("Amount (yuan)")
 _FIGURES = (N_("Promotion"), N_("Group"), N_("Delivered"), N_("Button presses"), N_("Leads"),
             N_("Orders"), N_("Quantity ordered"), N_("Orders within 24 hours"))  # fmt: skip
-
-
-#: What XML 1.0 does not allow in a document (tab, LF and CR are allowed), and the surrogates
-#: a str may hold but UTF-8 cannot encode.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-#: First characters that make a spreadsheet read a cell as a formula.
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> object:
-    """`value` as it may go into a CSV or XLSX cell: texts cleaned and neutralised, numbers
-    kept as they are."""
-    if not isinstance(value, str):
-        return value
-    text = _FORBIDDEN.sub("", value)
-    return "'" + text if text.startswith(_FORMULA) else text
 
 
 def _signature(secret: str, who: str, post: int, until: int) -> str:
