@@ -2,17 +2,20 @@
 bot.timezone; working days only unless told otherwise) what is new, overdue and reopened by
 department and category, and under "needs attention" the tickets themselves: number, unit, source
 group, how late and a short line of text, reopened ones first, then the most overdue. People
-with the role ``supervisor`` get it privately, ``digest.chats`` too; when there is nothing to
-report nothing is sent.
+with the role ``supervisor`` get it privately, ``digest.chats`` too; with ``digest.heads`` the
+head of each unit gets it privately too, of the problems his desk shows (`digest_heads`). When
+there is nothing to report nothing is sent.
 
-Other plugins add their sections for each supervisor through the core's ``digest_sections``
-hook (the check-ins plugin: the overdue tasks that person assigned or supervises), gathered once
-per digest with ``ctx.digest_sections``; a supervisor with no complaint to read but an overdue
-task gets a digest of that section alone.
+Other plugins add their sections for each recipient through the core's ``digest_sections``
+hook (the check-ins plugin: the overdue tasks that person assigned or supervises), and for each
+of ``digest.chats`` through ``digest_chat_sections`` (what a whole group may read: the overdue
+tasks of the group's unit and below), gathered once per digest; a recipient with no complaint to
+read but an overdue task gets a digest of that section alone.
 
-The figures are read once per digest, in a few grouped queries (counts by department and category,
-the first tickets by how late they are), and the text written once per language, however many
-supervisors there are: cheap at 100,000 open tickets.
+The figures are read once per digest (and once per distinct scope of the heads), in a few
+grouped queries (counts by department and category, the first tickets by how late they are),
+and the text written once per language and scope, however many recipients there are: cheap at
+100,000 open tickets.
 """
 
 from __future__ import annotations
@@ -23,9 +26,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from qunzhu.core import ChatRef, Context, Translator, UserRef, aware, job
+from qunzhu.core import ChatRef, Context, DigestSection, Person, Translator, UserRef, aware, job
 
 from .config import ComplaintsConfig
+from .desk_items import Scope, scope_of
+from .digest_heads import ScopeKey, scope_key, unit_heads, within
 from .directory import base_config, department_name, t_for_chat
 from .models import Ticket, TicketEvent, overdue
 from .notices import short_text
@@ -68,31 +73,47 @@ async def digest(ctx: Context) -> None:
     ):
         return
     since = _last_digest(ctx, config, now)
-    found = await read_digest(ctx, config, now, since)
-    texts: dict[str, str] = {}
+    readings: dict[ScopeKey | None, Digest] = {None: await read_digest(ctx, config, now, since)}
+    texts: dict[tuple[ScopeKey | None, str], str] = {}
 
-    def text_in(t: Translator) -> str:
-        if t.lang not in texts:
-            texts[t.lang] = digest_text(ctx, config, t, now, found)
-        return texts[t.lang]
+    async def text_in(t: Translator, scope: Scope | None, others: list[DigestSection]) -> str:
+        """The digest for `scope` (None: everything) in `t`'s language, with `others`'
+        sections; "" when there is nothing to say."""
+        key = scope_key(scope) if scope is not None else None
+        if key not in readings:
+            readings[key] = await read_digest(ctx, config, now, since, scope)
+        found = readings[key]
+        if found.empty and not others:
+            return ""
+        if (key, t.lang) not in texts:
+            texts[key, t.lang] = digest_text(ctx, config, t, now, found)
+        parts = [texts[key, t.lang]] if not found.empty else [_title(ctx, t, now)]
+        return "\n\n".join([*parts, *(x.text() for x in others)])
 
-    if not found.empty:
-        for chat in config.digest.chats:
-            await ctx.send(text_in(t_for_chat(ctx, chat)), chat=ChatRef.parse(chat))
+    chats = list(config.digest.chats)
+    for_chats = await ctx.digest_chat_sections(chats, since)  # a unit's overdue tasks
+    for chat in chats:
+        text = await text_in(t_for_chat(ctx, chat), None, for_chats.get(chat, []))
+        if text:
+            await ctx.send(text, chat=ChatRef.parse(chat))
     supervisors = await ctx.with_role("supervisor")
-    sections = await ctx.digest_sections(supervisors, since)  # overdue tasks, from check-ins
-    for person in supervisors:
-        theirs = sections.get(person.id, [])
-        if found.empty and not theirs:
-            continue
+    heads = await unit_heads(ctx, supervisors) if config.digest.heads else []
+    sections = await ctx.digest_sections([*supervisors, *heads], since)  # overdue tasks
+    for person in [*supervisors, *heads]:
+        scope = None if person.has_role("supervisor") else scope_of(person, ctx.org)
         t = t_for_chat(ctx, "", person.lang)
-        parts = [text_in(t)] if not found.empty else [_title(ctx, t, now)]
-        text = "\n\n".join([*parts, *(x.text() for x in theirs)])
-        for identity in person.identities:
-            platform, _, user_id = identity.partition(":")
-            if platform in ctx.app.adapters:
-                await ctx.send_direct(UserRef(platform, user_id, person.name), text)
-                break
+        text = await text_in(t, scope, sections.get(person.id, []))
+        if text:
+            await _send_privately(ctx, person, text)
+
+
+async def _send_privately(ctx: Context, person: Person, text: str) -> None:
+    """To `person`'s first identity on a platform the bot is connected to."""
+    for identity in person.identities:
+        platform, _, user_id = identity.partition(":")
+        if platform in ctx.app.adapters:
+            await ctx.send_direct(UserRef(platform, user_id, person.name), text)
+            return
 
 
 async def plan_digest(ctx: Context) -> None:
@@ -119,11 +140,21 @@ def _last_digest(ctx: Context, config: ComplaintsConfig, now: datetime) -> datet
 
 
 async def read_digest(
-    ctx: Context, config: ComplaintsConfig, now: datetime, since: datetime | None = None
+    ctx: Context,
+    config: ComplaintsConfig,
+    now: datetime,
+    since: datetime | None = None,
+    scope: Scope | None = None,
 ) -> Digest:
     """New (since `since`, default a day ago), overdue now, reopened since `since`, and the
-    tickets waiting for a supervisor to route them (new, or returned by a department)."""
+    tickets waiting for a supervisor to route them (new, or returned by a department); only
+    the tickets `scope` covers (a unit head's desk) when given."""
     since = since or now - timedelta(days=1)
+    scoped = within(scope)
+
+    def where(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+        return and_(*conditions, scoped) if scoped is not None else and_(*conditions)
+
     reopened = (
         select(TicketEvent.ticket_id)
         .where(TicketEvent.action == "reopen", TicketEvent.at >= since)
@@ -131,16 +162,16 @@ async def read_digest(
         .scalar_subquery()
     )
     found = Digest(
-        new=await _counts(ctx, Ticket.created_at >= since),
-        late=await _counts(ctx, overdue(now)),
-        reopened=await _counts(ctx, Ticket.id.in_(reopened)),
+        new=await _counts(ctx, where(Ticket.created_at >= since)),
+        late=await _counts(ctx, where(overdue(now))),
+        reopened=await _counts(ctx, where(Ticket.id.in_(reopened))),
     )
     waiting = (
         await ctx.db.execute(
             select(
                 func.count(),
                 func.sum(case((Ticket.status == Status.NOT_RESPONSIBLE, 1), else_=0)),
-            ).where(Ticket.status.in_((Status.NEW, Status.NOT_RESPONSIBLE)))
+            ).where(where(Ticket.status.in_((Status.NEW, Status.NOT_RESPONSIBLE))))
         )
     ).one()
     found.waiting, found.returned = int(waiting[0] or 0), int(waiting[1] or 0)
@@ -148,13 +179,16 @@ async def read_digest(
     if limit:
         again = (
             await ctx.db.scalars(
-                select(Ticket).where(Ticket.id.in_(reopened)).order_by(Ticket.id).limit(limit)
+                select(Ticket)
+                .where(where(Ticket.id.in_(reopened)))
+                .order_by(Ticket.id)
+                .limit(limit)
             )
         ).all()
         late = (
             await ctx.db.scalars(
                 select(Ticket)
-                .where(overdue(now), Ticket.id.not_in(reopened))
+                .where(where(overdue(now), Ticket.id.not_in(reopened)))
                 .order_by(_late_since(), Ticket.id)
                 .limit(max(0, limit - len(again)))
             )
