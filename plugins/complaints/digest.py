@@ -20,46 +20,20 @@ and the text written once per language and scope, however many recipients there 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, select
-from sqlalchemy.sql.elements import ColumnElement
-
-from qunzhu.core import ChatRef, Context, DigestSection, Person, Translator, UserRef, aware, job
+from qunzhu.core import ChatRef, Context, DigestSection, Person, Translator, UserRef, job
 
 from .config import ComplaintsConfig
-from .desk_items import Scope, scope_of
-from .digest_heads import ScopeKey, scope_key, unit_heads, within
+from .desk_items import scope_of
+from .digest_heads import ScopeKey, scope_key, unit_heads
+from .digest_read import Counts, Digest, late_against, read_digest, read_scoped
 from .directory import base_config, department_name, t_for_chat
-from .models import Ticket, TicketEvent, overdue
+from .models import Ticket
 from .notices import short_text
-from .states import WITH_DEPARTMENT, Status
 from .texts import SOURCES, category_name, overdue_amount
 
 __all__ = ["Digest", "digest", "digest_text", "plan_digest", "read_digest"]
-
-Counts = list[tuple[str, str, int]]  # department, category, how many
-
-
-@dataclass
-class Digest:
-    """What a digest says, read once: counts by (department, category) and the tickets that
-    need attention (reopened first, then the most overdue)."""
-
-    new: Counts = field(default_factory=list)
-    late: Counts = field(default_factory=list)
-    reopened: Counts = field(default_factory=list)
-    waiting: int = 0
-    returned: int = 0
-    attention: list[Ticket] = field(default_factory=list)
-    reopened_ids: frozenset[int] = frozenset()
-    #: How many of `attention` are overdue (the rest of the overdue ones are counted).
-    late_listed: int = 0
-
-    @property
-    def empty(self) -> bool:
-        return not (self.new or self.late or self.reopened or self.waiting)
 
 
 @job("digest", misfire="skip", help="Morning digest for supervisors")
@@ -73,15 +47,18 @@ async def digest(ctx: Context) -> None:
     ):
         return
     since = _last_digest(ctx, config, now)
+    supervisors = await ctx.with_role("supervisor")
+    heads = await unit_heads(ctx, supervisors) if config.digest.heads else []
+    scopes = {person.id: scope_of(person, ctx.org) for person in heads}
     readings: dict[ScopeKey | None, Digest] = {None: await read_digest(ctx, config, now, since)}
+    distinct = {scope_key(scope): scope for scope in scopes.values()}
+    scoped = await read_scoped(ctx, config, now, since, list(distinct.values()))
+    readings.update(zip(distinct, scoped, strict=True))
     texts: dict[tuple[ScopeKey | None, str], str] = {}
 
-    async def text_in(t: Translator, scope: Scope | None, others: list[DigestSection]) -> str:
-        """The digest for `scope` (None: everything) in `t`'s language, with `others`'
+    def text_in(t: Translator, key: ScopeKey | None, others: list[DigestSection]) -> str:
+        """The digest of scope `key` (None: everything) in `t`'s language, with `others`'
         sections; "" when there is nothing to say."""
-        key = scope_key(scope) if scope is not None else None
-        if key not in readings:
-            readings[key] = await read_digest(ctx, config, now, since, scope)
         found = readings[key]
         if found.empty and not others:
             return ""
@@ -93,16 +70,13 @@ async def digest(ctx: Context) -> None:
     chats = list(config.digest.chats)
     for_chats = await ctx.digest_chat_sections(chats, since)  # a unit's overdue tasks
     for chat in chats:
-        text = await text_in(t_for_chat(ctx, chat), None, for_chats.get(chat, []))
+        text = text_in(t_for_chat(ctx, chat), None, for_chats.get(chat, []))
         if text:
             await ctx.send(text, chat=ChatRef.parse(chat))
-    supervisors = await ctx.with_role("supervisor")
-    heads = await unit_heads(ctx, supervisors) if config.digest.heads else []
     sections = await ctx.digest_sections([*supervisors, *heads], since)  # overdue tasks
     for person in [*supervisors, *heads]:
-        scope = None if person.has_role("supervisor") else scope_of(person, ctx.org)
-        t = t_for_chat(ctx, "", person.lang)
-        text = await text_in(t, scope, sections.get(person.id, []))
+        key = scope_key(scopes[person.id]) if person.id in scopes else None
+        text = text_in(t_for_chat(ctx, "", person.lang), key, sections.get(person.id, []))
         if text:
             await _send_privately(ctx, person, text)
 
@@ -137,105 +111,6 @@ def _last_digest(ctx: Context, config: ComplaintsConfig, now: datetime) -> datet
             break
         since -= timedelta(days=1)
     return since
-
-
-async def read_digest(
-    ctx: Context,
-    config: ComplaintsConfig,
-    now: datetime,
-    since: datetime | None = None,
-    scope: Scope | None = None,
-) -> Digest:
-    """New (since `since`, default a day ago), overdue now, reopened since `since`, and the
-    tickets waiting for a supervisor to route them (new, or returned by a department); only
-    the tickets `scope` covers (a unit head's desk) when given."""
-    since = since or now - timedelta(days=1)
-    scoped = within(scope)
-
-    def where(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
-        return and_(*conditions, scoped) if scoped is not None else and_(*conditions)
-
-    reopened = (
-        select(TicketEvent.ticket_id)
-        .where(TicketEvent.action == "reopen", TicketEvent.at >= since)
-        .distinct()
-        .scalar_subquery()
-    )
-    found = Digest(
-        new=await _counts(ctx, where(Ticket.created_at >= since)),
-        late=await _counts(ctx, where(overdue(now))),
-        reopened=await _counts(ctx, where(Ticket.id.in_(reopened))),
-    )
-    waiting = (
-        await ctx.db.execute(
-            select(
-                func.count(),
-                func.sum(case((Ticket.status == Status.NOT_RESPONSIBLE, 1), else_=0)),
-            ).where(where(Ticket.status.in_((Status.NEW, Status.NOT_RESPONSIBLE))))
-        )
-    ).one()
-    found.waiting, found.returned = int(waiting[0] or 0), int(waiting[1] or 0)
-    limit = config.digest.items
-    if limit:
-        again = (
-            await ctx.db.scalars(
-                select(Ticket)
-                .where(where(Ticket.id.in_(reopened)))
-                .order_by(Ticket.id)
-                .limit(limit)
-            )
-        ).all()
-        late = (
-            await ctx.db.scalars(
-                select(Ticket)
-                .where(where(overdue(now), Ticket.id.not_in(reopened)))
-                .order_by(_late_since(), Ticket.id)
-                .limit(max(0, limit - len(again)))
-            )
-        ).all()
-        found.attention = [*again, *late]
-        found.reopened_ids = frozenset(x.id for x in again)
-        found.late_listed = len(late) + sum(1 for x in again if _is_late(x, now))
-    return found
-
-
-def _is_late(ticket: Ticket, now: datetime) -> bool:
-    """`models.overdue` for one ticket in hand."""
-    if ticket.status not in WITH_DEPARTMENT:
-        return False
-    waiting = ticket.status in _WAITING
-    return aware(ticket.resolve_due) <= now or (waiting and aware(ticket.acknowledge_due) <= now)
-
-
-_WAITING = (Status.ASSIGNED, Status.REOPENED)
-
-
-def _late_against(ticket: Ticket) -> datetime:
-    """The first deadline an overdue ticket missed: to acknowledge while it waits for that,
-    else to resolve."""
-    if ticket.status in _WAITING:
-        return min(aware(ticket.acknowledge_due), aware(ticket.resolve_due))
-    return aware(ticket.resolve_due)
-
-
-def _late_since() -> ColumnElement[datetime]:
-    """`_late_against` in SQL, to list the most overdue first."""
-    return case(
-        (
-            and_(Ticket.status.in_(_WAITING), Ticket.acknowledge_due < Ticket.resolve_due),
-            Ticket.acknowledge_due,
-        ),
-        else_=Ticket.resolve_due,
-    )
-
-
-async def _counts(ctx: Context, where: ColumnElement[bool]) -> Counts:
-    rows = await ctx.db.execute(
-        select(Ticket.department, Ticket.category, func.count())
-        .where(where)
-        .group_by(Ticket.department, Ticket.category)
-    )
-    return [(department or "", category, int(n)) for department, category, n in rows.all()]
 
 
 def digest_text(
@@ -278,7 +153,7 @@ def _item(ctx: Context, t: Translator, ticket: Ticket, now: datetime, reopened: 
         where = ticket.source_title or ChatRef.parse(ticket.source_chat).chat_id
     else:
         where = t(SOURCES.get(ticket.source, ticket.source))
-    due = _late_against(ticket)
+    due = late_against(ticket)
     if reopened:
         state = t("reopened")
     elif due <= now:

@@ -4,22 +4,19 @@ units he heads or belongs to and every unit below them, with their groups), not 
 city's; with the other plugins' parts for him (his units' overdue tasks). A head who is a
 ``supervisor`` gets the supervisors' digest once, not two.
 
-Heads with the same scope (the deputies of one unit) share one reading of the figures.
+Heads with the same scope share one reading of the figures, and all the scopes are read
+together (`digest_read.read_scoped`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import or_
-from sqlalchemy.sql.elements import ColumnElement
-
 from qunzhu.core import Context, Person
 
 from .desk_items import Scope
-from .models import Ticket
 
-__all__ = ["ScopeKey", "scope_key", "unit_heads", "within"]
+__all__ = ["ScopeKey", "scope_key", "unit_heads"]
 
 #: A scope as a dictionary key: (units, chats, everything).
 ScopeKey = tuple[frozenset[str], frozenset[str], bool]
@@ -45,10 +42,3 @@ def _entry(head: str | None) -> str:
 
 def scope_key(scope: Scope) -> ScopeKey:
     return scope.units, scope.chats, scope.everything
-
-
-def within(scope: Scope | None) -> ColumnElement[bool] | None:
-    """The tickets `scope` covers, in SQL (`Scope.covers`); None for every ticket."""
-    if scope is None or scope.everything:
-        return None
-    return or_(Ticket.department.in_(scope.units), Ticket.source_chat.in_(scope.chats))

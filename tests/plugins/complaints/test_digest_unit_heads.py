@@ -11,10 +11,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from qunzhu.core.testing import BotHarness
 from qunzhu.plugins import checkins
 from qunzhu.plugins.complaints import hooks
+from qunzhu.plugins.complaints.models import Ticket
+from qunzhu.plugins.complaints.states import Status
 from tests.support.complaints_desk import desk_complaints
 
 from .conftest import jump
@@ -78,15 +81,24 @@ def bot_config() -> dict[str, Any]:
     return CONFIG
 
 
-async def _morning(bot: BotHarness) -> None:
-    """Monday 09:00: a problem for housing and one for sanitation are filed in a group of no
-    unit, and housing gets a task due at 17:00; Tuesday 08:00: the digest."""
-    for text in ("三标段混凝土没按规范养护", "广场垃圾没人处理"):
+async def _morning(bot: BotHarness, *, returned: bool = False) -> None:
+    """Monday 09:00: a problem for housing and one for sanitation (with a phone in it) are filed
+    in a group of no unit, and housing gets a task due at 17:00 (the sanitation ticket is
+    returned by its unit, when `returned`); Tuesday 08:00: the digest."""
+    for text in ("三标段混凝土没按规范养护", "广场垃圾没人处理，电话13812345678"):
         [offer] = await bot.send(text, user="jian", chat="工地", photos=["p"])
         filed = await bot.press(offer, 1, user="wang")
         assert any("Q-2026-000" in s.text for s in filed), [s.text for s in filed]
     [card] = await bot.send("/task @住建局 今天17点前完成现场整改", user="wang", chat="工地")
     assert card.text.startswith("📌 任务 T-") and "完成现场整改" in card.text
+    if returned:  # as the unit's "not ours" leaves it: still its unit's, waiting to be routed
+        async with bot.app.db.session() as s:
+            await s.execute(
+                update(Ticket)
+                .where(Ticket.number == "Q-2026-0002")
+                .values(status=Status.NOT_RESPONSIBLE)
+            )
+            await s.commit()
     await jump(bot, timedelta(hours=23))
 
 
@@ -140,7 +152,15 @@ async def test_the_groups_get_the_overdue_tasks_of_their_unit(bot: BotHarness) -
         "  · T-1 水利局 · 已超期 1 小时：报送水质数据",
         "  · T-2 住建局 · 已超期 1 小时：完成现场整改",
     ]
-    assert "jian" not in "".join(in_housing + supervision)  # the reporter is never named
+    for text in (*in_housing, *supervision):  # the reporter is never named, nor a phone
+        assert "jian" not in text and "13812345678" not in text
+
+
+async def test_what_waits_to_be_routed_is_counted_in_its_units_digest(bot: BotHarness) -> None:
+    await _morning(bot, returned=True)
+    assert "待派单：1 件\n  · 其中部门退回：1 件" in _text(bot, "dm:zhao")
+    assert "待派单" not in _text(bot, "dm:liu")
+    assert "待派单：1 件" in _text(bot, "dm:zhou")
 
 
 async def test_a_group_with_nothing_to_read_gets_nothing(bot: BotHarness) -> None:
