@@ -8,25 +8,26 @@ on the same tickets, the digest for the supervisors alone (``digest.heads`` off,
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import func, select
 
 from benchmarks._pipeline import NullAdapter
-from benchmarks.overdue_scan import SUPERVISORS, TOWNSHIPS, add_tickets, org, rows, settings
-from qunzhu.core.app import App
-from qunzhu.core.config import load_config
+from benchmarks.overdue_scan import (
+    SUPERVISORS,
+    TOWNSHIPS,
+    add_tickets,
+    build,
+    city_args,
+    org,
+    rows,
+    settings,
+)
 from qunzhu.core.delivery._outbox import OUTBOX
-from qunzhu.core.plugins import PluginSet, load_plugins
-from qunzhu.plugins.complaints import hooks
 from qunzhu.plugins.complaints.digest import digest
 
 
@@ -42,24 +43,10 @@ def with_heads(units: int) -> dict[str, Any]:
     return raw
 
 
-async def build(raw: dict[str, Any], adapter: NullAdapter) -> App:
-    workdir = Path(tempfile.mkdtemp(prefix="qunzhu-bench-"))
-    raw = {"database": {"url": f"sqlite+aiosqlite:///{workdir / 'b.db'}"}, "adapters": {},
-           "logging": {"level": "WARNING"}, **raw}  # fmt: skip
-    path = workdir / "bench.yaml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    ps = PluginSet.collect(load_plugins([("complaints", hooks)], entry_points_enabled=False))
-    app = App.build(load_config(path, plugin_models=ps.section_models()), ps,
-                    adapters={"bench": adapter})  # fmt: skip
-    await app.start(create_tables=True)
-    await app.scheduler.stop()
-    return app
-
-
 async def timed_digest(raw: dict[str, Any], n: int, units: int, now: datetime) -> tuple[float, int]:
     """(seconds of one digest, messages it queued)."""
-    adapter = NullAdapter()
-    app = await build(raw, adapter)
+    app = await build(units, NullAdapter(), raw)
+    await app.scheduler.stop()  # the digest is run by hand, once
     await add_tickets(app, rows(0, n, units - 1 - TOWNSHIPS, now, timedelta(days=6)))
     started = time.perf_counter()
     await app.as_plugin("complaints", digest.handler, what="bench")
@@ -84,10 +71,7 @@ async def run(n: int, units: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--tickets", type=int, default=100_000)
-    parser.add_argument("--units", type=int, default=50)
-    args = parser.parse_args()
+    args = city_args(__doc__)
     asyncio.run(run(args.tickets, args.units))
 
 
