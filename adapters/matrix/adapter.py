@@ -164,7 +164,9 @@ class MatrixAdapter(Adapter):
 
     async def start_receiving(self) -> None:
         if self._task is None:
-            self.rooms.forget()  # what it read before may be older than what the last one wrote
+            # what it read before may be older than what the worker that synced meanwhile wrote
+            self.rooms.forget()
+            self.choices.forget()
             self._task = asyncio.get_running_loop().create_task(self._run(), name="matrix-sync")
 
     async def stop_receiving(self) -> None:

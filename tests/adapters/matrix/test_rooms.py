@@ -10,6 +10,7 @@ from typing import Any
 
 from nio import RoomCreateResponse
 
+from qunzhu.adapters.matrix.choices import Choices
 from qunzhu.adapters.matrix.direct import DirectChats
 from qunzhu.adapters.matrix.rooms import Room, Rooms
 from qunzhu.core.clock import FakeClock
@@ -165,3 +166,17 @@ async def test_two_workers_opening_at_once_create_one_room() -> None:
     chats = [await _run_until(t, clock) for t in tasks]
     assert chats[0].chat_id == chats[1].chat_id
     assert len(server_one.created + server_two.created) == 1
+
+
+async def test_a_worker_that_syncs_again_presses_the_buttons_another_recorded_meanwhile() -> None:
+    """Regression: a worker that synced, lost the election and won it back kept the latest bot
+    message of each room it had read, so ``2`` pressed the older question's button."""
+    state = MemoryState()
+    worker, meanwhile = Choices(state), Choices(state)  # type: ignore[arg-type]
+    await worker.bot_message("!r", "$first", ["first:yes", "first:no"])
+    await worker.save()
+    await meanwhile.bot_message("!r", "$second", ["second:yes", "second:no"])
+    await meanwhile.save()
+    worker.forget()  # it syncs again
+    pressed = await worker.by_text("!r", "2", None)
+    assert pressed is not None and pressed[1] == "second:no"
