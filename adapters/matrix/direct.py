@@ -50,10 +50,11 @@ class DirectChats:
         if room_id is None:
             return None
         # read again, not kept: a room the syncing worker has not seen yet (created a moment
-        # ago) has no record, and counts as usable
+        # ago) has no record, and counts as usable; so does one whose invitation it has not
+        # seen yet (one member, nobody left)
         room = (await self.rooms.stored(room_id) or Room(room_id)) if fresh else None
         room = room or await self.rooms.get(room_id)
-        if room.member and (room.members is None or room.members >= 2):
+        if room.readable:
             return ChatRef(PLATFORM, room_id, ChatKind.DIRECT, room.title or user.display_name)
         return None
 
@@ -93,8 +94,9 @@ class DirectChats:
             log.info("event=matrix_dm_superseded user=%s room=%s", user.user_id, room_id)
             await self._leave(room_id)
             return ChatRef(PLATFORM, kept, ChatKind.DIRECT, user.display_name)
-        room = await self.rooms.get(room_id)
-        room.direct, room.joined, room.invited = True, 1, 1
+        if not fresh:  # the syncing worker's directory, until the sync brings the room
+            room = await self.rooms.get(room_id)
+            room.direct, room.joined, room.invited = True, 1, 1
         return ChatRef(PLATFORM, room_id, ChatKind.DIRECT, user.display_name)
 
     def _reserved(self, record: str, deadline: float) -> bool:

@@ -56,6 +56,10 @@ class Room:
     encrypted: bool = False
     #: The bot is in the room (False once it left or was removed).
     member: bool = True
+    #: The last person whose membership changed (not the bot) left, was banned or declined
+    #: the invitation: with one member left, a private chat nobody reads. (Counts alone cannot
+    #: tell it from a room the bot has just created, whose invitation the sync has not seen.)
+    deserted: bool = False
     #: Power levels: the default, the level needed to post, and who is a moderator or more.
     users_default: int = 0
     send_level: int = 0
@@ -75,6 +79,13 @@ class Room:
         if self.direct or (members is not None and not self.name):
             return ChatKind.DIRECT
         return ChatKind.GROUP
+
+    @property
+    def readable(self) -> bool:
+        """Whether the bot's messages here reach someone: it is in the room, and the room is
+        not a private chat its person left."""
+        alone = self.deserted and self.members is not None and self.members < 2
+        return self.member and not alone
 
     @property
     def title(self) -> str:
@@ -101,6 +112,8 @@ class Room:
             self._power(content)
         elif kind == "m.room.member" and event.get("state_key") == bot_user_id:
             self.member = content.get("membership") == "join"
+        elif kind == "m.room.member":
+            self.deserted = content.get("membership") in ("leave", "ban")
         return self.dump() != before
 
     def apply_summary(self, joined: int | None, invited: int | None) -> bool:
@@ -135,6 +148,7 @@ class Room:
             "d": self.direct,
             "e": self.encrypted,
             "m": self.member,
+            "x": self.deserted,
             "u": self.users_default,
             "s": self.send_level,
             "p": self.moderators,
@@ -151,15 +165,19 @@ class Room:
     @classmethod
     def load(cls, room_id: str, text: str) -> Room:
         data = json.loads(text)
+        joined, invited = data.get("j"), data.get("i")
+        # a record from before "x": one member left meant the person had gone
+        alone = joined is not None and joined + (invited or 0) < 2
         return cls(
             room_id,
             name=data.get("n", ""),
             alias=data.get("a", ""),
-            joined=data.get("j"),
-            invited=data.get("i"),
+            joined=joined,
+            invited=invited,
             direct=bool(data.get("d")),
             encrypted=bool(data.get("e")),
             member=bool(data.get("m", True)),
+            deserted=bool(data.get("x", alone)),
             users_default=int(data.get("u", 0)),
             send_level=int(data.get("s", 0)),
             moderators={str(k): int(v) for k, v in data.get("p", {}).items()},

@@ -150,7 +150,8 @@ async def test_a_room_the_person_left_is_replaced_and_the_new_one_kept() -> None
     state, clock = MemoryState(), FakeClock()
     direct, server = _direct(state, clock)
     state.values["dm:@ana:hs"] = "!left:hs"
-    state.values["room:!left:hs"] = Room("!left:hs", joined=1, invited=0, direct=True).dump()
+    left = Room("!left:hs", joined=1, invited=0, direct=True, deserted=True)
+    state.values["room:!left:hs"] = left.dump()
     ana = UserRef("matrix", ANA)
     first = await direct.open(ana, fresh=True)
     assert first.chat_id == "!made0:hs" == state.values["dm:@ana:hs"]
@@ -180,3 +181,33 @@ async def test_a_worker_that_syncs_again_presses_the_buttons_another_recorded_me
     worker.forget()  # it syncs again
     pressed = await worker.by_text("!r", "2", None)
     assert pressed is not None and pressed[1] == "second:no"
+
+
+async def test_a_room_whose_invitation_the_sync_has_not_seen_yet_is_not_replaced() -> None:
+    """Regression: the syncing worker saw the bot's new room before its invitation (the bot
+    alone in it) and recorded one member; another worker took that for a room the person had
+    left and invited them to a second one."""
+    state, clock = MemoryState(), FakeClock()
+    direct, server = _direct(state, clock)
+    state.values["dm:@ana:hs"] = "!new:hs"
+    state.values["room:!new:hs"] = Room("!new:hs", joined=1, invited=0, direct=True).dump()
+    chat = await direct.open(UserRef("matrix", ANA), fresh=True)
+    assert chat.chat_id == "!new:hs" and server.created == []
+
+
+def test_the_person_leaving_a_private_room_leaves_it_unread() -> None:
+    room = Room("!d:hs", joined=2, invited=0, direct=True)
+    assert room.readable
+    left = {"type": "m.room.member", "state_key": ANA, "content": {"membership": "leave"}}
+    assert room.apply_state(left, BOT)
+    room.apply_summary(1, 0)
+    assert not room.readable
+    assert not Room.load("!d:hs", room.dump()).readable
+    back = {"type": "m.room.member", "state_key": ANA, "content": {"membership": "invite"}}
+    room.apply_state(back, BOT)
+    room.apply_summary(1, 1)
+    assert room.readable
+    # a record written before the flag: one member meant the person had gone
+    old = '{"n":"","a":"","j":1,"i":0,"d":true,"e":false,"m":true,"u":0,"s":0,"p":{}}'
+    assert not Room.load("!d:hs", old).readable
+    assert Room.load("!d:hs", old.replace('"i":0', '"i":1')).readable
