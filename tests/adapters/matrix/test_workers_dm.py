@@ -117,3 +117,22 @@ async def test_two_workers_opening_a_private_chat_at_once_keep_one_room(
     await bo.join(dm)
     await other.running.as_plugin("mxtest", _write_privately(user, "只有一个私聊"))
     assert await _bodies(bo, dm, syncing.user_id, 1) == ["只有一个私聊"]
+
+
+async def test_a_declined_private_chat_is_opened_again_once(
+    pg_url: str, make_app: MakeApp, person: MakePerson
+) -> None:
+    syncing, other = await _two_workers(make_app, pg_url)
+    bo = await person("bo")
+    user = UserRef("matrix", bo.user_id, "薄")
+    await other.running.as_plugin("mxtest", _write_privately(user, "第一次"))
+    declined = await _one_invitation(bo)
+    await bo.leave(declined)  # 拒绝邀请
+    # the syncing worker records it; every worker then knows the room is no use
+    await wait_for(lambda: other.adapter.known_direct_chat(user), lambda chat: chat is None)
+    await other.running.as_plugin("mxtest", _write_privately(user, "第二次"))
+    await syncing.running.as_plugin("mxtest", _write_privately(user, "第三次"))
+    dm = await _one_invitation(bo)
+    assert dm != declined
+    await bo.join(dm)
+    assert await _bodies(bo, dm, syncing.user_id, 2) == ["第三次", "第二次"]
