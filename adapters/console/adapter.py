@@ -63,6 +63,13 @@ class ConsoleAdapter(Adapter):
     bot_user_id = "qunzhu"
     #: Hears everything, numbered buttons, edits and reactions shown as lines.
     capabilities = Capabilities(reactions=True)
+    #: What it learns stays in this process: a reply is printed on the terminal of the process
+    #: that sends it, a number presses a button among those printed here, and message ids
+    #: (``b1``, ``#1``) are counted here.
+    one_process: ClassVar[str | None] = (
+        "the bot's answers are printed on the terminal of the process that sends them, and "
+        "buttons are pressed among those printed there"
+    )
     config: ConsoleConfig
 
     def __init__(
