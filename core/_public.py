@@ -40,6 +40,7 @@ from qunzhu.core.model._events import (
     ChatKind,
     ChatRef,
     Event,
+    ForwardOrigin,
     JobTick,
     Location,
     MemberChange,
