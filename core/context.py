@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from qunzhu.core.clock import Clock
 from qunzhu.core.delivery import _lookups as lookups
 from qunzhu.core.delivery._outbox import Outgoing, edit_row, react_row, send_row
-from qunzhu.core.dispatch._digest import DigestSection, gather_sections
+from qunzhu.core.dispatch._digest import DigestSection, gather_chat_sections, gather_sections
 from qunzhu.core.i18n._catalogs import Translator
 from qunzhu.core.model._events import (
     Attachment,
@@ -295,6 +295,14 @@ class Context:
         ``digest_sections`` hooks; `since`: the previous digest): each person's non-empty
         sections by person id, in plugin order; a person with none is left out."""
         return await gather_sections(self, people, since)
+
+    async def digest_chat_sections(
+        self, chats: Sequence[str], since: datetime
+    ) -> dict[str, list[DigestSection]]:
+        """What the other plugins add to the digest this plugin sends the group `chats` (chat
+        keys; their ``digest_chat_sections`` hooks): each chat's non-empty sections by chat
+        key, in plugin order; a chat with none is left out."""
+        return await gather_chat_sections(self, chats, since)
 
     def translator(self, lang: str) -> Translator:
         """This plugin's translator in language `lang` (``ctx.t`` is the person's language):

@@ -176,3 +176,18 @@ def digest_sections(
     person; `since` is when the previous digest went out. ``ctx`` is bound to this plugin and
     shares the digest's database session: only read. A plugin that raises loses its section
     (logged), not the digest."""
+
+
+@hookspec
+def digest_chat_sections(
+    ctx: Context, chats: Sequence[str], since: datetime
+) -> Awaitable[Mapping[str, DigestSection] | None] | Mapping[str, DigestSection] | None:
+    """Return this plugin's part of the periodic digest sent to each of the group `chats`
+    (chat keys): a `DigestSection` in the group's language by chat key; leave out a chat with
+    nothing to report. May be ``async def``.
+
+    Everyone in the group reads it: write only what the whole group may read (a unit's overdue
+    work, counts), never a person's own data (an anonymous reporter, a phone). Called as
+    `digest_sections` is (``await ctx.digest_chat_sections(chats, since)``, once for all the
+    chats, ``ctx`` bound to this plugin, only to read); a plugin that raises loses its section
+    (logged), not the digest."""

@@ -59,6 +59,8 @@ class ConsoleAdapter(Adapter):
     platform: ClassVar[str] = PLATFORM
     Config: ClassVar[type[AdapterConfig]] = ConsoleConfig
     bot_username = "qunzhu"
+    #: ``/join qunzhu`` in a group is the bot added to it (``/leave qunzhu``: removed).
+    bot_user_id = "qunzhu"
     #: Hears everything, numbered buttons, edits and reactions shown as lines.
     capabilities = Capabilities(reactions=True)
     config: ConsoleConfig

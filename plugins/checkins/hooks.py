@@ -56,7 +56,7 @@ from .reports import handle_message
 from .rounds import plan_all, run_close, run_open, run_remind
 from .settings import NAME
 from .task_deadline import DEADLINE_DIALOG
-from .task_digest import overdue_task_sections
+from .task_digest import overdue_task_chat_sections, overdue_task_sections
 from .task_reading import RETURN_DIALOG, answer_is_done, ask_reason, read_task_message
 from .task_signoff import accept, finish
 from .web_pages import PAGES
@@ -64,6 +64,7 @@ from .web_panel import PANEL
 from .web_tasks import PAGES as TASK_PAGES
 
 __all__ = [
+    "digest_chat_sections",
     "digest_sections",
     "on_button",
     "on_member_change",
@@ -157,6 +158,14 @@ async def digest_sections(
 ) -> dict[int, DigestSection]:
     """The overdue tasks each recipient of a digest assigned or supervises."""
     return await overdue_task_sections(ctx, people, since)
+
+
+@hookimpl
+async def digest_chat_sections(
+    ctx: Context, chats: Sequence[str], since: datetime
+) -> dict[str, DigestSection]:
+    """The overdue tasks of each group chat's unit and below, for a group's digest."""
+    return await overdue_task_chat_sections(ctx, chats, since)
 
 
 @hookimpl
