@@ -41,6 +41,7 @@ from qunzhu.core.model._events import (
     ChatKind,
     ChatRef,
     Event,
+    ForwardOrigin,
     JobTick,
     Location,
     MemberChange,

@@ -139,13 +139,18 @@ def on_shutdown(app: App) -> Awaitable[None] | None:
 def on_message(ctx: Context) -> Awaitable[None] | None:
     """Called for every `Message` that is not a command and not an answer to an open dialog.
 
-    ``ctx.message`` is the message; reply with ``await ctx.reply(...)``."""
+    ``ctx.message`` is the message; reply with ``await ctx.reply(...)``. A plugin that takes
+    the message (records it, reads it as the answer to its question) says so with
+    ``ctx.claim()``; one that acts on any message (detection, an offer) checks
+    ``ctx.handled_by`` first and is declared ``@hookimpl(trylast=True)``, one that reads
+    explicit answers ``@hookimpl(tryfirst=True)`` (pluggy's order: see docs/plugins.md)."""
 
 
 @hookspec
 def on_button(ctx: Context) -> Awaitable[None] | None:
     """Called for every `ButtonPress` that no dialog consumed. ``ctx.event.data`` is the button's
-    data; check its prefix (by convention your plugin's name, ``"complaints:file:42"``)."""
+    data; check its prefix (by convention your plugin's name, ``"complaints:file:42"``) and
+    ``ctx.claim()`` the presses of your own buttons."""
 
 
 @hookspec

@@ -170,11 +170,14 @@ async def digest_chat_sections(
 
 @hookimpl
 async def on_message(ctx: Context) -> None:
-    if await ack_typed(ctx):  # an owner's 👍 typed as text
-        return
-    if await read_task_message(ctx):  # a task reported done, or signed off, by a reply
+    if ctx.handled_by is not None:
+        return  # another plugin's (the answer to its question)
+    if await ack_typed(ctx) or await read_task_message(ctx):
+        ctx.claim()  # an owner's 👍 typed as text; a task reported done, or signed off
         return
     await handle_message(ctx)
+    if ctx.sent:
+        ctx.claim()  # answered as a report (or why it is not one, or asked whether it is)
 
 
 @hookimpl
@@ -182,6 +185,7 @@ async def on_button(ctx: Context) -> None:
     press = ctx.button
     if press is None or not press.data.startswith(f"{NAME}:"):
         return
+    ctx.claim()  # a press of the plugin's own button
     try:
         await _pressed(ctx, press.data)
     except ButtonDataError:  # not one of this plugin's buttons after all

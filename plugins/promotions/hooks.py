@@ -139,8 +139,10 @@ async def on_member_change(ctx: Context) -> None:
 @hookimpl
 async def on_button(ctx: Context) -> None:
     press = ctx.button
-    if press is not None:
-        await pressed(ctx, press.data)
+    if press is None or not press.data.startswith("promotions:"):
+        return
+    ctx.claim()  # a press of the plugin's own button: 我要订购, an order's next step...
+    await pressed(ctx, press.data)
 
 
 @hookimpl
