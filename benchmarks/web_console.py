@@ -89,7 +89,9 @@ async def fill(app: Any, *, tickets: int, units: int, people: int) -> None:
         offers = [{"kind": "offer", "created_at": now - timedelta(hours=i % 500),
                    "chat": f"bench:g{i % units}", "source": f"bench:g{i} m{i}",
                    "report": {"description": f"第{i}号 路灯坏了好几天", "category": "other",
-                              "source_title": f"单位{i % units}群"}}
+                              "source": "group", "source_chat": f"bench:g{i % units}",
+                              "source_title": f"单位{i % units}群",
+                              "reporter_key": f"bench:r{i}"}}
                   for i in range(2000)]  # fmt: skip
         await s.execute(insert(Pending), offers)
         await s.commit()
@@ -131,14 +133,14 @@ async def naive_overview(app: Any) -> None:
 
 async def naive_desk(app: Any) -> None:
     """Every open ticket and offer read as an object, all of them ranked."""
-    from qunzhu.plugins.complaints.desk_items import _offer_item, _ticket_item, rank
+    from qunzhu.plugins.complaints.desk_items import _offer_item, rank, ticket_item
     from qunzhu.plugins.complaints.states import OPEN
 
     now = datetime.now(UTC)
     async with app.db.session() as s:
-        items = [_ticket_item(t, now) for t in await s.scalars(
+        items = [ticket_item(t, now) for t in await s.scalars(
             select(Ticket).where(Ticket.status.in_(OPEN)))]  # fmt: skip
-        items += [_offer_item(p) for p in await s.scalars(select(Pending))]
+        items += [_offer_item([p]) for p in await s.scalars(select(Pending))]
         rank(items)
 
 

@@ -82,6 +82,16 @@ class Ticket(Base):
             "acknowledge_due",
             "department",
         ),  # fmt: skip
+        # The problem desk at city scale (`desk_slice`): the urgent ones counted and ranked
+        # apart, those late to acknowledge read in the order of that deadline.
+        Index(
+            "ix_complaints_ticket_priority_due",
+            "priority",
+            "status",
+            "resolve_due",
+            "acknowledge_due",
+        ),
+        Index("ix_complaints_ticket_status_ack", "status", "acknowledge_due"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
