@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, not_, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, not_, or_, select
 
 from qunzhu.core import Context, Org
 
@@ -45,7 +45,7 @@ from .desk_items import (
     ticket_item,
     tickets_in,
 )
-from .models import Ticket, overdue
+from .models import Ticket, late_to_acknowledge, late_to_resolve, overdue
 from .states import OPEN, WITH_DEPARTMENT, Status
 
 __all__ = ["DeskSlice", "desk_slice", "unit_counts"]
@@ -68,17 +68,6 @@ class DeskSlice:
     week: int
     page: int
     pages: int
-
-
-def _late_by_resolve(now: datetime) -> ColumnElement[bool]:
-    return and_(Ticket.status.in_(WITH_DEPARTMENT), Ticket.resolve_due <= now)
-
-
-def _late_by_acknowledge(now: datetime) -> ColumnElement[bool]:
-    """Late to acknowledge and not (yet) to resolve: disjoint from `_late_by_resolve`."""
-    return and_(
-        Ticket.status.in_(_WAITING), Ticket.resolve_due > now, Ticket.acknowledge_due <= now
-    )
 
 
 def _filter(
@@ -111,8 +100,8 @@ def _tail() -> tuple[Any, ...]:
 def _late_first(now: datetime) -> tuple[Any, ...]:
     """The overdue first, the longest overdue first (when its missed deadline was)."""
     late_since = case(
-        (_late_by_resolve(now), Ticket.resolve_due),
-        (_late_by_acknowledge(now), Ticket.acknowledge_due),
+        (late_to_resolve(now), Ticket.resolve_due),
+        (late_to_acknowledge(now), Ticket.acknowledge_due),
     )
     return late_since.is_(None), late_since
 
@@ -180,17 +169,17 @@ async def _large(
     """A city's desk: counted by the indexes, the page's blocks read as far as it reaches."""
     now = ctx.now()
     urgent = Ticket.priority == "urgent"
-    late = or_(_late_by_resolve(now), _late_by_acknowledge(now))
+    late = or_(late_to_resolve(now), late_to_acknowledge(now))
     counts = (
         await ctx.db.execute(
             select(
-                _count(*base, _late_by_resolve(now)),
-                _count(*base, _late_by_acknowledge(now)),
+                _count(*base, late_to_resolve(now)),
+                _count(*base, late_to_acknowledge(now)),
                 _count(*base, Ticket.status.in_(UNTAKEN)),
                 _count(*base, Ticket.created_at >= week_start),
                 _count(*base, urgent),
-                _count(*base, urgent, _late_by_resolve(now)),
-                _count(*base, urgent, _late_by_acknowledge(now)),
+                _count(*base, urgent, late_to_resolve(now)),
+                _count(*base, urgent, late_to_acknowledge(now)),
             )
         )
     ).one()

@@ -1,6 +1,7 @@
-"""complaints: indexes for the problem desk at city scale (desk_slice): open tickets by
-priority and deadlines (the urgent ones counted and ranked apart), and by status and the
-deadline to acknowledge (those late to acknowledge read in its order)
+"""complaints: indexes for the problem desk and the overview at city scale: open tickets by
+priority and deadlines (the urgent ones counted and ranked apart), by status and the deadline
+to acknowledge (those late to acknowledge read in its order); (status, department) gains the
+deadlines (the overdue counted by unit in the index's order)
 
 Revision ID: 0007_complaints_desk_indexes
 Revises: 0006_complaints_web_indexes
@@ -27,9 +28,19 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_complaints_ticket_status_ack", ["status", "acknowledge_due"], unique=False
         )
+        batch_op.create_index(
+            "ix_complaints_ticket_status_dept_due",
+            ["status", "department", "resolve_due", "acknowledge_due"],
+            unique=False,
+        )
+        batch_op.drop_index("ix_complaints_ticket_status_department")
 
 
 def downgrade() -> None:
     with op.batch_alter_table("complaints_ticket", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_complaints_ticket_status_department", ["status", "department"], unique=False
+        )
+        batch_op.drop_index("ix_complaints_ticket_status_dept_due")
         batch_op.drop_index("ix_complaints_ticket_status_ack")
         batch_op.drop_index("ix_complaints_ticket_priority_due")
