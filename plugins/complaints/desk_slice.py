@@ -131,12 +131,17 @@ async def desk_slice(
     base = [Ticket.status.in_(OPEN), *tickets_in(scope),
             *_filter(which, unit, ctx.org, week_start, now)]  # fmt: skip
     offers = pick(rank(await offer_items(ctx, scope)), which, unit, ctx.org, week_start)
-    total = int(await ctx.db.scalar(select(func.count()).select_from(Ticket).where(*base)) or 0)
+    query = select(Ticket.status, func.count()).where(*base).group_by(Ticket.status)
+    by_status = {status: int(n) for status, n in await ctx.db.execute(query)}
+    total = sum(by_status.values())
     if total <= _FEW:  # a unit's desk, a week's: every one read, by the filter's index
         found = await _read(ctx, select(*SHOWN).where(*base).order_by(Ticket.id), now)
         items = rank([*found, *offers])
         return _page_of(items, items, week_start, page, per_page)
-    return await _large(ctx, base, offers, total, week_start, page=page, per_page=per_page)
+    untaken = sum(n for status, n in by_status.items() if status in UNTAKEN)
+    return await _large(
+        ctx, base, offers, (total, untaken), week_start, page=page, per_page=per_page
+    )
 
 
 def _page_of(
@@ -160,13 +165,15 @@ async def _large(
     ctx: Context,
     base: list[ColumnElement[bool]],
     offers: list[Item],
-    total: int,
+    counted: tuple[int, int],
     week_start: datetime,
     *,
     page: int,
     per_page: int,
 ) -> DeskSlice:
-    """A city's desk: counted by the indexes, the page's blocks read as far as it reaches."""
+    """A city's desk: counted by the indexes, the page's blocks read as far as it reaches
+    (`counted`: how many tickets in all and not taken up, counted by status)."""
+    total, untaken = counted
     now = ctx.now()
     urgent = Ticket.priority == "urgent"
     late = or_(late_to_resolve(now), late_to_acknowledge(now))
@@ -175,7 +182,6 @@ async def _large(
             select(
                 _count(*base, late_to_resolve(now)),
                 _count(*base, late_to_acknowledge(now)),
-                _count(*base, Ticket.status.in_(UNTAKEN)),
                 _count(*base, Ticket.created_at >= week_start),
                 _count(*base, urgent),
                 _count(*base, urgent, late_to_resolve(now)),
@@ -183,9 +189,7 @@ async def _large(
             )
         )
     ).one()
-    by_resolve, by_ack, untaken, week, urgent_n, urgent_resolve, urgent_ack = (
-        int(n) for n in counts
-    )
+    by_resolve, by_ack, week, urgent_n, urgent_resolve, urgent_ack = (int(n) for n in counts)
     urgent_offers = [o for o in offers if o.urgent]
     other_offers = [o for o in offers if not o.urgent]
     everything = total + len(offers)
