@@ -2,7 +2,8 @@
 each with its group, 300,000 people, 2,000 problems detected and not filed; the overview and the
 problem desk requested over HTTP by a supervisor (who sees everything), p50 and p95, beside the
 same questions asked naively (every ticket read as an object and counted or ranked in Python);
-and the first page load's size (the overview's HTML with the CSS and scripts it names).
+and the first page load's size (the overview's HTML with the CSS and scripts it names). The
+machine's load average is printed beside each figure (the figures are noisy on a shared one).
 
 On SQLite (a fresh file) and, when it answers, on PostgreSQL (``--pg``, default the local
 ``test`` server; a database ``qunzhu_bench_web`` is made and dropped).
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import re
 import time
@@ -167,7 +169,8 @@ async def measure(url: str | None, label: str, args: argparse.Namespace) -> None
                 verdict = "ok" if p95 < BUDGET_MS else f"OVER {BUDGET_MS} ms"
                 print(f"{label} {name:8}: p50 {percentile(times, 50):6.0f} ms  p95 {p95:6.0f} ms"
                       f"  ({verdict});  naive p50 {percentile(slow, 50):6.0f} ms"
-                      f"  p95 {percentile(slow, 95):6.0f} ms;  page {weight:.0f} KB")  # fmt: skip
+                      f"  p95 {percentile(slow, 95):6.0f} ms;  page {weight:.0f} KB;"
+                      f"  load {os.getloadavg()[0]:.1f}")  # fmt: skip
             _, html = await timed(http, base + "/web/")
             size = len(html)
             for asset in re.findall(rb'(?:href|src)="(/web/static/[^"]+)"', html):
