@@ -2,7 +2,8 @@
 each with its group, 300,000 people, 2,000 problems detected and not filed; the overview and the
 problem desk requested over HTTP by a supervisor (who sees everything), p50 and p95, beside the
 same questions asked naively (every ticket read as an object and counted or ranked in Python);
-and the first page load's size (the overview's HTML with the CSS and scripts it names).
+and the first page load's size (the overview's HTML with the CSS and scripts it names). The
+machine's load average is printed beside each figure (the figures are noisy on a shared one).
 
 On SQLite (a fresh file) and, when it answers, on PostgreSQL (``--pg``, default the local
 ``test`` server; a database ``qunzhu_bench_web`` is made and dropped).
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import re
 import time
@@ -89,7 +91,9 @@ async def fill(app: Any, *, tickets: int, units: int, people: int) -> None:
         offers = [{"kind": "offer", "created_at": now - timedelta(hours=i % 500),
                    "chat": f"bench:g{i % units}", "source": f"bench:g{i} m{i}",
                    "report": {"description": f"第{i}号 路灯坏了好几天", "category": "other",
-                              "source_title": f"单位{i % units}群"}}
+                              "source": "group", "source_chat": f"bench:g{i % units}",
+                              "source_title": f"单位{i % units}群",
+                              "reporter_key": f"bench:r{i}"}}
                   for i in range(2000)]  # fmt: skip
         await s.execute(insert(Pending), offers)
         await s.commit()
@@ -131,14 +135,14 @@ async def naive_overview(app: Any) -> None:
 
 async def naive_desk(app: Any) -> None:
     """Every open ticket and offer read as an object, all of them ranked."""
-    from qunzhu.plugins.complaints.desk_items import _offer_item, _ticket_item, rank
+    from qunzhu.plugins.complaints.desk_items import _offer_item, rank, ticket_item
     from qunzhu.plugins.complaints.states import OPEN
 
     now = datetime.now(UTC)
     async with app.db.session() as s:
-        items = [_ticket_item(t, now) for t in await s.scalars(
+        items = [ticket_item(t, now) for t in await s.scalars(
             select(Ticket).where(Ticket.status.in_(OPEN)))]  # fmt: skip
-        items += [_offer_item(p) for p in await s.scalars(select(Pending))]
+        items += [_offer_item([p]) for p in await s.scalars(select(Pending))]
         rank(items)
 
 
@@ -165,7 +169,8 @@ async def measure(url: str | None, label: str, args: argparse.Namespace) -> None
                 verdict = "ok" if p95 < BUDGET_MS else f"OVER {BUDGET_MS} ms"
                 print(f"{label} {name:8}: p50 {percentile(times, 50):6.0f} ms  p95 {p95:6.0f} ms"
                       f"  ({verdict});  naive p50 {percentile(slow, 50):6.0f} ms"
-                      f"  p95 {percentile(slow, 95):6.0f} ms;  page {weight:.0f} KB")  # fmt: skip
+                      f"  p95 {percentile(slow, 95):6.0f} ms;  page {weight:.0f} KB;"
+                      f"  load {os.getloadavg()[0]:.1f}")  # fmt: skip
             _, html = await timed(http, base + "/web/")
             size = len(html)
             for asset in re.findall(rb'(?:href|src)="(/web/static/[^"]+)"', html):
