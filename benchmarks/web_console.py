@@ -97,9 +97,17 @@ async def fill(app: Any, *, tickets: int, units: int, people: int) -> None:
                   for i in range(2000)]  # fmt: skip
         await s.execute(insert(Pending), offers)
         await s.commit()
-    async with app.db.session() as s:  # as a live database's statistics would be
-        await s.execute(text("ANALYZE"))
-        await s.commit()
+    # As a live database would be: statistics, and on PostgreSQL the visibility map that its
+    # autovacuum keeps (it would have run after 100,000 inserts; this test server runs without
+    # it), without which a count read from an index alone still visits every row.
+    if app.db.engine.dialect.name == "postgresql":
+        async with app.db.engine.connect() as conn:
+            auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await auto.execute(text("VACUUM ANALYZE"))
+    else:
+        async with app.db.session() as s:
+            await s.execute(text("ANALYZE"))
+            await s.commit()
 
 
 async def login(app: Any) -> str:
@@ -207,7 +215,8 @@ async def drop_pg(server: str) -> None:
 async def main(args: argparse.Namespace) -> None:
     print(f"{args.tickets} tickets, {args.units} units and groups, {args.people} people; "
           f"{args.rounds} requests each; budget p95 < {BUDGET_MS} ms")  # fmt: skip
-    await measure(None, "SQLite", args)
+    if not args.no_sqlite:
+        await measure(None, "SQLite", args)
     if args.pg and (url := await pg_url(args.pg)) is not None:
         try:
             await measure(url, "PostgreSQL", args)
@@ -222,4 +231,5 @@ if __name__ == "__main__":
     parser.add_argument("--people", type=int, default=300_000)
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     parser.add_argument("--pg", default=PG, help="a PostgreSQL server, '' for none")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     asyncio.run(main(parser.parse_args()))
