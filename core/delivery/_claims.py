@@ -5,8 +5,8 @@ appear in it with a transaction-level advisory lock per chat (``pg_try_advisory_
 chat another worker holds is skipped, never waited for). Once it holds a chat, it reads that
 chat's unhandled events again, in a new statement: whatever the previous holder handled and
 committed is gone from it. The locks last until the batch's transaction ends, so each chat is
-handled by one worker at a time, in order, and no event twice. When every chat of a window is
-held by others, the next window, without those chats, is looked at.
+handled by one worker at a time, in order, and no event twice. When the free chats of a window
+do not fill the batch, the next window, without the chats already seen, is looked at.
 
 Every statement here is an index range on the unhandled events (``ix_core_inbox_next``,
 ``ix_core_inbox_unhandled``) whatever PostgreSQL's statistics say: the claim used to find each
@@ -34,7 +34,7 @@ __all__ = ["chat_lock_key", "claim", "lock_unhandled"]
 #: The advisory locks' first key (the second is the chat's): apart from the elections' locks,
 #: which take one key, and from any other application's sharing the database.
 CHAT_LOCKS = zlib.crc32(b"qunzhu-chat") & 0x7FFFFFFF
-#: Windows looked at in one claim when the chats of the first are held by other workers.
+#: Windows looked at in one claim to fill a batch (the first holds chats of other workers).
 MAX_WINDOWS = 8
 
 _TRY_LOCKS = text(
@@ -53,37 +53,41 @@ def chat_lock_key(platform: str, chat_id: str) -> int:
 
 
 async def claim(session: AsyncSession, batch_size: int) -> list[Recorded]:
-    """Up to about `batch_size` events to handle now, in inbox order (their chats stay locked
-    until `session`'s transaction ends)."""
+    """Up to about `batch_size` events to handle now, in inbox order within each chat (their
+    chats stay locked until `session`'s transaction ends)."""
+    rows: list[InboxRow] = []
     seen: set[Chat] = set()
     after = 0
     for _ in range(MAX_WINDOWS):
+        room = batch_size - len(rows)
+        if room <= 0:
+            break
         window = (
             await session.execute(
                 select(InboxRow.id, InboxRow.platform, InboxRow.chat_id)
                 .where(InboxRow.handled_at.is_(None), InboxRow.id > after, *_not_in(seen))
                 .order_by(InboxRow.id)
-                .limit(batch_size)
+                .limit(room)
             )
         ).all()
         if not window:
-            return []
+            break
         chats = list(dict.fromkeys((r.platform, r.chat_id) for r in window))
         mine = await _try_lock(session, chats)
-        rows = await _unhandled_of(session, mine, upto=window[-1].id) if mine else []
-        if rows:
-            claimed = [_recorded(r) for r in rows]
-            albums = {item.event.chat.key for item in claimed if album_of(item) is not None}
-            if albums and len(window) >= batch_size:
-                claimed = await _whole_chats(session, claimed, albums)
-            return claimed
-        if mine:
-            continue  # handled by their previous holder meanwhile: read the window again
-        if len(window) < batch_size:
-            return []  # the rest of the inbox is in chats other workers hold
+        if mine:  # (none left when their previous holder handled them meanwhile)
+            rows += await _unhandled_of(session, mine, upto=window[-1].id)
+        if len(window) < room:
+            break  # the end of the inbox
+        # the batch is not full: the chats other workers hold, or later events of the chats
+        # taken, filled the window; look further, past those chats
         seen.update(chats)
         after = window[-1].id
-    return []
+    rows.sort(key=lambda r: r.id)
+    claimed = [_recorded(r) for r in rows]
+    albums = {item.event.chat.key for item in claimed if album_of(item) is not None}
+    if albums:
+        claimed = await _whole_chats(session, claimed, albums)
+    return claimed
 
 
 async def _try_lock(session: AsyncSession, chats: Sequence[Chat]) -> list[Chat]:
@@ -111,8 +115,9 @@ async def _unhandled_of(
 async def _whole_chats(
     session: AsyncSession, claimed: list[Recorded], chats: set[str]
 ) -> list[Recorded]:
-    """The batch was cut short in a chat with an album: read the rest of those chats (held by
-    this worker), so that no part of an album is left behind to become an album of its own."""
+    """The batch may have cut a chat with an album short: read the rest of those chats (held
+    by this worker), so that no part of an album is left behind to become an album of its
+    own."""
     keys = [(key.split(":", 1)[0], key.split(":", 1)[1]) for key in chats]
     have = {item.inbox_id for item in claimed}
     rows = (
