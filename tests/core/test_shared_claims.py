@@ -108,3 +108,32 @@ async def test_two_workers_drain_a_burst_both_in_every_round(pg_url: str) -> Non
     finally:
         await a.dispose()
         await b.dispose()
+
+
+async def test_a_batch_redone_event_by_event_waits_for_the_worker_holding_its_chat(
+    pg_url: str,
+) -> None:
+    """A failed batch is redone one event per transaction (`lock_unhandled`): meanwhile another
+    worker may have claimed the chat. The redo waits for that worker's batch, then finds the
+    event handled and leaves it."""
+    import asyncio
+
+    from qunzhu.core.delivery._claims import lock_unhandled
+
+    a, b = Database(pg_url), Database(pg_url)
+    try:
+        await a.create_all()
+        await queue(a, 3, 1)
+        async with a.session() as sa:
+            held = await claim(sa, BATCH)
+            assert [item.event.event_id for item in held] == ["m0", "m1", "m2"]
+            async with b.session() as sb:
+                redo = asyncio.create_task(lock_unhandled(sb, held[0]))
+                await asyncio.sleep(0.3)
+                assert not redo.done()  # a holds the chat
+                await mark_handled(sa, [("g0", item.inbox_id) for item in held[:1]])
+                assert await asyncio.wait_for(redo, 10) is False
+                assert await lock_unhandled(sb, held[1]) is True
+    finally:
+        await a.dispose()
+        await b.dispose()
