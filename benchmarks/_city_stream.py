@@ -123,7 +123,7 @@ async def worker_main(url: str, shared: bool) -> None:
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, sys.stdin.read)
     done = {"handled": app.dispatcher.handled, "batches": app.dispatcher.batches,
-            "sent": adapter.count}  # fmt: skip
+            "sent": adapter.count, "cpu": time.process_time()}  # fmt: skip
     print(json.dumps(done), flush=True)
     await app.stop()
 
@@ -185,11 +185,12 @@ async def drain(url: str, n: int, chats: int, workers: int, *, shared: bool,
             break
         await asyncio.sleep(0.2)
     seconds = time.perf_counter() - started
-    shares, batches = [], 0
+    shares, batches, cpu = [], 0, 0.0
     for p in procs:
         out, _ = await asyncio.to_thread(p.communicate, "")
         done = json.loads(out.strip().splitlines()[-1])
         shares.append(done["handled"])
         batches += done["batches"]
+        cpu += done["cpu"]
     return {"seconds": seconds, "rate": (n - left[0]) / seconds, "shares": shares,
-            "batches": batches, "unhandled": left[0], "pending": left[1]}  # fmt: skip
+            "batches": batches, "cpu": cpu, "unhandled": left[0], "pending": left[1]}  # fmt: skip
