@@ -119,7 +119,13 @@ class People:
             return
         for person in people:
             self._remember(person)
+        self._grew(len(people))
         log.info("event=people_created count=%d", len(people))
+
+    def _grew(self, count: int) -> None:
+        """`count` people were created (their planner statistics may be due: `Statistics`)."""
+        self._db.statistics.changed(PersonRow.__tablename__, count)
+        self._db.statistics.changed(IdentityRow.__tablename__, count)
 
     def _expire(self) -> None:
         if self._cache_seconds is not None:
