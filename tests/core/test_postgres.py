@@ -74,3 +74,44 @@ async def test_two_workers_write_an_adapters_first_cursor_at_once(pg_url: str) -
         await asyncio.wait_for(writing, 10)
     assert await inbox.cursor("telegram") == "5"
     await db.dispose()
+
+
+async def test_deliveries_recorded_without_waiting_for_the_disk_leave_the_connection_as_it_was(
+    pg_url: str,
+) -> None:
+    """The sender marks deliveries with ``synchronous_commit = off`` for that one statement:
+    the rows are marked, and the pooled connection commits the next transaction (a batch's
+    handlers' writes) durably again."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select, text
+
+    from qunzhu.core.delivery._outbox import send_row
+    from qunzhu.core.delivery._outcomes import Outcome, record
+    from qunzhu.core.model._events import ChatKind, ChatRef
+    from qunzhu.core.model._reply import Reply
+    from qunzhu.core.storage._tables import OutboxRow
+
+    db = Database(pg_url)
+    await upgrade(db, PluginSet.collect(load_plugins(entry_points_enabled=False)))
+    try:
+        now = datetime(2026, 12, 8, 1, 30, tzinfo=UTC)
+        chat = ChatRef("telegram", "-100", ChatKind.GROUP)
+        rows = [send_row(chat, Reply(f"第{i}条")) for i in range(3)]
+        async with db.session() as s:
+            for out in rows:
+                out.queue(s, now)
+            await s.commit()
+        await record(db, "telegram", now, [Outcome(o, "sent", message_id=f"m{i}")
+                                           for i, o in enumerate(rows[:2])])  # fmt: skip
+        async with db.session() as s:
+            found = {r.id: r for r in await s.scalars(select(OutboxRow))}
+        assert [(found[o.id].status, found[o.id].message_id) for o in rows] == [
+            ("sent", "m0"), ("sent", "m1"), ("pending", None)
+        ]  # fmt: skip
+        assert found[rows[0].id].sent_at == now
+        assert db.engine.pool.checkedin() == 1  # the one connection that recorded them
+        async with db.engine.connect() as conn:
+            assert await conn.scalar(text("SHOW synchronous_commit")) == "on"
+    finally:
+        await db.dispose()
