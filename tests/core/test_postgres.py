@@ -115,3 +115,41 @@ async def test_deliveries_recorded_without_waiting_for_the_disk_leave_the_connec
             assert await conn.scalar(text("SHOW synchronous_commit")) == "on"
     finally:
         await db.dispose()
+
+
+async def test_the_inbox_writes_any_number_of_events_with_one_statement_text(pg_url: str) -> None:
+    """A multi-row VALUES was a new statement for every number of events (and every batch size
+    of handled marks): each prepared again by asyncpg, a round trip, crowding out its cache."""
+    from sqlalchemy import event, func, select
+
+    from qunzhu.core.clock import FakeClock
+    from qunzhu.core.delivery._inbox import Inbox, handled
+    from qunzhu.core.model._events import ChatKind, ChatRef, Message, UserRef
+    from qunzhu.core.storage._tables import InboxRow
+
+    db = Database(pg_url)
+    await upgrade(db, PluginSet.collect(load_plugins(entry_points_enabled=False)))
+    texts: set[str] = set()
+    event.listen(db.engine.sync_engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, *args: texts.add(statement))  # fmt: skip
+    try:
+        recorded: list[int] = []
+        inbox = Inbox(db, FakeClock(), lambda rs: recorded.extend(r.inbox_id for r in rs))
+        chat = ChatRef("telegram", "-100", ChatKind.GROUP)
+        ana = UserRef("telegram", "1", "安娜")
+        for first, count in ((0, 1), (1, 2), (3, 3), (4, 4)):  # the last repeats 4 and 5
+            events = [Message(f"e{i}", chat, ana, f"第{i}条") for i in range(first, first + count)]
+            await inbox.submit(events)
+        assert inbox.recorded == 8 and inbox.duplicates == 2
+        async with db.session() as s, s.begin():
+            for size in (1, 2, 4):
+                await s.execute(handled(db, recorded[:size], FakeClock().now()))
+        async with db.session() as s:
+            left = await s.scalar(
+                select(func.count()).select_from(InboxRow).where(InboxRow.handled_at.is_(None))
+            )
+        assert left == 4
+        assert len([t for t in texts if t.startswith("INSERT INTO core_inbox")]) == 1, texts
+        assert len([t for t in texts if t.startswith("UPDATE core_inbox")]) == 1, texts
+    finally:
+        await db.dispose()
