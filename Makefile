@@ -62,6 +62,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.startup
 	$(BIN)/python -m benchmarks.detection
 	$(BIN)/python -m benchmarks.overdue_scan
+	$(BIN)/python -m benchmarks.digest_heads
 	$(BIN)/python -m benchmarks.web_console
 	$(BIN)/python -m benchmarks.city
 

@@ -122,7 +122,9 @@ async def worker_main(url: str, shared: bool) -> None:
     print("ready", flush=True)
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, sys.stdin.read)
-    print(json.dumps({"handled": app.dispatcher.handled, "sent": adapter.count}), flush=True)
+    done = {"handled": app.dispatcher.handled, "batches": app.dispatcher.batches,
+            "sent": adapter.count, "cpu": time.process_time()}  # fmt: skip
+    print(json.dumps(done), flush=True)
     await app.stop()
 
 
@@ -183,9 +185,12 @@ async def drain(url: str, n: int, chats: int, workers: int, *, shared: bool,
             break
         await asyncio.sleep(0.2)
     seconds = time.perf_counter() - started
-    shares = []
+    shares, batches, cpu = [], 0, 0.0
     for p in procs:
         out, _ = await asyncio.to_thread(p.communicate, "")
-        shares.append(json.loads(out.strip().splitlines()[-1])["handled"])
+        done = json.loads(out.strip().splitlines()[-1])
+        shares.append(done["handled"])
+        batches += done["batches"]
+        cpu += done["cpu"]
     return {"seconds": seconds, "rate": (n - left[0]) / seconds, "shares": shares,
-            "unhandled": left[0], "pending": left[1]}  # fmt: skip
+            "batches": batches, "cpu": cpu, "unhandled": left[0], "pending": left[1]}  # fmt: skip

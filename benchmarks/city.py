@@ -73,7 +73,8 @@ async def workers(size: dict[str, Any], with_pg: bool) -> None:
                  if found["unhandled"] or found["pending"] else "")  # fmt: skip
         print(f"  {count} worker{'s' if count > 1 else ' '} {mode:<6} {found['seconds']:6.1f} s, "
               f"{found['rate']:6,.0f} msgs/s ({found['rate'] / base:.2f}x single), handled "
-              f"{' + '.join(f'{h:,}' for h in found['shares'])}{stuck} ({load()})")  # fmt: skip
+              f"{' + '.join(f'{h:,}' for h in found['shares'])} in {found['batches']:,} batches, "
+              f"workers' CPU {found['cpu']:.1f} s (start-up too){stuck} ({load()})")  # fmt: skip
 
 
 async def tickets(size: dict[str, Any], with_pg: bool) -> None:

@@ -102,12 +102,14 @@ def rows(start: int, n: int, bureaus: int, now: datetime, late: timedelta) -> li
     return out
 
 
-async def build(units: int, adapter: NullAdapter | None = None) -> App:
+async def build(
+    units: int, adapter: NullAdapter | None = None, config: dict[str, Any] | None = None
+) -> App:
     """A started app on a fresh SQLite file with the complaints plugin (the pipeline's `build`
-    takes no ``plugins:`` section)."""
+    takes no ``plugins:`` section); `config` instead of `settings(units)` when given."""
     workdir = Path(tempfile.mkdtemp(prefix="qunzhu-bench-"))
     raw = {"database": {"url": f"sqlite+aiosqlite:///{workdir / 'b.db'}"}, "adapters": {},
-           "logging": {"level": "WARNING"}, **settings(units)}  # fmt: skip
+           "logging": {"level": "WARNING"}, **(config or settings(units))}  # fmt: skip
     path = workdir / "bench.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     ps = PluginSet.collect(load_plugins([("complaints", hooks)], entry_points_enabled=False))
@@ -217,11 +219,16 @@ async def run(n: int, units: int) -> None:
     await app.stop()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+def city_args(doc: str | None) -> argparse.Namespace:
+    """``--tickets`` and ``--units``, for this benchmark and those built on its city."""
+    parser = argparse.ArgumentParser(description=doc)
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--units", type=int, default=50)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = city_args(__doc__)
     asyncio.run(run(args.tickets, args.units))
 
 

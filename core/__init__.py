@@ -10,6 +10,7 @@ SQLAlchemy.
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from qunzhu.core._spreadsheet import safe_cell
     from qunzhu.core.adapter import Adapter, AdapterConfig
     from qunzhu.core.app import App, load_settings
     from qunzhu.core.clock import Clock, FakeClock, SystemClock, aware
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
         ChatKind,
         ChatRef,
         Event,
+        ForwardOrigin,
         JobTick,
         Location,
         MemberChange,
@@ -60,6 +62,12 @@ if TYPE_CHECKING:
     from qunzhu.core.people import ADMIN, Person, Role, parse_role
     from qunzhu.core.scheduling._cron import check_cron, check_timezone, next_fire
     from qunzhu.core.scheduling._deadline import Deadline, find_deadline
+    from qunzhu.core.scheduling._deadline_ask import (
+        ask_deadline_back,
+        chosen_deadline,
+        deadline_steps,
+        read_deadline,
+    )
     from qunzhu.core.scheduling._deadline_days import day_off_reason, due_label, moved_note
     from qunzhu.core.scheduling._deadline_words import to_number
     from qunzhu.core.scheduling._jobs import Job, job
@@ -100,6 +108,7 @@ __all__ = [
     "Expect",
     "FakeClock",
     "Feature",
+    "ForwardOrigin",
     "Hearing",
     "Job",
     "JobTick",
@@ -129,11 +138,14 @@ __all__ = [
     "UsageError",
     "UserRef",
     "WorkCalendar",
+    "ask_deadline_back",
     "aware",
     "check_cron",
     "check_timezone",
+    "chosen_deadline",
     "command",
     "day_off_reason",
+    "deadline_steps",
     "due_label",
     "find_deadline",
     "hookimpl",
@@ -146,6 +158,8 @@ __all__ = [
     "next_fire",
     "outbox_states",
     "parse_role",
+    "read_deadline",
+    "safe_cell",
     "to_number",
 ]
 

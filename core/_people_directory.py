@@ -32,6 +32,8 @@ __all__ = ["People"]
 
 log = logging.getLogger("qunzhu.people")
 _T = TypeVar("_T")
+#: Tries at creating first contacts that other workers are creating at the same moment.
+_CREATE_ATTEMPTS = 3
 
 
 class People:
@@ -73,7 +75,28 @@ class People:
                     self._remember(person)
                 log.info("event=people_created count=%d", len(people))
             return
-        keys = [(u.platform, u.user_id) for u in missing.values()]
+        new = await self._unknown(list(missing.values()))
+        for attempt in range(_CREATE_ATTEMPTS):
+            if not new:
+                return
+            try:
+                people = await self._create(new)
+            except IntegrityError:  # another worker met some of them at the same moment
+                if attempt == _CREATE_ATTEMPTS - 1:
+                    raise
+                new = await self._unknown(new)  # read theirs, create the others again
+                continue
+            for person in people:
+                self._remember(person)
+            self._grew(len(people))
+            log.info("event=people_created count=%d", len(people))
+            return
+
+    async def _unknown(self, users: list[UserRef]) -> list[UserRef]:
+        """Cache those of `users` the database knows (one query); the others, by identity key
+        (the order in which workers insert them: two workers meeting the same new people insert
+        them in one order, so one waits for the other instead of both for each other)."""
+        keys = [(u.platform, u.user_id) for u in users]
         async with self._db.session() as s:
             rows = (
                 (await s.scalars(select(PersonRow).join(IdentityRow).where(_identities(keys))))
@@ -84,47 +107,36 @@ class People:
             for row in rows:
                 read.update(self._remember(_to_person(row)).identities)
         # (not "not in the cache": a small cache may already have forgotten some of those found)
-        new = [u for key, u in missing.items() if key not in read]
-        if not new:
-            return
-        try:
-            async with self._db.writing(), self._db.session() as s, s.begin():
-                # Core, not ORM objects: one multi-row statement per table for a batch of
-                # first contacts (the ORM inserts rows with database-made ids one by one)
-                now = self._clock.now()
-                ids = (
-                    await s.scalars(
-                        insert(PersonRow).returning(PersonRow.id, sort_by_parameter_order=True),
-                        [
-                            {"display_name": u.display_name, "real_name": "", "lang": None,
-                             "created_at": now}
-                            for u in new
-                        ],
-                    )
-                ).all()  # fmt: skip
-                await s.execute(
-                    insert(IdentityRow),
+        return sorted((u for u in users if u.key not in read), key=lambda u: u.key)
+
+    async def _create(self, new: list[UserRef]) -> list[Person]:
+        """First contacts, in one transaction: all of them, or none when one exists already."""
+        async with self._db.writing(), self._db.session() as s, s.begin():
+            # Core, not ORM objects: one multi-row statement per table for a batch of
+            # first contacts (the ORM inserts rows with database-made ids one by one)
+            now = self._clock.now()
+            ids = (
+                await s.scalars(
+                    insert(PersonRow).returning(PersonRow.id, sort_by_parameter_order=True),
                     [
-                        {"person_id": pid, "platform": u.platform, "user_id": u.user_id,
-                         "display_name": u.display_name}
-                        for pid, u in zip(ids, new, strict=True)
+                        {"display_name": u.display_name, "real_name": "", "lang": None,
+                         "created_at": now}
+                        for u in new
                     ],
-                )  # fmt: skip
-                people = [
-                    Person(pid, u.display_name, "", None, (u.key,), frozenset())
+                )
+            ).all()  # fmt: skip
+            await s.execute(
+                insert(IdentityRow),
+                [
+                    {"person_id": pid, "platform": u.platform, "user_id": u.user_id,
+                     "display_name": u.display_name}
                     for pid, u in zip(ids, new, strict=True)
-                ]
-        except IntegrityError:  # another worker met them at the same moment: read theirs
-            for user in new:
-                found = await self._load_by_identity(user.platform, user.user_id)
-                if found is None:
-                    raise
-                self._remember(found)
-            return
-        for person in people:
-            self._remember(person)
-        self._grew(len(people))
-        log.info("event=people_created count=%d", len(people))
+                ],
+            )  # fmt: skip
+        return [
+            Person(pid, u.display_name, "", None, (u.key,), frozenset())
+            for pid, u in zip(ids, new, strict=True)
+        ]
 
     def _grew(self, count: int) -> None:
         """`count` people were created (their planner statistics may be due: `Statistics`)."""

@@ -8,6 +8,7 @@ the environment) does not pay for the App, SQLAlchemy and aiohttp. These imports
 
 # ruff: noqa: F401 - imported to be handed out by qunzhu.core.__getattr__
 
+from qunzhu.core._spreadsheet import safe_cell
 from qunzhu.core.adapter import Adapter, AdapterConfig
 from qunzhu.core.app import App, load_settings
 from qunzhu.core.clock import Clock, FakeClock, SystemClock, aware
@@ -40,6 +41,7 @@ from qunzhu.core.model._events import (
     ChatKind,
     ChatRef,
     Event,
+    ForwardOrigin,
     JobTick,
     Location,
     MemberChange,
@@ -52,6 +54,12 @@ from qunzhu.core.org import Org, OrgUnit
 from qunzhu.core.people import ADMIN, Person, Role, parse_role
 from qunzhu.core.scheduling._cron import check_cron, check_timezone, next_fire
 from qunzhu.core.scheduling._deadline import Deadline, find_deadline
+from qunzhu.core.scheduling._deadline_ask import (
+    ask_deadline_back,
+    chosen_deadline,
+    deadline_steps,
+    read_deadline,
+)
 from qunzhu.core.scheduling._deadline_days import day_off_reason, due_label, moved_note
 from qunzhu.core.scheduling._deadline_words import to_number
 from qunzhu.core.scheduling._jobs import Job, job

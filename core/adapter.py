@@ -50,6 +50,7 @@ from qunzhu.core.model._events import (
     ChatKind,
     ChatRef,
     Event,
+    ForwardOrigin,
     Location,
     MemberChange,
     Message,
@@ -84,6 +85,7 @@ __all__ = [
     "Event",
     "EventSink",
     "Feature",
+    "ForwardOrigin",
     "Hearing",
     "LazyAdapter",
     "Limit",
@@ -128,6 +130,12 @@ class EventSink(Protocol):
 
     async def set_state(self, key: str, value: str) -> None:
         """Store a small value for this adapter, durably (its own key space)."""
+
+    async def claim_state(self, key: str, value: str, *, replacing: str | None = None) -> str:
+        """Store `value` under `key` unless a value is stored there already (other than
+        `replacing`, a value known to be stale), atomically across workers; returns what is
+        stored afterwards: `value`, or the value another worker stored first. Safe to call
+        from a handler (on SQLite the write follows the handler's transaction)."""
 
 
 def _untranslated(command: Command, lang: str) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from qunzhu.core.clock import Clock
 from qunzhu.core.delivery import _lookups as lookups
 from qunzhu.core.delivery._outbox import Outgoing, edit_row, react_row, send_row
-from qunzhu.core.dispatch._digest import DigestSection, gather_sections
+from qunzhu.core.dispatch._digest import DigestSection, gather_chat_sections, gather_sections
 from qunzhu.core.i18n._catalogs import Translator
 from qunzhu.core.model._events import (
     Attachment,
@@ -40,7 +40,7 @@ from qunzhu.core.storage._inserts import queue_insert
 if TYPE_CHECKING:
     from qunzhu.core.app import App
 
-__all__ = ["Context"]
+__all__ = ["Context", "EventClaim"]
 
 
 class Context:
@@ -48,6 +48,7 @@ class Context:
 
     __slots__ = (
         "_after_commit",
+        "_claim",
         "_inserted",
         "_on_rollback",
         "app",
@@ -68,6 +69,7 @@ class Context:
         *,
         t: Translator,
         db: AsyncSession,
+        claim: EventClaim | None = None,
     ) -> None:
         self.app = app
         self.event = event
@@ -82,6 +84,8 @@ class Context:
         self._inserted: list[tuple[Any, dict[str, Any]]] = []
         self._after_commit: list[Callable[[], Any]] = []
         self._on_rollback: list[Callable[[], Any]] = []
+        #: Shared by the contexts of every handler of this event (`claim`, `handled_by`).
+        self._claim = claim if claim is not None else EventClaim()
 
     # -- what happened -------------------------------------------------------------------------
     @property
@@ -104,6 +108,28 @@ class Context:
     @property
     def lang(self) -> str:
         return self.t.lang
+
+    # -- one message, one owner ----------------------------------------------------------------
+    @property
+    def handled_by(self) -> str | None:
+        """The plugin that said this event is its own (`claim`), or None: a handler that acts
+        on any message (detection, an offer) leaves alone one another plugin took. An answer
+        to an open dialog is its plugin's before any ``on_*`` hook runs."""
+        return self._claim.by
+
+    def claim(self) -> bool:
+        """Say that this event is this plugin's (a report it recorded, an answer to its own
+        question), so that the plugins called after it (``handled_by``) leave it alone.
+        Whether it is now this plugin's: False when another plugin claimed it first (the
+        first claim stands). Undone with the handler's work if the handler fails."""
+        if self._claim.by is None:
+            self._claim.by = self.plugin
+            self.on_rollback(self._unclaim)
+        return self._claim.by == self.plugin
+
+    def _unclaim(self) -> None:
+        if self._claim.by == self.plugin:
+            self._claim.by = None
 
     # -- services ------------------------------------------------------------------------------
     @property
@@ -270,6 +296,14 @@ class Context:
         sections by person id, in plugin order; a person with none is left out."""
         return await gather_sections(self, people, since)
 
+    async def digest_chat_sections(
+        self, chats: Sequence[str], since: datetime
+    ) -> dict[str, list[DigestSection]]:
+        """What the other plugins add to the digest this plugin sends the group `chats` (chat
+        keys; their ``digest_chat_sections`` hooks): each chat's non-empty sections by chat
+        key, in plugin order; a chat with none is left out."""
+        return await gather_chat_sections(self, chats, since)
+
     def translator(self, lang: str) -> Translator:
         """This plugin's translator in language `lang` (``ctx.t`` is the person's language):
         to write to a group or a person in theirs."""
@@ -326,6 +360,16 @@ class Context:
         self._after_commit.clear()
         self._on_rollback.clear()
         self.sent.clear()
+
+
+class EventClaim:
+    """Which plugin took one event (`Context.claim`): one per event, shared by the contexts
+    the dispatcher makes for its handlers."""
+
+    __slots__ = ("by",)
+
+    def __init__(self) -> None:
+        self.by: str | None = None
 
 
 def _message_of(event: Event | JobTick) -> str:

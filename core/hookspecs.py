@@ -139,13 +139,18 @@ def on_shutdown(app: App) -> Awaitable[None] | None:
 def on_message(ctx: Context) -> Awaitable[None] | None:
     """Called for every `Message` that is not a command and not an answer to an open dialog.
 
-    ``ctx.message`` is the message; reply with ``await ctx.reply(...)``."""
+    ``ctx.message`` is the message; reply with ``await ctx.reply(...)``. A plugin that takes
+    the message (records it, reads it as the answer to its question) says so with
+    ``ctx.claim()``; one that acts on any message (detection, an offer) checks
+    ``ctx.handled_by`` first and is declared ``@hookimpl(trylast=True)``, one that reads
+    explicit answers ``@hookimpl(tryfirst=True)`` (pluggy's order: see docs/plugins.md)."""
 
 
 @hookspec
 def on_button(ctx: Context) -> Awaitable[None] | None:
     """Called for every `ButtonPress` that no dialog consumed. ``ctx.event.data`` is the button's
-    data; check its prefix (by convention your plugin's name, ``"complaints:file:42"``)."""
+    data; check its prefix (by convention your plugin's name, ``"complaints:file:42"``) and
+    ``ctx.claim()`` the presses of your own buttons."""
 
 
 @hookspec
@@ -170,4 +175,19 @@ def digest_sections(
     once per digest for all its recipients, so read with a few grouped queries, not one per
     person; `since` is when the previous digest went out. ``ctx`` is bound to this plugin and
     shares the digest's database session: only read. A plugin that raises loses its section
+    (logged), not the digest."""
+
+
+@hookspec
+def digest_chat_sections(
+    ctx: Context, chats: Sequence[str], since: datetime
+) -> Awaitable[Mapping[str, DigestSection] | None] | Mapping[str, DigestSection] | None:
+    """Return this plugin's part of the periodic digest sent to each of the group `chats`
+    (chat keys): a `DigestSection` in the group's language by chat key; leave out a chat with
+    nothing to report. May be ``async def``.
+
+    Everyone in the group reads it: write only what the whole group may read (a unit's overdue
+    work, counts), never a person's own data (an anonymous reporter, a phone). Called as
+    `digest_sections` is (``await ctx.digest_chat_sections(chats, since)``, once for all the
+    chats, ``ctx`` bound to this plugin, only to read); a plugin that raises loses its section
     (logged), not the digest."""

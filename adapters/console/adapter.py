@@ -59,8 +59,17 @@ class ConsoleAdapter(Adapter):
     platform: ClassVar[str] = PLATFORM
     Config: ClassVar[type[AdapterConfig]] = ConsoleConfig
     bot_username = "qunzhu"
+    #: ``/join qunzhu`` in a group is the bot added to it (``/leave qunzhu``: removed).
+    bot_user_id = "qunzhu"
     #: Hears everything, numbered buttons, edits and reactions shown as lines.
     capabilities = Capabilities(reactions=True)
+    #: What it learns stays in this process: a reply is printed on the terminal of the process
+    #: that sends it, a number presses a button among those printed here, and message ids
+    #: (``b1``, ``#1``) are counted here.
+    one_process: ClassVar[str | None] = (
+        "the bot's answers are printed on the terminal of the process that sends them, and "
+        "buttons are pressed among those printed there"
+    )
     config: ConsoleConfig
 
     def __init__(

@@ -11,7 +11,8 @@ inbox's cursor; `receive` maps a sync's rooms to core events (`mapping`), keepin
 directory (`rooms`) and the buttons the bot offered (`choices`); `invites` answers invitations.
 Sending goes through `send.Poster` (`render` for HTML and numbered buttons, `uploads` for
 photos), reactions through `reactions.Reactions`; `errors` turns the homeserver's answers into
-the outbox's verdicts; `crypto` adds encrypted rooms. See docs/matrix.md.
+the outbox's verdicts; `crypto` adds encrypted rooms; `direct` opens a person's private chat
+once for all workers. See docs/matrix.md.
 """
 
 from __future__ import annotations
@@ -26,21 +27,17 @@ import aiohttp
 from nio import (
     AsyncClient,
     JoinResponse,
-    RoomCreateResponse,
     RoomGetEventResponse,
     RoomLeaveResponse,
-    RoomPreset,
 )
 from nio.rooms import MatrixRoom
 
 from qunzhu.core.adapter import (
     Adapter,
     AdapterConfig,
-    AdapterError,
     Attachment,
     ButtonStyle,
     Capabilities,
-    ChatKind,
     ChatRef,
     Clock,
     EventSink,
@@ -53,6 +50,7 @@ from . import media
 from .choices import Choices, Offer, offer_of
 from .config import MatrixConfig
 from .crypto import client_config, keep_keys, store_dir
+from .direct import DirectChats
 from .errors import response_error
 from .invites import Invites
 from .mapping import PLATFORM
@@ -92,6 +90,7 @@ class MatrixAdapter(Adapter):
         )
         self.session = Session(self.client, config)
         self.rooms = Rooms(None, config.user_id)
+        self.direct = DirectChats(self.client, self.rooms, clock)
         self.choices = Choices(None, self._fetch_buttons)
         self.uploads = Uploads(self._upload, self._fetch_url)
         self.poster = Poster(
@@ -116,6 +115,7 @@ class MatrixAdapter(Adapter):
         cfg = self.config
         await self.session.open(sink)
         self.rooms = Rooms(sink, cfg.user_id)
+        self.direct = DirectChats(self.client, self.rooms, self.clock)
         self.choices = Choices(sink, self._fetch_buttons)
         self.uploads.attach(sink)
         self.invites = Invites(_Membership(self.client), cfg.invites, self.rooms)
@@ -164,6 +164,9 @@ class MatrixAdapter(Adapter):
 
     async def start_receiving(self) -> None:
         if self._task is None:
+            # what it read before may be older than what the worker that synced meanwhile wrote
+            self.rooms.forget()
+            self.choices.forget()
             self._task = asyncio.get_running_loop().create_task(self._run(), name="matrix-sync")
 
     async def stop_receiving(self) -> None:
@@ -199,38 +202,14 @@ class MatrixAdapter(Adapter):
         return await media.download(self.client, attachment.ref)
 
     async def known_direct_chat(self, user: UserRef) -> ChatRef | None:
-        """The person's private room with the bot, if the bot is in one with them."""
-        known = await self.rooms.dm_room(user.user_id)
-        if known is None:
-            return None
-        room = await self.rooms.get(known)
-        if room.member and (room.members is None or room.members >= 2):
-            return ChatRef(PLATFORM, known, ChatKind.DIRECT, room.title or user.display_name)
-        return None
+        """The person's private room with the bot, if the bot is in one with them (a worker
+        that does not sync reads it from the state each time)."""
+        return await self.direct.known(user, fresh=self._task is None)
 
     async def direct_chat(self, user: UserRef) -> ChatRef:
         """The person's private chat with the bot: the one known, or a new room the person is
-        invited to (they see the bot's messages once they accept)."""
-        known = await self.known_direct_chat(user)
-        if known is not None:
-            return known
-        try:
-            response = await self.client.room_create(
-                is_direct=True, invite=[user.user_id], preset=RoomPreset.trusted_private_chat
-            )
-        except Exception as exc:
-            msg = f"matrix: cannot create a room for {user.user_id}: {exc}"
-            raise AdapterError(msg) from exc
-        if not isinstance(response, RoomCreateResponse):
-            msg = f"matrix: cannot create a room for {user.user_id}: {response}"
-            raise AdapterError(msg)
-        # kept in memory; the sync loop writes it with the next batch (a plugin calls this from
-        # a handler, inside the dispatcher's write transaction: no writes from here)
-        room = await self.rooms.get(response.room_id)
-        room.direct, room.joined, room.invited = True, 1, 1
-        self.rooms.remember_dm(user.user_id, response.room_id)
-        log.info("event=matrix_dm_created user=%s room=%s", user.user_id, response.room_id)
-        return ChatRef(PLATFORM, response.room_id, ChatKind.DIRECT, user.display_name)
+        invited to (they see the bot's messages once they accept), once for all workers."""
+        return await self.direct.open(user, fresh=self._task is None)
 
     # -- helpers -------------------------------------------------------------------------------
     def _name(self, room_id: str, user_id: str) -> str:

@@ -199,6 +199,13 @@ class Choices:
         self._remember(offer)
         return offer
 
+    def forget(self) -> None:
+        """Drop what was read from the state: this worker becomes the one that syncs again,
+        and the one that synced meanwhile may have recorded later bot messages."""
+        self._latest.clear()
+        self._offers.clear()
+        self._dirty.clear()
+
     async def _latest_in(self, room_id: str) -> Offer | None:
         if room_id not in self._latest:
             loaded = self._latest[room_id] = await self._load(room_id)

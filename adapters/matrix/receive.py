@@ -87,7 +87,7 @@ class Receiver:
             room.apply_summary(update.joined, update.invited)
             others = [h for h in update.heroes if h != self.bot_user_id]
             if room.kind is ChatKind.DIRECT and len(others) == 1:
-                self.rooms.remember_dm(others[0], room.room_id)
+                self.rooms.guess_dm(others[0], room.room_id)
             timeline = list(update.timeline)
             gap = self._gap if since is not None and update.limited and was_member else None
             if gap is not None and update.prev_batch:

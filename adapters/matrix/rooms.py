@@ -12,6 +12,13 @@ A room is *direct* (a private chat with the bot) when its invitation said so (``
 clients send when someone starts a private chat), or when it has two members, the bot and one
 person, and no name: a room someone named ("北部新城工程") is a group even before its other
 members have joined.
+
+Each person's private chat is kept in the state too (``dm:<user id>``), where every worker of
+the bot reads it. Only the syncing worker writes room records; any worker may create a private
+room, reserving the record first and storing the room at once (`claim_dm`, `direct`): two
+workers opening one for the same person at the same moment end with one room. What the
+sync learns writes over it when the person chose the room (invited the bot to it as a private
+chat, or wrote in it), and is kept only when none is stored when it merely looks like one.
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from qunzhu.core.adapter import ChatKind, ChatRef, EventSink
 from .keys import state_key
 from .mapping import PLATFORM, content_of
 
-__all__ = ["Room", "Rooms"]
+__all__ = ["Room", "Rooms", "is_room"]
 
 log = logging.getLogger("qunzhu.adapters.matrix")
 _STATE_LIMIT = 1000  # characters of one adapter state value (the column holds 1024)
@@ -49,6 +56,10 @@ class Room:
     encrypted: bool = False
     #: The bot is in the room (False once it left or was removed).
     member: bool = True
+    #: The last person whose membership changed (not the bot) left, was banned or declined
+    #: the invitation: with one member left, a private chat nobody reads. (Counts alone cannot
+    #: tell it from a room the bot has just created, whose invitation the sync has not seen.)
+    deserted: bool = False
     #: Power levels: the default, the level needed to post, and who is a moderator or more.
     users_default: int = 0
     send_level: int = 0
@@ -68,6 +79,13 @@ class Room:
         if self.direct or (members is not None and not self.name):
             return ChatKind.DIRECT
         return ChatKind.GROUP
+
+    @property
+    def readable(self) -> bool:
+        """Whether the bot's messages here reach someone: it is in the room, and the room is
+        not a private chat its person left."""
+        alone = self.deserted and self.members is not None and self.members < 2
+        return self.member and not alone
 
     @property
     def title(self) -> str:
@@ -94,6 +112,8 @@ class Room:
             self._power(content)
         elif kind == "m.room.member" and event.get("state_key") == bot_user_id:
             self.member = content.get("membership") == "join"
+        elif kind == "m.room.member":
+            self.deserted = content.get("membership") in ("leave", "ban")
         return self.dump() != before
 
     def apply_summary(self, joined: int | None, invited: int | None) -> bool:
@@ -128,6 +148,7 @@ class Room:
             "d": self.direct,
             "e": self.encrypted,
             "m": self.member,
+            "x": self.deserted,
             "u": self.users_default,
             "s": self.send_level,
             "p": self.moderators,
@@ -144,15 +165,19 @@ class Room:
     @classmethod
     def load(cls, room_id: str, text: str) -> Room:
         data = json.loads(text)
+        joined, invited = data.get("j"), data.get("i")
+        # a record from before "x": one member left meant the person had gone
+        alone = joined is not None and joined + (invited or 0) < 2
         return cls(
             room_id,
             name=data.get("n", ""),
             alias=data.get("a", ""),
-            joined=data.get("j"),
-            invited=data.get("i"),
+            joined=joined,
+            invited=invited,
             direct=bool(data.get("d")),
             encrypted=bool(data.get("e")),
             member=bool(data.get("m", True)),
+            deserted=bool(data.get("x", alone)),
             users_default=int(data.get("u", 0)),
             send_level=int(data.get("s", 0)),
             moderators={str(k): int(v) for k, v in data.get("p", {}).items()},
@@ -181,6 +206,7 @@ class Rooms:
         self._fresh: set[str] = set()  # first seen in the sync being converted
         self._expected: dict[str, bool] = {}
         self._dm_dirty: set[str] = set()
+        self._dm_guessed: set[str] = set()
 
     async def get(self, room_id: str) -> Room:
         return (await self.lookup(room_id))[0]
@@ -213,6 +239,22 @@ class Rooms:
     def known(self, room_id: str) -> Room | None:
         return self._rooms.get(room_id)
 
+    async def stored(self, room_id: str) -> Room | None:
+        """The room's record as the receiving worker last wrote it, read again (not kept)."""
+        text = await self._sink.state(state_key("room", room_id)) if self._sink else None
+        try:
+            return Room.load(room_id, text) if text else None
+        except (ValueError, TypeError, AttributeError):
+            return None
+
+    def forget(self) -> None:
+        """Drop what was read from the state: this worker becomes the one that syncs, and
+        another may have written newer records meanwhile (display names are kept)."""
+        for kept in (self._rooms, self._saved, self._dm):
+            kept.clear()
+        for marks in (self._fresh, self._dm_dirty, self._dm_guessed):
+            marks.clear()
+
     async def save(self) -> None:
         """Write the records (and private chats) that changed since they were loaded or last
         written: by the sync loop, before a batch is recorded, never from a handler (which runs
@@ -225,12 +267,20 @@ class Rooms:
         }
         values = {state_key("room", room_id): text for room_id, text in changed.items()}
         values.update({state_key("dm", user): self._dm[user] for user in self._dm_dirty})
-        if self._sink is None or not values:
+        guessed = {user: self._dm[user] for user in self._dm_guessed - self._dm_dirty}
+        if self._sink is None or not (values or guessed):
             return
         sink = self._sink
         await asyncio.gather(*(sink.set_state(k, v) for k, v in values.items()))
+        for user, room_id in guessed.items():  # what another worker stored first stays
+            won = await sink.claim_state(state_key("dm", user), room_id)
+            if is_room(won):
+                self._dm[user] = won
+            else:  # another worker is creating one
+                self._dm.pop(user, None)
         self._saved.update(changed)
         self._dm_dirty.clear()
+        self._dm_guessed.clear()
 
     # -- people --------------------------------------------------------------------------------
     def see_member(self, room_id: str, event: Mapping[str, Any]) -> None:
@@ -256,16 +306,50 @@ class Rooms:
         return ""
 
     # -- private chats -------------------------------------------------------------------------
-    async def dm_room(self, user_id: str) -> str | None:
-        """The room known as `user_id`'s private chat with the bot, if any."""
-        if user_id not in self._dm and self._sink is not None:
-            stored = await self._sink.state(state_key("dm", user_id))
-            if stored:
+    async def dm_room(self, user_id: str, *, fresh: bool = False) -> str | None:
+        """The room known as `user_id`'s private chat with the bot, if any; `fresh`: read
+        again from the state, where any worker may have stored one since."""
+        cached = user_id in self._dm and not fresh
+        if not cached and user_id not in self._dm_dirty:
+            stored = await self.dm_record(user_id)
+            if stored and is_room(stored):
                 self._dm[user_id] = stored
         return self._dm.get(user_id)
 
+    async def dm_record(self, user_id: str) -> str | None:
+        """What the state holds for `user_id`'s private chat, read again: a room id, or a
+        worker's reservation while it creates one (`direct`)."""
+        return await self._sink.state(state_key("dm", user_id)) if self._sink else None
+
+    async def claim_dm(self, user_id: str, value: str, *, replacing: str | None) -> str:
+        """Store `value` (a room this worker created, or its reservation) as `user_id`'s
+        private chat unless another worker stored something else first (other than
+        `replacing`): what is stored is returned, durable and seen by every worker."""
+        won = value
+        if self._sink is not None:
+            key = state_key("dm", user_id)
+            won = await self._sink.claim_state(key, value, replacing=replacing)
+        if is_room(won):
+            self._dm[user_id] = won
+        self._dm_dirty.discard(user_id)
+        self._dm_guessed.discard(user_id)
+        return won
+
     def remember_dm(self, user_id: str, room_id: str) -> None:
-        """`room_id` is `user_id`'s private chat with the bot (written by the next `save`)."""
+        """`room_id` is `user_id`'s private chat with the bot: they invited the bot to it as
+        one or wrote in it (written over what is stored, by the next `save`)."""
         if self._dm.get(user_id) != room_id:
             self._dm[user_id] = room_id
             self._dm_dirty.add(user_id)
+
+    def guess_dm(self, user_id: str, room_id: str) -> None:
+        """`room_id` looks like `user_id`'s private chat (the bot and them, no name): kept
+        when none is known (by the next `save`, unless another worker stored one first)."""
+        if user_id not in self._dm:
+            self._dm[user_id] = room_id
+            self._dm_guessed.add(user_id)
+
+
+def is_room(value: str) -> bool:
+    """Whether a stored private chat is a room id (not a worker's reservation, `direct`)."""
+    return value.startswith("!")

@@ -20,6 +20,7 @@ from qunzhu.core.adapter import (
     ButtonPress,
     ChatKind,
     ChatRef,
+    ForwardOrigin,
     Location,
     MemberChange,
     Message,
@@ -35,6 +36,7 @@ __all__ = [
     "button_event",
     "chat_ref",
     "display_name",
+    "forward_origin",
     "member_event",
     "member_events_of",
     "message_event",
@@ -108,7 +110,24 @@ def message_event(
         edit_of is not None,
         edit_of,
         msg.media_group_id,
+        forward_origin(msg.forward_origin),
     )
+
+
+def forward_origin(origin: tg.MessageOriginUnion | None) -> ForwardOrigin | None:
+    """Who wrote a forwarded message first: a user (with their identity), a user who hides
+    it (a name only), a group posting on its own behalf, or a channel."""
+    if isinstance(origin, tg.MessageOriginUser):
+        user = origin.sender_user
+        return ForwardOrigin(display_name(user), user_ref(user), "user", origin.date)
+    if isinstance(origin, tg.MessageOriginHiddenUser):
+        return ForwardOrigin(origin.sender_user_name, None, "hidden", origin.date)
+    if isinstance(origin, tg.MessageOriginChat):
+        chat = origin.sender_chat
+        return ForwardOrigin(chat.title or str(chat.id), None, "chat", origin.date)
+    if isinstance(origin, tg.MessageOriginChannel):
+        return ForwardOrigin(origin.chat.title or str(origin.chat.id), None, "channel", origin.date)
+    return None
 
 
 def _mentions(

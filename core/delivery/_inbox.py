@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from qunzhu.core._tally import Tally
 from qunzhu.core.clock import Clock
+from qunzhu.core.delivery._adapter_state import AdapterState
 from qunzhu.core.delivery._serialize import event_from_json, event_kind, event_to_json
 from qunzhu.core.model._events import Event
 from qunzhu.core.model._ids import new_id
@@ -84,6 +85,8 @@ class Inbox:
         self._upsert_cursor = _cursor_upsert(dialect.insert(CursorRow))
         self.recorded = 0
         self.duplicates = 0
+        #: The adapters' small values, beside their cursors (`Intake.state`).
+        self.state = AdapterState(db, clock, self._enqueue_cursor, self.cursor)
 
     def intake(self, adapter: str) -> Intake:
         return Intake(self, adapter)
@@ -93,11 +96,20 @@ class Inbox:
         were new. Duplicates are dropped silently."""
         if not events and cursor is None:
             return 0
+        return await self._enqueue(events, cursor)
+
+    def _enqueue(
+        self, events: Sequence[Event], cursor: tuple[str, str] | None
+    ) -> asyncio.Future[int]:
         done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self._queue.append(_Submission(events, cursor, done))
         if self._writer is None:
             self._writer = asyncio.get_running_loop().create_task(self._write_loop())
-        return await done
+        return done
+
+    def _enqueue_cursor(self, adapter: str, value: str) -> asyncio.Future[int]:
+        """Write a cursor row with the next write, without waiting for it."""
+        return self._enqueue((), (adapter, value))
 
     async def flush(self) -> None:
         """Wait until everything submitted so far is written."""
@@ -320,9 +332,14 @@ class Intake:
 
     async def state(self, key: str) -> str | None:
         """A value the adapter stored with `set_state` (for instance a chat's new id after a
-        Telegram group became a supergroup)."""
-        return await self._inbox.cursor(f"{self.adapter}/{key}")
+        Telegram group became a supergroup) or `claim_state`."""
+        return await self._inbox.state.read(f"{self.adapter}/{key}")
 
     async def set_state(self, key: str, value: str) -> None:
         """Store a small value for the adapter, durably, beside its cursor."""
-        await self._inbox.submit((), (f"{self.adapter}/{key}", value))
+        await self._inbox.state.write(f"{self.adapter}/{key}", value)
+
+    async def claim_state(self, key: str, value: str, *, replacing: str | None = None) -> str:
+        """Store `value` unless another value is stored (other than `replacing`); returns
+        what is stored: `value`, or what another worker stored first (`AdapterState`)."""
+        return await self._inbox.state.claim(f"{self.adapter}/{key}", value, replacing)

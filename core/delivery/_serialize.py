@@ -12,6 +12,7 @@ from qunzhu.core.model._events import (
     ChatKind,
     ChatRef,
     Event,
+    ForwardOrigin,
     Location,
     MemberChange,
     Message,
@@ -52,6 +53,25 @@ def _user(user: UserRef) -> dict[str, Any]:
     }
 
 
+def _origin(origin: ForwardOrigin) -> dict[str, Any]:
+    return {
+        "name": origin.name,
+        "user": _user(origin.user) if origin.user is not None else None,
+        "kind": origin.kind,
+        "sent_at": origin.sent_at.isoformat() if origin.sent_at is not None else None,
+    }
+
+
+def _origin_from(data: dict[str, Any]) -> ForwardOrigin:
+    user, sent_at = data.get("user"), data.get("sent_at")
+    return ForwardOrigin(
+        str(data.get("name") or ""),
+        UserRef(**user) if user else None,
+        data.get("kind", "user"),
+        datetime.fromisoformat(sent_at) if sent_at else None,
+    )
+
+
 def event_to_json(event: Event) -> dict[str, Any]:
     """The event as a JSON-able dict (without its key: platform, chat id and event id are
     columns of their own). Written by hand: ``dataclasses.asdict`` deep-copies and was the
@@ -88,6 +108,8 @@ def event_to_json(event: Event) -> dict[str, Any]:
         data["edit_of"] = event.edit_of
         if event.album is not None:
             data["album"] = event.album
+        if event.forwarded_from is not None:
+            data["forwarded_from"] = _origin(event.forwarded_from)
     elif isinstance(event, ButtonPress):
         data["message_id"] = event.message_id
         data["data"] = event.data
@@ -116,6 +138,8 @@ def event_from_json(
         )
         data["location"] = Location(**data["location"]) if data.get("location") else None
         data["mentions"] = tuple(data.get("mentions", ()))
+        if data.get("forwarded_from"):
+            data["forwarded_from"] = _origin_from(data["forwarded_from"])
     elif kind == "member":
         data["user"] = UserRef(**data["user"])
     cls: Any = _TYPES[kind]

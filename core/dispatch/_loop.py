@@ -195,10 +195,9 @@ class Dispatcher:
 
     # -- several workers on one PostgreSQL ----------------------------------------------------
     async def _shared_loop(self) -> None:
-        """Claim work from the shared inbox: the oldest unhandled event of each chat, locked with
-        FOR UPDATE SKIP LOCKED, plus the later events of those chats. Another worker cannot take
-        a chat whose oldest event is locked, so each chat is handled by one worker at a time, in
-        order, and no event twice."""
+        """Claim work from the shared inbox: the oldest unhandled events and their chats, each
+        chat held with an advisory lock until the batch ends (`qunzhu.core.delivery._claims`),
+        so each chat is handled by one worker at a time, in order, and no event twice."""
         interval = self._app.settings.dispatcher.poll_interval
         while True:
             self._wake.clear()

@@ -132,9 +132,9 @@ class Router:
         user_facing = not isinstance(event, Message) or event.chat.is_direct
         for plugin, fn, argnames in self._impls[hook]:
             ctx = run.context(event, plugin)
-            await run.call(
-                ctx, fn, {name: ctx for name in argnames}, f"{plugin}.{hook}", user_facing
-            )
+            # a plugin may implement a hook twice (``specname=``: an answer first, an offer last)
+            what = f"{plugin}.{hook}" if fn.__name__ == hook else f"{plugin}.{fn.__name__}"
+            await run.call(ctx, fn, {name: ctx for name in argnames}, what, user_facing)
 
     async def _command(self, event: Message, run: Runner, parsed: tuple[str, str, str]) -> None:
         name, args, addressee = parsed
@@ -168,6 +168,7 @@ class Router:
         if row is None:
             return False
         ctx = run.context(event, row.plugin)
+        ctx.claim()  # an answer to an open dialog is its plugin's
         await run.call(
             ctx, self.app.dialogs.answer, {"ctx": ctx, "row": row}, f"{row.plugin}.dialog", True
         )

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qunzhu.core.commands import Command
-from qunzhu.core.context import Context
+from qunzhu.core.context import Context, EventClaim
 from qunzhu.core.errors import UsageError
 from qunzhu.core.model._events import Event
 from qunzhu.core.people import Person
@@ -40,6 +40,7 @@ class Runner:
     and in isolated mode gives each handler a savepoint."""
 
     __slots__ = (
+        "claim",
         "contexts",
         "inbox_id",
         "isolated",
@@ -70,11 +71,12 @@ class Runner:
         self.isolated = isolated
         self.person = person
         self.lang = lang
+        self.claim = EventClaim()
 
     def context(self, event: Event, plugin: str) -> Context:
         app = self.router.app
         t = app.catalogs.translator(self.lang, domain_of(plugin))
-        ctx = Context(app, event, plugin, self.person, t=t, db=self.session)
+        ctx = Context(app, event, plugin, self.person, t=t, db=self.session, claim=self.claim)
         self.contexts.append(ctx)
         return ctx
 

@@ -21,6 +21,7 @@ __all__ = [
     "ChatKind",
     "ChatRef",
     "Event",
+    "ForwardOrigin",
     "JobTick",
     "Location",
     "MemberChange",
@@ -112,13 +113,36 @@ class Location:
 
 
 @dataclass(frozen=True, slots=True)
+class ForwardOrigin:
+    """Who first wrote a forwarded `Message` (a leader passing on what a resident sent him).
+
+    `kind` is ``user`` (a person; `user` is their identity on this platform), ``hidden`` (a
+    person who hides their account in forwards: only the `name` they show is known), ``chat``
+    (posted in a group on its behalf) or ``channel``; `name` is the person's display name or
+    the chat's title; `sent_at` when the original was sent, if known. Only platforms that say
+    so fill it (Telegram); elsewhere a forwarded message looks like its sender's own."""
+
+    name: str
+    user: UserRef | None = None
+    kind: Literal["user", "hidden", "chat", "channel"] = "user"
+    sent_at: datetime | None = None
+
+    @property
+    def is_person(self) -> bool:
+        """Whether a person wrote the original (known or hidden), not a group or channel."""
+        return self.kind in ("user", "hidden")
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     """A text, photo, file, location... posted in a chat.
 
     An edit arrives as a new event with its own `event_id` (so the inbox records each edit once)
     and `edited` True; `edit_of` is the `event_id` of the message it changes. Photos sent
     together (a Telegram album) arrive as one message each with the same `album` key; plugins
-    get them as ONE message with every attachment (`qunzhu.core.dispatch._albums`)."""
+    get them as ONE message with every attachment (`qunzhu.core.dispatch._albums`). A forwarded
+    message's `sender` is who forwarded it; `forwarded_from` who wrote it, where the platform
+    says (`ForwardOrigin`), else None."""
 
     event_id: str
     chat: ChatRef
@@ -133,6 +157,7 @@ class Message:
     edited: bool = False
     edit_of: str | None = None
     album: str | None = None
+    forwarded_from: ForwardOrigin | None = None
 
     @property
     def photos(self) -> tuple[Attachment, ...]:

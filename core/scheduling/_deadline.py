@@ -59,9 +59,14 @@ class Deadline:
     doubt: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """What a dialog keeps of it while the person is asked."""
+        """What a dialog keeps of it while the person is asked (`read_deadline`)."""
         said = self.said.isoformat() if self.said else None
-        return {"due": self.due.isoformat(), "phrase": self.phrase, "said": said}
+        return {
+            "due": self.due.isoformat(),
+            "phrase": self.phrase,
+            "said": said,
+            "doubt": self.doubt,
+        }
 
 
 @dataclass(slots=True)

@@ -18,7 +18,7 @@ from qunzhu.core.i18n._catalogs import N_, Translator
 from qunzhu.core.scheduling._deadline_words import FESTIVALS
 from qunzhu.core.scheduling._workdays import WorkCalendar
 
-__all__ = ["after_holiday", "day_off_reason", "due_label", "moved_note"]
+__all__ = ["after_holiday", "day_off_note", "day_off_reason", "due_label", "moved_note"]
 
 _WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
@@ -76,18 +76,31 @@ def moved_note(
     t: Translator, calendar: WorkCalendar, said: date, due: datetime, today: date
 ) -> str:
     """``明天是国庆假期，期限定为 10月8日（周四） 17:30。``: why a deadline is not the day said."""
-    words = {0: N_("Today"), 1: N_("Tomorrow"), 2: N_("The day after tomorrow")}
-    gap = (said - today).days
-    if gap in words:
-        day, reason = t.core(words[gap]), day_off_reason(t, calendar, said)
-    else:  # the label shows the weekday already: "1月31日（周六）是休息日"
-        day, reason = _day_label(t, said), _holiday_or(t, calendar, said, N_("a day off"))
+    day, reason = _day_and_reason(t, calendar, said, today)
     return t.core(
         "{day} is {reason}; the deadline is {when}.",
         day=day,
         reason=reason,
         when=due_label(t, due, calendar.tz),
     )
+
+
+def day_off_note(t: Translator, calendar: WorkCalendar, said: date, today: date) -> str:
+    """``10月3日（周六）是国庆假期。``, ``明天是周六。``: why the day said is not taken as it is,
+    before the deadline is asked back."""
+    day, reason = _day_and_reason(t, calendar, said, today)
+    return t.core("{day} is {reason}.", day=day, reason=reason)
+
+
+def _day_and_reason(
+    t: Translator, calendar: WorkCalendar, said: date, today: date
+) -> tuple[str, str]:
+    words = {0: N_("Today"), 1: N_("Tomorrow"), 2: N_("The day after tomorrow")}
+    gap = (said - today).days
+    if gap in words:
+        return t.core(words[gap]), day_off_reason(t, calendar, said)
+    # the label shows the weekday already: "1月31日（周六）是休息日"
+    return _day_label(t, said), _holiday_or(t, calendar, said, N_("a day off"))
 
 
 def due_label(t: Translator, moment: datetime, tz: ZoneInfo) -> str:

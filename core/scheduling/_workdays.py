@@ -164,16 +164,23 @@ class WorkCalendar:
         return self.add_work_time(start, self.day_length * days)
 
     def work_time_between(self, start: datetime, end: datetime) -> timedelta:
-        """The working time from `start` to `end` (zero when `end` is not after `start`)."""
+        """The working time from `start` to `end` (zero when `end` is not after `start`).
+        The first and last days are clipped to them; each working day between counts whole,
+        `day_length` (a desk of tickets a year overdue measured every day of it, each time)."""
         a, b = start.astimezone(self.tz), end.astimezone(self.tz)
+        if b <= a:
+            return timedelta()
         total = timedelta()
-        day = a.date()
-        while day <= b.date():
+        for day in sorted({a.date(), b.date()}):
             if self.is_workday(day):
                 for begin, finish in self._periods(day):
                     lo, hi = max(begin, a), min(finish, b)
                     if hi > lo:
                         total += hi - lo
+        day = a.date() + timedelta(days=1)
+        while day < b.date():
+            if self.is_workday(day):
+                total += self.day_length
             day += timedelta(days=1)
         return total
 

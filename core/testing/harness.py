@@ -25,6 +25,7 @@ from qunzhu.core.model._events import (
     ChatKind,
     ChatRef,
     Event,
+    ForwardOrigin,
     Location,
     MemberChange,
     Message,
@@ -187,10 +188,12 @@ class BotHarness:
         mentions: Sequence[str] = (),
         edit_of: str | None = None,
         album: str | None = None,
+        forwarded_from: ForwardOrigin | None = None,
     ) -> list[Sent]:
         """A message from `user` in `chat` (a group name; None = the user's private chat); with
         `edit_of`, an edit of the message with that event id. Parts of an `album` wait for the
-        rest: ``await bot.advance(1)`` hands them over."""
+        rest: ``await bot.advance(1)`` hands them over. `forwarded_from`: `user` forwards it
+        (see `origin`)."""
         who = self._who(user, lang)
         loc = Location(*location) if isinstance(location, tuple) else location
         atts = tuple(
@@ -210,8 +213,17 @@ class BotHarness:
             edit_of is not None,
             edit_of,
             album,
+            forwarded_from,
         )
         return await self.feed(msg)
+
+    def origin(self, user: str | None = None, *, name: str = "") -> ForwardOrigin:
+        """The origin of a message forwarded from `user` (a user id, shown as `name`), or,
+        without `user`, from a person who hides their account and shows only `name`."""
+        if user is None:
+            return ForwardOrigin(name, None, "hidden")
+        who = UserRef("memory", user, name or user)
+        return ForwardOrigin(who.name, who, "user")
 
     async def press(
         self, sent: Sent, button: str | int, *, user: str | UserRef = "ana", lang: str | None = None

@@ -9,6 +9,7 @@ escalates it up the chain of command when it passes. See docs/checkins.md.
 """
 
 from .hooks import (
+    digest_chat_sections,
     digest_sections,
     on_button,
     on_member_change,
@@ -28,6 +29,7 @@ from .hooks import (
 )
 
 __all__ = [
+    "digest_chat_sections",
     "digest_sections",
     "on_button",
     "on_member_change",

@@ -34,6 +34,7 @@ async def more_media(ctx: Context, message: Message, campaigns: Sequence[Campaig
     if len(mine) != 1:
         return False
     campaign, rnd, report = mine[0]
+    ctx.claim()  # the report's photos: not also offered as a problem to report
     media = message_media(message)
     report.attachments = [*report.attachments, *media]
     report.events = [*report.events, message.event_id]

@@ -56,7 +56,7 @@ from .reports import handle_message
 from .rounds import plan_all, run_close, run_open, run_remind
 from .settings import NAME
 from .task_deadline import DEADLINE_DIALOG
-from .task_digest import overdue_task_sections
+from .task_digest import overdue_task_chat_sections, overdue_task_sections
 from .task_reading import RETURN_DIALOG, answer_is_done, ask_reason, read_task_message
 from .task_signoff import accept, finish
 from .web_pages import PAGES
@@ -64,6 +64,7 @@ from .web_panel import PANEL
 from .web_tasks import PAGES as TASK_PAGES
 
 __all__ = [
+    "digest_chat_sections",
     "digest_sections",
     "on_button",
     "on_member_change",
@@ -160,12 +161,23 @@ async def digest_sections(
 
 
 @hookimpl
+async def digest_chat_sections(
+    ctx: Context, chats: Sequence[str], since: datetime
+) -> dict[str, DigestSection]:
+    """The overdue tasks of each group chat's unit and below, for a group's digest."""
+    return await overdue_task_chat_sections(ctx, chats, since)
+
+
+@hookimpl
 async def on_message(ctx: Context) -> None:
-    if await ack_typed(ctx):  # an owner's 👍 typed as text
-        return
-    if await read_task_message(ctx):  # a task reported done, or signed off, by a reply
+    if ctx.handled_by is not None:
+        return  # another plugin's (the answer to its question)
+    if await ack_typed(ctx) or await read_task_message(ctx):
+        ctx.claim()  # an owner's 👍 typed as text; a task reported done, or signed off
         return
     await handle_message(ctx)
+    if ctx.sent:
+        ctx.claim()  # answered as a report (or why it is not one, or asked whether it is)
 
 
 @hookimpl
@@ -173,6 +185,7 @@ async def on_button(ctx: Context) -> None:
     press = ctx.button
     if press is None or not press.data.startswith(f"{NAME}:"):
         return
+    ctx.claim()  # a press of the plugin's own button
     try:
         await _pressed(ctx, press.data)
     except ButtonDataError:  # not one of this plugin's buttons after all

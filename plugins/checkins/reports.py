@@ -248,6 +248,7 @@ async def store_report(
 ) -> Report:
     """Record (or update) the sender's report for `rnd` and confirm it (in `question`, the
     bot's message that asked whether this was the report, when there is one)."""
+    ctx.claim()  # the sender's report: no other plugin reads it as anything else
     now = ctx.now()
     report: Report | None = await ctx.db.scalar(
         select(Report).where(Report.round_id == rnd.id, Report.person_id == ctx.person.id)

@@ -6,7 +6,8 @@ assignee, how late in working time and its text; the most overdue first.
 
 One query reads every overdue task for all the recipients; who sees which is decided in memory
 from ``org:``, each person checked once against the few units the tasks climb (not once per
-task).
+task). A group chat the digest goes to gets the overdue tasks of its unit and the units below
+(`overdue_task_chat_sections`): the work of units, which the whole group may read.
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ from qunzhu.core import (
 
 from .escalation import chain
 from .models import Task
-from .settings import person_t
+from .settings import group_t, person_t
 
-__all__ = ["LISTED", "overdue_task_sections"]
+__all__ = ["LISTED", "overdue_task_chat_sections", "overdue_task_sections"]
 
 #: How many tasks a section lists; the rest are counted.
 LISTED = 10
@@ -42,22 +43,9 @@ async def overdue_task_sections(
     """The ``digest_sections`` hook: each person's overdue tasks (none: no section)."""
     del since  # an overdue task is listed every day until it is done
     now = ctx.now()
-    tasks = list(
-        await ctx.db.scalars(
-            select(Task)
-            .where(Task.state.in_(("open", "overdue")), Task.due_at <= now)
-            .order_by(Task.due_at, Task.id)
-        )
-    )
+    tasks, above = await _overdue(ctx, now)
     if not tasks:
         return {}
-    climbs: dict[tuple[object, ...], set[str]] = {}  # one chain per unit or assignees
-    above: dict[int, set[str]] = {}
-    for task in tasks:
-        key = (task.unit,) if task.unit else tuple(m.get("id") for m in task.assignees)
-        if key not in climbs:
-            climbs[key] = {unit.key for unit in await chain(ctx, task)}
-        above[task.id] = climbs[key]
     ranks = {key for keys in above.values() for key in keys}  # the few units tasks climb
     heads = {task.unit for task in tasks if task.unit}
     found: dict[int, DigestSection] = {}
@@ -72,6 +60,52 @@ async def overdue_task_sections(
         if mine:
             found[person.id] = _section(ctx, person_t(ctx.app, person), mine, now)
     return found
+
+
+async def overdue_task_chat_sections(
+    ctx: Context, chats: Sequence[str], since: datetime
+) -> dict[str, DigestSection]:
+    """The ``digest_chat_sections`` hook: a group's overdue tasks, the work of units, which
+    the whole group may read: those given in that group, and those of the group's unit (by
+    ``org:``) and the units below it; every overdue task for a group of no unit (it gets the
+    whole complaints digest too)."""
+    del since
+    now = ctx.now()
+    tasks, above = await _overdue(ctx, now)
+    if not tasks:
+        return {}
+    found: dict[str, DigestSection] = {}
+    for chat in chats:
+        unit = ctx.org.unit_of_chat(chat)
+        if unit is None:
+            theirs = tasks
+        else:
+            below = {u.key for u in ctx.org.subtree(unit)}
+            theirs = [
+                x for x in tasks if x.chat == chat or x.unit in below or unit.key in above[x.id]
+            ]
+        if theirs:
+            found[chat] = _section(ctx, group_t(ctx.app, chat), theirs, now)
+    return found
+
+
+async def _overdue(ctx: Context, now: datetime) -> tuple[list[Task], dict[int, set[str]]]:
+    """Every overdue task, the most overdue first, and the units above each (its chain)."""
+    tasks = list(
+        await ctx.db.scalars(
+            select(Task)
+            .where(Task.state.in_(("open", "overdue")), Task.due_at <= now)
+            .order_by(Task.due_at, Task.id)
+        )
+    )
+    climbs: dict[tuple[object, ...], set[str]] = {}  # one chain per unit or assignees
+    above: dict[int, set[str]] = {}
+    for task in tasks:
+        key = (task.unit,) if task.unit else tuple(m.get("id") for m in task.assignees)
+        if key not in climbs:
+            climbs[key] = {unit.key for unit in await chain(ctx, task)}
+        above[task.id] = climbs[key]
+    return tasks, above
 
 
 def _section(ctx: Context, t: Translator, tasks: list[Task], now: datetime) -> DigestSection:

@@ -127,7 +127,7 @@ async def assign(ctx: Context, text: str) -> None:
         )
     base["text"] = deadline.rest or rest.strip()
     if deadline.doubt is not None:  # never guessed silently: asked back, with buttons
-        await ctx.start_dialog("deadline", initial={**base, "suggested": deadline.to_json()})
+        await ctx.start_dialog("deadline", initial={**base, "due": deadline.to_json()})
         return
     await create(ctx, base, base["text"], deadline.due, deadline.phrase, said=deadline.said)
 

@@ -101,9 +101,11 @@ async def _open_question(ctx: Context) -> tuple[Pending, Ticket] | None:
     return None
 
 
-async def answer_typed(ctx: Context, message: Message) -> bool:
+async def answer_typed(ctx: Context, message: Message, *, unclear: bool = False) -> bool:
     """Read `message` as the sender's answer to an open "问题解决了吗？"; whether it was one
-    (then nothing else reads it)."""
+    (then nothing else reads it). An answer is read before the other plugins: a reply to the
+    question, or words that say yes or no. With `unclear`, after them (when none took the
+    message): a private message that says neither, which is asked back about."""
     found = await _open_question(ctx)
     if found is None or message.edited:
         return False
@@ -116,16 +118,25 @@ async def answer_typed(ctx: Context, message: Message) -> bool:
         to_question = True
     meaning = understand(message.text)
     if meaning is None:
-        if media_of(message) and not to_question:
-            return False  # a photo is kept as photos are (`media`), not asked about here
-        if not (to_question or ctx.chat.is_direct):
-            return False  # group chatter of the reporter's: not the answer
-        await ctx.reply(_ask_back(ctx, ticket))
-        return True
+        asked = _asked_back(ctx, message, to_question=to_question, unclear=unclear)
+        if asked:
+            await ctx.reply(_ask_back(ctx, ticket))
+        return asked
+    if unclear:
+        return False  # read first, already
     from .actions import on_feedback
 
     await on_feedback(ctx, ticket.id, meaning)
     return True
+
+
+def _asked_back(ctx: Context, message: Message, *, to_question: bool, unclear: bool) -> bool:
+    """Whether words that say neither yes nor no are asked back about now: a reply to the
+    question first, a private message last. A photo is kept as photos are (`media`), not
+    asked about here; the reporter's chatter in a group is not the answer."""
+    if to_question:
+        return not unclear
+    return unclear and ctx.chat.is_direct and not media_of(message)
 
 
 async def answer_reaction(ctx: Context, reaction: Reaction) -> None:

@@ -2,8 +2,12 @@
 on. An official's ``/ticket`` in private (with the resident's words, or in reply to the message
 he forwarded or quoted) asks who reported it, unless the words say so ("代张大爷反映
 13800001111：…", "@陈阿姨 …"): a person the bot knows (by @mention, name or identity), or a name
-and a phone; or the official's own report (a button). Then whether the units may see the
-reporter's name (``anonymous_default`` is offered first).
+and a phone; or the official's own report (a button). A message he forwarded names its writer
+where the platform says who it was (`Message.forwarded_from`, Telegram): the resident is the
+reporter unless his words name someone else; a writer who hides their account gives only a
+name, so he is asked, with that name on a button. Then whether the units may see the
+reporter's name (``anonymous_default`` is offered first); the writer of an anonymous report
+reaches no unit, by name or by identity.
 
 The ticket records the real reporter, not the official; the official stays the one who filed
 it (the timeline says "代为登记 · 王书记"). A reporter the bot knows and may write to is told in
@@ -38,7 +42,7 @@ from .directory import base_config
 from .models import Ticket
 from .report import Report, media_of, photo_refs
 
-__all__ = ["BEHALF_DIALOG", "read_words", "start_behalf", "tell_reporter"]
+__all__ = ["BEHALF_DIALOG", "forward_of", "read_words", "start_behalf", "tell_reporter"]
 
 _PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
 #: "代张大爷反映：…", "替陈阿姨登记 …": who, then the problem.
@@ -53,6 +57,7 @@ _LEADING_PHONE = re.compile(
 _NOISE = re.compile(r"[@（）()：:，,。\s]|反映人|联系人|聯繫人|电话|電話|手机|手機")
 _NAME = re.compile(r"[\w·]{1,20}")
 _SELF = "self"
+_FORWARDED = "forwarded"
 
 
 def read_words(text: str) -> tuple[str, str]:
@@ -66,6 +71,31 @@ def read_words(text: str) -> tuple[str, str]:
     if phone is not None:
         who, rest = f"{who} {phone['phone']}", rest[phone.end() :]
     return who.strip(), rest.strip()
+
+
+def forward_of(message: Message) -> dict[str, str] | None:
+    """Who first wrote `message`, a forward of a person's words (what a resident sent the
+    leader): {"name", "key", "kind"}, the key empty for a writer who hides their account;
+    None for the sender's own message or a group's or a channel's post."""
+    origin = message.forwarded_from
+    if origin is None or not origin.is_person:
+        return None
+    key = origin.user.key if origin.user is not None else ""
+    return {"name": origin.name[:20], "key": key, "kind": origin.kind}
+
+
+async def _forwarded_reporter(ctx: Context, origin: dict[str, str]) -> dict[str, Any] | None:
+    """The reporter a forward names: the person the bot knows by that identity, else the
+    name and identity as the platform gave them; None when only a name is known (asked)."""
+    key = origin.get("key") or ""
+    if not key:
+        return None
+    if key == ctx.sender.key:
+        return {"self": True}  # his own words, forwarded back
+    person = await ctx.app.people.find(key)
+    if person is not None:
+        return {"name": person.name, "phone": "", "id": person.id, "key": key, "lang": person.lang}
+    return {"name": origin.get("name") or "", "phone": "", "id": None, "key": key, "lang": None}
 
 
 def _identity(person: Person, platform: str) -> str:
@@ -106,9 +136,12 @@ async def _reporter(ctx: Context, text: str, mentions: tuple[str, ...] = ()) -> 
     return {"name": name[:20], "phone": phone, "id": None, "key": "", "lang": None}
 
 
-async def _check_reporter(ctx: Context, value: Any) -> Any:
+async def _check_reporter(ctx: Context, value: Any, answers: dict[str, Any]) -> Any:
     if value == _SELF:
         return {"self": True}
+    if value == _FORWARDED and answers.get("forwarded_name"):  # the name is all there is
+        name = str(answers["forwarded_name"])
+        return {"name": name, "phone": "", "id": None, "key": "", "lang": None}
     mentions = ctx.message.mentions if isinstance(ctx.message, Message) else ()
     return await _reporter(ctx, str(value), tuple(mentions))
 
@@ -122,6 +155,9 @@ async def start_behalf(
     one, the words are the problem and may begin with the reporter ("代张大爷反映：…").
     `initial`: what is already known (the photos sent just before, their caption)."""
     message = ctx.message
+    answers: dict[str, object] = dict(initial)
+    kept_origin = answers.pop("forwarded_from", None)  # of the photos kept before (`media`)
+    origin = forward_of(original) if original is not None else kept_origin
     if original is not None:
         who, description = read_words(original.text)
         if text.strip():
@@ -130,7 +166,6 @@ async def start_behalf(
         who, description = read_words(text or str(initial.get("description") or ""))
         if message is not None and message.mentions and description.startswith("@"):
             description = description.partition(" ")[2].strip()  # "@陈阿姨 …": named below
-    answers: dict[str, object] = dict(initial)
     if description:
         answers["description"] = description
     if original is not None:  # the forwarded photos, once (they may be waiting already)
@@ -142,14 +177,33 @@ async def start_behalf(
     mentions = tuple(message.mentions) if message is not None else ()
     if who or mentions:
         answers["reporter"] = await _reporter(ctx, who, mentions)
+    elif isinstance(origin, dict):
+        found = await _forwarded_reporter(ctx, origin)
+        if found is not None:
+            answers["reporter"] = found
+        elif origin.get("name"):
+            answers["forwarded_name"] = origin["name"]  # asked, with the name on a button
     await ctx.start_dialog("behalf", initial=answers)
 
 
 def _who_question(ctx: Context, answers: dict[str, Any]) -> str:
+    if answers.get("forwarded_name"):
+        return ctx.t(
+            "It was forwarded from {name}, who hides their account, so I cannot tell who that "
+            "is. Press the name if that is all I should keep, or write their name and phone "
+            "(张大爷 13800001111) or @mention them. If you found it yourself, press the button.",
+            name=answers["forwarded_name"],
+        )
     return ctx.t(
         "Who reported it to you? Write their name and phone (张大爷 13800001111) or @mention "
         "them. If you found it yourself, press the button."
     )
+
+
+def _who_choices(ctx: Context, answers: dict[str, Any]) -> list[Choice]:
+    named = answers.get("forwarded_name")
+    mine = Choice(N_("I found it myself"), _SELF)
+    return [Choice(str(named), _FORWARDED), mine] if named else [mine]
 
 
 def _anonymity(ctx: Context, answers: dict[str, Any]) -> list[Choice]:
@@ -260,7 +314,7 @@ BEHALF_DIALOG = Dialog(
             "reporter",
             _who_question,
             Expect.TEXT,
-            (Choice(N_("I found it myself"), _SELF),),
+            _who_choices,
             validate=_check_reporter,
             when=lambda a: "reporter" not in a,
         ),

@@ -158,6 +158,9 @@ class DigestSettings(BaseModel):
     time: Annotated[str, AfterValidator(_digest_time)] = "08:00"
     #: Chats that get the digest too; people with the role ``supervisor`` get it privately.
     chats: tuple[ChatKey, ...] = ()
+    #: The head of each unit of ``org:`` gets it privately too, of the problems of his units
+    #: and those below (as his problem desk); off by default: the supervisors' digest as before.
+    heads: bool = False
     #: Skip days off (weekends, public holidays) of the ``calendar:``.
     workdays_only: bool = True
     #: Tickets listed by number under "needs attention" (the rest are counted).

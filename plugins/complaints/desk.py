@@ -15,7 +15,8 @@ from datetime import datetime, time, timedelta
 from qunzhu.core import N_, Button, Context, Reply, UsageError, command
 
 from .desk_buttons import UNIT_KEY, DeskFilter, DeskOpen, DeskPage, DeskUnits
-from .desk_items import Item, gather, may_route, pick, rank, scope_of
+from .desk_items import Scope, may_route, scope_of
+from .desk_slice import desk_slice, unit_counts
 from .desk_texts import FILTERS, heading, item_lines
 from .directory import base_config
 
@@ -88,7 +89,7 @@ def week_start(ctx: Context) -> datetime:
     return datetime.combine(monday, time(0), tzinfo=local.tzinfo)
 
 
-async def _items(ctx: Context) -> list[Item]:
+def _scope(ctx: Context) -> Scope:
     scope = scope_of(ctx.person, ctx.org)
     if not scope:
         raise UsageError(
@@ -97,23 +98,20 @@ async def _items(ctx: Context) -> list[Item]:
                 "and you belong to none. Ask an administrator to add you to your unit."
             )
         )
-    return rank(await gather(ctx, scope))
+    return scope
 
 
 async def _page(ctx: Context, which: DeskFilter, unit: str, page: int) -> Reply:
-    items = await _items(ctx)
     start = week_start(ctx)
-    shown = pick(items, which, unit, ctx.org, start)
-    pages = max(1, -(-len(shown) // PAGE))
-    page = min(max(page, 1), pages)
+    shown = await desk_slice(ctx, _scope(ctx), which, unit, start, page=page, per_page=PAGE)
+    page, pages, chunk = shown.page, shown.pages, shown.items
     found = ctx.org.unit(unit) if unit else None
     label = (
         found.label(ctx.lang)
         if found is not None
         else ctx.t(FILTERS.get(which, FILTERS[DeskFilter.ALL]))
     )
-    lines = [heading(ctx.t, label, shown, start, page=page, pages=pages)]
-    chunk = shown[(page - 1) * PAGE : page * PAGE]
+    lines = [heading(ctx.t, label, shown)]
     config, now = base_config(ctx), ctx.now()
     for n, item in enumerate(chunk, start=(page - 1) * PAGE + 1):
         lines.append(item_lines(ctx.t, config, ctx.org, ctx.calendar, n=n, item=item, now=now))
@@ -146,14 +144,8 @@ async def _page(ctx: Context, which: DeskFilter, unit: str, page: int) -> Reply:
 
 async def _units(ctx: Context) -> Reply:
     """The units that have problems on the desk, with how many, to filter by one: each item
-    counts for the units above its unit and above its group's unit (one walk up per item)."""
-    counts: dict[str, int] = {}
-    for item in await _items(ctx):
-        owner = ctx.org.unit_of_chat(item.chat) if item.chat else None
-        keys = {u.key for u in ctx.org.chain(item.department)} if item.department else set()
-        keys |= {u.key for u in ctx.org.chain(owner)} if owner is not None else set()
-        for key in keys:
-            counts[key] = counts.get(key, 0) + 1
+    counts for the units above its unit and above its group's unit (`unit_counts`)."""
+    counts = await unit_counts(ctx, _scope(ctx))
     buttons = [
         Button(
             f"{unit.label(ctx.lang)} ({counts[unit.key]})",

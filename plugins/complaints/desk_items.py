@@ -22,12 +22,12 @@ unit's member sees the list and is told he may not.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence, Sized
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, or_, select
+from sqlalchemy import ColumnElement, Row, or_, select
 
 from qunzhu.core import Context, Org, OrgUnit, Person, aware
 
@@ -42,13 +42,19 @@ from .states import OPEN, WITH_DEPARTMENT, Status
 __all__ = [
     "ASKED",
     "OFFER_DAYS",
+    "SHOWN",
+    "UNTAKEN",
     "Item",
     "Scope",
     "gather",
+    "key",
     "may_route",
+    "offer_items",
     "pick",
     "rank",
     "scope_of",
+    "ticket_item",
+    "tickets_in",
 ]
 
 #: An offer older than this is no longer listed (the group has moved on).
@@ -57,14 +63,16 @@ OFFER_DAYS = 30
 _LIMIT = 5000
 _QUOTE = 36
 _NEVER = datetime.max.replace(tzinfo=UTC)
+#: An offer as the desk reads it: a `Pending`, or a row of its id, time, group and report.
+_Offer = Pending | Row[*tuple[Any, ...]]
 #: Not taken up: nobody acknowledged it (or it came back to be routed again).
 #: An offer's `Pending.ticket_id` while its author answers a question first (a similar
 #: report? which unit?): still not filed, still on the desk (as `intake`, `by_group`).
 ASKED = -1
-_UNTAKEN = frozenset({Status.NEW, Status.ASSIGNED, Status.REOPENED, Status.NOT_RESPONSIBLE})
+UNTAKEN = frozenset({Status.NEW, Status.ASSIGNED, Status.REOPENED, Status.NOT_RESPONSIBLE})
 #: The columns an item shows, read as plain rows: a city's desk reads thousands, and whole
 #: objects (every column, JSON decoded, each tracked by the session) took most of its time.
-_SHOWN = (Ticket.id, Ticket.number, Ticket.category, Ticket.status, Ticket.priority,
+SHOWN = (Ticket.id, Ticket.number, Ticket.category, Ticket.status, Ticket.priority,
           Ticket.department, Ticket.source_chat, Ticket.source_title, Ticket.source,
           Ticket.description, Ticket.created_at, Ticket.resolve_due, Ticket.acknowledge_due,
           Ticket.metoo, Ticket.reopened)  # fmt: skip
@@ -132,7 +140,7 @@ class Item:
 
     @property
     def untaken(self) -> bool:
-        return self.kind == "o" or self.status in _UNTAKEN
+        return self.kind == "o" or self.status in UNTAKEN
 
 
 def _quote(text: str) -> str:
@@ -153,47 +161,86 @@ def _late_since(row: Ticket | Row[*tuple[Any, ...]], now: datetime) -> datetime 
 
 
 async def gather(ctx: Context, scope: Scope) -> list[Item]:
-    """Every item of `scope`, unranked."""
+    """Every item of `scope`, unranked (tickets by id, then offers)."""
     now = ctx.now()
-    tickets = select(*_SHOWN).where(Ticket.status.in_(OPEN))
-    offers = select(Pending).where(
+    tickets = select(*SHOWN).where(Ticket.status.in_(OPEN), *tickets_in(scope))
+    tickets = tickets.order_by(Ticket.id).limit(_LIMIT)
+    items = [ticket_item(row, now) for row in await ctx.db.execute(tickets)]
+    return items + await offer_items(ctx, scope)
+
+
+def tickets_in(scope: Scope) -> list[ColumnElement[bool]]:
+    """The condition on tickets of `scope` (none for everything)."""
+    if scope.everything:
+        return []
+    return [or_(Ticket.department.in_(scope.units), Ticket.source_chat.in_(scope.chats))]
+
+
+async def offer_items(ctx: Context, scope: Scope) -> list[Item]:
+    """The offers of `scope` nobody acted on, one item per problem, oldest first."""
+    offers = select(Pending.id, Pending.created_at, Pending.chat, Pending.report).where(
         Pending.kind == "offer",
         or_(Pending.ticket_id.is_(None), Pending.ticket_id == ASKED),
-        Pending.created_at >= now - timedelta(days=OFFER_DAYS),
+        Pending.created_at >= ctx.now() - timedelta(days=OFFER_DAYS),
     )
     if not scope.everything:
-        tickets = tickets.where(
-            or_(Ticket.department.in_(scope.units), Ticket.source_chat.in_(scope.chats))
-        )
         offers = offers.where(Pending.chat.in_(scope.chats))
-    items = [_ticket_item(row, now) for row in await ctx.db.execute(tickets.limit(_LIMIT))]
-    rows = await ctx.db.scalars(offers.order_by(Pending.created_at, Pending.id).limit(_LIMIT))
-    items += [_offer_item(same) for same in _same_problems(base_config(ctx), list(rows))]
-    return items
+    rows = await ctx.db.execute(offers.order_by(Pending.created_at, Pending.id).limit(_LIMIT))
+    return [_offer_item(same) for same in _same_problems(base_config(ctx), list(rows))]
 
 
-def _same_problems(config: ComplaintsConfig, offers: list[Pending]) -> list[list[Pending]]:
+def _same_problems(config: ComplaintsConfig, offers: list[_Offer]) -> list[list[_Offer]]:
     """`offers` (oldest first) in groups about the same problem: each joins the first group
-    whose latest offer it is `alike`. Only groups of its category are looked at (`alike` needs
-    the same one): a city's desk reads thousands of offers."""
-    groups: list[list[tuple[Pending, Report]]] = []
-    by_category: dict[str, list[list[tuple[Pending, Report]]]] = {}
+    whose latest offer it is `alike`. Only the groups it may be alike are looked at: those of
+    its category whose latest offer was raised in the same group chat, or has a position when
+    it has one (`alike` needs one or the other), and not already older than
+    ``duplicate_days`` (offers come oldest first, so such a group takes no later one); an
+    offer's `Report` is made only to compare it. A city's desk reads thousands of offers in
+    thousands of groups: comparing each with every group took seconds."""
+    groups: list[list[tuple[_Offer, datetime]]] = []
+    by_chat: dict[tuple[object, object], set[int]] = {}
+    placed: dict[object, set[int]] = {}
+    reports: dict[int, Report] = {}
+    days = timedelta(days=config.duplicate_days)
+
+    def buckets(data: dict[str, Any]) -> list[set[int]]:
+        found = []
+        chat = data.get("source_chat")
+        if data.get("source_kind", "group") == "group" and chat:
+            found.append(by_chat.setdefault((data.get("category"), chat), set()))
+        if data.get("latitude") is not None and data.get("longitude") is not None:
+            found.append(placed.setdefault(data.get("category"), set()))
+        return found
+
+    def report(row: _Offer) -> Report:
+        if row.id not in reports:
+            reports[row.id] = Report.from_json(row.report)
+        return reports[row.id]
+
     for row in offers:
-        report = Report.from_json(row.report)
         at = aware(row.created_at)
-        same = by_category.setdefault(report.category, [])
-        for group in same:
-            last, said = group[-1]
-            if alike(config, said, aware(last.created_at), report, at):
-                group.append((row, report))
+        chosen = None
+        for index in sorted(set[int]().union(*buckets(row.report))):
+            last, last_at = groups[index][-1]
+            if at - last_at > days:  # too old for this offer and every later one
+                for bucket in buckets(last.report):
+                    bucket.discard(index)
+            elif alike(config, report(last), last_at, report(row), at):
+                chosen = index
                 break
+        if chosen is None:
+            groups.append([])
+            chosen = len(groups) - 1
         else:
-            same.append([(row, report)])
-            groups.append(same[-1])
+            for bucket in buckets(groups[chosen][-1][0].report):
+                bucket.discard(chosen)
+        groups[chosen].append((row, at))
+        for bucket in buckets(row.report):
+            bucket.add(chosen)
     return [[row for row, _ in group] for group in groups]
 
 
-def _ticket_item(row: Ticket | Row[*tuple[Any, ...]], now: datetime) -> Item:
+def ticket_item(row: Ticket | Row[*tuple[Any, ...]], now: datetime) -> Item:
     return Item(
         kind="t",
         id=row.id,
@@ -212,18 +259,24 @@ def _ticket_item(row: Ticket | Row[*tuple[Any, ...]], now: datetime) -> Item:
     )
 
 
-def _offer_item(same: list[Pending]) -> Item:
+def _offer_item(same: Sequence[_Offer]) -> Item:
     """One item for the offers `same` about one problem, the oldest its quote and group."""
     row, report = same[0], same[0].report
-    people = {str(o.report.get("reporter_key") or o.id) for o in same}
-    titles = dict.fromkeys(str(o.report.get("source_title") or "") for o in same)
+    if len(same) == 1:  # most of a city's thousands
+        people: Sized = same
+        titles = [str(report.get("source_title") or "")]
+        urgent = report.get("priority") == "urgent"
+    else:
+        people = {str(o.report.get("reporter_key") or o.id) for o in same}
+        titles = list(dict.fromkeys(str(o.report.get("source_title") or "") for o in same))
+        urgent = any(o.report.get("priority") == "urgent" for o in same)
     return Item(
         kind="o",
         id=row.id,
         number="",
         category=str(report.get("category") or ""),
         status="",
-        urgent=any(o.report.get("priority") == "urgent" for o in same),
+        urgent=urgent,
         department=None,
         chat=row.chat,
         title="、".join(t for t in titles if t),
@@ -235,20 +288,22 @@ def _offer_item(same: list[Pending]) -> Item:
     )
 
 
+def key(item: Item) -> tuple[bool, bool, datetime, bool, int, datetime]:
+    """Where `item` ranks (`rank`): most urgent, longest overdue, reopened, most reported,
+    oldest first. `desk_slice` orders the same in SQL (ties: tickets by id, then offers)."""
+    late = item.late_since
+    return (
+        not item.urgent,
+        late is None,
+        late or _NEVER,  # the longest overdue first; the others by what follows
+        not item.reopened,
+        -item.count,
+        item.created,
+    )
+
+
 def rank(items: Iterable[Item]) -> list[Item]:
     """Most urgent, longest overdue, reopened, most reported, oldest first."""
-
-    def key(item: Item) -> tuple[bool, bool, datetime, bool, int, datetime]:
-        late = item.late_since
-        return (
-            not item.urgent,
-            late is None,
-            late or _NEVER,  # the longest overdue first; the others by what follows
-            not item.reopened,
-            -item.count,
-            item.created,
-        )
-
     return sorted(items, key=key)
 
 

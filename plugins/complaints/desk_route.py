@@ -2,9 +2,9 @@
 
 Pressing an item's number asks, one question at a time: which unit (the one whose group the
 problem was raised in first, then the one that has it now, then every other unit); by when
-(``明早9点前``, ``三个工作日内``, ``周五前``, read by the core's `find_deadline`; a doubtful
-reading is asked back: "“3点前”：您是指 10月8日（周四） 15:00 吗？"); and the instruction, which
-may be skipped. Then (`desk_handover`):
+(``明早9点前``, ``三个工作日内``, ``周五前``, asked with the core's `deadline_steps`; a
+doubtful reading is asked back: "“3点前”：您是指 10月8日（周四） 15:00 吗？"); and the
+instruction, which may be skipped. Then (`desk_handover`):
 
 * a message detected in a group and never filed is filed on the way, its author the reporter,
   and its "登记为问题" offer in the group says what it became; the other messages about the
@@ -21,7 +21,7 @@ unit's member sees the desk, and is told so when he presses a number.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from qunzhu.core import (
@@ -29,11 +29,11 @@ from qunzhu.core import (
     Choice,
     Context,
     Dialog,
-    Expect,
     Step,
     UsageError,
+    chosen_deadline,
+    deadline_steps,
     due_label,
-    find_deadline,
     moved_note,
 )
 
@@ -44,7 +44,7 @@ from .models import Pending, Ticket
 from .states import OPEN
 from .texts import category_name
 
-__all__ = ["DESK_DIALOGS", "SHORTCUTS", "ask_back", "open_item", "read_due", "route_item"]
+__all__ = ["DESK_DIALOGS", "EXAMPLES", "SHORTCUTS", "open_item", "route_item"]
 
 #: The units offered as buttons when routing (any other is written by name).
 SHORTCUTS = 12
@@ -149,34 +149,6 @@ def _read_unit(ctx: Context, value: Any) -> str:
     return unit.key
 
 
-def _end_of_work(ctx: Context) -> time:
-    """The end of the working day ("下班"): the end of the calendar's last working period."""
-    return ctx.calendar.hours[-1][1]
-
-
-def _read_due(ctx: Context, value: Any) -> dict[str, Any]:
-    """A deadline in the leader's words; its doubt kept, to be asked back."""
-    text = str(value or "")
-    found = find_deadline(text, ctx.now(), ctx.calendar.tz, ctx.calendar, _end_of_work(ctx))
-    if found is None:
-        raise UsageError(
-            ctx.t("Please write the deadline like this: {examples}", examples=ctx.t(EXAMPLES))
-        )
-    if found.due <= ctx.now():
-        raise UsageError(
-            ctx.t(
-                "{when} has passed; please give a deadline still ahead.",
-                when=due_label(ctx.t, found.due, ctx.calendar.tz),
-            )
-        )
-    return {**found.to_json(), "doubt": found.doubt}
-
-
-def _read_due_again(ctx: Context, value: Any) -> dict[str, Any]:
-    """The second answer is taken as read (the leader saw the first reading)."""
-    return {**_read_due(ctx, value), "doubt": None}
-
-
 def _by_when(ctx: Context, answers: dict[str, Any]) -> str:
     unit = department_name(ctx.org, answers.get("unit"), ctx.lang)
     return ctx.t(
@@ -190,39 +162,13 @@ def _by_when_then(ctx: Context, answers: dict[str, Any]) -> str:
     return ctx.t("By when, then? For example: {examples}", examples=ctx.t(EXAMPLES))
 
 
-def _ask_back(ctx: Context, answers: dict[str, Any]) -> str:
-    """``“3点前”：您是指 10月8日（周四） 15:00 吗？`` with why a day off moved it."""
-    due = answers["due"]
-    moment = datetime.fromisoformat(due["due"])
-    question = ctx.t(
-        "“{phrase}”: do you mean {when}?",
-        phrase=due["phrase"],
-        when=due_label(ctx.t, moment, ctx.calendar.tz),
-    )
-    if not due.get("said"):
-        return question
-    today = ctx.now().astimezone(ctx.calendar.tz).date()
-    why = moved_note(ctx.t, ctx.calendar, date.fromisoformat(due["said"]), moment, today)
-    return why + "\n" + question
-
-
 def _what_instruction(ctx: Context, answers: dict[str, Any]) -> str:
     unit = department_name(ctx.org, answers.get("unit"), ctx.lang)
     return ctx.t("Your instruction (批示) for {unit}, in a line; or press Skip.", unit=unit)
 
 
-def _doubtful(answers: dict[str, Any]) -> bool:
-    return bool(answers.get("due", {}).get("doubt"))
-
-
-def _chosen_due(answers: dict[str, Any]) -> dict[str, Any]:
-    if _doubtful(answers) and answers.get("due_ok") != "yes":
-        return dict(answers["due_again"])
-    return dict(answers["due"])
-
-
 async def _route_done(ctx: Context, answers: dict[str, Any]) -> None:
-    due = _chosen_due(answers)
+    due = chosen_deadline(answers)
     moment = datetime.fromisoformat(due["due"])
     instruction = str(answers.get("instruction") or "").strip()
     pending, ticket = await _item(ctx, str(answers["kind"]), int(answers["item"]))
@@ -284,36 +230,12 @@ async def route_item(
     return ticket
 
 
-def read_due(ctx: Context, text: str) -> dict[str, Any]:
-    """The leader's deadline in his words, as the desk reads it (`UsageError` when there is
-    none or it has passed); ``doubt`` set when it must be asked back (`ask_back`)."""
-    return _read_due(ctx, text)
-
-
-def ask_back(ctx: Context, due: dict[str, Any]) -> str:
-    """The desk's question for a doubtful deadline (``“3点前”：您是指 … 吗？``)."""
-    return _ask_back(ctx, {"due": due})
-
-
 DESK_DIALOGS = (
     Dialog(
         "desk_route",
         (
             Step("unit", _which_unit, choices=_units, validate=_read_unit),
-            Step("due", _by_when, validate=_read_due),
-            Step(
-                "due_ok",
-                _ask_back,
-                Expect.CHOICE,
-                (Choice(N_("Yes"), "yes"), Choice(N_("Another time"), "other")),
-                when=_doubtful,
-            ),
-            Step(
-                "due_again",
-                _by_when_then,
-                validate=_read_due_again,
-                when=lambda a: _doubtful(a) and a.get("due_ok") != "yes",
-            ),
+            *deadline_steps(_by_when, examples=EXAMPLES, again=_by_when_then),
             Step("instruction", _what_instruction, optional=True),
         ),
         on_done=_route_done,

@@ -25,6 +25,7 @@ from .texts import category_name, overdue_amount, status_label
 
 if TYPE_CHECKING:  # cards import this module, and desk_items the duplicates that use cards
     from .desk_items import Item
+    from .desk_slice import DeskSlice
 
 __all__ = ["FILTERS", "age", "heading", "instruction_line", "item_lines"]
 
@@ -49,20 +50,18 @@ def age(t: Translator, created: datetime, now: datetime) -> str:
     return t("{n} days ago", n=gone.days)
 
 
-def heading(
-    t: Translator, which: str, items: list[Item], week_start: datetime, *, page: int, pages: int
-) -> str:
+def heading(t: Translator, which: str, page: DeskSlice) -> str:
     """The first line: the filter, how many, how many overdue / not taken up / this week."""
     return t(
         "📋 Problem desk · {which}: {n} in all (overdue {late} · not taken up {untaken} · "
         "this week {week}) · page {page} of {pages}",
         which=which,
-        n=len(items),
-        late=sum(1 for i in items if i.late_since is not None),
-        untaken=sum(1 for i in items if i.untaken),
-        week=sum(1 for i in items if i.created >= week_start),
-        page=page,
-        pages=pages,
+        n=page.total,
+        late=page.late,
+        untaken=page.untaken,
+        week=page.week,
+        page=page.page,
+        pages=page.pages,
     )
 
 

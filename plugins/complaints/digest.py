@@ -2,59 +2,38 @@
 bot.timezone; working days only unless told otherwise) what is new, overdue and reopened by
 department and category, and under "needs attention" the tickets themselves: number, unit, source
 group, how late and a short line of text, reopened ones first, then the most overdue. People
-with the role ``supervisor`` get it privately, ``digest.chats`` too; when there is nothing to
-report nothing is sent.
+with the role ``supervisor`` get it privately, ``digest.chats`` too; with ``digest.heads`` the
+head of each unit gets it privately too, of the problems his desk shows (`digest_heads`). When
+there is nothing to report nothing is sent.
 
-Other plugins add their sections for each supervisor through the core's ``digest_sections``
-hook (the check-ins plugin: the overdue tasks that person assigned or supervises), gathered once
-per digest with ``ctx.digest_sections``; a supervisor with no complaint to read but an overdue
-task gets a digest of that section alone.
+Other plugins add their sections for each recipient through the core's ``digest_sections``
+hook (the check-ins plugin: the overdue tasks that person assigned or supervises), and for each
+of ``digest.chats`` through ``digest_chat_sections`` (what a whole group may read: the overdue
+tasks of the group's unit and below), gathered once per digest; a recipient with no complaint to
+read but an overdue task gets a digest of that section alone.
 
-The figures are read once per digest, in a few grouped queries (counts by department and category,
-the first tickets by how late they are), and the text written once per language, however many
-supervisors there are: cheap at 100,000 open tickets.
+The figures are read once per digest (and once per distinct scope of the heads), in a few
+grouped queries (counts by department and category, the first tickets by how late they are),
+and the text written once per language and scope, however many recipients there are: cheap at
+100,000 open tickets.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, select
-from sqlalchemy.sql.elements import ColumnElement
-
-from qunzhu.core import ChatRef, Context, Translator, UserRef, aware, job
+from qunzhu.core import ChatRef, Context, DigestSection, Person, Translator, UserRef, job
 
 from .config import ComplaintsConfig
+from .desk_items import scope_of
+from .digest_heads import ScopeKey, scope_key, unit_heads
+from .digest_read import Counts, Digest, late_against, read_digest, read_scoped
 from .directory import base_config, department_name, t_for_chat
-from .models import Ticket, TicketEvent, overdue
+from .models import Ticket
 from .notices import short_text
-from .states import WITH_DEPARTMENT, Status
 from .texts import SOURCES, category_name, overdue_amount
 
 __all__ = ["Digest", "digest", "digest_text", "plan_digest", "read_digest"]
-
-Counts = list[tuple[str, str, int]]  # department, category, how many
-
-
-@dataclass
-class Digest:
-    """What a digest says, read once: counts by (department, category) and the tickets that
-    need attention (reopened first, then the most overdue)."""
-
-    new: Counts = field(default_factory=list)
-    late: Counts = field(default_factory=list)
-    reopened: Counts = field(default_factory=list)
-    waiting: int = 0
-    returned: int = 0
-    attention: list[Ticket] = field(default_factory=list)
-    reopened_ids: frozenset[int] = frozenset()
-    #: How many of `attention` are overdue (the rest of the overdue ones are counted).
-    late_listed: int = 0
-
-    @property
-    def empty(self) -> bool:
-        return not (self.new or self.late or self.reopened or self.waiting)
 
 
 @job("digest", misfire="skip", help="Morning digest for supervisors")
@@ -68,31 +47,47 @@ async def digest(ctx: Context) -> None:
     ):
         return
     since = _last_digest(ctx, config, now)
-    found = await read_digest(ctx, config, now, since)
-    texts: dict[str, str] = {}
-
-    def text_in(t: Translator) -> str:
-        if t.lang not in texts:
-            texts[t.lang] = digest_text(ctx, config, t, now, found)
-        return texts[t.lang]
-
-    if not found.empty:
-        for chat in config.digest.chats:
-            await ctx.send(text_in(t_for_chat(ctx, chat)), chat=ChatRef.parse(chat))
     supervisors = await ctx.with_role("supervisor")
-    sections = await ctx.digest_sections(supervisors, since)  # overdue tasks, from check-ins
-    for person in supervisors:
-        theirs = sections.get(person.id, [])
-        if found.empty and not theirs:
-            continue
-        t = t_for_chat(ctx, "", person.lang)
-        parts = [text_in(t)] if not found.empty else [_title(ctx, t, now)]
-        text = "\n\n".join([*parts, *(x.text() for x in theirs)])
-        for identity in person.identities:
-            platform, _, user_id = identity.partition(":")
-            if platform in ctx.app.adapters:
-                await ctx.send_direct(UserRef(platform, user_id, person.name), text)
-                break
+    heads = await unit_heads(ctx, supervisors) if config.digest.heads else []
+    scopes = {person.id: scope_of(person, ctx.org) for person in heads}
+    readings: dict[ScopeKey | None, Digest] = {None: await read_digest(ctx, config, now, since)}
+    distinct = {scope_key(scope): scope for scope in scopes.values()}
+    scoped = await read_scoped(ctx, config, now, since, list(distinct.values()))
+    readings.update(zip(distinct, scoped, strict=True))
+    texts: dict[tuple[ScopeKey | None, str], str] = {}
+
+    def text_in(t: Translator, key: ScopeKey | None, others: list[DigestSection]) -> str:
+        """The digest of scope `key` (None: everything) in `t`'s language, with `others`'
+        sections; "" when there is nothing to say."""
+        found = readings[key]
+        if found.empty and not others:
+            return ""
+        if (key, t.lang) not in texts:
+            texts[key, t.lang] = digest_text(ctx, config, t, now, found)
+        parts = [texts[key, t.lang]] if not found.empty else [_title(ctx, t, now)]
+        return "\n\n".join([*parts, *(x.text() for x in others)])
+
+    chats = list(config.digest.chats)
+    for_chats = await ctx.digest_chat_sections(chats, since)  # a unit's overdue tasks
+    for chat in chats:
+        text = text_in(t_for_chat(ctx, chat), None, for_chats.get(chat, []))
+        if text:
+            await ctx.send(text, chat=ChatRef.parse(chat))
+    sections = await ctx.digest_sections([*supervisors, *heads], since)  # overdue tasks
+    for person in [*supervisors, *heads]:
+        key = scope_key(scopes[person.id]) if person.id in scopes else None
+        text = text_in(t_for_chat(ctx, "", person.lang), key, sections.get(person.id, []))
+        if text:
+            await _send_privately(ctx, person, text)
+
+
+async def _send_privately(ctx: Context, person: Person, text: str) -> None:
+    """To `person`'s first identity on a platform the bot is connected to."""
+    for identity in person.identities:
+        platform, _, user_id = identity.partition(":")
+        if platform in ctx.app.adapters:
+            await ctx.send_direct(UserRef(platform, user_id, person.name), text)
+            return
 
 
 async def plan_digest(ctx: Context) -> None:
@@ -116,92 +111,6 @@ def _last_digest(ctx: Context, config: ComplaintsConfig, now: datetime) -> datet
             break
         since -= timedelta(days=1)
     return since
-
-
-async def read_digest(
-    ctx: Context, config: ComplaintsConfig, now: datetime, since: datetime | None = None
-) -> Digest:
-    """New (since `since`, default a day ago), overdue now, reopened since `since`, and the
-    tickets waiting for a supervisor to route them (new, or returned by a department)."""
-    since = since or now - timedelta(days=1)
-    reopened = (
-        select(TicketEvent.ticket_id)
-        .where(TicketEvent.action == "reopen", TicketEvent.at >= since)
-        .distinct()
-        .scalar_subquery()
-    )
-    found = Digest(
-        new=await _counts(ctx, Ticket.created_at >= since),
-        late=await _counts(ctx, overdue(now)),
-        reopened=await _counts(ctx, Ticket.id.in_(reopened)),
-    )
-    waiting = (
-        await ctx.db.execute(
-            select(
-                func.count(),
-                func.sum(case((Ticket.status == Status.NOT_RESPONSIBLE, 1), else_=0)),
-            ).where(Ticket.status.in_((Status.NEW, Status.NOT_RESPONSIBLE)))
-        )
-    ).one()
-    found.waiting, found.returned = int(waiting[0] or 0), int(waiting[1] or 0)
-    limit = config.digest.items
-    if limit:
-        again = (
-            await ctx.db.scalars(
-                select(Ticket).where(Ticket.id.in_(reopened)).order_by(Ticket.id).limit(limit)
-            )
-        ).all()
-        late = (
-            await ctx.db.scalars(
-                select(Ticket)
-                .where(overdue(now), Ticket.id.not_in(reopened))
-                .order_by(_late_since(), Ticket.id)
-                .limit(max(0, limit - len(again)))
-            )
-        ).all()
-        found.attention = [*again, *late]
-        found.reopened_ids = frozenset(x.id for x in again)
-        found.late_listed = len(late) + sum(1 for x in again if _is_late(x, now))
-    return found
-
-
-def _is_late(ticket: Ticket, now: datetime) -> bool:
-    """`models.overdue` for one ticket in hand."""
-    if ticket.status not in WITH_DEPARTMENT:
-        return False
-    waiting = ticket.status in _WAITING
-    return aware(ticket.resolve_due) <= now or (waiting and aware(ticket.acknowledge_due) <= now)
-
-
-_WAITING = (Status.ASSIGNED, Status.REOPENED)
-
-
-def _late_against(ticket: Ticket) -> datetime:
-    """The first deadline an overdue ticket missed: to acknowledge while it waits for that,
-    else to resolve."""
-    if ticket.status in _WAITING:
-        return min(aware(ticket.acknowledge_due), aware(ticket.resolve_due))
-    return aware(ticket.resolve_due)
-
-
-def _late_since() -> ColumnElement[datetime]:
-    """`_late_against` in SQL, to list the most overdue first."""
-    return case(
-        (
-            and_(Ticket.status.in_(_WAITING), Ticket.acknowledge_due < Ticket.resolve_due),
-            Ticket.acknowledge_due,
-        ),
-        else_=Ticket.resolve_due,
-    )
-
-
-async def _counts(ctx: Context, where: ColumnElement[bool]) -> Counts:
-    rows = await ctx.db.execute(
-        select(Ticket.department, Ticket.category, func.count())
-        .where(where)
-        .group_by(Ticket.department, Ticket.category)
-    )
-    return [(department or "", category, int(n)) for department, category, n in rows.all()]
 
 
 def digest_text(
@@ -244,7 +153,7 @@ def _item(ctx: Context, t: Translator, ticket: Ticket, now: datetime, reopened: 
         where = ticket.source_title or ChatRef.parse(ticket.source_chat).chat_id
     else:
         where = t(SOURCES.get(ticket.source, ticket.source))
-    due = _late_against(ticket)
+    due = late_against(ticket)
     if reopened:
         state = t("reopened")
     elif due <= now:

@@ -19,7 +19,6 @@ import csv
 import hashlib
 import hmac
 import io
-import re
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -27,30 +26,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qunzhu.core import N_, Org, Translator, aware
+from qunzhu.core import N_, Org, Translator, aware, safe_cell
 
 from .config import ComplaintsConfig
 from .directory import department_name
 from .models import Follower, Ticket
 from .texts import SOURCES, category_name, status_label
 
-__all__ = ["COLUMNS", "rows", "safe_cell", "sign", "to_csv", "to_xlsx", "verify"]
-
-#: What XML 1.0 does not allow in a document (tab, LF and CR are allowed), and the surrogates
-#: a str may hold but UTF-8 cannot encode.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-#: First characters that make a spreadsheet read a cell as a formula.
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> object:
-    """`value` as it may go into a CSV or XLSX cell: texts cleaned and neutralised, numbers
-    kept as they are."""
-    if not isinstance(value, str):
-        return value
-    text = _FORBIDDEN.sub("", value)
-    return "'" + text if text.startswith(_FORMULA) else text
-
+__all__ = ["COLUMNS", "rows", "sign", "to_csv", "to_xlsx", "verify"]
 
 COLUMNS = (
     N_("Number"), N_("Status"), N_("Category"), N_("Department"), N_("Description"),

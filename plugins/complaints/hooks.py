@@ -118,13 +118,26 @@ def register_pages() -> Sequence[WebPage | Panel]:
     return PAGES
 
 
-@hookimpl
-async def on_message(ctx: Context) -> None:
+@hookimpl(tryfirst=True, specname="on_message")
+async def answer_message(ctx: Context) -> None:
+    """The answer to "问题解决了吗？" is read before the other plugins read the message."""
     message = ctx.message
-    if message is None or message.edited:
+    if message is None or message.edited or ctx.handled_by is not None:
         return
     if await answer_typed(ctx, message):
-        return  # the answer to "问题解决了吗？", not a new report
+        ctx.claim()  # the answer, not a new report nor a check-in's words
+
+
+@hookimpl(trylast=True)
+async def on_message(ctx: Context) -> None:
+    """Detection in groups and the offers in private, last: a message another plugin took (a
+    check-in report, a photo joining one) is not also a problem to report."""
+    message = ctx.message
+    if message is None or message.edited or ctx.handled_by is not None:
+        return
+    if await answer_typed(ctx, message, unclear=True):
+        ctx.claim()  # "问题解决了吗？" asked again: not a new report
+        return
     if not message.chat.is_direct:
         await detect(ctx, message)
         return
@@ -161,6 +174,7 @@ async def on_button(ctx: Context) -> None:
     press = ctx.button
     if press is None or not press.data.startswith(PREFIX):
         return
+    ctx.claim()  # a press of the plugin's own button (a card's, 已解决/未解决...)
     try:
         await _press(ctx, press.data)
     except ValueError:  # ButtonDataError: data whose fields do not parse

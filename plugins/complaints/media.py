@@ -27,7 +27,7 @@ from qunzhu.core import (
     aware,
 )
 
-from .behalf import start_behalf
+from .behalf import forward_of, start_behalf
 from .buttons import ReportMedia
 from .dialogs import photo_problem
 from .directory import base_config, is_official
@@ -37,6 +37,8 @@ from .report import is_video, media_of, photo_refs
 __all__ = ["MEDIA", "count_line", "keep_media", "press_report_media", "waiting_media"]
 
 MEDIA = "media"
+#: Photos forwarded from different people (or some the sender's own): nobody is assumed.
+_MIXED = "mixed"
 #: Photos and videos sent within this time of each other are one offer.
 _TOGETHER = timedelta(minutes=30)
 _USED = -1
@@ -77,19 +79,23 @@ async def keep_media(ctx: Context, message: Message, *, words: bool = False) -> 
         pending = None
     refs = list(photo_refs(ctx.chat.platform, media))
     caption = message.text.strip()
+    origin: dict[str, str] | str | None = forward_of(message)  # whose words they were
     if pending is None:
         pending = Pending(
             kind=MEDIA,
             created_at=ctx.now(),
             source=source,
-            report={"media": refs, "text": caption},
+            report={"media": refs, "text": caption, "from": origin},
         )
         ctx.db.add(pending)
         await ctx.db.flush()
     else:
         kept = pending.report
         text = " ".join(x for x in (kept.get("text", ""), caption) if x)
-        pending.report = {"media": [*kept.get("media", []), *refs], "text": text}
+        if kept.get("from") != origin:
+            origin = _MIXED  # forwarded from different people: asked who reported it
+        media_now = [*kept.get("media", []), *refs]
+        pending.report = {"media": media_now, "text": text, "from": origin}
     question = _question(ctx, pending)
     if pending.message_id is not None:
         await ctx.edit(pending.message_id, Reply(ctx.t("Added to the photos below.")))
@@ -161,6 +167,8 @@ async def _take(ctx: Context, pending: Pending) -> dict[str, object]:
     initial: dict[str, object] = {"photo": media}
     if kept.get("text"):
         initial["description"] = kept["text"]
+    if isinstance(kept.get("from"), dict):  # forwarded: `start_behalf` names the writer
+        initial["forwarded_from"] = kept["from"]
     if pending.message_id is not None and kept.get("media"):
         what = count_line(ctx, kept.get("media", []))
         await ctx.edit(pending.message_id, Reply(ctx.t("Received: {what}.", what=what)))

@@ -1,7 +1,10 @@
 """The leader's problem desk on the web console, the complaints landing page (``/web/complaints``):
-the same ranked list as ``/desk`` in chat (`desk_items`: every problem of the groups the person
+the same ranked list as ``/desk`` in chat (`desk_slice`: every problem of the groups the person
 supervises, filed or not, the most urgent, most overdue and most repeated first), filtered as
-there (全部, 超期, 未受理, 本周, a unit) and paged, 20 a page.
+there (全部, 超期, 未受理, 本周, a unit) and paged, 20 a page. The units to filter by, with how
+many problems each has, are listed when asked for (按单位, ``units=1``), as the chat desk's
+"By unit" button does: counting them reads every open ticket by unit and group, which the page
+itself does not.
 
 A ticket's line opens its page; an unfiled problem's line opens ``/web/complaints/desk/offer/{id}``:
 the quote, its group, and the routing form (`web_route`), which files and routes it at once.
@@ -17,7 +20,8 @@ from qunzhu.core import Context, aware
 from qunzhu.core.web import Template, Visit
 
 from .desk_buttons import DeskFilter
-from .desk_items import Item, gather, pick, rank, scope_of
+from .desk_items import Item, scope_of
+from .desk_slice import DeskSlice, desk_slice, unit_counts
 from .desk_texts import FILTERS, age
 from .directory import department_name
 from .models import Pending
@@ -60,36 +64,37 @@ def _which(visit: Visit) -> tuple[DeskFilter, str, int]:
 
 
 async def desk_page(visit: Visit) -> Template:
-    """``GET /web/complaints``: the desk."""
+    """``GET /web/complaints``: the desk (with ``units=1``, the units to filter by)."""
     scope = scope_of(visit.person, visit.org)
-
-    async def work(ctx: Context) -> list[Item]:
-        return rank(await gather(ctx, scope))
-
-    items = await visit.act(work) if scope else []
     which, unit, page = _which(visit)
+    start = _week_start(visit)
+    with_units = visit.request.query.get("units") == "1"
+
+    async def work(ctx: Context) -> tuple[DeskSlice, dict[str, int]]:
+        shown = await desk_slice(ctx, scope, which, unit, start, page=page, per_page=PER_PAGE)
+        return shown, await unit_counts(ctx, scope) if with_units else {}
+
+    if scope:
+        shown, counts = await visit.act(work)
+    else:
+        shown, counts = DeskSlice([], 0, 0, 0, 0, 1, 1), {}
     asked = visit.request.query.get("name", "").strip()
     unknown = bool(asked) and visit.org.unit(asked) is None
-    start = _week_start(visit)
-    shown = pick(items, which, unit, visit.org, start)
-    pages = max(1, -(-len(shown) // PER_PAGE))
-    page = min(page, pages)
-    chunk = shown[(page - 1) * PER_PAGE : page * PER_PAGE]
+    first = (shown.page - 1) * PER_PAGE + 1
     values = {
         "title": visit.t("Problem desk"),
-        "items": [
-            _line(visit, n, item) for n, item in enumerate(chunk, start=(page - 1) * PER_PAGE + 1)
-        ],  # fmt: skip
-        "total": len(shown),
-        "late": sum(1 for i in shown if i.late_since is not None),
-        "untaken": sum(1 for i in shown if i.untaken),
-        "week": sum(1 for i in shown if i.created >= start),
+        "items": [_line(visit, n, item) for n, item in enumerate(shown.items, start=first)],
+        "total": shown.total,
+        "late": shown.late,
+        "untaken": shown.untaken,
+        "week": shown.week,
         "which": which.value,
         "filters": [(f.value, visit.t(name)) for f, name in FILTERS.items()],
         "unit": unit,
-        "units": _units(visit, items),
-        "page": page,
-        "pages": pages,
+        "units": _units(visit, counts),
+        "with_units": with_units,
+        "page": shown.page,
+        "pages": shown.pages,
         "nothing": not scope,
         "flash": visit.t("I know no unit “{name}”; press one, or write its name.", name=asked)
         if unknown
@@ -127,28 +132,11 @@ def _line(visit: Visit, n: int, item: Item) -> dict[str, Any]:
     }
 
 
-def _units(visit: Visit, items: list[Item]) -> list[tuple[str, str, int]]:
-    """The units with problems on the desk, with how many (an item counts for the units above
-    its unit and above its group's unit), to filter by one. Each unit's chain is walked once,
-    not once per item (a city's desk has thousands of items)."""
-    org = visit.org
-    chains: dict[str | None, frozenset[str]] = {None: frozenset()}
-    owners: dict[str, str | None] = {"": None}
-
-    def chain(key: str | None) -> frozenset[str]:
-        if key not in chains:
-            chains[key] = frozenset(u.key for u in org.chain(key)) if key else frozenset()
-        return chains[key]
-
-    counts: dict[str, int] = {}
-    for item in items:
-        if item.chat not in owners:
-            found = org.unit_of_chat(item.chat)
-            owners[item.chat] = found.key if found is not None else None
-        for key in chain(item.department) | chain(owners[item.chat]):
-            counts[key] = counts.get(key, 0) + 1
+def _units(visit: Visit, counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    """The units with problems on the desk, with how many (`unit_counts`), to filter by one:
+    those with the most first."""
     top = sorted(counts, key=lambda k: -counts[k])[:_UNITS_SHOWN]
-    shown = [org.unit(k) for k in top]
+    shown = [visit.org.unit(k) for k in top]
     return [(u.key, u.label(visit.lang), counts[u.key]) for u in shown if u is not None]
 
 

@@ -27,7 +27,7 @@ from .models import Ticket, TicketEvent, overdue
 from .numbers import parse_number
 from .states import HISTORY, OPEN, Status
 from .texts import category_name, place, status_label, when
-from .web_chart import SERIES, chart, counts
+from .web_chart import SERIES, chart, counts, leading
 from .web_desk import desk_page, offer_page
 from .web_route import AskBack, form_values, may_route, route_offer, route_ticket
 from .web_scope import by_reporter, may_open, may_see, scope_filter, shows_phone
@@ -64,7 +64,7 @@ async def panel(visit: Visit) -> Template | None:
     now = visit.now()
     async with visit.session() as s:
         found = await counts(s, visit.person, visit.org, now)
-    names = {u: department_name(visit.org, u, visit.lang) for u in found}
+    names = {u: department_name(visit.org, u, visit.lang) for u in leading(found)}
     names[None] = visit.t("Not routed")
     legend = {"new": visit.t("New (24 h)"), "overdue": visit.t("Overdue"),
               "reopened": visit.t("Reopened")}  # fmt: skip

@@ -2,9 +2,9 @@
 the leader's words, 批示) routes it exactly as the chat desk does (`desk_route.route_item`): the
 unit's card shows "📌 …批示…", the timeline keeps it, an offer is filed on the way.
 
-The deadline is read by the core's `find_deadline` through the desk's own reader; a doubtful
-reading is asked back on the page ("“3点前”：您是指 10月8日（周四） 15:00 吗？") with a button that
-confirms it, and the form kept filled to write another time instead.
+The deadline is read as the desk's dialog reads it (the core's `read_deadline`, with the desk's
+examples); a doubtful reading is asked back on the page ("“3点前”：您是指 10月8日（周四） 15:00
+吗？") with a button that confirms it, and the form kept filled to write another time instead.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from qunzhu.core import Context, UsageError
+from qunzhu.core import Context, UsageError, ask_deadline_back, read_deadline
 from qunzhu.core.web import Response, Template, Visit
 
 from .desk_items import scope_of
-from .desk_route import ask_back, read_due, route_item
+from .desk_route import EXAMPLES, route_item
 from .models import Pending, Ticket
 from .numbers import parse_number
 from .states import OPEN
@@ -70,9 +70,9 @@ def _moment(ctx: Context, form: dict[str, str]) -> datetime:
             moment = None
         if moment is not None and moment.tzinfo is not None and moment > ctx.now():
             return moment
-    due = read_due(ctx, form["due"])
+    due = read_deadline(ctx, form["due"], examples=EXAMPLES)
     if due["doubt"]:
-        ask = AskBack(ask_back(ctx, due), due["due"], form["unit"], form["due"],
+        ask = AskBack(ask_deadline_back(ctx, due), due["due"], form["unit"], form["due"],
                       form["instruction"])  # fmt: skip
         raise _Doubt(ask)
     return datetime.fromisoformat(due["due"])

@@ -1,18 +1,22 @@
 """Who sees which tickets on the web console, and what of them: the same rules as in chat.
 
-Supervisors and admins see every ticket; a unit's member sees the tickets of their units and
-of the units below them (those they may act on, as ``/export_tickets`` scopes its file); anyone
-else sees none and does not get the pages. An anonymous reporter is never named on the web (in
-chat only an admin in private learns who it was); a reporter's phone is shown only to the
-members of the unit handling the ticket, as on its card in that unit's group.
+Whose tickets: the problem desk's scope (`desk_items.scope_of`), one rule for the desk, the
+list, the overview's chart and a ticket's page, so that every item listed on a person's desk
+opens for them. Supervisors and admins see every ticket; a unit's head or member sees the
+tickets of their units and of the units below them, and those raised in those units' groups
+(wherever they were routed since); anyone else sees none and does not get the pages. An
+anonymous reporter is never named on the web (in chat only an admin in private learns who it
+was); a reporter's phone is shown only to the members of the unit handling the ticket, as on
+its card in that unit's group.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, and_, false, true
 
 from qunzhu.core import Org, Person
 
+from .desk_items import scope_of, tickets_in
 from .models import Ticket, TicketEvent
 
 __all__ = ["may_open", "may_see", "scope_filter", "shows_phone", "units_seen"]
@@ -20,30 +24,26 @@ __all__ = ["may_open", "may_see", "scope_filter", "shows_phone", "units_seen"]
 
 def units_seen(person: Person, org: Org) -> set[str] | None:
     """The unit keys whose tickets `person` may see; None for all of them."""
-    if person.is_admin or person.has_role("supervisor"):
-        return None
-    keys: set[str] = set()
-    for unit in org.units_of(person):
-        keys.update(u.key for u in org.subtree(unit))
-    return keys
+    scope = scope_of(person, org)
+    return None if scope.everything else set(scope.units)
 
 
 def may_open(person: Person, org: Org) -> bool:
     """Whether the complaints pages are for `person` at all."""
-    units = units_seen(person, org)
-    return units is None or bool(units)
+    return bool(scope_of(person, org))
 
 
 def may_see(person: Person, org: Org, ticket: Ticket) -> bool:
-    units = units_seen(person, org)
-    return units is None or (ticket.department is not None and ticket.department in units)
+    """Whether `ticket` is in `person`'s scope, as the desk lists it."""
+    return scope_of(person, org).covers(ticket.department, ticket.source_chat)
 
 
 def scope_filter(person: Person, org: Org) -> ColumnElement[bool]:
-    units = units_seen(person, org)
-    if units is None:
-        return true()
-    return Ticket.department.in_(sorted(units)) if units else false()
+    """The tickets `person` may see, as a condition (`may_see`'s)."""
+    scope = scope_of(person, org)
+    if not scope:
+        return false()
+    return and_(true(), *tickets_in(scope))
 
 
 def shows_phone(person: Person, org: Org, ticket: Ticket) -> bool:

@@ -6,6 +6,7 @@ docs/promotions.md."""
 
 from .hooks import (
     on_button,
+    on_member_change,
     on_startup,
     register_catalogs,
     register_commands,
@@ -21,6 +22,7 @@ from .hooks import (
 
 __all__ = [
     "on_button",
+    "on_member_change",
     "on_startup",
     "register_catalogs",
     "register_commands",

@@ -105,6 +105,10 @@ class PromotionsConfig(BaseModel):
     #: Who may share a running post to the groups they run with /share (besides the heads of
     #: the units of ``org:``): people with one of these roles.
     share_roles: tuple[str, ...] = ("sharer",)
+    #: A sharer is told in private of the orders from the groups they shared a post to: in one
+    #: message per this many minutes at most (only when orders came); not in the
+    #: ``quiet_hours`` set here, for every group (those of the night wait until they end).
+    sharer_notice_minutes: int = Field(30, ge=1, le=1440)
     #: A group that opts in (/promotions on) while posts are running receives them, once each.
     late_posts: bool = True
     #: ... those that went out at most this many days ago (the latest post of a running series).

@@ -1,7 +1,14 @@
 """``/export_orders``: a seller's orders (and, in the XLSX, the figures per post and group) as a
 spreadsheet. Chat replies carry text and photos, not files, so the bot answers with two links
 to its own web server (``web.enabled``, reachable at ``export_url``), signed for that seller
-and valid for 24 hours; openpyxl is imported only when an XLSX is asked for."""
+and valid for 24 hours; openpyxl is imported only when an XLSX is asked for.
+
+Each order names who shared the post to its group (转发人: the name people know them by; empty
+for the broadcast's own groups) and its amount; a last row adds up the amounts of the orders
+not cancelled. Buyers write the names and cities, so every text cell is made safe first
+(`safe_cell`): the characters XML 1.0 forbids are removed (openpyxl refuses the whole workbook
+for one of them) and a text starting as a formula gets a leading ``'`` (OWASP "CSV
+injection")."""
 
 from __future__ import annotations
 
@@ -17,7 +24,18 @@ from urllib.parse import urlencode
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qunzhu.core import N_, Button, Context, Reply, Translator, UsageError, aware, command
+from qunzhu.core import (
+    N_,
+    App,
+    Button,
+    Context,
+    Reply,
+    Translator,
+    UsageError,
+    aware,
+    command,
+    safe_cell,
+)
 
 from .audience import config_for
 from .models import Delivery, Order, Post, Product
@@ -32,9 +50,10 @@ __all__ = ["export_command", "routes"]
 PATH = "/promotions/export.{kind}"
 _KINDS = ("xlsx", "csv")
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_COLUMNS = (N_("Order"), N_("Promotion"), N_("Group"), N_("Buyer"), N_("Quantity"), N_("Unit"),
-            N_("Price (yuan)"), N_("Amount (yuan)"), N_("City"), N_("Phone"), N_("State"),
-            N_("Ordered at"))  # fmt: skip
+_COLUMNS = (N_("Order"), N_("Promotion"), N_("Group"), N_("Shared by"), N_("Buyer"),
+            N_("Quantity"), N_("Unit"), N_("Price (yuan)"), N_("Amount (yuan)"), N_("City"),
+            N_("Phone"), N_("State"), N_("Ordered at"))  # fmt: skip
+_AMOUNT = _COLUMNS.index("Amount (yuan)")
 _FIGURES = (N_("Promotion"), N_("Group"), N_("Delivered"), N_("Button presses"), N_("Leads"),
             N_("Orders"), N_("Quantity ordered"), N_("Orders within 24 hours"))  # fmt: skip
 
@@ -85,10 +104,10 @@ async def _download(request: Request) -> Response:
         )
     t = app.catalogs.translator(q.get("lang") or app.settings.bot.language, "promotions")
     async with app.db.session() as s:
-        orders = await _orders(s, who, post, t, app.settings.bot.tz)
+        orders = await _orders(s, app, who, post, t)
         if kind == "csv":
             buf = io.StringIO()
-            csv.writer(buf).writerows(orders)
+            csv.writer(buf).writerows([safe_cell(c) for c in row] for row in orders)
             body = ("\ufeff" + buf.getvalue()).encode()  # the BOM lets Excel read UTF-8
             headers = {"Content-Disposition": 'attachment; filename="orders.csv"'}
             return Response(body=body, content_type="text/csv", charset="utf-8", headers=headers)
@@ -107,7 +126,8 @@ def _mine(who: str, post: int) -> Any:
     return clause & or_(Post.id == post, Post.series_id == post) if post else clause
 
 
-async def _orders(s: AsyncSession, who: str, post: int, t: Translator, tz: Any) -> list[list[Any]]:
+async def _orders(s: AsyncSession, app: App, who: str, post: int, t: Translator) -> list[list[Any]]:
+    """The header, one row per order (oldest first), and the total of those not cancelled."""
     rows = (
         await s.execute(
             select(Order, Post.title)
@@ -116,18 +136,37 @@ async def _orders(s: AsyncSession, who: str, post: int, t: Translator, tz: Any) 
             .order_by(Order.id)
         )
     ).all()
-    titles = {
-        (d.post_id, d.platform, d.chat_id): d.title
+    copies = {
+        (d.post_id, d.platform, d.chat_id): d
         for d in (await s.scalars(select(Delivery).where(Delivery.title != ""))).all()
     }
+    sharers = await _sharer_names(app, {o.shared_by for o, _ in rows} - {""})
     out: list[list[Any]] = [[t(c) for c in _COLUMNS]]
+    total = 0
     for o, title in rows:
-        group = titles.get((o.post_id, o.platform, o.chat_id)) or o.chat_id
-        at = aware(o.created_at).astimezone(tz).strftime("%Y-%m-%d %H:%M")
-        out.append([o.id, title, group, o.buyer_name, o.quantity, o.unit or t("people"),
-                    _yuan(o.price_fen), _yuan(o.price_fen * o.quantity), o.city, o.phone,
-                    t(o.state), at])  # fmt: skip
+        copy = copies.get((o.post_id, o.platform, o.chat_id))
+        group = (copy.title if copy is not None else "") or o.chat_id
+        shared = sharers.get(o.shared_by) or (copy.shared_name if copy is not None else "")
+        at = aware(o.created_at).astimezone(app.settings.bot.tz).strftime("%Y-%m-%d %H:%M")
+        out.append([o.id, title, group, shared if o.shared_by else "", o.buyer_name, o.quantity,
+                    o.unit or t("people"), _yuan(o.price_fen), _yuan(o.price_fen * o.quantity),
+                    o.city, o.phone, t(o.state), at])  # fmt: skip
+        total += o.price_fen * o.quantity if o.state != "cancelled" else 0
+    last: list[Any] = [""] * len(_COLUMNS)
+    last[0], last[_AMOUNT] = t("Total (without cancelled orders)"), _yuan(total)
+    out.append(last)
     return out
+
+
+async def _sharer_names(app: App, identities: set[str]) -> dict[str, str]:
+    """The names people know the sharers by now (the YAML's, or the one they gave with /name);
+    a sharer the bot no longer knows keeps the name recorded with their share."""
+    found = {}
+    for identity in identities:
+        person = await app.people.find(identity)
+        if person is not None:
+            found[identity] = person.name
+    return found
 
 
 async def _figures(s: AsyncSession, who: str, post: int, t: Translator) -> list[list[Any]]:
@@ -152,10 +191,10 @@ def _workbook(orders: list[list[Any]], figures: list[list[Any]], t: Translator) 
     assert sheet is not None
     sheet.title = t("Orders")
     for row in orders:
-        sheet.append(row)
+        sheet.append([safe_cell(c) for c in row])
     stats = book.create_sheet(t("Figures"))
     for row in figures:
-        stats.append(row)
+        stats.append([safe_cell(c) for c in row])
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()

@@ -17,11 +17,13 @@ from . import (
     export,
     fulfilment,
     groups,
+    late,
     orders,
     overview,
     posts,
     progress,
     series,
+    sharer_notice,
     sharing,
     stats,
     withdraw,
@@ -32,6 +34,7 @@ from .presses import pressed
 
 __all__ = [
     "on_button",
+    "on_member_change",
     "on_startup",
     "register_catalogs",
     "register_commands",
@@ -108,7 +111,13 @@ def register_dialogs() -> Sequence[Dialog]:
 
 @hookimpl
 def register_jobs() -> Sequence[Job]:
-    return [broadcast.broadcast, broadcast.release, progress.progress_job, series.occurrence]
+    return [
+        broadcast.broadcast,
+        broadcast.release,
+        progress.progress_job,
+        series.occurrence,
+        sharer_notice.sharer_notice,
+    ]
 
 
 @hookimpl
@@ -119,13 +128,21 @@ def register_routes() -> Sequence[RouteDef]:
 @hookimpl
 async def on_startup(app: App) -> None:
     await catalog.sync_products(app)
+    await app.as_plugin("promotions", late.at_start_up, what="startup")
+
+
+@hookimpl
+async def on_member_change(ctx: Context) -> None:
+    await late.bot_added(ctx)
 
 
 @hookimpl
 async def on_button(ctx: Context) -> None:
     press = ctx.button
-    if press is not None:
-        await pressed(ctx, press.data)
+    if press is None or not press.data.startswith("promotions:"):
+        return
+    ctx.claim()  # a press of the plugin's own button: 我要订购, an order's next step...
+    await pressed(ctx, press.data)
 
 
 @hookimpl

@@ -193,3 +193,5 @@ class Order(Base):
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     #: Who shared the post to the group the order came from ("" for the broadcast's groups).
     shared_by: Mapped[str] = mapped_column(String(255), default="", index=True)
+    #: When the sharer was told of the order (`sharer_notice`: in a batch); None: not yet.
+    sharer_told_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)

@@ -29,6 +29,7 @@ from .parse import parse_phone, parse_quantity
 from .quantity import conversions_of, read_quantity
 from .quantity_texts import conversion_note, problem_text
 from .render import money, qty
+from .sharer_notice import tell_sharer_later
 from .stock import reserve, show_sold_out
 
 __all__ = ["ORDER_DIALOG", "SIGNUP_DIALOG", "start_order"]
@@ -273,6 +274,7 @@ async def _record(
         Button(t("Reject"), data=OnOrder(OrderStep.REJECT, order.id).pack()),
     ]
     await send_to(ctx, seller, Reply(note).with_buttons(buttons))
+    await tell_sharer_later(ctx, order, seller)
 
 
 async def _copy(ctx: Context, order: Order) -> Delivery | None:

@@ -7,7 +7,8 @@ they have the role ``groupadmin:<chat key>``). ``/share 1`` (转发 1, or ``/sha
 shows those groups as buttons, and 全部; each press sends the post there through `deliver`:
 the same daily cap and quiet hours as a broadcast, never twice to a group. A group need not
 have opted in (who runs it decided), unless its admins turned promotions off (/promotions off).
-Orders from a shared copy count for the sharer too (`orders`, `stats`).
+Orders from a shared copy count for the sharer too (`orders`, `stats`), who is told of them
+(`sharer_notice`).
 """
 
 from __future__ import annotations
@@ -234,8 +235,11 @@ async def share(ctx: Context, post_id: int, chat: str) -> None:
             why = REASONS.get(d.reason)
             how = ctx.t("not sent") + (f" ({ctx.t(why)})" if why else "")
         lines.append(f"· {d.title}: {how}")
-    await ctx.reply("\n".join(lines))
     sent = [d.title for d in done if d.status != "skipped"]
+    if sent and not await ctx.can_write_privately(ctx.sender):  # `sharer_notice` could not
+        lines.append(ctx.t("To be told of the orders from these groups, send me a private "
+                           "message once."))  # fmt: skip
+    await ctx.reply("\n".join(lines))
     if sent and post.author != ctx.sender.key:
         t = await translator_for(ctx, post.author)
         await send_to(ctx, post.author, t(

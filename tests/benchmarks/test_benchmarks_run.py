@@ -37,3 +37,12 @@ def test_startup_benchmark_reads_the_ready_line(tmp_path: Path) -> None:
 
     seconds, figures = start_to_ready(tmp_path)
     assert seconds > 0 and "adapters console:" in figures
+
+
+async def test_digest_heads_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.digest_heads import run
+
+    await run(300, 10)  # a district, 4 townships, 5 bureaus: every head has overdue tickets
+    out = capsys.readouterr().out
+    assert "10 supervisors and 10 unit heads" in out and "20 messages" in out
+    assert "10 messages" in out  # the supervisors alone

@@ -153,3 +153,49 @@ async def test_the_inbox_writes_any_number_of_events_with_one_statement_text(pg_
         assert len([t for t in texts if t.startswith("UPDATE core_inbox")]) == 1, texts
     finally:
         await db.dispose()
+
+
+async def test_two_workers_meeting_the_same_new_people_at_once(pg_url: str) -> None:
+    """Regression: with two shared workers, a batch whose new senders included one the other
+    worker was creating at that moment failed whole (``uq_core_identity_platform_user_id``): the
+    fallback read every new sender back and gave up on the first it did not find, one that only
+    its own rolled-back insert had made. Here the other worker's insert of u2 is uncommitted
+    while this worker creates u0…u4: it waits, then keeps their u2 and creates the others."""
+    import asyncio
+
+    from sqlalchemy import func, select, text
+
+    from qunzhu.core._people_directory import People
+    from qunzhu.core.clock import FakeClock
+    from qunzhu.core.model._events import UserRef
+    from qunzhu.core.storage._tables import IdentityRow
+
+    db = Database(pg_url)
+    await db.create_all()
+    people = People(db, FakeClock())
+    users = [UserRef("memory", f"u{i}", f"居民{i}") for i in range(5)]
+    async with db.engine.connect() as other:
+        theirs = await other.scalar(
+            text(
+                "INSERT INTO core_person (display_name, real_name, created_at) "
+                "VALUES ('居民2', '', now()) RETURNING id"
+            )
+        )
+        await other.execute(
+            text(
+                "INSERT INTO core_identity (person_id, platform, user_id, display_name) "
+                "VALUES (:p, 'memory', 'u2', '居民2')"
+            ),
+            {"p": theirs},
+        )
+        creating = asyncio.create_task(people.resolve_many(users))
+        await asyncio.sleep(0.3)
+        assert not creating.done()  # waits for the other worker's u2
+        await other.commit()
+        await asyncio.wait_for(creating, 10)
+    found = [await people.resolve(u) for u in users]
+    assert found[2].id == theirs
+    assert len({p.id for p in found}) == 5
+    async with db.session() as s:
+        assert await s.scalar(select(func.count()).select_from(IdentityRow)) == 5
+    await db.dispose()

@@ -20,6 +20,7 @@ from qunzhu.core.model._events import (
     ChatKind,
     ChatRef,
     Event,
+    ForwardOrigin,
     Location,
     MemberChange,
     Message,
@@ -46,13 +47,22 @@ EVENTS: list[Event] = [
         "t1",
         True,
     ),
+    Message(
+        "5",
+        CHAT,
+        ANA,
+        "农家乐门口的垃圾",
+        sent_at=WHEN,
+        forwarded_from=ForwardOrigin("陈阿姨", UserRef("telegram", "7", "陈阿姨"), "user", WHEN),
+    ),
+    Message("6", CHAT, ANA, "三组路口", forwarded_from=ForwardOrigin("张大爷", kind="hidden")),
     ButtonPress("2", CHAT, ANA, "m9", "complaints:file:1", WHEN),
     Reaction("3", CHAT, ANA, "m9", "👍", True, WHEN),
     MemberChange("4", CHAT, ANA, UserRef("telegram", "8", "李"), "joined", WHEN, {"via": "link"}),
 ]
 
 
-@pytest.mark.parametrize("event", EVENTS, ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize("event", EVENTS, ids=lambda e: f"{type(e).__name__}{e.event_id}")
 def test_events_round_trip(event: Event) -> None:
     data = event_to_json(event)
     back = event_from_json(

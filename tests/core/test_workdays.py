@@ -123,3 +123,30 @@ def test_a_holiday_has_a_name_a_plain_weekend_has_none() -> None:
     assert calendar.holiday_name(date(2026, 9, 30)) is None  # a working day
     assert calendar.holiday_name(date(2027, 2, 8)) == ""  # listed in the config, no name
     assert WorkCalendar(TZ).holiday_name(date(2026, 10, 1)) is None  # no preset: a Thursday
+
+
+def test_working_time_over_months_counts_each_day_as_measuring_it_would() -> None:
+    """A ticket a year overdue: the days between count whole (they were measured one by one on
+    every view of the desk); the same as measuring every day, over holidays and make-up days,
+    from and to any hour."""
+    calendar = WorkCalendar.from_settings(CalendarSettings(preset="cn"), TZ)
+
+    def measured(a: datetime, b: datetime) -> timedelta:
+        total, day = timedelta(), a.date()
+        while day <= b.date():
+            if calendar.is_workday(day):
+                for begin, end in calendar.hours:
+                    lo = max(datetime.combine(day, begin, tzinfo=TZ), a)
+                    hi = min(datetime.combine(day, end, tzinfo=TZ), b)
+                    total += max(hi - lo, timedelta())
+            day += timedelta(days=1)
+        return total
+
+    for start, end in [
+        (at(2025, 9, 28, 10), at(2026, 10, 9, 15, 30)),  # National Day and its make-up days
+        (at(2026, 1, 1, 23), at(2026, 3, 2, 8)),  # Spring Festival, night to morning
+        (at(2026, 11, 23, 11), at(2026, 11, 24, 14)),  # two days, through lunch
+        (at(2026, 11, 23, 12, 30), at(2026, 11, 23, 13)),  # within the lunch break
+    ]:
+        assert calendar.work_time_between(start, end) == measured(start, end), (start, end)
+    assert calendar.work_time_between(at(2026, 11, 24), at(2026, 11, 23)) == timedelta()

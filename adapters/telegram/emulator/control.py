@@ -7,6 +7,7 @@ GET      /control/state              bot, users, chats, pending update count, we
 POST     /control/users              {first_name, last_name?, username?, language_code?}
 POST     /control/chats              {type: private|group|supergroup, title?, user_id?, bot_admin?}
 POST     /control/say                {user_id, chat_id, text, reply_to_message_id?}
+POST     /control/forward            {user_id, chat_id, from_chat_id, message_id, hidden?}
 POST     /control/photo              {user_id, chat_id, photo_base64, caption?}
 POST     /control/location           {user_id, chat_id, latitude, longitude}
 POST     /control/press              {user_id, chat_id, message_id, data}
@@ -117,6 +118,12 @@ def _say(tg: TelegramEmulator, body: Body) -> Any:
     return tg.say(_user(tg, body), chat, str(body["text"]), reply_to=reply_to)
 
 
+def _forward(tg: TelegramEmulator, body: Body) -> Any:
+    original = tg.message(int(body["from_chat_id"]), int(body["message_id"]))
+    hidden = bool(body.get("hidden", False))
+    return tg.forward(_user(tg, body), _chat(tg, body), original, hidden=hidden)
+
+
 def _photo(tg: TelegramEmulator, body: Body) -> Any:
     try:
         data = base64.b64decode(str(body["photo_base64"]).split(",")[-1], validate=True)
@@ -158,6 +165,7 @@ _POSTS: dict[str, Action] = {
     "users": _new_user,
     "chats": _new_chat,
     "say": _say,
+    "forward": _forward,
     "photo": _photo,
     "location": _location,
     "press": lambda tg, b: tg.press(_user(tg, b), _message(tg, b), str(b["data"])),

@@ -26,6 +26,23 @@ __all__ = ["People"]
 MessageRef = dict[str, Any]
 
 
+#: What a forwarded message carries over from the original.
+_FORWARDED = frozenset(
+    {"text", "entities", "photo", "caption", "caption_entities", "document", "location", "venue"}
+)
+
+
+def _origin(original: dict[str, Any], hidden: bool) -> dict[str, Any]:
+    """The ``forward_origin`` (a MessageOrigin of the Bot API) of a forward of `original`: the
+    emulator's messages are all users' (it has no channels nor anonymous administrators, whose
+    origins are ``channel`` and ``chat``)."""
+    author = original["from"]
+    if hidden:
+        name = " ".join(p for p in (author.get("first_name"), author.get("last_name")) if p)
+        return {"type": "hidden_user", "date": original["date"], "sender_user_name": name}
+    return {"type": "user", "date": original["date"], "sender_user": author}
+
+
 class People(Membership):
     """Users, chats and everything users do in them."""
 
@@ -140,6 +157,18 @@ class People(Membership):
         if self.world.visible(chat, stored.data):
             self.world.enqueue("edited_message", stored.data)
         return stored.data
+
+    def forward(
+        self, user: User, chat: Chat | int, message: MessageRef, *, hidden: bool = False
+    ) -> MessageRef:
+        """`user` forwards `message` (from any chat) to `chat`: its text or media, with the
+        ``forward_origin`` Telegram gives: ``user`` (the author) or ``hidden_user`` (an author
+        whose privacy settings hide their account, `hidden`: their name only). A forward of a
+        forward keeps the first origin."""
+        original = self._stored(message).data
+        fields = {k: v for k, v in original.items() if k in _FORWARDED}
+        fields["forward_origin"] = original.get("forward_origin") or _origin(original, hidden)
+        return self._post(user, self._chat(chat), fields, None)
 
     def send_photo(
         self,

@@ -134,3 +134,23 @@ async def test_new_groups_spoken_to_at_once_are_each_answered_once(
         first = "welcome" if i % 2 else f"ok first in {i}"
         expected += [(f"group-{i}", first), (f"group-{i}", f"ok then {i}")]
     assert answers == expected, out.getvalue()
+
+
+async def test_a_shared_start_refuses_the_console(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``dispatcher.shared`` another process (a second ``qunzhu run`` on the same
+    PostgreSQL) may handle a line typed here and print the answer on its own terminal, where a
+    number typed here cannot press its buttons."""
+    from qunzhu.core.errors import ConfigError
+
+    monkeypatch.chdir(tmp_path)
+    config = tmp_path / "qunzhu.yaml"
+    config.write_text("dispatcher:\n  shared: true\nadapters:\n  console: {}\n", encoding="utf-8")
+    settings = load_config(config, adapter_models={"console": ConsoleConfig})
+    plugins = PluginSet.collect(load_plugins(entry_points_enabled=False))
+    clock = SystemClock()
+    adapter = ConsoleAdapter(ConsoleConfig(), clock=clock, stdin=io.StringIO(""))
+    app = App.build(settings, plugins, clock=clock, adapters={"console": adapter})
+    with pytest.raises(ConfigError, match=r"^adapters.console runs in one process only: "):
+        await app.start()

@@ -181,7 +181,8 @@ class MxTest:
 
 
 class MatrixApp(PlatformApp):
-    """A qunzhu App with the Matrix adapter logged in at `homeserver` as `user_id`."""
+    """A qunzhu App with the Matrix adapter logged in at `homeserver` as `user_id`; `adapter`
+    options go into its section, `config` over the whole config."""
 
     platform = "matrix"
 
@@ -194,8 +195,10 @@ class MatrixApp(PlatformApp):
         user_id: str,
         password: str,
         adapter: dict[str, Any] | None = None,
+        config: dict[str, Any] | None = None,
     ) -> None:
         self.workdir = workdir
+        self.config = config or {}
         self.plugin = plugin
         self.homeserver = homeserver
         self.user_id = user_id
@@ -228,6 +231,7 @@ class MatrixApp(PlatformApp):
             "adapters": {"matrix": matrix},
             "outbox": {"backoff": 0.1, "backoff_max": 1.0},
             "logging": {"level": "WARNING"},
+            **self.config,
         }
         self.app = await start_app(self.workdir, config, [("mxtest", self.plugin)])
         return self

@@ -77,6 +77,10 @@ class Person:
     async def join(self, room_id: str) -> None:
         await self.call("POST", f"/join/{quote(room_id)}", {})
 
+    async def leave(self, room_id: str) -> None:
+        """Leave the room, or decline its invitation."""
+        await self.call("POST", f"/rooms/{quote(room_id)}/leave", {})
+
     async def kick(self, room_id: str, user_id: str) -> None:
         await self.call("POST", f"/rooms/{quote(room_id)}/kick", {"user_id": user_id})
 

@@ -26,6 +26,7 @@ from qunzhu.adapters.matrix.rooms import Room
 from qunzhu.core.errors import PermanentFailure, RetryLater, TemporaryFailure
 from qunzhu.core.model._events import AttachmentKind, ChatKind, ChatRef, UserRef
 from qunzhu.core.model._reply import Button, Reply
+from tests.adapters.matrix.memory_state import MemoryState
 
 ROOM = ChatRef("matrix", "!r:x", ChatKind.GROUP)
 ANA = UserRef("matrix", "@ana:x", "Ana")
@@ -268,19 +269,6 @@ def test_a_photo_with_its_caption_and_an_edit() -> None:
 
 
 # -- numbered buttons ---------------------------------------------------------------------------
-class MemorySink:
-    """The state part of an `EventSink`."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, str] = {}
-
-    async def state(self, key: str) -> str | None:
-        return self.values.get(key)
-
-    async def set_state(self, key: str, value: str) -> None:
-        self.values[key] = value
-
-
 def test_numbers_typed_as_people_type_them() -> None:
     assert [number_of(t) for t in ("1", " 2 ", "１", "12", "1234", "1.", "one", "")] == [
         1,
@@ -296,7 +284,7 @@ def test_numbers_typed_as_people_type_them() -> None:
 
 
 async def test_a_number_presses_the_latest_bot_message_and_survives_a_restart() -> None:
-    sink = MemorySink()
+    sink = MemoryState()
     choices = Choices(sink)  # type: ignore[arg-type]
     await choices.bot_message("!r", "$ask", ["yes", "no"])
     await choices.save()
@@ -321,7 +309,7 @@ async def test_under_a_question_wanting_a_typed_answer_a_number_answers_and_a_la
     None
 ):
     """Regression: "要订购多少斤？" → 2 pressed the question's second button (Cancel)."""
-    sink = MemorySink()
+    sink = MemoryState()
     choices = Choices(sink)  # type: ignore[arg-type]
     await choices.bot_message("!r", "$kilos", ["dlg:skip", "dlg:cancel"], ["跳过", "Cancel"])
     await choices.save()
@@ -349,7 +337,7 @@ async def test_a_long_typed_question_is_read_again_from_the_homeserver_after_a_r
         fetched.append(message_id)
         return Offer(message_id, ("x" * 600, "y" * 600), ("跳过", "取消"))
 
-    sink = MemorySink()
+    sink = MemoryState()
     choices = Choices(sink, fetch)  # type: ignore[arg-type]
     await choices.bot_message("!r", "$q", ["x" * 600, "y" * 600], ["跳过", "取消"])
     await choices.save()
@@ -361,7 +349,7 @@ async def test_a_long_typed_question_is_read_again_from_the_homeserver_after_a_r
 
 
 async def test_state_written_before_labels_existed_still_loads() -> None:
-    sink = MemorySink()
+    sink = MemoryState()
     sink.values[state_key("buttons", "!r")] = '["$ask", ["yes", "no"]]'
     choices = Choices(sink)  # type: ignore[arg-type]
     assert (await choices.by_text("!r", "2", None) or (None, None))[1] == "no"

@@ -79,6 +79,20 @@ async def test_control_routes_drive_a_conversation(
             error = await resp.json()
         assert resp.status == 400 and error == {"ok": False, "error": "missing field 'chat_id'"}
         assert said["chat"]["id"] == group["id"]
+        forwarded = await call(
+            http,
+            f"{base}/forward",
+            {
+                "user_id": ana["id"],
+                "chat_id": dm["id"],
+                "from_chat_id": group["id"],
+                "message_id": said["message_id"],
+                "hidden": True,
+            },
+        )
+        assert forwarded["text"] == "/report"
+        assert forwarded["forward_origin"]["type"] == "hidden_user"
+        assert forwarded["forward_origin"]["sender_user_name"] == "Ana"
         await call(http, f"{base}/reset", {})
         assert (await call(http, f"{base}/state"))["users"] == []
         async with http.get(f"{tg.api_base}/") as resp:

@@ -79,6 +79,10 @@ class TgTest:
         assert msg is not None
         if msg.edited:
             await ctx.reply(f"edited {msg.edit_of}: {msg.text}")
+        elif (origin := msg.forwarded_from) is not None:
+            who = origin.user.key if origin.user is not None else "-"
+            await ctx.reply(f"forwarded by {ctx.sender.name} from {origin.kind} {origin.name} "
+                            f"({who}, {len(msg.attachments)} photo): {msg.text}")  # fmt: skip
         elif msg.attachments:
             data = [await ctx.download(a) for a in msg.attachments]
             self.downloads += data

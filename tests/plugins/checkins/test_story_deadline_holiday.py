@@ -94,6 +94,25 @@ async def test_another_time_is_asked_for_with_examples(bot: BotHarness) -> None:
     ]
 
 
+async def test_a_deadline_typed_when_asked_is_refused_when_passed_and_asked_back_in_doubt(
+    bot: BotHarness,
+) -> None:
+    """As at the complaints desk (the core's deadline steps): the answer to "期限是什么时候？"
+    is read as carefully as the words of /task."""
+    _hint, question = await bot.send("/task @住建局 尽快回复", user="wang", chat=GROUP)
+    assert question.text.startswith("期限是什么时候？")
+    passed, _again = await bot.send("今天9点前", user="wang", chat=GROUP)  # said at 10:00
+    assert passed.text == "9月30日（周三） 09:00 已经过去了，请给一个更晚的期限。"
+    [asked] = await bot.send("3点前", user="wang", chat=GROUP)
+    assert asked.text == "“3点前”：您是指 9月30日（周三） 15:00 吗？"
+    [card] = await bot.press(asked, "是", user="wang")
+    assert card.text.splitlines()[:3] == [
+        "📌 任务 T-1：尽快回复",
+        "交办人：王副部长　承办：住建局（@刘局长）",
+        "期限：9月30日（周三） 15:00（3点前）",
+    ]
+
+
 async def test_a_job_planned_on_a_holiday_before_waits_for_the_working_morning(
     bot: BotHarness,
 ) -> None:

@@ -200,6 +200,29 @@ async def test_a_doubtful_deadline_is_asked_back(bot: BotHarness) -> None:
     assert "📌 李书记要求限 11月25日（周三） 18:00 前办结" in card.text
 
 
+async def test_a_date_on_a_day_off_or_passed_is_asked_back_as_for_a_task(
+    bot: BotHarness,
+) -> None:
+    """The desk asks for a deadline with the core's steps, as /task does: a past one is refused,
+    a date written on a day off is asked back with why, and the answer says when it is due."""
+    await _problems(bot)
+    desk = _desk(await bot.send("/问题台", user="li"))
+    [question] = await bot.press(desk, "1", user="li")
+    await bot.press(question, "环卫所", user="li")
+    passed, again = await bot.send("今天上午10点前", user="li")  # said at 14:00
+    assert passed.text == "11月20日（周五） 10:00 已经过去了，请给一个更晚的期限。"
+    assert again.text.startswith("环卫所须在什么时候前办结？")
+    [asked] = await bot.send("11月21日前", user="li")  # tomorrow, a Saturday
+    assert asked.text.splitlines() == [
+        "明天是周六。",
+        "“11月21日前”：您是指 11月23日（周一） 18:00 吗？",
+    ]
+    await bot.press(asked, "是", user="li")
+    sent = await bot.send("清理完毕", user="li")
+    [done] = [s for s in sent if s.chat.chat_id == "dm:li"]
+    assert done.text.endswith("明天是周六，期限定为 11月23日（周一） 18:00。")
+
+
 async def test_a_ticket_already_with_the_unit_stays_and_its_group_is_told(
     bot: BotHarness,
 ) -> None:

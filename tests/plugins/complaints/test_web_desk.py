@@ -86,7 +86,7 @@ async def test_a_deadline_the_desk_cannot_read_is_said_on_the_page(bot: BotHarne
     await wang.get("/web/complaints/Q-2026-0004")
     form = {"unit": "housing", "due": "尽快", "instruction": ""}
     assert await wang.post("/web/complaints/Q-2026-0004/route", form) == 400
-    assert "请这样写时限：明早9点前、三个工作日内、周五前、10月20日17点" in wang.text()
+    assert "请这样写期限：明早9点前、三个工作日内、周五前、10月20日17点" in wang.text()
     assert 'value="尽快"' in wang.html  # the form kept as it was filled
 
 

@@ -4,6 +4,7 @@ while the post runs receives it, once."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -29,7 +30,11 @@ def bot_plugins() -> list[object]:
 
 @pytest.fixture
 def bot_config() -> dict[str, Any]:
-    found = config(GROUPS)
+    return _config()
+
+
+def _config(**plugin: Any) -> dict[str, Any]:
+    found = config(GROUPS, **plugin)
     found["people"].append({"name": "李书记", "identities": [f"memory:{SECRETARY}"]})
     found["people"].append({"name": "赵群主", "identities": ["memory:boss"], "roles": ["sharer"]})
     found["org"] = {
@@ -154,3 +159,90 @@ async def test_a_group_whose_admins_said_no_is_not_sent_a_share(bot: BotHarness)
         "Promotion #1 “通山鮰鱼”, shared to your groups:\n· late-1: not sent (not opted in)"
     ]  # and the author is not told of a share that went nowhere
     assert posts_in(bot, "late-1") == []
+
+
+async def test_the_secretary_is_told_of_the_orders_from_his_groups_together(
+    bot: BotHarness,
+) -> None:
+    """Orders through his share reach him in one message per half hour at most: the post, the
+    group and the quantity; never who ordered nor their phone."""
+    await publish(bot, stock="100000")
+    [pick] = await bot.send("/share 1", user=SECRETARY)
+    await bot.press(pick, "All (2)", user=SECRETARY)
+    [town], [county] = posts_in(bot, "town"), posts_in(bot, "county")
+    dm = f"dm:{SECRETARY}"
+    before = len(bot.sent_to(dm))
+    await _order(bot, town, "buyer", "500")
+    await _order(bot, town, "other", "200")
+    await _order(bot, county, "third", "100")
+    await _order(bot, posts_in(bot, "buyers-1")[0], "fourth", "50")  # the broadcast's group
+    assert len(bot.sent_to(dm)) == before  # not one message per order
+    [told] = [s for s in await bot.advance(timedelta(minutes=30)) if s.chat.chat_id == dm]
+    assert told.text == (
+        "New orders through your shares:\n"
+        "· #1 “通山鮰鱼” in 南林桥镇群: orders 2 · 700 斤\n"
+        "· #1 “通山鮰鱼” in 通山县工作群: orders 1 · 100 斤\n"
+        "Your figures: /stats"
+    )
+    await _order(bot, county, "fifth", "10")
+    [told] = [s for s in await bot.advance(timedelta(minutes=30)) if s.chat.chat_id == dm]
+    assert told.text == (
+        "New order through your share: #1 “通山鮰鱼” in 通山县工作群, 10 斤. Your figures: /stats 1"
+    )
+    await _order(bot, town, "sixth", "20")
+    [placed] = [s for s in bot.sent_to("dm:sixth") if "Cancel order" in s.labels]
+    await bot.press(placed, "Cancel order", user="sixth")
+    assert not [s for s in await bot.advance(timedelta(hours=1)) if s.chat.chat_id == dm]
+    assert not [s for s in bot.sent_to(dm) if "13912345678" in s.text or "buyer" in s.text]
+
+
+async def test_a_sharer_the_bot_may_not_write_to_first_is_asked_to_write_once(
+    bot: BotHarness,
+) -> None:
+    """As on Telegram: the bot may write only to people who wrote to it in private. The
+    secretary shares from a group; he is asked to write once, and told of orders after."""
+    await publish(bot, stock="100000")
+    bot.adapter.writes_first = False
+    [pick] = await bot.send("/share 1", user=SECRETARY, chat="county")
+    answers = await bot.press(pick, "All (2)", user=SECRETARY)
+    [done] = [s for s in answers if s.chat.chat_id == "county" and not s.buttons]
+    assert done.text.splitlines()[-1] == (
+        "To be told of the orders from these groups, send me a private message once."
+    )
+    dm = f"dm:{SECRETARY}"
+    for buyer in ("buyer", "other"):  # they too must have written to the bot in private
+        await bot.send("/help", user=buyer)
+    await _order(bot, posts_in(bot, "town")[0], "buyer", "500")
+    assert not [s for s in await bot.advance(timedelta(minutes=30)) if s.chat.chat_id == dm]
+    await bot.send("/stats 1", user=SECRETARY)  # now he has written in private
+    await _order(bot, posts_in(bot, "town")[0], "other", "300")
+    [told] = [s for s in await bot.advance(timedelta(minutes=30)) if s.chat.chat_id == dm]
+    assert told.text.startswith(
+        "New order through your share: #1 “通山鮰鱼” in 南林桥镇群, 300 斤."
+    )
+
+
+async def test_the_orders_of_the_night_reach_the_secretary_in_the_morning(tmp_path: Any) -> None:
+    """The plugin's quiet hours (22:00-08:00) hold his notices too: an order at 22:10 is told
+    at 08:00, with the others of the night, in one message."""
+    bot = await BotHarness.create(
+        workdir=tmp_path, config=_config(quiet_hours=["22:00-08:00"]), plugins=PLUGINS
+    )
+    try:
+        await publish(bot, stock="100000")  # 10:00
+        [pick] = await bot.send("/share 1", user=SECRETARY)
+        await bot.press(pick, "All (2)", user=SECRETARY)
+        await bot.advance(timedelta(hours=12, minutes=10))  # 22:10
+        await _order(bot, posts_in(bot, "town")[0], "buyer", "500")
+        await bot.advance(timedelta(hours=3))
+        await _order(bot, posts_in(bot, "county")[0], "other", "100")
+        dm = f"dm:{SECRETARY}"
+        night = await bot.advance(timedelta(hours=6, minutes=49))  # 07:59
+        assert not [s for s in night if s.chat.chat_id == dm]
+        [told] = [s for s in await bot.advance(timedelta(minutes=1)) if s.chat.chat_id == dm]
+        assert told.text.splitlines()[1:3] == [
+            "· #1 “通山鮰鱼” in 南林桥镇群: orders 1 · 500 斤",
+            "· #1 “通山鮰鱼” in 通山县工作群: orders 1 · 100 斤",
+        ]
+    finally:
+        await bot.close()

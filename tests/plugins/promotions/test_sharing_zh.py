@@ -1,5 +1,6 @@
 """Story 3.8 in Chinese (issue 15, item 6): the approver, who also shares, passes the post on
-from its progress report to the group he runs, which is in its quiet hours."""
+from its progress report to the group he runs, which is in its quiet hours; he is told of the
+orders from there."""
 
 from __future__ import annotations
 
@@ -58,3 +59,13 @@ async def test_the_approver_shares_from_the_progress_report_in_chinese(bot: BotH
     assert copy.labels == ["我要订购", "感兴趣", "联系卖家"]
     [refused] = await bot.send("/转发 1", user="someone")
     assert refused.text == "只有具有转发权限的干部或单位负责人才能转发推介。"
+    # an order from his group: he is told, in one line, at the end of the half hour
+    await bot.press(copy, "我要订购", user="liu")
+    for answer in ("五百斤", "武汉", "13912345678"):
+        [confirm] = (await bot.send(answer, user="liu"))[-1:]
+    await bot.press(confirm, "确认下单", user="liu")
+    later = await bot.advance(timedelta(minutes=30))
+    [told] = [s for s in later if s.chat.chat_id == f"dm:{APPROVER}" and "转发的推介" in s.text]
+    assert told.text == (
+        "您转发的推介有新订单：#1 “通山鮰鱼”，通山县工作群，500 斤。查看您的转发成效：/统计 1"
+    )
