@@ -5,14 +5,14 @@ People are cached in memory by identity key, at most ``dispatcher.people_cache``
 least recently used forgotten first: a city has 300,000 people; one forgotten is read back from
 the database, roles and all, when they next speak). With several workers (``dispatcher.shared``)
 another process may change roles, so the cache is forgotten every minute. First contacts of a
-batch are created together before the batch's transaction (on SQLite on the direct connection).
+batch are created together before the batch's transaction; on SQLite the batch's senders are
+read and created on the direct connection (`qunzhu.core._people_direct`).
 The types plugins see (`Person`, `Role`) are in `qunzhu.core.people`.
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
@@ -21,10 +21,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qunzhu.core._lru import LRU
+from qunzhu.core._people_direct import create_direct, read_direct
 from qunzhu.core.clock import Clock
 from qunzhu.core.model._events import UserRef
 from qunzhu.core.people import Person, PersonSpec, Role, parse_role
-from qunzhu.core.storage._database import Database, sqlite_time
+from qunzhu.core.storage._database import Database
 from qunzhu.core.storage._tables import IdentityRow, PersonRow, RoleRow
 
 __all__ = ["People"]
@@ -62,15 +63,18 @@ class People:
         if not missing:
             return
         direct = self._db.direct()
-        if direct is not None:  # SQLite: skip the ORM query when none of them is known yet
-            known = _known_direct(direct, missing.values())
-            if not known:
+        if direct is not None:  # SQLite: plain queries on the direct connection, no ORM
+            known: set[str] = set()
+            for person in read_direct(direct, missing.values()):
+                known.update(self._remember(person).identities)
+            first = [u for key, u in missing.items() if key not in known]
+            if first:
                 async with self._db.writing():
-                    people = _create_direct(self._db, list(missing.values()), self._clock)
+                    people = create_direct(self._db, first, self._clock)
                 for person in people:
                     self._remember(person)
                 log.info("event=people_created count=%d", len(people))
-                return
+            return
         new = await self._unknown(list(missing.values()))
         for attempt in range(_CREATE_ATTEMPTS):
             if not new:
@@ -84,6 +88,7 @@ class People:
                 continue
             for person in people:
                 self._remember(person)
+            self._grew(len(people))
             log.info("event=people_created count=%d", len(people))
             return
 
@@ -132,6 +137,11 @@ class People:
             Person(pid, u.display_name, "", None, (u.key,), frozenset())
             for pid, u in zip(ids, new, strict=True)
         ]
+
+    def _grew(self, count: int) -> None:
+        """`count` people were created (their planner statistics may be due: `Statistics`)."""
+        self._db.statistics.changed(PersonRow.__tablename__, count)
+        self._db.statistics.changed(IdentityRow.__tablename__, count)
 
     def _expire(self) -> None:
         if self._cache_seconds is not None:
@@ -373,38 +383,6 @@ def _identities(pairs: Iterable[tuple[str, str]]) -> ColumnElement[bool]:
 def _chunks(items: list[_T], size: int = 500) -> list[list[_T]]:
     """`items` in lists of at most `size` (bound parameters per statement stay few)."""
     return [items[i : i + size] for i in range(0, len(items), size)]
-
-
-def _known_direct(conn: sqlite3.Connection, users: Iterable[UserRef]) -> bool:
-    """Whether any of `users` has an identity already (SQLite's direct connection)."""
-    pairs = [(u.platform, u.user_id) for u in users]
-    marks = ", ".join("(?, ?)" for _ in pairs)
-    query = (
-        "SELECT 1 FROM core_identity WHERE (platform, user_id) IN "  # noqa: S608 - marks only
-        f"(VALUES {marks}) LIMIT 1"
-    )
-    return conn.execute(query, [v for pair in pairs for v in pair]).fetchone() is not None
-
-
-def _create_direct(db: Database, users: list[UserRef], clock: Clock) -> list[Person]:
-    """First contacts on SQLite's direct connection: a row each, read back by rowid."""
-    created = sqlite_time(clock.now())
-    people = []
-    with db.direct_transaction() as conn:
-        for u in users:
-            cur = conn.execute(
-                "INSERT INTO core_person (display_name, real_name, lang, created_at) "
-                "VALUES (?, '', NULL, ?)",
-                (u.display_name, created),
-            )
-            person_id = int(cur.lastrowid or 0)
-            conn.execute(
-                "INSERT INTO core_identity (person_id, platform, user_id, display_name) "
-                "VALUES (?, ?, ?, ?)",
-                (person_id, u.platform, u.user_id, u.display_name),
-            )
-            people.append(Person(person_id, u.display_name, "", None, (u.key,), frozenset()))
-    return people
 
 
 def _to_person(row: PersonRow) -> Person:

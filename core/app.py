@@ -45,6 +45,7 @@ from qunzhu.core.plugins import PluginSet, domain_of, load_plugins
 from qunzhu.core.scheduling._scheduler import Scheduler
 from qunzhu.core.scheduling._workdays import WorkCalendar
 from qunzhu.core.storage._database import Database
+from qunzhu.core.storage._tables import ANALYZED_TABLES
 
 T = TypeVar("T")
 
@@ -183,6 +184,7 @@ class App:
         began = time.perf_counter()
         self._check_one_process()
         await self.prepare_database(create=create_tables)
+        await self.db.statistics.load(ANALYZED_TABLES)
         await self.reload_org()
         await self.people.apply_config(_person_specs(self.settings))
         await self.dialogs.load_index()

@@ -4,7 +4,8 @@ the inbox and the outbox stay the size of the last few months however long the b
 
 A run removes a bounded share (it holds SQLite's one writer meanwhile, and a person's message
 waits for it); when more is left, ``prune_more`` goes on half a minute later, until the backlog
-of a first night, or of a busy city's day, is gone."""
+of a first night, or of a busy city's day, is gone. Once it is committed, the rows removed are
+counted towards the tables' next ``ANALYZE`` on PostgreSQL (`qunzhu.core.storage._statistics`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from qunzhu.core.delivery._retention import prune
 from qunzhu.core.hookspecs import hookimpl
 from qunzhu.core.i18n._catalogs import N_
 from qunzhu.core.scheduling._jobs import Job, job
+from qunzhu.core.storage._tables import InboxRow, OutboxRow
 
 log = logging.getLogger("qunzhu.retention")
 
@@ -49,6 +51,9 @@ async def _prune(ctx: Context) -> None:
         log.info(
             "event=pruned inbox=%d outbox=%d more=%s", pruned.inbox, pruned.outbox, pruned.more
         )
+        statistics = ctx.app.db.statistics  # PostgreSQL re-plans for the smaller tables
+        ctx.after_commit(lambda: statistics.changed(InboxRow.__tablename__, pruned.inbox))
+        ctx.after_commit(lambda: statistics.changed(OutboxRow.__tablename__, pruned.outbox))
     if pruned.more:
         await ctx.schedule("prune_more", at=ctx.now() + AGAIN)
 

@@ -2,10 +2,12 @@
 
 Adapters hand events to an `Intake` (the sink they were started with). Submissions are written by
 group commit: whatever arrived while the previous write was in flight goes into the next one, as
-one multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` (Core, not the ORM), together with the
-adapter's new platform cursor. A key seen before is dropped. Only when that commit is done does
-``submit`` return, so an adapter that advances its platform position after ``await submit(...)``
-never skips an event, and a crash between the two replays events the inbox then drops.
+one multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` (Core, not the ORM; on PostgreSQL
+from ``unnest`` of arrays, one statement text for any number), together with the adapter's new
+platform cursor (without one, on PostgreSQL, the statement commits on its own). A key seen
+before is dropped. Only when that commit is done does ``submit`` return, so an adapter that
+advances its platform position after ``await submit(...)`` never skips an event, and a crash
+between the two replays events the inbox then drops.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import BigInteger, Table, Update, any_, bindparam, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from qunzhu.core._tally import Tally
@@ -31,7 +34,7 @@ from qunzhu.core.model._ids import new_id
 from qunzhu.core.storage._database import Database, sqlite_time
 from qunzhu.core.storage._tables import CursorRow, InboxRow
 
-__all__ = ["Inbox", "Intake", "Recorded"]
+__all__ = ["Inbox", "Intake", "Recorded", "handled"]
 
 log = logging.getLogger("qunzhu.inbox")
 
@@ -147,6 +150,16 @@ class Inbox:
         if self._db.direct() is not None:
             async with self._db.writing():
                 new = _write_direct(self._db, rows, cursors, now)
+        elif not self._db.is_sqlite and not cursors:  # one statement, committed on its own
+            async with self._db.engine.connect() as conn:
+                await conn.execution_options(isolation_level="AUTOCOMMIT")
+                new = await _insert_unnest(conn, rows, now)
+        elif not self._db.is_sqlite:
+            async with self._db.session() as s, s.begin():
+                conn = await s.connection()
+                new = await _insert_unnest(conn, rows, now) if rows else {}
+                params = [{"adapter": a, "value": v, "updated_at": now} for a, v in cursors.items()]
+                await conn.execute(self._upsert_cursor, params)
         else:
             async with self._db.writing(), self._db.session() as s, s.begin():
                 conn = await s.connection()
@@ -258,6 +271,45 @@ async def _insert_returning(
     ]
     result = await conn.execute(stmt, params)
     return {(r[1], r[2], r[3]): r[0] for r in result}
+
+
+# PostgreSQL: one statement text whatever the number of events (a multi-row VALUES is a new
+# statement for every count, each prepared again by the driver, a round trip, and crowding out
+# its cache of 100 statements), and no BEGIN and COMMIT round trips when no cursor moves with it.
+_PG_INSERT = text(
+    "INSERT INTO core_inbox (platform, chat_id, event_id, kind, payload, received_at) "
+    "SELECT v.platform, v.chat_id, v.event_id, v.kind, CAST(v.payload AS JSON), :now "
+    "FROM unnest(CAST(:platforms AS VARCHAR[]), CAST(:chats AS VARCHAR[]), "
+    "CAST(:events AS VARCHAR[]), CAST(:kinds AS VARCHAR[]), CAST(:payloads AS TEXT[])) "
+    "AS v(platform, chat_id, event_id, kind, payload) "
+    "ON CONFLICT (platform, chat_id, event_id) DO NOTHING "
+    "RETURNING id, platform, chat_id, event_id"
+)
+
+
+async def _insert_unnest(
+    conn: AsyncConnection, rows: dict[tuple[str, str, str], tuple[Event, dict[str, Any]]],
+    now: datetime,
+) -> dict[tuple[str, str, str], int]:  # fmt: skip
+    params = {
+        "now": now,
+        "platforms": [key[0] for key in rows],
+        "chats": [key[1] for key in rows],
+        "events": [key[2] for key in rows],
+        "kinds": [event_kind(event) for event, _ in rows.values()],
+        "payloads": [json.dumps(payload, ensure_ascii=False) for _, payload in rows.values()],
+    }
+    result = await conn.execute(_PG_INSERT, params)
+    return {(r[1], r[2], r[3]): r[0] for r in result}
+
+
+def handled(db: Database, ids: list[int], now: datetime) -> Update:
+    """The statement marking the inbox rows `ids` handled; on PostgreSQL ``id = ANY(:ids)``, one
+    statement text for any number of ids (an ``IN`` list is a new one for every batch size)."""
+    if db.is_sqlite:
+        return update(InboxRow).where(InboxRow.id.in_(ids)).values(handled_at=now)
+    array = bindparam("ids", ids, type_=ARRAY(BigInteger))
+    return update(InboxRow).where(InboxRow.id == any_(array)).values(handled_at=now)
 
 
 class Intake:

@@ -8,7 +8,9 @@ The sender finishes messages one by one, but writes their outcomes back together
 * ``gone`` (bot removed, blocked): failed, the chat is marked inactive and everything still
   queued for it fails at once.
 
-On SQLite, when no chat is gone (the hot path), the rows are written on the direct connection.
+On SQLite, when no chat is gone (the hot path), the rows are written on the direct connection;
+on PostgreSQL, when all were delivered, in one statement that does not wait for the disk
+(`_record_sent` says why that loses nothing a sender dying could not).
 `Retries` decides what a failed attempt becomes: ``RetryLater`` waits as long as the platform
 asked (not a failed attempt); ``PermanentFailure`` fails (``gone`` with ``chat_gone``); anything
 else is retried with exponential backoff and jitter, up to ``max_attempts``.
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, text, update
 
 from qunzhu.core._tally import Tally
 from qunzhu.core.delivery._outbox import OUTBOX, Outgoing
@@ -50,6 +52,15 @@ _SQLITE_MARK_RETRY = (
     "UPDATE core_outbox SET next_attempt_at = ?, attempts = ?, error = ? WHERE id = ?"
 )
 _SQLITE_MARK_FAILED = "UPDATE core_outbox SET status = 'failed', error = ? WHERE id = ?"
+# One statement, committed on its own (no BEGIN and COMMIT round trips), by the primary key
+# (the same plan with or without planner statistics), and not waiting for the WAL flush:
+# set_config(..., true) sets synchronous_commit for this statement's own transaction only.
+_PG_MARK_SENT = text(
+    "UPDATE core_outbox SET status = 'sent', sent_at = :now, message_id = v.mid "
+    "FROM unnest(CAST(:ids AS BIGINT[]), CAST(:mids AS VARCHAR[])) AS v(id, mid), "
+    "set_config('synchronous_commit', 'off', true) AS no_flush_wait "
+    "WHERE core_outbox.id = v.id"
+)
 
 
 @dataclass(slots=True)
@@ -134,6 +145,9 @@ async def record(db: Database, platform: str, now: datetime, batch: list[Outcome
         async with db.writing():
             _record_direct(db, now, sent=sent, retry=retry, failed=failed)
         return
+    if not db.is_sqlite and sent and not (retry or failed or gone):  # ... and on PostgreSQL
+        await _record_sent(db, now, sent)
+        return
     async with db.writing(), db.session() as s, s.begin():
         conn = await s.connection()
         if sent:
@@ -162,6 +176,24 @@ async def record(db: Database, platform: str, now: datetime, batch: list[Outcome
                 )
                 .values(status="failed", error="chat is inactive")
             )
+
+
+async def _record_sent(db: Database, now: datetime, sent: list[dict[str, Any]]) -> None:
+    """Deliveries on PostgreSQL: one statement for them all, one round trip, committed without
+    waiting for the disk (``synchronous_commit = off``, for this statement only).
+
+    The sender's slots are held until this commits, so its latency bounds how many messages a
+    second leave: 16 slots over a commit that waited for its WAL flush (5 to 20 ms on a busy
+    machine) let no more than 1,000 to 3,000 out a second. Not waiting loses nothing when the
+    bot dies: the commit is in the server when this returns. Only the server itself crashing
+    may forget the deliveries of its last WAL writer delays (0.2 s, at most three times that),
+    and those messages are sent again, as a sender killed before recording repeats the
+    messages holding its slots. The events, the handlers' writes and the messages to send stay
+    committed durably."""
+    params = {"now": now, "ids": [o["b_id"] for o in sent], "mids": [o["b_mid"] for o in sent]}
+    async with db.engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(_PG_MARK_SENT, params)
 
 
 def _record_direct(

@@ -19,17 +19,15 @@ import logging
 from collections import deque
 from typing import TYPE_CHECKING
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qunzhu.core.context import Context
 from qunzhu.core.delivery._claims import claim, lock_unhandled
-from qunzhu.core.delivery._inbox import Recorded
+from qunzhu.core.delivery._inbox import Recorded, handled
 from qunzhu.core.dispatch._albums import AlbumGate, album_of, gather, quiet_in_inbox
 from qunzhu.core.dispatch._routing import Router, people_in
 from qunzhu.core.dispatch._runner import BatchFailed
 from qunzhu.core.storage._database import QueuedWrites, sqlite_time
-from qunzhu.core.storage._tables import InboxRow
 
 if TYPE_CHECKING:
     from qunzhu.core.app import App
@@ -164,11 +162,7 @@ class Dispatcher:
             if self._app.db.direct() is not None and _untouched(session):
                 self._commit_direct(session, ids)
             else:
-                await session.execute(
-                    update(InboxRow)
-                    .where(InboxRow.id.in_(ids))
-                    .values(handled_at=self._app.clock.now())
-                )
+                await session.execute(handled(self._app.db, ids, self._app.clock.now()))
                 await session.commit()
         except BatchFailed:
             await session.rollback()

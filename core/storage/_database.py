@@ -28,6 +28,7 @@ from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.pool import StaticPool
 
 from qunzhu.core.errors import StorageError
+from qunzhu.core.storage._statistics import Statistics
 
 __all__ = ["Base", "Database", "QueuedWrites", "Writer", "sqlite_time"]
 
@@ -157,6 +158,8 @@ class Database:
         )
         self._write_lock: _WriteLock | None = _WriteLock() if self.is_sqlite else None
         self._direct: sqlite3.Connection | None = None
+        #: PostgreSQL's planner statistics of the tables the bot grows (nothing on SQLite).
+        self.statistics = Statistics(None if self.is_sqlite else self.engine)
 
     @property
     def display_url(self) -> str:
@@ -215,6 +218,7 @@ class Database:
             await conn.run_sync(Base.metadata.create_all)
 
     async def dispose(self) -> None:
+        await self.statistics.close()
         if self._direct is not None:
             self._direct.close()
             self._direct = None

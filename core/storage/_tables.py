@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from qunzhu.core.storage._database import Base
 
 __all__ = [
+    "ANALYZED_TABLES",
     "CORE_TABLES",
     "ChatRow",
     "CursorRow",
@@ -278,4 +279,10 @@ CORE_TABLES: tuple[str, ...] = tuple(
         WebSessionRow,
         OrgEditRow,
     )
+)
+
+#: The tables whose planner statistics the bot keeps fresh (`qunzhu.core.storage._statistics`):
+#: it grows the people by first contacts and shrinks the inbox and outbox by pruning.
+ANALYZED_TABLES: tuple[str, ...] = tuple(
+    m.__tablename__ for m in (PersonRow, IdentityRow, InboxRow, OutboxRow)
 )

@@ -76,6 +76,85 @@ async def test_two_workers_write_an_adapters_first_cursor_at_once(pg_url: str) -
     await db.dispose()
 
 
+async def test_deliveries_recorded_without_waiting_for_the_disk_leave_the_connection_as_it_was(
+    pg_url: str,
+) -> None:
+    """The sender marks deliveries with ``synchronous_commit = off`` for that one statement:
+    the rows are marked, and the pooled connection commits the next transaction (a batch's
+    handlers' writes) durably again."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select, text
+
+    from qunzhu.core.delivery._outbox import send_row
+    from qunzhu.core.delivery._outcomes import Outcome, record
+    from qunzhu.core.model._events import ChatKind, ChatRef
+    from qunzhu.core.model._reply import Reply
+    from qunzhu.core.storage._tables import OutboxRow
+
+    db = Database(pg_url)
+    await upgrade(db, PluginSet.collect(load_plugins(entry_points_enabled=False)))
+    try:
+        now = datetime(2026, 12, 8, 1, 30, tzinfo=UTC)
+        chat = ChatRef("telegram", "-100", ChatKind.GROUP)
+        rows = [send_row(chat, Reply(f"第{i}条")) for i in range(3)]
+        async with db.session() as s:
+            for out in rows:
+                out.queue(s, now)
+            await s.commit()
+        await record(db, "telegram", now, [Outcome(o, "sent", message_id=f"m{i}")
+                                           for i, o in enumerate(rows[:2])])  # fmt: skip
+        async with db.session() as s:
+            found = {r.id: r for r in await s.scalars(select(OutboxRow))}
+        assert [(found[o.id].status, found[o.id].message_id) for o in rows] == [
+            ("sent", "m0"), ("sent", "m1"), ("pending", None)
+        ]  # fmt: skip
+        assert found[rows[0].id].sent_at == now
+        assert db.engine.pool.checkedin() == 1  # the one connection that recorded them
+        async with db.engine.connect() as conn:
+            assert await conn.scalar(text("SHOW synchronous_commit")) == "on"
+    finally:
+        await db.dispose()
+
+
+async def test_the_inbox_writes_any_number_of_events_with_one_statement_text(pg_url: str) -> None:
+    """A multi-row VALUES was a new statement for every number of events (and every batch size
+    of handled marks): each prepared again by asyncpg, a round trip, crowding out its cache."""
+    from sqlalchemy import event, func, select
+
+    from qunzhu.core.clock import FakeClock
+    from qunzhu.core.delivery._inbox import Inbox, handled
+    from qunzhu.core.model._events import ChatKind, ChatRef, Message, UserRef
+    from qunzhu.core.storage._tables import InboxRow
+
+    db = Database(pg_url)
+    await upgrade(db, PluginSet.collect(load_plugins(entry_points_enabled=False)))
+    texts: set[str] = set()
+    event.listen(db.engine.sync_engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, *args: texts.add(statement))  # fmt: skip
+    try:
+        recorded: list[int] = []
+        inbox = Inbox(db, FakeClock(), lambda rs: recorded.extend(r.inbox_id for r in rs))
+        chat = ChatRef("telegram", "-100", ChatKind.GROUP)
+        ana = UserRef("telegram", "1", "安娜")
+        for first, count in ((0, 1), (1, 2), (3, 3), (4, 4)):  # the last repeats 4 and 5
+            events = [Message(f"e{i}", chat, ana, f"第{i}条") for i in range(first, first + count)]
+            await inbox.submit(events)
+        assert inbox.recorded == 8 and inbox.duplicates == 2
+        async with db.session() as s, s.begin():
+            for size in (1, 2, 4):
+                await s.execute(handled(db, recorded[:size], FakeClock().now()))
+        async with db.session() as s:
+            left = await s.scalar(
+                select(func.count()).select_from(InboxRow).where(InboxRow.handled_at.is_(None))
+            )
+        assert left == 4
+        assert len([t for t in texts if t.startswith("INSERT INTO core_inbox")]) == 1, texts
+        assert len([t for t in texts if t.startswith("UPDATE core_inbox")]) == 1, texts
+    finally:
+        await db.dispose()
+
+
 async def test_two_workers_meeting_the_same_new_people_at_once(pg_url: str) -> None:
     """Regression: with two shared workers, a batch whose new senders included one the other
     worker was creating at that moment failed whole (``uq_core_identity_platform_user_id``): the

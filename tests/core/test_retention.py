@@ -9,12 +9,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import pytest_asyncio
 from sqlalchemy import func, select
 
 from qunzhu.core import Context, hookimpl
 from qunzhu.core.delivery._retention import prune
 from qunzhu.core.model._events import Message
+from qunzhu.core.storage._statistics import Statistics
 from qunzhu.core.storage._tables import InboxRow, OutboxRow
 from qunzhu.core.testing import BotHarness
 from tests.conftest import harness_on
@@ -115,3 +117,30 @@ async def test_keep_days_zero_keeps_everything(tmp_path: Path) -> None:
         assert (await count(bot, InboxRow), await count(bot, OutboxRow)) == (1, 1)
     finally:
         await bot.close()
+
+
+@pytest.mark.postgres
+async def test_the_nightly_prune_has_postgresql_analyze_the_smaller_tables(tmp_path: Path) -> None:
+    """Rows removed count towards the next ``ANALYZE`` once the prune is committed (issue 19:
+    this server runs without autovacuum). Driven by rows: the 91 days of fake clock below run
+    it once, not once a scheduled interval."""
+    from sqlalchemy import text as sql_text
+
+    async with harness_on("postgres", tmp_path, [("echo", Echo())]) as bot:
+        db = bot.app.db
+        db.statistics = Statistics(db.engine, minimum=3)
+        await db.statistics.load(["core_inbox", "core_outbox"])
+        await talk(bot, ["old 1", "old 2", "old 3"])
+        assert db.statistics.due() == []  # what the bot adds is not counted: only what it prunes
+        await bot.advance(timedelta(days=91))
+        await db.statistics.wait()
+        assert (await count(bot, InboxRow), await count(bot, OutboxRow)) == (0, 0)
+        assert db.statistics.runs == 2
+        async with db.engine.connect() as conn:
+            analyzed = await conn.scalar(
+                sql_text(
+                    "SELECT count(*) FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL "
+                    "AND relname IN ('core_inbox', 'core_outbox')"
+                )
+            )
+        assert analyzed == 2
