@@ -53,12 +53,10 @@ _SQLITE_MARK_RETRY = (
 )
 _SQLITE_MARK_FAILED = "UPDATE core_outbox SET status = 'failed', error = ? WHERE id = ?"
 # One statement, committed on its own (no BEGIN and COMMIT round trips), by the primary key
-# (the same plan with or without planner statistics), and not waiting for the WAL flush:
-# set_config(..., true) sets synchronous_commit for this statement's own transaction only.
+# (the same plan with or without planner statistics).
 _PG_MARK_SENT = text(
     "UPDATE core_outbox SET status = 'sent', sent_at = :now, message_id = v.mid "
-    "FROM unnest(CAST(:ids AS BIGINT[]), CAST(:mids AS VARCHAR[])) AS v(id, mid), "
-    "set_config('synchronous_commit', 'off', true) AS no_flush_wait "
+    "FROM unnest(CAST(:ids AS BIGINT[]), CAST(:mids AS VARCHAR[])) AS v(id, mid) "
     "WHERE core_outbox.id = v.id"
 )
 
@@ -179,17 +177,16 @@ async def record(db: Database, platform: str, now: datetime, batch: list[Outcome
 
 
 async def _record_sent(db: Database, now: datetime, sent: list[dict[str, Any]]) -> None:
-    """Deliveries on PostgreSQL: one statement for them all, one round trip, committed without
-    waiting for the disk (``synchronous_commit = off``, for this statement only).
+    """Deliveries on PostgreSQL: one statement for them all, one round trip, committed on its
+    own.
 
     The sender's slots are held until this commits, so its latency bounds how many messages a
-    second leave: 16 slots over a commit that waited for its WAL flush (5 to 20 ms on a busy
-    machine) let no more than 1,000 to 3,000 out a second. Not waiting loses nothing when the
-    bot dies: the commit is in the server when this returns. Only the server itself crashing
-    may forget the deliveries of its last WAL writer delays (0.2 s, at most three times that),
-    and those messages are sent again, as a sender killed before recording repeats the
-    messages holding its slots. The events, the handlers' writes and the messages to send stay
-    committed durably."""
+    second leave; one statement by primary key in place of a transaction of single-row updates
+    takes one commit instead of many round trips. The commit still waits for the WAL flush
+    (``synchronous_commit`` as the server has it): a delivery once recorded is not forgotten
+    by a server that crashes, so a reply is sent twice only when a sender dies between sending
+    and recording, at most the messages holding its slots. (Not waiting was tried: it gained
+    nothing measurable here and would widen that window to whatever the server forgot.)"""
     params = {"now": now, "ids": [o["b_id"] for o in sent], "mids": [o["b_mid"] for o in sent]}
     async with db.engine.connect() as conn:
         await conn.execution_options(isolation_level="AUTOCOMMIT")

@@ -76,12 +76,12 @@ async def test_two_workers_write_an_adapters_first_cursor_at_once(pg_url: str) -
     await db.dispose()
 
 
-async def test_deliveries_recorded_without_waiting_for_the_disk_leave_the_connection_as_it_was(
+async def test_deliveries_recorded_in_one_statement_leave_the_connection_as_it_was(
     pg_url: str,
 ) -> None:
-    """The sender marks deliveries with ``synchronous_commit = off`` for that one statement:
-    the rows are marked, and the pooled connection commits the next transaction (a batch's
-    handlers' writes) durably again."""
+    """The sender marks deliveries in one statement committed on its own: the rows are marked,
+    durably (``synchronous_commit`` as the server has it), and the pooled connection is back in
+    the pool."""
     from datetime import UTC, datetime
 
     from sqlalchemy import select, text
