@@ -147,13 +147,19 @@ async def _check_reporter(ctx: Context, value: Any, answers: dict[str, Any]) -> 
 
 
 async def start_behalf(
-    ctx: Context, original: Message | None, text: str, initial: dict[str, object]
+    ctx: Context,
+    original: Message | None,
+    text: str,
+    initial: dict[str, object],
+    *,
+    chat: ChatRef | None = None,
 ) -> None:
     """An official's ``/ticket`` in private: the dialog that asks what the words do not say.
     In reply to a message (the resident's, forwarded or quoted), that message is the problem
     and the words after ``/ticket`` name the reporter ("/ticket 张大爷 13800001111"); without
     one, the words are the problem and may begin with the reporter ("代张大爷反映：…").
-    `initial`: what is already known (the photos sent just before, their caption)."""
+    `initial`: what is already known (the photos sent just before, their caption; the group
+    of a group message, `group_forward`); `chat`: where to ask (default: this chat)."""
     message = ctx.message
     answers: dict[str, object] = dict(initial)
     kept_origin = answers.pop("forwarded_from", None)  # of the photos kept before (`media`)
@@ -183,7 +189,7 @@ async def start_behalf(
             answers["reporter"] = found
         elif origin.get("name"):
             answers["forwarded_name"] = origin["name"]  # asked, with the name on a button
-    await ctx.start_dialog("behalf", initial=answers)
+    await ctx.start_dialog("behalf", chat=chat, initial=answers)
 
 
 def _who_question(ctx: Context, answers: dict[str, Any]) -> str:
@@ -226,6 +232,7 @@ def _is_someone(answers: dict[str, Any]) -> bool:
 
 
 async def _done(ctx: Context, answers: dict[str, Any]) -> None:
+    from .group_forward import already_filed, from_group, settle_group
     from .intake import submit
 
     config = base_config(ctx)
@@ -259,7 +266,13 @@ async def _done(ctx: Context, answers: dict[str, Any]) -> None:
         )
         if not report.reply_chat:  # nobody to tell: the official follows it instead
             report = replace(report, reporter_key="")
-    await submit(ctx, report)
+    report = from_group(report, answers)  # a group message, asked about here
+    if (number := await already_filed(ctx, report)) is not None:
+        await ctx.reply(ctx.t("Already filed as {number}.", number=number))
+        return
+    ticket = await submit(ctx, report)
+    if ticket is not None:
+        await settle_group(ctx, report, ticket)
 
 
 async def _private_chat(ctx: Context, who: dict[str, Any]) -> str:

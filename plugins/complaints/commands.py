@@ -15,6 +15,7 @@ from .buttons import Page, TicketList
 from .cards import card_buttons
 from .detect import matcher_for
 from .directory import base_config, department_name, is_official, may_act
+from .group_forward import by_forward_origin, named_source
 from .hotline import BodyError, import_records, read_body
 from .intake import from_reply, settle_offer, submit
 from .links import export_command
@@ -90,13 +91,15 @@ async def ticket_command(ctx: Context, text: Text = "") -> None:
         raise UsageError(
             ctx.t("Reply to the message with /ticket, or write /ticket and the problem.")
         )
+    if original is not None and await by_forward_origin(ctx, original, text, "command"):
+        return  # a person's words forwarded here: theirs, asked about in private
     source = original or message
     content = (source.text if original else text).strip() or text.strip()
     category = matcher_for(config).category(f"{content} {text}") or ""
     author = await ctx.person_of(original.sender) if original else ctx.person
     filed = replace(
         Report.from_message(source, category, "command"),
-        description=content or text,
+        description=named_source(ctx, source, content or text),
         reporter_id=author.id,
         reporter_name=author.name,  # the name people know (/name, the YAML), not the account's
     )

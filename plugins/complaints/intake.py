@@ -9,13 +9,14 @@ from sqlalchemy import select
 
 from qunzhu.core import Button, Context, Message, Reply, aware
 
-from .behalf import tell_reporter
+from .behalf import forward_of, tell_reporter
 from .buttons import File
 from .by_group import ask_unit, group_unit
 from .config import ComplaintsConfig
 from .detect import matcher_for
 from .directory import base_config, department_name, is_official
 from .duplicates import candidates, join, offer_reply
+from .group_forward import by_forward_origin, named_source
 from .models import Pending, Ticket
 from .report import Report
 from .switch import detection_on
@@ -29,6 +30,7 @@ __all__ = [
     "press_file",
     "press_metoo",
     "settle_offer",
+    "settle_source",
     "submit",
 ]
 
@@ -104,8 +106,10 @@ async def detect(ctx: Context, message: Message) -> None:
         return  # the text first: the group's switch is read only for a likely report
     report = replace(
         Report.from_message(message, match.category, "group"),
+        description=named_source(ctx, message, message.text.strip()),
         reporter_id=ctx.person.id,
         reporter_name=ctx.person.name,  # the name people know (/name, the YAML)
+        extra={"forwarded": True} if forward_of(message) is not None else {},
     )
     pending = Pending(
         kind="offer",
@@ -144,6 +148,9 @@ async def press_file(ctx: Context, pending_id: int) -> None:
             ctx.t("Only the author of the message or an official may file it as a complaint.")
         )
         return
+    forwarded = await _forwarded(ctx, report)
+    if forwarded is not None and await by_forward_origin(ctx, forwarded, "", "group"):
+        return  # the writer's report: who and how is asked in private
     ticket = await submit(ctx, report, reply_to=report.source_event or None)
     if ticket is not None:
         pending.ticket_id = ticket.id
@@ -154,6 +161,14 @@ async def press_file(ctx: Context, pending_id: int) -> None:
     elif pending.message_id is not None:
         pending.ticket_id = _ASKED
         await ctx.edit(pending.message_id, Reply(ctx.t("One question first, below.")))
+
+
+async def _forwarded(ctx: Context, report: Report) -> Message | None:
+    """The group message of an offer, when it was forwarded (its origin is on the event)."""
+    if not report.extra.get("forwarded"):
+        return None
+    event = await ctx.recorded(report.source_event, report.source_ref())
+    return event if isinstance(event, Message) else None
 
 
 async def press_metoo(ctx: Context, pending_id: int, ticket_id: int | None) -> None:
@@ -216,7 +231,12 @@ async def _answered(ctx: Context, pending: Pending, ticket: Ticket) -> None:
 
 async def settle_offer(ctx: Context, message: Message, ticket: Ticket) -> None:
     """The message was filed another way (``/ticket``): its "登记为问题" offer says so."""
-    source = f"{message.chat.key} {message.event_id}"
+    await settle_source(ctx, f"{message.chat.key} {message.event_id}", ticket)
+
+
+async def settle_source(ctx: Context, source: str, ticket: Ticket) -> int:
+    """The message `source` names ("chat event") was filed as `ticket`: its open offers say
+    so; how many there were."""
     offers = (
         await ctx.db.scalars(
             select(Pending).where(Pending.source == source, Pending.ticket_id.is_(None))
@@ -227,6 +247,7 @@ async def settle_offer(ctx: Context, message: Message, ticket: Ticket) -> None:
         if offer.message_id is not None:
             text = ctx.t("Filed as {number}.", number=ticket.number)
             await ctx.edit(offer.message_id, Reply(text))
+    return len(offers)
 
 
 async def from_reply(ctx: Context, message: Message) -> Message | None:
