@@ -63,7 +63,7 @@ async def digest(ctx: Context) -> None:
         if found.empty and not others:
             return ""
         if (key, t.lang) not in texts:
-            texts[key, t.lang] = digest_text(ctx, config, t, now, found)
+            texts[key, t.lang] = digest_text(ctx, config, t, now, found, desk=key is not None)
         parts = [texts[key, t.lang]] if not found.empty else [_title(ctx, t, now)]
         return "\n\n".join([*parts, *(x.text() for x in others)])
 
@@ -114,8 +114,18 @@ def _last_digest(ctx: Context, config: ComplaintsConfig, now: datetime) -> datet
 
 
 def digest_text(
-    ctx: Context, config: ComplaintsConfig, t: Translator, now: datetime, found: Digest
+    ctx: Context,
+    config: ComplaintsConfig,
+    t: Translator,
+    now: datetime,
+    found: Digest,
+    *,
+    desk: bool = False,
 ) -> str:
+    """The digest of `found`. `desk`: a unit head's, whose overdue tickets beyond the list are
+    on his problem desk (``/desk overdue``, the same scope; ``/tickets overdue`` refuses a head
+    who is no unit's member and shows a member every unit's); the supervisors' text also goes
+    to ``digest.chats``, groups, where the desk is not shown, so it names the ticket list."""
     day = now.astimezone(ctx.calendar.tz).strftime("%Y-%m-%d")
     lines = [t("📊 Complaints digest {day}", day=day)]
     for label, counts in (
@@ -135,7 +145,9 @@ def digest_text(
             "  · " + _item(ctx, t, x, now, x.id in found.reopened_ids) for x in found.attention
         ]
         rest = sum(n for _, _, n in found.late) - found.late_listed
-        if rest > 0:
+        if rest > 0 and desk:
+            lines.append("  " + t("… and {n} more: send /desk overdue", n=rest))
+        elif rest > 0:
             lines.append("  " + t("… and {n} more: send /tickets overdue", n=rest))
     return "\n".join(lines)
 

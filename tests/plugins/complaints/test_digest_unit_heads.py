@@ -181,3 +181,25 @@ class TestWithoutHeads:
         assert "Q-2026-0001" in _text(bot, "dm:wang")
         for head in ("dm:liu", "dm:zhao", "dm:zhou", "dm:chen"):
             assert _digests(bot, head) == [], head
+
+
+class TestTheRestOnTheDesk:
+    """A head's digest that lists fewer than his overdue tickets points to his problem desk,
+    where he sees and routes them (the ticket list shows a unit's member only his own unit's);
+    the supervisors' text, also sent to the groups, keeps pointing to the ticket list."""
+
+    @pytest.fixture
+    def bot_config(self) -> dict[str, Any]:
+        config = copy.deepcopy(CONFIG)
+        config["plugins"]["complaints"]["digest"]["items"] = 1
+        return config
+
+    async def test_a_heads_footer_sends_him_to_the_desk(self, bot: BotHarness) -> None:
+        await _morning(bot)
+        township = _text(bot, "dm:zhou").split("\n\n")[0].splitlines()
+        assert township[-1] == "  …及另外 1 件，发送 /问题台 超期 查看"
+        supervisors = _text(bot, "dm:wang").split("\n\n")[0].splitlines()
+        assert supervisors[-1] == "  …及另外 1 件，发送 /工单列表 超期 查看"
+        assert _text(bot, "住建局").split("\n\n")[0].splitlines()[-1] == supervisors[-1]
+        [desk] = await bot.send("/问题台 超期", user="zhou")  # what the footer says to send
+        assert desk.text.startswith("📋 问题台 · 超期：共 2 件")
