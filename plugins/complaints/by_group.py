@@ -65,7 +65,9 @@ async def ask_unit(
         Button(department_name(ctx.org, key, lang), data=RouteTo(pending.id, i).pack())
         for i, key in enumerate((own, other))
     ]
-    out = await ctx.send(Reply(text, reply_to=report.source_event or None).with_buttons(buttons))
+    here = report.source_chat == ctx.chat.key  # else asked in private about a group message
+    reply_to = (report.source_event or None) if here else None
+    out = await ctx.send(Reply(text, reply_to=reply_to).with_buttons(buttons))
     pending.message_id = out.id
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from qunzhu.core import Button, Context, Message, Reply, aware
 
@@ -62,6 +62,8 @@ def confirmation(ctx: Context, config: ComplaintsConfig, ticket: Ticket) -> str:
 async def submit(ctx: Context, report: Report, *, reply_to: str | None = None) -> Ticket | None:
     """File `report`, or first ask whether it repeats a nearby ticket. Answers in this chat."""
     config = base_config(ctx)
+    if report.source_chat != ctx.chat.key:
+        reply_to = None  # asked in private about a group message: nothing here to answer under
     own, other = group_unit(ctx, config, report)
     if other is not None:
         await ask_unit(ctx, config, report, own, other)  # never routed elsewhere unasked
@@ -215,18 +217,23 @@ async def press_metoo(ctx: Context, pending_id: int, ticket_id: int | None) -> N
 
 async def _answered(ctx: Context, pending: Pending, ticket: Ticket) -> None:
     """The question about a similar report was answered: the offer it came from (and the
-    question of which unit, if one was asked first) is settled, and leaves the desk."""
+    question of which unit, if one was asked first) is settled, and leaves the desk. An offer
+    still open (the message was filed by ``/ticket``, or from a private chat) says so."""
     if not pending.source:
         return
     waiting = await ctx.db.scalars(
         select(Pending).where(
             Pending.kind.in_(("offer", "route")),
             Pending.source == pending.source,
-            Pending.ticket_id == _ASKED,
+            or_(Pending.ticket_id == _ASKED, Pending.ticket_id.is_(None)),
         )
     )
     for offer in waiting:
+        still_open = offer.ticket_id is None
         offer.ticket_id = ticket.id
+        if still_open and offer.message_id is not None:
+            text = ctx.t("Filed as {number}.", number=ticket.number)
+            await ctx.edit(offer.message_id, Reply(text))
 
 
 async def settle_offer(ctx: Context, message: Message, ticket: Ticket) -> None:

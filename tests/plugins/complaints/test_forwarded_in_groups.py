@@ -126,3 +126,23 @@ async def test_his_own_words_forwarded_back_are_his_report(bot: BotHarness) -> N
     ticket = await _ticket(bot)
     assert (ticket.reporter_key, ticket.anonymous) == ("memory:liu", False)
     assert bot.sent_to("dm:liu") == []
+
+
+async def test_the_questions_after_it_are_asked_in_private_too(bot: BotHarness) -> None:
+    """Raised in the group of 住建局 but of 环卫所's kind, near an open ticket: which unit, and
+    whether it repeats that ticket, are asked in private; the offer in the group says the end."""
+    [first] = await bot.send("广场垃圾没人处理", user="lina", chat="村民群", location=(26.6, 119.5))
+    await bot.press(first, "登记为问题", user="lina")
+    her = bot.origin("chen", name="陈阿姨")
+    [offer] = await bot.send(
+        PROBLEM, user="lina", chat="住建局", location=(26.6, 119.5), forwarded_from=her
+    )
+    await bot.press(offer, "登记为问题", user="wang")
+    [unit_q] = await bot.press(bot.sent_to("dm:wang")[-1], "承办单位可见姓名", user="wang")
+    assert (unit_q.chat.chat_id, unit_q.reply.reply_to) == ("dm:wang", None)
+    assert unit_q.text.startswith("这是在 住建局 的群里提出的")
+    [same_q] = await bot.press(unit_q, "环卫所", user="wang")
+    assert same_q.chat.chat_id == "dm:wang" and "Q-2026-0001" in same_q.text
+    await bot.press(same_q, "不是，登记新问题", user="wang")
+    assert offer.text == "已登记为问题 Q-2026-0002。"
+    assert [s.chat.chat_id for s in bot.sent_to("住建局")] == ["住建局", "住建局"]  # offer, moved
