@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qunzhu.core._lru import LRU
 from qunzhu.core._people_direct import create_direct, read_direct
+from qunzhu.core._people_pg import read_known
 from qunzhu.core.clock import Clock
 from qunzhu.core.model._events import UserRef
 from qunzhu.core.people import Person, PersonSpec, Role, parse_role
@@ -96,16 +97,16 @@ class People:
         """Cache those of `users` the database knows (one query); the others, by identity key
         (the order in which workers insert them: two workers meeting the same new people insert
         them in one order, so one waits for the other instead of both for each other)."""
-        keys = [(u.platform, u.user_id) for u in users]
+        read: set[str] = set()
         async with self._db.session() as s:
-            rows = (
-                (await s.scalars(select(PersonRow).join(IdentityRow).where(_identities(keys))))
-                .unique()
-                .all()
-            )
-            read: set[str] = set()
-            for row in rows:
-                read.update(self._remember(_to_person(row)).identities)
+            if self._db.is_sqlite:  # an in-memory database (a file has the direct connection)
+                keys = [(u.platform, u.user_id) for u in users]
+                query = select(PersonRow).join(IdentityRow).where(_identities(keys))
+                known = [_to_person(row) for row in (await s.scalars(query)).unique().all()]
+            else:
+                known = await read_known(s, users)
+            for person in known:
+                read.update(self._remember(person).identities)
         # (not "not in the cache": a small cache may already have forgotten some of those found)
         return sorted((u for u in users if u.key not in read), key=lambda u: u.key)
 

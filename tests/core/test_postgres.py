@@ -199,3 +199,39 @@ async def test_two_workers_meeting_the_same_new_people_at_once(pg_url: str) -> N
     async with db.session() as s:
         assert await s.scalar(select(func.count()).select_from(IdentityRow)) == 5
     await db.dispose()
+
+
+async def test_senders_the_cache_forgot_are_read_with_their_accounts_and_roles(pg_url: str) -> None:
+    """A batch's senders that the cache does not hold are read in one statement per platform
+    (arrays, one text for any count): each comes back whole, with every account and role, and
+    one statement text served batches of 1, 3 and 2 senders."""
+    from sqlalchemy import event
+
+    from qunzhu.core._people_directory import People
+    from qunzhu.core.clock import FakeClock
+    from qunzhu.core.model._events import UserRef
+    from qunzhu.core.people import PersonSpec, Role
+
+    db = Database(pg_url)
+    await db.create_all()
+    await People(db, FakeClock()).apply_config([
+        PersonSpec(("telegram:1", "matrix:@wang:example.org"), "王书记",
+                   ("supervisor", "member:housing")),
+        PersonSpec(("telegram:2",), "李主任"),
+    ])  # fmt: skip
+    texts: list[str] = []
+    event.listen(db.engine.sync_engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, *args: texts.append(statement))  # fmt: skip
+    people = People(db, FakeClock())  # another worker: knows nobody yet
+    wang, li = UserRef("telegram", "1", "王"), UserRef("telegram", "2", "李")
+    await people.resolve_many([wang])
+    await people.resolve_many([wang, li, UserRef("telegram", "3", "新人")])
+    await People(db, FakeClock()).resolve_many([li, wang])
+    found = await people.resolve(wang)
+    assert found.real_name == "王书记"
+    assert set(found.identities) == {"telegram:1", "matrix:@wang:example.org"}
+    assert found.roles == frozenset({Role("supervisor"), Role("member", "housing")})
+    assert (await people.resolve(li)).roles == frozenset()
+    reads = {t for t in texts if "ANY(CAST(" in t}
+    assert len(reads) == 1, reads
+    await db.dispose()
