@@ -21,22 +21,28 @@ from qunzhu.core.storage._database import Database, sqlite_time
 
 __all__ = ["create_direct", "read_direct"]
 
-_CHUNK = 400  # identities per query: two bound values each, far below SQLite's limit
+_CHUNK = 400  # identities or people per query: bound values far below SQLite's limit
 
 
 def read_direct(conn: sqlite3.Connection, users: Iterable[UserRef]) -> list[Person]:
     """The people behind those of `users` that have an identity already, with all their
     identities and roles."""
-    pairs = [(u.platform, u.user_id) for u in users]
+    by_platform: dict[str, list[str]] = {}
+    for u in users:
+        by_platform.setdefault(u.platform, []).append(u.user_id)
     ids: set[int] = set()
-    for i in range(0, len(pairs), _CHUNK):
-        chunk = pairs[i : i + _CHUNK]
-        marks = ", ".join("(?, ?)" for _ in chunk)
-        query = (
-            "SELECT person_id FROM core_identity WHERE (platform, user_id) IN "  # noqa: S608
-            f"(VALUES {marks})"
-        )
-        ids.update(r[0] for r in conn.execute(query, [v for pair in chunk for v in pair]))
+    for platform, user_ids in by_platform.items():
+        # ``platform = ? AND user_id IN (…)``: a search of the (platform, user_id) index per
+        # sender. The row-value ``(platform, user_id) IN (VALUES …)`` it replaces was planned by
+        # SQLite as a scan of every identity, a cost that grew with the people table (3,900
+        # msgs/s after 100,000 new people, against 11,000 at the start).
+        for i in range(0, len(user_ids), _CHUNK):
+            chunk = user_ids[i : i + _CHUNK]
+            query = (
+                "SELECT person_id FROM core_identity "  # noqa: S608 - marks only
+                f"WHERE platform = ? AND user_id IN ({', '.join('?' * len(chunk))})"
+            )
+            ids.update(r[0] for r in conn.execute(query, [platform, *chunk]))
     if not ids:
         return []
     people: list[Person] = []
