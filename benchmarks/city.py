@@ -32,7 +32,7 @@ from typing import Any
 
 from benchmarks import _city_stream, _city_work
 from benchmarks._city_stream import load
-from benchmarks.dispatch import pg_url
+from benchmarks.dispatch import drop_pg, pg_url
 
 PARTS = ("messages", "workers", "tickets", "checkin", "broadcast")
 CITY = {"people": 300_000, "groups": 5_000, "units": 50, "messages": 200_000,
@@ -100,10 +100,14 @@ async def broadcast(size: dict[str, Any], with_pg: bool) -> None:
 async def main(size: dict[str, Any], parts: list[str], with_pg: bool) -> None:
     print(f"city: {', '.join(f'{k}={v:,}' for k, v in size.items())}; {os.cpu_count()} cores, "
           f"{load()}")  # fmt: skip
-    for part in parts:
-        started = time.perf_counter()
-        await globals()[part](size, with_pg)
-        print(f"  ({part}: {time.perf_counter() - started:.0f} s, {load()})")
+    try:
+        for part in parts:
+            started = time.perf_counter()
+            await globals()[part](size, with_pg)
+            print(f"  ({part}: {time.perf_counter() - started:.0f} s, {load()})")
+    finally:
+        if with_pg:
+            await drop_pg()
 
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:

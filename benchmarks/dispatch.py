@@ -88,14 +88,41 @@ async def pg_url() -> str | None:
     except Exception as exc:
         print(f"  (PostgreSQL skipped: {exc})")
         return None
-    name = f"qunzhu_bench_{os.getpid()}"
+    name = _bench_database()
     await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
     await conn.execute(f'CREATE DATABASE "{name}"')
     await conn.close()
     return PG_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
 
 
+async def drop_pg() -> None:
+    """Drop the database `pg_url` made for this process, if there is one (a benchmark leaves
+    nothing on the server)."""
+    try:
+        import asyncpg
+
+        conn = await asyncpg.connect(PG_DSN, timeout=5)
+    except Exception:  # no server: nothing was made
+        return
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{_bench_database()}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+def _bench_database() -> str:
+    return f"qunzhu_bench_{os.getpid()}"
+
+
 async def main(n: int, with_pg: bool) -> None:
+    try:
+        await _measure(n, with_pg)
+    finally:
+        if with_pg:
+            await drop_pg()
+
+
+async def _measure(n: int, with_pg: bool) -> None:
     print(f"dispatch: n={n:,}, half the messages match the keyword, pinned to one core")
     aio_f = await run_aiogram(n, magic_filter=True)
     aio_a = await run_aiogram(n, magic_filter=False)
