@@ -35,6 +35,7 @@ from qunzhu.core.model._events import (
     ChatRef,
     Event,
     JobTick,
+    Message,
 )
 from qunzhu.core.model._reply import Button, Reply
 from qunzhu.core.storage._tables import DialogRow
@@ -298,11 +299,7 @@ class DialogService:
 
     async def _answer(self, ctx: Context, step: Step, event: Event, row: DialogRow) -> Any:
         answers = {k: from_json(v) for k, v in row.answers.items()}
-        if (
-            isinstance(event, ButtonPress)
-            and event.data == f"{DIALOG_PREFIX}skip"
-            and step.optional
-        ):
+        if step.optional and _skips(ctx, event):
             return None
         value = parse_answer(ctx, step, event, answers)
         if step.validate is not None:
@@ -320,6 +317,17 @@ class DialogService:
 
     def _timeout(self, dialog: Dialog) -> timedelta:
         return timedelta(seconds=dialog.timeout or self._default_timeout)
+
+
+def _skips(ctx: Context, event: Event) -> bool:
+    """The Skip button pressed, or its label typed (``跳过`` written where a photo was asked for:
+    a person who reads the button writes it too)."""
+    if isinstance(event, ButtonPress):
+        return event.data == f"{DIALOG_PREFIX}skip"
+    if not isinstance(event, Message) or event.attachments or event.location is not None:
+        return False
+    typed = (event.text or "").strip().casefold()
+    return bool(typed) and typed in (ctx.t.core("Skip").casefold(), "skip")
 
 
 def _typed(step: Step, shortcuts: bool) -> bool:

@@ -298,3 +298,19 @@ async def test_a_text_step_offers_buttons_for_common_answers(tmp_path: Any) -> N
         assert done.text == "At: FRIDAY 10:00"
     finally:
         await bot.close()
+
+
+async def test_the_skip_label_typed_skips(bot: BotHarness) -> None:
+    """A person who reads [Skip] under "Send a photo" writes it: the step is skipped, as the
+    button would; other words there are still asked again."""
+    await bot.send("/report")
+    await bot.send("pothole")
+    [hint, _] = await bot.send("no photo, sorry")
+    assert hint.text == "Please send a photo."
+    [q3] = await bot.send(" skip ")
+    assert q3.text.startswith("Where is it?")
+    [q4] = await bot.send("东街 12 号")
+    assert q4.text == "Which kind of problem is “pothole”?"
+    await bot.press(q4, "Roads")
+    [row] = await reports(bot)
+    assert row.data["photos"] == [] and row.data["location"] == "东街 12 号"
